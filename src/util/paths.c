@@ -1,0 +1,132 @@
+#include "util/paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+#ifndef CX_PKGDATADIR
+#define CX_PKGDATADIR "/usr/local/share/certerox-aws-setup"
+#endif
+#ifndef CX_SRC_DATADIR
+#define CX_SRC_DATADIR ""
+#endif
+#ifndef CX_BUILDDIR
+#define CX_BUILDDIR ""
+#endif
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *paths_datadir(void)
+{
+	const char *env = getenv("CERTEROX_DATADIR");
+	if (env && *env)
+		return xstrdup(env);
+	/* Running from the build tree: the executable sits in $(abs_top_builddir)/src. */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0 && CX_BUILDDIR[0]) {
+		exe[n] = '\0';
+		char *want = xasprintf("%s/", CX_BUILDDIR);
+		int in_build = str_starts_with(exe, want);
+		free(want);
+		if (in_build && is_dir(CX_SRC_DATADIR))
+			return xstrdup(CX_SRC_DATADIR);
+	}
+	if (is_dir(CX_PKGDATADIR))
+		return xstrdup(CX_PKGDATADIR);
+	if (CX_SRC_DATADIR[0] && is_dir(CX_SRC_DATADIR))
+		return xstrdup(CX_SRC_DATADIR);
+	return xstrdup(CX_PKGDATADIR);
+}
+
+char *paths_data_file(const char *rel)
+{
+	char *d = paths_datadir();
+	char *p = xasprintf("%s/%s", d, rel);
+	free(d);
+	return p;
+}
+
+static char *xdg_dir(const char *var, const char *dflt)
+{
+	const char *v = getenv(var);
+	if (v && v[0] == '/')
+		return xasprintf("%s/certerox-aws-setup", v);
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		home = "/tmp";
+	return xasprintf("%s/%s/certerox-aws-setup", home, dflt);
+}
+
+char *paths_state_dir(void)
+{
+	return xdg_dir("XDG_STATE_HOME", ".local/state");
+}
+
+char *paths_data_home(void)
+{
+	return xdg_dir("XDG_DATA_HOME", ".local/share");
+}
+
+int paths_mkdir_p(const char *dir, mode_t mode)
+{
+	char *p = xstrdup(dir);
+	size_t n = strlen(p);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] == '/' || p[i] == '\0') {
+			char save = p[i];
+			p[i] = '\0';
+			int last = save == '\0';
+			if (mkdir(p, last ? mode : 0755) != 0 && errno != EEXIST) {
+				int e = errno;
+				free(p);
+				errno = e;
+				return -1;
+			}
+			p[i] = save;
+		}
+	}
+	free(p);
+	return 0;
+}
+
+char *paths_read_file(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (b.len + (size_t)r > max) {
+			close(fd);
+			buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
+		buf_append(&b, chunk, (size_t)r);
+	}
+	int e = errno;
+	close(fd);
+	if (r < 0) {
+		buf_free(&b);
+		errno = e;
+		return NULL;
+	}
+	if (len)
+		*len = b.len;
+	return buf_steal(&b);
+}
