@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "batch/list.h"
 #include "options.h"
 #include "util/log.h"
 #include "util/secmem.h"
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 	case MODE_VERSION:
 		options_version();
 		return CX_EXIT_OK;
+	case MODE_LIST:
+		return batch_list(&o);
 	default:
 		break;
 	}

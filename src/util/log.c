@@ -15,7 +15,7 @@
 #include "util/secmem.h"
 
 #define REDACTED "[REDACTED]"
-#define MAX_SECRETS 64
+#define MAX_SECRETS 1024 /* 4 forms per secret: a vault of 250 keys */
 
 static FILE *log_file;
 static enum log_level log_lvl = LOG_INFO;

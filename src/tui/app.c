@@ -1,0 +1,661 @@
+/* app.c - terminal setup/restore, signals, the event loop and page navigation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <term.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "tui/app.h"
+#include "tui/theme.h"
+#include "tui/widgets.h"
+#include "util/mem.h"
+#include "util/status.h"
+
+#define MIN_COLS 80
+#define MIN_ROWS 24
+#define TICK_MS 100
+#define HOOK_MAX_MS 500
+
+struct tui_app {
+	SCREEN *scr;
+	FILE *in, *out;
+	int fd;
+	struct tui_io io;
+	struct tui_page **pages;
+	int npages;
+	int cur;
+	int busy;
+	unsigned int tick;
+	struct timespec next_tick;
+	bool applied;
+	bool running;
+	int exit_done, exit_quit; /* statuses for DONE and QUIT */
+	int result;
+	char *summary;
+	char status[256];
+	int status_role;
+	enum tui_action pending;
+	bool too_small;
+};
+
+/* Process-wide terminal state for the signal handlers and atexit. */
+static struct tui_app *g_app;
+static volatile sig_atomic_t g_sigint, g_sigterm;
+static int g_pipe[2] = {-1, -1};
+static int g_fd = -1;
+static struct termios g_saved;
+static bool g_have_saved;
+static char g_reset[128]; /* exit_ca_mode + cursor_normal + exit_attribute_mode */
+static size_t g_reset_len;
+
+static void on_signal(int sig)
+{
+	int e = errno;
+	if (sig == SIGINT)
+		g_sigint = 1;
+	else
+		g_sigterm = sig;
+	if (g_pipe[1] >= 0) {
+		ssize_t r = write(g_pipe[1], "x", 1);
+		(void)r;
+	}
+	errno = e;
+}
+
+/* A fatal signal: put the terminal back with async-signal-safe calls, then die as before. */
+static void on_fatal(int sig)
+{
+	if (g_fd >= 0) {
+		if (g_reset_len) {
+			ssize_t r = write(g_fd, g_reset, g_reset_len);
+			(void)r;
+		}
+		if (g_have_saved)
+			tcsetattr(g_fd, TCSANOW, &g_saved);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void restore_atexit(void)
+{
+	if (g_app && g_app->scr && !isendwin())
+		endwin();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+}
+
+static void reset_signals(void)
+{
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+}
+
+static void add_cap(const char *name)
+{
+	char *s = tigetstr(name);
+	if (!s || s == (char *)-1)
+		return;
+	size_t n = strlen(s);
+	if (g_reset_len + n < sizeof(g_reset)) {
+		memcpy(g_reset + g_reset_len, s, n);
+		g_reset_len += n;
+	}
+}
+
+static bool locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+static void update_size(struct tui_app *app)
+{
+	app->too_small = LINES < MIN_ROWS || COLS < MIN_COLS;
+}
+
+struct tui_app *tui_app_open(const struct cx_options *o)
+{
+	static const char no_tty[] =
+	    "certerox-aws-setup: the wizard needs a terminal; use --batch --answers FILE\n";
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || !isatty(fd)) {
+		if (fd >= 0)
+			close(fd);
+		fputs(no_tty, stderr);
+		return NULL;
+	}
+	int fd2 = dup(fd);
+	FILE *in = fdopen(fd, "r");
+	FILE *out = fd2 >= 0 ? fdopen(fd2, "w") : NULL;
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		else
+			close(fd);
+		if (out)
+			fclose(out);
+		else if (fd2 >= 0)
+			close(fd2);
+		fputs(no_tty, stderr);
+		return NULL;
+	}
+	struct tui_app *app = xcalloc(1, sizeof(*app));
+	app->in = in;
+	app->out = out;
+	app->fd = fd;
+	app->exit_done = CX_EXIT_OK;
+	app->exit_quit = CX_EXIT_CANCELLED;
+	app->result = CX_EXIT_CANCELLED;
+	g_fd = fd;
+	g_have_saved = tcgetattr(fd, &g_saved) == 0;
+	if (g_pipe[0] < 0 && pipe(g_pipe) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(g_pipe[i], F_SETFL, fcntl(g_pipe[i], F_GETFL) | O_NONBLOCK);
+			fcntl(g_pipe[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	g_sigint = g_sigterm = 0;
+	install_signals(); /* before newterm, so ncurses keeps ours for INT/TERM */
+	const char *term = getenv("TERM");
+	app->scr = newterm(term && *term ? term : "dumb", out, in);
+	if (!app->scr) {
+		reset_signals();
+		fprintf(stderr,
+		        "certerox-aws-setup: cannot use terminal type '%s'; use --batch --answers "
+		        "FILE\n",
+		        term ? term : "");
+		fclose(in);
+		fclose(out);
+		free(app);
+		g_fd = -1;
+		return NULL;
+	}
+	g_app = app;
+	static bool registered;
+	if (!registered) {
+		atexit(restore_atexit);
+		registered = true;
+	}
+	set_term(app->scr);
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	mousemask(0, NULL);
+	curs_set(0);
+	g_reset_len = 0;
+	add_cap("rmcup");
+	add_cap("cnorm");
+	add_cap("sgr0");
+	theme_init(!o->no_color, o->ascii || !locale_is_utf8());
+	update_size(app);
+	return app;
+}
+
+int tui_app_close(struct tui_app *app)
+{
+	if (!app)
+		return CX_EXIT_SOFTWARE;
+	int rc = app->result;
+	if (app->scr) {
+		if (!isendwin())
+			endwin();
+		delscreen(app->scr);
+		app->scr = NULL;
+	}
+	reset_signals();
+	g_app = NULL;
+	g_fd = -1;
+	fclose(app->in);
+	fclose(app->out);
+	for (int i = 0; i < app->npages; i++) {
+		struct tui_page *pg = app->pages[i];
+		if (pg->inited && pg->ops->destroy)
+			pg->ops->destroy(pg);
+		free(pg);
+	}
+	free(app->pages);
+	if (app->summary) {
+		fputs(app->summary, stdout);
+		if (*app->summary && app->summary[strlen(app->summary) - 1] != '\n')
+			putchar('\n');
+		fflush(stdout);
+		free(app->summary);
+	}
+	free(app);
+	return rc;
+}
+
+void tui_app_set_io(struct tui_app *app, const struct tui_io *io)
+{
+	if (io)
+		app->io = *io;
+	else
+		memset(&app->io, 0, sizeof(app->io));
+}
+
+struct tui_page *tui_app_add_page(struct tui_app *app, const struct page_ops *ops, void *ctx)
+{
+	app->pages = xrealloc(app->pages, sizeof(*app->pages) * (size_t)(app->npages + 1));
+	struct tui_page *pg = xcalloc(1, sizeof(*pg));
+	pg->ops = ops;
+	pg->ctx = ctx;
+	pg->app = app;
+	app->pages[app->npages++] = pg;
+	return pg;
+}
+
+static struct timespec now_plus(long ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+static long ms_until(struct timespec t)
+{
+	struct timespec n;
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	long ms = (long)(t.tv_sec - n.tv_sec) * 1000 + (t.tv_nsec - n.tv_nsec) / 1000000L;
+	return ms < 0 ? 0 : ms;
+}
+
+void tui_app_set_busy(struct tui_app *app, bool busy)
+{
+	if (busy) {
+		if (app->busy++ == 0)
+			app->next_tick = now_plus(TICK_MS);
+	} else if (app->busy > 0) {
+		app->busy--;
+	}
+}
+
+unsigned int tui_app_tick(const struct tui_app *app)
+{
+	return app->tick;
+}
+
+void tui_app_set_applied(struct tui_app *app, bool applied)
+{
+	app->applied = applied;
+}
+
+void tui_app_set_exit(struct tui_app *app, int status)
+{
+	app->exit_done = status;
+	app->exit_quit = status;
+}
+
+void tui_app_set_summary(struct tui_app *app, const char *text)
+{
+	free(app->summary);
+	app->summary = xstrdup(text);
+}
+
+void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
+{
+	app->status[0] = '\0';
+	app->status_role = role;
+	if (!fmt)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(app->status, sizeof(app->status), fmt, ap);
+	va_end(ap);
+}
+
+int tui_app_page_index(const struct tui_app *app)
+{
+	return app->cur;
+}
+
+struct tui_rect tui_app_body(const struct tui_app *app)
+{
+	(void)app;
+	struct tui_rect r = {1, 1, LINES - 3, COLS - 2};
+	return r;
+}
+
+bool tui_app_too_small(const struct tui_app *app)
+{
+	return app->too_small;
+}
+
+void tui_app_repost(struct tui_app *app, enum tui_action act)
+{
+	app->pending = act;
+}
+
+static bool page_applies(struct tui_page *pg)
+{
+	return !pg->ops->applies || pg->ops->applies(pg);
+}
+
+static int find_page(struct tui_app *app, int from, int dir)
+{
+	for (int i = from + dir; i >= 0 && i < app->npages; i += dir)
+		if (page_applies(app->pages[i]))
+			return i;
+	return -1;
+}
+
+static void enter_page(struct tui_app *app, int idx)
+{
+	struct tui_page *pg = app->pages[idx];
+	app->cur = idx;
+	app->status[0] = '\0';
+	if (!pg->inited) {
+		pg->inited = true;
+		if (pg->ops->init)
+			pg->ops->init(pg);
+	}
+	if (pg->ops->resize && !app->too_small)
+		pg->ops->resize(pg, tui_app_body(app));
+}
+
+static struct tui_page *cur_page(struct tui_app *app)
+{
+	if (app->cur < 0 || app->cur >= app->npages)
+		return NULL;
+	return app->pages[app->cur];
+}
+
+void tui_app_draw(struct tui_app *app)
+{
+	tui_cursor_reset();
+	werase(stdscr);
+	if (app->too_small) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "terminal too small (need %dx%d, have %dx%d)", MIN_COLS,
+		         MIN_ROWS, COLS, LINES);
+		int len = (int)strlen(msg);
+		int x = COLS > len ? (COLS - len) / 2 : 0;
+		tui_put(stdscr, LINES / 2, x, COLS, msg, theme_attr(ROLE_ERROR));
+		const char *hint = "enlarge the window, or press F10 to quit";
+		len = (int)strlen(hint);
+		x = COLS > len ? (COLS - len) / 2 : 0;
+		if (LINES > 2)
+			tui_put(stdscr, LINES / 2 + 1, x, COLS, hint, A_NORMAL);
+		return;
+	}
+	struct tui_page *pg = cur_page(app);
+	/* title bar */
+	attr_t ta = theme_attr(ROLE_TITLE);
+	tui_fill(stdscr, 0, 0, COLS, ta);
+	if (pg) {
+		int n = 0, i = 0;
+		for (int k = 0; k < app->npages; k++) {
+			if (page_applies(app->pages[k]) || k == app->cur) {
+				n++;
+				if (k <= app->cur)
+					i = n;
+			}
+		}
+		char title[160];
+		snprintf(title, sizeof(title), " Page %d of %d: %s", i, n,
+		         pg->ops->title ? pg->ops->title : "");
+		tui_put(stdscr, 0, 0, COLS - 24, title, ta);
+	}
+	const char *name = "certerox-aws-setup ";
+	tui_put(stdscr, 0, COLS - (int)strlen(name), (int)strlen(name), name, ta);
+	if (app->busy)
+		tui_put(stdscr, 0, COLS - (int)strlen(name) - 2, 1, theme_spinner(app->tick), ta);
+	/* body */
+	if (pg && pg->ops->draw)
+		pg->ops->draw(pg, stdscr, tui_app_body(app));
+	/* status line */
+	if (app->status[0])
+		tui_put(stdscr, LINES - 2, 1, COLS - 2, app->status,
+		        theme_attr((enum tui_role)app->status_role));
+	/* key bar */
+	attr_t ba = theme_attr(ROLE_BAR);
+	tui_fill(stdscr, LINES - 1, 0, COLS, ba);
+	const char *keys = pg ? (pg->keys ? pg->keys : pg->ops->keys) : NULL;
+	int x = 1;
+	if (keys && *keys)
+		x += tui_put(stdscr, LINES - 1, x, COLS - 2, keys, ba) + 2;
+	tui_put(stdscr, LINES - 1, x, COLS - 1 - x, "F1 help  F10 quit", ba);
+}
+
+void tui_app_flush(struct tui_app *app)
+{
+	(void)app;
+	int y, x;
+	if (tui_cursor_get(&y, &x)) {
+		wmove(stdscr, y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void drain_pipe(void)
+{
+	char b[64];
+	while (g_pipe[0] >= 0 && read(g_pipe[0], b, sizeof(b)) > 0)
+		;
+}
+
+static void wait_input(struct tui_app *app, int timeout)
+{
+	if (app->io.wait) {
+		if (timeout < 0 || timeout > HOOK_MAX_MS)
+			timeout = HOOK_MAX_MS;
+		app->io.wait(app->io.ctx, app->fd, timeout);
+		return;
+	}
+	struct pollfd p[2] = {{app->fd, POLLIN, 0}, {g_pipe[0], POLLIN, 0}};
+	poll(p, g_pipe[0] >= 0 ? 2 : 1, timeout);
+}
+
+struct tui_event tui_app_next_event(struct tui_app *app)
+{
+	struct tui_event ev = {ACT_NONE, 0};
+	for (;;) {
+		drain_pipe();
+		if (app->pending != ACT_NONE) {
+			ev.act = app->pending;
+			app->pending = ACT_NONE;
+			return ev;
+		}
+		if (g_sigterm) {
+			ev.act = ACT_TERMINATE;
+			return ev;
+		}
+		if (g_sigint) {
+			g_sigint = 0;
+			ev.act = ACT_INTERRUPT;
+			return ev;
+		}
+		wint_t wc;
+		int r = wget_wch(stdscr, &wc);
+		if (r != ERR) {
+			ev = keys_map(r == KEY_CODE_YES, (unsigned int)wc);
+			if (ev.act == ACT_RESIZE) {
+				update_size(app);
+				struct tui_page *pg = cur_page(app);
+				if (pg && pg->inited && pg->ops->resize && !app->too_small)
+					pg->ops->resize(pg, tui_app_body(app));
+			}
+			if (ev.act != ACT_NONE)
+				return ev;
+			continue;
+		}
+		int timeout = -1;
+		if (app->busy) {
+			long ms = ms_until(app->next_tick);
+			if (ms == 0) {
+				app->tick++;
+				app->next_tick = now_plus(TICK_MS);
+				ev.act = ACT_TICK;
+				return ev;
+			}
+			timeout = (int)ms;
+		}
+		wait_input(app, timeout);
+	}
+}
+
+static void finish(struct tui_app *app, int how)
+{
+	struct tui_page *pg = cur_page(app);
+	if (pg && pg->ops->leave)
+		pg->ops->leave(pg, how);
+	app->running = false;
+	app->result = how == TUI_DONE ? app->exit_done : app->exit_quit;
+}
+
+static void request_quit(struct tui_app *app, bool force)
+{
+	if (!force && app->applied) {
+		int yes = tui_confirm(app, "Quit?",
+		                      "Some changes have already been applied. They stay in place; "
+		                      "run the wizard again to continue where you left off.\n\n"
+		                      "Quit now?",
+		                      false);
+		if (yes == 0)
+			return;
+		app->pending = ACT_NONE; /* an interrupt inside the question means: quit */
+	}
+	finish(app, TUI_QUIT);
+}
+
+static void go(struct tui_app *app, int dir)
+{
+	int n = find_page(app, app->cur, dir);
+	struct tui_page *pg = cur_page(app);
+	if (n < 0) {
+		if (dir > 0)
+			finish(app, TUI_DONE);
+		else
+			tui_app_status(app, ROLE_NORMAL, "This is the first page; F10 quits.");
+		return;
+	}
+	if (pg && pg->ops->leave)
+		pg->ops->leave(pg, dir > 0 ? TUI_NEXT : TUI_BACK);
+	enter_page(app, n);
+}
+
+int tui_app_dispatch(struct tui_app *app, const struct tui_event *ev)
+{
+	struct tui_page *pg = cur_page(app);
+	int f = 0;
+	if (ev->act == ACT_RESIZE || ev->act == ACT_NONE)
+		return TUI_REDRAW;
+	if (app->too_small && ev->act != ACT_TICK && ev->act != ACT_INTERRUPT &&
+	    ev->act != ACT_TERMINATE && !(ev->act == ACT_QUIT && ev->ch == 0))
+		return 0;
+	if (pg && pg->ops->on_action)
+		f = pg->ops->on_action(pg, ev);
+	if (ev->act == ACT_TERMINATE) {
+		finish(app, TUI_QUIT);
+		return f;
+	}
+	if (f & TUI_DONE) {
+		finish(app, TUI_DONE);
+	} else if (f & TUI_QUIT) {
+		request_quit(app, false);
+	} else if (f & TUI_NEXT) {
+		go(app, 1);
+	} else if (f & TUI_BACK) {
+		go(app, -1);
+	} else if (!(f & TUI_HANDLED)) {
+		switch (ev->act) {
+		case ACT_HELP:
+			tui_help(app, pg && pg->ops->title ? pg->ops->title : "Help",
+			         pg && pg->ops->help ? pg->ops->help : "No help for this page.");
+			break;
+		case ACT_BACK: go(app, -1); break;
+		case ACT_QUIT:
+		case ACT_INTERRUPT: request_quit(app, false); break;
+		default: break;
+		}
+	}
+	return f;
+}
+
+int tui_app_run(struct tui_app *app)
+{
+	int first = find_page(app, -1, 1);
+	if (first < 0)
+		return app->exit_done;
+	enter_page(app, first);
+	app->running = true;
+	while (app->running) {
+		tui_app_draw(app);
+		tui_app_flush(app);
+		struct tui_event ev = tui_app_next_event(app);
+		tui_app_dispatch(app, &ev);
+	}
+	return app->result;
+}
+
+int tui_app_run_editor(struct tui_app *app, const char *path)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	def_prog_mode();
+	endwin();
+	int status = -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		reset_signals();
+		setenv("CX_EDITOR", ed, 1);
+		execl("/bin/sh", "sh", "-c", "exec $CX_EDITOR \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	g_sigint = 0;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	tui_app_draw(app);
+	tui_app_flush(app);
+	return status;
+}

@@ -1,0 +1,1074 @@
+/* vault.c - file format, key derivation, locking, atomic save and the records. */
+#include "vault/vault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/paths.h"
+#include "util/secmem.h"
+#include "util/str.h"
+
+#define SALT_LEN      16
+#define NONCE_LEN     24
+#define KEY_LEN       32
+#define TAG_LEN       16
+#define MAX_FILE      (64u * 1024 * 1024)
+#define CAP_OPS       16ULL
+#define CAP_MEM       (4ULL * 1024 * 1024 * 1024)
+#define MAX_PLAINTEXT (64u * 1024 * 1024)
+
+struct vault {
+	char *path;
+	char *lock_path;
+	int lock_fd;
+	char *passphrase; /* secmem */
+	uint64_t opslimit;
+	uint64_t memlimit;
+	struct vault_record *recs;
+	size_t n;
+	size_t cap;
+};
+
+static uint64_t test_cap_ops, test_cap_mem;
+
+void vault_set_kdf_cap_for_testing(uint64_t max_opslimit, uint64_t max_memlimit)
+{
+	test_cap_ops = max_opslimit;
+	test_cap_mem = max_memlimit;
+}
+
+static uint64_t cap_ops(void)
+{
+	return test_cap_ops ? test_cap_ops : CAP_OPS;
+}
+
+static uint64_t cap_mem(void)
+{
+	uint64_t c = test_cap_mem ? test_cap_mem : CAP_MEM;
+	return c > SIZE_MAX ? SIZE_MAX : c;
+}
+
+char *vault_default_path(void)
+{
+	char *d = paths_data_home();
+	char *p = xasprintf("%s/credentials.vault", d);
+	free(d);
+	return p;
+}
+
+bool vault_kdf_level_valid(const char *level)
+{
+	return str_eq(level, "interactive") || str_eq(level, "moderate") ||
+	       str_eq(level, "sensitive");
+}
+
+static void level_limits(const char *level, uint64_t *ops, uint64_t *mem)
+{
+	if (str_eq(level, "interactive")) {
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
+	} else if (str_eq(level, "sensitive")) {
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
+	} else {
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
+	}
+	if (*ops > cap_ops())
+		*ops = cap_ops();
+	if (*mem > cap_mem())
+		*mem = cap_mem();
+	if (*ops < crypto_pwhash_argon2id_OPSLIMIT_MIN)
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
+	if (*mem < crypto_pwhash_argon2id_MEMLIMIT_MIN)
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
+}
+
+/* ---- little helpers ---- */
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void now_iso(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/* ---- records ---- */
+
+static void export_free(struct vault_export *x)
+{
+	free(x->type);
+	free(x->name);
+	free(x->bucket);
+	free(x->prefix);
+	free(x->region);
+	free(x->arn);
+	memset(x, 0, sizeof(*x));
+}
+
+static void record_free(struct vault_record *r)
+{
+	free(r->name);
+	free(r->certerox_url);
+	free(r->organization_id);
+	free(r->data_source_id);
+	free(r->aws_account_id);
+	free(r->connection);
+	export_free(&r->export);
+	free(r->iam_user);
+	free(r->access_key_id);
+	secmem_free(r->secret_access_key);
+	free(r->created_at);
+	free(r->updated_at);
+	for (size_t i = 0; i < r->nhistory; i++) {
+		free(r->history[i].at);
+		free(r->history[i].event);
+		free(r->history[i].detail);
+	}
+	free(r->history);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Gives every string of a stored record a value. */
+static void record_fill(struct vault_record *r)
+{
+	char **plain[] = {&r->name,          &r->certerox_url,    &r->organization_id,
+	                  &r->data_source_id, &r->aws_account_id, &r->connection,
+	                  &r->export.type,   &r->export.name,     &r->export.bucket,
+	                  &r->export.prefix, &r->export.region,   &r->export.arn,
+	                  &r->iam_user,      &r->access_key_id,   &r->created_at,
+	                  &r->updated_at};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!*plain[i])
+			*plain[i] = xstrdup("");
+	if (!r->secret_access_key)
+		r->secret_access_key = secmem_strdup("");
+}
+
+static void set_field(char **dst, const char *src)
+{
+	if (!src)
+		return;
+	free(*dst);
+	*dst = xstrdup(src);
+}
+
+static void history_append(struct vault_record *r, const char *at, const char *event,
+                           const char *detail)
+{
+	char now[32];
+	now_iso(now);
+	r->history = xrealloc(r->history, (r->nhistory + 1) * sizeof(r->history[0]));
+	struct vault_event *e = &r->history[r->nhistory++];
+	e->at = xstrdup(empty(at) ? now : at);
+	e->event = dup_or_empty(event);
+	e->detail = dup_or_empty(detail);
+}
+
+/* Copies the non-NULL fields of src into dst (a stored record). */
+static void record_merge(struct vault_record *dst, const struct vault_record *src)
+{
+	set_field(&dst->name, src->name);
+	set_field(&dst->certerox_url, src->certerox_url);
+	set_field(&dst->organization_id, src->organization_id);
+	set_field(&dst->data_source_id, src->data_source_id);
+	set_field(&dst->aws_account_id, src->aws_account_id);
+	set_field(&dst->connection, src->connection);
+	set_field(&dst->export.type, src->export.type);
+	set_field(&dst->export.name, src->export.name);
+	set_field(&dst->export.bucket, src->export.bucket);
+	set_field(&dst->export.prefix, src->export.prefix);
+	set_field(&dst->export.region, src->export.region);
+	set_field(&dst->export.arn, src->export.arn);
+	set_field(&dst->iam_user, src->iam_user);
+	set_field(&dst->access_key_id, src->access_key_id);
+	if (src->secret_access_key) {
+		secmem_free(dst->secret_access_key);
+		dst->secret_access_key = secmem_strdup(src->secret_access_key);
+		log_redact_add(dst->secret_access_key);
+	}
+	set_field(&dst->created_at, src->created_at);
+	for (size_t i = 0; i < src->nhistory; i++)
+		history_append(dst, src->history[i].at, src->history[i].event,
+		               src->history[i].detail);
+	char now[32];
+	now_iso(now);
+	if (empty(dst->created_at))
+		set_field(&dst->created_at, now);
+	set_field(&dst->updated_at, now);
+	record_fill(dst);
+}
+
+static struct vault_record *record_new(struct vault *v)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->recs = xrealloc(v->recs, v->cap * sizeof(v->recs[0]));
+	}
+	struct vault_record *r = &v->recs[v->n++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+bool vault_record_pending(const struct vault_record *r)
+{
+	return r && empty(r->data_source_id);
+}
+
+size_t vault_count(const struct vault *v)
+{
+	return v ? v->n : 0;
+}
+
+const struct vault_record *vault_get(const struct vault *v, size_t i)
+{
+	return v && i < v->n ? &v->recs[i] : NULL;
+}
+
+const char *vault_path(const struct vault *v)
+{
+	return v->path;
+}
+
+void vault_kdf_limits(const struct vault *v, uint64_t *opslimit, uint64_t *memlimit)
+{
+	if (opslimit)
+		*opslimit = v->opslimit;
+	if (memlimit)
+		*memlimit = v->memlimit;
+}
+
+static struct vault_record *find_pending(const struct vault *v, const char *acct,
+                                         const char *user)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (vault_record_pending(&v->recs[i]) && str_eq(v->recs[i].aws_account_id, acct) &&
+		    str_eq(v->recs[i].iam_user, user))
+			return &v->recs[i];
+	return NULL;
+}
+
+static struct vault_record *find_ds(const struct vault *v, const char *id)
+{
+	if (empty(id))
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		if (str_eq(v->recs[i].data_source_id, id))
+			return &v->recs[i];
+	return NULL;
+}
+
+const struct vault_record *vault_find_user(const struct vault *v, const char *aws_account_id,
+                                           const char *iam_user)
+{
+	const struct vault_record *best = find_pending(v, aws_account_id, iam_user);
+	if (best)
+		return best;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct vault_record *r = &v->recs[i];
+		if (str_eq(r->aws_account_id, aws_account_id) && str_eq(r->iam_user, iam_user) &&
+		    (!best || strcmp(r->updated_at, best->updated_at) >= 0))
+			best = r;
+	}
+	return best;
+}
+
+const struct vault_record *vault_find_data_source(const struct vault *v,
+                                                  const char *data_source_id)
+{
+	return find_ds(v, data_source_id);
+}
+
+enum cx_status vault_upsert_data_source(struct vault *v, const struct vault_record *r,
+                                        struct cx_err *err)
+{
+	if (empty(r->data_source_id))
+		return cx_err_set(err, CX_E_INTERNAL, "vault: a data source needs its id");
+	struct vault_record *dst = find_ds(v, r->data_source_id);
+	if (!dst && !empty(r->aws_account_id) && !empty(r->iam_user))
+		dst = find_pending(v, r->aws_account_id, r->iam_user);
+	if (!dst) {
+		if (empty(r->aws_account_id))
+			return cx_err_set(err, CX_E_INTERNAL,
+			                  "vault: data source %s needs its AWS account id",
+			                  r->data_source_id);
+		dst = record_new(v);
+	}
+	record_merge(dst, r);
+	return CX_OK;
+}
+
+enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r,
+                                 struct cx_err *err)
+{
+	if (!empty(r->data_source_id))
+		return vault_upsert_data_source(v, r, err);
+	if (empty(r->aws_account_id) || empty(r->iam_user))
+		return cx_err_set(err, CX_E_INTERNAL,
+		                  "vault: a key needs its AWS account id and IAM user name");
+	struct vault_record *dst = find_pending(v, r->aws_account_id, r->iam_user);
+	if (!dst)
+		dst = record_new(v);
+	record_merge(dst, r);
+	return CX_OK;
+}
+
+enum cx_status vault_history_add(struct vault *v, const struct vault_record *which,
+                                 const char *event, const char *detail, struct cx_err *err)
+{
+	struct vault_record *r = NULL;
+	if (which >= v->recs && which < v->recs + v->n)
+		r = &v->recs[which - v->recs];
+	else if (!empty(which->data_source_id))
+		r = find_ds(v, which->data_source_id);
+	else
+		r = find_pending(v, which->aws_account_id, which->iam_user);
+	if (!r)
+		return cx_err_set(err, CX_E_NOT_FOUND, "vault: no record to add the event %s to",
+		                  event ? event : "");
+	history_append(r, NULL, event, detail);
+	char now[32];
+	now_iso(now);
+	set_field(&r->updated_at, now);
+	return CX_OK;
+}
+
+static void remove_at(struct vault *v, size_t i)
+{
+	record_free(&v->recs[i]);
+	memmove(&v->recs[i], &v->recs[i + 1], (v->n - i - 1) * sizeof(v->recs[0]));
+	v->n--;
+}
+
+enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id,
+                                 const char *iam_user, struct cx_err *err)
+{
+	struct vault_record *p = find_pending(v, aws_account_id, iam_user);
+	if (p) {
+		remove_at(v, (size_t)(p - v->recs));
+		return CX_OK;
+	}
+	size_t removed = 0;
+	for (size_t i = v->n; i-- > 0;)
+		if (str_eq(v->recs[i].aws_account_id, aws_account_id) &&
+		    str_eq(v->recs[i].iam_user, iam_user)) {
+			remove_at(v, i);
+			removed++;
+		}
+	if (!removed)
+		return cx_err_set(err, CX_E_NOT_FOUND, "vault %s holds no key of %s in account %s",
+		                  v->path, iam_user ? iam_user : "", aws_account_id ? aws_account_id : "");
+	return CX_OK;
+}
+
+enum cx_status vault_remove_data_source(struct vault *v, const char *data_source_id,
+                                        struct cx_err *err)
+{
+	struct vault_record *r = find_ds(v, data_source_id);
+	if (!r)
+		return cx_err_set(err, CX_E_NOT_FOUND, "vault %s holds no data source %s", v->path,
+		                  data_source_id ? data_source_id : "");
+	remove_at(v, (size_t)(r - v->recs));
+	return CX_OK;
+}
+
+/* ---- JSON <-> records ---- */
+
+/* Wipes every string value of a cJSON tree (cJSON copies strings into malloc memory). */
+static void json_wipe(cJSON *j)
+{
+	for (; j; j = j->next) {
+		if (j->valuestring)
+			sodium_memzero(j->valuestring, strlen(j->valuestring));
+		json_wipe(j->child);
+	}
+}
+
+static char *jstr(const cJSON *o, const char *key)
+{
+	return dup_or_empty(json_str(o, key));
+}
+
+static void record_from_json(const cJSON *o, struct vault_record *r)
+{
+	r->name = jstr(o, "name");
+	r->certerox_url = jstr(o, "certerox_url");
+	r->organization_id = jstr(o, "organization_id");
+	r->data_source_id = jstr(o, "data_source_id");
+	r->aws_account_id = jstr(o, "aws_account_id");
+	r->connection = jstr(o, "connection");
+	const cJSON *x = json_obj(o, "export");
+	r->export.type = jstr(x, "type");
+	r->export.name = jstr(x, "name");
+	r->export.bucket = jstr(x, "bucket");
+	r->export.prefix = jstr(x, "prefix");
+	r->export.region = jstr(x, "region");
+	r->export.arn = jstr(x, "arn");
+	r->iam_user = jstr(o, "iam_user");
+	r->access_key_id = jstr(o, "access_key_id");
+	const char *sec = json_str(o, "secret_access_key");
+	r->secret_access_key = secmem_strdup(sec ? sec : "");
+	log_redact_add(r->secret_access_key);
+	r->created_at = jstr(o, "created_at");
+	r->updated_at = jstr(o, "updated_at");
+	const cJSON *h = json_arr(o, "history"), *e;
+	cJSON_ArrayForEach(e, h)
+	{
+		if (cJSON_IsObject(e))
+			history_append(r, json_str(e, "at"), json_str(e, "event"),
+			               json_str(e, "detail"));
+	}
+}
+
+static cJSON *record_to_json(const struct vault_record *r, bool with_secret)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", r->name);
+	cJSON_AddStringToObject(o, "certerox_url", r->certerox_url);
+	cJSON_AddStringToObject(o, "organization_id", r->organization_id);
+	cJSON_AddStringToObject(o, "data_source_id", r->data_source_id);
+	cJSON_AddStringToObject(o, "aws_account_id", r->aws_account_id);
+	cJSON_AddStringToObject(o, "connection", r->connection);
+	cJSON *x = cJSON_AddObjectToObject(o, "export");
+	cJSON_AddStringToObject(x, "type", r->export.type);
+	cJSON_AddStringToObject(x, "name", r->export.name);
+	cJSON_AddStringToObject(x, "bucket", r->export.bucket);
+	cJSON_AddStringToObject(x, "prefix", r->export.prefix);
+	cJSON_AddStringToObject(x, "region", r->export.region);
+	cJSON_AddStringToObject(x, "arn", r->export.arn);
+	cJSON_AddStringToObject(o, "iam_user", r->iam_user);
+	cJSON_AddStringToObject(o, "access_key_id", r->access_key_id);
+	if (with_secret)
+		cJSON_AddStringToObject(o, "secret_access_key", r->secret_access_key);
+	cJSON_AddStringToObject(o, "created_at", r->created_at);
+	cJSON_AddStringToObject(o, "updated_at", r->updated_at);
+	cJSON *h = cJSON_AddArrayToObject(o, "history");
+	for (size_t i = 0; i < r->nhistory; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "at", r->history[i].at);
+		cJSON_AddStringToObject(e, "event", r->history[i].event);
+		cJSON_AddStringToObject(e, "detail", r->history[i].detail);
+		cJSON_AddItemToArray(h, e);
+	}
+	return o;
+}
+
+/* The plaintext document, in secure memory (secmem_free); *len its length. */
+static char *document_print(const struct vault *v, size_t *len)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "version", 1);
+	cJSON *ds = cJSON_AddArrayToObject(doc, "data_sources");
+	cJSON *pend = cJSON_AddArrayToObject(doc, "pending");
+	for (size_t i = 0; i < v->n; i++)
+		cJSON_AddItemToArray(vault_record_pending(&v->recs[i]) ? pend : ds,
+		                     record_to_json(&v->recs[i], true));
+	char *out = NULL;
+	for (size_t sz = 4096; sz <= MAX_PLAINTEXT; sz *= 2) {
+		out = secmem_alloc(sz);
+		if (cJSON_PrintPreallocated(doc, out, (int)sz, 0))
+			break;
+		secmem_free(out);
+		out = NULL;
+	}
+	json_wipe(doc);
+	cJSON_Delete(doc);
+	if (!out)
+		abort(); /* a document of 64 MiB: not something the wizard can produce */
+	*len = strlen(out);
+	return out;
+}
+
+static enum cx_status document_load(struct vault *v, const char *text, size_t len,
+                                    struct cx_err *err)
+{
+	enum cx_status st = CX_OK;
+	struct cx_err perr;
+	cx_err_clear(&perr);
+	cJSON *doc = json_parse(text, len, &perr);
+	if (!doc) {
+		st = cx_err_set(err, CX_E_INPUT, "vault %s: the decrypted document is not JSON (%s)",
+		                v->path, perr.msg);
+		goto out;
+	}
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(ver)) {
+		st = cx_err_set(err, CX_E_INPUT, "vault %s: the document has no version", v->path);
+		goto out;
+	}
+	if (ver->valuedouble != 1) {
+		st = cx_err_set(err, CX_E_INPUT,
+		                "vault %s: document version %g is not supported (this program "
+		                "reads version 1)",
+		                v->path, ver->valuedouble);
+		goto out;
+	}
+	const char *lists[] = {"data_sources", "pending"};
+	for (size_t l = 0; l < 2; l++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, lists[l]), *e;
+		if (arr && !cJSON_IsArray(arr)) {
+			st = cx_err_set(err, CX_E_INPUT, "vault %s: %s is not an array", v->path,
+			                lists[l]);
+			goto out;
+		}
+		cJSON_ArrayForEach(e, arr)
+		{
+			if (!cJSON_IsObject(e)) {
+				st = cx_err_set(err, CX_E_INPUT,
+				                "vault %s: an entry of %s is not an object", v->path,
+				                lists[l]);
+				goto out;
+			}
+			record_from_json(e, record_new(v));
+		}
+	}
+out:
+	if (doc) {
+		json_wipe(doc);
+		cJSON_Delete(doc);
+	}
+	return st;
+}
+
+/* ---- crypto ---- */
+
+/* Derives the key (secure memory) from the vault's passphrase and salt. */
+static enum cx_status derive(const struct vault *v, const unsigned char *salt, uint64_t ops,
+                             uint64_t mem, unsigned char **key, struct cx_err *err)
+{
+	*key = secmem_alloc(KEY_LEN);
+	if (crypto_pwhash(*key, KEY_LEN, v->passphrase, strlen(v->passphrase), salt,
+	                  (unsigned long long)ops, (size_t)mem,
+	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		secmem_free(*key);
+		*key = NULL;
+		return cx_err_set(err, CX_E_INTERNAL,
+		                  "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
+		                  ", memlimit %" PRIu64 " bytes): out of memory?",
+		                  v->path, ops, mem);
+	}
+	return CX_OK;
+}
+
+static enum cx_status check_header(const char *path, const unsigned char *d, size_t len,
+                                   struct cx_err *err)
+{
+	size_t ml = strlen(VAULT_MAGIC);
+	if (len < ml ? memcmp(d, VAULT_MAGIC, len) != 0 || len == 0
+	             : memcmp(d, VAULT_MAGIC, ml) != 0)
+		return cx_err_set(err, CX_E_INPUT,
+		                  "%s is not a certerox-aws-setup vault (it does not start with "
+		                  "%s)",
+		                  path, VAULT_MAGIC);
+	if (len < VAULT_HEADER_LEN)
+		return cx_err_set(err, CX_E_INPUT,
+		                  "vault %s is truncated: %zu bytes, shorter than its %d-byte header",
+		                  path, len, VAULT_HEADER_LEN);
+	if (d[8] != VAULT_KDF_ARGON2ID13)
+		return cx_err_set(err, CX_E_INPUT,
+		                  "vault %s uses the unknown KDF id %u (this program knows 2 = "
+		                  "Argon2id v1.3)",
+		                  path, d[8]);
+	uint64_t ops = get_le64(d + 9), mem = get_le64(d + 17);
+	if (ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || ops > cap_ops())
+		return cx_err_set(err, CX_E_INPUT,
+		                  "vault %s: its Argon2id opslimit %" PRIu64
+		                  " is out of the accepted range %llu..%" PRIu64,
+		                  path, ops, (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN,
+		                  cap_ops());
+	if (mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || mem > cap_mem())
+		return cx_err_set(err, CX_E_INPUT,
+		                  "vault %s: its Argon2id memlimit %" PRIu64
+		                  " bytes is out of the accepted range %zu..%" PRIu64,
+		                  path, mem, (size_t)crypto_pwhash_argon2id_MEMLIMIT_MIN, cap_mem());
+	if (len < VAULT_HEADER_LEN + TAG_LEN)
+		return cx_err_set(err, CX_E_INPUT,
+		                  "vault %s is truncated: %zu bytes, at least %d are needed", path,
+		                  len, VAULT_HEADER_LEN + TAG_LEN);
+	return CX_OK;
+}
+
+static enum cx_status decrypt_file(struct vault *v, const unsigned char *d, size_t len,
+                                   struct cx_err *err)
+{
+	enum cx_status st = check_header(v->path, d, len, err);
+	if (st)
+		return st;
+	v->opslimit = get_le64(d + 9);
+	v->memlimit = get_le64(d + 17);
+	unsigned char *key = NULL;
+	size_t clen = len - VAULT_HEADER_LEN;
+	char *plain = NULL;
+	unsigned long long plen = 0;
+	st = derive(v, d + 25, v->opslimit, v->memlimit, &key, err);
+	if (st)
+		goto out;
+	if (clen - TAG_LEN > MAX_PLAINTEXT) {
+		st = cx_err_set(err, CX_E_INPUT, "vault %s is too large", v->path);
+		goto out;
+	}
+	plain = secmem_alloc(clen - TAG_LEN + 1);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+	        (unsigned char *)plain, &plen, NULL, d + VAULT_HEADER_LEN, clen, d,
+	        VAULT_HEADER_LEN, d + 41, key) != 0) {
+		st = cx_err_set(err, CX_E_CRYPTO,
+		                "cannot open vault %s: wrong passphrase or the file is damaged",
+		                v->path);
+		goto out;
+	}
+	plain[plen] = '\0';
+	st = document_load(v, plain, (size_t)plen, err);
+out:
+	secmem_free(key);
+	secmem_free(plain);
+	return st;
+}
+
+/* ---- files ---- */
+
+static enum cx_status write_all(int fd, const unsigned char *p, size_t n, const char *what,
+                                struct cx_err *err)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return cx_err_set(err, CX_E_IO, "cannot write %s: %s", what,
+			                  w < 0 ? strerror(errno) : "short write");
+		p += w;
+		n -= (size_t)w;
+	}
+	return CX_OK;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+enum cx_status vault_save(struct vault *v, struct cx_err *err)
+{
+	enum cx_status st = CX_OK;
+	unsigned char *key = NULL, *file = NULL;
+	char *plain = NULL, *dir = dir_of(v->path), *tmp = NULL;
+	size_t plen = 0;
+	int fd = -1;
+
+	plain = document_print(v, &plen);
+	size_t flen = VAULT_HEADER_LEN + plen + TAG_LEN;
+	file = xmalloc(flen);
+	memcpy(file, VAULT_MAGIC, 8);
+	file[8] = VAULT_KDF_ARGON2ID13;
+	put_le64(file + 9, v->opslimit);
+	put_le64(file + 17, v->memlimit);
+	randombytes_buf(file + 25, SALT_LEN);
+	randombytes_buf(file + 41, NONCE_LEN);
+	st = derive(v, file + 25, v->opslimit, v->memlimit, &key, err);
+	if (st)
+		goto out;
+	unsigned long long clen = 0;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(file + VAULT_HEADER_LEN, &clen,
+	                                           (const unsigned char *)plain, plen, file,
+	                                           VAULT_HEADER_LEN, NULL, file + 41, key);
+	const char *slash = strrchr(v->path, '/');
+	tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, slash ? slash + 1 : v->path);
+	fd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		st = cx_err_set(err, CX_E_IO, "cannot create a temporary file in %s: %s", dir,
+		                strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		st = cx_err_set(err, CX_E_IO, "cannot set mode 0600 on %s: %s", tmp,
+		                strerror(errno));
+		goto out;
+	}
+	st = write_all(fd, file, VAULT_HEADER_LEN + (size_t)clen, tmp, err);
+	if (st)
+		goto out;
+	if (fsync(fd) != 0) {
+		st = cx_err_set(err, CX_E_IO, "cannot sync %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		st = cx_err_set(err, CX_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, v->path) != 0) {
+		st = cx_err_set(err, CX_E_IO, "cannot replace %s: %s", v->path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		if (fsync(dfd) != 0)
+			log_warn("vault: cannot sync directory %s: %s", dir, strerror(errno));
+		close(dfd);
+	}
+	(void)flen;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	secmem_free(key);
+	secmem_free(plain);
+	free(file);
+	free(dir);
+	return st;
+}
+
+/* Reads the whole vault file; NULL with *missing when it does not exist. */
+static enum cx_status read_vault_file(const char *path, unsigned char **data, size_t *len,
+                                      bool *missing, struct cx_err *err)
+{
+	*data = NULL;
+	*len = 0;
+	*missing = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			*missing = true;
+			return CX_OK;
+		}
+		return cx_err_set(err, CX_E_IO, "cannot open vault %s: %s", path, strerror(errno));
+	}
+	enum cx_status st = CX_OK;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		st = cx_err_set(err, CX_E_INPUT, "%s is not a certerox-aws-setup vault (not a "
+		                                 "regular file)",
+		                path);
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > MAX_FILE) {
+		st = cx_err_set(err, CX_E_INPUT,
+		                "%s is not a certerox-aws-setup vault (larger than %u bytes)", path,
+		                MAX_FILE);
+		goto out;
+	}
+	size_t cap = (size_t)sb.st_size + 1, n = 0;
+	unsigned char *p = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap > MAX_FILE) {
+				free(p);
+				st = cx_err_set(err, CX_E_INPUT,
+				                "%s is not a certerox-aws-setup vault (too large)", path);
+				goto out;
+			}
+			cap *= 2;
+			p = xrealloc(p, cap);
+		}
+		ssize_t r = read(fd, p + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(p);
+			st = cx_err_set(err, CX_E_IO, "cannot read vault %s: %s", path,
+			                strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*data = p;
+	*len = n;
+out:
+	close(fd);
+	return st;
+}
+
+static long lock_owner(int fd)
+{
+	char buf[32];
+	ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static enum cx_status take_lock(struct vault *v, int wait_seconds, struct cx_err *err)
+{
+	enum cx_status st = CX_OK;
+	v->lock_fd = open(v->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (v->lock_fd < 0)
+		return cx_err_set(err, CX_E_IO, "cannot open the lock file %s: %s", v->lock_path,
+		                  strerror(errno));
+	struct stat sb;
+	if (fstat(v->lock_fd, &sb) == 0 && sb.st_uid == geteuid() && (sb.st_mode & 0777) != 0600)
+		(void)fchmod(v->lock_fd, 0600);
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(v->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			st = cx_err_set(err, CX_E_IO, "cannot lock %s: %s", v->lock_path,
+			                strerror(errno));
+			goto fail;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double waited = (double)(now.tv_sec - start.tv_sec) +
+		                (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (waited >= wait_seconds) {
+			long pid = lock_owner(v->lock_fd);
+			if (pid > 0)
+				st = cx_err_set(err, CX_E_LOCKED,
+				                "vault %s is in use by another certerox-aws-setup "
+				                "(pid %ld)",
+				                v->path, pid);
+			else
+				st = cx_err_set(err, CX_E_LOCKED,
+				                "vault %s is in use by another certerox-aws-setup",
+				                v->path);
+			goto fail;
+		}
+		struct timespec nap = {0, 50 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(v->lock_fd, 0) == 0)
+		(void)!pwrite(v->lock_fd, pid, (size_t)n, 0);
+	return CX_OK;
+fail:
+	close(v->lock_fd); /* never held: leave the holder's pid in place */
+	v->lock_fd = -1;
+	return st;
+}
+
+static bool exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+enum cx_status vault_open_wait(const char *path, const char *passphrase, const char *create_level,
+                               int lock_wait_seconds, struct vault **out, struct cx_err *err)
+{
+	enum cx_status st = CX_OK;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	bool missing = false;
+	char *dir = NULL;
+	*out = NULL;
+	if (secmem_init() < 0)
+		return cx_err_set(err, CX_E_INTERNAL, "cannot initialise libsodium");
+	struct vault *v = xcalloc(1, sizeof(*v));
+	v->lock_fd = -1;
+	v->path = path ? xstrdup(path) : vault_default_path();
+	v->lock_path = xasprintf("%s.lock", v->path);
+	if (!passphrase || !*passphrase) {
+		st = cx_err_set(err, CX_E_INPUT, "vault %s: the passphrase is empty", v->path);
+		goto out;
+	}
+	if (create_level && !vault_kdf_level_valid(create_level)) {
+		st = cx_err_set(err, CX_E_USAGE,
+		                "vault KDF level must be interactive, moderate or sensitive, not '%s'",
+		                create_level);
+		goto out;
+	}
+	v->passphrase = secmem_strdup(passphrase);
+	log_redact_add(v->passphrase);
+	dir = dir_of(v->path);
+	if (!exists(v->path) && !create_level) {
+		st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+		goto out;
+	}
+	if (!exists(dir)) {
+		if (!create_level) {
+			st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+			goto out;
+		}
+		if (paths_mkdir_p(dir, 0700) != 0 || chmod(dir, 0700) != 0) {
+			st = cx_err_set(err, CX_E_IO, "cannot create the vault directory %s: %s", dir,
+			                strerror(errno));
+			goto out;
+		}
+	}
+	st = take_lock(v, lock_wait_seconds, err);
+	if (st)
+		goto out;
+	st = read_vault_file(v->path, &data, &len, &missing, err);
+	if (st)
+		goto out;
+	if (missing) {
+		if (!create_level) {
+			st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+			goto out;
+		}
+		level_limits(create_level, &v->opslimit, &v->memlimit);
+		st = vault_save(v, err);
+		if (st)
+			goto out;
+		log_info("vault: created %s (Argon2id opslimit %" PRIu64 ", memlimit %" PRIu64 ")",
+		         v->path, v->opslimit, v->memlimit);
+	} else {
+		st = decrypt_file(v, data, len, err);
+		if (st)
+			goto out;
+		log_info("vault: opened %s (%zu records)", v->path, v->n);
+	}
+out:
+	free(data);
+	free(dir);
+	if (st) {
+		vault_close(v);
+		return st;
+	}
+	*out = v;
+	return CX_OK;
+}
+
+enum cx_status vault_open(const char *path, const char *passphrase, const char *create_level,
+                          struct vault **out, struct cx_err *err)
+{
+	return vault_open_wait(path, passphrase, create_level, VAULT_LOCK_WAIT_DEFAULT, out, err);
+}
+
+void vault_close(struct vault *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		record_free(&v->recs[i]);
+	free(v->recs);
+	secmem_free(v->passphrase);
+	if (v->lock_fd >= 0) {
+		/* Leave the file: removing it would race with a waiting opener. */
+		if (ftruncate(v->lock_fd, 0) != 0)
+			log_debug("vault: cannot clear %s", v->lock_path);
+		flock(v->lock_fd, LOCK_UN);
+		close(v->lock_fd);
+	}
+	free(v->lock_path);
+	free(v->path);
+	free(v);
+}
+
+/* ---- --list ---- */
+
+static const char *or_dash(const char *s)
+{
+	return empty(s) ? "-" : s;
+}
+
+static void put_cell(FILE *f, const char *s, size_t width, bool last)
+{
+	if (last)
+		fprintf(f, "%s\n", s);
+	else
+		fprintf(f, "%-*s  ", (int)width, s);
+}
+
+void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
+{
+	size_t n = vault_count(v);
+	if (fmt == VAULT_FORMAT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			const struct vault_record *r = vault_get(v, i);
+			cJSON *o = record_to_json(r, false);
+			cJSON_AddBoolToObject(o, "pending", vault_record_pending(r));
+			cJSON_AddItemToArray(arr, o);
+		}
+		char *s = json_pretty(arr);
+		fputs(s, f);
+		free(s);
+		cJSON_Delete(arr);
+		return;
+	}
+	const char *hdr[] = {"NAME",   "DATA SOURCE", "ACCOUNT",    "CONNECTION",
+	                     "EXPORT", "IAM USER",    "ACCESS KEY", "UPDATED"};
+	enum { NCOL = 8 };
+	size_t w[NCOL];
+	for (int c = 0; c < NCOL; c++)
+		w[c] = strlen(hdr[c]);
+	char *cells[NCOL];
+	/* two passes: widths, then lines */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (int c = 0; c < NCOL; c++)
+				put_cell(f, hdr[c], w[c], c == NCOL - 1);
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct vault_record *r = vault_get(v, i);
+			cells[0] = xstrdup(or_dash(r->name));
+			cells[1] = xstrdup(vault_record_pending(r) ? "(pending)" : r->data_source_id);
+			cells[2] = xstrdup(or_dash(r->aws_account_id));
+			cells[3] = xstrdup(or_dash(r->connection));
+			if (empty(r->export.type) && empty(r->export.name))
+				cells[4] = xstrdup("-");
+			else
+				cells[4] = xasprintf("%s %s", or_dash(r->export.type),
+				                     or_dash(r->export.name));
+			cells[5] = xstrdup(or_dash(r->iam_user));
+			cells[6] = xstrdup(or_dash(r->access_key_id));
+			cells[7] = xstrdup(or_dash(r->updated_at));
+			for (int c = 0; c < NCOL; c++) {
+				char *p = str_printable(cells[c], 200);
+				free(cells[c]);
+				cells[c] = p;
+				if (pass == 0 && strlen(p) > w[c])
+					w[c] = strlen(p);
+				if (pass == 1)
+					put_cell(f, p, w[c], c == NCOL - 1);
+				free(cells[c]);
+			}
+		}
+	}
+}

@@ -1,0 +1,382 @@
+"""The cloudsim server process: `simserver.py DIR` (started by `cloudsim start`).
+
+moto's WSGI app in-process behind the keep-alive front of simhttp.py, the billing
+services of billing.py and CerteroX of certerox.py.  State: DIR/aws-state.pickle
+(moto backends), DIR/billing.json, DIR/certerox.json.
+"""
+
+import os
+
+os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # enforcement on for every HTTP request
+os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)
+
+import json  # noqa: E402
+import pickle  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from urllib.parse import unquote_to_bytes  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import simhttp  # noqa: E402
+from simhttp import Resp  # noqa: E402
+from cloudsim import (MANAGEMENT_ACCOUNT, MEMBER_ACCOUNT, STANDALONE_ACCOUNT, REGION,  # noqa: E402
+                      read_json, write_json_atomic)
+
+from moto import settings as moto_settings  # noqa: E402
+from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+from moto.iam.models import iam_backends, get_account_id_from  # noqa: E402
+from moto.s3.models import s3_backends, S3Backend  # noqa: E402
+from moto.s3.exceptions import S3ClientError  # noqa: E402
+from moto.sts.models import sts_backends  # noqa: E402
+from moto.organizations.models import organizations_backends  # noqa: E402
+import moto.organizations.utils as org_utils  # noqa: E402
+
+moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+ActionAuthenticatorMixin.request_count = 0
+
+ADMIN_POLICY = json.dumps({"Version": "2012-10-17",
+                           "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]})
+ADMIN_USER = "cloudsim-admin"
+PERSISTED = {"iam": iam_backends, "s3": s3_backends, "sts": sts_backends, "organizations": organizations_backends}
+PERSISTED_ATTRS = ("master_accounts", "bucket_accounts")
+
+
+# S3: reject invalid policy JSON as AWS does (moto stores it and then fails on the bucket).
+class MalformedPolicy(S3ClientError):
+    code = "MalformedPolicy"
+
+
+_orig_put_bucket_policy = S3Backend.put_bucket_policy
+
+
+def _checked_put_bucket_policy(self, bucket_name, policy):
+    self.get_bucket(bucket_name)
+    try:
+        doc = json.loads(policy)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedPolicy("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+    if not isinstance(doc, dict):
+        raise MalformedPolicy("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+    st = doc.get("Statement")
+    if st is None:
+        raise MalformedPolicy("MalformedPolicy", "Missing required field Statement")
+    for s in st if isinstance(st, list) else [st]:
+        if not isinstance(s, dict) or s.get("Effect") not in ("Allow", "Deny"):
+            raise MalformedPolicy("MalformedPolicy", "Invalid effect: %s" % (s.get("Effect") if isinstance(s, dict)
+                                                                             else s))
+        if "Principal" not in s and "NotPrincipal" not in s:
+            raise MalformedPolicy("MalformedPolicy", "Missing required field Principal")
+        if "Action" not in s and "NotAction" not in s:
+            raise MalformedPolicy("MalformedPolicy", "Missing required field Action")
+        if "Resource" not in s and "NotResource" not in s:
+            raise MalformedPolicy("MalformedPolicy", "Missing required field Resource")
+    return _orig_put_bucket_policy(self, bucket_name, policy)
+
+
+S3Backend.put_bucket_policy = _checked_put_bucket_policy
+
+
+class Sim:
+    def __init__(self, d):
+        self.dir = d
+        self.opts = read_json(os.path.join(d, "options.json"), {})
+        self.latency = (self.opts.get("latency_ms") or 0) / 1000.0
+        self.key_delay = (self.opts.get("key_delay_ms") or 0) / 1000.0
+        self.faults = None
+        if self.opts.get("faults"):
+            with open(self.opts["faults"]) as f:
+                self.faults = simhttp.Faults(json.load(f))
+        self.moto_lock = threading.RLock()
+        self.app = DomainDispatcherApplication(create_backend_app)
+        self.key_created = {}
+        self.dirty = False
+        self.log_path = os.path.join(d, "requests.jsonl")
+        self.control_token = None
+        self.aws_url = None
+        self.ca_bundle = os.path.join(d, "ca.pem") if self.opts.get("tls", True) else None
+
+    # -- state -------------------------------------------------------------
+    def state_path(self):
+        return os.path.join(self.dir, "aws-state.pickle")
+
+    def load_or_bootstrap(self):
+        p = self.state_path()
+        self.accounts = read_json(os.path.join(self.dir, "accounts.json"))
+        if os.path.exists(p) and self.accounts:
+            with open(p, "rb") as f:
+                state = pickle.load(f)
+            for name, bd in PERSISTED.items():
+                data, attrs = state[name]
+                bd.clear()
+                bd.update(data)
+                for k, v in attrs.items():
+                    setattr(bd, k, v)
+            return
+        self.bootstrap()
+
+    def save(self):
+        with self.moto_lock:
+            state = {}
+            for name, bd in PERSISTED.items():
+                attrs = {k: getattr(bd, k) for k in PERSISTED_ATTRS if hasattr(bd, k)}
+                state[name] = (dict(bd), attrs)
+            data = pickle.dumps(state)
+            self.dirty = False
+        tmp = self.state_path() + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, self.state_path())
+
+    def bootstrap(self):
+        def admin(acct):
+            iam = iam_backends[acct]["global"]
+            iam.create_user(REGION, ADMIN_USER, "/", [])
+            pol = iam.create_policy("Allow-all policy of the cloudsim bootstrap administrator", "/", ADMIN_POLICY,
+                                    "CloudsimAdministratorAccess", [])
+            iam.attach_user_policy(pol.arn, ADMIN_USER)
+            k = iam.create_access_key(ADMIN_USER)
+            return {"account_id": acct, "user": ADMIN_USER, "access_key_id": k.access_key_id,
+                    "secret_access_key": k.secret_access_key}
+
+        org = organizations_backends[MANAGEMENT_ACCOUNT]["aws"]
+        org.create_organization(region=REGION, FeatureSet="ALL")
+        orig = org_utils.make_random_account_id
+        org_utils.make_random_account_id = lambda: MEMBER_ACCOUNT
+        try:
+            org.create_account(AccountName="member", Email="member@example.com")
+        finally:
+            org_utils.make_random_account_id = orig
+        self.accounts = {"management": admin(MANAGEMENT_ACCOUNT), "member": admin(MEMBER_ACCOUNT),
+                         "standalone": admin(STANDALONE_ACCOUNT)}
+        write_json_atomic(os.path.join(self.dir, "accounts.json"), self.accounts)
+        self.save()
+
+    # -- helpers -----------------------------------------------------------
+    def user_arn_of(self, akid):
+        with self.moto_lock:
+            acct = get_account_id_from(akid)
+            k = iam_backends[acct]["global"].access_keys.get(akid)
+            if k is not None and k.user_name:
+                return f"arn:aws:iam::{acct}:user/{k.user_name}"
+        return f"arn:aws:iam::{acct}:user/unknown"
+
+    def log_request(self, start, req, status, error, conn_id, fault):
+        if getattr(req, "nolog", False):
+            return
+        simhttp.log_line(self.log_path, start, req, status, error, conn_id, fault)
+
+    def call_moto(self, req):
+        path = req.path or "/"
+        environ = {
+            "REQUEST_METHOD": req.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "QUERY_STRING": req.query_string,
+            "RAW_URI": req.raw_path,
+            "REQUEST_URI": req.raw_path,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(self.aws_port),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if self.ca_bundle else "http",
+            "wsgi.input": __import__("io").BytesIO(req.body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(req.body)),
+        }
+        for k, v in req.headers:
+            lk = k.lower()
+            if lk == "content-type":
+                environ["CONTENT_TYPE"] = v
+                continue
+            if lk == "content-length":
+                continue
+            key = "HTTP_" + k.upper().replace("-", "_")
+            environ[key] = environ[key] + "," + v if key in environ else v
+        out = {}
+
+        def start_response(status, headers, exc_info=None):
+            out["status"] = int(status.split()[0])
+            out["headers"] = headers
+
+        with self.moto_lock:
+            it = self.app(environ, start_response)
+            try:
+                body = b"".join(it)
+            finally:
+                if hasattr(it, "close"):
+                    it.close()
+        return Resp(out["status"], list(out["headers"]), body)
+
+    # -- the AWS endpoint ----------------------------------------------------
+    def handle_aws(self, req):
+        if req.path.startswith("/__cloudsim/"):
+            req.nolog = True
+            return self.handle_control(req)
+        if req.path.startswith("/moto-api"):
+            req.nolog = True
+            return Resp(404, [("Content-Type", "text/plain")], b"not found\n")
+        auth = req.header("authorization")
+        if not auth and "X-Amz-Credential" not in req.query:
+            return simhttp.missing_auth_error(req)
+        if auth and not auth.startswith("AWS4-HMAC-SHA256 "):
+            if req.protocol == "json":
+                return simhttp.aws_error(req, "IncompleteSignatureException",
+                                         "Authorization header requires 'Credential' parameter.", 400)
+            if req.protocol == "s3":
+                return simhttp.aws_error(req, "InvalidArgument", "Unsupported Authorization Type", 400)
+            return simhttp.aws_error(req, "IncompleteSignature", "Authorization header requires 'Credential' "
+                                     "parameter.", 403)
+        if self.key_delay and req.access_key_id in self.key_created:
+            if time.time() - self.key_created[req.access_key_id] < self.key_delay:
+                return simhttp.unknown_key_error(req)
+        if req.service in ("bcm-data-exports", "cur"):
+            return self.billing.handle(req)
+        if req.protocol != "s3" and (auth or "") and "X-Amz-Date" not in [k.title() for k, _ in req.headers] \
+                and "x-amz-date" not in req.hmap:
+            # moto would crash without it; AWS says the signature is incomplete
+            return simhttp.aws_error(req, "IncompleteSignature" if req.protocol == "query"
+                                     else "IncompleteSignatureException",
+                                     "Authorization header requires existence of either a 'X-Amz-Date' or a "
+                                     "'Date' header.", 403 if req.protocol == "query" else 400)
+        resp = self.call_moto(req)
+        if req.service == "organizations" and resp.status >= 400:
+            resp = self.orgs_error_to_json(req, resp)
+        if req.operation not in (None,) and req.method not in ("GET", "HEAD") and not re.match(
+                r"(Get|List|Describe|Head)", req.operation or ""):
+            self.dirty = True
+        if req.service == "iam" and req.operation == "CreateAccessKey" and resp.status == 200:
+            m = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", resp.body)
+            if m:
+                self.key_created[m.group(1).decode()] = time.time()
+        return resp
+
+    def orgs_error_to_json(self, req, resp):
+        ctype = dict((k.lower(), v) for k, v in resp.headers).get("content-type", "")
+        if "json" in ctype:
+            return resp
+        code = re.search(rb"<Code>([^<]*)</Code>", resp.body)
+        msg = re.search(rb"<Message>([^<]*)</Message>", resp.body)
+        code = code.group(1).decode() if code else "ServiceException"
+        msg = msg.group(1).decode() if msg else ""
+        msg = msg.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        json_code = {"AccessDenied": "AccessDeniedException", "InvalidClientTokenId": "UnrecognizedClientException",
+                     "SignatureDoesNotMatch": "InvalidSignatureException"}.get(code, code)
+        status = 500 if resp.status >= 500 else 400
+        return simhttp.aws_error(req, json_code, msg, status)
+
+    def handle_control(self, req):
+        if req.header("x-cloudsim-control") != self.control_token:
+            return Resp(403, [("Content-Type", "text/plain")], b"forbidden\n")
+        what = req.path[len("/__cloudsim/"):]
+        if what == "deliver":
+            res = self.billing.deliver()
+            return Resp(200, [("Content-Type", "application/json")], json.dumps(res))
+        if what == "status":
+            res = {"exports": self.billing.count("exports"), "reports": self.billing.count("reports"),
+                   "cloud_accounts": self.certerox.count()}
+            return Resp(200, [("Content-Type", "application/json")], json.dumps(res))
+        if what == "save":
+            self.save()
+            return Resp(200, [("Content-Type", "application/json")], b"{}")
+        return Resp(404, [("Content-Type", "text/plain")], b"not found\n")
+
+
+def bind_front(sim, kind, port, ctx):
+    for p in ([port] if port else []) + [0]:
+        try:
+            return simhttp.Front(("127.0.0.1", p), sim, kind, ctx)
+        except OSError:
+            continue
+    raise OSError("cannot bind")
+
+
+def main():
+    d = os.path.abspath(sys.argv[1])
+    t0 = time.time()
+    sim = Sim(d)
+    sim.load_or_bootstrap()
+    import billing
+    import certerox
+    sim.billing = billing.Billing(sim)
+    prev = read_json(os.path.join(d, "ports.json"), {})
+    ctx = None
+    if sim.ca_bundle:
+        ctx = simhttp.make_ssl_context(os.path.join(d, "server.pem"), os.path.join(d, "server-key.pem"))
+    aws = bind_front(sim, "aws", prev.get("aws"), ctx)
+    cx = bind_front(sim, "certerox", prev.get("certerox"), ctx)
+    sim.aws_port = aws.server_address[1]
+    scheme = "https" if ctx else "http"
+    sim.aws_url = f"{scheme}://127.0.0.1:{sim.aws_port}"
+    sim.certerox_url = f"{scheme}://127.0.0.1:{cx.server_address[1]}"
+    sim.certerox = certerox.CerteroX(sim)
+    write_json_atomic(os.path.join(d, "ports.json"), {"aws": sim.aws_port, "certerox": cx.server_address[1]})
+    sim.control_token = secrets.token_hex(16)
+    tokpath = os.path.join(d, "control-token")
+    with open(tokpath + ".tmp", "w") as f:
+        f.write(sim.control_token)
+    os.chmod(tokpath + ".tmp", 0o600)
+    os.replace(tokpath + ".tmp", tokpath)
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    threads = []
+    for srv in (aws, cx):
+        t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        t.start()
+        threads.append(t)
+    with open(os.path.join(d, "pid.tmp"), "w") as f:
+        f.write(str(os.getpid()))
+    os.replace(os.path.join(d, "pid.tmp"), os.path.join(d, "pid"))
+    info = {"aws_url": sim.aws_url, "certerox_url": sim.certerox_url, "ca_bundle": sim.ca_bundle or "",
+            "pid": os.getpid(), "accounts": sim.accounts, "certerox": sim.certerox.env_info()}
+    write_json_atomic(os.path.join(d, "ready"), info)
+    sys.stderr.write(f"cloudsim server pid {os.getpid()} ready in {time.time() - t0:.2f}s\n")
+    sys.stderr.flush()
+
+    last_save = time.time()
+    while not stop.wait(0.5):
+        if sim.dirty and time.time() - last_save > 2:
+            try:
+                sim.save()
+            except Exception:
+                traceback.print_exc()
+            last_save = time.time()
+    for srv in (aws, cx):
+        srv.shutdown()
+        srv.server_close()
+        srv.close_all()
+    try:
+        sim.save()
+        sim.billing.save()
+        sim.certerox.save()
+    except Exception:
+        traceback.print_exc()
+    for n in ("ready", "pid"):
+        try:
+            os.unlink(os.path.join(d, n))
+        except FileNotFoundError:
+            pass
+    sys.stderr.write("cloudsim server stopped\n")
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
