@@ -5,6 +5,7 @@
 
 #include "batch/list.h"
 #include "options.h"
+#include "tui/tui.h"
 #include "util/log.h"
 #include "util/secmem.h"
 #include "util/status.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 		return CX_EXIT_OK;
 	case MODE_LIST:
 		return batch_list(&o);
+	case MODE_TUI:
+		return tui_run(&o);
 	default:
 		break;
 	}

@@ -55,14 +55,8 @@ static const char *const credential_codes[] = {
 };
 
 static const char *const denied_codes[] = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "AllAccessDisabled",
-    "Forbidden",
-    "OptInRequired",
-    "AccountProblem",
-    NULL,
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled",
+    "Forbidden",    "OptInRequired",         "AccountProblem",        NULL,
 };
 
 static const char *const not_found_codes[] = {
@@ -130,14 +124,13 @@ bool awserr_retryable(const char *code, int http_status)
 		return false; /* IAM quota, never a throttle */
 	if (awserr_is_throttle(code))
 		return true;
-	if (code && (strcmp(code, "RequestTimeout") == 0 ||
-	             strcmp(code, "RequestTimeoutException") == 0 ||
-	             strcmp(code, "PriorRequestNotComplete") == 0))
+	if (code &&
+	    (strcmp(code, "RequestTimeout") == 0 || strcmp(code, "RequestTimeoutException") == 0 ||
+	     strcmp(code, "PriorRequestNotComplete") == 0))
 		return true;
 	if (http_status == 429)
 		return true;
-	return http_status == 500 || http_status == 502 || http_status == 503 ||
-	       http_status == 504;
+	return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
 }
 
 static bool contains_ci(const char *hay, const char *needle)
@@ -159,7 +152,8 @@ bool awserr_is_clock_skew(const char *code, const char *message)
 		return true;
 	if ((strcmp(code, "SignatureDoesNotMatch") == 0 ||
 	     strcmp(code, "InvalidSignatureException") == 0 || strcmp(code, "AuthFailure") == 0) &&
-	    (contains_ci(message, "Signature expired") || contains_ci(message, "Signature not yet current")))
+	    (contains_ci(message, "Signature expired") ||
+	     contains_ci(message, "Signature not yet current")))
 		return true;
 	return false;
 }
@@ -178,9 +172,9 @@ enum cx_status awserr_classify(const char *code, int http_status)
 		return CX_E_CONFLICT;
 	if (in_list(server_codes, code))
 		return CX_E_SERVER;
-	if (code && (strcmp(code, "RequestTimeout") == 0 ||
-	             strcmp(code, "RequestTimeoutException") == 0 ||
-	             strcmp(code, "PriorRequestNotComplete") == 0))
+	if (code &&
+	    (strcmp(code, "RequestTimeout") == 0 || strcmp(code, "RequestTimeoutException") == 0 ||
+	     strcmp(code, "PriorRequestNotComplete") == 0))
 		return CX_E_SERVER;
 	if (http_status == 429)
 		return CX_E_THROTTLED;
@@ -283,8 +277,7 @@ static xmlNode *find_any(xmlNode *n, const char *name, int depth)
 	return NULL;
 }
 
-void awserr_request_id(enum aws_proto proto, const struct http_response *r, char *out,
-                       size_t outsz)
+void awserr_request_id(enum aws_proto proto, const struct http_response *r, char *out, size_t outsz)
 {
 	(void)proto;
 	out[0] = '\0';
@@ -438,11 +431,13 @@ void awserr_parse(enum aws_proto proto, const struct http_response *r, struct aw
 				str_copy(out->code, sizeof(out->code), hdr_code);
 		} else if (!out->message[0]) {
 			char *p = str_printable(b + i, 200);
-			snprintf(out->message, sizeof(out->message), "unexpected error body: %s", p);
+			snprintf(out->message, sizeof(out->message), "unexpected error body: %s",
+			         p);
 			free(p);
 		}
 	} else if (b && len > ERR_BODY_MAX) {
-		snprintf(out->message, sizeof(out->message), "error body of %zu bytes not read", len);
+		snprintf(out->message, sizeof(out->message), "error body of %zu bytes not read",
+		         len);
 	}
 	if (!out->code[0]) {
 		const char *n = status_code_name((int)r->status);
@@ -459,8 +454,8 @@ void awserr_parse(enum aws_proto proto, const struct http_response *r, struct aw
 /* Extracts "iam:CreateUser" from "... is not authorized to perform: iam:CreateUser on ..." */
 static bool action_from_message(const char *msg, char *out, size_t outsz)
 {
-	static const char *const keys[] = {"to perform: ", "to perform ", "perform this operation: ",
-	                                   NULL};
+	static const char *const keys[] = {"to perform: ", "to perform ",
+	                                   "perform this operation: ", NULL};
 	for (size_t k = 0; keys[k]; k++) {
 		const char *p = strstr(msg, keys[k]);
 		if (!p)

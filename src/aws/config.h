@@ -41,6 +41,11 @@ struct aws_config {
 	char *endpoint_url; /* global override (option > env AWS_ENDPOINT_URL > profile), or NULL */
 	char *credential_process; /* from the profile, or NULL */
 	struct aws_creds creds;
+	/* Added by the implementation (additive): endpoint_url came from --endpoint-url (it then
+	 * beats AWS_ENDPOINT_URL_<SERVICE>); AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the profile's
+	 * ignore_configured_endpoint_urls) is true: only --endpoint-url counts. */
+	bool endpoint_url_is_option;
+	bool ignore_configured_endpoints;
 };
 
 /* Resolves settings and credentials. Errors: CX_E_CREDENTIALS when no credentials are found
@@ -51,7 +56,8 @@ void aws_config_free(struct aws_config *c);
 /* Runs credential_process again when the credentials expire within 5 minutes. */
 enum cx_status aws_config_refresh(struct aws_config *c, struct cx_err *err);
 /* Builds credentials from explicit values (for the new user's key); secrets are copied into
- * secure memory. */
+ * secure memory and registered with log_redact_add. c is overwritten without being freed
+ * (call aws_creds_free first when it held credentials); expiration is set to 0. */
 void aws_creds_set(struct aws_creds *c, const char *akid, const char *secret, const char *token,
                    const char *source);
 void aws_creds_free(struct aws_creds *c);

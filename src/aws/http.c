@@ -16,12 +16,12 @@
 #include "util/secmem.h"
 #include "util/str.h"
 
-#define DEFAULT_CONNECT_MS 10000L
-#define DEFAULT_TOTAL_MS 60000L
+#define DEFAULT_CONNECT_MS   10000L
+#define DEFAULT_TOTAL_MS     60000L
 #define DEFAULT_MAX_RESPONSE ((size_t)16 * 1024 * 1024)
-#define DEFAULT_PARALLEL 8
-#define BACKOFF_BASE_MS 100L
-#define BACKOFF_CAP_MS 20000L
+#define DEFAULT_PARALLEL     8
+#define BACKOFF_BASE_MS      100L
+#define BACKOFF_CAP_MS       20000L
 
 enum xfer_state { XF_QUEUED, XF_ACTIVE, XF_DONE };
 
@@ -77,6 +77,8 @@ void http_response_free(struct http_response *r)
 		free(r->headers[i].value);
 	}
 	free(r->headers);
+	if (r->body.data)
+		secmem_wipe(r->body.data, r->body.len); /* may hold a new secret key */
 	buf_free(&r->body);
 	memset(r, 0, sizeof(*r));
 }
@@ -97,8 +99,8 @@ void http_response_move(struct http_response *dst, struct http_response *src)
 	memset(src, 0, sizeof(*src));
 }
 
-static void resp_add_header(struct http_response *r, const char *name, size_t nlen,
-                            const char *val, size_t vlen)
+static void resp_add_header(struct http_response *r, const char *name, size_t nlen, const char *val,
+                            size_t vlen)
 {
 	r->headers = xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
 	r->headers[r->nheaders].name = xstrndup(name, nlen);
@@ -122,8 +124,8 @@ static uint64_t rng_next(void)
 	if (rng_state == 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		rng_state = ((uint64_t)ts.tv_nsec << 16) ^ (uint64_t)ts.tv_sec ^ (uint64_t)getpid() ^
-		            0x9E3779B97F4A7C15ULL;
+		rng_state = ((uint64_t)ts.tv_nsec << 16) ^ (uint64_t)ts.tv_sec ^
+		            (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL;
 	}
 	uint64_t x = rng_state;
 	x ^= x << 13;
@@ -205,8 +207,8 @@ void http_url_origin(const char *url, char *out, size_t outsz)
 	} else {
 		has_port = memchr(hs, ':', hl) != NULL;
 	}
-	snprintf(out, outsz, "%.*s://%.*s%s", (int)(sl ? sl : 5), sl ? url : "https", (int)hl,
-	         hs, has_port ? "" : (https || !sl ? ":443" : ":80"));
+	snprintf(out, outsz, "%.*s://%.*s%s", (int)(sl ? sl : 5), sl ? url : "https", (int)hl, hs,
+	         has_port ? "" : (https || !sl ? ":443" : ":80"));
 }
 
 /* ---------- context ---------- */
@@ -484,12 +486,13 @@ struct http_xfer *http_xfer_start(struct http_ctx *ctx, const struct http_reques
 	char origin[300];
 	http_url_origin(x->url, origin, sizeof(origin));
 	if (strncasecmp(x->url, "https://", 8) != 0 && !url_is_plain_http(x->url)) {
-		x->pre_status = cx_err_set(&x->pre_err, CX_E_INPUT,
-		                           "unsupported URL scheme in %s (https:// required)", origin);
-	} else if (url_is_plain_http(x->url) && !endpoint_is_loopback(x->url)) {
 		x->pre_status =
 		    cx_err_set(&x->pre_err, CX_E_INPUT,
-		               "plain http:// is accepted only for a loopback host, not %s", origin);
+		               "unsupported URL scheme in %s (https:// required)", origin);
+	} else if (url_is_plain_http(x->url) && !endpoint_is_loopback(x->url)) {
+		x->pre_status = cx_err_set(
+		    &x->pre_err, CX_E_INPUT,
+		    "plain http:// is accepted only for a loopback host, not %s", origin);
 	} else {
 		x->pre_status = xfer_setup(ctx, x, req);
 	}
@@ -572,8 +575,8 @@ static void start_queued(struct http_ctx *ctx)
 			continue;
 		x->t0 = http_now_ms();
 		if (curl_multi_add_handle(ctx->multi, x->easy) != CURLM_OK) {
-			x->pre_status = cx_err_set(&x->pre_err, CX_E_INTERNAL,
-			                           "curl_multi_add_handle failed");
+			x->pre_status =
+			    cx_err_set(&x->pre_err, CX_E_INTERNAL, "curl_multi_add_handle failed");
 			x->state = XF_DONE;
 			continue;
 		}
@@ -693,8 +696,7 @@ long http_ctx_next_timeout(struct http_ctx *ctx)
 	return best;
 }
 
-int http_ctx_poll(struct http_ctx *ctx, int timeout_ms, struct http_waitfd *extra,
-                  unsigned nextra)
+int http_ctx_poll(struct http_ctx *ctx, int timeout_ms, struct http_waitfd *extra, unsigned nextra)
 {
 	for (unsigned i = 0; i < nextra; i++)
 		extra[i].revents = 0;
@@ -711,9 +713,10 @@ int http_ctx_poll(struct http_ctx *ctx, int timeout_ms, struct http_waitfd *extr
 	unsigned n = nextra > 16 ? 16 : nextra;
 	for (unsigned i = 0; i < n; i++) {
 		wfds[i].fd = extra[i].fd;
-		wfds[i].events = (short)(((extra[i].events & HTTP_POLL_IN) ? CURL_WAIT_POLLIN : 0) |
-		                         ((extra[i].events & HTTP_POLL_PRI) ? CURL_WAIT_POLLPRI : 0) |
-		                         ((extra[i].events & HTTP_POLL_OUT) ? CURL_WAIT_POLLOUT : 0));
+		wfds[i].events =
+		    (short)(((extra[i].events & HTTP_POLL_IN) ? CURL_WAIT_POLLIN : 0) |
+		            ((extra[i].events & HTTP_POLL_PRI) ? CURL_WAIT_POLLPRI : 0) |
+		            ((extra[i].events & HTTP_POLL_OUT) ? CURL_WAIT_POLLOUT : 0));
 		wfds[i].revents = 0;
 	}
 	int numfds = 0;
@@ -843,8 +846,10 @@ static bool call_should_retry(struct http_call *c, enum cx_status st, const char
 		return true;
 	}
 	if (!c->opts.no_retry_5xx && (s == 500 || s == 502 || s == 503 || s == 504)) {
-		*reason = s == 500 ? "HTTP 500" : s == 502 ? "HTTP 502" : s == 503 ? "HTTP 503"
-		                                                                     : "HTTP 504";
+		*reason = s == 500   ? "HTTP 500"
+		          : s == 502 ? "HTTP 502"
+		          : s == 503 ? "HTTP 503"
+		                     : "HTTP 504";
 		return true;
 	}
 	return false;
@@ -867,7 +872,8 @@ static void call_xfer_done(void *ud, enum cx_status st, struct http_response *re
 	const char *reason = NULL;
 	if (st != CX_E_CANCELLED && c->epoch == c->ctx->epoch &&
 	    call_should_retry(c, st, &reason)) {
-		long delay = http_backoff_ms(c->attempt, st == CX_OK ? http_retry_after_ms(&c->resp) : 0);
+		long delay =
+		    http_backoff_ms(c->attempt, st == CX_OK ? http_retry_after_ms(&c->resp) : 0);
 		if (c->opts.on_retry)
 			c->opts.on_retry(c->opts.retry_ud, c->label, c->attempt, reason, delay);
 		log_debug("http %s retrying (%s) in %ld ms", c->label, reason, delay);
@@ -891,8 +897,7 @@ static void call_attempt(struct http_call *c)
 }
 
 struct http_call *http_call_start(struct http_ctx *ctx, const struct http_request *req,
-                                  const struct http_call_opts *opts, http_call_fn done,
-                                  void *ud)
+                                  const struct http_call_opts *opts, http_call_fn done, void *ud)
 {
 	struct http_call *c = xcalloc(1, sizeof(*c));
 	c->ctx = ctx;

@@ -123,6 +123,9 @@ void sigv4_result_free(struct sigv4_result *r)
 {
 	if (!r)
 		return;
+	/* the canonical request holds the session token when there is one */
+	if (r->canonical_request)
+		OPENSSL_cleanse(r->canonical_request, strlen(r->canonical_request));
 	free(r->canonical_request);
 	free(r->string_to_sign);
 	free(r->authorization);
@@ -450,7 +453,8 @@ enum cx_status sigv4_sign(const struct sigv4_request *req, const struct sigv4_pa
 			free(t);
 			if (!same) {
 				free(lname);
-				cx_err_set(err, st, "sigv4: x-amz-date header differs from amz_date");
+				cx_err_set(err, st,
+				           "sigv4: x-amz-date header differs from amz_date");
 				goto out;
 			}
 		}
@@ -521,17 +525,18 @@ enum cx_status sigv4_sign(const struct sigv4_request *req, const struct sigv4_pa
 	/* String to sign. */
 	char creq_hash[65];
 	sigv4_sha256_hex(buf_str(&creq), creq.len, creq_hash);
-	buf_printf(&sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", p->amz_date, date8,
-	           p->region, p->service, creq_hash);
+	buf_printf(&sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", p->amz_date, date8, p->region,
+	           p->service, creq_hash);
 
 	char sig[65];
-	if (!compute_signature(p->secret_access_key, date8, p->region, p->service,
-	                       buf_str(&sts), sig)) {
+	if (!compute_signature(p->secret_access_key, date8, p->region, p->service, buf_str(&sts),
+	                       sig)) {
 		st = cx_err_set(err, CX_E_INTERNAL, "sigv4: HMAC-SHA256 failed");
 		goto out;
 	}
-	buf_printf(&auth, ALGORITHM " Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
-	                            "Signature=%s",
+	buf_printf(&auth,
+	           ALGORITHM " Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
+	                     "Signature=%s",
 	           p->access_key_id, date8, p->region, p->service, buf_str(&signed_list), sig);
 	OPENSSL_cleanse(sig, sizeof(sig));
 	out->canonical_request = buf_steal(&creq);
@@ -548,6 +553,8 @@ out:
 	free(hs);
 	free(curi);
 	free(cquery);
+	if (creq.data)
+		OPENSSL_cleanse(creq.data, creq.len);
 	buf_free(&creq);
 	buf_free(&sts);
 	buf_free(&signed_list);

@@ -24,8 +24,8 @@ xmlDoc *xml_parse(const char *data, size_t n, size_t max_bytes, struct cx_err *e
 		init = true;
 	}
 	if (n > max_bytes || n > INT_MAX) {
-		cx_err_set(err, CX_E_TOO_LARGE, "XML response of %zu bytes exceeds the %zu-byte limit",
-		           n, max_bytes);
+		cx_err_set(err, CX_E_TOO_LARGE,
+		           "XML response of %zu bytes exceeds the %zu-byte limit", n, max_bytes);
 		return NULL;
 	}
 	if (!data || n == 0) {

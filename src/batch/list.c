@@ -37,9 +37,9 @@ int batch_list(const struct cx_options *o)
 	}
 	if (st) {
 		if (st == CX_E_USAGE)
-			fprintf(stderr,
-			        PROG ": --list needs the vault passphrase: no terminal to ask on and "
-			             "no --passphrase-file FILE\n");
+			fprintf(stderr, PROG
+			        ": --list needs the vault passphrase: no terminal to ask on and "
+			        "no --passphrase-file FILE\n");
 		else
 			fprintf(stderr, PROG ": %s\n", err.msg);
 		goto out;

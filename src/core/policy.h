@@ -15,7 +15,7 @@
 #define POLICY_LEGACY_CREATE_SID "CerteroXCreateLegacyReport"
 #define POLICY_BUCKET_LIMIT 20480 /* S3 bucket policy size limit in bytes */
 
-/* Templates (data/policies/*.json, loaded through paths_data_file), with ${BUCKET} and
+/* Templates (data/policies/NAME.json, loaded through paths_data_file), with ${BUCKET} and
  * ${ACCOUNT_ID} replaced (values JSON-escaped). NULL + CX_E_IO/CX_E_PARSE when the template
  * cannot be read. Caller frees each with cJSON_Delete. */
 /* The guide's bucket-policy statement (one object with Sid POLICY_BUCKET_SID). */
@@ -81,7 +81,7 @@ void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warni
  * NotResource and Deny statements of doc count; Conditions are ignored. Returns true when
  * nothing is missing. For the TUI's edit of the IAM policies. */
 bool policy_missing_actions(const cJSON *doc, const cJSON *required, struct strv *missing);
-/* The bucket policy lets the delivery service(s) write: s3:PutObject on bucket/* and
+/* The bucket policy lets the delivery service(s) write: s3:PutObject on the objects and
  * s3:GetBucketPolicy on the bucket for billingreports.amazonaws.com (legacy) and/or
  * bcm-data-exports.amazonaws.com (cur2), with no Deny covering them. */
 bool policy_bucket_permits_delivery(const cJSON *doc, const char *bucket, bool legacy,

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <term.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,9 +20,9 @@
 #include "util/mem.h"
 #include "util/status.h"
 
-#define MIN_COLS 80
-#define MIN_ROWS 24
-#define TICK_MS 100
+#define MIN_COLS    80
+#define MIN_ROWS    24
+#define TICK_MS     100
 #define HOOK_MAX_MS 500
 
 struct tui_app {
@@ -376,7 +375,7 @@ static int find_page(struct tui_app *app, int from, int dir)
 	return -1;
 }
 
-static void enter_page(struct tui_app *app, int idx)
+static void enter_page(struct tui_app *app, int idx, int how)
 {
 	struct tui_page *pg = app->pages[idx];
 	app->cur = idx;
@@ -388,6 +387,8 @@ static void enter_page(struct tui_app *app, int idx)
 	}
 	if (pg->ops->resize && !app->too_small)
 		pg->ops->resize(pg, tui_app_body(app));
+	if (pg->ops->enter)
+		pg->ops->enter(pg, how);
 }
 
 static struct tui_page *cur_page(struct tui_app *app)
@@ -448,10 +449,11 @@ void tui_app_draw(struct tui_app *app)
 	attr_t ba = theme_attr(ROLE_BAR);
 	tui_fill(stdscr, LINES - 1, 0, COLS, ba);
 	const char *keys = pg ? (pg->keys ? pg->keys : pg->ops->keys) : NULL;
-	int x = 1;
+	static const char app_keys[] = "F1 help  F10 quit ";
+	int ax = COLS - (int)strlen(app_keys);
+	tui_put(stdscr, LINES - 1, ax, (int)strlen(app_keys), app_keys, ba);
 	if (keys && *keys)
-		x += tui_put(stdscr, LINES - 1, x, COLS - 2, keys, ba) + 2;
-	tui_put(stdscr, LINES - 1, x, COLS - 1 - x, "F1 help  F10 quit", ba);
+		tui_put(stdscr, LINES - 1, 1, ax - 3, keys, ba);
 }
 
 void tui_app_flush(struct tui_app *app)
@@ -572,7 +574,7 @@ static void go(struct tui_app *app, int dir)
 	}
 	if (pg && pg->ops->leave)
 		pg->ops->leave(pg, dir > 0 ? TUI_NEXT : TUI_BACK);
-	enter_page(app, n);
+	enter_page(app, n, dir > 0 ? TUI_NEXT : TUI_BACK);
 }
 
 int tui_app_dispatch(struct tui_app *app, const struct tui_event *ev)
@@ -604,10 +606,15 @@ int tui_app_dispatch(struct tui_app *app, const struct tui_event *ev)
 			tui_help(app, pg && pg->ops->title ? pg->ops->title : "Help",
 			         pg && pg->ops->help ? pg->ops->help : "No help for this page.");
 			break;
-		case ACT_BACK: go(app, -1); break;
+		case ACT_BACK:
+			go(app, -1);
+			break;
 		case ACT_QUIT:
-		case ACT_INTERRUPT: request_quit(app, false); break;
-		default: break;
+		case ACT_INTERRUPT:
+			request_quit(app, false);
+			break;
+		default:
+			break;
 		}
 	}
 	return f;
@@ -618,7 +625,7 @@ int tui_app_run(struct tui_app *app)
 	int first = find_page(app, -1, 1);
 	if (first < 0)
 		return app->exit_done;
-	enter_page(app, first);
+	enter_page(app, first, TUI_NEXT);
 	app->running = true;
 	while (app->running) {
 		tui_app_draw(app);

@@ -46,10 +46,14 @@ enum {
 
 struct page_ops {
 	const char *title; /* title bar text after "Page i of n: " */
-	const char *keys;  /* key bar text, e.g. "Tab move  Space select  Enter continue  Esc back" */
-	const char *help;  /* help overlay text (F1 / ?); lines separated by '\n' */
+	const char
+	    *keys; /* key bar text, e.g. "Tab move  Space select  Enter continue  Esc back" */
+	const char *help; /* help overlay text (F1 / ?); lines separated by '\n' */
 	/* First entry into the page: allocate pg->state (owned by the page, freed in destroy). */
 	void (*init)(struct tui_page *pg);
+	/* Every entry into the page (after init and resize); how = TUI_NEXT or TUI_BACK (the
+	 * direction the user came from; TUI_NEXT for the first page). Optional. */
+	void (*enter)(struct tui_page *pg, int how);
 	/* Draws the body into w (stdscr) inside body. Called for every frame. */
 	void (*draw)(struct tui_page *pg, WINDOW *w, struct tui_rect body);
 	/* Handles one action; returns TUI_* flags (0 = not handled: the app's default applies:

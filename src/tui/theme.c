@@ -5,9 +5,9 @@
 #include "tui/theme.h"
 
 struct role_style {
-	short fg, bg;  /* colour form; -1 = terminal default */
-	attr_t cattr;  /* attributes added in the colour form */
-	attr_t mattr;  /* the monochrome form: attributes only */
+	short fg, bg; /* colour form; -1 = terminal default */
+	attr_t cattr; /* attributes added in the colour form */
+	attr_t mattr; /* the monochrome form: attributes only */
 };
 
 static const struct role_style styles[ROLE_COUNT] = {
@@ -73,14 +73,14 @@ attr_t theme_attr(enum tui_role r)
 }
 
 static const char *const sym_utf8[SYM_COUNT] = {
-    [SYM_OK] = "\u2714",       [SYM_RUN] = "\u280b", [SYM_FAIL] = "\u2718",
-    [SYM_SKIP] = "\u2013",     [SYM_WAIT] = "\u00b7", [SYM_RETRY] = "\u21bb",
-    [SYM_WARN] = "!",          [SYM_ARROW] = "\u25b8", [SYM_ELLIPSIS] = "\u2026",
+    [SYM_OK] = "\u2714",   [SYM_RUN] = "\u280b",   [SYM_FAIL] = "\u2718",
+    [SYM_SKIP] = "\u2013", [SYM_WAIT] = "\u00b7",  [SYM_RETRY] = "\u21bb",
+    [SYM_WARN] = "!",      [SYM_ARROW] = "\u25b8", [SYM_ELLIPSIS] = "\u2026",
 };
 static const char *const sym_ascii[SYM_COUNT] = {
-    [SYM_OK] = "[ok]",  [SYM_RUN] = "[..]", [SYM_FAIL] = "[!!]",
+    [SYM_OK] = "[ok]",   [SYM_RUN] = "[..]",  [SYM_FAIL] = "[!!]",
     [SYM_SKIP] = "[--]", [SYM_WAIT] = "[  ]", [SYM_RETRY] = "[..]",
-    [SYM_WARN] = "[!]", [SYM_ARROW] = ">",   [SYM_ELLIPSIS] = "~",
+    [SYM_WARN] = "[!]",  [SYM_ARROW] = ">",   [SYM_ELLIPSIS] = "~",
 };
 
 const char *theme_sym(enum tui_sym s)

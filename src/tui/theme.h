@@ -11,17 +11,17 @@
 
 enum tui_role {
 	ROLE_NORMAL = 0,
-	ROLE_TITLE,    /* title bar */
-	ROLE_BAR,      /* bottom key bar */
-	ROLE_KEY,      /* a key name inside the bar */
-	ROLE_FOCUS,    /* focused field / selected item */
-	ROLE_FIELD,    /* an input field's background */
-	ROLE_LABEL,    /* field labels, headings */
-	ROLE_DIM,      /* secondary text */
-	ROLE_OK,       /* success */
-	ROLE_WARN,     /* warnings, retrying */
-	ROLE_ERROR,    /* errors, failed, validation messages */
-	ROLE_MATCH,    /* search match */
+	ROLE_TITLE, /* title bar */
+	ROLE_BAR,   /* bottom key bar */
+	ROLE_KEY,   /* a key name inside the bar */
+	ROLE_FOCUS, /* focused field / selected item */
+	ROLE_FIELD, /* an input field's background */
+	ROLE_LABEL, /* field labels, headings */
+	ROLE_DIM,   /* secondary text */
+	ROLE_OK,    /* success */
+	ROLE_WARN,  /* warnings, retrying */
+	ROLE_ERROR, /* errors, failed, validation messages */
+	ROLE_MATCH, /* search match */
 	ROLE_JSON_KEY,
 	ROLE_JSON_STR,
 	ROLE_JSON_NUM,

@@ -55,12 +55,13 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 		len--;
 	secmem_wipe(buf + len, PASS_MAX - len);
 	if (len == 0) {
-		st = cx_err_set(err, CX_E_INPUT, "passphrase file %s: the first line is empty", path);
+		st = cx_err_set(err, CX_E_INPUT, "passphrase file %s: the first line is empty",
+		                path);
 		goto out;
 	}
 	if (memchr(buf, '\0', len)) {
-		st = cx_err_set(err, CX_E_INPUT, "passphrase file %s: the first line holds a NUL byte",
-		                path);
+		st = cx_err_set(err, CX_E_INPUT,
+		                "passphrase file %s: the first line holds a NUL byte", path);
 		goto out;
 	}
 	*out_secmem = buf;

@@ -170,12 +170,11 @@ static void record_free(struct vault_record *r)
 /* Gives every string of a stored record a value. */
 static void record_fill(struct vault_record *r)
 {
-	char **plain[] = {&r->name,          &r->certerox_url,    &r->organization_id,
-	                  &r->data_source_id, &r->aws_account_id, &r->connection,
-	                  &r->export.type,   &r->export.name,     &r->export.bucket,
-	                  &r->export.prefix, &r->export.region,   &r->export.arn,
-	                  &r->iam_user,      &r->access_key_id,   &r->created_at,
-	                  &r->updated_at};
+	char **plain[] = {
+	    &r->name,           &r->certerox_url,  &r->organization_id, &r->data_source_id,
+	    &r->aws_account_id, &r->connection,    &r->export.type,     &r->export.name,
+	    &r->export.bucket,  &r->export.prefix, &r->export.region,   &r->export.arn,
+	    &r->iam_user,       &r->access_key_id, &r->created_at,      &r->updated_at};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (!*plain[i])
 			*plain[i] = xstrdup("");
@@ -276,8 +275,7 @@ void vault_kdf_limits(const struct vault *v, uint64_t *opslimit, uint64_t *memli
 		*memlimit = v->memlimit;
 }
 
-static struct vault_record *find_pending(const struct vault *v, const char *acct,
-                                         const char *user)
+static struct vault_record *find_pending(const struct vault *v, const char *acct, const char *user)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (vault_record_pending(&v->recs[i]) && str_eq(v->recs[i].aws_account_id, acct) &&
@@ -311,8 +309,7 @@ const struct vault_record *vault_find_user(const struct vault *v, const char *aw
 	return best;
 }
 
-const struct vault_record *vault_find_data_source(const struct vault *v,
-                                                  const char *data_source_id)
+const struct vault_record *vault_find_data_source(const struct vault *v, const char *data_source_id)
 {
 	return find_ds(v, data_source_id);
 }
@@ -336,8 +333,7 @@ enum cx_status vault_upsert_data_source(struct vault *v, const struct vault_reco
 	return CX_OK;
 }
 
-enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r,
-                                 struct cx_err *err)
+enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r, struct cx_err *err)
 {
 	if (!empty(r->data_source_id))
 		return vault_upsert_data_source(v, r, err);
@@ -378,8 +374,8 @@ static void remove_at(struct vault *v, size_t i)
 	v->n--;
 }
 
-enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id,
-                                 const char *iam_user, struct cx_err *err)
+enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id, const char *iam_user,
+                                 struct cx_err *err)
 {
 	struct vault_record *p = find_pending(v, aws_account_id, iam_user);
 	if (p) {
@@ -395,7 +391,8 @@ enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id,
 		}
 	if (!removed)
 		return cx_err_set(err, CX_E_NOT_FOUND, "vault %s holds no key of %s in account %s",
-		                  v->path, iam_user ? iam_user : "", aws_account_id ? aws_account_id : "");
+		                  v->path, iam_user ? iam_user : "",
+		                  aws_account_id ? aws_account_id : "");
 	return CX_OK;
 }
 
@@ -525,8 +522,9 @@ static enum cx_status document_load(struct vault *v, const char *text, size_t le
 	cx_err_clear(&perr);
 	cJSON *doc = json_parse(text, len, &perr);
 	if (!doc) {
-		st = cx_err_set(err, CX_E_INPUT, "vault %s: the decrypted document is not JSON (%s)",
-		                v->path, perr.msg);
+		st =
+		    cx_err_set(err, CX_E_INPUT, "vault %s: the decrypted document is not JSON (%s)",
+		               v->path, perr.msg);
 		goto out;
 	}
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
@@ -553,8 +551,8 @@ static enum cx_status document_load(struct vault *v, const char *text, size_t le
 		{
 			if (!cJSON_IsObject(e)) {
 				st = cx_err_set(err, CX_E_INPUT,
-				                "vault %s: an entry of %s is not an object", v->path,
-				                lists[l]);
+				                "vault %s: an entry of %s is not an object",
+				                v->path, lists[l]);
 				goto out;
 			}
 			record_from_json(e, record_new(v));
@@ -599,9 +597,10 @@ static enum cx_status check_header(const char *path, const unsigned char *d, siz
 		                  "%s)",
 		                  path, VAULT_MAGIC);
 	if (len < VAULT_HEADER_LEN)
-		return cx_err_set(err, CX_E_INPUT,
-		                  "vault %s is truncated: %zu bytes, shorter than its %d-byte header",
-		                  path, len, VAULT_HEADER_LEN);
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "vault %s is truncated: %zu bytes, shorter than its %d-byte header", path, len,
+		    VAULT_HEADER_LEN);
 	if (d[8] != VAULT_KDF_ARGON2ID13)
 		return cx_err_set(err, CX_E_INPUT,
 		                  "vault %s uses the unknown KDF id %u (this program knows 2 = "
@@ -609,16 +608,17 @@ static enum cx_status check_header(const char *path, const unsigned char *d, siz
 		                  path, d[8]);
 	uint64_t ops = get_le64(d + 9), mem = get_le64(d + 17);
 	if (ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || ops > cap_ops())
-		return cx_err_set(err, CX_E_INPUT,
-		                  "vault %s: its Argon2id opslimit %" PRIu64
-		                  " is out of the accepted range %llu..%" PRIu64,
-		                  path, ops, (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN,
-		                  cap_ops());
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "vault %s: its Argon2id opslimit %" PRIu64
+		    " is out of the accepted range %llu..%" PRIu64,
+		    path, ops, (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN, cap_ops());
 	if (mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || mem > cap_mem())
 		return cx_err_set(err, CX_E_INPUT,
 		                  "vault %s: its Argon2id memlimit %" PRIu64
 		                  " bytes is out of the accepted range %zu..%" PRIu64,
-		                  path, mem, (size_t)crypto_pwhash_argon2id_MEMLIMIT_MIN, cap_mem());
+		                  path, mem, (size_t)crypto_pwhash_argon2id_MEMLIMIT_MIN,
+		                  cap_mem());
 	if (len < VAULT_HEADER_LEN + TAG_LEN)
 		return cx_err_set(err, CX_E_INPUT,
 		                  "vault %s is truncated: %zu bytes, at least %d are needed", path,
@@ -646,9 +646,9 @@ static enum cx_status decrypt_file(struct vault *v, const unsigned char *d, size
 		goto out;
 	}
 	plain = secmem_alloc(clen - TAG_LEN + 1);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-	        (unsigned char *)plain, &plen, NULL, d + VAULT_HEADER_LEN, clen, d,
-	        VAULT_HEADER_LEN, d + 41, key) != 0) {
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
+	                                               d + VAULT_HEADER_LEN, clen, d,
+	                                               VAULT_HEADER_LEN, d + 41, key) != 0) {
 		st = cx_err_set(err, CX_E_CRYPTO,
 		                "cannot open vault %s: wrong passphrase or the file is damaged",
 		                v->path);
@@ -787,8 +787,9 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 	enum cx_status st = CX_OK;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = cx_err_set(err, CX_E_INPUT, "%s is not a certerox-aws-setup vault (not a "
-		                                 "regular file)",
+		st = cx_err_set(err, CX_E_INPUT,
+		                "%s is not a certerox-aws-setup vault (not a "
+		                "regular file)",
 		                path);
 		goto out;
 	}
@@ -805,7 +806,8 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 			if (cap > MAX_FILE) {
 				free(p);
 				st = cx_err_set(err, CX_E_INPUT,
-				                "%s is not a certerox-aws-setup vault (too large)", path);
+				                "%s is not a certerox-aws-setup vault (too large)",
+				                path);
 				goto out;
 			}
 			cap *= 2;
@@ -917,9 +919,10 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 		goto out;
 	}
 	if (create_level && !vault_kdf_level_valid(create_level)) {
-		st = cx_err_set(err, CX_E_USAGE,
-		                "vault KDF level must be interactive, moderate or sensitive, not '%s'",
-		                create_level);
+		st = cx_err_set(
+		    err, CX_E_USAGE,
+		    "vault KDF level must be interactive, moderate or sensitive, not '%s'",
+		    create_level);
 		goto out;
 	}
 	v->passphrase = secmem_strdup(passphrase);
@@ -935,8 +938,8 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 			goto out;
 		}
 		if (paths_mkdir_p(dir, 0700) != 0 || chmod(dir, 0700) != 0) {
-			st = cx_err_set(err, CX_E_IO, "cannot create the vault directory %s: %s", dir,
-			                strerror(errno));
+			st = cx_err_set(err, CX_E_IO, "cannot create the vault directory %s: %s",
+			                dir, strerror(errno));
 			goto out;
 		}
 	}
@@ -1048,7 +1051,8 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 		for (size_t i = 0; i < n; i++) {
 			const struct vault_record *r = vault_get(v, i);
 			cells[0] = xstrdup(or_dash(r->name));
-			cells[1] = xstrdup(vault_record_pending(r) ? "(pending)" : r->data_source_id);
+			cells[1] =
+			    xstrdup(vault_record_pending(r) ? "(pending)" : r->data_source_id);
 			cells[2] = xstrdup(or_dash(r->aws_account_id));
 			cells[3] = xstrdup(or_dash(r->connection));
 			if (empty(r->export.type) && empty(r->export.name))

@@ -28,9 +28,9 @@
 
 #include "util/err.h"
 
-#define VAULT_MAGIC       "CXVAULT1"
-#define VAULT_KDF_ARGON2ID13 2
-#define VAULT_HEADER_LEN  65 /* 8 + 1 + 8 + 8 + 16 + 24 */
+#define VAULT_MAGIC             "CXVAULT1"
+#define VAULT_KDF_ARGON2ID13    2
+#define VAULT_HEADER_LEN        65 /* 8 + 1 + 8 + 8 + 16 + 24 */
 #define VAULT_LOCK_WAIT_DEFAULT 10 /* seconds vault_open waits for another holder */
 
 struct vault;
@@ -124,8 +124,7 @@ const struct vault_record *vault_find_data_source(const struct vault *v,
  * non-empty this is vault_upsert_data_source. Non-NULL fields of r replace the stored ones;
  * r's history entries are appended; updated_at becomes now. Everything is copied (the secret
  * into secure memory, registered with log_redact_add). In memory only: call vault_save. */
-enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r,
-                                 struct cx_err *err);
+enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r, struct cx_err *err);
 /* Inserts or updates the record keyed by r->data_source_id (required): the record with that
  * id, else the pending record of (r->aws_account_id, r->iam_user) which thereby becomes a
  * data source, else a new record. Same copy rules as vault_upsert_user. */
@@ -137,8 +136,8 @@ enum cx_status vault_history_add(struct vault *v, const struct vault_record *whi
                                  const char *event, const char *detail, struct cx_err *err);
 /* Removes the pending record of (aws_account_id, iam_user), else every record of that pair;
  * CX_E_NOT_FOUND when none. */
-enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id,
-                                 const char *iam_user, struct cx_err *err);
+enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id, const char *iam_user,
+                                 struct cx_err *err);
 /* Removes the record with that data source id; CX_E_NOT_FOUND when none. */
 enum cx_status vault_remove_data_source(struct vault *v, const char *data_source_id,
                                         struct cx_err *err);

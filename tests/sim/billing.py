@@ -295,7 +295,7 @@ class Billing:
                 raise ApiError("SerializationException", "Unable to parse the request body as JSON", 400)
             fn = getattr(self, ("bcm_" if bcm else "cur_") + (req.operation or ""), None)
             if fn is None:
-                raise ApiError("UnknownOperationException", None, 400)
+                raise ApiError("UnknownOperationException", f"Unknown operation {req.operation}", 400)
             out = fn(req, acct, body)
             return Resp(200, [("Content-Type", "application/x-amz-json-1.1"),
                               ("x-amzn-RequestId", simhttp.request_id())], json.dumps(out))

@@ -83,6 +83,37 @@ def _checked_put_bucket_policy(self, bucket_name, policy):
 S3Backend.put_bucket_policy = _checked_put_bucket_policy
 
 
+# moto verifies SigV4 against werkzeug's request.url, whose query string is percent-decoded
+# (prefix=a%2F becomes prefix=a/), while botocore's canonical query takes the query text as is:
+# every signed request with an encoded query value would fail.  Verify against the raw URI.
+from moto.core.responses import BaseResponse  # noqa: E402
+
+_orig_setup_class = BaseResponse.setup_class
+_orig_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
+
+
+def _setup_class(self, request, full_url, headers, *a, **kw):
+    _orig_setup_class(self, request, full_url, headers, *a, **kw)
+    env = getattr(request, "environ", None)
+    self._cloudsim_raw_uri = env.get("RAW_URI") if isinstance(env, dict) else None
+
+
+def _authenticate(self, iam_request_cls, resource="*"):
+    raw = getattr(self, "_cloudsim_raw_uri", None)
+    if not raw:
+        return _orig_authenticate(self, iam_request_cls, resource)
+    saved = self.uri
+    self.uri = "https://cloudsim" + raw
+    try:
+        return _orig_authenticate(self, iam_request_cls, resource)
+    finally:
+        self.uri = saved
+
+
+BaseResponse.setup_class = _setup_class
+ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate
+
+
 class Sim:
     def __init__(self, d):
         self.dir = d
@@ -351,7 +382,7 @@ def main():
     sys.stderr.flush()
 
     last_save = time.time()
-    while not stop.wait(0.5):
+    while not stop.wait(0.1):
         if sim.dirty and time.time() - last_save > 2:
             try:
                 sim.save()

@@ -248,8 +248,8 @@ static int run_case(const char *dir, const char *name)
 	cx_err_clear(&err);
 	enum cx_status st = sigv4_sign(&rq, &prm, &res, &err);
 	ck_assert_msg(st == CX_OK, "%s: %s", name, err.msg);
-	ck_assert_msg(!strcmp(res.canonical_request, creq), "%s: canonical request\n%s\n--- want\n%s",
-	              name, res.canonical_request, creq);
+	ck_assert_msg(!strcmp(res.canonical_request, creq),
+	              "%s: canonical request\n%s\n--- want\n%s", name, res.canonical_request, creq);
 	ck_assert_msg(!strcmp(res.string_to_sign, sts), "%s: string to sign\n%s\n--- want\n%s",
 	              name, res.string_to_sign, sts);
 	ck_assert_msg(!strcmp(res.authorization, authz), "%s: authorization\n%s\n--- want\n%s",
@@ -324,51 +324,67 @@ struct s3case {
  * path as sent on the wire; where the suite path has raw bytes, the wire form is the
  * per-byte encoding a client sends. */
 static const struct s3case s3cases[] = {
-	{"GET", "/example/..", NULL, "",
-	 "/example/..",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=4abf580f5c6a905879f38a26455777c5592f1d75fd15bc1eb3a8325e0d718779"},
-	{"GET", "/example1/example2/../..", NULL, "",
-	 "/example1/example2/../..",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=46486be126e3eec7e0058d47356056c4c66f4f90ad356e6856a542ad318b3e7a"},
-	{"GET", "//", NULL, "",
-	 "//",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34a8761dc5ca8817dfae43a7ab2168052a55c3771ccfb593614ce97256d894a3"},
-	{"GET", "//example//", NULL, "",
-	 "//example//",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=ccf66f85d435f4de17e87b203e475e6d13a69cf8cc1a6bd27de199198168c938"},
-	{"GET", "/./", NULL, "",
-	 "/./",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=7d0e7191d3268f24977f99e587ac2fa84e799ead0cdb4f79451746a148c339b1"},
-	{"GET", "/./example", NULL, "",
-	 "/./example",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=ea9fc5c68ba3df7f75d917f34cf8e3bb88733d0bf3e58cb50864ab4f3deaf34e"},
-	{"GET", "/example%20space/", NULL, "",
-	 "/example%20space/",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=4cb8bf8499585972f853e84c89b348898c3db771ff522aa635b803aaaf2fb1a2"},
-	{"GET", "/example/%24delete", NULL, "",
-	 "/example/%24delete",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=6c42473e2eaeeb6f75d0fd10b6216150fe7d844913568a76cdc404979c760c4e"},
-	{"GET", "/%E1%88%B4", NULL, "",
-	 "/%E1%88%B4",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=2d8724728b412b4d130ccf7f94fbec1c0aa1433b90d284cc99c0a0380ed094e1"},
-	{"GET", "/my-object//example//photo.user", NULL, "",
-	 "/my-object//example//photo.user",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=5833488f7eacc112646f994151ac59f6b4ce896e03da76f90bb04db7bd779fb5"},
-	{"GET", "/bucket/cur/data%20exports/%3D%28%2B%3A%29/%C3%A9", NULL, "",
-	 "/bucket/cur/data%20exports/%3D%28%2B%3A%29/%C3%A9",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=994e3ed5a4deed0e88ad460c9e636ec69e339d7aaeca99a58893d5a5618a993b"},
-	{"GET", "/", "list-type=2&prefix=a%2Fb%20c&delimiter=%2F&encoding-type=url", "",
-	 "/",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=95e369eac0e17d4b654119d8dcc7e48268f6d366850999cb69d10507b7fba0b1"},
-	{"GET", "/bucket", "location=", "",
-	 "/bucket",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=d73f767274a4fbc4f019a5d6ddc0096c042eac5871162d5e2657ff4e48c22f70"},
-	{"PUT", "/bucket", "policy=", "{\"Version\":\"2012-10-17\"}",
-	 "/bucket",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=22b678116a3899761e781bacb35f92ae50ede09f049d865be82c5b6cd1a56732"},
-	{"POST", "/", "Param1=value2&Param1=Value1&empty=", "Param1=value1",
-	 "/",
-	 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=1fb6538414bd718018072ce3d9ff3225d865ac78a6ea54b024aaba14eeeaecdd"},
+    {"GET", "/example/..", NULL, "", "/example/..",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=4abf580f5c6a905879f38a26455777c5592f1d75fd15bc1eb3a8325e0d718779"},
+    {"GET", "/example1/example2/../..", NULL, "", "/example1/example2/../..",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=46486be126e3eec7e0058d47356056c4c66f4f90ad356e6856a542ad318b3e7a"},
+    {"GET", "//", NULL, "", "//",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=34a8761dc5ca8817dfae43a7ab2168052a55c3771ccfb593614ce97256d894a3"},
+    {"GET", "//example//", NULL, "", "//example//",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=ccf66f85d435f4de17e87b203e475e6d13a69cf8cc1a6bd27de199198168c938"},
+    {"GET", "/./", NULL, "", "/./",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=7d0e7191d3268f24977f99e587ac2fa84e799ead0cdb4f79451746a148c339b1"},
+    {"GET", "/./example", NULL, "", "/./example",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=ea9fc5c68ba3df7f75d917f34cf8e3bb88733d0bf3e58cb50864ab4f3deaf34e"},
+    {"GET", "/example%20space/", NULL, "", "/example%20space/",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=4cb8bf8499585972f853e84c89b348898c3db771ff522aa635b803aaaf2fb1a2"},
+    {"GET", "/example/%24delete", NULL, "", "/example/%24delete",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=6c42473e2eaeeb6f75d0fd10b6216150fe7d844913568a76cdc404979c760c4e"},
+    {"GET", "/%E1%88%B4", NULL, "", "/%E1%88%B4",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=2d8724728b412b4d130ccf7f94fbec1c0aa1433b90d284cc99c0a0380ed094e1"},
+    {"GET", "/my-object//example//photo.user", NULL, "", "/my-object//example//photo.user",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=5833488f7eacc112646f994151ac59f6b4ce896e03da76f90bb04db7bd779fb5"},
+    {"GET", "/bucket/cur/data%20exports/%3D%28%2B%3A%29/%C3%A9", NULL, "",
+     "/bucket/cur/data%20exports/%3D%28%2B%3A%29/%C3%A9",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=994e3ed5a4deed0e88ad460c9e636ec69e339d7aaeca99a58893d5a5618a993b"},
+    {"GET", "/", "list-type=2&prefix=a%2Fb%20c&delimiter=%2F&encoding-type=url", "", "/",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=95e369eac0e17d4b654119d8dcc7e48268f6d366850999cb69d10507b7fba0b1"},
+    {"GET", "/bucket", "location=", "", "/bucket",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=d73f767274a4fbc4f019a5d6ddc0096c042eac5871162d5e2657ff4e48c22f70"},
+    {"PUT", "/bucket", "policy=", "{\"Version\":\"2012-10-17\"}", "/bucket",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=22b678116a3899761e781bacb35f92ae50ede09f049d865be82c5b6cd1a56732"},
+    {"POST", "/", "Param1=value2&Param1=Value1&empty=", "Param1=value1", "/",
+     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, "
+     "SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+     "Signature=1fb6538414bd718018072ce3d9ff3225d865ac78a6ea54b024aaba14eeeaecdd"},
 };
 
 START_TEST(s3_mode)
@@ -455,7 +471,10 @@ START_TEST(s3_given_content_sha)
 	rq.nheaders = 2;
 	rq.payload_hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 	ck_assert_int_eq(sigv4_sign(&rq, &prm, &res, NULL), CX_OK);
-	ck_assert(str_ends_with(res.canonical_request, "\n" "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	ck_assert(
+	    str_ends_with(res.canonical_request,
+	                  "\n"
+	                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	ck_assert_ptr_nonnull(strstr(res.canonical_request, "\nx-amz-content-sha256:ba7816bf"));
 	sigv4_result_free(&res);
 	secmem_free(secret);
@@ -465,8 +484,11 @@ END_TEST
 START_TEST(never_signed_headers)
 {
 	char *secret = secmem_strdup(SECRET);
-	struct sigv4_header hs[] = {{"host", "h"},       {"User-Agent", "x"}, {"Expect", "100"},
-	                            {"x-amz-date", DATE}, {"Transfer-Encoding", "chunked"},
+	struct sigv4_header hs[] = {{"host", "h"},
+	                            {"User-Agent", "x"},
+	                            {"Expect", "100"},
+	                            {"x-amz-date", DATE},
+	                            {"Transfer-Encoding", "chunked"},
 	                            {"X-Amzn-Trace-Id", "t"}};
 	struct sigv4_request rq = {"GET", "/", "", hs, 6, NULL, 0, NULL};
 	struct sigv4_params prm = {AKID, secret, "us-east-1", "iam", DATE, false};

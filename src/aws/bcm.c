@@ -1,0 +1,381 @@
+/* bcm.c - Data Exports operations. See bcm.h. */
+#include "aws/bcm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+struct bcm_st {
+	cJSON *request; /* owned copy */
+	char *arn;      /* input ARN, or result ARN */
+	char *token;
+	struct bcm_export exp;
+	struct bcm_export_list list;
+	cJSON *table;
+};
+
+void bcm_export_free(struct bcm_export *e)
+{
+	if (!e)
+		return;
+	cJSON_Delete(e->json);
+	free(e->arn);
+	free(e->name);
+	free(e->status_code);
+	free(e->status_reason);
+	memset(e, 0, sizeof(*e));
+}
+
+void bcm_export_list_free(struct bcm_export_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].arn);
+		free(l->items[i].name);
+		free(l->items[i].status_code);
+		free(l->items[i].status_reason);
+	}
+	free(l->items);
+	cJSON_Delete(l->json);
+	memset(l, 0, sizeof(*l));
+}
+
+static void st_free(void *p)
+{
+	struct bcm_st *s = p;
+	if (!s)
+		return;
+	cJSON_Delete(s->request);
+	free(s->arn);
+	free(s->token);
+	bcm_export_free(&s->exp);
+	bcm_export_list_free(&s->list);
+	cJSON_Delete(s->table);
+	free(s);
+}
+
+static struct bcm_st *st_new(const cJSON *request, const char *arn)
+{
+	struct bcm_st *s = xcalloc(1, sizeof(*s));
+	s->request = request ? cJSON_Duplicate(request, true) : NULL;
+	s->arn = xstrdup(arn);
+	return s;
+}
+
+static void request_build(void *stp, struct aws_req *rq)
+{
+	struct bcm_st *s = stp;
+	if (s->request)
+		aws_req_json(rq, s->request);
+}
+
+static enum cx_status parse_nothing(void *st, const struct http_response *r, bool *more,
+                                    struct cx_err *err)
+{
+	(void)st;
+	(void)r;
+	(void)err;
+	*more = false;
+	return CX_OK;
+}
+
+static enum cx_status arn_parse(void *stp, const struct http_response *r, bool *more,
+                                struct cx_err *err)
+{
+	struct bcm_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	const char *arn = json_str(j, "ExportArn");
+	enum cx_status st = CX_OK;
+	if (!arn) {
+		st = cx_err_set(err, CX_E_PARSE, "answer without ExportArn");
+	} else {
+		free(s->arn);
+		s->arn = xstrdup(arn);
+	}
+	cJSON_Delete(j);
+	return st;
+}
+
+static char *dup_str(const cJSON *obj, const char *key)
+{
+	return xstrdup(json_str(obj, key));
+}
+
+/* ---------- Create / Update ---------- */
+
+static const struct aws_op_def create_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "CreateExport",
+                                             request_build,        arn_parse,      NULL};
+static const struct aws_op_def update_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "UpdateExport",
+                                             request_build,        arn_parse,      NULL};
+
+static struct aws_op *request_op(const struct aws_op_def *def, const cJSON *request)
+{
+	struct aws_op *op = aws_op_new(def, st_new(request, NULL), st_free);
+	const char *name = json_str(json_obj(request, "Export"), "Name");
+	if (name)
+		aws_op_set_detail(op, name);
+	return op;
+}
+
+struct aws_op *bcm_create_export_op(const cJSON *request)
+{
+	return request_op(&create_def, request);
+}
+
+const char *bcm_create_export_result(const struct aws_op *op)
+{
+	return ((struct bcm_st *)aws_op_state(op))->arn;
+}
+
+static enum cx_status run_arn(struct aws_client *c, struct aws_op *op, char **arn_out,
+                              struct cx_err *err)
+{
+	enum cx_status st = aws_op_run(c, op, err);
+	if (arn_out) {
+		struct bcm_st *s = aws_op_state(op);
+		*arn_out = st == CX_OK ? s->arn : NULL;
+		if (st == CX_OK)
+			s->arn = NULL;
+	}
+	aws_op_free(op);
+	return st;
+}
+
+enum cx_status bcm_create_export(struct aws_client *c, const cJSON *request, char **arn_out,
+                                 struct cx_err *err)
+{
+	return run_arn(c, bcm_create_export_op(request), arn_out, err);
+}
+
+struct aws_op *bcm_update_export_op(const cJSON *request)
+{
+	return request_op(&update_def, request);
+}
+
+const char *bcm_update_export_result(const struct aws_op *op)
+{
+	return ((struct bcm_st *)aws_op_state(op))->arn;
+}
+
+enum cx_status bcm_update_export(struct aws_client *c, const cJSON *request, char **arn_out,
+                                 struct cx_err *err)
+{
+	return run_arn(c, bcm_update_export_op(request), arn_out, err);
+}
+
+/* ---------- Get / Delete ---------- */
+
+static void arn_build(void *stp, struct aws_req *rq)
+{
+	struct bcm_st *s = stp;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "ExportArn", s->arn ? s->arn : "");
+	aws_req_json(rq, j);
+	cJSON_Delete(j);
+}
+
+static enum cx_status get_parse(void *stp, const struct http_response *r, bool *more,
+                                struct cx_err *err)
+{
+	struct bcm_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	const cJSON *e = json_obj(j, "Export");
+	if (!e) {
+		cJSON_Delete(j);
+		return cx_err_set(err, CX_E_PARSE, "GetExport answer without Export");
+	}
+	bcm_export_free(&s->exp);
+	s->exp.arn = dup_str(e, "ExportArn");
+	if (!s->exp.arn)
+		s->exp.arn = xstrdup(s->arn);
+	s->exp.name = dup_str(e, "Name");
+	const cJSON *status = json_obj(j, "ExportStatus");
+	s->exp.status_code = dup_str(status, "StatusCode");
+	s->exp.status_reason = dup_str(status, "StatusReason");
+	s->exp.json = j;
+	return CX_OK;
+}
+
+static const struct aws_op_def get_def = {
+    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "GetExport", arn_build, get_parse, NULL};
+static const struct aws_op_def delete_def = {
+    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "DeleteExport", arn_build, parse_nothing, NULL};
+
+struct aws_op *bcm_get_export_op(const char *arn)
+{
+	struct aws_op *op = aws_op_new(&get_def, st_new(NULL, arn), st_free);
+	aws_op_set_detail(op, arn);
+	return op;
+}
+
+const struct bcm_export *bcm_get_export_result(const struct aws_op *op)
+{
+	return &((struct bcm_st *)aws_op_state(op))->exp;
+}
+
+enum cx_status bcm_get_export(struct aws_client *c, const char *arn, struct bcm_export *out,
+                              struct cx_err *err)
+{
+	struct aws_op *op = bcm_get_export_op(arn);
+	enum cx_status st = aws_op_run(c, op, err);
+	if (st == CX_OK) {
+		struct bcm_st *s = aws_op_state(op);
+		*out = s->exp;
+		memset(&s->exp, 0, sizeof(s->exp));
+	}
+	aws_op_free(op);
+	return st;
+}
+
+struct aws_op *bcm_delete_export_op(const char *arn)
+{
+	struct aws_op *op = aws_op_new(&delete_def, st_new(NULL, arn), st_free);
+	aws_op_set_detail(op, arn);
+	return op;
+}
+
+enum cx_status bcm_delete_export(struct aws_client *c, const char *arn, struct cx_err *err)
+{
+	struct aws_op *op = bcm_delete_export_op(arn);
+	enum cx_status st = aws_op_run(c, op, err);
+	aws_op_free(op);
+	return st;
+}
+
+/* ---------- List ---------- */
+
+static void list_build(void *stp, struct aws_req *rq)
+{
+	struct bcm_st *s = stp;
+	cJSON *j = cJSON_CreateObject();
+	if (s->token)
+		cJSON_AddStringToObject(j, "NextToken", s->token);
+	aws_req_json(rq, j);
+	cJSON_Delete(j);
+}
+
+static enum cx_status list_parse(void *stp, const struct http_response *r, bool *more,
+                                 struct cx_err *err)
+{
+	struct bcm_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	if (!s->list.json)
+		s->list.json = cJSON_CreateArray();
+	const cJSON *arr = json_arr(j, "Exports");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (!cJSON_IsObject(e))
+			continue;
+		s->list.items = xrealloc(s->list.items, (s->list.n + 1) * sizeof(*s->list.items));
+		struct bcm_export_summary *it = &s->list.items[s->list.n++];
+		it->arn = dup_str(e, "ExportArn");
+		it->name = dup_str(e, "ExportName");
+		const cJSON *status = json_obj(e, "ExportStatus");
+		it->status_code = dup_str(status, "StatusCode");
+		it->status_reason = dup_str(status, "StatusReason");
+		cJSON_AddItemToArray(s->list.json, cJSON_Duplicate(e, true));
+	}
+	free(s->token);
+	s->token = dup_str(j, "NextToken");
+	if (s->token && *s->token)
+		*more = true;
+	cJSON_Delete(j);
+	return CX_OK;
+}
+
+static const struct aws_op_def list_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "ListExports",
+                                           list_build,           list_parse,     NULL};
+
+struct aws_op *bcm_list_exports_op(void)
+{
+	return aws_op_new(&list_def, st_new(NULL, NULL), st_free);
+}
+
+const struct bcm_export_list *bcm_list_exports_result(const struct aws_op *op)
+{
+	return &((struct bcm_st *)aws_op_state(op))->list;
+}
+
+enum cx_status bcm_list_exports(struct aws_client *c, struct bcm_export_list *out,
+                                struct cx_err *err)
+{
+	struct aws_op *op = bcm_list_exports_op();
+	enum cx_status st = aws_op_run(c, op, err);
+	if (st == CX_OK) {
+		struct bcm_st *s = aws_op_state(op);
+		*out = s->list;
+		memset(&s->list, 0, sizeof(s->list));
+		if (!out->json)
+			out->json = cJSON_CreateArray();
+	}
+	aws_op_free(op);
+	return st;
+}
+
+/* ---------- GetTable ---------- */
+
+static enum cx_status table_parse(void *stp, const struct http_response *r, bool *more,
+                                  struct cx_err *err)
+{
+	struct bcm_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	if (!json_arr(j, "Schema")) {
+		cJSON_Delete(j);
+		return cx_err_set(err, CX_E_PARSE, "GetTable answer without Schema");
+	}
+	cJSON_Delete(s->table);
+	s->table = j;
+	return CX_OK;
+}
+
+static const struct aws_op_def table_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "GetTable",
+                                            request_build,        table_parse,    NULL};
+
+struct aws_op *bcm_get_table_op(const char *table, const cJSON *properties)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "TableName", table ? table : "");
+	if (properties)
+		cJSON_AddItemToObject(req, "TableProperties", cJSON_Duplicate(properties, true));
+	struct bcm_st *s = st_new(NULL, NULL);
+	s->request = req;
+	struct aws_op *op = aws_op_new(&table_def, s, st_free);
+	if (table)
+		aws_op_set_detail(op, table);
+	return op;
+}
+
+const cJSON *bcm_get_table_result(const struct aws_op *op)
+{
+	return ((struct bcm_st *)aws_op_state(op))->table;
+}
+
+enum cx_status bcm_get_table(struct aws_client *c, const char *table, const cJSON *properties,
+                             cJSON **out, struct cx_err *err)
+{
+	struct aws_op *op = bcm_get_table_op(table, properties);
+	enum cx_status st = aws_op_run(c, op, err);
+	if (out) {
+		struct bcm_st *s = aws_op_state(op);
+		*out = st == CX_OK ? s->table : NULL;
+		if (st == CX_OK)
+			s->table = NULL;
+	}
+	aws_op_free(op);
+	return st;
+}

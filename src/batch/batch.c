@@ -1,0 +1,320 @@
+#include "batch/batch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/answers.h"
+#include "core/plan.h"
+#include "core/planfmt.h"
+#include "core/validate.h"
+#include "run/discover.h"
+#include "run/engine.h"
+#include "run/journal.h"
+#include "run/session.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/secmem.h"
+#include "util/status.h"
+#include "util/str.h"
+#include "vault/vault.h"
+
+struct prep {
+	struct answers a;
+	struct session s;
+	struct plan_facts facts;
+	struct plan plan;
+	struct strv warnings;
+	bool have_plan;
+};
+
+static int fail(const char *what, const struct cx_err *err, int code)
+{
+	char buf[1400];
+	fprintf(stderr, "certerox-aws-setup: %s%s%s\n", what ? what : "", what ? ": " : "",
+	        cx_err_format(err, buf, sizeof(buf)));
+	return code;
+}
+
+static void prep_free(struct prep *p)
+{
+	if (p->have_plan)
+		plan_free(&p->plan);
+	plan_facts_free(&p->facts);
+	session_close(&p->s);
+	answers_free(&p->a);
+	strv_free(&p->warnings);
+}
+
+/* Answers, session, discovery and plan. Returns 0 or an exit status. */
+static int prepare(const struct cx_options *o, struct prep *p, bool need_certerox,
+                   struct vault *vault)
+{
+	struct cx_err err;
+	cx_err_clear(&err);
+	answers_init(&p->a);
+	if (answers_load_file(&p->a, o->answers_file, &err) != CX_OK)
+		return fail(NULL, &err, CX_EXIT_DATAERR);
+	answers_override(&p->a, o->certerox_url, o->certerox_org);
+	if (validate_answers(&p->a, &p->warnings, &err) != CX_OK)
+		return fail(o->answers_file, &err, CX_EXIT_DATAERR);
+	struct session_opts so = {
+	    .profile = o->profile,
+	    .region = o->region,
+	    .endpoint_url = o->endpoint_url,
+	    .ca_bundle = o->ca_bundle,
+	    .certerox_url = p->a.certerox.url,
+	    .certerox_token_file = o->certerox_token_file,
+	    .certerox_org = p->a.certerox.organization_id,
+	    .certerox_required = need_certerox,
+	};
+	enum cx_status st = session_open(&p->s, &so, &err);
+	if (st != CX_OK)
+		return fail(NULL, &err, session_exit_status(st, false));
+	st = discover_run(p->s.aws, p->s.cx, p->s.org_id, &p->a, vault, &p->facts, &err);
+	if (st != CX_OK)
+		return fail("discovery", &err, session_exit_status(st, false));
+	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
+	if (validate_answers(&p->a, NULL, &err) != CX_OK)
+		return fail(o->answers_file, &err, CX_EXIT_DATAERR);
+	struct plan_options po = {.delete_unknown_keys = o->yes};
+	st = plan_build(&p->plan, &p->a, &p->facts, &po, &err);
+	if (st != CX_OK)
+		return fail("plan", &err, session_exit_status(st, false));
+	p->have_plan = true;
+	return 0;
+}
+
+int batch_dry_run(const struct cx_options *o)
+{
+	struct prep p;
+	memset(&p, 0, sizeof(p));
+	int rc = prepare(o, &p, false, NULL);
+	if (rc == 0) {
+		char *out = o->format == FORMAT_AWSCLI ? planfmt_awscli(&p.plan)
+		                                       : planfmt_json(&p.plan);
+		fputs(out, stdout);
+		free(out);
+		for (size_t i = 0; i < p.warnings.n; i++)
+			fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+	}
+	prep_free(&p);
+	return rc;
+}
+
+/* ---- apply ---- */
+
+struct progress {
+	int width;
+};
+
+static const char *kind_word(enum engine_event_kind k)
+{
+	switch (k) {
+	case ENGINE_STARTED: return "...";
+	case ENGINE_RETRYING: return "retrying";
+	case ENGINE_PROGRESS: return "..";
+	case ENGINE_DONE: return "done";
+	case ENGINE_SKIPPED: return "skipped";
+	case ENGINE_FAILED: return "FAILED";
+	}
+	return "?";
+}
+
+static void on_event(void *ud, const struct engine_event *ev)
+{
+	struct progress *pr = ud;
+	char head[300];
+	snprintf(head, sizeof(head), "[%*d/%d] %s", pr->width, ev->index, ev->total,
+	         ev->step->title);
+	switch (ev->kind) {
+	case ENGINE_STARTED:
+		fprintf(stderr, "%s ...\n", head);
+		break;
+	case ENGINE_RETRYING:
+		fprintf(stderr, "%s ... retrying (attempt %d: %s)\n", head, ev->attempt, ev->reason);
+		break;
+	case ENGINE_PROGRESS:
+		fprintf(stderr, "%s ... %s\n", head, ev->detail ? ev->detail : "");
+		break;
+	case ENGINE_DONE:
+		fprintf(stderr, "%s ... done (%ld ms)%s%s\n", head, ev->ms, ev->detail ? ": " : "",
+		        ev->detail ? ev->detail : "");
+		break;
+	case ENGINE_SKIPPED:
+		fprintf(stderr, "%s ... skipped: %s\n", head, ev->reason ? ev->reason : "");
+		break;
+	case ENGINE_FAILED: {
+		char buf[1400];
+		fprintf(stderr, "%s ... %s (%ld ms): %s\n", head, kind_word(ev->kind), ev->ms,
+		        cx_err_format(ev->err, buf, sizeof(buf)));
+		if (ev->fix)
+			fprintf(stderr, "%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
+		break;
+	}
+	}
+}
+
+static enum cx_status get_passphrase(const struct cx_options *o, bool exists, char **out,
+                                     struct cx_err *err)
+{
+	if (o->passphrase_file) {
+		enum cx_status st = vault_read_passphrase_file(o->passphrase_file, out, err);
+		if (st == CX_OK && err->msg[0])
+			fprintf(stderr, "warning: %s\n", err->msg);
+		return st;
+	}
+	return vault_prompt_passphrase(exists ? "Vault passphrase: " : "New vault passphrase: ",
+	                               !exists, out, err);
+}
+
+static cJSON *summary(const struct prep *p, const struct engine *e, const char *vault_path,
+                      enum cx_status st, const struct cx_err *err)
+{
+	const struct engine_result *r = engine_result(e);
+	const struct plan_target *t = &p->plan.target;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "status", st == CX_OK ? "done" : "failed");
+	if (st != CX_OK) {
+		char buf[1400];
+		cJSON_AddStringToObject(j, "error", cx_err_format(err, buf, sizeof(buf)));
+	}
+	if (r->data_source_id)
+		cJSON_AddStringToObject(j, "data_source_id", r->data_source_id);
+	else
+		cJSON_AddNullToObject(j, "data_source_id");
+	cJSON_AddStringToObject(j, "account_id", t->account_id ? t->account_id : "");
+	cJSON_AddStringToObject(j, "action", answers_action_name(p->a.action));
+	cJSON_AddStringToObject(j, "connection", answers_connection_name(p->a.connection));
+	if (t->export_name) {
+		cJSON *ex = cJSON_AddObjectToObject(j, "export");
+		cJSON_AddStringToObject(ex, "type", t->legacy ? "legacy" : "cur2");
+		cJSON_AddStringToObject(ex, "name", t->export_name);
+		if (r->export_arn)
+			cJSON_AddStringToObject(ex, "arn", r->export_arn);
+		if (t->bucket)
+			cJSON_AddStringToObject(ex, "bucket", t->bucket);
+		cJSON_AddStringToObject(ex, "prefix", t->prefix ? t->prefix : "");
+		if (t->region)
+			cJSON_AddStringToObject(ex, "region", t->region);
+		if (t->config_scheme)
+			cJSON_AddStringToObject(ex, "config_scheme", t->config_scheme);
+	}
+	cJSON_AddStringToObject(j, "iam_user", p->a.iam.user);
+	if (r->access_key_id)
+		cJSON_AddStringToObject(j, "access_key_id", r->access_key_id);
+	if (vault_path)
+		cJSON_AddStringToObject(j, "vault", vault_path);
+	cJSON *w = cJSON_AddArrayToObject(j, "warnings");
+	for (size_t i = 0; i < p->warnings.n; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(p->warnings.v[i]));
+	for (size_t i = 0; i < p->plan.warnings.n; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(p->plan.warnings.v[i]));
+	cJSON *steps = cJSON_AddArrayToObject(j, "steps");
+	for (size_t i = 0; i < p->plan.n; i++) {
+		long ms = 0;
+		const char *state = engine_step_state(e, i, &ms);
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "id", p->plan.steps[i].id);
+		cJSON_AddStringToObject(s, "title", p->plan.steps[i].title);
+		cJSON_AddStringToObject(s, "status", state);
+		cJSON_AddNumberToObject(s, "ms", (double)ms);
+		cJSON_AddItemToArray(steps, s);
+	}
+	return j;
+}
+
+int batch_apply(const struct cx_options *o)
+{
+	struct prep p;
+	memset(&p, 0, sizeof(p));
+	struct cx_err err;
+	cx_err_clear(&err);
+	struct vault *vault = NULL;
+	char *pass = NULL;
+	struct journal *jn = NULL;
+	struct engine *e = NULL;
+	int rc = 0;
+
+	/* The vault first: it says which of the user's keys we hold. */
+	char *vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
+	bool exists = access(vpath, F_OK) == 0;
+	enum cx_status st = get_passphrase(o, exists, &pass, &err);
+	if (st != CX_OK) {
+		rc = fail("vault passphrase", &err, session_exit_status(st, false));
+		goto out;
+	}
+	st = vault_open(vpath, pass, o->vault_kdf ? o->vault_kdf : "moderate", &vault, &err);
+	secmem_free(pass);
+	pass = NULL;
+	if (st != CX_OK) {
+		rc = fail(NULL, &err, st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL
+		                                        : session_exit_status(st, false));
+		goto out;
+	}
+	rc = prepare(o, &p, true, vault);
+	if (rc)
+		goto out;
+	if (plan_needs_confirmation(&p.plan) && !o->yes) {
+		fputs("certerox-aws-setup: the plan replaces or deletes something:\n", stderr);
+		for (size_t i = 0; i < p.plan.n; i++)
+			if (p.plan.steps[i].destructive && p.plan.steps[i].kind != PLAN_SKIP)
+				fprintf(stderr, "  %s\n", p.plan.steps[i].title);
+		fputs("run again with --yes to consent (see --dry-run for the details)\n", stderr);
+		rc = CX_EXIT_USAGE;
+		goto out;
+	}
+	st = journal_open(NULL, p.facts.account_id, &jn, &err);
+	if (st != CX_OK) {
+		rc = fail("state directory", &err, CX_EXIT_SOFTWARE);
+		goto out;
+	}
+	struct progress pr = {.width = p.plan.n >= 10 ? 2 : 1};
+	struct engine_env env = {
+	    .aws = p.s.aws,
+	    .certerox = p.s.cx,
+	    .certerox_org = p.s.org_id,
+	    .vault = vault,
+	    .journal = jn,
+	    .answers = &p.a,
+	    .facts = &p.facts,
+	    .on_event = on_event,
+	    .event_ud = &pr,
+	};
+	const char *kw = getenv("CX_KEY_WAIT_MS");
+	if (kw)
+		env.key_wait_ms = atol(kw);
+	for (size_t i = 0; i < p.warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+	for (size_t i = 0; i < p.plan.warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", p.plan.warnings.v[i]);
+	e = engine_new(&p.plan, &env);
+	st = engine_run(e, &err);
+	const struct engine_result *r = engine_result(e);
+	cJSON *sum = summary(&p, e, vault_path(vault), st, &err);
+	char *text = json_pretty(sum);
+	fputs(text, stdout);
+	free(text);
+	cJSON_Delete(sum);
+	if (st == CX_OK) {
+		rc = CX_EXIT_OK;
+	} else {
+		char buf[1400];
+		fprintf(stderr, "certerox-aws-setup: %s\n", cx_err_format(&err, buf, sizeof(buf)));
+		if (st == CX_E_UNAVAILABLE && r->aws_work_done)
+			rc = CX_EXIT_TEMPFAIL;
+		else
+			rc = session_exit_status(st, r->wrote || r->done > 0);
+		if (rc == CX_EXIT_TEMPFAIL)
+			fputs("certerox-aws-setup: run the same command again to continue\n", stderr);
+	}
+out:
+	engine_free(e);
+	journal_close(jn);
+	vault_close(vault);
+	free(vpath);
+	prep_free(&p);
+	return rc;
+}

@@ -1,0 +1,369 @@
+#include "core/export.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/validate.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/paths.h"
+#include "util/str.h"
+
+#define REASON "Invalid report configuration: "
+
+void export_spec_from_answers(struct export_spec *spec, const struct answers *a,
+                              const char *prefix_normalised, const char *region)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->legacy = a->action == ANSWERS_CONNECT && a->export.type == ANSWERS_LEGACY;
+	spec->name = answers_export_name(a);
+	spec->bucket = a->export.bucket;
+	spec->prefix = prefix_normalised;
+	spec->region = region;
+	spec->granularity = a->export.granularity;
+	spec->format = a->export.format;
+	spec->split_cost_allocation = a->export.split_cost_allocation;
+}
+
+char *export_cur2_query(bool include_resources, bool include_split, struct cx_err *err)
+{
+	char *path = paths_data_file("cur2-columns.txt");
+	char *text = paths_read_file(path, 256 * 1024, NULL);
+	if (!text) {
+		cx_err_set(err, CX_E_IO, "cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	free(path);
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "SELECT ");
+	size_t ncols = 0;
+	char **lines = str_split(text, '\n', NULL);
+	for (size_t i = 0; lines && lines[i]; i++) {
+		char *c = str_trim(lines[i]);
+		if (!*c || *c == '#')
+			continue;
+		if (!include_resources && strcmp(c, "line_item_resource_id") == 0)
+			continue;
+		if (!include_split && str_starts_with(c, "split_line_item_"))
+			continue;
+		if (ncols++)
+			buf_puts(&b, ", ");
+		buf_puts(&b, c);
+	}
+	str_list_free(lines);
+	free(text);
+	buf_puts(&b, " FROM " EXPORT_TABLE);
+	return buf_steal(&b);
+}
+
+cJSON *export_cur2_definition(const struct export_spec *spec, struct cx_err *err)
+{
+	char *q = export_cur2_query(true, spec->split_cost_allocation, err);
+	if (!q)
+		return NULL;
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "Name", spec->name ? spec->name : "");
+	cJSON_AddStringToObject(e, "Description", EXPORT_DESCRIPTION);
+	cJSON *dq = cJSON_AddObjectToObject(e, "DataQuery");
+	cJSON_AddStringToObject(dq, "QueryStatement", q);
+	free(q);
+	cJSON *tc = cJSON_AddObjectToObject(dq, "TableConfigurations");
+	cJSON *t = cJSON_AddObjectToObject(tc, EXPORT_TABLE);
+	cJSON_AddStringToObject(t, "TIME_GRANULARITY", answers_granularity_name(spec->granularity));
+	cJSON_AddStringToObject(t, "INCLUDE_RESOURCES", "TRUE");
+	cJSON_AddStringToObject(t, "INCLUDE_SPLIT_COST_ALLOCATION_DATA",
+	                        spec->split_cost_allocation ? "TRUE" : "FALSE");
+	cJSON_AddStringToObject(t, "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY", "FALSE");
+	cJSON *dc = cJSON_AddObjectToObject(e, "DestinationConfigurations");
+	cJSON *s3 = cJSON_AddObjectToObject(dc, "S3Destination");
+	cJSON_AddStringToObject(s3, "S3Bucket", spec->bucket ? spec->bucket : "");
+	cJSON_AddStringToObject(s3, "S3Prefix", spec->prefix ? spec->prefix : "");
+	cJSON_AddStringToObject(s3, "S3Region", spec->region ? spec->region : "us-east-1");
+	cJSON *oc = cJSON_AddObjectToObject(s3, "S3OutputConfigurations");
+	bool pq = spec->format == ANSWERS_PARQUET;
+	cJSON_AddStringToObject(oc, "OutputType", "CUSTOM");
+	cJSON_AddStringToObject(oc, "Format", pq ? "PARQUET" : "TEXT_OR_CSV");
+	cJSON_AddStringToObject(oc, "Compression", pq ? "PARQUET" : "GZIP");
+	cJSON_AddStringToObject(oc, "Overwrite", "OVERWRITE_REPORT");
+	cJSON *rc = cJSON_AddObjectToObject(e, "RefreshCadence");
+	cJSON_AddStringToObject(rc, "Frequency", "SYNCHRONOUS");
+	return e;
+}
+
+cJSON *export_legacy_definition(const struct export_spec *spec)
+{
+	bool pq = spec->format == ANSWERS_PARQUET;
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "ReportName", spec->name ? spec->name : "");
+	cJSON_AddStringToObject(r, "TimeUnit", answers_granularity_name(spec->granularity));
+	cJSON_AddStringToObject(r, "Format", pq ? "Parquet" : "textORcsv");
+	cJSON_AddStringToObject(r, "Compression", pq ? "Parquet" : "ZIP");
+	cJSON *ase = cJSON_AddArrayToObject(r, "AdditionalSchemaElements");
+	cJSON_AddItemToArray(ase, cJSON_CreateString("RESOURCES"));
+	cJSON_AddStringToObject(r, "S3Bucket", spec->bucket ? spec->bucket : "");
+	cJSON_AddStringToObject(r, "S3Prefix", spec->prefix ? spec->prefix : "");
+	cJSON_AddStringToObject(r, "S3Region", spec->region ? spec->region : "us-east-1");
+	cJSON_AddBoolToObject(r, "RefreshClosedReports", true);
+	cJSON_AddStringToObject(r, "ReportVersioning", "OVERWRITE_REPORT");
+	return r;
+}
+
+cJSON *export_create_body(const struct export_spec *spec, struct cx_err *err)
+{
+	cJSON *def = spec->legacy ? export_legacy_definition(spec) : export_cur2_definition(spec, err);
+	if (!def)
+		return NULL;
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, spec->legacy ? "ReportDefinition" : "Export", def);
+	return body;
+}
+
+/* ---- acceptance ---- */
+
+static const cJSON *path_get(const cJSON *o, const char *const *keys)
+{
+	for (size_t i = 0; keys[i] && o; i++)
+		o = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+	return o;
+}
+
+static bool str_in(const cJSON *v, const char *const *allowed)
+{
+	if (!cJSON_IsString(v))
+		return false;
+	for (size_t i = 0; allowed[i]; i++)
+		if (strcmp(v->valuestring, allowed[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool query_uses_table(const char *q)
+{
+	/* "... FROM COST_AND_USAGE_REPORT" (case-insensitive FROM, any whitespace) */
+	if (!q)
+		return false;
+	const char *p = q;
+	while ((p = strstr(p, EXPORT_TABLE)) != NULL) {
+		const char *b = p;
+		while (b > q && isspace((unsigned char)b[-1]))
+			b--;
+		if (b - q >= 4 && strncasecmp(b - 4, "from", 4) == 0)
+			return true;
+		p += strlen(EXPORT_TABLE);
+	}
+	return false;
+}
+
+static void dest_rules(const cJSON *bucket, const cJSON *prefix, const cJSON *region,
+                       const struct export_spec *dest, struct strv *r, bool *ok)
+{
+	if (!dest)
+		return;
+	if (!cJSON_IsString(bucket) || !str_eq(bucket->valuestring, dest->bucket)) {
+		*ok = false;
+		if (r)
+			strv_add(r, REASON "S3Bucket must be %s", dest->bucket ? dest->bucket : "");
+	}
+	char *have = validate_prefix_normalize(cJSON_IsString(prefix) ? prefix->valuestring : "");
+	char *want = validate_prefix_normalize(dest->prefix ? dest->prefix : "");
+	if (!str_eq(have, want)) {
+		*ok = false;
+		if (r)
+			strv_add(r, REASON "S3Prefix must be %s", want);
+	}
+	free(have);
+	free(want);
+	const char *reg = cJSON_IsString(region) && *region->valuestring ? region->valuestring
+	                                                                  : "us-east-1";
+	const char *wreg = dest->region ? dest->region : "us-east-1";
+	if (strcmp(reg, wreg) != 0) {
+		*ok = false;
+		if (r)
+			strv_add(r, REASON "S3Region must be %s", wreg);
+	}
+}
+
+bool export_accept(const cJSON *x, bool legacy, const struct export_spec *dest, struct strv *r)
+{
+	bool ok = true;
+#define RULE(cond, ...)                                                                         \
+	do {                                                                                    \
+		if (!(cond)) {                                                                  \
+			ok = false;                                                             \
+			if (r)                                                                  \
+				strv_add(r, REASON __VA_ARGS__);                                \
+		}                                                                               \
+	} while (0)
+	if (legacy) {
+		static const char *const tu[] = {"DAILY", "HOURLY", NULL};
+		static const char *const fm[] = {"textORcsv", "Parquet", NULL};
+		static const char *const cp[] = {"ZIP", "GZIP", "Parquet", NULL};
+		RULE(str_in(cJSON_GetObjectItemCaseSensitive(x, "TimeUnit"), tu),
+		     "TimeUnit must be DAILY or HOURLY");
+		RULE(str_in(cJSON_GetObjectItemCaseSensitive(x, "Format"), fm),
+		     "Format must be textORcsv or Parquet");
+		RULE(str_in(cJSON_GetObjectItemCaseSensitive(x, "Compression"), cp),
+		     "Compression must be ZIP, GZIP or Parquet");
+		const cJSON *ase = cJSON_GetObjectItemCaseSensitive(x, "AdditionalSchemaElements");
+		RULE(cJSON_IsArray(ase) && cJSON_GetArraySize(ase) == 1 &&
+		         cJSON_IsString(ase->child) && strcmp(ase->child->valuestring, "RESOURCES") == 0,
+		     "AdditionalSchemaElements must be [\"RESOURCES\"]");
+		RULE(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "RefreshClosedReports")),
+		     "RefreshClosedReports must be true");
+		RULE(str_eq(json_str(x, "ReportVersioning"), "OVERWRITE_REPORT"),
+		     "ReportVersioning must be OVERWRITE_REPORT");
+		dest_rules(cJSON_GetObjectItemCaseSensitive(x, "S3Bucket"),
+		           cJSON_GetObjectItemCaseSensitive(x, "S3Prefix"),
+		           cJSON_GetObjectItemCaseSensitive(x, "S3Region"), dest, r, &ok);
+		return ok;
+	}
+	static const char *const k_tc[] = {"DataQuery", "TableConfigurations", EXPORT_TABLE, NULL};
+	static const char *const k_q[] = {"DataQuery", "QueryStatement", NULL};
+	static const char *const k_s3[] = {"DestinationConfigurations", "S3Destination", NULL};
+	const cJSON *tc = path_get(x, k_tc);
+	const cJSON *q = path_get(x, k_q);
+	const cJSON *s3 = path_get(x, k_s3);
+	const cJSON *oc = cJSON_GetObjectItemCaseSensitive(s3, "S3OutputConfigurations");
+	static const char *const gr[] = {"DAILY", "HOURLY", NULL};
+	static const char *const fm[] = {"TEXT_OR_CSV", "PARQUET", NULL};
+	RULE(cJSON_IsObject(tc) && cJSON_IsString(q) && query_uses_table(q->valuestring),
+	     "table must be " EXPORT_TABLE);
+	RULE(str_in(cJSON_GetObjectItemCaseSensitive(tc, "TIME_GRANULARITY"), gr),
+	     "TIME_GRANULARITY must be DAILY or HOURLY");
+	RULE(str_in(cJSON_GetObjectItemCaseSensitive(oc, "Format"), fm),
+	     "Format must be TEXT_OR_CSV or PARQUET");
+	RULE(str_eq(json_str(oc, "Overwrite"), "OVERWRITE_REPORT"),
+	     "Overwrite must be OVERWRITE_REPORT");
+#undef RULE
+	dest_rules(cJSON_GetObjectItemCaseSensitive(s3, "S3Bucket"),
+	           cJSON_GetObjectItemCaseSensitive(s3, "S3Prefix"),
+	           cJSON_GetObjectItemCaseSensitive(s3, "S3Region"), dest, r, &ok);
+	return ok;
+}
+
+/* ---- comparison ---- */
+
+static bool ignored_key(const char *k)
+{
+	return str_eq(k, "ExportArn") || str_eq(k, "Description") || str_eq(k, "ReportStatus") ||
+	       str_eq(k, "BillingViewArn");
+}
+
+static char *show(const cJSON *v)
+{
+	if (!v)
+		return xstrdup("(absent)");
+	if (cJSON_IsString(v))
+		return str_printable(v->valuestring, 200);
+	char *c = json_compact(v);
+	char *p = str_printable(c, 200);
+	free(c);
+	return p;
+}
+
+static void query_columns(const char *q, struct strv *cols)
+{
+	if (!q)
+		return;
+	const char *s = q;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncasecmp(s, "select", 6) == 0)
+		s += 6;
+	const char *end = s;
+	const char *f = s;
+	end = s + strlen(s);
+	while ((f = strstr(f, EXPORT_TABLE)) != NULL) {
+		const char *b = f;
+		while (b > s && isspace((unsigned char)b[-1]))
+			b--;
+		if (b - s >= 4 && strncasecmp(b - 4, "from", 4) == 0) {
+			end = b - 4;
+			break;
+		}
+		f += strlen(EXPORT_TABLE);
+	}
+	char *list = xstrndup(s, (size_t)(end - s));
+	char **parts = str_split(list, ',', NULL);
+	for (size_t i = 0; parts && parts[i]; i++) {
+		char *c = str_trim(parts[i]);
+		if (*c)
+			strv_push(cols, c);
+	}
+	str_list_free(parts);
+	free(list);
+}
+
+static bool compare_query(const char *path, const cJSON *a, const cJSON *b, struct strv *d)
+{
+	struct strv ca = STRV_INIT, cb = STRV_INIT, miss = STRV_INIT, extra = STRV_INIT;
+	query_columns(cJSON_IsString(a) ? a->valuestring : NULL, &ca);
+	query_columns(cJSON_IsString(b) ? b->valuestring : NULL, &cb);
+	for (size_t i = 0; i < cb.n; i++)
+		if (!strv_has(&ca, cb.v[i]))
+			strv_push(&miss, cb.v[i]);
+	for (size_t i = 0; i < ca.n; i++)
+		if (!strv_has(&cb, ca.v[i]))
+			strv_push(&extra, ca.v[i]);
+	bool eq = !miss.n && !extra.n && cJSON_IsString(a) == cJSON_IsString(b) &&
+	          query_uses_table(cJSON_IsString(a) ? a->valuestring : NULL);
+	if (!eq && d) {
+		char *m = strv_join(&miss, ", "), *x = strv_join(&extra, ", ");
+		strv_add(d, "%s: %zu columns -> %zu columns (to add: %s; to remove: %s)", path, ca.n,
+		         cb.n, miss.n ? m : "none", extra.n ? x : "none");
+		free(m);
+		free(x);
+	}
+	strv_free(&ca);
+	strv_free(&cb);
+	strv_free(&miss);
+	strv_free(&extra);
+	return eq;
+}
+
+static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d)
+{
+	if (str_ends_with(path, "QueryStatement"))
+		return compare_query(path, a, b, d);
+	if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
+		bool eq = true;
+		for (const cJSON *y = b->child; y; y = y->next) {
+			if (ignored_key(y->string))
+				continue;
+			char *p = *path ? xasprintf("%s.%s", path, y->string) : xstrdup(y->string);
+			if (!cmp(p, cJSON_GetObjectItemCaseSensitive(a, y->string), y, d))
+				eq = false;
+			free(p);
+		}
+		for (const cJSON *x = a->child; x; x = x->next) {
+			if (ignored_key(x->string) || cJSON_GetObjectItemCaseSensitive(b, x->string))
+				continue;
+			if (str_eq(x->string, "AdditionalArtifacts") && cJSON_GetArraySize(x) == 0)
+				continue;
+			char *p = *path ? xasprintf("%s.%s", path, x->string) : xstrdup(x->string);
+			if (!cmp(p, x, NULL, d))
+				eq = false;
+			free(p);
+		}
+		return eq;
+	}
+	if (a && b && json_equal(a, b, true))
+		return true;
+	if (d) {
+		char *sa = show(a), *sb = show(b);
+		strv_add(d, "%s: %s -> %s", path, sa, sb);
+		free(sa);
+		free(sb);
+	}
+	return false;
+}
+
+bool export_compare(const cJSON *theirs, const cJSON *ours, struct strv *diffs)
+{
+	return cmp("", theirs, ours, diffs);
+}

@@ -1,0 +1,63 @@
+/* export.h - CUR 2.0 export and legacy CUR report definitions, CerteroX's acceptance rules
+ * (certerox-api.md section 5) and the comparison with an existing definition. */
+#ifndef CX_CORE_EXPORT_H
+#define CX_CORE_EXPORT_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/answers.h"
+#include "core/strv.h"
+#include "util/err.h"
+
+#define EXPORT_TABLE "COST_AND_USAGE_REPORT"
+#define EXPORT_DESCRIPTION "CerteroX data export"
+
+/* What we want (strings borrowed). */
+struct export_spec {
+	bool legacy;
+	const char *name;   /* Data Export name / report name */
+	const char *bucket;
+	const char *prefix; /* normalised: no trailing "/" */
+	const char *region; /* the bucket's region */
+	enum answers_granularity granularity;
+	enum answers_format format;
+	bool split_cost_allocation; /* CUR 2.0 only (legacy must be exactly ["RESOURCES"]) */
+};
+
+/* Fills spec from the answers' export section (name = answers_export_name) and region.
+ * Pointers borrow from a, prefix_normalised and region. */
+void export_spec_from_answers(struct export_spec *spec, const struct answers *a,
+                              const char *prefix_normalised, const char *region);
+
+/* "SELECT c1, c2, ... FROM COST_AND_USAGE_REPORT" with the columns of data/cur2-columns.txt,
+ * dropping line_item_resource_id unless include_resources and split_line_item_* unless
+ * include_split (AWS rejects columns the table properties do not enable). Caller frees;
+ * NULL + CX_E_IO when the file cannot be read. */
+char *export_cur2_query(bool include_resources, bool include_split, struct cx_err *err);
+/* The Export object of CreateExport/UpdateExport (Name, Description, DataQuery,
+ * DestinationConfigurations, RefreshCadence). Caller frees. */
+cJSON *export_cur2_definition(const struct export_spec *spec, struct cx_err *err);
+/* The legacy ReportDefinition (ReportName, TimeUnit, Format, Compression,
+ * AdditionalSchemaElements ["RESOURCES"], S3Bucket, S3Prefix, S3Region,
+ * RefreshClosedReports true, ReportVersioning OVERWRITE_REPORT). Caller frees. */
+cJSON *export_legacy_definition(const struct export_spec *spec);
+/* Request bodies: {"Export": ...} / {"ReportDefinition": ...}. Caller frees. */
+cJSON *export_create_body(const struct export_spec *spec, struct cx_err *err);
+
+/* CerteroX's acceptance rules for an existing Data Export (GetExport's Export object) or
+ * legacy ReportDefinition. One reason per failed rule, appended to reasons (may be NULL) as
+ * "Invalid report configuration: <Key> must be <value>". When dest is not NULL its bucket,
+ * prefix and region must match too (what "create_report" checks for a same-name export).
+ * Returns true when every rule passes. */
+bool export_accept(const cJSON *existing, bool legacy, const struct export_spec *dest,
+                   struct strv *reasons);
+
+/* Compares an existing definition (theirs) with ours (from export_cur2_definition /
+ * export_legacy_definition). Ignores ExportArn, Description, ReportStatus, BillingViewArn
+ * and empty AdditionalArtifacts; lists compare as sets; the query compares as a column set.
+ * Appends "path: theirs -> ours" per difference to diffs (may be NULL). True when equal. */
+bool export_compare(const cJSON *theirs, const cJSON *ours, struct strv *diffs);
+
+#endif

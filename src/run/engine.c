@@ -1,0 +1,717 @@
+#include "run/engine.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/bcm.h"
+#include "aws/cur.h"
+#include "aws/iam.h"
+#include "aws/s3.h"
+#include "run/keycheck.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/secmem.h"
+#include "util/str.h"
+
+#define ENGINE_MAX_INFLIGHT 8
+
+enum sstate { S_PENDING = 0, S_RUNNING, S_DONE, S_SKIPPED, S_FAILED, S_NOTRUN };
+
+struct engine;
+
+struct sinfo {
+	struct engine *e;
+	size_t idx;
+	enum sstate st;
+	long long t0;
+	long ms;
+	struct aws_op *op;
+	struct certerox_call *cx;
+	struct keycheck *kc;
+	struct cx_err err;
+};
+
+struct engine {
+	const struct plan *p;
+	struct engine_env env;
+	struct sinfo *s;
+	int inflight;
+	bool cancelled;
+	bool started;
+	enum cx_status first;
+	struct cx_err first_err;
+	struct engine_result res;
+	char *key_secret; /* secmem: the secret of the key used for CerteroX */
+};
+
+static const char *const state_names[] = {"pending", "running", "done", "skipped", "failed",
+                                          "not run"};
+
+static const char *req_str(const struct plan_step *st, const char *key)
+{
+	return json_str(st->request, key);
+}
+
+static void emit(struct engine *e, size_t i, enum engine_event_kind kind, const char *reason,
+                 const char *detail, const char *fix)
+{
+	if (!e->env.on_event)
+		return;
+	struct engine_event ev = {
+	    .kind = kind,
+	    .index = (int)i + 1,
+	    .total = (int)e->p->n,
+	    .step = &e->p->steps[i],
+	    .ms = e->s[i].ms,
+	    .reason = reason,
+	    .detail = detail,
+	    .err = kind == ENGINE_FAILED ? &e->s[i].err : NULL,
+	    .fix = fix,
+	};
+	e->env.on_event(e->env.event_ud, &ev);
+}
+
+static void journal_note(struct engine *e, const char *event, const char *k1, const char *v1,
+                         const char *k2, const char *v2)
+{
+	if (!e->env.journal)
+		return;
+	cJSON *d = cJSON_CreateObject();
+	if (k1 && v1)
+		cJSON_AddStringToObject(d, k1, v1);
+	if (k2 && v2)
+		cJSON_AddStringToObject(d, k2, v2);
+	journal_append(e->env.journal, event, d, NULL);
+	cJSON_Delete(d);
+}
+
+/* What to tell the administrator for a failure class. */
+static const char *fix_for(struct engine *e, const struct plan_step *st, const struct cx_err *err,
+                           char *buf, size_t n)
+{
+	switch (err->status) {
+	case CX_E_DENIED:
+		if (str_eq(st->service, "certerox"))
+			return "check that the CerteroX token may manage data sources of the "
+			       "organization";
+		snprintf(buf, n,
+		         "allow %s:%s for %s (the identity running the wizard), then run the same "
+		         "command again",
+		         str_eq(st->service, "bcm-data-exports") ? "bcm-data-exports" : st->service,
+		         st->operation, e->env.facts && e->env.facts->caller_arn
+		                            ? e->env.facts->caller_arn
+		                            : "the administrator");
+		return buf;
+	case CX_E_CREDENTIALS:
+		return str_eq(st->service, "certerox")
+		           ? "check the CerteroX token, or the new access key CerteroX was given"
+		           : "check the administrator's AWS credentials (profile, environment)";
+	case CX_E_THROTTLED:
+	case CX_E_SERVER:
+	case CX_E_NETWORK:
+	case CX_E_TIMEOUT:
+	case CX_E_UNAVAILABLE:
+		return "run the same command again: it continues where it stopped";
+	case CX_E_TLS:
+		return "check --ca-bundle / AWS_CA_BUNDLE and the endpoint URL";
+	default:
+		return NULL;
+	}
+}
+
+static void pump(struct engine *e);
+
+static void step_finish(struct engine *e, size_t i, enum cx_status st, const struct cx_err *err,
+                        const char *detail)
+{
+	struct sinfo *s = &e->s[i];
+	const struct plan_step *ps = &e->p->steps[i];
+	s->ms = (long)(http_now_ms() - s->t0);
+	if (s->st == S_RUNNING)
+		e->inflight--;
+	if (st == CX_OK) {
+		s->st = S_DONE;
+		e->res.done++;
+		if (ps->kind != PLAN_READ && !str_eq(ps->operation, "CheckKey"))
+			e->res.wrote = true;
+		emit(e, i, ENGINE_DONE, NULL, detail, NULL);
+	} else {
+		s->st = S_FAILED;
+		e->res.failed++;
+		if (err)
+			s->err = *err;
+		s->err.status = st;
+		if (!s->err.where[0])
+			str_copy(s->err.where, sizeof(s->err.where), ps->title);
+		if (e->first == CX_OK) {
+			e->first = st;
+			e->first_err = s->err;
+		}
+		char buf[512];
+		emit(e, i, ENGINE_FAILED, NULL, NULL, fix_for(e, ps, &s->err, buf, sizeof(buf)));
+		log_error("step %s failed: %s", ps->title, s->err.msg);
+	}
+	pump(e);
+}
+
+/* ---- AWS steps ---- */
+
+static bool benign_error(const struct plan_step *ps, const struct cx_err *err)
+{
+	const char *code = err->code;
+	if (str_eq(ps->operation, "CreateUser") || str_eq(ps->operation, "CreatePolicy"))
+		return str_eq(code, "EntityAlreadyExists");
+	if (str_eq(ps->operation, "CreateBucket"))
+		return str_eq(code, "BucketAlreadyOwnedByYou");
+	if (str_eq(ps->operation, "DeletePolicyVersion") ||
+	    str_eq(ps->operation, "DeleteAccessKey"))
+		return str_eq(code, "NoSuchEntity");
+	if (str_eq(ps->operation, "DeleteReportDefinition"))
+		return str_eq(code, "ResourceNotFoundException");
+	return false;
+}
+
+static enum cx_status save_new_key(struct engine *e, const struct iam_access_key *k,
+                                   struct cx_err *err)
+{
+	const struct answers *a = e->env.answers;
+	const struct plan_target *t = &e->p->target;
+	if (!e->env.vault)
+		return cx_err_set(err, CX_E_INTERNAL, "no vault is open to save the new key");
+	struct vault_record r;
+	memset(&r, 0, sizeof(r));
+	r.aws_account_id = t->account_id;
+	r.iam_user = a->iam.user;
+	r.access_key_id = k->access_key_id;
+	r.secret_access_key = k->secret_access_key;
+	r.connection = (char *)answers_connection_name(a->connection);
+	r.name = a->data_source.name;
+	r.certerox_url = a->certerox.url;
+	r.organization_id = (char *)e->env.certerox_org;
+	if (t->export_name) {
+		r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
+		r.export.name = t->export_name;
+		r.export.bucket = t->bucket;
+		r.export.prefix = t->prefix;
+		r.export.region = t->region;
+	}
+	struct vault_event ev = {NULL, (char *)"key-created", k->access_key_id};
+	r.history = &ev;
+	r.nhistory = 1;
+	enum cx_status st = vault_upsert_user(e->env.vault, &r, err);
+	if (st == CX_OK)
+		st = vault_save(e->env.vault, err);
+	return st;
+}
+
+static void on_aws_done(struct aws_op *op, void *ud)
+{
+	struct sinfo *s = ud;
+	struct engine *e = s->e;
+	size_t i = s->idx;
+	const struct plan_step *ps = &e->p->steps[i];
+	enum cx_status st = aws_op_status(op);
+	struct cx_err err;
+	cx_err_clear(&err);
+	char detail[512] = "";
+	if (st != CX_OK) {
+		err = *aws_op_error(op);
+		if (benign_error(ps, &err)) {
+			snprintf(detail, sizeof(detail), "already there (%s)", err.code);
+			st = CX_OK;
+		}
+	} else if (str_eq(ps->operation, "CreateAccessKey")) {
+		const struct iam_access_key *k = iam_create_access_key_result(op);
+		st = save_new_key(e, k, &err);
+		if (st == CX_OK) {
+			free(e->res.access_key_id);
+			e->res.access_key_id = xstrdup(k->access_key_id);
+			secmem_free(e->key_secret);
+			e->key_secret = secmem_strdup(k->secret_access_key);
+			journal_note(e, "created_access_key", "user", req_str(ps, "UserName"),
+			             "access_key_id", k->access_key_id);
+			snprintf(detail, sizeof(detail), "%s (saved in the vault)", k->access_key_id);
+		} else {
+			log_error("the new key %s could not be saved; it will be reported as orphaned",
+			          k->access_key_id);
+			journal_note(e, "orphaned_access_key", "user", req_str(ps, "UserName"),
+			             "access_key_id", k->access_key_id);
+		}
+	} else if (str_eq(ps->operation, "CreateExport") || str_eq(ps->operation, "UpdateExport")) {
+		const char *arn = str_eq(ps->operation, "CreateExport") ? bcm_create_export_result(op)
+		                                                       : bcm_update_export_result(op);
+		if (arn) {
+			free(e->res.export_arn);
+			e->res.export_arn = xstrdup(arn);
+			snprintf(detail, sizeof(detail), "%s", arn);
+		}
+		journal_note(e, str_eq(ps->operation, "CreateExport") ? "created_export"
+		                                                        : "updated_export",
+		             "export_arn", arn, NULL, NULL);
+	} else if (str_eq(ps->operation, "CreatePolicy")) {
+		const struct iam_policy *pol = iam_create_policy_result(op);
+		if (pol && pol->arn)
+			snprintf(detail, sizeof(detail), "%s", pol->arn);
+		journal_note(e, "created_policy", "arn", pol ? pol->arn : NULL, NULL, NULL);
+	} else if (str_eq(ps->operation, "CreatePolicyVersion")) {
+		const struct iam_policy_version *v = iam_create_policy_version_result(op);
+		if (v && v->version_id)
+			snprintf(detail, sizeof(detail), "%s", v->version_id);
+		journal_note(e, "created_policy_version", "arn", req_str(ps, "PolicyArn"), "version",
+		             v ? v->version_id : NULL);
+	} else {
+		char ev[96];
+		snprintf(ev, sizeof(ev), "%s %s", ps->service, ps->operation);
+		journal_note(e, "applied", "step", ps->id, "operation", ev);
+	}
+	s->op = NULL;
+	aws_op_free(op);
+	step_finish(e, i, st, &err, detail[0] ? detail : NULL);
+}
+
+static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps,
+                                  struct cx_err *err)
+{
+	const char *op = ps->operation;
+	const cJSON *rq = ps->request;
+	if (str_eq(ps->service, "s3")) {
+		const char *bucket = json_str(rq, "Bucket"), *region = json_str(rq, "Region");
+		if (region && bucket)
+			aws_client_set_bucket_region(e->env.aws, bucket, region);
+		if (str_eq(op, "CreateBucket"))
+			return s3_create_bucket_op(bucket, region ? region : "us-east-1");
+		if (str_eq(op, "PutBucketPolicy")) {
+			const cJSON *pol = cJSON_GetObjectItemCaseSensitive(rq, "Policy");
+			if (e->env.journal &&
+			    journal_backup_policy(e->env.journal, bucket,
+			                          e->env.facts ? e->env.facts->bucket_policy : NULL,
+			                          NULL, err) != CX_OK)
+				return NULL;
+			char *text = cJSON_IsString(pol) ? xstrdup(pol->valuestring) : json_compact(pol);
+			struct aws_op *o = s3_put_bucket_policy_op(bucket, text);
+			free(text);
+			return o;
+		}
+	} else if (str_eq(ps->service, "iam")) {
+		const char *user = json_str(rq, "UserName");
+		const char *arn = json_str(rq, "PolicyArn");
+		if (str_eq(op, "CreatePolicy") || str_eq(op, "CreatePolicyVersion")) {
+			const cJSON *doc = cJSON_GetObjectItemCaseSensitive(rq, "PolicyDocument");
+			char *text = cJSON_IsString(doc) ? xstrdup(doc->valuestring) : json_compact(doc);
+			struct aws_op *o =
+			    str_eq(op, "CreatePolicy")
+			        ? iam_create_policy_op(json_str(rq, "PolicyName"), text, NULL,
+			                               "CerteroX Cloud Management")
+			        : iam_create_policy_version_op(arn, text, true);
+			free(text);
+			return o;
+		}
+		if (str_eq(op, "DeletePolicyVersion"))
+			return iam_delete_policy_version_op(arn, json_str(rq, "VersionId"));
+		if (str_eq(op, "CreateUser"))
+			return iam_create_user_op(user, NULL);
+		if (str_eq(op, "AttachUserPolicy"))
+			return iam_attach_user_policy_op(user, arn);
+		if (str_eq(op, "CreateAccessKey"))
+			return iam_create_access_key_op(user);
+		if (str_eq(op, "DeleteAccessKey"))
+			return iam_delete_access_key_op(user, json_str(rq, "AccessKeyId"));
+	} else if (str_eq(ps->service, "bcm-data-exports")) {
+		if (str_eq(op, "CreateExport"))
+			return bcm_create_export_op(rq);
+		if (str_eq(op, "UpdateExport"))
+			return bcm_update_export_op(rq);
+	} else if (str_eq(ps->service, "cur")) {
+		if (str_eq(op, "PutReportDefinition"))
+			return cur_put_report_definition_op(rq);
+		if (str_eq(op, "ModifyReportDefinition"))
+			return cur_modify_report_definition_op(rq);
+		if (str_eq(op, "DeleteReportDefinition"))
+			return cur_delete_report_definition_op(json_str(rq, "ReportName"));
+	}
+	cx_err_set(err, CX_E_INTERNAL, "the engine has no executor for %s %s", ps->service, op);
+	return NULL;
+}
+
+/* ---- the key used for CerteroX and the key check ---- */
+
+/* Makes sure e->res.access_key_id / e->key_secret hold the key to hand to CerteroX. */
+static enum cx_status find_key(struct engine *e, const char *want_id, struct cx_err *err)
+{
+	if (e->key_secret && (!want_id || str_eq(want_id, e->res.access_key_id)))
+		return CX_OK;
+	const struct answers *a = e->env.answers;
+	const struct vault_record *r = NULL;
+	if (e->env.vault) {
+		if (a->action == ANSWERS_MIGRATE && a->migrate.data_source_id)
+			r = vault_find_data_source(e->env.vault, a->migrate.data_source_id);
+		if (!r)
+			r = vault_find_user(e->env.vault, e->p->target.account_id, a->iam.user);
+	}
+	if (!r || !r->secret_access_key || !r->secret_access_key[0] ||
+	    (want_id && !str_eq(want_id, r->access_key_id)))
+		return cx_err_set(err, CX_E_INPUT,
+		                  "the vault holds no secret for the access key of IAM user %s%s%s: "
+		                  "the secret is shown by AWS only once; delete that key in IAM and "
+		                  "run again to create a new one",
+		                  a->iam.user, want_id ? " " : "", want_id ? want_id : "");
+	free(e->res.access_key_id);
+	e->res.access_key_id = xstrdup(r->access_key_id);
+	secmem_free(e->key_secret);
+	e->key_secret = secmem_strdup(r->secret_access_key);
+	return CX_OK;
+}
+
+static void on_keycheck_progress(void *ud, const char *what)
+{
+	struct sinfo *s = ud;
+	emit(s->e, s->idx, ENGINE_PROGRESS, NULL, what, NULL);
+}
+
+static void on_keycheck_done(struct keycheck *kc, void *ud)
+{
+	struct sinfo *s = ud;
+	struct cx_err err;
+	cx_err_clear(&err);
+	enum cx_status st = keycheck_status(kc, &err);
+	s->kc = NULL;
+	keycheck_free(kc);
+	step_finish(s->e, s->idx, st, &err, st == CX_OK ? "the key works and has every permission"
+	                                                : NULL);
+}
+
+/* ---- CerteroX ---- */
+
+static void on_certerox_done(struct certerox_call *call, void *ud)
+{
+	struct sinfo *s = ud;
+	struct engine *e = s->e;
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	struct cx_err err;
+	cx_err_clear(&err);
+	enum cx_status st = certerox_call_status(call, &err);
+	char detail[256] = "";
+	if (st == CX_OK) {
+		struct certerox_result *res = certerox_call_result(call);
+		const char *id = res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
+		free(e->res.data_source_id);
+		e->res.data_source_id = xstrdup(id);
+		snprintf(detail, sizeof(detail), "data source %s", id ? id : "?");
+		journal_note(e, "submitted_data_source", "data_source_id", id, "operation",
+		             ps->operation);
+		if (e->env.vault && id) {
+			const struct answers *a = e->env.answers;
+			const struct plan_target *t = &e->p->target;
+			struct vault_record r;
+			memset(&r, 0, sizeof(r));
+			r.data_source_id = (char *)id;
+			r.aws_account_id = t->account_id;
+			r.iam_user = a->iam.user;
+			r.access_key_id = e->res.access_key_id;
+			r.secret_access_key = e->key_secret;
+			r.name = res && res->ds.name ? res->ds.name : a->data_source.name;
+			r.certerox_url = (char *)certerox_base_url(e->env.certerox);
+			r.organization_id = (char *)(e->env.certerox_org ? e->env.certerox_org : "");
+			r.connection = (char *)answers_connection_name(a->connection);
+			if (t->export_name) {
+				r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
+				r.export.name = t->export_name;
+				r.export.bucket = t->bucket;
+				r.export.prefix = t->prefix;
+				r.export.region = t->region;
+				r.export.arn = e->res.export_arn;
+			}
+			struct vault_event ev = {
+			    NULL,
+			    (char *)(str_eq(ps->operation, "UpdateDataSource") ? "cur2-switch"
+			                                                        : "submitted"),
+			    detail};
+			r.history = &ev;
+			r.nhistory = 1;
+			struct cx_err verr;
+			if (vault_upsert_data_source(e->env.vault, &r, &verr) != CX_OK ||
+			    vault_save(e->env.vault, &verr) != CX_OK)
+				log_error("vault: %s", verr.msg);
+		}
+	}
+	s->cx = NULL;
+	certerox_call_free(call);
+	step_finish(e, s->idx, st, &err, detail[0] ? detail : NULL);
+}
+
+static bool cfg_bool(const cJSON *cfg, const char *k)
+{
+	return json_bool(cfg, k, false);
+}
+
+static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
+                                           const struct plan_step *ps, struct cx_err *err)
+{
+	if (!e->env.certerox) {
+		cx_err_set(err, CX_E_INPUT, "no CerteroX URL: give --certerox-url or CERTEROX_URL");
+		return NULL;
+	}
+	if (find_key(e, NULL, err) != CX_OK)
+		return NULL;
+	const cJSON *body = json_obj(ps->request, "body");
+	const cJSON *cfg = json_obj(body, "config");
+	struct certerox_config_in in;
+	memset(&in, 0, sizeof(in));
+	in.access_key_id = e->res.access_key_id;
+	in.secret_access_key = e->key_secret;
+	in.linked = cfg_bool(cfg, "linked");
+	in.cur_version = (int)json_num(cfg, "cur_version", 1);
+	const char *scheme = json_str(cfg, "config_scheme");
+	if (scheme)
+		certerox_scheme_parse(scheme, &in.config_scheme);
+	in.bucket_name = json_str(cfg, "bucket_name");
+	in.bucket_prefix = json_str(cfg, "bucket_prefix");
+	in.report_name = json_str(cfg, "report_name");
+	in.use_edp_discount = cfg_bool(cfg, "use_edp_discount");
+	if (str_eq(ps->operation, "UpdateDataSource"))
+		return certerox_patch_ds_start(e->env.certerox, req_str(ps, "data_source_id"), &in,
+		                               on_certerox_done, s);
+	const char *org = e->env.certerox_org ? e->env.certerox_org
+	                                      : req_str(ps, "organization_id");
+	if (!org) {
+		cx_err_set(err, CX_E_INPUT, "no CerteroX organization: give --certerox-org");
+		return NULL;
+	}
+	return certerox_create_ds_start(e->env.certerox, org, json_str(body, "name"), &in,
+	                                on_certerox_done, s);
+}
+
+/* ---- scheduling ---- */
+
+static void start_step(struct engine *e, size_t i)
+{
+	struct sinfo *s = &e->s[i];
+	const struct plan_step *ps = &e->p->steps[i];
+	struct cx_err err;
+	cx_err_clear(&err);
+	s->st = S_RUNNING;
+	s->t0 = http_now_ms();
+	e->inflight++;
+	emit(e, i, ENGINE_STARTED, NULL, NULL, NULL);
+	if (str_eq(ps->service, "certerox")) {
+		s->cx = certerox_step(e, s, ps, &err);
+		if (!s->cx)
+			step_finish(e, i, err.status ? err.status : CX_E_INTERNAL, &err, NULL);
+		return;
+	}
+	if (str_eq(ps->operation, "CheckKey")) {
+		if (find_key(e, req_str(ps, "AccessKeyId"), &err) != CX_OK) {
+			step_finish(e, i, err.status, &err, NULL);
+			return;
+		}
+		struct keycheck_opts ko = {
+		    .access_key_id = e->res.access_key_id,
+		    .secret_access_key = e->key_secret,
+		    .bucket = req_str(ps, "Bucket"),
+		    .prefix = req_str(ps, "Prefix"),
+		    .legacy = json_bool(ps->request, "Legacy", false),
+		    .linked = json_bool(ps->request, "Linked", false),
+		    .readonly_policy = e->env.answers->iam.readonly_policy,
+		    .discover_policy = e->env.answers->iam.discover_policy,
+		    .wait_ms = e->env.key_wait_ms,
+		};
+		s->kc = keycheck_start(e->env.aws, &ko, on_keycheck_progress, on_keycheck_done, s);
+		return;
+	}
+	struct aws_op *op = aws_step_op(e, ps, &err);
+	if (!op) {
+		step_finish(e, i, err.status ? err.status : CX_E_INTERNAL, &err, NULL);
+		return;
+	}
+	s->op = op;
+	aws_op_set_detail(op, ps->title);
+	aws_op_start(e->env.aws, op, on_aws_done, s);
+}
+
+static bool dep_state(const struct engine *e, const struct plan_step *ps, bool *blocked)
+{
+	*blocked = false;
+	for (size_t d = 0; d < ps->ndeps; d++) {
+		for (size_t j = 0; j < e->p->n; j++) {
+			if (!str_eq(e->p->steps[j].id, ps->deps[d]))
+				continue;
+			enum sstate st = e->s[j].st;
+			if (st == S_FAILED || st == S_NOTRUN)
+				*blocked = true;
+			else if (st != S_DONE && st != S_SKIPPED)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void pump(struct engine *e)
+{
+	bool progress = true;
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < e->p->n; i++) {
+			struct sinfo *s = &e->s[i];
+			const struct plan_step *ps = &e->p->steps[i];
+			if (s->st != S_PENDING)
+				continue;
+			bool blocked;
+			bool ready = dep_state(e, ps, &blocked);
+			if (blocked || (e->cancelled && ready) || (e->first != CX_OK && ready)) {
+				s->st = S_NOTRUN;
+				e->res.not_run++;
+				progress = true;
+				continue;
+			}
+			if (!ready)
+				continue;
+			if (ps->kind == PLAN_SKIP) {
+				s->st = S_SKIPPED;
+				e->res.skipped++;
+				emit(e, i, ENGINE_SKIPPED, ps->skip_reason, NULL, NULL);
+				progress = true;
+				continue;
+			}
+			if (e->inflight >= ENGINE_MAX_INFLIGHT)
+				return;
+			start_step(e, i);
+			progress = true;
+		}
+	}
+	/* AWS work is done when every non-CerteroX step finished well. */
+	bool aws_done = true;
+	for (size_t i = 0; i < e->p->n; i++)
+		if (!str_eq(e->p->steps[i].service, "certerox") && e->s[i].st != S_DONE &&
+		    e->s[i].st != S_SKIPPED)
+			aws_done = false;
+	e->res.aws_work_done = aws_done;
+}
+
+static void on_retry(void *ud, const struct aws_event *ev)
+{
+	struct engine *e = ud;
+	for (size_t i = 0; i < e->p->n; i++) {
+		const struct plan_step *ps = &e->p->steps[i];
+		if (e->s[i].st == S_RUNNING && str_eq(ps->service, ev->service) &&
+		    str_eq(ps->operation, ev->operation) &&
+		    (!ev->detail || !ev->detail[0] || str_eq(ev->detail, ps->title))) {
+			char reason[160];
+			snprintf(reason, sizeof(reason), "%s, retrying in %ld ms", ev->reason,
+			         ev->delay_ms);
+			struct engine_event out = {.kind = ENGINE_RETRYING,
+			                           .index = (int)i + 1,
+			                           .total = (int)e->p->n,
+			                           .step = ps,
+			                           .attempt = ev->attempt,
+			                           .reason = reason};
+			if (e->env.on_event)
+				e->env.on_event(e->env.event_ud, &out);
+			return;
+		}
+	}
+}
+
+struct engine *engine_new(const struct plan *plan, const struct engine_env *env)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->p = plan;
+	e->env = *env;
+	e->s = xcalloc(plan->n ? plan->n : 1, sizeof(*e->s));
+	for (size_t i = 0; i < plan->n; i++) {
+		e->s[i].e = e;
+		e->s[i].idx = i;
+		cx_err_clear(&e->s[i].err);
+	}
+	cx_err_clear(&e->first_err);
+	if (env->aws)
+		aws_client_set_events(env->aws, on_retry, e);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->p->n; i++) {
+		aws_op_free(e->s[i].op);
+		certerox_call_free(e->s[i].cx);
+		keycheck_free(e->s[i].kc);
+	}
+	if (e->env.aws)
+		aws_client_set_events(e->env.aws, NULL, NULL);
+	free(e->s);
+	free(e->res.access_key_id);
+	free(e->res.export_arn);
+	free(e->res.data_source_id);
+	secmem_free(e->key_secret);
+	free(e);
+}
+
+void engine_start(struct engine *e)
+{
+	if (e->started)
+		return;
+	e->started = true;
+	pump(e);
+}
+
+bool engine_finished(const struct engine *e)
+{
+	for (size_t i = 0; i < e->p->n; i++)
+		if (e->s[i].st == S_PENDING || e->s[i].st == S_RUNNING)
+			return false;
+	return true;
+}
+
+void engine_cancel(struct engine *e, bool cancel_inflight)
+{
+	e->cancelled = true;
+	if (e->first == CX_OK) {
+		e->first = CX_E_CANCELLED;
+		cx_err_set(&e->first_err, CX_E_CANCELLED, "cancelled by the user");
+	}
+	if (cancel_inflight)
+		for (size_t i = 0; i < e->p->n; i++) {
+			if (e->s[i].op)
+				aws_op_cancel(e->s[i].op);
+			if (e->s[i].cx)
+				certerox_call_cancel(e->s[i].cx);
+			if (e->s[i].kc)
+				keycheck_cancel(e->s[i].kc);
+		}
+	pump(e);
+}
+
+enum cx_status engine_run(struct engine *e, struct cx_err *err)
+{
+	engine_start(e);
+	struct http_ctx *ctx = aws_client_ctx(e->env.aws);
+	while (!engine_finished(e)) {
+		http_ctx_poll(ctx, 1000, NULL, 0);
+		http_ctx_perform(ctx);
+	}
+	return engine_status(e, err);
+}
+
+enum cx_status engine_status(const struct engine *e, struct cx_err *err)
+{
+	if (err)
+		*err = e->first_err;
+	return e->first;
+}
+
+const struct engine_result *engine_result(const struct engine *e)
+{
+	return &e->res;
+}
+
+const char *engine_step_state(const struct engine *e, size_t i, long *ms)
+{
+	if (i >= e->p->n)
+		return "?";
+	if (ms)
+		*ms = e->s[i].ms;
+	return state_names[e->s[i].st];
+}

@@ -1,0 +1,116 @@
+#include "run/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+#include "util/secmem.h"
+#include "util/status.h"
+
+static enum cx_status resolve_org(struct session *s, const char *wanted, struct cx_err *err)
+{
+	free(s->org_id);
+	s->org_id = NULL;
+	return certerox_pick_org(s->cx, wanted, &s->org_id, err);
+}
+
+enum cx_status session_open(struct session *s, const struct session_opts *o, struct cx_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	struct aws_config_opts ao = {o->profile, o->region, o->endpoint_url, o->ca_bundle};
+	enum cx_status st = aws_config_load(&ao, &s->cfg, err);
+	if (st != CX_OK)
+		return st;
+	struct http_opts ho;
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_bundle = s->cfg.ca_bundle;
+	s->http = http_ctx_new(&ho, err);
+	if (!s->http)
+		return err && err->status ? err->status : CX_E_INTERNAL;
+	s->aws = aws_client_new(s->http, &s->cfg);
+	if (!o->certerox_url || !*o->certerox_url) {
+		if (o->certerox_required)
+			return cx_err_set(err, CX_E_INPUT,
+			                  "certerox.url: no CerteroX URL: give --certerox-url, "
+			                  "CERTEROX_URL or \"certerox\": {\"url\"} in the answers");
+		return CX_OK;
+	}
+	s->cx = certerox_new(s->http, o->certerox_url, err);
+	if (!s->cx)
+		return err && err->status ? err->status : CX_E_INPUT;
+	char *token = NULL;
+	if (o->certerox_token_file) {
+		st = certerox_token_from_file(o->certerox_token_file, &token, err);
+		if (st != CX_OK)
+			return st;
+	} else if (getenv("CERTEROX_TOKEN") && *getenv("CERTEROX_TOKEN")) {
+		token = secmem_strdup(getenv("CERTEROX_TOKEN"));
+	}
+	if (!token) {
+		if (o->certerox_required)
+			return cx_err_set(err, CX_E_CREDENTIALS,
+			                  "no CerteroX token: give --certerox-token-file FILE or set "
+			                  "CERTEROX_TOKEN");
+		return CX_OK;
+	}
+	certerox_set_token(s->cx, token);
+	secmem_free(token);
+	return resolve_org(s, o->certerox_org, err);
+}
+
+enum cx_status session_certerox_login(struct session *s, const char *email,
+                                      const char *password, const char *org,
+                                      struct cx_err *err)
+{
+	if (!s->cx)
+		return cx_err_set(err, CX_E_INPUT, "no CerteroX URL");
+	enum cx_status st = certerox_login(s->cx, email, password, err);
+	if (st != CX_OK)
+		return st;
+	return resolve_org(s, org, err);
+}
+
+void session_close(struct session *s)
+{
+	certerox_free(s->cx);
+	aws_client_free(s->aws);
+	http_ctx_free(s->http);
+	aws_config_free(&s->cfg);
+	free(s->org_id);
+	memset(s, 0, sizeof(*s));
+}
+
+int session_exit_status(enum cx_status st, bool partly_done)
+{
+	switch (st) {
+	case CX_OK:
+		return CX_EXIT_OK;
+	case CX_E_DENIED:
+	case CX_E_CREDENTIALS:
+		return CX_EXIT_NOPERM;
+	case CX_E_CANCELLED:
+		return CX_EXIT_CANCELLED;
+	case CX_E_INPUT:
+	case CX_E_INVALID:
+	case CX_E_PARSE:
+	case CX_E_TOO_LARGE:
+	case CX_E_CRYPTO:
+		return CX_EXIT_DATAERR;
+	case CX_E_USAGE:
+		return CX_EXIT_USAGE;
+	case CX_E_UNAVAILABLE:
+	case CX_E_THROTTLED:
+	case CX_E_SERVER:
+	case CX_E_NETWORK:
+	case CX_E_TIMEOUT:
+	case CX_E_TLS:
+	case CX_E_NOT_FOUND:
+		return partly_done ? CX_EXIT_TEMPFAIL : CX_EXIT_UNAVAILABLE;
+	case CX_E_PARTIAL:
+	case CX_E_LOCKED:
+	case CX_E_CONFLICT:
+		return CX_EXIT_TEMPFAIL;
+	default:
+		return cx_status_exit(st);
+	}
+}

@@ -1,0 +1,45 @@
+/* session.h - what every front end sets up before it can discover, plan and apply: the
+ * administrator's AWS settings and credentials, the shared http ctx and AWS client, and the
+ * CerteroX client with its token and organization. */
+#ifndef CX_RUN_SESSION_H
+#define CX_RUN_SESSION_H
+
+#include <stdbool.h>
+
+#include "aws/client.h"
+#include "aws/config.h"
+#include "certerox/certerox.h"
+#include "util/err.h"
+
+struct session_opts {
+	const char *profile, *region, *endpoint_url, *ca_bundle; /* AWS (NULL = not given) */
+	const char *certerox_url;        /* NULL: no CerteroX client */
+	const char *certerox_token_file; /* else $CERTEROX_TOKEN */
+	const char *certerox_org;        /* NULL: the only organization the token sees */
+	bool certerox_required;          /* a missing URL or token is an error */
+};
+
+struct session {
+	struct aws_config cfg;
+	struct http_ctx *http;
+	struct aws_client *aws;
+	struct certerox *cx; /* NULL when no URL was given */
+	char *org_id;        /* NULL until session_certerox_login/org resolved */
+};
+
+/* Loads the AWS settings and credentials, creates the http ctx and the AWS client, and,
+ * when a CerteroX URL is given, the CerteroX client with the token (file or environment)
+ * and its organization. Errors: CX_E_CREDENTIALS (no AWS credentials, or no CerteroX token
+ * when required), CX_E_INPUT (bad URL or file), CerteroX errors. */
+enum cx_status session_open(struct session *s, const struct session_opts *o, struct cx_err *err);
+/* Logs in to CerteroX with e-mail and password (the TUI asks) and resolves the
+ * organization. */
+enum cx_status session_certerox_login(struct session *s, const char *email,
+                                      const char *password, const char *org,
+                                      struct cx_err *err);
+void session_close(struct session *s);
+/* Maps a failure to the process exit status (DESIGN section 3). partly_done: something was
+ * written, so a re-run continues (75) where the failure is transient. */
+int session_exit_status(enum cx_status st, bool partly_done);
+
+#endif

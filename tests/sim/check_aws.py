@@ -1,0 +1,291 @@
+"""The AWS side of the sim: TLS, accounts, enforcement, Data Exports, CUR, delivery, log, stop/start."""
+
+import gzip
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from simtest import (check, main, signed, json_call, query_call, listening, bucket_policy, export_def,  # noqa: E402
+                     report_def)
+
+ENV_KEYS = ["AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+            "MEMBER_AWS_ACCOUNT_ID", "MEMBER_AWS_ACCESS_KEY_ID", "MEMBER_AWS_SECRET_ACCESS_KEY",
+            "STANDALONE_AWS_ACCOUNT_ID", "STANDALONE_AWS_ACCESS_KEY_ID", "STANDALONE_AWS_SECRET_ACCESS_KEY",
+            "AWS_REGION", "CERTEROX_URL", "CERTEROX_TOKEN", "CERTEROX_ORGANIZATION_ID", "CERTEROX_EMAIL",
+            "CERTEROX_PASSWORD", "CLOUDSIM_DIR", "AWS_ACCOUNT_ID"]
+BCM = "AWSBillingAndCostManagementDataExports."
+
+
+def body(sim):
+    env = sim.env
+    check("DIR/env exports every variable", all(env.get(k) for k in ENV_KEYS),
+          str([k for k in ENV_KEYS if not env.get(k)]))
+    check("endpoints are HTTPS on 127.0.0.1", env["AWS_ENDPOINT_URL"].startswith("https://127.0.0.1:") and
+          env["CERTEROX_URL"].startswith("https://127.0.0.1:"))
+
+    # TLS and accounts, with awscli
+    r = sim.aws("sts", "get-caller-identity")
+    check("awscli with AWS_CA_BUNDLE: management admin is account 123456789012",
+          r.json and r.json["Account"] == "123456789012", r.stderr)
+    r = sim.run("curl", "-sS", "-o", "/dev/null", env["AWS_ENDPOINT_URL"] + "/", env={"CURL_CA_BUNDLE": None})
+    check("curl without the CA: the throwaway CA is not trusted", r.returncode == 60, r.stderr)
+    r = sim.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", env["AWS_CA_BUNDLE"],
+                env["AWS_ENDPOINT_URL"].replace("127.0.0.1", "localhost") + "/")
+    check("curl with AWS_CA_BUNDLE: certificate valid for localhost too", r.returncode == 0, r.stderr)
+    o = sim.client("organizations").describe_organization()["Organization"]
+    check("DescribeOrganization (management): MasterAccountId is the caller", o["MasterAccountId"] == "123456789012")
+    o = sim.client("organizations", who="member").describe_organization()["Organization"]
+    check("DescribeOrganization (member): MasterAccountId is the management account",
+          o["MasterAccountId"] == "123456789012")
+    a = sim.client("sts", who="member").get_caller_identity()["Account"]
+    check("member key acts in MEMBER_AWS_ACCOUNT_ID", a == env["MEMBER_AWS_ACCOUNT_ID"])
+    a = sim.client("sts", who="standalone").get_caller_identity()["Account"]
+    check("standalone key acts in STANDALONE_AWS_ACCOUNT_ID", a == env["STANDALONE_AWS_ACCOUNT_ID"])
+    r = sim.aws("organizations", "describe-organization", who="standalone")
+    check("DescribeOrganization (standalone): AWSOrganizationsNotInUseException",
+          r.returncode != 0 and "AWSOrganizationsNotInUseException" in r.stderr, r.stderr)
+
+    # Enforcement: bad signature, unknown key, unsigned
+    r = sim.aws("iam", "list-users", who=(env["AWS_ACCESS_KEY_ID"], "x" * 40))
+    check("awscli: wrong secret -> SignatureDoesNotMatch", "SignatureDoesNotMatch" in r.stderr, r.stderr)
+    r = sim.aws("iam", "list-users", who=("AKIAZZZZZZZZZZZZZZZZ", "x" * 40))
+    check("awscli: unknown key -> InvalidClientTokenId", "InvalidClientTokenId" in r.stderr, r.stderr)
+    st, h, b = signed(sim, "s3", "GET", "/", creds=("AKIAZZZZZZZZZZZZZZZZ", "x" * 40))
+    check("unknown key on S3 -> 403 InvalidAccessKeyId", st == 403 and b"<Code>InvalidAccessKeyId</Code>" in b, b)
+    r = sim.aws("bcm-data-exports", "list-exports", who=("AKIAZZZZZZZZZZZZZZZZ", "x" * 40))
+    check("awscli: unknown key on Data Exports -> UnrecognizedClientException",
+          "UnrecognizedClientException" in r.stderr, r.stderr)
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "ListExports", {}, tamper=True)
+    j = json.loads(b or b"{}")
+    check("tampered signature on Data Exports -> 400 InvalidSignatureException (JSON __type)",
+          st == 400 and j.get("__type", "").endswith("InvalidSignatureException"), f"{st} {b[:200]}")
+    st, h, b = query_call(sim, "iam", {"Action": "ListUsers", "Version": "2010-05-08"}, tamper=True)
+    check("tampered signature on IAM -> 403 SignatureDoesNotMatch XML",
+          st == 403 and b"<Code>SignatureDoesNotMatch</Code>" in b, f"{st} {b[:200]}")
+    r = sim.run("curl", "-sS", "--cacert", env["AWS_CA_BUNDLE"], "-o", "-", "-w", "\n%{http_code}", "-d",
+                "Action=ListUsers&Version=2010-05-08", env["AWS_ENDPOINT_URL"] + "/")
+    check("curl: unsigned IAM request -> 403 MissingAuthenticationToken",
+          r.stdout.endswith("403") and "MissingAuthenticationToken" in r.stdout, r.stdout)
+
+    # Organizations errors are JSON 1.1 (moto's auth layer answers XML)
+    iam = sim.client("iam")
+    iam.create_user(UserName="nobody")
+    k = iam.create_access_key(UserName="nobody")["AccessKey"]
+    nobody = (k["AccessKeyId"], k["SecretAccessKey"])
+    st, h, b = json_call(sim, "organizations", "AWSOrganizationsV20161128.DescribeOrganization", {}, creds=nobody)
+    try:
+        j = json.loads(b)
+    except ValueError:
+        j = {}
+    check("Organizations AccessDenied is JSON: __type AccessDeniedException",
+          st == 400 and j.get("__type") == "AccessDeniedException" and "message" in j, f"{st} {b[:200]}")
+
+    # Data Exports / CUR authorization
+    r = sim.aws("bcm-data-exports", "list-exports", who=nobody)
+    check("awscli: user without Data Exports rights -> AccessDeniedException",
+          "AccessDeniedException" in r.stderr and "bcm-data-exports:ListExports" in r.stderr, r.stderr)
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.DescribeReportDefinitions", {}, creds=nobody)
+    check("user without CUR rights -> AccessDeniedException",
+          st == 400 and b"AccessDeniedException" in b and b"cur:DescribeReportDefinitions" in b, b)
+    iam.put_user_policy(UserName="nobody", PolicyName="ro", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["bcm-data-exports:ListExports"],
+                                                "Resource": "*"}]}))
+    x = sim.client("bcm-data-exports", who=nobody).list_exports()
+    check("after granting bcm-data-exports:ListExports the same key lists exports", x["Exports"] == [])
+
+    # S3 bucket, malformed policy
+    s3 = sim.client("s3", region="eu-west-1")
+    s3.create_bucket(Bucket="billing-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    bad = os.path.join(sim.dir, "bad-policy.json")
+    with open(bad, "w") as f:
+        f.write("{not json")
+    r = sim.aws("s3api", "put-bucket-policy", "--bucket", "billing-bkt", "--policy", "file://" + bad,
+                "--region", "eu-west-1")
+    check("awscli: invalid bucket policy JSON -> MalformedPolicy", "MalformedPolicy" in r.stderr, r.stderr)
+    try:
+        s3.get_bucket_policy(Bucket="billing-bkt")
+        code = None
+    except s3.exceptions.ClientError as e:
+        code = e.response["Error"]["Code"]
+    check("the bucket still works after the rejected policy (NoSuchBucketPolicy)", code == "NoSuchBucketPolicy", code)
+
+    # CreateExport before and after the bucket policy
+    exp = export_def("cx-export", "billing-bkt")
+    expf = os.path.join(sim.dir, "export.json")
+    with open(expf, "w") as f:
+        json.dump(exp, f)
+    r = sim.aws("bcm-data-exports", "create-export", "--export", "file://" + expf)
+    check("awscli: CreateExport before the bucket policy -> ValidationException (bucket permission)",
+          "ValidationException" in r.stderr and "bucket permission" in r.stderr, r.stderr)
+    pol = os.path.join(sim.dir, "policy.json")
+    with open(pol, "w") as f:
+        f.write(bucket_policy("billing-bkt", "123456789012"))
+    r = sim.aws("s3api", "put-bucket-policy", "--bucket", "billing-bkt", "--policy", "file://" + pol,
+                "--region", "eu-west-1")
+    check("awscli: PutBucketPolicy with the delivery statement", r.returncode == 0, r.stderr)
+    r = sim.aws("bcm-data-exports", "create-export", "--export", "file://" + expf)
+    arn = r.json and r.json.get("ExportArn")
+    check("awscli: CreateExport after the bucket policy succeeds",
+          arn and re.fullmatch(r"arn:aws:bcm-data-exports:us-east-1:123456789012:export/cx-export-[0-9a-f-]+", arn),
+          r.stderr)
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport", {"Export": exp})
+    check("CreateExport with a duplicate name -> ValidationException", st == 400 and b"ValidationException" in b, b)
+    sim.client("s3", region="eu-west-1").put_bucket_policy(Bucket="billing-bkt",
+                                                           Policy=bucket_policy("billing-bkt", "999999999999"))
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport", {"Export": export_def("other", "billing-bkt")})
+    check("CreateExport with a policy for another account's SourceAccount -> ValidationException",
+          st == 400 and b"ValidationException" in b, b[:200])
+    s3.put_bucket_policy(Bucket="billing-bkt", Policy=bucket_policy("billing-bkt", "123456789012"))
+
+    # Validation, wire format
+    bad_name = export_def("bad name", "billing-bkt")
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport", {"Export": bad_name})
+    j = json.loads(b)
+    check("invalid export name -> ValidationException with Reason fieldValidationFailed and Fields",
+          st == 400 and j["__type"].endswith("#ValidationException") and j.get("Reason") == "fieldValidationFailed"
+          and j["Fields"][0]["Name"] == "export.name" and h.get("x-amzn-errortype") == "ValidationException",
+          b[:300])
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport",
+                         {"Export": export_def("e2", "billing-bkt", fmt="PARQUET", comp="GZIP")})
+    check("Format PARQUET with Compression GZIP -> ValidationException", st == 400 and b"ValidationException" in b)
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport",
+                         {"Export": export_def("e2", "billing-bkt", props={"INCLUDE_RESOURCES": "FALSE"})})
+    check("line_item_resource_id with INCLUDE_RESOURCES=FALSE -> ValidationException (column not in table)",
+          st == 400 and b"line_item_resource_id" in b, b[:300])
+    e3 = export_def("e3", "billing-bkt")
+    del e3["RefreshCadence"]
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport", {"Export": e3})
+    check("missing RefreshCadence -> ValidationException", st == 400 and b"refreshCadence" in b, b[:300])
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "GetExport", {"ExportArn": arn + "x"})
+    check("GetExport of an unknown ARN -> ResourceNotFoundException",
+          st == 400 and b"ResourceNotFoundException" in b, b[:200])
+    bcm = sim.client("bcm-data-exports")
+    with open(os.path.join(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", "..")),
+                           "data", "cur2-columns.txt")) as f:
+        cols = [c.strip() for c in f if c.strip()]
+    props = {"TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "TRUE", "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "TRUE",
+             "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE"}
+    t = bcm.get_table(TableName="COST_AND_USAGE_REPORT", TableProperties=props)
+    names = {c["Name"] for c in t["Schema"]}
+    check("GetTable: the project's data/cur2-columns.txt is a subset of the table's columns",
+          set(cols) <= names, str(set(cols) - names))
+    t2 = bcm.get_table(TableName="COST_AND_USAGE_REPORT", TableProperties={"INCLUDE_RESOURCES": "FALSE"})
+    check("GetTable without INCLUDE_RESOURCES has no line_item_resource_id",
+          "line_item_resource_id" not in {c["Name"] for c in t2["Schema"]})
+    for i in range(4):
+        bcm.create_export(Export=export_def(f"q{i}", "billing-bkt", columns=cols, props=props))
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "CreateExport", {"Export": export_def("q5", "billing-bkt")})
+    check("6th export -> ServiceQuotaExceededException", st == 400 and b"ServiceQuotaExceededException" in b, b[:200])
+    p1 = bcm.list_exports(MaxResults=2)
+    allx = list(p1["Exports"])
+    tok = p1.get("NextToken")
+    while tok:
+        p = bcm.list_exports(MaxResults=2, NextToken=tok)
+        allx += p["Exports"]
+        tok = p.get("NextToken")
+    check("ListExports pages with NextToken (5 exports, 2 a page)", len(allx) == 5 and "NextToken" in p1)
+    bcm.delete_export(ExportArn=allx[-1]["ExportArn"])
+    check("DeleteExport removes it", len(bcm.list_exports()["Exports"]) == 4)
+
+    # CUR
+    cur = sim.client("cur")
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.DescribeReportDefinitions", {"MaxResults": 10})
+    check("DescribeReportDefinitions MaxResults 10 -> ValidationException", st == 400 and b"ValidationException" in b,
+          b[:200])
+    s3.create_bucket(Bucket="cur-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.PutReportDefinition",
+                         {"ReportDefinition": report_def("legacy", "cur-bkt")})
+    check("PutReportDefinition before the bucket policy -> ValidationException",
+          st == 400 and b"ValidationException" in b and b"Failed to verify customer bucket permission" in b, b[:200])
+    s3.put_bucket_policy(Bucket="cur-bkt", Policy=bucket_policy("cur-bkt", "123456789012"))
+    cur.put_report_definition(ReportDefinition=report_def("legacy", "cur-bkt"))
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.PutReportDefinition",
+                         {"ReportDefinition": report_def("legacy", "cur-bkt")})
+    check("PutReportDefinition twice -> DuplicateReportNameException", b"DuplicateReportNameException" in b)
+    r = cur.describe_report_definitions()
+    check("DescribeReportDefinitions lists the report", [d["ReportName"] for d in r["ReportDefinitions"]] == ["legacy"])
+
+    # Delivery
+    r = sim.run(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
+    check("cloudsim deliver", r.returncode == 0, r.stderr)
+    r = sim.aws("s3", "ls", "--recursive", "s3://billing-bkt/cur2/cx-export/", "--region", "eu-west-1")
+    keys = [line.split()[-1] for line in r.stdout.splitlines()]
+    per = re.search(r"BILLING_PERIOD=(\d{4}-\d{2})", r.stdout)
+    per = per.group(1) if per else "?"
+    want = [f"cur2/cx-export/data/BILLING_PERIOD={per}/cx-export-00001.csv.gz",
+            f"cur2/cx-export/metadata/BILLING_PERIOD={per}/cx-export-Manifest.json"]
+    check("deliver: CUR 2.0 layout (data .csv.gz + Manifest.json)", sorted(keys) == want, str(keys))
+    if sorted(keys) == want:
+        data = s3.get_object(Bucket="billing-bkt", Key=want[0])["Body"].read()
+        text = gzip.decompress(data).decode()
+        lines = text.splitlines()
+        check("delivered CSV header = the export's columns, with rows",
+              lines[0] == "line_item_usage_start_date,line_item_unblended_cost,line_item_resource_id" and len(lines) > 2,
+              lines[0])
+        man = json.loads(s3.get_object(Bucket="billing-bkt", Key=want[1])["Body"].read())
+        check("manifest names the data file", any(want[0] in k for k in man.get("dataFiles", [])))
+    r.stdout = "\n".join(o["Key"] for o in s3.list_objects_v2(Bucket="cur-bkt").get("Contents", []))
+    check("deliver: legacy layout <prefix>/<report>/YYYYMMDD-YYYYMMDD/<report>-00001.csv.gz + Manifest",
+          re.search(r"cur/legacy/\d{8}-\d{8}/legacy-00001\.csv\.gz", r.stdout) and
+          re.search(r"cur/legacy/\d{8}-\d{8}/legacy-Manifest\.json", r.stdout), r.stdout)
+    x = bcm.get_export(ExportArn=arn)["ExportStatus"]
+    check("after deliver: export HEALTHY with LastRefreshedAt", x["StatusCode"] == "HEALTHY" and "LastRefreshedAt" in x)
+    s3.delete_bucket_policy(Bucket="billing-bkt")
+    s3.delete_bucket_policy(Bucket="cur-bkt")
+    sim.run(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
+    x = bcm.get_export(ExportArn=arn)["ExportStatus"]
+    lx = [e for e in bcm.list_exports()["Exports"] if e["ExportArn"] == arn][0]["ExportStatus"]
+    check("policy removed + deliver: export UNHEALTHY / INSUFFICIENT_PERMISSION (GetExport and ListExports)",
+          x["StatusCode"] == "UNHEALTHY" and x.get("StatusReason") == "INSUFFICIENT_PERMISSION" and
+          lx["StatusCode"] == "UNHEALTHY", str(x))
+    rd = cur.describe_report_definitions()["ReportDefinitions"][0]
+    check("policy removed + deliver: report lastStatus ERROR_PERMISSIONS",
+          rd.get("ReportStatus", {}).get("lastStatus") == "ERROR_PERMISSIONS", str(rd.get("ReportStatus")))
+
+    # Request log and keep-alive
+    before = len(sim.requests())
+    c = sim.client("iam")
+    for _ in range(3):
+        c.list_users()
+    recs = sim.requests()[before:]
+    conns = {r["connection"] for r in recs if r["operation"] == "ListUsers"}
+    check("keep-alive: 3 calls of one client share one connection id", len(recs) == 3 and len(conns) == 1, str(recs))
+    all_recs = sim.requests()
+    keys_ok = all(set(("start", "end", "service", "operation", "status", "error", "access_key_id", "connection"))
+                  <= set(r) for r in all_recs)
+    check("requests.jsonl: every line has the keys", keys_ok and len(all_recs) > 20)
+    services = {r["service"] for r in all_recs}
+    check("requests.jsonl: services named", {"iam", "s3", "sts", "organizations", "bcm-data-exports", "cur"} <= services,
+          str(services))
+    with open(os.path.join(sim.dir, "requests.jsonl")) as f:
+        log = f.read()
+    check("requests.jsonl holds no secret", env["AWS_SECRET_ACCESS_KEY"] not in log and nobody[1] not in log)
+    r = [x for x in all_recs if x["operation"] == "CreateExport" and x["status"] == 200]
+    check("requests.jsonl: CreateExport logged with status and key", r and r[0]["access_key_id"] == env[
+        "AWS_ACCESS_KEY_ID"])
+
+    # stop leaves no listener; state survives stop/start
+    aws_port, cx_port = sim.ports()
+    r = sim.stop()
+    check("cloudsim stop", r.returncode == 0, r.stdout)
+    check("stop leaves no listener on either port", not listening(aws_port) and not listening(cx_port))
+    check("stop removes DIR/pid", not os.path.exists(os.path.join(sim.dir, "pid")))
+    sim.start()
+    check(f"restart ready in {sim.start_time:.2f}s", sim.start_time < 5)
+    r = sim.aws("sts", "get-caller-identity")
+    check("after restart: same administrator key works", r.json and r.json["Account"] == "123456789012", r.stderr)
+    r = sim.aws("bcm-data-exports", "list-exports")
+    check("after restart: the exports are still there", r.json and len(r.json["Exports"]) == 4, r.stderr)
+    keys = [o["Key"] for o in sim.client("s3", region="eu-west-1").list_objects_v2(
+        Bucket="billing-bkt").get("Contents", [])]
+    check("after restart: the delivered objects are still there", any("cx-export-Manifest.json" in k for k in keys))
+    check("after restart: IAM users made through the API are still there",
+          sim.client("iam").get_user(UserName="nobody")["User"]["UserName"] == "nobody")
+    o = sim.client("organizations", who="member").describe_organization()["Organization"]
+    check("after restart: the member is still in the Organization", o["MasterAccountId"] == "123456789012")
+
+
+if __name__ == "__main__":
+    main(body)

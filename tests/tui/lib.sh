@@ -1,0 +1,159 @@
+# tests/tui/lib.sh - drive the real binary in a detached tmux session and compare screens.
+# Source after tests/lib.sh. Each test script gets its own tmux server (-L socket name), killed
+# on exit. Functions:
+#   tui_start COLS ROWS [VAR=value ...]  start a shell (prompt "cx$ ") in a COLSxROWS window
+#                                        with exactly this environment (plus PATH, HOME, TERM)
+#   tui_cmd "command line"               type a command line into the shell and press Enter
+#   tui_launch [args...]                 tui_cmd "$CX_BIN args; echo [exit \$?]"
+#   tui_keys KEY...                      tmux key names (Tab, BTab, Enter, Escape, C-c, F1, ...)
+#   tui_type TEXT                        literal text
+#   tui_wait TEXT [SECONDS]              until the screen contains TEXT (fails after timeout)
+#   tui_wait_gone TEXT [SECONDS]         until the screen no longer contains TEXT
+#   tui_settle                           until two masked captures in a row are identical
+#   tui_capture / tui_capture_e          the screen as text / with escape sequences
+#   tui_mask                             filter: masks times, ms, key ids, spinner frames
+#   tui_golden NAME                      masked screen vs tests/tui/golden/NAME.golden
+#                                        (GENERATE=1 rewrites it)
+#   tui_resize COLS ROWS                 resize the window
+#   tui_stop                             kill the tmux server
+# Every capture is also appended to $TUI_ALL (for "never on screen" checks such as secrets).
+command -v tmux >/dev/null 2>&1 || skip "tmux not installed (apt-get install tmux)"
+command -v perl >/dev/null 2>&1 || skip "perl not installed"
+TUI_SOCK_BASE="cxtui-$$-$(basename "$0" .sh)"
+TUI_SOCK="$TUI_SOCK_BASE-0"
+TUI_NSTART=0
+TUI_GOLDEN_DIR="$top_srcdir/tests/tui/golden"
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cxtui.XXXXXX")
+TUI_ALL="$T_TMP/all-captures"
+: >"$TUI_ALL"
+tui_tmux() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
+tui_stop() { tui_tmux kill-server >/dev/null 2>&1 || true; }
+trap 'tui_stop; rm -rf "$T_TMP"' EXIT
+
+tui_start() {
+	local cols="$1" rows="$2"
+	shift 2
+	tui_stop
+	TUI_NSTART=$((TUI_NSTART + 1))
+	TUI_SOCK="$TUI_SOCK_BASE-$TUI_NSTART" # a fresh server each time: no race with the old one
+	tui_tmux new-session -d -s cx -x "$cols" -y "$rows" \
+		env -i PATH="$PATH" HOME="$T_TMP" TERM=screen PS1='cx$ ' "$@" \
+		bash --norc --noprofile -i
+	tui_tmux set-option -g status off >/dev/null
+	tui_tmux set-option -g remain-on-exit on >/dev/null
+	tui_wait 'cx$' 5
+}
+
+tui_cmd() {
+	tui_tmux send-keys -t cx -l "$1"
+	tui_tmux send-keys -t cx Enter
+}
+
+tui_launch() {
+	local q="" a
+	for a in "$@"; do q="$q '$a'"; done
+	tui_cmd "clear; '$CX_BIN'$q; echo \"[exit \$?]\""
+}
+
+tui_keys() { tui_tmux send-keys -t cx "$@"; }
+tui_type() { tui_tmux send-keys -t cx -l "$1"; }
+
+tui_capture() {
+	tui_tmux capture-pane -t cx -p | tee -a "$TUI_ALL"
+}
+tui_capture_e() {
+	tui_tmux capture-pane -t cx -p -e | tee -a "$TUI_ALL"
+}
+
+tui_wait() {
+	local text="$1" limit="${2:-5}" i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		if tui_capture | grep -qF -- "$text"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$text'; screen:" >&2
+	tui_capture | sed 's/^/# | /' >&2
+	return 1
+}
+
+tui_wait_gone() {
+	local text="$1" limit="${2:-5}" i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		if ! tui_capture | grep -qF -- "$text"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$text' to go" >&2
+	return 1
+}
+
+# Dynamic values: elapsed times, clock times, access key ids, spinner frames.
+tui_mask() {
+	perl -CSD -pe '
+		s/\b\d+ ms\b/# ms/g;
+		s/\b\d+(\.\d+)? s\b/# s/g;
+		s/\b\d\d:\d\d:\d\d\b/HH:MM:SS/g;
+		s/\b(AKIA|ASIA)[A-Z0-9]{16}\b/${1}XXXXXXXXXXXXXXXX/g;
+		s/[\x{2800}-\x{28ff}]/*/g;
+		s/[|\/\\-] (# ms)/* $1/g;
+		s/[|\/\\-](  ?certerox-aws-setup\s*)$/*$1/;
+	'
+}
+
+tui_settle() {
+	local a b i=0
+	a=$(tui_capture | tui_mask)
+	while [ "$i" -lt 40 ]; do
+		sleep 0.1
+		b=$(tui_capture | tui_mask)
+		[ "$a" = "$b" ] && return 0
+		a="$b"
+		i=$((i + 1))
+	done
+	return 0
+}
+
+tui_golden() {
+	local name="$1" f="$TUI_GOLDEN_DIR/$1.golden"
+	tui_settle
+	tui_capture | tui_mask >"$T_TMP/$name.actual"
+	if [ "${GENERATE:-0}" = 1 ]; then
+		cp "$T_TMP/$name.actual" "$f"
+		echo "# wrote $f"
+		return 0
+	fi
+	if [ ! -f "$f" ]; then
+		echo "# no golden $f (run with GENERATE=1)" >&2
+		return 1
+	fi
+	if ! diff -u "$f" "$T_TMP/$name.actual" >&2; then
+		return 1
+	fi
+}
+
+tui_resize() {
+	tui_tmux resize-window -t cx -x "$1" -y "$2"
+}
+
+# Colour in a capture with escapes: SGR parameters 30-38, 40-48, 90-97, 100-107 (38/48 start
+# 256-colour/RGB forms). 39 and 49 ("default colour") are not colour: tmux's capture emits them
+# as resets after any attribute change. Succeeds when colour is present.
+tui_has_color() {
+	perl -ne '
+		while (/\e\[([0-9;:]*)m/g) {
+			for my $p (split /[;:]/, $1) {
+				$found = 1 if $p =~ /^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/;
+			}
+		}
+		END { exit($found ? 0 : 1) }' "$@"
+}
+tui_no_color() { ! tui_has_color "$@"; }
+# A capture with escapes, as plain text.
+tui_strip() { perl -pe 's/\e\[[0-9;:]*[A-Za-z]//g' "$@"; }
+
+# Bytes >= 0x80 in file $1?
+tui_has_8bit() {
+	[ "$(LC_ALL=C tr -d '\000-\177' <"$1" | wc -c)" -gt 0 ]
+}
+tui_no_8bit() { ! tui_has_8bit "$1"; }

@@ -1,0 +1,355 @@
+/* Plan goldens for every flow (rendered with planfmt json and awscli), the awscli script
+ * passing bash -n, the flow pages, and the plan's ensure semantics. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/answers.h"
+#include "core/flow.h"
+#include "core/plan.h"
+#include "core/planfmt.h"
+#include "core/validate.h"
+#include "core_test.h"
+#include "util/json.h"
+#include "util/mem.h"
+
+struct fixture {
+	struct answers a;
+	struct plan_facts f;
+	struct plan_options o;
+};
+
+static void load_fixture(struct fixture *x, const char *name)
+{
+	char *rel = xasprintf("tests/unit/data/core/plan-%s.json", name);
+	char *text = ct_read(rel);
+	struct cx_err err;
+	cx_err_clear(&err);
+	cJSON *j = json_parse(text, strlen(text), &err);
+	ck_assert_msg(j != NULL, "%s: %s", rel, err.msg);
+	answers_init(&x->a);
+	char *at = json_compact(json_obj(j, "answers"));
+	ck_assert_int_eq(answers_load_text(&x->a, at, strlen(at), &err), CX_OK);
+	free(at);
+	ck_assert_int_eq(plan_facts_from_json(&x->f, json_obj(j, "facts"), &err), CX_OK);
+	answers_fill_defaults(&x->a, x->f.account_id, x->f.bucket_region);
+	memset(&x->o, 0, sizeof(x->o));
+	x->o.delete_unknown_keys = json_bool(json_obj(j, "options"), "delete_unknown_keys", false);
+	struct strv w = STRV_INIT;
+	ck_assert_msg(validate_answers(&x->a, &w, &err) == CX_OK, "%s: %s", name, err.msg);
+	strv_free(&w);
+	cJSON_Delete(j);
+	free(text);
+	free(rel);
+}
+
+static void free_fixture(struct fixture *x)
+{
+	answers_free(&x->a);
+	plan_facts_free(&x->f);
+}
+
+static void bash_n(const char *script, const char *name)
+{
+	if (system("command -v bash >/dev/null 2>&1") != 0)
+		return;
+	char tmpl[] = "/tmp/cx-awscli-XXXXXX";
+	int fd = mkstemp(tmpl);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, script, strlen(script)), (ssize_t)strlen(script));
+	close(fd);
+	char *cmd = xasprintf("bash -n '%s'", tmpl);
+	int rc = system(cmd);
+	unlink(tmpl);
+	free(cmd);
+	ck_assert_msg(rc == 0, "awscli script of %s fails bash -n", name);
+}
+
+static const char *const flows[] = {
+    "root-wizard-cur2",     "root-wizard-legacy", "root-certerox-cur2", "root-certerox-legacy",
+    "root-existing-cur2",   "root-existing-legacy", "root-detect-cur2", "root-detect-legacy",
+    "linked",               "migrate",            "rerun-wizard-cur2",  "drift-wizard-cur2"};
+#define NFLOWS ((int)(sizeof(flows) / sizeof(flows[0])))
+
+START_TEST(plan_golden)
+{
+	const char *name = flows[_i];
+	struct fixture x;
+	load_fixture(&x, name);
+	struct plan p;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_msg(plan_build(&p, &x.a, &x.f, &x.o, &err) == CX_OK, "%s: %s", name, err.msg);
+	/* topological order: every dependency precedes its step */
+	for (size_t i = 0; i < p.n; i++)
+		for (size_t d = 0; d < p.steps[i].ndeps; d++) {
+			int found = 0;
+			for (size_t k = 0; k < i; k++)
+				found |= strcmp(p.steps[k].id, p.steps[i].deps[d]) == 0;
+			ck_assert_msg(found, "%s: %s depends on %s which is not before it", name,
+			              p.steps[i].id, p.steps[i].deps[d]);
+		}
+	char *js = planfmt_json(&p);
+	char *gname = xasprintf("plan-%s.json", name);
+	ct_golden(gname, js);
+	char *sh = planfmt_awscli(&p);
+	char *sname = xasprintf("plan-%s.awscli", name);
+	ct_golden(sname, sh);
+	bash_n(sh, name);
+	free(sname);
+	free(sh);
+	free(gname);
+	free(js);
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_config_scheme_rule)
+{
+	static const struct {
+		const char *flow, *scheme;
+	} want[] = {{"root-wizard-cur2", "create_report"},   {"root-wizard-legacy", "create_report"},
+	            {"root-certerox-cur2", "create_report"}, {"root-certerox-legacy", "create_report"},
+	            {"root-existing-cur2", "bucket_only"},   {"root-existing-legacy", "create_report"},
+	            {"root-detect-cur2", "find_report"},     {"root-detect-legacy", "find_report"}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct fixture x;
+		load_fixture(&x, want[i].flow);
+		struct plan p;
+		struct cx_err err;
+		ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+		const struct plan_step *s = plan_find(&p, "certerox");
+		ck_assert_ptr_nonnull(s);
+		const cJSON *cfg = json_obj(json_obj(s->request, "body"), "config");
+		ck_assert_str_eq(json_str(cfg, "config_scheme"), want[i].scheme);
+		ck_assert_str_eq(p.target.config_scheme, want[i].scheme);
+		/* CerteroX submission is last */
+		ck_assert_str_eq(p.steps[p.n - 1].id, "certerox");
+		if (strcmp(want[i].scheme, "find_report") != 0)
+			ck_assert_ptr_nonnull(json_str(cfg, "report_name"));
+		plan_free(&p);
+		free_fixture(&x);
+	}
+	struct fixture x;
+	load_fixture(&x, "linked");
+	struct plan p;
+	struct cx_err err;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	const cJSON *cfg = json_obj(json_obj(plan_find(&p, "certerox")->request, "body"), "config");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cfg, "linked")));
+	ck_assert_ptr_null(json_str(cfg, "config_scheme"));
+	ck_assert_ptr_null(plan_find(&p, "policy-readonly"));
+	ck_assert_ptr_nonnull(plan_find(&p, "policy-discover"));
+	ck_assert_ptr_null(plan_find(&p, "bucket-policy"));
+	ck_assert_str_eq(p.warnings.v[0], "AWS Root Account is missing. AWS Linked Account relies "
+	                                  "on billing data from its AWS Root Account.");
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_order_and_depth)
+{
+	struct fixture x;
+	load_fixture(&x, "root-wizard-cur2");
+	struct plan p;
+	struct cx_err err;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	const struct plan_step *e = plan_find(&p, "export");
+	ck_assert_str_eq(e->operation, "CreateExport");
+	int has_bp = 0;
+	for (size_t d = 0; d < e->ndeps; d++)
+		has_bp |= strcmp(e->deps[d], "bucket-policy") == 0;
+	ck_assert_msg(has_bp, "CreateExport must wait for the bucket policy");
+	const struct plan_step *k = plan_find(&p, "key");
+	ck_assert_str_eq(k->deps[0], "user");
+	/* user(1) -> attach / key (1, in parallel) -> key-check(2) -> certerox(1) = 5; the
+	 * bucket chain bucket -> bucket-policy -> export is 3 */
+	ck_assert_int_eq(p.depth, 5);
+	ck_assert_int_eq(plan_depth(&p), 5);
+	ck_assert(!plan_needs_confirmation(&p));
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_rerun_is_noop)
+{
+	struct fixture x;
+	load_fixture(&x, "rerun-wizard-cur2");
+	struct plan p;
+	struct cx_err err;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	ck_assert_uint_eq(plan_writes(&p), 0);
+	for (size_t i = 0; i < p.n; i++)
+		ck_assert_msg(p.steps[i].kind == PLAN_SKIP || p.steps[i].kind == PLAN_READ,
+		              "%s is not skipped", p.steps[i].id);
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_drift)
+{
+	struct fixture x;
+	load_fixture(&x, "drift-wizard-cur2");
+	struct plan p;
+	struct cx_err err;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &x.o, &err), CX_OK);
+	const struct plan_step *pr = plan_find(&p, "policy-readonly-prune");
+	ck_assert_ptr_nonnull(pr);
+	ck_assert_str_eq(json_str(pr->request, "VersionId"), "v1");
+	const struct plan_step *pv = plan_find(&p, "policy-readonly");
+	ck_assert_str_eq(pv->operation, "CreatePolicyVersion");
+	ck_assert_str_eq(pv->deps[0], "policy-readonly-prune");
+	ck_assert_ptr_nonnull(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000002"));
+	ck_assert(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000002")->destructive);
+	const struct plan_step *e = plan_find(&p, "export");
+	ck_assert_str_eq(e->operation, "UpdateExport");
+	ck_assert(e->destructive);
+	ck_assert_uint_eq(e->differences.n, 2);
+	ck_assert(plan_needs_confirmation(&p));
+	const struct plan_step *bp = plan_find(&p, "bucket-policy");
+	ck_assert_int_eq(bp->kind, PLAN_UPDATE);
+	ck_assert_ptr_nonnull(bp->diff);
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_two_unknown_keys_stop)
+{
+	struct fixture x;
+	load_fixture(&x, "two-keys");
+	struct plan p;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_CONFLICT);
+	ck_assert_str_eq(err.msg,
+	                 "iam.user: user \"certerox-billing\" already has two access keys "
+	                 "(AKIAEXAMPLEKEY000003, AKIAEXAMPLEKEY000004) and the vault holds the "
+	                 "secret of neither; AWS allows two keys per user. Choose: run again with "
+	                 "--yes to let the wizard delete them, delete one yourself (aws iam "
+	                 "delete-access-key --user-name certerox-billing --access-key-id ID), or "
+	                 "choose another iam.user");
+	ck_assert_uint_eq(p.n, 0);
+	struct plan_options o = {.delete_unknown_keys = true};
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &o, &err), CX_OK);
+	const struct plan_step *k = plan_find(&p, "key");
+	ck_assert_uint_eq(k->ndeps, 3);
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_errors)
+{
+	struct fixture x;
+	struct plan p;
+	struct cx_err err;
+	/* bucket missing without create_bucket */
+	load_fixture(&x, "root-wizard-cur2");
+	x.a.export.create_bucket = false;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
+	ck_assert_str_eq(err.msg, "export.bucket: bucket \"acme-billing\" does not exist in account "
+	                          "123456789012; set export.create_bucket to true to have it created");
+	free_fixture(&x);
+	/* existing export that CerteroX refuses */
+	load_fixture(&x, "root-existing-cur2");
+	cJSON *tc = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(x.f.exports[0].definition, "DataQuery"),
+	                        "TableConfigurations"),
+	    "COST_AND_USAGE_REPORT");
+	cJSON_ReplaceItemInObject(tc, "TIME_GRANULARITY", cJSON_CreateString("MONTHLY"));
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
+	ck_assert_str_eq(err.msg, "export.name: CerteroX cannot import Data Export \"acme-cur2\": "
+	                          "Invalid report configuration: TIME_GRANULARITY must be DAILY or "
+	                          "HOURLY");
+	answers_set(&x.a.export.name, "nope");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
+	ck_assert_str_eq(err.msg, "export.name: \"nope\" is not an existing Data Export of account "
+	                          "123456789012; use export.setup \"wizard\" to create it");
+	free_fixture(&x);
+	/* invalid current bucket policy: never overwritten */
+	load_fixture(&x, "root-certerox-cur2");
+	answers_set(&x.f.bucket_policy, "{\"Version\": ");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
+	ck_assert_msg(strstr(err.msg, "is not valid JSON") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "left unchanged") != NULL, "%s", err.msg);
+	free_fixture(&x);
+	/* migrate: unknown data source */
+	load_fixture(&x, "migrate");
+	answers_set(&x.a.migrate.data_source_id, "ds-404");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
+	ck_assert_str_eq(err.msg, "migrate.data_source_id: data source \"ds-404\" was not found in "
+	                          "the CerteroX organization");
+	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(flow_pages_per_answers)
+{
+	struct answers a;
+	answers_init(&a);
+	enum flow_page pg[FLOW_PAGE_COUNT];
+	size_t n = flow_pages(&a, pg);
+	char buf[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		strcat(buf, flow_page_id(pg[i]));
+		strcat(buf, " ");
+	}
+	ck_assert_str_eq(buf, "start connection export_type export bucket_policy iam_policies user "
+	                      "certerox review vault apply done ");
+	a.connection = ANSWERS_LINKED;
+	n = flow_pages(&a, pg);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(buf, flow_page_id(pg[i]));
+		strcat(buf, " ");
+	}
+	ck_assert_str_eq(buf, "start connection iam_policies user certerox review vault apply done ");
+	a.action = ANSWERS_MIGRATE;
+	n = flow_pages(&a, pg);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(buf, flow_page_id(pg[i]));
+		strcat(buf, " ");
+	}
+	ck_assert_str_eq(buf, "start certerox choose_data_source bucket_policy iam_policies review "
+	                      "vault apply done ");
+	ck_assert_int_eq(flow_next(&a, FLOW_CERTEROX), FLOW_CHOOSE_DATA_SOURCE);
+	ck_assert_int_eq(flow_prev(&a, FLOW_CERTEROX), FLOW_START);
+	ck_assert_int_eq(flow_next(&a, FLOW_DONE), FLOW_NONE);
+	ck_assert_int_eq(flow_page_from_id("vault"), FLOW_VAULT);
+	ck_assert_int_eq(flow_page_from_id("nope"), FLOW_NONE);
+	answers_free(&a);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("core_plan");
+	TCase *t = tcase_create("plan");
+	tcase_add_loop_test(t, plan_golden, 0, NFLOWS);
+	tcase_add_test(t, plan_config_scheme_rule);
+	tcase_add_test(t, plan_order_and_depth);
+	tcase_add_test(t, plan_rerun_is_noop);
+	tcase_add_test(t, plan_drift);
+	tcase_add_test(t, plan_two_unknown_keys_stop);
+	tcase_add_test(t, plan_errors);
+	tcase_add_test(t, flow_pages_per_answers);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
