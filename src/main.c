@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "batch/batch.h"
 #include "batch/list.h"
 #include "options.h"
 #include "tui/tui.h"
@@ -31,6 +32,10 @@ int main(int argc, char **argv)
 		return CX_EXIT_OK;
 	case MODE_LIST:
 		return batch_list(&o);
+	case MODE_BATCH:
+		return batch_apply(&o);
+	case MODE_DRY_RUN:
+		return batch_dry_run(&o);
 	case MODE_TUI:
 		return tui_run(&o);
 	default:

@@ -28,8 +28,10 @@ finish() {
 }
 # The python3 that can import moto (the pyenv one on this image), or skip.
 find_python() {
-	for p in $(command -v -a python3) /usr/bin/python3; do
-		if "$p" -c 'import moto, boto3' 2>/dev/null; then PYTHON=$p; export PYTHON; return 0; fi
+	local d p
+	for d in $(echo "$PATH" | tr ':' ' ') /usr/bin; do
+		p="$d/python3"
+		if [ -x "$p" ] && "$p" -c 'import moto, boto3' 2>/dev/null; then PYTHON=$p; export PYTHON; return 0; fi
 	done
 	skip "no python3 with moto and boto3 (pip install 'moto[server]' boto3 awscli)"
 }

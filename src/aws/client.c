@@ -66,11 +66,13 @@ static bool is_unreserved(unsigned char c)
 	       c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static void encode_to(struct buf *b, const char *s, bool keep_slash)
+static void encode_to(struct buf *b, const char *s, bool keep_slash, bool plus_space)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (is_unreserved(*p) || (keep_slash && *p == '/')) {
+		if (plus_space && *p == ' ') {
+			buf_putc(b, '+');
+		} else if (is_unreserved(*p) || (keep_slash && *p == '/')) {
 			buf_putc(b, (char)*p);
 		} else {
 			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
@@ -81,19 +83,20 @@ static void encode_to(struct buf *b, const char *s, bool keep_slash)
 
 void aws_form_add(struct buf *b, const char *name, const char *value)
 {
+	/* as botocore (urlencode): space is '+', the rest RFC 3986 */
 	buf_putc(b, '&');
-	encode_to(b, name, false);
+	encode_to(b, name, false, true);
 	buf_putc(b, '=');
-	encode_to(b, value, false);
+	encode_to(b, value, false, true);
 }
 
 void aws_query_add(struct buf *b, const char *name, const char *value)
 {
 	if (b->len > 0)
 		buf_putc(b, '&');
-	encode_to(b, name, false);
+	encode_to(b, name, false, false);
 	buf_putc(b, '=');
-	encode_to(b, value, false);
+	encode_to(b, value, false, false);
 }
 
 static int hexv(char c)
@@ -474,7 +477,7 @@ static void op_send(struct aws_op *op)
 	if (def->svc == AWS_S3) {
 		if (rq->bucket && ep.path_style) {
 			buf_putc(&p, '/');
-			encode_to(&p, rq->bucket, false);
+			encode_to(&p, rq->bucket, false, false);
 		}
 		buf_append(&p, rq->path.data ? rq->path.data : "", rq->path.len);
 	} else {
@@ -786,6 +789,23 @@ enum cx_status aws_op_run(struct aws_client *c, struct aws_op *op, struct cx_err
 	if (err)
 		*err = op->err;
 	return op->status;
+}
+
+enum cx_status aws_op_feed(struct aws_op *op, const struct http_response *r, bool *more,
+                           struct cx_err *err)
+{
+	cx_err_clear(err);
+	*more = false;
+	if (r->status >= 200 && r->status < 300)
+		return op->def->parse(op->st, r, more, err);
+	struct aws_error e;
+	awserr_parse(op->def->proto, r, &e);
+	if (op->def->on_error && op->def->on_error(op->st, &e))
+		return CX_OK;
+	char action[128];
+	snprintf(action, sizeof(action), "%s:%s",
+	         op->def->svc == AWS_S3 ? "s3" : aws_service_name(op->def->svc), op->def->name);
+	return awserr_to_cx(&e, action, err);
 }
 
 void aws_op_cancel(struct aws_op *op)

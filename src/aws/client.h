@@ -91,6 +91,11 @@ void aws_op_cancel(struct aws_op *op);
 /* Cancels all in-flight ops of every client on ctx: http_ctx_cancel_all(ctx). */
 /* Frees op and its result (cancelling it silently when still running). NULL ok. */
 void aws_op_free(struct aws_op *op);
+/* For tests and fuzzing (no network): feeds one answer r to op as if it had arrived:
+ * a 2xx goes to the op's parser (*more = another page would be requested), anything else
+ * through awserr_parse, the op's own error hook, and awserr_to_cx. Returns the status. */
+enum cx_status aws_op_feed(struct aws_op *op, const struct http_response *r, bool *more,
+                           struct cx_err *err);
 /* Opaque per-op user pointer, for front ends (not used by the client). */
 void aws_op_set_user(struct aws_op *op, void *user);
 void *aws_op_user(const struct aws_op *op);

@@ -1,4 +1,3 @@
-/* >>> Implementer: read /work/TEAM-CONVENTIONS.md first (team rules: do not git commit, edit only your Makefile.am block, 2-hour budget, report format). <<< */
 /* config.h - the administrator's AWS settings and credentials, found as the AWS SDKs find
  * them: options, then environment, then the shared config/credentials files.
  *

@@ -1,4 +1,3 @@
-/* >>> Implementer: read /work/TEAM-CONVENTIONS.md first (team rules: do not git commit, edit only your Makefile.am block, 2-hour budget, report format). <<< */
 /* endpoint.h - where each AWS service is reached and how it is signed (aws-apis.md s.1). */
 #ifndef CX_AWS_ENDPOINT_H
 #define CX_AWS_ENDPOINT_H

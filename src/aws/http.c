@@ -489,7 +489,7 @@ struct http_xfer *http_xfer_start(struct http_ctx *ctx, const struct http_reques
 		x->pre_status =
 		    cx_err_set(&x->pre_err, CX_E_INPUT,
 		               "unsupported URL scheme in %s (https:// required)", origin);
-	} else if (url_is_plain_http(x->url) && !endpoint_is_loopback(x->url)) {
+	} else if (url_is_plain_http(x->url) && !endpoint_is_loopback(origin)) {
 		x->pre_status = cx_err_set(
 		    &x->pre_err, CX_E_INPUT,
 		    "plain http:// is accepted only for a loopback host, not %s", origin);

@@ -1,4 +1,3 @@
-/* >>> Implementer: read /work/TEAM-CONVENTIONS.md first (team rules: do not git commit, edit only your Makefile.am block, 2-hour budget, report format). <<< */
 /* sigv4.h - AWS Signature Version 4 (AWS4-HMAC-SHA256, header auth) with OpenSSL.
  *
  * The signer signs every header it is given (names lower-cased, values trimmed and inner

@@ -73,7 +73,10 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	enum cx_status st = session_open(&p->s, &so, &err);
 	if (st != CX_OK)
 		return fail(NULL, &err, session_exit_status(st, false));
-	st = discover_run(p->s.aws, p->s.cx, p->s.org_id, &p->a, vault, &p->facts, &err);
+	if (p->s.org_id)
+		answers_set(&p->a.certerox.organization_id, p->s.org_id);
+	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx, .vault = vault};
+	st = discover_run(&p->a, &dopts, &p->facts, &p->warnings, &err);
 	if (st != CX_OK)
 		return fail("discovery", &err, session_exit_status(st, false));
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);

@@ -84,9 +84,10 @@ char *certerox_url_normalize(const char *base_url, struct cx_err *err)
 		goto out;
 	}
 	if (strpbrk(base_url, " \t?#")) {
-		cx_err_set(err, CX_E_INPUT,
-		           "CerteroX URL \"%s\" must not contain spaces, a query (?) or a fragment (#)",
-		           pu);
+		cx_err_set(
+		    err, CX_E_INPUT,
+		    "CerteroX URL \"%s\" must not contain spaces, a query (?) or a fragment (#)",
+		    pu);
 		goto out;
 	}
 	size_t alen = strcspn(rest, "/");
@@ -95,7 +96,8 @@ char *certerox_url_normalize(const char *base_url, struct cx_err *err)
 		goto out;
 	}
 	if (memchr(rest, '@', alen)) {
-		cx_err_set(err, CX_E_INPUT, "CerteroX URL must not contain a user name or password");
+		cx_err_set(err, CX_E_INPUT,
+		           "CerteroX URL must not contain a user name or password");
 		goto out;
 	}
 	/* host (and optional :port) */
@@ -250,16 +252,17 @@ enum cx_status certerox_token_from_file(const char *path, char **out_secmem, str
 	buf[line] = '\0';
 	char *tok = str_trim(buf);
 	if (!tok[0]) {
-		st = cx_err_set(err, CX_E_INPUT, "the CerteroX token file %s: the first line is empty",
-		                path);
+		st = cx_err_set(err, CX_E_INPUT,
+		                "the CerteroX token file %s: the first line is empty", path);
 		goto out;
 	}
 	for (const unsigned char *p = (const unsigned char *)tok; *p; p++)
 		if (*p < 0x21 || *p == 0x7F) {
-			st = cx_err_set(err, CX_E_INPUT,
-			                "the CerteroX token file %s: the token has spaces or control "
-			                "characters",
-			                path);
+			st = cx_err_set(
+			    err, CX_E_INPUT,
+			    "the CerteroX token file %s: the token has spaces or control "
+			    "characters",
+			    path);
 			goto out;
 		}
 	*out_secmem = secmem_strdup(tok);
@@ -407,9 +410,15 @@ static void on_http_done(struct http_call *hc, void *ud)
 	cx_err_clear(&e);
 	enum cx_status st = http_call_status(hc, &e);
 	struct http_response *r = http_call_response(hc);
-	if (st == CX_OK && r)
+	if (st == CX_OK && r) {
 		st = handle_answer(k, r);
-	else if (st != CX_OK)
+		int n = http_call_attempts(hc);
+		if (st == CX_E_UNAVAILABLE && n > 1) {
+			char tmp[sizeof(k->err.msg)];
+			memcpy(tmp, k->err.msg, sizeof(tmp));
+			cx_err_set(&k->err, st, "%.900s (after %d attempts)", tmp, n);
+		}
+	} else if (st != CX_OK)
 		st = transport_error(k, st, &e, http_call_attempts(hc));
 	else
 		st = cx_err_set(&k->err, CX_E_INTERNAL, "no answer");
@@ -421,8 +430,8 @@ static void on_http_done(struct http_call *hc, void *ud)
 }
 
 /* Starts method path with body (secmem JSON, wiped and freed here; may be NULL). */
-static struct certerox_call *send_req(struct certerox_call *k, const char *method,
-                                      const char *path, char *body, bool auth)
+static struct certerox_call *send_req(struct certerox_call *k, const char *method, const char *path,
+                                      char *body, bool auth)
 {
 	struct certerox *c = k->c;
 	char *url = xasprintf("%s%s", c->base, path);
@@ -435,9 +444,10 @@ static struct certerox_call *send_req(struct certerox_call *k, const char *metho
 		hdrs[nh++] = "Content-Type: application/json";
 	if (auth) {
 		if (!c->token) {
-			cx_err_set(&k->err, CX_E_CREDENTIALS,
-			           "no CerteroX token: give --certerox-token-file, CERTEROX_TOKEN, or "
-			           "log in with email and password");
+			cx_err_set(
+			    &k->err, CX_E_CREDENTIALS,
+			    "no CerteroX token: give --certerox-token-file, CERTEROX_TOKEN, or "
+			    "log in with email and password");
 			fail_later(k);
 			goto out;
 		}
@@ -470,8 +480,7 @@ out:
 }
 
 struct certerox_call *certerox_login_start(struct certerox *c, const char *email,
-                                           const char *password, certerox_done_fn done,
-                                           void *ud)
+                                           const char *password, certerox_done_fn done, void *ud)
 {
 	struct certerox_call *k = call_new(c, CERTEROX_OP_LOGIN, done, ud);
 	str_copy(k->where, sizeof(k->where), "certerox login");
@@ -489,8 +498,7 @@ struct certerox_call *certerox_login_start(struct certerox *c, const char *email
 	return send_req(k, "POST", "/auth/v2/tokens", sjson_steal(&s), false);
 }
 
-struct certerox_call *certerox_list_orgs_start(struct certerox *c, certerox_done_fn done,
-                                               void *ud)
+struct certerox_call *certerox_list_orgs_start(struct certerox *c, certerox_done_fn done, void *ud)
 {
 	struct certerox_call *k = call_new(c, CERTEROX_OP_LIST_ORGS, done, ud);
 	str_copy(k->where, sizeof(k->where), "certerox list organizations");
@@ -753,8 +761,7 @@ enum cx_status certerox_list_ds(struct certerox *c, const char *org_id,
 	return st;
 }
 
-static enum cx_status sync_ds(struct certerox_call *k, struct certerox_ds *out,
-                              struct cx_err *err)
+static enum cx_status sync_ds(struct certerox_call *k, struct certerox_ds *out, struct cx_err *err)
 {
 	if (out)
 		memset(out, 0, sizeof(*out));

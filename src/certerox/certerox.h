@@ -199,10 +199,8 @@ typedef void (*certerox_done_fn)(struct certerox_call *call, void *ud);
 /* Each returns a call that is never NULL (invalid arguments complete with CX_E_INPUT).
  * Strings are copied; secrets go to secmem and are wiped once sent. */
 struct certerox_call *certerox_login_start(struct certerox *c, const char *email,
-                                           const char *password, certerox_done_fn done,
-                                           void *ud);
-struct certerox_call *certerox_list_orgs_start(struct certerox *c, certerox_done_fn done,
-                                               void *ud);
+                                           const char *password, certerox_done_fn done, void *ud);
+struct certerox_call *certerox_list_orgs_start(struct certerox *c, certerox_done_fn done, void *ud);
 struct certerox_call *certerox_list_ds_start(struct certerox *c, const char *org_id,
                                              certerox_done_fn done, void *ud);
 struct certerox_call *certerox_get_ds_start(struct certerox *c, const char *id,

@@ -181,13 +181,14 @@ static enum cx_status check_field(const char *key, const char *v, bool allow_emp
 	if (n == 0 && allow_empty)
 		return CX_OK;
 	if (n == 0 || n > 255)
-		return cx_err_set(err, CX_E_INPUT, "CerteroX config: %s should contain 1-255 characters",
-		                  key);
+		return cx_err_set(err, CX_E_INPUT,
+		                  "CerteroX config: %s should contain 1-255 characters", key);
 	if (strspn(v, " \t\r\n\f\v") == n)
 		return cx_err_set(err, CX_E_INPUT, "CerteroX config: %s is only whitespace", key);
 	if (!str_is_clean_utf8(v, n))
 		return cx_err_set(err, CX_E_INPUT,
-		                  "CerteroX config: %s has control characters or invalid UTF-8", key);
+		                  "CerteroX config: %s has control characters or invalid UTF-8",
+		                  key);
 	return CX_OK;
 }
 
@@ -200,10 +201,12 @@ enum cx_status certerox_config_check(const struct certerox_config_in *in, struct
 		return st;
 	/* The secret is checked without naming its value. */
 	if (!in->secret_access_key || !in->secret_access_key[0])
-		return cx_err_set(err, CX_E_INPUT, "CerteroX config: secret_access_key is required");
-	if (strlen(in->secret_access_key) > 255)
 		return cx_err_set(err, CX_E_INPUT,
-		                  "CerteroX config: secret_access_key should contain 1-255 characters");
+		                  "CerteroX config: secret_access_key is required");
+	if (strlen(in->secret_access_key) > 255)
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "CerteroX config: secret_access_key should contain 1-255 characters");
 	if (in->linked)
 		return CX_OK;
 	if ((unsigned)in->config_scheme > CERTEROX_SCHEME_BUCKET_ONLY)
@@ -218,7 +221,8 @@ enum cx_status certerox_config_check(const struct certerox_config_in *in, struct
 		    (st = check_field("bucket_prefix", in->bucket_prefix, true, err)))
 			return st;
 	} else {
-		if (in->report_name && (st = check_field("report_name", in->report_name, false, err)))
+		if (in->report_name &&
+		    (st = check_field("report_name", in->report_name, false, err)))
 			return st;
 		if (in->bucket_prefix &&
 		    (st = check_field("bucket_prefix", in->bucket_prefix, true, err)))

@@ -87,7 +87,8 @@ static enum cx_status get_str(const cJSON *obj, const char *what, const char *ke
 		return CX_OK;
 	}
 	if (!cJSON_IsString(it) || !it->valuestring)
-		return cx_err_set(err, CX_E_PARSE, "CerteroX %s: \"%s\" is not a string", what, key);
+		return cx_err_set(err, CX_E_PARSE, "CerteroX %s: \"%s\" is not a string", what,
+		                  key);
 	if (required && !it->valuestring[0])
 		return cx_err_set(err, CX_E_PARSE, "CerteroX %s: \"%s\" is empty", what, key);
 	*out = xstrdup(it->valuestring);
@@ -193,8 +194,10 @@ static cJSON *parse_body(const char *body, size_t n, const char *what, struct cx
 	cx_err_clear(&jerr);
 	cJSON *j = json_parse(body, n, &jerr);
 	if (!j) {
-		cx_err_set(err, CX_E_PARSE, "CerteroX sent %zu bytes that are not JSON (%s) where %s "
-		           "was expected", n, jerr.msg, what);
+		cx_err_set(err, CX_E_PARSE,
+		           "CerteroX sent %zu bytes that are not JSON (%s) where %s "
+		           "was expected",
+		           n, jerr.msg, what);
 		return NULL;
 	}
 	return j;
@@ -219,8 +222,8 @@ enum cx_status certerox_parse_ds_list(const char *body, size_t n, struct certero
 	cJSON *j = parse_body(body, n, "a data source list", err);
 	if (!j)
 		return CX_E_PARSE;
-	const cJSON *arr = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "cloud_accounts")
-	                                     : NULL;
+	const cJSON *arr =
+	    cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "cloud_accounts") : NULL;
 	if (!cJSON_IsArray(arr)) {
 		st = cx_err_set(err, CX_E_PARSE,
 		                "CerteroX data source list lacks the \"cloud_accounts\" array");
@@ -258,8 +261,8 @@ enum cx_status certerox_parse_orgs(const char *body, size_t n, struct certerox_o
 	cJSON *j = parse_body(body, n, "the organization list", err);
 	if (!j)
 		return CX_E_PARSE;
-	const cJSON *arr = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "organizations")
-	                                     : NULL;
+	const cJSON *arr =
+	    cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "organizations") : NULL;
 	if (!cJSON_IsArray(arr)) {
 		st = cx_err_set(err, CX_E_PARSE,
 		                "CerteroX organization list lacks the \"organizations\" array");
@@ -271,8 +274,8 @@ enum cx_status certerox_parse_orgs(const char *body, size_t n, struct certerox_o
 	cJSON_ArrayForEach(it, arr)
 	{
 		if (!cJSON_IsObject(it)) {
-			st = cx_err_set(err, CX_E_PARSE, "CerteroX organization %zu is not an object",
-			                l.n);
+			st = cx_err_set(err, CX_E_PARSE,
+			                "CerteroX organization %zu is not an object", l.n);
 			goto out;
 		}
 		struct certerox_org *o = &l.items[l.n];
@@ -328,10 +331,10 @@ enum cx_status certerox_parse_error(long http_status, const char *body, size_t n
 	if (body && n > 0)
 		j = json_parse(body, n, &jerr);
 	const cJSON *env = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "error") : NULL;
-	const cJSON *jc = cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "error_code")
-	                                      : NULL;
-	const cJSON *jr = cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "reason")
-	                                      : NULL;
+	const cJSON *jc =
+	    cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "error_code") : NULL;
+	const cJSON *jr =
+	    cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "reason") : NULL;
 	if (cJSON_IsString(jc) && jc->valuestring[0])
 		code = shown(jc->valuestring, 80);
 	if (cJSON_IsString(jr))
@@ -344,20 +347,24 @@ enum cx_status certerox_parse_error(long http_status, const char *body, size_t n
 	if (!code && !reason) {
 		/* No CerteroX error envelope: a proxy page, a truncated body, ... */
 		if (st == CX_E_UNAVAILABLE)
-			cx_err_set(err, st, "CerteroX is unavailable: HTTP %ld without error details",
+			cx_err_set(err, st,
+			           "CerteroX is unavailable: HTTP %ld without error details",
 			           http_status);
 		else if (!body || n == 0)
-			cx_err_set(err, (st = CX_E_PARSE),
-			           "CerteroX answered HTTP %ld with an empty body (no error envelope)",
-			           http_status);
+			cx_err_set(
+			    err, (st = CX_E_PARSE),
+			    "CerteroX answered HTTP %ld with an empty body (no error envelope)",
+			    http_status);
 		else if (!j)
-			cx_err_set(err, (st = CX_E_PARSE),
-			           "CerteroX answered HTTP %ld with %zu bytes that are not JSON (%s)",
-			           http_status, n, jerr.msg);
+			cx_err_set(
+			    err, (st = CX_E_PARSE),
+			    "CerteroX answered HTTP %ld with %zu bytes that are not JSON (%s)",
+			    http_status, n, jerr.msg);
 		else
-			cx_err_set(err, (st = CX_E_PARSE),
-			           "CerteroX answered HTTP %ld without the {\"error\": {...}} envelope",
-			           http_status);
+			cx_err_set(
+			    err, (st = CX_E_PARSE),
+			    "CerteroX answered HTTP %ld without the {\"error\": {...}} envelope",
+			    http_status);
 		goto out;
 	}
 	const char *r = reason && reason[0] ? reason : "(no reason given)";
@@ -365,8 +372,8 @@ enum cx_status certerox_parse_error(long http_status, const char *body, size_t n
 		cx_err_set(err, st, "CerteroX is unavailable: HTTP %ld: %s%s%s%s", http_status, r,
 		           code ? " (" : "", code ? code : "", code ? ")" : "");
 	else if (refused)
-		cx_err_set(err, st, "CerteroX refused the data source: %s%s%s%s", r, code ? " (" : "",
-		           code ? code : "", code ? ")" : "");
+		cx_err_set(err, st, "CerteroX refused the data source: %s%s%s%s", r,
+		           code ? " (" : "", code ? code : "", code ? ")" : "");
 	else
 		cx_err_set(err, st, "%s", r);
 out:
@@ -415,8 +422,8 @@ enum cx_status certerox_org_pick(const struct certerox_org_list *orgs, const cha
 		if (named > 1) {
 			buf_printf(&b, "%zu organizations are named \"%s\": ", named, w);
 		} else if (orgs->n == 0) {
-			buf_printf(&b, "organization \"%s\" not found: the token sees no organization",
-			           w);
+			buf_printf(
+			    &b, "organization \"%s\" not found: the token sees no organization", w);
 		} else {
 			buf_printf(&b, "organization \"%s\" not found: the token sees %zu: ", w,
 			           orgs->n);

@@ -335,8 +335,11 @@ enum cx_status answers_load_text(struct answers *a, const char *text, size_t n,
 		return cx_err_set(err, CX_E_INPUT, "answers: contains a NUL byte");
 	cJSON *root = json_parse(text, n, err);
 	if (!root) {
-		if (err)
-			err->status = CX_E_INPUT;
+		if (err) {
+			char *m = xasprintf("answers: %s", err->msg);
+			cx_err_set(err, CX_E_INPUT, "%s", m);
+			free(m);
+		}
 		return CX_E_INPUT;
 	}
 	struct answers tmp;

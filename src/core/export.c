@@ -313,6 +313,14 @@ static bool compare_query(const char *path, const cJSON *a, const cJSON *b, stru
 	bool eq = !miss.n && !extra.n && cJSON_IsString(a) == cJSON_IsString(b) &&
 	          query_uses_table(cJSON_IsString(a) ? a->valuestring : NULL);
 	if (!eq && d) {
+		for (struct strv *l = &miss; l; l = l == &miss ? &extra : NULL)
+			if (l->n > 8) {
+				size_t more = l->n - 6;
+				for (size_t i = 6; i < l->n; i++)
+					free(l->v[i]);
+				l->n = 6;
+				strv_add(l, "... %zu more", more);
+			}
 		char *m = strv_join(&miss, ", "), *x = strv_join(&extra, ", ");
 		strv_add(d, "%s: %zu columns -> %zu columns (to add: %s; to remove: %s)", path, ca.n,
 		         cb.n, miss.n ? m : "none", extra.n ? x : "none");

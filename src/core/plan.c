@@ -519,6 +519,7 @@ static void key_check(struct builder *b, const char *key_id, const char *bucket,
 		cJSON_AddStringToObject(req, "AccessKeyId", key_id);
 	else
 		cJSON_AddNullToObject(req, "AccessKeyId");
+	cJSON_AddStringToObject(req, "KeySource", b->a->action == ANSWERS_MIGRATE ? "vault" : "created");
 	if (bucket) {
 		cJSON_AddStringToObject(req, "Bucket", bucket);
 		cJSON_AddStringToObject(req, "Prefix", prefix ? prefix : "");

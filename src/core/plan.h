@@ -109,8 +109,10 @@ enum plan_kind { PLAN_READ = 0, PLAN_CREATE, PLAN_UPDATE, PLAN_DELETE, PLAN_SKIP
  *     PolicyDocument, SetAsDefault true} | DeletePolicyVersion {PolicyArn, VersionId}
  *   iam CreateUser {UserName} | AttachUserPolicy {UserName, PolicyArn} |
  *     CreateAccessKey {UserName} | DeleteAccessKey {UserName, AccessKeyId}
- *   sts CheckKey {UserName, AccessKeyId (NULL = the key just created), Bucket, Prefix,
- *     Legacy, Linked}: run/probe (wait until the key works, prove each permission)
+ *   sts CheckKey {UserName (null for migrate), AccessKeyId (null), KeySource ("created":
+ *     the key of step "key", or the vault's key when that step was skipped; "vault": the
+ *     data source's key in the vault, migrate), Bucket, Prefix, Legacy, Linked}: run/probe
+ *     (wait until the key works, prove each permission)
  *   bcm-data-exports CreateExport {Export} | UpdateExport {ExportArn, Export}
  *   cur PutReportDefinition {ReportDefinition} | ModifyReportDefinition {ReportName,
  *     ReportDefinition} | DeleteReportDefinition {ReportName}

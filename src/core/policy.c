@@ -490,10 +490,11 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		stmts = cJSON_CreateArray();
 		cJSON_AddItemToObject(doc, "Statement", stmts);
 	} else if (cJSON_IsObject(stmts)) {
-		cJSON *single = cJSON_DetachItemViaPointer(doc, stmts);
-		stmts = cJSON_CreateArray();
-		cJSON_AddItemToArray(stmts, single);
-		cJSON_AddItemToObject(doc, "Statement", stmts);
+		/* keep the key's position (and any later duplicate key) as it was */
+		cJSON *arr = cJSON_CreateArray();
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(stmts, 1));
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, "Statement", arr);
+		stmts = arr;
 	}
 	/* 1. our Sid */
 	int idx = 0, found = -1, equiv = -1;

@@ -61,21 +61,21 @@ struct discover_event {
 	const char *operation; /* "ListPolicyVersions", "GET /organizations/{id}/cloud_accounts" */
 	const char *subject;   /* "CerteroXReadOnly", the bucket, ... ("" when none) */
 	const char *label;     /* "iam ListPolicyVersions CerteroXReadOnly" */
-	const char *outcome;   /* DONE: short fact ("absent", "exists in eu-west-1", "3 versions") */
-	long ms;               /* DONE/FAILED: duration */
-	int started;           /* reads started so far (this one included) */
-	int finished;          /* reads finished so far (this one included when it ended) */
-	int queued;            /* reads known but not started yet */
+	const char *outcome; /* DONE: short fact ("absent", "exists in eu-west-1", "3 versions") */
+	long ms;             /* DONE/FAILED: duration */
+	int started;         /* reads started so far (this one included) */
+	int finished;        /* reads finished so far (this one included when it ended) */
+	int queued;          /* reads known but not started yet */
 	const struct cx_err *err; /* FAILED only */
 };
 typedef void (*discover_progress_fn)(void *ud, const struct discover_event *ev);
 typedef void (*discover_done_fn)(struct discover *d, void *ud);
 
 struct discover_opts {
-	struct aws_client *aws;    /* the administrator's client (required; borrowed) */
-	struct certerox *certerox; /* NULL = the data sources stay unknown (borrowed) */
-	struct vault *vault;       /* NULL = no key is in the vault (borrowed) */
-	int max_parallel;          /* reads in flight; 0 = 8 */
+	struct aws_client *aws;        /* the administrator's client (required; borrowed) */
+	struct certerox *certerox;     /* NULL = the data sources stay unknown (borrowed) */
+	struct vault *vault;           /* NULL = no key is in the vault (borrowed) */
+	int max_parallel;              /* reads in flight; 0 = 8 */
 	discover_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 };

@@ -197,6 +197,23 @@ struct tui_app *tui_app_open(const struct cx_options *o)
 		g_fd = -1;
 		return NULL;
 	}
+	char *cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		/* a terminal without cursor addressing (dumb, emacs shell) cannot show the pages */
+		endwin();
+		delscreen(app->scr);
+		reset_signals();
+		fprintf(
+		    stderr,
+		    "certerox-aws-setup: terminal type '%s' cannot move the cursor; use --batch "
+		    "--answers FILE\n",
+		    term ? term : "");
+		fclose(in);
+		fclose(out);
+		free(app);
+		g_fd = -1;
+		return NULL;
+	}
 	g_app = app;
 	static bool registered;
 	if (!registered) {
@@ -649,6 +666,9 @@ int tui_app_run_editor(struct tui_app *app, const char *path)
 	pid_t pid = fork();
 	if (pid == 0) {
 		reset_signals();
+		dup2(app->fd,
+		     STDIN_FILENO); /* the editor talks to the terminal, whatever stdio is */
+		dup2(app->fd, STDOUT_FILENO);
 		setenv("CX_EDITOR", ed, 1);
 		execl("/bin/sh", "sh", "-c", "exec $CX_EDITOR \"$1\"", "sh", path, (char *)NULL);
 		_exit(127);

@@ -1,4 +1,5 @@
 /* gallery.c - demo pages exercising every widget (used by tests/tui/test_widgets.sh). */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,18 @@ static const struct page_ops run_ops = {
     .destroy = run_destroy,
 };
 
+/* ---- the external wait hook, as the engine provides it (curl_multi_poll with the tty as
+ * an extra fd); here a plain poll that counts its calls (CX_TUI_GALLERY_IO=1) ---- */
+static unsigned long hook_calls;
+
+static int gallery_wait(void *ctx, int tty_fd, int timeout_ms)
+{
+	(void)ctx;
+	hook_calls++;
+	struct pollfd p = {tty_fd, POLLIN, 0};
+	return poll(&p, 1, timeout_ms);
+}
+
 /* ---- page 6: dialogs ---- */
 struct dialogs {
 	char last[96];
@@ -516,7 +529,14 @@ static int dialogs_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_HANDLED;
 	}
 	if (ev->act == ACT_ENTER) {
-		tui_app_set_summary(pg->app, "widget gallery: done");
+		char sum[96];
+		if (hook_calls)
+			snprintf(sum, sizeof(sum),
+			         "widget gallery: done (external wait hook called %lu times)",
+			         hook_calls);
+		else
+			snprintf(sum, sizeof(sum), "widget gallery: done");
+		tui_app_set_summary(pg->app, sum);
 		return TUI_DONE;
 	}
 	return 0;
@@ -536,6 +556,11 @@ static const struct page_ops dialogs_ops = {
 
 void gallery_add_pages(struct tui_app *app)
 {
+	const char *io = getenv("CX_TUI_GALLERY_IO");
+	if (io && strcmp(io, "1") == 0) {
+		struct tui_io hook = {gallery_wait, NULL};
+		tui_app_set_io(app, &hook);
+	}
 	tui_app_add_page(app, &form_ops, NULL);
 	tui_app_add_page(app, &radios_ops, NULL);
 	tui_app_add_page(app, &json_ops, NULL);

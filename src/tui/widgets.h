@@ -112,8 +112,8 @@ struct tui_view {
 	tui_style_fn style;
 	struct tui_vrow *rows; /* wrapped rows for `width` */
 	size_t nrows;
-	int width, height; /* of the last draw */
-	size_t top;        /* first row shown */
+	int width, height;  /* of the last draw */
+	size_t top;         /* first row shown */
 	size_t aline, aoff; /* anchor: the text at the top as the user left it (kept on resize) */
 	char search[128];
 	size_t mline, moff; /* current match */

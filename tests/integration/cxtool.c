@@ -13,7 +13,9 @@
  * report_name, use_edp_discount).
  *
  * Commands: login (logs in, then lists organizations), orgs, pick (wanted = "org"), list,
- * get, create, patch, delete, verify.
+ * get, create, patch, delete, verify; raw-create posts "body" as is (bypassing the config
+ * builder, to provoke server-side validation errors) and parses the answer with the
+ * library's error parser.
  *
  * stdout: {"status": "CX_...", "exit": N, "error": {...}, "result": ...}; never a secret.
  * Exit status: 0, or cx_status_exit of the failure. */
@@ -85,8 +87,8 @@ static cJSON *ds_json(const struct certerox_ds *d)
 		cJSON_AddNumberToObject(cfg, "cur_version", c->cur_version);
 		const char *k[] = {"config_scheme", "bucket_name", "bucket_prefix", "report_name",
 		                   "region_name"};
-		const char *v[] = {c->config_scheme, c->bucket_name, c->bucket_prefix, c->report_name,
-		                   c->region_name};
+		const char *v[] = {c->config_scheme, c->bucket_name, c->bucket_prefix,
+		                   c->report_name, c->region_name};
 		for (size_t i = 0; i < 5; i++)
 			if (v[i])
 				cJSON_AddStringToObject(cfg, k[i], v[i]);
@@ -170,6 +172,38 @@ static enum cx_status wait_call(struct http_ctx *h, struct certerox_call *k, int
 	return certerox_call_status(k, err);
 }
 
+/* POST {"body"} to the organization's cloud_accounts with the request's token. */
+static enum cx_status raw_create(struct http_ctx *h, struct certerox *c, const cJSON *req,
+                                 struct cx_err *err)
+{
+	const cJSON *body = json_obj(req, "body");
+	const char *org = json_str(req, "org"), *token = json_str(req, "token");
+	if (!body || !org || !token)
+		return cx_err_set(err, CX_E_USAGE, "raw-create needs \"body\", \"org\", \"token\"");
+	char *text = json_compact(body);
+	char url[1024], authz[1024];
+	snprintf(url, sizeof(url), "%s/restapi/v2/organizations/%s/cloud_accounts",
+	         certerox_base_url(c), org);
+	snprintf(authz, sizeof(authz), "Authorization: Bearer %s", token);
+	const char *hdrs[] = {"Content-Type: application/json", authz};
+	struct http_request rq = {.method = "POST",
+	                          .url = url,
+	                          .headers = hdrs,
+	                          .nheaders = 2,
+	                          .body = text,
+	                          .body_len = strlen(text),
+	                          .label = "raw-create"};
+	struct http_response resp;
+	enum cx_status st = http_request_sync(h, &rq, NULL, &resp, err);
+	if (st == CX_OK && resp.status >= 300)
+		st = certerox_parse_error(resp.status, resp.body.data, resp.body.len, true, err);
+	http_response_free(&resp);
+	secmem_wipe(authz, sizeof(authz));
+	secmem_wipe(text, strlen(text));
+	free(text);
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = getenv("CERTEROX_URL"), *ca = getenv("AWS_CA_BUNDLE");
@@ -202,7 +236,8 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i != argc - 1) {
-		fputs("usage: cxtool [--url U] [--ca-bundle F] [--attempts N] [--connect-timeout-ms N] "
+		fputs("usage: cxtool [--url U] [--ca-bundle F] [--attempts N] "
+		      "[--connect-timeout-ms N] "
 		      "[--timeout-ms N] [--token-file F] [--async] "
 		      "login|orgs|pick|list|get|create|patch|delete|verify < request.json\n",
 		      stderr);
@@ -224,7 +259,8 @@ int main(int argc, char **argv)
 		st = CX_E_USAGE;
 		goto out;
 	}
-	struct http_opts ho = {.connect_timeout_ms = cto, .total_timeout_ms = tto,
+	struct http_opts ho = {.connect_timeout_ms = cto,
+	                       .total_timeout_ms = tto,
 	                       .ca_bundle = ca && ca[0] ? ca : NULL};
 	h = http_ctx_new(&ho, &err);
 	if (!h) {
@@ -251,8 +287,8 @@ int main(int argc, char **argv)
 	if (str_eq(cmd, "login") || (email && password)) {
 		if (use_async) {
 			int calls = 0;
-			struct certerox_call *k = certerox_login_start(c, email, password, on_done,
-			                                               &calls);
+			struct certerox_call *k =
+			    certerox_login_start(c, email, password, on_done, &calls);
 			st = wait_call(h, k, &calls, &err);
 			certerox_call_free(k);
 		} else {
@@ -293,7 +329,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (calls != 0) {
-			st = cx_err_set(&err, CX_E_INTERNAL, "callback ran inside the start function");
+			st = cx_err_set(&err, CX_E_INTERNAL,
+			                "callback ran inside the start function");
 			certerox_call_free(k);
 			goto out;
 		}
@@ -313,7 +350,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (str_eq(cmd, "orgs")) {
+	if (str_eq(cmd, "raw-create")) {
+		st = raw_create(h, c, req, &err);
+		if (st == CX_OK)
+			result = cJSON_CreateTrue();
+	} else if (str_eq(cmd, "orgs")) {
 		struct certerox_org_list l;
 		if ((st = certerox_list_orgs(c, &l, &err)) == CX_OK)
 			result = orgs_json(&l);
@@ -337,7 +378,8 @@ int main(int argc, char **argv)
 			if ((st = config_from(req, &cfg, &err)))
 				goto out;
 			if (str_eq(cmd, "create"))
-				st = certerox_create_ds(c, org, json_str(req, "name"), &cfg, &ds, &err);
+				st = certerox_create_ds(c, org, json_str(req, "name"), &cfg, &ds,
+				                        &err);
 			else
 				st = certerox_patch_ds(c, id, &cfg, &ds, &err);
 		}

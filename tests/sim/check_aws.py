@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from simtest import (check, main, signed, json_call, query_call, listening, bucket_policy, export_def,  # noqa: E402
                      report_def)

@@ -180,6 +180,7 @@ def cmd_start(a):
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
     env["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("AWS_PROFILE", None)
     env.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)
     p = subprocess.Popen([sys.executable, os.path.join(HERE, "simserver.py"), d], stdin=subprocess.DEVNULL,

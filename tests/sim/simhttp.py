@@ -488,6 +488,8 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        # Logged before the answer is sent, so a client that has its answer finds the line.
+        sim.log_request(start, req, resp.status, err, self.conn_id, fault)
         self.send_response_only(resp.status)
         self.send_header("Date", self.date_time_string())
         self.send_header("Server", self.version_string())
@@ -511,7 +513,6 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and resp.status not in (204, 304):
             self.wfile.write(resp.body)
         self.wfile.flush()
-        sim.log_request(start, req, resp.status, err, self.conn_id, fault)
 
     def handle_one_request(self):
         try:

@@ -21,6 +21,7 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 from urllib.parse import unquote_to_bytes  # noqa: E402
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import simhttp  # noqa: E402

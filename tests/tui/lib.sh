@@ -15,6 +15,7 @@
 #   tui_golden NAME                      masked screen vs tests/tui/golden/NAME.golden
 #                                        (GENERATE=1 rewrites it)
 #   tui_resize COLS ROWS                 resize the window
+#   tui_child_pid                        pid of the program run by the pane's shell
 #   tui_stop                             kill the tmux server
 # Every capture is also appended to $TUI_ALL (for "never on screen" checks such as secrets).
 command -v tmux >/dev/null 2>&1 || skip "tmux not installed (apt-get install tmux)"
@@ -55,6 +56,20 @@ tui_launch() {
 	tui_cmd "clear; '$CX_BIN'$q; echo \"[exit \$?]\""
 }
 
+# Pid of the program the pane's shell is running (from /proc; no procps needed).
+tui_child_pid() {
+	local sp f
+	sp=$(tui_tmux display-message -p -t cx '#{pane_pid}')
+	for f in /proc/[0-9]*/status; do
+		if grep -q "^PPid:[[:space:]]*$sp\$" "$f" 2>/dev/null; then
+			f=${f#/proc/}
+			echo "${f%/status}"
+			return 0
+		fi
+	done
+	return 1
+}
+
 tui_keys() { tui_tmux send-keys -t cx "$@"; }
 tui_type() { tui_tmux send-keys -t cx -l "$1"; }
 
@@ -91,12 +106,12 @@ tui_wait_gone() {
 # Dynamic values: elapsed times, clock times, access key ids, spinner frames.
 tui_mask() {
 	perl -CSD -pe '
-		s/\b\d+ ms\b/# ms/g;
-		s/\b\d+(\.\d+)? s\b/# s/g;
+		s/[\x{2800}-\x{28ff}]/*/g;
+		s/[|\/\\-] (\d+ ms)/* $1/g;
+		s/ +(\* )?\d+ ms\b/ $1# ms/g;
+		s/ +\d+(\.\d+)? s\b/ # s/g;
 		s/\b\d\d:\d\d:\d\d\b/HH:MM:SS/g;
 		s/\b(AKIA|ASIA)[A-Z0-9]{16}\b/${1}XXXXXXXXXXXXXXXX/g;
-		s/[\x{2800}-\x{28ff}]/*/g;
-		s/[|\/\\-] (# ms)/* $1/g;
 		s/[|\/\\-](  ?certerox-aws-setup\s*)$/*$1/;
 	'
 }

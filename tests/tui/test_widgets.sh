@@ -111,6 +111,16 @@ tui_keys Enter
 check "Enter on the last page finishes with 0" tui_wait "[exit 0]"
 check "summary printed after the screen is restored" tui_wait "widget gallery: done"
 
+# ---- the loop through an external wait hook (as the engine provides) stays responsive ----
+tui_start 80 24 $UTF8 CX_TUI_GALLERY=1 CX_TUI_GALLERY_IO=1
+tui_launch
+tui_wait "Page 1 of 6"
+goto 6
+tui_keys Enter
+check "keys work through the external wait hook" tui_wait "[exit 0]"
+check "the external wait hook was used" tui_wait "external wait hook called"
+tui_start 80 24 $UTF8 CX_TUI_GALLERY=1
+
 # ---- q quits at once when nothing was applied; asks when something was ----
 tui_launch
 tui_wait "Page 1 of 6"
@@ -174,8 +184,7 @@ check "stty shows icanon and echo after Ctrl-C" tui_wait "icanon echo <stty"
 # ---- SIGTERM restores the terminal too ----
 tui_launch
 tui_wait "Page 1 of 6"
-shell_pid=$(tui_tmux display-message -p -t cx '#{pane_pid}')
-app_pid=$(pgrep -P "$shell_pid" | head -n 1)
+app_pid=$(tui_child_pid || true)
 [ -n "$app_pid" ] && kill -TERM "$app_pid"
 check "SIGTERM exits 130" tui_wait "[exit 130]"
 tui_cmd "clear; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo '<stty'"
@@ -240,6 +249,11 @@ goto 5
 check "golden progress (ASCII)" tui_golden progress-ascii
 tui_keys C-c
 tui_wait "[exit 130]"
+
+# ---- a terminal that cannot address the cursor is refused clearly ----
+tui_cmd "clear; TERM=dumb '$CX_BIN'; echo \"[exit \$?]\""
+check "TERM=dumb: exit 64" tui_wait "[exit 64]"
+check "TERM=dumb: says why" tui_wait "cannot move the cursor; use --batch"
 tui_stop
 
 # ---- no terminal ----

@@ -433,7 +433,8 @@ START_TEST(parse_and_root_detection)
 	    {"{\"id\":\"x\",\"name\":\"n\",\"type\":\"aws_cnr\",\"config\":[]}", "\"config\""},
 	    {"{\"id\":\"x\",\"name\":\"n\",\"type\":\"aws_cnr\",\"config\":{\"linked\":\"yes\"}}",
 	     "\"linked\""},
-	    {"{\"id\":\"x\",\"name\":\"n\",\"type\":\"aws_cnr\",\"config\":{\"cur_version\":1e300}}",
+	    {"{\"id\":\"x\",\"name\":\"n\",\"type\":\"aws_cnr\",\"config\":{\"cur_version\":1e300}"
+	     "}",
 	     "\"cur_version\""},
 	    {"{\"id\":\"x\",\"name\":\"n\",\"type\":\"aws", "not JSON"},
 	    {"", "empty"},
@@ -451,7 +452,8 @@ START_TEST(parse_and_root_detection)
 	const char *nolist = "{\"accounts\": []}";
 	ck_assert_int_eq(certerox_parse_ds_list(nolist, strlen(nolist), &l, &e), CX_E_PARSE);
 	ck_assert_ptr_nonnull(strstr(e.msg, "cloud_accounts"));
-	const char *baditem = "{\"cloud_accounts\": [{\"id\":\"a\",\"name\":\"n\",\"type\":\"t\"}, 3]}";
+	const char *baditem =
+	    "{\"cloud_accounts\": [{\"id\":\"a\",\"name\":\"n\",\"type\":\"t\"}, 3]}";
 	ck_assert_int_eq(certerox_parse_ds_list(baditem, strlen(baditem), &l, &e), CX_E_PARSE);
 	ck_assert_ptr_nonnull(strstr(e.msg, "item 1"));
 
@@ -625,6 +627,57 @@ START_TEST(async_completion_and_unreachable)
 }
 END_TEST
 
+START_TEST(secrets_stay_out_of_logs_and_errors)
+{
+	char dir[] = "/tmp/test_certerox_log.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char logpath[256];
+	snprintf(logpath, sizeof(logpath), "%s/log", dir);
+	ck_assert_int_eq(log_open(logpath, LOG_DEBUG), 0);
+	struct cx_err e;
+	cx_err_clear(&e);
+	struct http_opts ho = {.connect_timeout_ms = 2000, .total_timeout_ms = 3000};
+	struct http_ctx *h = http_ctx_new(&ho, &e);
+	ck_assert_ptr_nonnull(h);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", closed_port());
+	struct certerox *c = certerox_new(h, url, &e);
+	ck_assert_ptr_nonnull(c);
+	struct http_call_opts co = {.max_attempts = 2};
+	certerox_set_call_opts(c, &co);
+	certerox_set_token(c, "tok-log-5e4d3c2b1a");
+	struct certerox_config_in in = {.access_key_id = "AKIAEXAMPLE",
+	                                .secret_access_key = "sec/ret+Key-7f6e5d4c3b2a",
+	                                .linked = true};
+	ck_assert_int_eq(certerox_create_ds(c, "org-1", "n", &in, NULL, &e), CX_E_UNAVAILABLE);
+	ck_assert_str_eq(e.where, "certerox create data source \"n\"");
+	ck_assert_int_eq(certerox_login(c, "a@b.c", "pass-word-9a8b7c", &e), CX_E_UNAVAILABLE);
+	log_close();
+	char buf[65536];
+	FILE *f = fopen(logpath, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(buf, "create") || strstr(buf, "cloud_accounts"), "nothing logged: %s",
+	              buf);
+	ck_assert_ptr_null(strstr(buf, "tok-log-5e4d3c2b1a"));
+	ck_assert_ptr_null(strstr(buf, "sec/ret+Key-7f6e5d4c3b2a"));
+	ck_assert_ptr_null(strstr(buf, "pass-word-9a8b7c"));
+	ck_assert_ptr_null(strstr(e.msg, "pass-word-9a8b7c"));
+	/* all three are registered for redaction */
+	char *red = log_redact("tok-log-5e4d3c2b1a sec/ret+Key-7f6e5d4c3b2a pass-word-9a8b7c");
+	ck_assert_ptr_null(strstr(red, "tok-log"));
+	ck_assert_ptr_null(strstr(red, "7f6e5d4c3b2a"));
+	ck_assert_ptr_null(strstr(red, "9a8b7c"));
+	free(red);
+	certerox_free(c);
+	http_ctx_free(h);
+	unlink(logpath);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	secmem_init();
@@ -641,6 +694,7 @@ int main(void)
 	tcase_add_test(tc, parse_and_root_detection);
 	tcase_add_test(tc, token_file);
 	tcase_add_test(tc, async_completion_and_unreachable);
+	tcase_add_test(tc, secrets_stay_out_of_logs_and_errors);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,15 +502,15 @@ START_TEST(atomic_save_leaves_nothing_behind)
 }
 END_TEST
 
-/* A forked child reports through a pipe and dies by SIGKILL, so that neither valgrind nor
- * LeakSanitizer counts the parent's memory it inherited as its own leak. */
+/* A forked child reports through a pipe and then replaces itself with /bin/true, so that
+ * neither valgrind nor LeakSanitizer counts the parent's memory it inherited as a leak. */
 static void child_report(int fd, int ok)
 {
 	char c = ok ? 'y' : 'n';
 	ssize_t w = write(fd, &c, 1);
 	(void)w;
-	kill(getpid(), SIGKILL);
-	_exit(3);
+	execl("/bin/true", "true", (char *)NULL);
+	_exit(0);
 }
 
 static int child_result(int fd, pid_t pid)

@@ -1,0 +1,190 @@
+"""The CerteroX side of the sim, driven with curl: auth, validation, each config_scheme, error envelope."""
+
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from simtest import check, main, bucket_policy  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def envelope(j, status, code):
+    e = (j or {}).get("error") or {}
+    return (e.get("status_code") == status and e.get("error_code") == code and isinstance(e.get("reason"), str)
+            and isinstance(e.get("params"), list))
+
+
+def body(sim):
+    env = sim.env
+    org = env["CERTEROX_ORGANIZATION_ID"]
+    cas = f"/restapi/v2/organizations/{org}/cloud_accounts"
+    mk, ms = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+
+    def keys(who="m"):
+        if who == "m":
+            return {"access_key_id": mk, "secret_access_key": ms}
+        p = who.upper() + "_AWS_"
+        return {"access_key_id": env[p + "ACCESS_KEY_ID"], "secret_access_key": env[p + "SECRET_ACCESS_KEY"]}
+
+    # auth
+    st, j, t = sim.curl("POST", "/auth/v2/tokens", {"email": env["CERTEROX_EMAIL"],
+                                                    "password": env["CERTEROX_PASSWORD"]}, token=None)
+    check("POST /auth/v2/tokens -> 201 with a token", st == 201 and j.get("token") and j.get("user_id"), t)
+    token2 = (j or {}).get("token")
+    st, j, t = sim.curl("POST", "/auth/v2/tokens", {"email": env["CERTEROX_EMAIL"], "password": "wrong"}, token=None)
+    check("wrong password -> 403 OA0037", st == 403 and envelope(j, 403, "OA0037"), t)
+    st, j, t = sim.curl("POST", "/auth/v2/tokens", {"email": env["CERTEROX_EMAIL"]}, token=None)
+    check("password not provided -> 400 OA0039", st == 400 and envelope(j, 400, "OA0039"), t)
+    st, j, t = sim.curl("GET", "/restapi/v2/organizations", token=None)
+    check("no token -> 401 OE0237 'This resource requires authorization'",
+          st == 401 and envelope(j, 401, "OE0237") and j["error"]["reason"] == "This resource requires authorization", t)
+    st, j, t = sim.curl("GET", "/restapi/v2/organizations", token="nope")
+    check("bad token -> 401 OE0235", st == 401 and envelope(j, 401, "OE0235"), t)
+    st, j, t = sim.curl("GET", "/restapi/v2/organizations", token=token2)
+    check("GET organizations with the new token lists CERTEROX_ORGANIZATION_ID",
+          st == 200 and org in [o["id"] for o in j["organizations"]], t)
+
+    # validation
+    st, j, t = sim.curl("POST", cas, "{not json")
+    check("invalid JSON -> 400 OE0233", st == 400 and envelope(j, 400, "OE0233"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": keys(), "extra": 1})
+    check("unexpected top-level key -> 400 OE0212 \"Unexpected parameters: ['extra']\"",
+          st == 400 and envelope(j, 400, "OE0212") and j["error"]["reason"] == "Unexpected parameters: ['extra']", t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), region_name="eu-west-1")})
+    check("config.region_name -> 400 OE0212", st == 400 and envelope(j, 400, "OE0212") and
+          "region_name" in j["error"]["reason"], t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": {"secret_access_key": ms}})
+    check("no access_key_id -> 400 OE0216 'access_key_id is not provided'",
+          st == 400 and envelope(j, 400, "OE0216") and j["error"]["reason"] == "access_key_id is not provided", t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), bucket_name=5)})
+    check("bucket_name not a string -> 400 OE0214", st == 400 and envelope(j, 400, "OE0214"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x" * 256, "type": "aws_cnr", "config": keys()})
+    check("name of 256 chars -> 400 OE0215", st == 400 and envelope(j, 400, "OE0215"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "   ", "type": "aws_cnr", "config": keys()})
+    check("whitespace name -> 400 OE0416", st == 400 and envelope(j, 400, "OE0416"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), linked="yes")})
+    check("linked not a bool -> 400 OE0226", st == 400 and envelope(j, 400, "OE0226"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), cur_version="2")})
+    check("cur_version not an integer -> 400 OE0223", st == 400 and envelope(j, 400, "OE0223"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), secret_access_key="x" * 40)})
+    check("rejected key -> 403 OE0433 'Cloud error: ...'",
+          st == 403 and envelope(j, 403, "OE0433") and j["error"]["reason"].startswith("Cloud error: "), t)
+    st, j, t = sim.curl("POST", "/restapi/v2/organizations/00000000-0000-0000-0000-000000000000/cloud_accounts",
+                        {"name": "x", "type": "aws_cnr", "config": keys()})
+    check("unknown organization -> 404 OE0002", st == 404 and envelope(j, 404, "OE0002"), t)
+
+    # linked (member)
+    st, j, t = sim.curl("POST", cas, {"name": "member", "type": "aws_cnr", "config": dict(keys("member"), linked=True)})
+    check("linked member account -> 201, account_id from STS, no secret in the answer",
+          st == 201 and j["account_id"] == env["MEMBER_AWS_ACCOUNT_ID"] and "secret_access_key" not in j["config"]
+          and env["MEMBER_AWS_SECRET_ACCESS_KEY"] not in t, t)
+    member_id = (j or {}).get("id")
+    st, j, t = sim.curl("POST", cas, {"name": "member", "type": "aws_cnr",
+                                      "config": dict(keys("standalone"), linked=True)})
+    check("duplicate name -> 409 OE0404", st == 409 and envelope(j, 409, "OE0404"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "member2", "type": "aws_cnr", "config": dict(keys("member"), linked=True)})
+    check("same AWS account again -> 409 OE0402 'Cloud account for this account already exist'",
+          st == 409 and envelope(j, 409, "OE0402") and
+          j["error"]["reason"] == "Cloud account for this account already exist", t)
+
+    # Root: bucket_only before delivery, create_report, find_report, bucket_only after delivery
+    s3 = sim.client("s3", region="eu-west-1")
+    s3.create_bucket(Bucket="cx-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_policy(Bucket="cx-bkt", Policy=bucket_policy("cx-bkt", "123456789012"))
+    root = dict(keys(), linked=False, cur_version=2, bucket_name="cx-bkt", bucket_prefix="reports",
+                report_name="cx-export")
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr", "config": dict(root, config_scheme="bucket_only")})
+    check("bucket_only before deliver -> 400 OE0371 'Unable to find report cx-export files'",
+          st == 400 and envelope(j, 400, "OE0371") and j["error"]["reason"] ==
+          "Unable to configure billing report: Unable to find report cx-export files", t)
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
+                                      "config": dict(root, config_scheme="bucket_only", bucket_name="no-such-bkt")})
+    check("bucket_only with a missing bucket -> OE0371 'Bucket no-such-bkt not found'",
+          st == 400 and envelope(j, 400, "OE0371") and "Bucket no-such-bkt not found" in j["error"]["reason"], t)
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
+                                      "config": dict(root, config_scheme="create_report", bucket_name=None)})
+    check("create_report without bucket_name -> OE0371 'bucket_name is required'",
+          st == 400 and envelope(j, 400, "OE0371") and "bucket_name is required" in j["error"]["reason"], t)
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
+                                      "config": dict(root, config_scheme="create_report", report_name="bad name")})
+    check("report name with a space -> OE0371 'Report name \"bad name\" has incorrect format'",
+          st == 400 and 'Report name "bad name" has incorrect format' in (j or {}).get("error", {}).get("reason", ""), t)
+
+    # a key with only the guide's ReadOnly policy: create_report for legacy CUR fails (no cur:PutReportDefinition)
+    iam = sim.client("iam")
+    iam.create_user(UserName="certerox")
+    with open(os.path.join(os.environ.get("top_srcdir", os.path.join(HERE, "..", "..")), "data", "policies",
+                           "readonly.json")) as f:
+        ro = f.read().replace("${BUCKET}", "cx-bkt").replace("${ACCOUNT_ID}", "123456789012")
+    iam.put_user_policy(UserName="certerox", PolicyName="readonly", PolicyDocument=ro)
+    k = iam.create_access_key(UserName="certerox")["AccessKey"]
+    ro_keys = {"access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"]}
+    st, j, t = sim.curl("POST", cas, {"name": "legacy", "type": "aws_cnr", "config": dict(
+        ro_keys, linked=False, config_scheme="create_report", bucket_name="cx-bkt", bucket_prefix="cur",
+        report_name="legacy-cur")})
+    check("legacy create_report with the ReadOnly key -> OE0371 'Not enough permissions to create report legacy-cur'",
+          st == 400 and "Not enough permissions to create report legacy-cur" in (j or {}).get("error", {}).get(
+              "reason", ""), t)
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr", "config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="create_report", bucket_name="cx-bkt",
+        bucket_prefix="reports", report_name="cx-export")})
+    check("CUR 2.0 create_report with the ReadOnly key -> 201 (creates the export with that key)",
+          st == 201 and j["config"]["region_name"] == "eu-west-1" and j["account_id"] == "123456789012", t)
+    root_id = (j or {}).get("id")
+    ex = sim.client("bcm-data-exports").list_exports()["Exports"]
+    check("the export exists in AWS afterwards", [e["ExportName"] for e in ex] == ["cx-export"], str(ex))
+    recs = [r for r in sim.requests() if r["operation"] == "CreateExport"]
+    check("the server did CreateExport with the submitted key", recs and recs[-1]["access_key_id"] == k["AccessKeyId"]
+          and recs[-1]["status"] == 200, str(recs))
+    st, j, t = sim.curl("GET", f"/restapi/v2/cloud_accounts/{root_id}")
+    check("GET cloud_account -> 200 without secret", st == 200 and j["id"] == root_id and
+          "secret_access_key" not in j["config"], t)
+    st, j, t = sim.curl("GET", cas + "?type=aws_cnr")
+    check("list cloud_accounts -> both", st == 200 and {c["name"] for c in j["cloud_accounts"]} == {"root", "member"}, t)
+    st, j, t = sim.curl("GET", cas + "?only_linked=true")
+    check("list ?only_linked=true -> member only", st == 200 and [c["name"] for c in j["cloud_accounts"]] == ["member"])
+
+    # PATCH: find_report (detects the export), then bucket_only after deliver
+    st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="find_report")})
+    check("PATCH find_report -> 200, detected bucket/report/prefix",
+          st == 200 and j["config"].get("report_name") == "cx-export" and j["config"].get("bucket_name") == "cx-bkt", t)
+    st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
+        bucket_prefix="reports", report_name="cx-export")})
+    check("PATCH bucket_only before deliver -> 400 OE0371", st == 400 and envelope(j, 400, "OE0371"), t)
+    r = sim.run(os.path.join(HERE, "cloudsim"), "deliver", sim.dir)
+    check("cloudsim deliver", r.returncode == 0 and "cx-export-00001.csv.gz" in r.stdout, r.stdout + r.stderr)
+    st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
+        bucket_prefix="reports/", report_name="cx-export")})
+    check("PATCH bucket_only after deliver -> 200 (trailing / dropped)",
+          st == 200 and j["config"]["bucket_prefix"] == "reports", t)
+    st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
+        bucket_prefix="reports/extra", report_name="cx-export")})
+    check("bucket_only with prefix a/b retries a once -> 200", st == 200 and j["config"]["bucket_prefix"] == "reports", t)
+    st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify", {"type": "aws_cnr", "config": keys("standalone")})
+    check("cloud_account_verify -> 200 {status: ok}", st == 200 and j == {"status": "ok"}, t)
+    st, j, t = sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{member_id}")
+    check("DELETE -> 204", st == 204, t)
+    st, j, t = sim.curl("GET", f"/restapi/v2/cloud_accounts/{member_id}")
+    check("GET deleted -> 404 OE0002", st == 404 and envelope(j, 404, "OE0002"), t)
+
+    # persistence
+    sim.stop()
+    sim.start()
+    st, j, t = sim.curl("GET", f"/restapi/v2/cloud_accounts/{root_id}")
+    check("after stop/start: the data source and the token survive", st == 200 and j["id"] == root_id, t)
+    with open(os.path.join(sim.dir, "requests.jsonl")) as f:
+        log = f.read()
+    check("requests.jsonl: certerox requests logged as 'METHOD /path', no secret, no token",
+          '"operation": "POST /auth/v2/tokens"' in log and env["CERTEROX_PASSWORD"] not in log and
+          env["CERTEROX_TOKEN"] not in log and ms not in log and ro_keys["secret_access_key"] not in log)
+
+
+if __name__ == "__main__":
+    main(body)
