@@ -1,5 +1,7 @@
 /* main.c - options, front-end choice, exit status. Nothing else exits. */
+#include <errno.h>
 #include <locale.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,27 +25,36 @@ int main(int argc, char **argv)
 	int rc = options_parse(&o, argc, argv);
 	if (rc)
 		return rc;
+	if (o.log_file && log_open(o.log_file, LOG_DEBUG) != 0) {
+		fprintf(stderr, "certerox-aws-setup: --log %s: %s\n", o.log_file, strerror(errno));
+		return CX_EXIT_USAGE;
+	}
+	log_info("certerox-aws-setup %s started", CX_VERSION);
 	switch (o.mode) {
 	case MODE_HELP:
 		options_help(argv[0]);
-		return CX_EXIT_OK;
+		rc = CX_EXIT_OK;
+		break;
 	case MODE_VERSION:
 		options_version();
-		return CX_EXIT_OK;
+		rc = CX_EXIT_OK;
+		break;
 	case MODE_LIST:
-		return batch_list(&o);
+		rc = batch_list(&o);
+		break;
 	case MODE_BATCH:
-		return batch_apply(&o);
+		rc = batch_apply(&o);
+		break;
 	case MODE_DRY_RUN:
-		return batch_dry_run(&o);
+		rc = batch_dry_run(&o);
+		break;
 	case MODE_TUI:
-		return tui_run(&o);
 	default:
+		rc = tui_run(&o);
 		break;
 	}
-	if (o.ngiven > 0)
-		fprintf(stderr, "certerox-aws-setup: --%s: not implemented yet\n", o.given[0]);
-	else
-		fputs("certerox-aws-setup: the interactive wizard: not implemented yet\n", stderr);
-	return cx_status_exit(CX_E_NOT_IMPLEMENTED);
+	log_info("exit status %d", rc);
+	log_close();
+	log_redact_clear();
+	return rc;
 }

@@ -21,9 +21,9 @@ struct aws_error {
 	char code[96];
 	char message[768];
 	char request_id[128];
-	char region[32];   /* S3: x-amz-bucket-region header or <Region> of the body */
+	char region[32];    /* S3: x-amz-bucket-region header or <Region> of the body */
 	char endpoint[256]; /* S3 PermanentRedirect <Endpoint> */
-	char reason[64];   /* BCM ValidationException Reason */
+	char reason[64];    /* BCM ValidationException Reason */
 };
 
 /* Parses an error answer (status >= 300) of protocol proto. Never fails: when the body is

@@ -104,15 +104,15 @@ void *aws_op_user(const struct aws_op *op);
 
 /* One page's request, filled by aws_op_def.build. */
 struct aws_req {
-	const char *method;    /* static string; default "POST" */
-	struct buf path;       /* S3: "" or "/<encoded key>" after the bucket; others: "/" */
-	struct buf query;      /* S3 query, already encoded, without '?' */
-	struct buf params;     /* query/ec2 form parameters after Action/Version ("&A=b...") */
-	struct buf body;       /* JSON 1.1 body or S3 body */
+	const char *method;       /* static string; default "POST" */
+	struct buf path;          /* S3: "" or "/<encoded key>" after the bucket; others: "/" */
+	struct buf query;         /* S3 query, already encoded, without '?' */
+	struct buf params;        /* query/ec2 form parameters after Action/Version ("&A=b...") */
+	struct buf body;          /* JSON 1.1 body or S3 body */
 	const char *content_type; /* S3 only (JSON/query set theirs) */
-	char *bucket;          /* S3 bucket, or NULL */
-	char *region;          /* S3: region to use regardless of cache (CreateBucket), or NULL */
-	char *extra[4];        /* extra signed headers "name: value" (content-md5, range) */
+	char *bucket;             /* S3 bucket, or NULL */
+	char *region;   /* S3: region to use regardless of cache (CreateBucket), or NULL */
+	char *extra[4]; /* extra signed headers "name: value" (content-md5, range) */
 	size_t nextra;
 };
 
@@ -138,7 +138,7 @@ void *aws_op_state(const struct aws_op *op);
 void aws_op_set_detail(struct aws_op *op, const char *detail);
 
 /* Form/URI helpers. */
-void aws_form_add(struct buf *b, const char *name, const char *value); /* "&name=value" */
+void aws_form_add(struct buf *b, const char *name, const char *value);  /* "&name=value" */
 void aws_query_add(struct buf *b, const char *name, const char *value); /* S3 query */
 /* Parses an XML answer body (CX_E_PARSE in err when malformed). Free with xml_free. */
 xmlDoc *aws_xml_doc(const struct http_response *r, struct cx_err *err);

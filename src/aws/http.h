@@ -60,8 +60,8 @@ struct http_response {
 	long status;                 /* HTTP status; 0 when no answer */
 	struct http_header *headers; /* as received, in order (last response only) */
 	size_t nheaders;
-	struct buf body; /* NUL-terminated; may hold binary data; len is exact */
-	long ms;         /* duration of the attempt */
+	struct buf body;     /* NUL-terminated; may hold binary data; len is exact */
+	long ms;             /* duration of the attempt */
 	bool new_connection; /* a new TCP/TLS connection was opened for it */
 };
 
@@ -80,7 +80,7 @@ void http_ctx_free(struct http_ctx *ctx);
 const struct http_opts *http_ctx_opts(const struct http_ctx *ctx);
 
 /* Extra descriptor to wait on with the curl sockets (e.g. the tty). */
-#define HTTP_POLL_IN 0x1
+#define HTTP_POLL_IN  0x1
 #define HTTP_POLL_PRI 0x2
 #define HTTP_POLL_OUT 0x4
 struct http_waitfd {
@@ -92,8 +92,7 @@ struct http_waitfd {
 /* Waits until a curl socket or an extra fd is ready, a timer is due, or timeout_ms passes
  * (-1 = until something happens; with nothing in flight and no extra fd, returns at once).
  * Returns the number of extra fds with revents set, or -1 on error. */
-int http_ctx_poll(struct http_ctx *ctx, int timeout_ms, struct http_waitfd *extra,
-                  unsigned nextra);
+int http_ctx_poll(struct http_ctx *ctx, int timeout_ms, struct http_waitfd *extra, unsigned nextra);
 /* Progresses transfers, fires due timers, runs completion callbacks. Returns the number of
  * things still pending (transfers, queued transfers, timers). */
 int http_ctx_perform(struct http_ctx *ctx);
@@ -118,18 +117,18 @@ void http_timer_cancel(struct http_ctx *ctx, unsigned long id);
 /* ---- one request ---- */
 
 struct http_request {
-	const char *method;          /* "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" */
-	const char *url;             /* https:// (http:// only for a loopback host) */
-	const char *const *headers;  /* "Name: value" lines; values may be secrets */
+	const char *method;         /* "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" */
+	const char *url;            /* https:// (http:// only for a loopback host) */
+	const char *const *headers; /* "Name: value" lines; values may be secrets */
 	size_t nheaders;
-	const void *body;            /* may be NULL when body_len is 0 */
+	const void *body; /* may be NULL when body_len is 0 */
 	size_t body_len;
-	const char *label;           /* for logs and events, e.g. "certerox POST /api/v2/x" */
+	const char *label; /* for logs and events, e.g. "certerox POST /api/v2/x" */
 };
 
 /* Retry policy of a generic call. Zero = defaults. */
 struct http_call_opts {
-	int max_attempts; /* default 5; 1 = never retry */
+	int max_attempts;  /* default 5; 1 = never retry */
 	bool no_retry_5xx; /* retry only transport errors and 429 */
 	/* Optional: told about each retry (attempt that failed, reason, delay). */
 	void (*on_retry)(void *ud, const char *label, int attempt, const char *reason,
@@ -145,8 +144,7 @@ typedef void (*http_call_fn)(struct http_call *call, void *ud);
  * done(call, ud) runs once from http_ctx_perform. Never NULL: an invalid request (e.g.
  * http:// to a non-loopback host) completes with CX_E_INPUT. */
 struct http_call *http_call_start(struct http_ctx *ctx, const struct http_request *req,
-                                  const struct http_call_opts *opts, http_call_fn done,
-                                  void *ud);
+                                  const struct http_call_opts *opts, http_call_fn done, void *ud);
 /* After completion: CX_OK when an HTTP answer arrived (whatever its status), else the
  * transport error with err filled (message names the URL's scheme://host:port). */
 enum cx_status http_call_status(const struct http_call *call, struct cx_err *err);

@@ -20,8 +20,7 @@ struct iam_user_list {
 	size_t n;
 };
 struct iam_policy {
-	char *name, *id, *arn, *path, *default_version_id, *description, *create_date,
-	    *update_date;
+	char *name, *id, *arn, *path, *default_version_id, *description, *create_date, *update_date;
 	long attachment_count;
 };
 struct iam_policy_version {
@@ -65,8 +64,8 @@ struct aws_op *iam_create_policy_op(const char *name, const char *document, cons
                                     const char *description);
 const struct iam_policy *iam_create_policy_result(const struct aws_op *op);
 enum cx_status iam_create_policy(struct aws_client *c, const char *name, const char *document,
-                                 const char *path, const char *description,
-                                 struct iam_policy *out, struct cx_err *err);
+                                 const char *path, const char *description, struct iam_policy *out,
+                                 struct cx_err *err);
 
 struct aws_op *iam_get_policy_op(const char *arn);
 const struct iam_policy *iam_get_policy_result(const struct aws_op *op);
@@ -75,15 +74,13 @@ enum cx_status iam_get_policy(struct aws_client *c, const char *arn, struct iam_
 
 struct aws_op *iam_get_policy_version_op(const char *arn, const char *version_id);
 const struct iam_policy_version *iam_get_policy_version_result(const struct aws_op *op);
-enum cx_status iam_get_policy_version(struct aws_client *c, const char *arn,
-                                      const char *version_id, struct iam_policy_version *out,
-                                      struct cx_err *err);
+enum cx_status iam_get_policy_version(struct aws_client *c, const char *arn, const char *version_id,
+                                      struct iam_policy_version *out, struct cx_err *err);
 
 struct aws_op *iam_list_policy_versions_op(const char *arn);
 const struct iam_policy_version_list *iam_list_policy_versions_result(const struct aws_op *op);
 enum cx_status iam_list_policy_versions(struct aws_client *c, const char *arn,
-                                        struct iam_policy_version_list *out,
-                                        struct cx_err *err);
+                                        struct iam_policy_version_list *out, struct cx_err *err);
 
 struct aws_op *iam_create_policy_version_op(const char *arn, const char *document,
                                             bool set_default);
@@ -110,8 +107,7 @@ enum cx_status iam_get_user(struct aws_client *c, const char *name, struct iam_u
 
 struct aws_op *iam_list_users_op(void);
 const struct iam_user_list *iam_list_users_result(const struct aws_op *op);
-enum cx_status iam_list_users(struct aws_client *c, struct iam_user_list *out,
-                              struct cx_err *err);
+enum cx_status iam_list_users(struct aws_client *c, struct iam_user_list *out, struct cx_err *err);
 
 struct aws_op *iam_attach_user_policy_op(const char *user, const char *policy_arn);
 enum cx_status iam_attach_user_policy(struct aws_client *c, const char *user,
@@ -120,8 +116,7 @@ enum cx_status iam_attach_user_policy(struct aws_client *c, const char *user,
 struct aws_op *iam_list_attached_user_policies_op(const char *user);
 const struct iam_attached_list *iam_list_attached_user_policies_result(const struct aws_op *op);
 enum cx_status iam_list_attached_user_policies(struct aws_client *c, const char *user,
-                                               struct iam_attached_list *out,
-                                               struct cx_err *err);
+                                               struct iam_attached_list *out, struct cx_err *err);
 
 /* CreateAccessKey: user NULL = the caller's user. The secret is in secure memory. */
 struct aws_op *iam_create_access_key_op(const char *user);

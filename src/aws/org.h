@@ -16,8 +16,9 @@ const char *org_role_name(enum org_role r); /* "management", "member", "standalo
 
 struct org_info {
 	enum org_role role;
-	char *id, *arn, *feature_set, *master_account_id, *master_account_email; /* NULL when none */
-	char *denied_message; /* ORG_UNKNOWN because of AccessDenied: AWS's message */
+	char *id, *arn, *feature_set, *master_account_id,
+	    *master_account_email; /* NULL when none */
+	char *denied_message;      /* ORG_UNKNOWN because of AccessDenied: AWS's message */
 };
 void org_info_free(struct org_info *o);
 

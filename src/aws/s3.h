@@ -24,8 +24,8 @@ enum cx_status s3_head_bucket(struct aws_client *c, const char *bucket, char **r
 /* GetBucketLocation: region normalised ("" -> "us-east-1", "EU" -> "eu-west-1"). */
 struct aws_op *s3_get_bucket_location_op(const char *bucket);
 const char *s3_get_bucket_location_result(const struct aws_op *op);
-enum cx_status s3_get_bucket_location(struct aws_client *c, const char *bucket,
-                                      char **region_out, struct cx_err *err);
+enum cx_status s3_get_bucket_location(struct aws_client *c, const char *bucket, char **region_out,
+                                      struct cx_err *err);
 
 /* CreateBucket in region (NULL = client region): no body for us-east-1, else a
  * CreateBucketConfiguration/LocationConstraint; sent to and signed for that region.
@@ -38,13 +38,13 @@ enum cx_status s3_create_bucket(struct aws_client *c, const char *bucket, const 
  * bucket has none. */
 struct aws_op *s3_get_bucket_policy_op(const char *bucket);
 const char *s3_get_bucket_policy_result(const struct aws_op *op);
-enum cx_status s3_get_bucket_policy(struct aws_client *c, const char *bucket,
-                                    char **policy_out, struct cx_err *err);
+enum cx_status s3_get_bucket_policy(struct aws_client *c, const char *bucket, char **policy_out,
+                                    struct cx_err *err);
 
 /* PutBucketPolicy with Content-MD5. */
 struct aws_op *s3_put_bucket_policy_op(const char *bucket, const char *policy);
-enum cx_status s3_put_bucket_policy(struct aws_client *c, const char *bucket,
-                                    const char *policy, struct cx_err *err);
+enum cx_status s3_put_bucket_policy(struct aws_client *c, const char *bucket, const char *policy,
+                                    struct cx_err *err);
 
 struct s3_bucket {
 	char *name, *creation_date, *region; /* region NULL when not returned */
@@ -73,8 +73,8 @@ struct s3_listing {
 void s3_listing_free(struct s3_listing *l);
 /* ListObjectsV2 with encoding-type=url, every page (continuation tokens) inside the call.
  * prefix/delimiter may be NULL. max_total (0 = no limit) stops after that many keys. */
-struct aws_op *s3_list_objects_op(const char *bucket, const char *prefix,
-                                  const char *delimiter, size_t max_total);
+struct aws_op *s3_list_objects_op(const char *bucket, const char *prefix, const char *delimiter,
+                                  size_t max_total);
 const struct s3_listing *s3_list_objects_result(const struct aws_op *op);
 enum cx_status s3_list_objects(struct aws_client *c, const char *bucket, const char *prefix,
                                const char *delimiter, size_t max_total, struct s3_listing *out,

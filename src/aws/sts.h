@@ -6,7 +6,7 @@
 
 struct sts_identity {
 	char *account; /* "123456789012" */
-	char *arn;     /* arn:aws:iam::123456789012:user/x, :root, arn:aws:sts::..:assumed-role/.. */
+	char *arn; /* arn:aws:iam::123456789012:user/x, :root, arn:aws:sts::..:assumed-role/.. */
 	char *user_id;
 };
 void sts_identity_free(struct sts_identity *id);

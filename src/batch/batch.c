@@ -184,8 +184,14 @@ static cJSON *summary(const struct prep *p, const struct engine *e, const char *
 		char buf[1400];
 		cJSON_AddStringToObject(j, "error", cx_err_format(err, buf, sizeof(buf)));
 	}
-	if (r->data_source_id)
-		cJSON_AddStringToObject(j, "data_source_id", r->data_source_id);
+	const char *ds_id = r->data_source_id;
+	for (size_t i = 0; !ds_id && i < p->facts.ndata_sources; i++)
+		if (str_eq(p->facts.data_sources[i].account_id, t->account_id))
+			ds_id = p->facts.data_sources[i].id;
+	if (p->a.action == ANSWERS_MIGRATE && !ds_id)
+		ds_id = p->a.migrate.data_source_id;
+	if (ds_id)
+		cJSON_AddStringToObject(j, "data_source_id", ds_id);
 	else
 		cJSON_AddNullToObject(j, "data_source_id");
 	cJSON_AddStringToObject(j, "account_id", t->account_id ? t->account_id : "");

@@ -76,18 +76,18 @@ void answers_init(struct answers *a)
 }
 
 /* Every owned string of the struct, for free and copy. */
-#define ANSWERS_STRINGS(X)                                                                      \
-	X(data_source.name)                                                                     \
-	X(export.name)                                                                          \
-	X(export.bucket)                                                                        \
-	X(export.prefix)                                                                        \
-	X(export.bucket_region)                                                                 \
-	X(iam.user)                                                                             \
-	X(iam.readonly_policy)                                                                  \
-	X(iam.discover_policy)                                                                  \
-	X(certerox.url)                                                                         \
-	X(certerox.organization_id)                                                             \
-	X(migrate.data_source_id)                                                               \
+#define ANSWERS_STRINGS(X)                                                                         \
+	X(data_source.name)                                                                        \
+	X(export.name)                                                                             \
+	X(export.bucket)                                                                           \
+	X(export.prefix)                                                                           \
+	X(export.bucket_region)                                                                    \
+	X(iam.user)                                                                                \
+	X(iam.readonly_policy)                                                                     \
+	X(iam.discover_policy)                                                                     \
+	X(certerox.url)                                                                            \
+	X(certerox.organization_id)                                                                \
+	X(migrate.data_source_id)                                                                  \
 	X(migrate.export_name)
 
 void answers_free(struct answers *a)
@@ -136,7 +136,7 @@ struct field {
 	const char *section; /* NULL = top level */
 	const char *key;
 	enum field_kind kind;
-	size_t off;                /* offset of the char*, bool or enum (int) in struct answers */
+	size_t off;               /* offset of the char*, bool or enum (int) in struct answers */
 	const char *const *names; /* F_ENUM */
 };
 
@@ -168,8 +168,7 @@ static const struct field fields[] = {
 #undef OFF
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const char *const sections[] = {"data_source", "export", "iam", "certerox", "migrate",
-                                       NULL};
+static const char *const sections[] = {"data_source", "export", "iam", "certerox", "migrate", NULL};
 
 static bool is_section(const char *k)
 {
@@ -323,8 +322,7 @@ static enum cx_status load_json(struct answers *a, const cJSON *root, struct cx_
 	return CX_OK;
 }
 
-enum cx_status answers_load_text(struct answers *a, const char *text, size_t n,
-                                 struct cx_err *err)
+enum cx_status answers_load_text(struct answers *a, const char *text, size_t n, struct cx_err *err)
 {
 	if (n > ANSWERS_MAX_FILE)
 		return cx_err_set(err, CX_E_INPUT, "answers: larger than %d bytes",

@@ -23,8 +23,8 @@
 
 #include "util/err.h"
 
-#define ANSWERS_MAX_FILE (64 * 1024) /* bytes of an answers file */
-#define ANSWERS_MAX_STRING 1024      /* bytes of one string value */
+#define ANSWERS_MAX_FILE   (64 * 1024) /* bytes of an answers file */
+#define ANSWERS_MAX_STRING 1024        /* bytes of one string value */
 
 enum answers_action { ANSWERS_CONNECT = 0, ANSWERS_MIGRATE };
 enum answers_connection { ANSWERS_ROOT = 0, ANSWERS_LINKED };
@@ -37,11 +37,11 @@ enum answers_format { ANSWERS_CSV = 0, ANSWERS_PARQUET };
 struct answers_export {
 	enum answers_export_type type; /* default cur2 */
 	enum answers_setup setup;      /* default wizard */
-	char *name;                    /* default "certerox-cur2" (cur2) / "certerox-cur" (legacy) */
-	char *bucket;                  /* NULL = not given (required unless setup detect) */
-	char *prefix;                  /* default "reports"; "" allowed */
-	bool create_bucket;            /* default false */
-	char *bucket_region;           /* default "us-east-1"; discovered for existing buckets */
+	char *name;          /* default "certerox-cur2" (cur2) / "certerox-cur" (legacy) */
+	char *bucket;        /* NULL = not given (required unless setup detect) */
+	char *prefix;        /* default "reports"; "" allowed */
+	bool create_bucket;  /* default false */
+	char *bucket_region; /* default "us-east-1"; discovered for existing buckets */
 	enum answers_granularity granularity; /* default DAILY */
 	enum answers_format format;           /* default csv */
 	bool split_cost_allocation;           /* default true */
@@ -70,8 +70,8 @@ struct answers {
 		bool delete_legacy_report;
 	} migrate;
 	/* Which sections / keys the file gave (for the cross-field rules and the summary). */
-	bool has_export;     /* an "export" object was present */
-	bool has_migrate;    /* a "migrate" object was present */
+	bool has_export;      /* an "export" object was present */
+	bool has_migrate;     /* a "migrate" object was present */
 	bool has_export_name; /* "export.name" was given (else the default follows the type) */
 };
 
@@ -86,8 +86,7 @@ void answers_copy(struct answers *dst, const struct answers *src);
  * "export.bucket: must be a string"): text larger than ANSWERS_MAX_FILE, not UTF-8, not
  * JSON, not an object, unknown or duplicate keys, wrong types, unknown enum values, strings
  * longer than ANSWERS_MAX_STRING or with control characters. On error a is unchanged. */
-enum cx_status answers_load_text(struct answers *a, const char *text, size_t n,
-                                 struct cx_err *err);
+enum cx_status answers_load_text(struct answers *a, const char *text, size_t n, struct cx_err *err);
 /* Reads path (at most ANSWERS_MAX_FILE bytes) and calls answers_load_text; err->where
  * names the file. */
 enum cx_status answers_load_file(struct answers *a, const char *path, struct cx_err *err);

@@ -8,7 +8,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-#define CONTEXT 3
+#define CONTEXT   3
 #define MAX_CELLS (16u * 1024u * 1024u)
 
 struct lines {

@@ -115,7 +115,8 @@ cJSON *export_legacy_definition(const struct export_spec *spec)
 
 cJSON *export_create_body(const struct export_spec *spec, struct cx_err *err)
 {
-	cJSON *def = spec->legacy ? export_legacy_definition(spec) : export_cur2_definition(spec, err);
+	cJSON *def =
+	    spec->legacy ? export_legacy_definition(spec) : export_cur2_definition(spec, err);
 	if (!def)
 		return NULL;
 	cJSON *body = cJSON_CreateObject();
@@ -178,8 +179,8 @@ static void dest_rules(const cJSON *bucket, const cJSON *prefix, const cJSON *re
 	}
 	free(have);
 	free(want);
-	const char *reg = cJSON_IsString(region) && *region->valuestring ? region->valuestring
-	                                                                  : "us-east-1";
+	const char *reg =
+	    cJSON_IsString(region) && *region->valuestring ? region->valuestring : "us-east-1";
 	const char *wreg = dest->region ? dest->region : "us-east-1";
 	if (strcmp(reg, wreg) != 0) {
 		*ok = false;
@@ -191,13 +192,13 @@ static void dest_rules(const cJSON *bucket, const cJSON *prefix, const cJSON *re
 bool export_accept(const cJSON *x, bool legacy, const struct export_spec *dest, struct strv *r)
 {
 	bool ok = true;
-#define RULE(cond, ...)                                                                         \
-	do {                                                                                    \
-		if (!(cond)) {                                                                  \
-			ok = false;                                                             \
-			if (r)                                                                  \
-				strv_add(r, REASON __VA_ARGS__);                                \
-		}                                                                               \
+#define RULE(cond, ...)                                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			ok = false;                                                                \
+			if (r)                                                                     \
+				strv_add(r, REASON __VA_ARGS__);                                   \
+		}                                                                                  \
 	} while (0)
 	if (legacy) {
 		static const char *const tu[] = {"DAILY", "HOURLY", NULL};
@@ -211,7 +212,8 @@ bool export_accept(const cJSON *x, bool legacy, const struct export_spec *dest, 
 		     "Compression must be ZIP, GZIP or Parquet");
 		const cJSON *ase = cJSON_GetObjectItemCaseSensitive(x, "AdditionalSchemaElements");
 		RULE(cJSON_IsArray(ase) && cJSON_GetArraySize(ase) == 1 &&
-		         cJSON_IsString(ase->child) && strcmp(ase->child->valuestring, "RESOURCES") == 0,
+		         cJSON_IsString(ase->child) &&
+		         strcmp(ase->child->valuestring, "RESOURCES") == 0,
 		     "AdditionalSchemaElements must be [\"RESOURCES\"]");
 		RULE(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "RefreshClosedReports")),
 		     "RefreshClosedReports must be true");
@@ -322,8 +324,8 @@ static bool compare_query(const char *path, const cJSON *a, const cJSON *b, stru
 				strv_add(l, "... %zu more", more);
 			}
 		char *m = strv_join(&miss, ", "), *x = strv_join(&extra, ", ");
-		strv_add(d, "%s: %zu columns -> %zu columns (to add: %s; to remove: %s)", path, ca.n,
-		         cb.n, miss.n ? m : "none", extra.n ? x : "none");
+		strv_add(d, "%s: %zu columns -> %zu columns (to add: %s; to remove: %s)", path,
+		         ca.n, cb.n, miss.n ? m : "none", extra.n ? x : "none");
 		free(m);
 		free(x);
 	}
@@ -349,7 +351,8 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 			free(p);
 		}
 		for (const cJSON *x = a->child; x; x = x->next) {
-			if (ignored_key(x->string) || cJSON_GetObjectItemCaseSensitive(b, x->string))
+			if (ignored_key(x->string) ||
+			    cJSON_GetObjectItemCaseSensitive(b, x->string))
 				continue;
 			if (str_eq(x->string, "AdditionalArtifacts") && cJSON_GetArraySize(x) == 0)
 				continue;

@@ -11,13 +11,13 @@
 #include "core/strv.h"
 #include "util/err.h"
 
-#define EXPORT_TABLE "COST_AND_USAGE_REPORT"
+#define EXPORT_TABLE       "COST_AND_USAGE_REPORT"
 #define EXPORT_DESCRIPTION "CerteroX data export"
 
 /* What we want (strings borrowed). */
 struct export_spec {
 	bool legacy;
-	const char *name;   /* Data Export name / report name */
+	const char *name; /* Data Export name / report name */
 	const char *bucket;
 	const char *prefix; /* normalised: no trailing "/" */
 	const char *region; /* the bucket's region */

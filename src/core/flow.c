@@ -3,24 +3,23 @@
 #include <string.h>
 
 static const char *const ids[FLOW_PAGE_COUNT] = {
-    "start",        "connection", "export_type", "export", "bucket_policy",
-    "iam_policies", "user",       "certerox",    "choose_data_source",
-    "review",       "vault",      "apply",       "done"};
+    "start", "connection", "export_type",        "export", "bucket_policy", "iam_policies",
+    "user",  "certerox",   "choose_data_source", "review", "vault",         "apply",
+    "done"};
 
-static const char *const titles[FLOW_PAGE_COUNT] = {
-    "Welcome",
-    "Connection type",
-    "Export type",
-    "Data export",
-    "Bucket policy",
-    "IAM policies",
-    "IAM user and access key",
-    "CerteroX",
-    "Data source to migrate",
-    "Review the plan",
-    "Credential vault",
-    "Apply",
-    "Done"};
+static const char *const titles[FLOW_PAGE_COUNT] = {"Welcome",
+                                                    "Connection type",
+                                                    "Export type",
+                                                    "Data export",
+                                                    "Bucket policy",
+                                                    "IAM policies",
+                                                    "IAM user and access key",
+                                                    "CerteroX",
+                                                    "Data source to migrate",
+                                                    "Review the plan",
+                                                    "Credential vault",
+                                                    "Apply",
+                                                    "Done"};
 
 const char *flow_page_id(enum flow_page p)
 {

@@ -151,7 +151,8 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 				return bad(err, "user.keys[]");
 			struct plan_key_fact *k = &f->keys[f->nkeys++];
 			k->id = jdup(x, "id");
-			k->status = xstrdup(json_str(x, "status") ? json_str(x, "status") : "Active");
+			k->status =
+			    xstrdup(json_str(x, "status") ? json_str(x, "status") : "Active");
 			k->in_vault = json_bool(x, "in_vault", false);
 		}
 	}
@@ -212,8 +213,7 @@ struct builder {
 
 static struct plan_step *add_step(struct builder *b, const char *id, const char *service,
                                   const char *op, enum plan_kind kind, cJSON *req,
-                                  const char *title_fmt, ...)
-    __attribute__((format(printf, 7, 8)));
+                                  const char *title_fmt, ...) __attribute__((format(printf, 7, 8)));
 
 static struct plan_step *add_step(struct builder *b, const char *id, const char *service,
                                   const char *op, enum plan_kind kind, cJSON *req,
@@ -310,10 +310,11 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 	const struct plan_policy_fact *pf = plan_facts_policy(b->f, arn);
 	if (!pf) {
 		if (upgrade_only_if_lacking_exports) {
-			strv_add(&b->p->warnings,
-			         "iam: policy %s does not exist; the data source's user must be allowed "
-			         "bcm-data-exports:ListExports, GetExport and CreateExport for CUR 2.0",
-			         arn);
+			strv_add(
+			    &b->p->warnings,
+			    "iam: policy %s does not exist; the data source's user must be allowed "
+			    "bcm-data-exports:ListExports, GetExport and CreateExport for CUR 2.0",
+			    arn);
 			cJSON_Delete(doc);
 			goto out;
 		}
@@ -348,7 +349,8 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 	cJSON_AddStringToObject(req, "PolicyArn", arn);
 	cJSON_AddItemToObject(req, "PolicyDocument", doc);
 	cJSON_AddBoolToObject(req, "SetAsDefault", true);
-	struct plan_step *s = add_step(b, id, "iam", "CreatePolicyVersion", PLAN_UPDATE, req, "%s", name);
+	struct plan_step *s =
+	    add_step(b, id, "iam", "CreatePolicyVersion", PLAN_UPDATE, req, "%s", name);
 	depend(b, s, prune, (const char *)NULL);
 	char *old = pf->document ? json_pretty(pf->document) : xstrdup("");
 	char *nw = json_pretty(doc);
@@ -371,26 +373,29 @@ static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const
 			cJSON_AddStringToObject(req, "Bucket", bucket);
 			cJSON_AddStringToObject(req, "Region", region);
 			if (strcmp(region, "us-east-1") != 0) {
-				cJSON *c = cJSON_AddObjectToObject(req, "CreateBucketConfiguration");
+				cJSON *c =
+				    cJSON_AddObjectToObject(req, "CreateBucketConfiguration");
 				cJSON_AddStringToObject(c, "LocationConstraint", region);
 			}
-			add_step(b, "bucket", "s3", "CreateBucket", PLAN_CREATE, req, "%s (%s)", bucket,
-			         region);
+			add_step(b, "bucket", "s3", "CreateBucket", PLAN_CREATE, req, "%s (%s)",
+			         bucket, region);
 			created = true;
 		} else if (certerox_creates) {
 			cJSON *req = obj_strs("Bucket", bucket, "Region", "eu-central-1");
-			struct plan_step *s =
-			    add_step(b, "bucket-policy", "s3", "PutBucketPolicy", PLAN_SKIP, req, "%s", bucket);
+			struct plan_step *s = add_step(b, "bucket-policy", "s3", "PutBucketPolicy",
+			                               PLAN_SKIP, req, "%s", bucket);
 			skip(s,
-			     "bucket %s does not exist: CerteroX creates it (in eu-central-1) with the "
+			     "bucket %s does not exist: CerteroX creates it (in eu-central-1) with "
+			     "the "
 			     "delivery statement when it creates the export",
 			     bucket);
 			return CX_OK;
 		} else {
-			return cx_err_set(b->err, CX_E_INPUT,
-			                  "export.bucket: bucket \"%s\" does not exist in account %s; set "
-			                  "export.create_bucket to true to have it created",
-			                  bucket, f->account_id);
+			return cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.bucket: bucket \"%s\" does not exist in account %s; set "
+			    "export.create_bucket to true to have it created",
+			    bucket, f->account_id);
 		}
 	}
 	cJSON *stmt = policy_bucket_statement(bucket, f->account_id, b->err);
@@ -412,14 +417,15 @@ static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const
 	cJSON_AddStringToObject(req, "Region", region);
 	cJSON_AddItemToObject(req, "Policy", m.document);
 	m.document = NULL;
-	struct plan_step *s = add_step(b, "bucket-policy", "s3", "PutBucketPolicy", PLAN_UPDATE, req,
-	                               "%s", bucket);
+	struct plan_step *s =
+	    add_step(b, "bucket-policy", "s3", "PutBucketPolicy", PLAN_UPDATE, req, "%s", bucket);
 	depend(b, s, "bucket", (const char *)NULL);
 	if (m.action == POLICY_MERGE_PRESENT)
 		skip(s, "the bucket policy already has statement %s with the same content",
 		     POLICY_BUCKET_SID);
 	else if (m.action == POLICY_MERGE_EQUIVALENT)
-		skip(s, "the bucket policy already has an equivalent statement (%s)", m.equivalent_sid);
+		skip(s, "the bucket policy already has an equivalent statement (%s)",
+		     m.equivalent_sid);
 	else {
 		if (m.action == POLICY_MERGE_NEW)
 			s->kind = PLAN_CREATE;
@@ -435,9 +441,8 @@ static void ensure_user_and_key(struct builder *b, bool readonly)
 	const struct answers *a = b->a;
 	const struct plan_facts *f = b->f;
 	const char *user = a->iam.user;
-	struct plan_step *s =
-	    add_step(b, "user", "iam", "CreateUser", PLAN_CREATE, obj_strs("UserName", user, NULL, NULL),
-	             "%s", user);
+	struct plan_step *s = add_step(b, "user", "iam", "CreateUser", PLAN_CREATE,
+	                               obj_strs("UserName", user, NULL, NULL), "%s", user);
 	if (f->user_exists)
 		skip(s, "user %s exists", user);
 	const char *tags[2] = {"readonly", "discover"};
@@ -476,29 +481,31 @@ static enum cx_status ensure_key(struct builder *b)
 			snprintf(id, sizeof(id), "key-delete-%s", unknown.v[i]);
 			struct plan_step *s =
 			    add_step(b, id, "iam", "DeleteAccessKey", PLAN_DELETE,
-			             obj_strs("UserName", user, "AccessKeyId", unknown.v[i]), "%s %s", user,
-			             unknown.v[i]);
+			             obj_strs("UserName", user, "AccessKeyId", unknown.v[i]),
+			             "%s %s", user, unknown.v[i]);
 			s->destructive = true;
 			depend(b, s, "user", (const char *)NULL);
 		}
 	} else if (unknown.n >= 2 && !known) {
 		char *ids = strv_join(&unknown, ", ");
-		cx_err_set(b->err, CX_E_CONFLICT,
-		           "iam.user: user \"%s\" already has two access keys (%s) and the vault holds "
-		           "the secret of neither; AWS allows two keys per user. Choose: run again with "
-		           "--yes to let the wizard delete them, delete one yourself (aws iam "
-		           "delete-access-key --user-name %s --access-key-id ID), or choose another "
-		           "iam.user",
-		           user, ids, user);
+		cx_err_set(
+		    b->err, CX_E_CONFLICT,
+		    "iam.user: user \"%s\" already has two access keys (%s) and the vault holds "
+		    "the secret of neither; AWS allows two keys per user. Choose: run again with "
+		    "--yes to let the wizard delete them, delete one yourself (aws iam "
+		    "delete-access-key --user-name %s --access-key-id ID), or choose another "
+		    "iam.user",
+		    user, ids, user);
 		free(ids);
 		strv_free(&unknown);
 		return CX_E_CONFLICT;
 	} else {
 		for (size_t i = 0; i < unknown.n; i++)
-			strv_add(&b->p->warnings,
-			         "iam: access key %s of user %s is not in the vault (left over from an "
-			         "earlier run?); run with --yes to delete it",
-			         unknown.v[i], user);
+			strv_add(
+			    &b->p->warnings,
+			    "iam: access key %s of user %s is not in the vault (left over from an "
+			    "earlier run?); run with --yes to delete it",
+			    unknown.v[i], user);
 	}
 	strv_free(&unknown);
 	struct plan_step *s = add_step(b, "key", "iam", "CreateAccessKey", PLAN_CREATE,
@@ -510,8 +517,8 @@ static enum cx_status ensure_key(struct builder *b)
 	return CX_OK;
 }
 
-static void key_check(struct builder *b, const char *key_id, const char *bucket,
-                      const char *prefix, bool legacy, bool linked)
+static void key_check(struct builder *b, const char *key_id, const char *bucket, const char *prefix,
+                      bool legacy, bool linked)
 {
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "UserName", b->a->iam.user);
@@ -519,15 +526,16 @@ static void key_check(struct builder *b, const char *key_id, const char *bucket,
 		cJSON_AddStringToObject(req, "AccessKeyId", key_id);
 	else
 		cJSON_AddNullToObject(req, "AccessKeyId");
-	cJSON_AddStringToObject(req, "KeySource", b->a->action == ANSWERS_MIGRATE ? "vault" : "created");
+	cJSON_AddStringToObject(req, "KeySource",
+	                        b->a->action == ANSWERS_MIGRATE ? "vault" : "created");
 	if (bucket) {
 		cJSON_AddStringToObject(req, "Bucket", bucket);
 		cJSON_AddStringToObject(req, "Prefix", prefix ? prefix : "");
 	}
 	cJSON_AddBoolToObject(req, "Legacy", legacy);
 	cJSON_AddBoolToObject(req, "Linked", linked);
-	struct plan_step *s = add_step(b, "key-check", "sts", "CheckKey", PLAN_READ, req, "%s",
-	                               b->a->iam.user);
+	struct plan_step *s =
+	    add_step(b, "key-check", "sts", "CheckKey", PLAN_READ, req, "%s", b->a->iam.user);
 	s->requests = 2; /* GetCallerIdentity until accepted, then the proofs in parallel */
 	depend(b, s, "key", "attach-readonly", "attach-discover", "policy-readonly",
 	       "policy-discover", (const char *)NULL);
@@ -537,7 +545,8 @@ static void key_check(struct builder *b, const char *key_id, const char *bucket,
 static enum cx_status ensure_export(struct builder *b, const struct export_spec *spec)
 {
 	const struct plan_export_fact *ex = plan_facts_export(b->f, spec->name, spec->legacy);
-	cJSON *def = spec->legacy ? export_legacy_definition(spec) : export_cur2_definition(spec, b->err);
+	cJSON *def =
+	    spec->legacy ? export_legacy_definition(spec) : export_cur2_definition(spec, b->err);
 	if (!def)
 		return b->err ? b->err->status : CX_E_IO;
 	const char *svc = spec->legacy ? "cur" : "bcm-data-exports";
@@ -545,8 +554,9 @@ static enum cx_status ensure_export(struct builder *b, const struct export_spec 
 	if (!ex) {
 		cJSON *req = cJSON_CreateObject();
 		cJSON_AddItemToObject(req, spec->legacy ? "ReportDefinition" : "Export", def);
-		s = add_step(b, "export", svc, spec->legacy ? "PutReportDefinition" : "CreateExport",
-		             PLAN_CREATE, req, "%s", spec->name);
+		s = add_step(b, "export", svc,
+		             spec->legacy ? "PutReportDefinition" : "CreateExport", PLAN_CREATE,
+		             req, "%s", spec->name);
 	} else {
 		struct strv d = STRV_INIT;
 		bool eq = ex->definition && export_compare(ex->definition, def, &d);
@@ -557,8 +567,8 @@ static enum cx_status ensure_export(struct builder *b, const struct export_spec 
 			cJSON_AddStringToObject(req, "ExportArn", ex->arn ? ex->arn : "");
 		cJSON_AddItemToObject(req, spec->legacy ? "ReportDefinition" : "Export", def);
 		s = add_step(b, "export", svc,
-		             spec->legacy ? "ModifyReportDefinition" : "UpdateExport", PLAN_UPDATE, req,
-		             "%s", spec->name);
+		             spec->legacy ? "ModifyReportDefinition" : "UpdateExport", PLAN_UPDATE,
+		             req, "%s", spec->name);
 		if (eq) {
 			skip(s, "%s %s exists with the same definition",
 			     spec->legacy ? "report" : "export", spec->name);
@@ -611,13 +621,13 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 			cJSON_AddStringToObject(cfg, "report_name", report);
 		}
 	}
-	struct plan_step *s = add_step(b, "certerox", "certerox", "CreateDataSource", PLAN_CREATE, req,
-	                               "%s", a->data_source.name ? a->data_source.name : "");
+	struct plan_step *s = add_step(b, "certerox", "certerox", "CreateDataSource", PLAN_CREATE,
+	                               req, "%s", a->data_source.name ? a->data_source.name : "");
 	depend(b, s, "key-check", "export", "bucket-policy", (const char *)NULL);
 	const struct plan_data_source_fact *ds = ds_for_account(b->f);
 	if (ds)
-		skip(s, "data source \"%s\" (%s) already connects account %s", ds->name ? ds->name : "",
-		     ds->id ? ds->id : "", b->f->account_id);
+		skip(s, "data source \"%s\" (%s) already connects account %s",
+		     ds->name ? ds->name : "", ds->id ? ds->id : "", b->f->account_id);
 }
 
 static enum cx_status build_root(struct builder *b)
@@ -636,18 +646,19 @@ static enum cx_status build_root(struct builder *b)
 
 	if (e->setup == ANSWERS_EXISTING) {
 		if (!ex) {
-			st = cx_err_set(b->err, CX_E_INPUT,
-			                "export.name: \"%s\" is not an existing %s of account %s; use "
-			                "export.setup \"wizard\" to create it",
-			                e->name, kind, f->account_id);
+			st = cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.name: \"%s\" is not an existing %s of account %s; use "
+			    "export.setup \"wizard\" to create it",
+			    e->name, kind, f->account_id);
 			goto out;
 		}
 		struct strv r = STRV_INIT;
 		if (ex->definition && !export_accept(ex->definition, legacy, NULL, &r)) {
 			char *why = strv_join(&r, "; ");
 			st = cx_err_set(b->err, CX_E_INPUT,
-			                "export.name: CerteroX cannot import %s \"%s\": %s", kind, e->name,
-			                why);
+			                "export.name: CerteroX cannot import %s \"%s\": %s", kind,
+			                e->name, why);
 			free(why);
 			strv_free(&r);
 			goto out;
@@ -655,13 +666,14 @@ static enum cx_status build_root(struct builder *b)
 		strv_free(&r);
 		/* bucket and prefix come from the export itself */
 		const cJSON *d = ex->definition;
-		const cJSON *s3 = legacy ? d : json_obj(json_obj(d, "DestinationConfigurations"),
-		                                        "S3Destination");
+		const cJSON *s3 =
+		    legacy ? d
+		           : json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
 		const char *xb = json_str(s3, "S3Bucket"), *xp = json_str(s3, "S3Prefix");
 		if (xb && bucket && strcmp(xb, bucket) != 0)
 			strv_add(&b->p->warnings,
-			         "export.bucket: %s %s delivers to bucket %s, not %s; using %s", kind,
-			         e->name, xb, bucket, xb);
+			         "export.bucket: %s %s delivers to bucket %s, not %s; using %s",
+			         kind, e->name, xb, bucket, xb);
 		if (xb) {
 			free(bucket);
 			bucket = xstrdup(xb);
@@ -672,11 +684,13 @@ static enum cx_status build_root(struct builder *b)
 		}
 		scheme = ex->delivered ? "bucket_only" : "create_report";
 		if (!ex->delivered)
-			strv_add(&b->p->warnings,
-			         "%s %s has not delivered files yet: CerteroX is asked to use it with "
-			         "\"create_report\" (\"bucket_only\" would fail until the first delivery, "
-			         "up to 24 hours)",
-			         kind, e->name);
+			strv_add(
+			    &b->p->warnings,
+			    "%s %s has not delivered files yet: CerteroX is asked to use it with "
+			    "\"create_report\" (\"bucket_only\" would fail until the first "
+			    "delivery, "
+			    "up to 24 hours)",
+			    kind, e->name);
 	} else if (e->setup == ANSWERS_DETECT) {
 		scheme = "find_report";
 		const struct plan_export_fact *first = NULL;
@@ -690,15 +704,19 @@ static enum cx_status build_root(struct builder *b)
 				first = &f->exports[i];
 		}
 		if (!first)
-			strv_add(&b->p->warnings,
-			         "export.setup: no existing %s of account %s passes CerteroX's rules (%zu "
-			         "found); CerteroX will answer \"Unable to find report with required "
-			         "configuration\"",
-			         kind, f->account_id, nkind);
+			strv_add(
+			    &b->p->warnings,
+			    "export.setup: no existing %s of account %s passes CerteroX's rules "
+			    "(%zu "
+			    "found); CerteroX will answer \"Unable to find report with required "
+			    "configuration\"",
+			    kind, f->account_id, nkind);
 		if (!bucket && first) {
 			const cJSON *d = first->definition;
-			const cJSON *s3 = legacy ? d : json_obj(json_obj(d, "DestinationConfigurations"),
-			                                        "S3Destination");
+			const cJSON *s3 = legacy
+			                      ? d
+			                      : json_obj(json_obj(d, "DestinationConfigurations"),
+			                                 "S3Destination");
 			bucket = xstrdup(json_str(s3, "S3Bucket"));
 			if (json_str(s3, "S3Prefix")) {
 				free(prefix);
@@ -706,10 +724,11 @@ static enum cx_status build_root(struct builder *b)
 			}
 		}
 		if (!bucket) {
-			st = cx_err_set(b->err, CX_E_INPUT,
-			                "export.bucket: is required: the ReadOnly policy names the bucket "
-			                "and no existing %s to take it from was found",
-			                kind);
+			st = cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.bucket: is required: the ReadOnly policy names the bucket "
+			    "and no existing %s to take it from was found",
+			    kind);
 			goto out;
 		}
 	} else if (e->setup == ANSWERS_SETUP_CERTEROX && ex) {
@@ -721,10 +740,11 @@ static enum cx_status build_root(struct builder *b)
 		struct strv r = STRV_INIT;
 		if (ex->definition && !export_accept(ex->definition, legacy, &dest, &r)) {
 			char *why = strv_join(&r, "; ");
-			st = cx_err_set(b->err, CX_E_INPUT,
-			                "export.name: a %s named \"%s\" exists and CerteroX would refuse "
-			                "it: %s",
-			                kind, e->name, why);
+			st = cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.name: a %s named \"%s\" exists and CerteroX would refuse "
+			    "it: %s",
+			    kind, e->name, why);
 			free(why);
 			strv_free(&r);
 			goto out;
@@ -740,7 +760,8 @@ static enum cx_status build_root(struct builder *b)
 	                     : (e->bucket_region ? e->bucket_region : "us-east-1"));
 
 	/* 1. bucket + bucket policy */
-	bool may_create = e->create_bucket && e->setup != ANSWERS_EXISTING && e->setup != ANSWERS_DETECT;
+	bool may_create =
+	    e->create_bucket && e->setup != ANSWERS_EXISTING && e->setup != ANSWERS_DETECT;
 	if ((st = ensure_bucket(b, bucket, region, may_create,
 	                        e->setup == ANSWERS_SETUP_CERTEROX)) != CX_OK)
 		goto out;
@@ -780,10 +801,11 @@ static enum cx_status build_root(struct builder *b)
 	certerox_create(b, scheme, bucket, prefix, e->name, legacy);
 
 	if (f->org_role == PLAN_ORG_MEMBER)
-		strv_add(&b->p->warnings,
-		         "connection: account %s is a member of an AWS organization; its billing data "
-		         "normally comes through the management account: consider a linked connection",
-		         f->account_id);
+		strv_add(
+		    &b->p->warnings,
+		    "connection: account %s is a member of an AWS organization; its billing data "
+		    "normally comes through the management account: consider a linked connection",
+		    f->account_id);
 	b->p->target.legacy = legacy;
 	b->p->target.bucket = bucket;
 	b->p->target.prefix = prefix;
@@ -817,16 +839,18 @@ static enum cx_status build_linked(struct builder *b)
 			if (!f->data_sources[i].linked)
 				root = true;
 		if (!root)
-			strv_push(&b->p->warnings, "AWS Root Account is missing. AWS Linked Account relies "
-			                           "on billing data from its AWS Root Account.");
+			strv_push(&b->p->warnings,
+			          "AWS Root Account is missing. AWS Linked Account relies "
+			          "on billing data from its AWS Root Account.");
 	}
 	if (f->org_role == PLAN_ORG_MANAGEMENT || f->org_role == PLAN_ORG_STANDALONE)
-		strv_add(&b->p->warnings,
-		         "connection: account %s is %s; it pays its own bills, so a root connection "
-		         "is usually what you want",
-		         f->account_id,
-		         f->org_role == PLAN_ORG_MANAGEMENT ? "an organization's management account"
-		                                            : "not in an organization");
+		strv_add(
+		    &b->p->warnings,
+		    "connection: account %s is %s; it pays its own bills, so a root connection "
+		    "is usually what you want",
+		    f->account_id,
+		    f->org_role == PLAN_ORG_MANAGEMENT ? "an organization's management account"
+		                                       : "not in an organization");
 	return CX_OK;
 }
 
@@ -844,15 +868,17 @@ static enum cx_status build_migrate(struct builder *b)
 		                  "CerteroX organization",
 		                  a->migrate.data_source_id);
 	if (ds->linked)
-		return cx_err_set(b->err, CX_E_INPUT,
-		                  "migrate.data_source_id: data source \"%s\" is a linked connection; "
-		                  "only a root connection has an export to migrate",
-		                  a->migrate.data_source_id);
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "migrate.data_source_id: data source \"%s\" is a linked connection; "
+		    "only a root connection has an export to migrate",
+		    a->migrate.data_source_id);
 	if (ds->account_id && !str_eq(ds->account_id, f->account_id))
-		return cx_err_set(b->err, CX_E_INPUT,
-		                  "migrate.data_source_id: data source \"%s\" connects account %s, but "
-		                  "the AWS credentials are of account %s",
-		                  a->migrate.data_source_id, ds->account_id, f->account_id);
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "migrate.data_source_id: data source \"%s\" connects account %s, but "
+		    "the AWS credentials are of account %s",
+		    a->migrate.data_source_id, ds->account_id, f->account_id);
 	const char *bk = a->has_export && a->export.bucket ? a->export.bucket : ds->bucket;
 	if (!bk)
 		return cx_err_set(b->err, CX_E_INPUT,
@@ -862,7 +888,8 @@ static enum cx_status build_migrate(struct builder *b)
 	char *bucket = xstrdup(bk);
 	char *prefix = validate_prefix_normalize(
 	    a->has_export && a->export.prefix ? a->export.prefix : (ds->prefix ? ds->prefix : ""));
-	char *region = xstrdup(f->bucket_region && *f->bucket_region ? f->bucket_region : "us-east-1");
+	char *region =
+	    xstrdup(f->bucket_region && *f->bucket_region ? f->bucket_region : "us-east-1");
 	const char *name = a->migrate.export_name;
 	bool done = ds->cur_version == 2 && str_eq(ds->report_name, name);
 
@@ -873,14 +900,15 @@ static enum cx_status build_migrate(struct builder *b)
 	bool permits = cur && policy_bucket_permits_delivery(cur, bucket, false, true);
 	cJSON_Delete(cur);
 	if (!f->bucket_exists) {
-		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: bucket \"%s\" does not exist in account %s",
-		                bucket, f->account_id);
+		st = cx_err_set(b->err, CX_E_INPUT,
+		                "export.bucket: bucket \"%s\" does not exist in account %s", bucket,
+		                f->account_id);
 		goto out;
 	}
 	if (permits) {
 		cJSON *req = obj_strs("Bucket", bucket, "Region", region);
-		struct plan_step *s =
-		    add_step(b, "bucket-policy", "s3", "PutBucketPolicy", PLAN_SKIP, req, "%s", bucket);
+		struct plan_step *s = add_step(b, "bucket-policy", "s3", "PutBucketPolicy",
+		                               PLAN_SKIP, req, "%s", bucket);
 		skip(s, "the bucket policy already lets bcm-data-exports.amazonaws.com deliver");
 	} else if ((st = ensure_bucket(b, bucket, region, false, false)) != CX_OK) {
 		goto out;
@@ -914,12 +942,12 @@ static enum cx_status build_migrate(struct builder *b)
 	cJSON_AddStringToObject(cfg, "bucket_name", bucket);
 	cJSON_AddStringToObject(cfg, "bucket_prefix", prefix);
 	cJSON_AddStringToObject(cfg, "report_name", name);
-	struct plan_step *s = add_step(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE, req,
-	                               "%s", ds->name ? ds->name : ds->id);
+	struct plan_step *s = add_step(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE,
+	                               req, "%s", ds->name ? ds->name : ds->id);
 	depend(b, s, "key-check", "export", "bucket-policy", "policy-readonly", (const char *)NULL);
 	if (done)
-		skip(s, "data source \"%s\" already uses CUR 2.0 export %s", ds->name ? ds->name : ds->id,
-		     name);
+		skip(s, "data source \"%s\" already uses CUR 2.0 export %s",
+		     ds->name ? ds->name : ds->id, name);
 
 	if (a->migrate.delete_legacy_report && ds->report_name && ds->cur_version != 2) {
 		const struct plan_export_fact *old = plan_facts_export(f, ds->report_name, true);
@@ -1018,7 +1046,8 @@ int plan_depth(const struct plan *p)
 		int start = 0;
 		for (size_t d = 0; d < p->steps[i].ndeps; d++)
 			for (size_t j = 0; j < i; j++)
-				if (str_eq(p->steps[j].id, p->steps[i].deps[d]) && finish[j] > start)
+				if (str_eq(p->steps[j].id, p->steps[i].deps[d]) &&
+				    finish[j] > start)
 					start = finish[j];
 		finish[i] = start + p->steps[i].requests;
 		if (finish[i] > best)

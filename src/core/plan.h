@@ -14,7 +14,12 @@
 
 /* ---- facts (filled by discovery with read-only calls; every pointer owned) ---- */
 
-enum plan_org_role { PLAN_ORG_UNKNOWN = 0, PLAN_ORG_MANAGEMENT, PLAN_ORG_MEMBER, PLAN_ORG_STANDALONE };
+enum plan_org_role {
+	PLAN_ORG_UNKNOWN = 0,
+	PLAN_ORG_MANAGEMENT,
+	PLAN_ORG_MEMBER,
+	PLAN_ORG_STANDALONE
+};
 
 struct plan_export_fact {
 	bool legacy;       /* legacy CUR report (ReportDefinition) rather than a Data Export */
@@ -26,7 +31,7 @@ struct plan_export_fact {
 };
 
 struct plan_policy_fact {
-	char *arn;               /* arn:aws:iam::<account>:policy/<name> */
+	char *arn; /* arn:aws:iam::<account>:policy/<name> */
 	bool exists;
 	char *default_version;   /* "v3" */
 	cJSON *document;         /* the default version's document (parsed, URL-decoded) */
@@ -57,8 +62,8 @@ struct plan_facts {
 	char *caller_arn;
 	enum plan_org_role org_role;
 	bool bucket_exists;
-	char *bucket_region;  /* the bucket's region when it exists */
-	char *bucket_policy;  /* current bucket policy text, NULL when none */
+	char *bucket_region;              /* the bucket's region when it exists */
+	char *bucket_policy;              /* current bucket policy text, NULL when none */
 	struct plan_export_fact *exports; /* Data Exports and legacy reports of the account */
 	size_t nexports;
 	struct plan_policy_fact *policies; /* our policies by ARN (missing ones may be absent) */
@@ -126,20 +131,20 @@ struct plan_step {
 	const char *service;   /* "s3" "iam" "sts" "bcm-data-exports" "cur" "certerox" */
 	const char *operation; /* see above */
 	enum plan_kind kind;
-	cJSON *request;        /* owned; also present for skipped steps (what would be sent) */
-	char **deps;           /* ids of steps that must finish first (owned) */
+	cJSON *request; /* owned; also present for skipped steps (what would be sent) */
+	char **deps;    /* ids of steps that must finish first (owned) */
 	size_t ndeps;
-	char *skip_reason;     /* PLAN_SKIP: why (owned) */
-	bool destructive;      /* replaces or deletes something: needs --yes or consent */
-	int requests;          /* sequential requests on the critical path (0 when skipped) */
-	char *diff;            /* unified diff of the document change, NULL when none */
+	char *skip_reason;       /* PLAN_SKIP: why (owned) */
+	bool destructive;        /* replaces or deletes something: needs --yes or consent */
+	int requests;            /* sequential requests on the critical path (0 when skipped) */
+	char *diff;              /* unified diff of the document change, NULL when none */
 	struct strv differences; /* UpdateExport/Modify: "path: theirs -> ours" */
 };
 
 struct plan_target {
 	char *account_id;
-	bool legacy;         /* the export is a legacy CUR report */
-	char *bucket;        /* NULL for linked */
+	bool legacy;  /* the export is a legacy CUR report */
+	char *bucket; /* NULL for linked */
 	char *prefix;
 	char *region;
 	char *export_name;
@@ -150,8 +155,8 @@ struct plan {
 	struct plan_step *steps; /* in a topological order (every dep comes earlier) */
 	size_t n;
 	struct plan_target target;
-	struct strv warnings;    /* for the review page / summary */
-	int depth;               /* critical path D in requests (plan_depth) */
+	struct strv warnings; /* for the review page / summary */
+	int depth;            /* critical path D in requests (plan_depth) */
 };
 
 struct plan_options {

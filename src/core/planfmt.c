@@ -11,14 +11,15 @@
 cJSON *planfmt_json_object(const struct plan *p)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "account_id", p->target.account_id ? p->target.account_id : "");
+	cJSON_AddStringToObject(root, "account_id",
+	                        p->target.account_id ? p->target.account_id : "");
 	cJSON *t = cJSON_AddObjectToObject(root, "target");
-#define TSTR(k, v)                                                                              \
-	do {                                                                                    \
-		if (v)                                                                          \
-			cJSON_AddStringToObject(t, k, v);                                       \
-		else                                                                            \
-			cJSON_AddNullToObject(t, k);                                            \
+#define TSTR(k, v)                                                                                 \
+	do {                                                                                       \
+		if (v)                                                                             \
+			cJSON_AddStringToObject(t, k, v);                                          \
+		else                                                                               \
+			cJSON_AddNullToObject(t, k);                                               \
 	} while (0)
 	TSTR("export_type", p->target.bucket ? (p->target.legacy ? "legacy" : "cur2") : NULL);
 	TSTR("export_name", p->target.export_name);
@@ -131,7 +132,9 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		return;
 	}
 	if (s->destructive)
-		comment(b, "DESTRUCTIVE: replaces or deletes an existing resource; review before running");
+		comment(
+		    b,
+		    "DESTRUCTIVE: replaces or deletes an existing resource; review before running");
 	for (size_t i = 0; i < s->differences.n; i++) {
 		char *d = xasprintf("  difference: %s", s->differences.v[i]);
 		comment(b, d);
@@ -170,9 +173,9 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "PolicyDocument"));
 		buf_puts(b, "aws iam create-policy-version --policy-arn ");
 		sq(b, rs(r, "PolicyArn"));
-		buf_printf(b,
-		           " --policy-document \"file://$work/%s.json\" --set-as-default >/dev/null\n",
-		           s->id);
+		buf_printf(
+		    b, " --policy-document \"file://$work/%s.json\" --set-as-default >/dev/null\n",
+		    s->id);
 	} else if (strcmp(op, "DeletePolicyVersion") == 0) {
 		buf_puts(b, "aws iam delete-policy-version --policy-arn ");
 		sq(b, rs(r, "PolicyArn"));
@@ -204,20 +207,23 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		buf_puts(b, "echo \"access key saved to $CX_KEY_FILE\" >&2\n");
 	} else if (strcmp(op, "CheckKey") == 0) {
 		comment(b, "Wait until AWS accepts the new key (IAM is eventually consistent).");
-		buf_puts(b, "if [ -s \"$CX_KEY_FILE\" ]; then\n"
-		            "\tread -r cx_ak cx_sk <\"$CX_KEY_FILE\"\n"
-		            "\tfor cx_try in $(seq 1 60); do\n"
-		            "\t\tif env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=\"$cx_ak\" "
-		            "AWS_SECRET_ACCESS_KEY=\"$cx_sk\" \\\n"
-		            "\t\t\taws sts get-caller-identity >/dev/null 2>&1; then break; fi\n"
-		            "\t\tsleep 2\n"
-		            "\tdone\n"
-		            "\tunset cx_ak cx_sk cx_try\n"
-		            "fi\n");
+		buf_puts(
+		    b,
+		    "if [ -s \"$CX_KEY_FILE\" ]; then\n"
+		    "\tread -r cx_ak cx_sk <\"$CX_KEY_FILE\"\n"
+		    "\tfor cx_try in $(seq 1 60); do\n"
+		    "\t\tif env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=\"$cx_ak\" "
+		    "AWS_SECRET_ACCESS_KEY=\"$cx_sk\" \\\n"
+		    "\t\t\taws sts get-caller-identity >/dev/null 2>&1; then break; fi\n"
+		    "\t\tsleep 2\n"
+		    "\tdone\n"
+		    "\tunset cx_ak cx_sk cx_try\n"
+		    "fi\n");
 	} else if (strcmp(op, "CreateExport") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "Export"));
-		buf_printf(b, "aws bcm-data-exports create-export --region us-east-1 --export "
-		              "\"file://$work/%s.json\"\n",
+		buf_printf(b,
+		           "aws bcm-data-exports create-export --region us-east-1 --export "
+		           "\"file://$work/%s.json\"\n",
 		           s->id);
 	} else if (strcmp(op, "UpdateExport") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "Export"));
@@ -226,8 +232,9 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		buf_printf(b, " --export \"file://$work/%s.json\"\n", s->id);
 	} else if (strcmp(op, "PutReportDefinition") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "ReportDefinition"));
-		buf_printf(b, "aws cur put-report-definition --region us-east-1 --report-definition "
-		              "\"file://$work/%s.json\"\n",
+		buf_printf(b,
+		           "aws cur put-report-definition --region us-east-1 --report-definition "
+		           "\"file://$work/%s.json\"\n",
 		           s->id);
 	} else if (strcmp(op, "ModifyReportDefinition") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "ReportDefinition"));
@@ -239,10 +246,12 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		sq(b, rs(r, "ReportName"));
 		buf_puts(b, "\n");
 	} else if (strcmp(s->service, "certerox") == 0) {
-		comment(b, strcmp(op, "UpdateDataSource") == 0
-		               ? "In CerteroX: Settings -> Data Sources -> the data source -> Actions "
-		                 "-> Update Credentials, with:"
-		               : "In CerteroX: Settings -> Data Sources -> Actions -> Add -> AWS, with:");
+		comment(
+		    b,
+		    strcmp(op, "UpdateDataSource") == 0
+		        ? "In CerteroX: Settings -> Data Sources -> the data source -> Actions "
+		          "-> Update Credentials, with:"
+		        : "In CerteroX: Settings -> Data Sources -> Actions -> Add -> AWS, with:");
 		const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
 		char *t = json_pretty(body);
 		comment(b, t);

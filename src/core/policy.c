@@ -204,9 +204,9 @@ static bool effect_is(const cJSON *st, const char *e)
 }
 
 /* Calls fn for each statement object (Statement as array or single object). */
-#define FOR_STATEMENTS(doc, st, idx)                                                            \
-	for (const cJSON *stmts_ = cJSON_GetObjectItemCaseSensitive(doc, "Statement"),          \
-	                 *st = cJSON_IsArray(stmts_) ? stmts_->child : stmts_;                  \
+#define FOR_STATEMENTS(doc, st, idx)                                                               \
+	for (const cJSON *stmts_ = cJSON_GetObjectItemCaseSensitive(doc, "Statement"),             \
+	                 *st = cJSON_IsArray(stmts_) ? stmts_->child : stmts_;                     \
 	     st; st = cJSON_IsArray(stmts_) ? st->next : NULL, idx++)
 
 static bool grants(const cJSON *doc, const char *svc, const char *action, const char *resource)
@@ -255,7 +255,8 @@ bool policy_missing_actions(const cJSON *doc, const cJSON *required, struct strv
 				if (!doc || !grants(doc, NULL, acts.v[a], res.v[r])) {
 					ok = false;
 					if (missing) {
-						char *m = xasprintf("%s on %s", acts.v[a], res.v[r]);
+						char *m =
+						    xasprintf("%s on %s", acts.v[a], res.v[r]);
 						if (!strv_has(missing, m))
 							strv_push(missing, m);
 						free(m);
@@ -335,8 +336,10 @@ static void lint_source_arn(const cJSON *st, size_t idx, struct strv *w)
 					char *v = str_printable(vals.v[i], 200);
 					char *r = str_printable(parts[3], 40);
 					strv_add(w,
-					         "bucket policy statement %s: aws:SourceArn \"%s\" names "
-					         "region %s, but CUR and Data Exports deliver from us-east-1, "
+					         "bucket policy statement %s: aws:SourceArn \"%s\" "
+					         "names "
+					         "region %s, but CUR and Data Exports deliver from "
+					         "us-east-1, "
 					         "so this condition never matches their deliveries",
 					         name, v, r);
 					free(name);
@@ -378,7 +381,8 @@ static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct st
 		if (!principal_covers(st, billing_principals[k]))
 			continue;
 		if (covers(st, "Action", "NotAction", "s3:PutObject", true) &&
-		    covers(st, "Resource", "NotResource", obj, false) && !strv_has(&hits, "s3:PutObject"))
+		    covers(st, "Resource", "NotResource", obj, false) &&
+		    !strv_has(&hits, "s3:PutObject"))
 			strv_push(&hits, "s3:PutObject");
 		if (covers(st, "Action", "NotAction", "s3:GetBucketPolicy", true) &&
 		    covers(st, "Resource", "NotResource", bkt, false) &&
@@ -390,7 +394,8 @@ static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct st
 		char *acts = strv_join(&hits, " and ");
 		strv_add(w,
 		         "bucket policy statement %s denies %s to the billing delivery services "
-		         "(billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) on bucket %s%s; "
+		         "(billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) on bucket "
+		         "%s%s; "
 		         "AWS cannot deliver reports while it applies",
 		         name, acts, bucket,
 		         cJSON_GetObjectItemCaseSensitive(st, "Condition")
@@ -450,9 +455,8 @@ static enum cx_status not_policy(struct cx_err *err, const char *why)
 	                  why);
 }
 
-enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
-                                   const char *bucket, struct policy_merge *out,
-                                   struct cx_err *err)
+enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement, const char *bucket,
+                                   struct policy_merge *out, struct cx_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	const char *sid = json_str(statement, "Sid");
@@ -472,8 +476,9 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(old, "Statement");
 		if (!cJSON_IsObject(old) || (s && !cJSON_IsArray(s) && !cJSON_IsObject(s))) {
 			cJSON_Delete(old);
-			return not_policy(err, "is not a policy document (an object whose Statement is "
-			                       "an array or an object)");
+			return not_policy(err,
+			                  "is not a policy document (an object whose Statement is "
+			                  "an array or an object)");
 		}
 	}
 	out->old_text = old ? json_pretty(old) : xstrdup("");
@@ -537,10 +542,11 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 	free(compact);
 	policy_lint_bucket(doc, bucket, &out->warnings);
 	if (out->size > POLICY_BUCKET_LIMIT)
-		st = cx_err_set(err, CX_E_INPUT,
-		                "the merged bucket policy would be %zu bytes, over the S3 bucket "
-		                "policy limit of %d bytes (20 KB); shorten the existing policy first",
-		                out->size, POLICY_BUCKET_LIMIT);
+		st = cx_err_set(
+		    err, CX_E_INPUT,
+		    "the merged bucket policy would be %zu bytes, over the S3 bucket "
+		    "policy limit of %d bytes (20 KB); shorten the existing policy first",
+		    out->size, POLICY_BUCKET_LIMIT);
 	cJSON_Delete(old);
 	return st;
 }

@@ -11,9 +11,9 @@
 #include "core/strv.h"
 #include "util/err.h"
 
-#define POLICY_BUCKET_SID "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+#define POLICY_BUCKET_SID        "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
 #define POLICY_LEGACY_CREATE_SID "CerteroXCreateLegacyReport"
-#define POLICY_BUCKET_LIMIT 20480 /* S3 bucket policy size limit in bytes */
+#define POLICY_BUCKET_LIMIT      20480 /* S3 bucket policy size limit in bytes */
 
 /* Templates (data/policies/NAME.json, loaded through paths_data_file), with ${BUCKET} and
  * ${ACCOUNT_ID} replaced (values JSON-escaped). NULL + CX_E_IO/CX_E_PARSE when the template
@@ -66,9 +66,8 @@ struct policy_merge {
  * a policy object ("...; the current policy is left unchanged"). Size over
  * POLICY_BUCKET_LIMIT: CX_E_INPUT with out fully filled (so the plan can show it). Free
  * out with policy_merge_free in every case. */
-enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
-                                   const char *bucket, struct policy_merge *out,
-                                   struct cx_err *err);
+enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement, const char *bucket,
+                                   struct policy_merge *out, struct cx_err *err);
 void policy_merge_free(struct policy_merge *m);
 /* The lint alone on a parsed bucket policy: appends warnings. */
 void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warnings);
@@ -84,8 +83,7 @@ bool policy_missing_actions(const cJSON *doc, const cJSON *required, struct strv
 /* The bucket policy lets the delivery service(s) write: s3:PutObject on the objects and
  * s3:GetBucketPolicy on the bucket for billingreports.amazonaws.com (legacy) and/or
  * bcm-data-exports.amazonaws.com (cur2), with no Deny covering them. */
-bool policy_bucket_permits_delivery(const cJSON *doc, const char *bucket, bool legacy,
-                                    bool cur2);
+bool policy_bucket_permits_delivery(const cJSON *doc, const char *bucket, bool legacy, bool cur2);
 /* The ReadOnly document lacks Data Exports rights (bcm-data-exports:ListExports, GetExport
  * or CreateExport on "*"): the migrate flow upgrades it. */
 bool policy_lacks_data_exports(const cJSON *readonly_doc);

@@ -10,7 +10,10 @@ struct strv {
 	size_t n;
 };
 
-#define STRV_INIT {NULL, 0}
+#define STRV_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 /* Appends a printf-formatted copy. */
 void strv_add(struct strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -68,22 +68,28 @@ enum cx_status validate_bucket(const char *field, const char *v, struct cx_err *
 		return missing(err, field);
 	size_t n = strlen(v);
 	if (n < 3 || n > 63)
-		return fail(err, field, v, "must be 3 to 63 characters long (S3 bucket naming rules)");
-	if (!all_in(v, ".-", true, false))
 		return fail(err, field, v,
-		            "may contain only lowercase letters, digits, dots and hyphens (S3 bucket "
-		            "naming rules)");
+		            "must be 3 to 63 characters long (S3 bucket naming rules)");
+	if (!all_in(v, ".-", true, false))
+		return fail(
+		    err, field, v,
+		    "may contain only lowercase letters, digits, dots and hyphens (S3 bucket "
+		    "naming rules)");
 	if (!isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1]))
-		return fail(err, field, v, "must begin and end with a letter or digit (S3 bucket naming rules)");
+		return fail(err, field, v,
+		            "must begin and end with a letter or digit (S3 bucket naming rules)");
 	if (strstr(v, ".."))
-		return fail(err, field, v, "must not contain two adjacent dots (S3 bucket naming rules)");
+		return fail(err, field, v,
+		            "must not contain two adjacent dots (S3 bucket naming rules)");
 	if (looks_like_ip(v))
-		return fail(err, field, v, "must not be formatted as an IP address (S3 bucket naming rules)");
+		return fail(err, field, v,
+		            "must not be formatted as an IP address (S3 bucket naming rules)");
 	static const char *const bad_prefix[] = {"xn--", "sthree-", "amzn-s3-demo-", NULL};
 	for (size_t i = 0; bad_prefix[i]; i++)
 		if (str_starts_with(v, bad_prefix[i])) {
 			char rule[128];
-			snprintf(rule, sizeof(rule), "must not begin with \"%s\" (S3 bucket naming rules)",
+			snprintf(rule, sizeof(rule),
+			         "must not begin with \"%s\" (S3 bucket naming rules)",
 			         bad_prefix[i]);
 			return fail(err, field, v, rule);
 		}
@@ -91,7 +97,8 @@ enum cx_status validate_bucket(const char *field, const char *v, struct cx_err *
 	for (size_t i = 0; bad_suffix[i]; i++)
 		if (str_ends_with(v, bad_suffix[i])) {
 			char rule[128];
-			snprintf(rule, sizeof(rule), "must not end with \"%s\" (S3 bucket naming rules)",
+			snprintf(rule, sizeof(rule),
+			         "must not end with \"%s\" (S3 bucket naming rules)",
 			         bad_suffix[i]);
 			return fail(err, field, v, rule);
 		}
@@ -124,13 +131,15 @@ enum cx_status validate_prefix(const char *field, const char *v, bool legacy, st
 		snprintf(rule, sizeof(rule), "must be at most %zu characters long", max);
 		st = fail(err, field, v, rule);
 	} else if (legacy && !all_in(p, "!-_.*'()/", true, true)) {
-		st = fail(err, field, v,
-		          "may contain only ASCII letters, digits and ! - _ . * ' ( ) / (legacy CUR "
-		          "S3Prefix pattern)");
+		st =
+		    fail(err, field, v,
+		         "may contain only ASCII letters, digits and ! - _ . * ' ( ) / (legacy CUR "
+		         "S3Prefix pattern)");
 	} else if (!legacy && !all_in(p, "!'()*+,-./:;<=>?@[\\_|", true, true)) {
-		st = fail(err, field, v,
-		          "may contain only ASCII letters, digits and ! ' ( ) * + , - . / : ; < = > ? "
-		          "@ [ \\ _ | (CerteroX prefix format)");
+		st = fail(
+		    err, field, v,
+		    "may contain only ASCII letters, digits and ! ' ( ) * + , - . / : ; < = > ? "
+		    "@ [ \\ _ | (CerteroX prefix format)");
 	}
 	free(p);
 	return st;
@@ -156,9 +165,10 @@ enum cx_status validate_report_name(const char *field, const char *v, struct cx_
 		return missing(err, field);
 	size_t n = strlen(v);
 	if (n < 1 || n > 256 || !all_in(v, "!-_.*'()", true, true))
-		return fail(err, field, v,
-		            "must be 1 to 256 ASCII letters, digits and ! - _ . * ' ( ) (legacy CUR "
-		            "report name rules)");
+		return fail(
+		    err, field, v,
+		    "must be 1 to 256 ASCII letters, digits and ! - _ . * ' ( ) (legacy CUR "
+		    "report name rules)");
 	return CX_OK;
 }
 
@@ -170,9 +180,10 @@ static enum cx_status iam_name(const char *field, const char *v, size_t max, con
 	size_t n = strlen(v);
 	if (n < 1 || n > max || !all_in(v, "_+=,.@-", true, true)) {
 		char rule[160];
-		snprintf(rule, sizeof(rule),
-		         "must be 1 to %zu ASCII letters, digits and + = , . @ _ - (IAM %s name rules)",
-		         max, what);
+		snprintf(
+		    rule, sizeof(rule),
+		    "must be 1 to %zu ASCII letters, digits and + = , . @ _ - (IAM %s name rules)",
+		    max, what);
 		return fail(err, field, v, rule);
 	}
 	return CX_OK;
@@ -207,14 +218,23 @@ enum cx_status validate_data_source_name(const char *field, const char *v, struc
 	return CX_OK;
 }
 
-static const char *const regions[] = {
-    "af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2",
-    "ap-northeast-3", "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1",
-    "ca-west-1",      "eu-central-1",   "eu-central-2",   "eu-north-1",     "eu-south-1",
-    "eu-south-2",     "eu-west-1",      "eu-west-2",      "eu-west-3",      "il-central-1",
-    "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",      "us-east-1",
-    "us-east-2",      "us-west-1",      "us-west-2",      NULL};
+static const char *const regions[] = {"af-south-1",     "ap-east-1",
+                                      "ap-east-2",      "ap-northeast-1",
+                                      "ap-northeast-2", "ap-northeast-3",
+                                      "ap-south-1",     "ap-south-2",
+                                      "ap-southeast-1", "ap-southeast-2",
+                                      "ap-southeast-3", "ap-southeast-4",
+                                      "ap-southeast-5", "ap-southeast-7",
+                                      "ca-central-1",   "ca-west-1",
+                                      "eu-central-1",   "eu-central-2",
+                                      "eu-north-1",     "eu-south-1",
+                                      "eu-south-2",     "eu-west-1",
+                                      "eu-west-2",      "eu-west-3",
+                                      "il-central-1",   "me-central-1",
+                                      "me-south-1",     "mx-central-1",
+                                      "sa-east-1",      "us-east-1",
+                                      "us-east-2",      "us-west-1",
+                                      "us-west-2",      NULL};
 
 const char *const *validate_regions(void)
 {
@@ -264,19 +284,20 @@ enum cx_status validate_certerox_url(const char *field, const char *v, struct cx
 	}
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
-			return fail(err, field, v, "must not contain spaces, control or non-ASCII characters");
+			return fail(err, field, v,
+			            "must not contain spaces, control or non-ASCII characters");
 	if (hn == 0)
 		return fail(err, field, v, "has no host name");
 	if (memchr(host, '@', strcspn(host, "/?#")))
 		return fail(err, field, v, "must not contain user information (\"user@\")");
 	if (http && !is_loopback(host, hn))
-		return fail(err, field, v,
-		            "must start with https:// (http:// is allowed only for a loopback address)");
+		return fail(
+		    err, field, v,
+		    "must start with https:// (http:// is allowed only for a loopback address)");
 	return CX_OK;
 }
 
-enum cx_status validate_answers(const struct answers *a, struct strv *warnings,
-                                struct cx_err *err)
+enum cx_status validate_answers(const struct answers *a, struct strv *warnings, struct cx_err *err)
 {
 	enum cx_status st;
 	const struct answers_export *e = &a->export;
@@ -286,7 +307,8 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings,
 	    (st = validate_data_source_name(NULL, a->data_source.name, err)) != CX_OK)
 		return st;
 	if ((st = validate_iam_user(NULL, a->iam.user, err)) != CX_OK ||
-	    (st = validate_iam_policy("iam.readonly_policy", a->iam.readonly_policy, err)) != CX_OK ||
+	    (st = validate_iam_policy("iam.readonly_policy", a->iam.readonly_policy, err)) !=
+	        CX_OK ||
 	    (st = validate_iam_policy("iam.discover_policy", a->iam.discover_policy, err)) != CX_OK)
 		return st;
 	if (str_case_eq(a->iam.readonly_policy, a->iam.discover_policy))
@@ -299,14 +321,15 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings,
 		return fail(err, "certerox.organization_id", "", "must not be empty");
 
 	if (a->action == ANSWERS_CONNECT && a->connection == ANSWERS_LINKED && a->has_export)
-		return cx_err_set(err, CX_E_INPUT,
-		                  "export: must be absent for a linked connection (a linked account's "
-		                  "billing data comes through its root account's export)");
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "export: must be absent for a linked connection (a linked account's "
+		    "billing data comes through its root account's export)");
 	if (a->action == ANSWERS_MIGRATE) {
 		if (!a->migrate.data_source_id || !a->migrate.data_source_id[0])
 			return missing(err, "migrate.data_source_id");
-		if ((st = validate_export_name("migrate.export_name", a->migrate.export_name, err)) !=
-		    CX_OK)
+		if ((st = validate_export_name("migrate.export_name", a->migrate.export_name,
+		                               err)) != CX_OK)
 			return st;
 	}
 	if (!root && a->action != ANSWERS_MIGRATE)

@@ -55,8 +55,7 @@ const char *const *validate_regions(void);
  *  - legacy + setup "certerox": a warning is added to warnings (when not NULL) that the
  *    ReadOnly policy gets cur:PutReportDefinition, which the guide's policy lacks.
  * Returns the first error. */
-enum cx_status validate_answers(const struct answers *a, struct strv *warnings,
-                                struct cx_err *err);
+enum cx_status validate_answers(const struct answers *a, struct strv *warnings, struct cx_err *err);
 
 /* The warning text of the legacy + certerox rule (constant). */
 extern const char validate_legacy_create_warning[];

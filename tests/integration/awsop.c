@@ -63,8 +63,8 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 	if (!strcmp(name, "GetCallerIdentity"))
 		return sts_get_caller_identity_op();
 	if (!strcmp(name, "CreatePolicy"))
-		return iam_create_policy_op(a_str(a, "name"), a_str(a, "document"), a_str(a, "path"),
-		                            a_str(a, "description"));
+		return iam_create_policy_op(a_str(a, "name"), a_str(a, "document"),
+		                            a_str(a, "path"), a_str(a, "description"));
 	if (!strcmp(name, "GetPolicy"))
 		return iam_get_policy_op(a_str(a, "arn"));
 	if (!strcmp(name, "GetPolicyVersion"))
@@ -107,7 +107,8 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 		return s3_list_buckets_op();
 	if (!strcmp(name, "ListObjectsV2"))
 		return s3_list_objects_op(a_str(a, "bucket"), a_str(a, "prefix"),
-		                          a_str(a, "delimiter"), (size_t)json_num(a, "max_total", 0));
+		                          a_str(a, "delimiter"),
+		                          (size_t)json_num(a, "max_total", 0));
 	if (!strcmp(name, "GetObject"))
 		return s3_get_object_op(a_str(a, "bucket"), a_str(a, "key"), a_str(a, "range"));
 	if (!strcmp(name, "CreateExport"))
@@ -285,8 +286,9 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		add_str(o, "etag", ob->etag);
 	} else if (!strcmp(name, "CreateExport") || !strcmp(name, "UpdateExport")) {
 		o = cJSON_CreateObject();
-		add_str(o, "arn", !strcmp(name, "CreateExport") ? bcm_create_export_result(op)
-		                                                 : bcm_update_export_result(op));
+		add_str(o, "arn",
+		        !strcmp(name, "CreateExport") ? bcm_create_export_result(op)
+		                                      : bcm_update_export_result(op));
 	} else if (!strcmp(name, "GetExport")) {
 		const struct bcm_export *e = bcm_get_export_result(op);
 		o = cJSON_CreateObject();
@@ -313,16 +315,18 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		o = cJSON_CreateObject();
 		cJSON *names = cJSON_AddArrayToObject(o, "names");
 		for (size_t i = 0; i < l->n; i++)
-			cJSON_AddItemToArray(names, cJSON_CreateString(l->items[i].name ? l->items[i].name : ""));
-		cJSON_AddItemToObject(o, "json",
-		                      l->json ? cJSON_Duplicate(l->json, true) : cJSON_CreateArray());
+			cJSON_AddItemToArray(
+			    names, cJSON_CreateString(l->items[i].name ? l->items[i].name : ""));
+		cJSON_AddItemToObject(
+		    o, "json", l->json ? cJSON_Duplicate(l->json, true) : cJSON_CreateArray());
 	} else if (!strcmp(name, "DescribeRegions")) {
 		const struct ec2_region_list *l = ec2_describe_regions_result(op);
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "dry_run_allowed", l->dry_run_allowed);
 		cJSON *names = cJSON_AddArrayToObject(o, "regions");
 		for (size_t i = 0; i < l->n; i++)
-			cJSON_AddItemToArray(names, cJSON_CreateString(l->items[i].name ? l->items[i].name : ""));
+			cJSON_AddItemToArray(
+			    names, cJSON_CreateString(l->items[i].name ? l->items[i].name : ""));
 	} else if (!strcmp(name, "DescribeOrganization")) {
 		const struct org_info *oi = org_describe_organization_result(op);
 		o = cJSON_CreateObject();

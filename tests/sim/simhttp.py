@@ -76,8 +76,10 @@ class Req:
             scope = m.group(1).split("/")
         elif "X-Amz-Credential" in self.query:
             scope = self.query["X-Amz-Credential"][0].split("/")
+        self.scope_region = None
         if scope:
             self.access_key_id = scope[0]
+            self.scope_region = scope[2] if len(scope) > 2 else None
         target = self.header("x-amz-target")
         if target and "." in target:
             prefix, op = target.rsplit(".", 1)

@@ -281,6 +281,10 @@ class Sim:
                                      else "IncompleteSignatureException",
                                      "Authorization header requires existence of either a 'X-Amz-Date' or a "
                                      "'Date' header.", 403 if req.protocol == "query" else 400)
+        if req.service == "s3" and req.bucket and req.scope_region:
+            wrong = self.s3_region_check(req)
+            if wrong is not None:
+                return wrong
         resp = self.call_moto(req)
         if req.service == "organizations" and resp.status >= 400:
             resp = self.orgs_error_to_json(req, resp)
@@ -292,6 +296,35 @@ class Sim:
             if m:
                 self.key_created[m.group(1).decode()] = time.time()
         return resp
+
+    def s3_region_check(self, req):
+        """AWS answers a request signed for the wrong region (one endpoint here: the signing region
+        is the region the client addressed) with AuthorizationHeaderMalformed; moto accepts it."""
+        if req.operation in ("ListBuckets", "GetBucketLocation"):
+            return None
+        if req.operation == "CreateBucket":
+            m = re.search(rb"<LocationConstraint>([^<]*)</LocationConstraint>", req.body or b"")
+            want = m.group(1).decode() if m and m.group(1) else "us-east-1"
+            if want != req.scope_region:
+                if m and m.group(1):
+                    msg = (f"The {want} location constraint is incompatible for the region specific endpoint "
+                           "this request was sent to.")
+                else:
+                    msg = ("The unspecified location constraint is incompatible for the region specific "
+                           "endpoint this request was sent to.")
+                return simhttp.aws_error(req, "IllegalLocationConstraintException", msg, 400)
+            return None
+        with self.moto_lock:
+            ent = s3_backends.bucket_accounts.get(req.bucket)
+            b = s3_backends[ent[1]][ent[0]].buckets.get(req.bucket) if ent else None
+            region = b.region_name if b is not None else None
+        if region is None or region == req.scope_region:
+            return None
+        r = simhttp.aws_error(req, "AuthorizationHeaderMalformed",
+                              f"The authorization header is malformed; the region '{req.scope_region}' is wrong; "
+                              f"expecting '{region}'", 400, extra={"Region": region})
+        r.headers.append(("x-amz-bucket-region", region))
+        return r
 
     def orgs_error_to_json(self, req, resp):
         ctype = dict((k.lower(), v) for k, v in resp.headers).get("content-type", "")

@@ -87,7 +87,8 @@ START_TEST(query_truncated_and_malformed)
 	ck_assert_int_eq(feed(op, 200, NULL, "not xml at all", NULL, &err), CX_E_PARSE);
 	ck_assert_int_eq(feed(op, 200, NULL, "", NULL, &err), CX_E_PARSE);
 	/* well-formed but without the fields */
-	ck_assert_int_eq(feed(op, 200, NULL, "<GetCallerIdentityResponse/>", NULL, &err), CX_E_PARSE);
+	ck_assert_int_eq(feed(op, 200, NULL, "<GetCallerIdentityResponse/>", NULL, &err),
+	                 CX_E_PARSE);
 	aws_op_free(op);
 }
 END_TEST
@@ -124,11 +125,12 @@ START_TEST(query_error_denied_names_action)
 	aws_op_free(op);
 	/* without the action in the message, the op's action is named */
 	op = iam_get_user_op(NULL);
-	ck_assert_int_eq(feed(op, 403, NULL,
-	                      "<ErrorResponse><Error><Code>AccessDenied</Code><Message>nope</Message>"
-	                      "</Error></ErrorResponse>",
-	                      NULL, &err),
-	                 CX_E_DENIED);
+	ck_assert_int_eq(
+	    feed(op, 403, NULL,
+	         "<ErrorResponse><Error><Code>AccessDenied</Code><Message>nope</Message>"
+	         "</Error></ErrorResponse>",
+	         NULL, &err),
+	    CX_E_DENIED);
 	ck_assert_ptr_nonnull(strstr(err.msg, "iam:GetUser"));
 	aws_op_free(op);
 }
@@ -204,12 +206,13 @@ START_TEST(iam_access_key_secret)
 	struct cx_err err;
 	struct aws_op *op = iam_create_access_key_op("u1");
 	ck_assert_int_eq(
-	    feed(op, 200, NULL,
-	         "<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u1</UserName>"
-	         "<AccessKeyId>AKIAEXAMPLE</AccessKeyId><Status>Active</Status>"
-	         "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey></AccessKey>"
-	         "</CreateAccessKeyResult></CreateAccessKeyResponse>",
-	         NULL, &err),
+	    feed(
+	        op, 200, NULL,
+	        "<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u1</UserName>"
+	        "<AccessKeyId>AKIAEXAMPLE</AccessKeyId><Status>Active</Status>"
+	        "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey></AccessKey>"
+	        "</CreateAccessKeyResult></CreateAccessKeyResponse>",
+	        NULL, &err),
 	    CX_OK);
 	const struct iam_access_key *k = iam_create_access_key_result(op);
 	ck_assert_str_eq(k->access_key_id, "AKIAEXAMPLE");
@@ -241,31 +244,34 @@ START_TEST(ec2_shapes)
 	ck_assert_uint_eq(l->n, 2);
 	ck_assert_str_eq(l->items[0].name, "eu-west-1");
 	ck_assert_str_eq(l->items[0].opt_in_status, "opt-in-not-required");
-	ck_assert_int_eq(feed(op, 401, NULL,
-	                      "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not "
-	                      "able to validate the provided access credentials</Message></Error>"
-	                      "</Errors><RequestID>ec2-req</RequestID></Response>",
-	                      NULL, &err),
-	                 CX_E_CREDENTIALS);
+	ck_assert_int_eq(
+	    feed(op, 401, NULL,
+	         "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not "
+	         "able to validate the provided access credentials</Message></Error>"
+	         "</Errors><RequestID>ec2-req</RequestID></Response>",
+	         NULL, &err),
+	    CX_E_CREDENTIALS);
 	ck_assert_str_eq(err.request_id, "ec2-req");
 	aws_op_free(op);
 
 	op = ec2_describe_regions_op(false, true);
-	ck_assert_int_eq(feed(op, 412, NULL,
-	                      "<Response><Errors><Error><Code>DryRunOperation</Code><Message>Request "
-	                      "would have succeeded, but DryRun flag is set.</Message></Error>"
-	                      "</Errors><RequestID>x</RequestID></Response>",
-	                      NULL, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 412, NULL,
+	         "<Response><Errors><Error><Code>DryRunOperation</Code><Message>Request "
+	         "would have succeeded, but DryRun flag is set.</Message></Error>"
+	         "</Errors><RequestID>x</RequestID></Response>",
+	         NULL, &err),
+	    CX_OK);
 	ck_assert(ec2_describe_regions_result(op)->dry_run_allowed);
 	aws_op_free(op);
 	op = ec2_describe_regions_op(false, true);
-	ck_assert_int_eq(feed(op, 403, NULL,
-	                      "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You "
-	                      "are not authorized to perform this operation.</Message></Error>"
-	                      "</Errors></Response>",
-	                      NULL, &err),
-	                 CX_E_DENIED);
+	ck_assert_int_eq(
+	    feed(op, 403, NULL,
+	         "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You "
+	         "are not authorized to perform this operation.</Message></Error>"
+	         "</Errors></Response>",
+	         NULL, &err),
+	    CX_E_DENIED);
 	ck_assert_ptr_nonnull(strstr(err.msg, "ec2:DescribeRegions"));
 	ck_assert(!ec2_describe_regions_result(op)->dry_run_allowed);
 	aws_op_free(op);
@@ -278,10 +284,11 @@ START_TEST(json_error_variants)
 {
 	struct aws_error e;
 	struct http_response r;
-	mkresp(&r, 400, "x-amzn-RequestId: jr-1",
-	       "{\"__type\":\"com.amazonaws.bcmdataexports#ValidationException\",\"message\":\"bad\","
-	       "\"Reason\":\"fieldValidationFailed\",\"Fields\":[{\"Name\":\"export.name\","
-	       "\"Message\":\"must match pattern\"}]}");
+	mkresp(
+	    &r, 400, "x-amzn-RequestId: jr-1",
+	    "{\"__type\":\"com.amazonaws.bcmdataexports#ValidationException\",\"message\":\"bad\","
+	    "\"Reason\":\"fieldValidationFailed\",\"Fields\":[{\"Name\":\"export.name\","
+	    "\"Message\":\"must match pattern\"}]}");
 	awserr_parse(AWS_PROTO_JSON, &r, &e);
 	ck_assert_str_eq(e.code, "ValidationException");
 	ck_assert_str_eq(e.request_id, "jr-1");
@@ -299,9 +306,10 @@ START_TEST(json_error_variants)
 	http_response_free(&r);
 
 	/* __type wins over the header; plain (no '#') __type */
-	mkresp(&r, 400, "x-amzn-ErrorType: Other",
-	       "{\"__type\":\"AWSOrganizationsNotInUseException\",\"Message\":\"Your account is not "
-	       "a member of an organization.\"}");
+	mkresp(
+	    &r, 400, "x-amzn-ErrorType: Other",
+	    "{\"__type\":\"AWSOrganizationsNotInUseException\",\"Message\":\"Your account is not "
+	    "a member of an organization.\"}");
 	awserr_parse(AWS_PROTO_JSON, &r, &e);
 	ck_assert_str_eq(e.code, "AWSOrganizationsNotInUseException");
 	http_response_free(&r);
@@ -327,21 +335,23 @@ START_TEST(json_ops)
 	struct cx_err err;
 	bool more;
 	struct aws_op *op = org_describe_organization_op("111111111111");
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "{\"Organization\":{\"Id\":\"o-1\",\"MasterAccountId\":\"111111111111\","
-	                      "\"FeatureSet\":\"ALL\"}}",
-	                      NULL, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "{\"Organization\":{\"Id\":\"o-1\",\"MasterAccountId\":\"111111111111\","
+	         "\"FeatureSet\":\"ALL\"}}",
+	         NULL, &err),
+	    CX_OK);
 	ck_assert_int_eq(org_describe_organization_result(op)->role, ORG_MANAGEMENT);
 	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "{\"Organization\":{\"Id\":\"o-1\",\"MasterAccountId\":\"222\"}}", NULL,
-	                      &err),
-	                 CX_OK);
-	ck_assert_int_eq(org_describe_organization_result(op)->role, ORG_MEMBER);
-	ck_assert_int_eq(feed(op, 400, "x-amzn-ErrorType: AWSOrganizationsNotInUseException",
-	                      "{\"__type\":\"AWSOrganizationsNotInUseException\",\"Message\":\"x\"}",
+	                      "{\"Organization\":{\"Id\":\"o-1\",\"MasterAccountId\":\"222\"}}",
 	                      NULL, &err),
 	                 CX_OK);
+	ck_assert_int_eq(org_describe_organization_result(op)->role, ORG_MEMBER);
+	ck_assert_int_eq(
+	    feed(op, 400, "x-amzn-ErrorType: AWSOrganizationsNotInUseException",
+	         "{\"__type\":\"AWSOrganizationsNotInUseException\",\"Message\":\"x\"}", NULL,
+	         &err),
+	    CX_OK);
 	ck_assert_int_eq(org_describe_organization_result(op)->role, ORG_STANDALONE);
 	ck_assert_int_eq(feed(op, 400, NULL,
 	                      "{\"__type\":\"AccessDeniedException\",\"Message\":\"denied\"}", NULL,
@@ -353,15 +363,15 @@ START_TEST(json_ops)
 	aws_op_free(op);
 
 	op = bcm_list_exports_op();
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "{\"Exports\":[{\"ExportArn\":\"arn:1\",\"ExportName\":\"a\","
-	                      "\"ExportStatus\":{\"StatusCode\":\"HEALTHY\"}}],\"NextToken\":\"t\"}",
-	                      &more, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "{\"Exports\":[{\"ExportArn\":\"arn:1\",\"ExportName\":\"a\","
+	         "\"ExportStatus\":{\"StatusCode\":\"HEALTHY\"}}],\"NextToken\":\"t\"}",
+	         &more, &err),
+	    CX_OK);
 	ck_assert(more);
-	ck_assert_int_eq(feed(op, 200, NULL, "{\"Exports\":[{\"ExportArn\":\"arn:2\"}]}", &more,
-	                      &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL, "{\"Exports\":[{\"ExportArn\":\"arn:2\"}]}", &more, &err), CX_OK);
 	ck_assert(!more);
 	const struct bcm_export_list *l = bcm_list_exports_result(op);
 	ck_assert_uint_eq(l->n, 2);
@@ -370,11 +380,12 @@ START_TEST(json_ops)
 	aws_op_free(op);
 
 	op = bcm_get_export_op("arn:x");
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "{\"Export\":{\"ExportArn\":\"arn:x\",\"Name\":\"n\"},\"ExportStatus\":"
-	                      "{\"StatusCode\":\"UNHEALTHY\",\"StatusReason\":\"INSUFFICIENT_PERMISSION\"}}",
-	                      NULL, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "{\"Export\":{\"ExportArn\":\"arn:x\",\"Name\":\"n\"},\"ExportStatus\":"
+	         "{\"StatusCode\":\"UNHEALTHY\",\"StatusReason\":\"INSUFFICIENT_PERMISSION\"}}",
+	         NULL, &err),
+	    CX_OK);
 	ck_assert_str_eq(bcm_get_export_result(op)->status_reason, "INSUFFICIENT_PERMISSION");
 	ck_assert_int_eq(feed(op, 400, NULL,
 	                      "{\"__type\":\"ResourceNotFoundException\",\"message\":\"no\"}", NULL,
@@ -383,10 +394,11 @@ START_TEST(json_ops)
 	aws_op_free(op);
 
 	op = cur_describe_report_definitions_op();
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "{\"ReportDefinitions\":[{\"ReportName\":\"r1\",\"TimeUnit\":\"DAILY\"}]}",
-	                      &more, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "{\"ReportDefinitions\":[{\"ReportName\":\"r1\",\"TimeUnit\":\"DAILY\"}]}", &more,
+	         &err),
+	    CX_OK);
 	ck_assert(!more);
 	ck_assert_str_eq(cur_describe_report_definitions_result(op)->items[0].name, "r1");
 	ck_assert_int_eq(feed(op, 400, NULL,
@@ -457,13 +469,14 @@ START_TEST(s3_success_shapes)
 	bool more;
 	struct aws_op *op = s3_list_objects_op("b", "p/", NULL, 0);
 	ck_assert_int_eq(
-	    feed(op, 200, NULL,
-	         "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>"
-	         "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
-	         "<NextContinuationToken>tok==</NextContinuationToken>"
-	         "<Contents><Key>p/a%3Db+c%28%2B%29%C3%A9</Key><Size>12</Size></Contents>"
-	         "<CommonPrefixes><Prefix>p/sp+ace/</Prefix></CommonPrefixes></ListBucketResult>",
-	         &more, &err),
+	    feed(
+	        op, 200, NULL,
+	        "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>"
+	        "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
+	        "<NextContinuationToken>tok==</NextContinuationToken>"
+	        "<Contents><Key>p/a%3Db+c%28%2B%29%C3%A9</Key><Size>12</Size></Contents>"
+	        "<CommonPrefixes><Prefix>p/sp+ace/</Prefix></CommonPrefixes></ListBucketResult>",
+	        &more, &err),
 	    CX_OK);
 	ck_assert(more);
 	ck_assert_int_eq(feed(op, 200, NULL,
@@ -477,21 +490,22 @@ START_TEST(s3_success_shapes)
 	ck_assert_str_eq(l->objects[0].key, "p/a=b c(+)\xc3\xa9");
 	ck_assert_int_eq(l->objects[0].size, 12);
 	ck_assert_str_eq(l->prefixes[0], "p/sp ace/");
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
-	                      &more, &err),
-	                 CX_E_PARSE);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", &more,
+	         &err),
+	    CX_E_PARSE);
 	aws_op_free(op);
 
 	op = s3_get_bucket_location_op("b");
-	ck_assert_int_eq(feed(op, 200, NULL,
-	                      "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>",
-	                      NULL, &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL,
+	         "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>", NULL,
+	         &err),
+	    CX_OK);
 	ck_assert_str_eq(s3_get_bucket_location_result(op), "us-east-1");
-	ck_assert_int_eq(feed(op, 200, NULL, "<LocationConstraint>EU</LocationConstraint>", NULL,
-	                      &err),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    feed(op, 200, NULL, "<LocationConstraint>EU</LocationConstraint>", NULL, &err), CX_OK);
 	ck_assert_str_eq(s3_get_bucket_location_result(op), "eu-west-1");
 	aws_op_free(op);
 
@@ -556,10 +570,15 @@ END_TEST
 
 START_TEST(retry_decisions)
 {
-	static const char *const retry[] = {"Throttling", "ThrottlingException", "SlowDown",
-	                                    "RequestLimitExceeded", "TooManyRequestsException",
-	                                    "RequestTimeout", "PriorRequestNotComplete",
-	                                    "EC2ThrottledException", NULL};
+	static const char *const retry[] = {"Throttling",
+	                                    "ThrottlingException",
+	                                    "SlowDown",
+	                                    "RequestLimitExceeded",
+	                                    "TooManyRequestsException",
+	                                    "RequestTimeout",
+	                                    "PriorRequestNotComplete",
+	                                    "EC2ThrottledException",
+	                                    NULL};
 	for (size_t i = 0; retry[i]; i++)
 		ck_assert_msg(awserr_retryable(retry[i], 400), "%s should retry", retry[i]);
 	ck_assert(awserr_retryable("InternalError", 500));

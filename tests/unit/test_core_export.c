@@ -76,9 +76,11 @@ START_TEST(columns)
 	setenv("CERTEROX_DATADIR", dir, 1);
 	char *q1 = export_cur2_query(true, true, &e);
 	char *q2 = export_cur2_query(true, false, &e);
-	ck_assert_str_eq(q1, "SELECT bill_bill_type, line_item_resource_id, split_line_item_split_cost, "
-	                     "split_line_item_parent_resource_id FROM COST_AND_USAGE_REPORT");
-	ck_assert_str_eq(q2, "SELECT bill_bill_type, line_item_resource_id FROM COST_AND_USAGE_REPORT");
+	ck_assert_str_eq(
+	    q1, "SELECT bill_bill_type, line_item_resource_id, split_line_item_split_cost, "
+	        "split_line_item_parent_resource_id FROM COST_AND_USAGE_REPORT");
+	ck_assert_str_eq(q2,
+	                 "SELECT bill_bill_type, line_item_resource_id FROM COST_AND_USAGE_REPORT");
 	if (old)
 		setenv("CERTEROX_DATADIR", old, 1);
 	else
@@ -129,17 +131,21 @@ static void expect_reason(bool legacy, const char *const *keys, cJSON *v,
 START_TEST(accept_cur2)
 {
 	struct export_spec dest = spec(false);
-	expect_reason(false, K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
-	              cJSON_CreateString("MONTHLY"), NULL,
-	              "Invalid report configuration: TIME_GRANULARITY must be DAILY or HOURLY");
-	expect_reason(false,
-	              K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Format"),
-	              cJSON_CreateString("CSV"), NULL,
-	              "Invalid report configuration: Format must be TEXT_OR_CSV or PARQUET");
-	expect_reason(false,
-	              K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Overwrite"),
-	              cJSON_CreateString("CREATE_NEW_REPORT"), NULL,
-	              "Invalid report configuration: Overwrite must be OVERWRITE_REPORT");
+	expect_reason(
+	    false,
+	    K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
+	    cJSON_CreateString("MONTHLY"), NULL,
+	    "Invalid report configuration: TIME_GRANULARITY must be DAILY or HOURLY");
+	expect_reason(
+	    false,
+	    K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Format"),
+	    cJSON_CreateString("CSV"), NULL,
+	    "Invalid report configuration: Format must be TEXT_OR_CSV or PARQUET");
+	expect_reason(
+	    false,
+	    K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Overwrite"),
+	    cJSON_CreateString("CREATE_NEW_REPORT"), NULL,
+	    "Invalid report configuration: Overwrite must be OVERWRITE_REPORT");
 	expect_reason(false, K("DataQuery", "QueryStatement"),
 	              cJSON_CreateString("SELECT a FROM CARBON_EMISSIONS"), NULL,
 	              "Invalid report configuration: table must be COST_AND_USAGE_REPORT");
@@ -163,10 +169,13 @@ START_TEST(accept_cur2)
 	         cJSON_CreateString("zzz"));
 	ck_assert(export_accept(d, false, NULL, NULL));
 	/* several failures: one reason each */
-	set_path(d, K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
+	set_path(d,
+	         K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
 	         cJSON_CreateString("MONTHLY"));
-	set_path(d, K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Overwrite"),
-	         cJSON_CreateString("CREATE_NEW_REPORT"));
+	set_path(
+	    d,
+	    K("DestinationConfigurations", "S3Destination", "S3OutputConfigurations", "Overwrite"),
+	    cJSON_CreateString("CREATE_NEW_REPORT"));
 	struct strv r = STRV_INIT;
 	ck_assert(!export_accept(d, false, &dest, &r));
 	ck_assert_uint_eq(r.n, 3);
@@ -184,8 +193,9 @@ START_TEST(accept_legacy)
 	              "Invalid report configuration: Format must be textORcsv or Parquet");
 	expect_reason(true, K("Compression"), cJSON_CreateString("BZIP2"), NULL,
 	              "Invalid report configuration: Compression must be ZIP, GZIP or Parquet");
-	expect_reason(true, K("AdditionalSchemaElements"), cJSON_CreateArray(), NULL,
-	              "Invalid report configuration: AdditionalSchemaElements must be [\"RESOURCES\"]");
+	expect_reason(
+	    true, K("AdditionalSchemaElements"), cJSON_CreateArray(), NULL,
+	    "Invalid report configuration: AdditionalSchemaElements must be [\"RESOURCES\"]");
 	expect_reason(true, K("RefreshClosedReports"), cJSON_CreateFalse(), NULL,
 	              "Invalid report configuration: RefreshClosedReports must be true");
 	expect_reason(true, K("RefreshClosedReports"), NULL, NULL,
@@ -221,7 +231,8 @@ START_TEST(compare)
 	set_path(theirs, K("DataQuery", "QueryStatement"),
 	         cJSON_CreateString(json_str(json_obj(ours, "DataQuery"), "QueryStatement")));
 	ck_assert(export_compare(theirs, ours, &d));
-	set_path(theirs, K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
+	set_path(theirs,
+	         K("DataQuery", "TableConfigurations", "COST_AND_USAGE_REPORT", "TIME_GRANULARITY"),
 	         cJSON_CreateString("HOURLY"));
 	set_path(theirs, K("DestinationConfigurations", "S3Destination", "S3Prefix"),
 	         cJSON_CreateString("old"));

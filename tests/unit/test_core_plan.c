@@ -67,10 +67,18 @@ static void bash_n(const char *script, const char *name)
 	ck_assert_msg(rc == 0, "awscli script of %s fails bash -n", name);
 }
 
-static const char *const flows[] = {
-    "root-wizard-cur2",     "root-wizard-legacy", "root-certerox-cur2", "root-certerox-legacy",
-    "root-existing-cur2",   "root-existing-legacy", "root-detect-cur2", "root-detect-legacy",
-    "linked",               "migrate",            "rerun-wizard-cur2",  "drift-wizard-cur2"};
+static const char *const flows[] = {"root-wizard-cur2",
+                                    "root-wizard-legacy",
+                                    "root-certerox-cur2",
+                                    "root-certerox-legacy",
+                                    "root-existing-cur2",
+                                    "root-existing-legacy",
+                                    "root-detect-cur2",
+                                    "root-detect-legacy",
+                                    "linked",
+                                    "migrate",
+                                    "rerun-wizard-cur2",
+                                    "drift-wizard-cur2"};
 #define NFLOWS ((int)(sizeof(flows) / sizeof(flows[0])))
 
 START_TEST(plan_golden)
@@ -111,10 +119,11 @@ START_TEST(plan_config_scheme_rule)
 {
 	static const struct {
 		const char *flow, *scheme;
-	} want[] = {{"root-wizard-cur2", "create_report"},   {"root-wizard-legacy", "create_report"},
-	            {"root-certerox-cur2", "create_report"}, {"root-certerox-legacy", "create_report"},
-	            {"root-existing-cur2", "bucket_only"},   {"root-existing-legacy", "create_report"},
-	            {"root-detect-cur2", "find_report"},     {"root-detect-legacy", "find_report"}};
+	} want[] = {
+	    {"root-wizard-cur2", "create_report"},   {"root-wizard-legacy", "create_report"},
+	    {"root-certerox-cur2", "create_report"}, {"root-certerox-legacy", "create_report"},
+	    {"root-existing-cur2", "bucket_only"},   {"root-existing-legacy", "create_report"},
+	    {"root-detect-cur2", "find_report"},     {"root-detect-legacy", "find_report"}};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct fixture x;
 		load_fixture(&x, want[i].flow);
@@ -254,8 +263,9 @@ START_TEST(plan_errors)
 	load_fixture(&x, "root-wizard-cur2");
 	x.a.export.create_bucket = false;
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_INPUT);
-	ck_assert_str_eq(err.msg, "export.bucket: bucket \"acme-billing\" does not exist in account "
-	                          "123456789012; set export.create_bucket to true to have it created");
+	ck_assert_str_eq(err.msg,
+	                 "export.bucket: bucket \"acme-billing\" does not exist in account "
+	                 "123456789012; set export.create_bucket to true to have it created");
 	free_fixture(&x);
 	/* existing export that CerteroX refuses */
 	load_fixture(&x, "root-existing-cur2");
@@ -310,7 +320,8 @@ START_TEST(flow_pages_per_answers)
 		strcat(buf, flow_page_id(pg[i]));
 		strcat(buf, " ");
 	}
-	ck_assert_str_eq(buf, "start connection iam_policies user certerox review vault apply done ");
+	ck_assert_str_eq(buf,
+	                 "start connection iam_policies user certerox review vault apply done ");
 	a.action = ANSWERS_MIGRATE;
 	n = flow_pages(&a, pg);
 	buf[0] = '\0';

@@ -14,7 +14,7 @@
 #include "util/str.h"
 
 #define BUCKET "acme-billing"
-#define ACCT "123456789012"
+#define ACCT   "123456789012"
 
 static char *pretty_free(cJSON *j)
 {
@@ -83,17 +83,19 @@ START_TEST(merge_cases)
 {
 	merge_golden("none", NULL, POLICY_MERGE_NEW);
 	merge_golden("empty", "  \n", POLICY_MERGE_NEW);
-	merge_golden("others",
-	             "{\"Version\":\"2012-10-17\",\"Id\":\"x\",\"Statement\":[{\"Sid\":\"B\","
-	             "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
-	             "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-billing/*\","
-	             "\"Zzz\":[1,2]},{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
-	             "\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::acme-billing\"}],\"Extra\":true}",
-	             POLICY_MERGE_ADDED);
-	merge_golden("single-object",
-	             "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"A\",\"Effect\":\"Allow\","
-	             "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}",
-	             POLICY_MERGE_ADDED);
+	merge_golden(
+	    "others",
+	    "{\"Version\":\"2012-10-17\",\"Id\":\"x\",\"Statement\":[{\"Sid\":\"B\","
+	    "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
+	    "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-billing/*\","
+	    "\"Zzz\":[1,2]},{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":"
+	    "\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::acme-billing\"}],\"Extra\":true}",
+	    POLICY_MERGE_ADDED);
+	merge_golden(
+	    "single-object",
+	    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"A\",\"Effect\":\"Allow\","
+	    "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}",
+	    POLICY_MERGE_ADDED);
 	/* our Sid with old content: replaced in place, between the others */
 	merge_golden(
 	    "replace",
@@ -128,16 +130,17 @@ END_TEST
 START_TEST(merge_lint)
 {
 	/* Deny of everyone for s3:* on the bucket */
-	merge_golden("deny",
-	             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoWrites\",\"Effect\":"
-	             "\"Deny\",\"Principal\":\"*\",\"Action\":[\"s3:Put*\",\"s3:GetBucketPolicy\"],"
-	             "\"Resource\":[\"arn:aws:s3:::acme-billing\",\"arn:aws:s3:::acme-billing/*\"]},"
-	             "{\"Sid\":\"TLS\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
-	             "\"Resource\":\"arn:aws:s3:::acme-billing/*\",\"Condition\":{\"Bool\":{"
-	             "\"aws:SecureTransport\":\"false\"}}},{\"Effect\":\"Deny\",\"Principal\":{"
-	             "\"Service\":\"billingreports.amazonaws.com\"},\"Action\":\"s3:PutObject\","
-	             "\"Resource\":\"arn:aws:s3:::other/*\"}]}",
-	             POLICY_MERGE_ADDED);
+	merge_golden(
+	    "deny",
+	    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoWrites\",\"Effect\":"
+	    "\"Deny\",\"Principal\":\"*\",\"Action\":[\"s3:Put*\",\"s3:GetBucketPolicy\"],"
+	    "\"Resource\":[\"arn:aws:s3:::acme-billing\",\"arn:aws:s3:::acme-billing/*\"]},"
+	    "{\"Sid\":\"TLS\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+	    "\"Resource\":\"arn:aws:s3:::acme-billing/*\",\"Condition\":{\"Bool\":{"
+	    "\"aws:SecureTransport\":\"false\"}}},{\"Effect\":\"Deny\",\"Principal\":{"
+	    "\"Service\":\"billingreports.amazonaws.com\"},\"Action\":\"s3:PutObject\","
+	    "\"Resource\":\"arn:aws:s3:::other/*\"}]}",
+	    POLICY_MERGE_ADDED);
 	/* SourceArn in another region */
 	merge_golden("region",
 	             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"OldCur\",\"Effect\":"
@@ -168,9 +171,11 @@ START_TEST(merge_errors)
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "{\"Version\":\"2012-10-17\",\"Statement\":[");
 	for (int i = 0; i < 200; i++)
-		buf_printf(&b, "%s{\"Sid\":\"S%d\",\"Effect\":\"Allow\",\"Principal\":\"*\","
-		               "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-billing/p%d/*\"}",
-		           i ? "," : "", i, i);
+		buf_printf(
+		    &b,
+		    "%s{\"Sid\":\"S%d\",\"Effect\":\"Allow\",\"Principal\":\"*\","
+		    "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-billing/p%d/*\"}",
+		    i ? "," : "", i, i);
 	buf_puts(&b, "]}");
 	ck_assert_int_eq(policy_merge_bucket(buf_str(&b), st, BUCKET, &m, &e), CX_E_INPUT);
 	ck_assert_ptr_nonnull(m.document);
@@ -199,7 +204,8 @@ static unsigned rnd(unsigned n)
 static cJSON *rand_value(int depth)
 {
 	static const char *const words[] = {"s3:GetObject", "*", "arn:aws:s3:::acme-billing/*",
-	                                    "x\u00e9y", "", "a\"b\\c", "123456789012"};
+	                                    "x\u00e9y",     "",  "a\"b\\c",
+	                                    "123456789012"};
 	switch (rnd(depth > 2 ? 3 : 6)) {
 	case 0:
 		return cJSON_CreateString(words[rnd(7)]);
@@ -248,7 +254,8 @@ static cJSON *rand_statement(int i, const cJSON *our)
 	}
 	cJSON_AddStringToObject(s, "Effect", rnd(4) ? "Allow" : "Deny");
 	cJSON_AddItemToObject(s, "Principal", rnd(2) ? cJSON_CreateString("*") : rand_value(2));
-	cJSON_AddItemToObject(s, "Action", rnd(2) ? cJSON_CreateString("s3:GetObject") : rand_value(2));
+	cJSON_AddItemToObject(s, "Action",
+	                      rnd(2) ? cJSON_CreateString("s3:GetObject") : rand_value(2));
 	cJSON_AddStringToObject(s, "Resource", "arn:aws:s3:::acme-billing/*");
 	for (unsigned k = rnd(3); k > 0; k--) {
 		char key[16];
@@ -304,13 +311,16 @@ START_TEST(merge_generated)
 			cJSON_Delete(a);
 			cJSON_Delete(b);
 		}
-		ck_assert_msg(ours_count <= 1 || m.action != POLICY_MERGE_ADDED, "#%d: duplicate", n);
-		ck_assert_msg(ours_count == 1 || (m.action == POLICY_MERGE_EQUIVALENT && equivalent >= 1),
+		ck_assert_msg(ours_count <= 1 || m.action != POLICY_MERGE_ADDED, "#%d: duplicate",
+		              n);
+		ck_assert_msg(ours_count == 1 ||
+		                  (m.action == POLICY_MERGE_EQUIVALENT && equivalent >= 1),
 		              "#%d: ours appears %d times", n, ours_count);
 		/* the other top-level keys are kept */
 		for (const cJSON *k = doc->child; k; k = k->next)
 			if (strcmp(k->string, "Statement") != 0)
-				ck_assert(cJSON_Compare(k, cJSON_GetObjectItemCaseSensitive(m.document, k->string), 1));
+				ck_assert(cJSON_Compare(
+				    k, cJSON_GetObjectItemCaseSensitive(m.document, k->string), 1));
 		/* applying again changes nothing */
 		struct policy_merge m2;
 		ck_assert_int_eq(policy_merge_bucket(m.new_text, st, BUCKET, &m2, &e), CX_OK);
@@ -326,8 +336,8 @@ END_TEST
 
 START_TEST(diff_format)
 {
-	char *d = diff_unified("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n", "a\nb\nc\nd\nE\nf\ng\nh\ni\nj\nk\nl\n",
-	                       "old", "new");
+	char *d = diff_unified("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n",
+	                       "a\nb\nc\nd\nE\nf\ng\nh\ni\nj\nk\nl\n", "old", "new");
 	ct_golden("diff-basic.diff", d);
 	free(d);
 	d = diff_unified("x\n", "x\n", "a", "b");
@@ -337,13 +347,15 @@ START_TEST(diff_format)
 	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -0,0 +1 @@\n+one\n");
 	free(d);
 	d = diff_unified("one\ntwo", "one\n", "a", "b");
-	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -1,2 +1 @@\n one\n-two\n\\ No newline at end of file\n");
+	ck_assert_str_eq(d,
+	                 "--- a\n+++ b\n@@ -1,2 +1 @@\n one\n-two\n\\ No newline at end of file\n");
 	free(d);
 	/* two hunks when the changes are more than 6 lines apart */
-	d = diff_unified("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "0\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n13\n",
-	                 "a", "b");
-	ck_assert_str_eq(d, "--- a\n+++ b\n@@ -1,4 +1,4 @@\n-1\n+0\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n "
-	                    "10\n 11\n-12\n+13\n");
+	d = diff_unified("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n",
+	                 "0\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n13\n", "a", "b");
+	ck_assert_str_eq(d,
+	                 "--- a\n+++ b\n@@ -1,4 +1,4 @@\n-1\n+0\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n "
+	                 "10\n 11\n-12\n+13\n");
 	free(d);
 }
 END_TEST
@@ -387,7 +399,8 @@ START_TEST(grants)
 	ck_assert(!policy_bucket_permits_delivery(old, BUCKET, false, true));
 	cJSON *legacy_only = cJSON_Parse(
 	    "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
-	    "\"billingreports.amazonaws.com\"},\"Action\":[\"s3:PutObject\",\"s3:GetBucketPolicy\"],"
+	    "\"billingreports.amazonaws.com\"},\"Action\":[\"s3:PutObject\",\"s3:GetBucketPolicy\"]"
+	    ","
 	    "\"Resource\":[\"arn:aws:s3:::acme-billing\",\"arn:aws:s3:::acme-billing/*\"]}]}");
 	ck_assert(policy_bucket_permits_delivery(legacy_only, BUCKET, true, false));
 	ck_assert(!policy_bucket_permits_delivery(legacy_only, BUCKET, false, true));

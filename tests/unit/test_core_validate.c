@@ -43,7 +43,8 @@ START_TEST(bucket)
 	good(validate_bucket, "acme-billing");
 	good(validate_bucket, "a.b-c1");
 	good(validate_bucket, "abc");
-	bad(validate_bucket, "ab", "export.bucket: \"ab\" must be 3 to 63 characters long (S3 bucket naming rules)");
+	bad(validate_bucket, "ab",
+	    "export.bucket: \"ab\" must be 3 to 63 characters long (S3 bucket naming rules)");
 	char longname[70];
 	memset(longname, 'a', 64);
 	longname[64] = '\0';
@@ -56,9 +57,11 @@ START_TEST(bucket)
 	    "export.bucket: \"acme_billing\" may contain only lowercase letters, digits, dots and "
 	    "hyphens (S3 bucket naming rules)");
 	bad(validate_bucket, "-acme",
-	    "export.bucket: \"-acme\" must begin and end with a letter or digit (S3 bucket naming rules)");
+	    "export.bucket: \"-acme\" must begin and end with a letter or digit (S3 bucket naming "
+	    "rules)");
 	bad(validate_bucket, "acme.",
-	    "export.bucket: \"acme.\" must begin and end with a letter or digit (S3 bucket naming rules)");
+	    "export.bucket: \"acme.\" must begin and end with a letter or digit (S3 bucket naming "
+	    "rules)");
 	bad(validate_bucket, "a..b",
 	    "export.bucket: \"a..b\" must not contain two adjacent dots (S3 bucket naming rules)");
 	bad(validate_bucket, "192.168.5.4",
@@ -67,9 +70,11 @@ START_TEST(bucket)
 	bad(validate_bucket, "xn--acme",
 	    "export.bucket: \"xn--acme\" must not begin with \"xn--\" (S3 bucket naming rules)");
 	bad(validate_bucket, "acme-s3alias",
-	    "export.bucket: \"acme-s3alias\" must not end with \"-s3alias\" (S3 bucket naming rules)");
+	    "export.bucket: \"acme-s3alias\" must not end with \"-s3alias\" (S3 bucket naming "
+	    "rules)");
 	bad(validate_bucket, "acme--ol-s3",
-	    "export.bucket: \"acme--ol-s3\" must not end with \"--ol-s3\" (S3 bucket naming rules)");
+	    "export.bucket: \"acme--ol-s3\" must not end with \"--ol-s3\" (S3 bucket naming "
+	    "rules)");
 	bad(validate_bucket, "ac\x01me",
 	    "export.bucket: \"ac\\x01me\" may contain only lowercase letters, digits, dots and "
 	    "hyphens (S3 bucket naming rules)");
@@ -118,10 +123,12 @@ START_TEST(names)
 	good(validate_export_name, "certerox-cur2");
 	good(validate_export_name, "A_b-9");
 	bad(validate_export_name, "cur.2",
-	    "export.name: \"cur.2\" must be 1 to 128 ASCII letters, digits, hyphens and underscores "
+	    "export.name: \"cur.2\" must be 1 to 128 ASCII letters, digits, hyphens and "
+	    "underscores "
 	    "(Data Export name rules)");
 	bad(validate_export_name, "",
-	    "export.name: \"\" must be 1 to 128 ASCII letters, digits, hyphens and underscores (Data "
+	    "export.name: \"\" must be 1 to 128 ASCII letters, digits, hyphens and underscores "
+	    "(Data "
 	    "Export name rules)");
 	good(validate_report_name, "certerox-cur");
 	good(validate_report_name, "a!b.c*(d)'");
@@ -130,7 +137,8 @@ START_TEST(names)
 	    "(legacy CUR report name rules)");
 	good(validate_iam_user, "certerox+billing=x,y.z@w_-");
 	bad(validate_iam_user, "certerox billing",
-	    "iam.user: \"certerox billing\" must be 1 to 64 ASCII letters, digits and + = , . @ _ - "
+	    "iam.user: \"certerox billing\" must be 1 to 64 ASCII letters, digits and + = , . @ _ "
+	    "- "
 	    "(IAM user name rules)");
 	char u65[70];
 	memset(u65, 'u', 65);
@@ -144,8 +152,10 @@ START_TEST(names)
 	    "iam.readonly_policy: \"Read/Only\" must be 1 to 128 ASCII letters, digits and + = , . "
 	    "@ _ - (IAM policy name rules)");
 	good(validate_data_source_name, "AWS 123456789012");
-	bad(validate_data_source_name, "   ", "data_source.name: \"   \" must not be only whitespace");
-	bad(validate_data_source_name, "", "data_source.name: \"\" must be 1 to 255 characters long");
+	bad(validate_data_source_name, "   ",
+	    "data_source.name: \"   \" must not be only whitespace");
+	bad(validate_data_source_name, "",
+	    "data_source.name: \"\" must be 1 to 255 characters long");
 	bad(validate_data_source_name, "a\tb",
 	    "data_source.name: \"a\\x09b\" must not contain control characters or invalid UTF-8");
 }
@@ -221,7 +231,8 @@ START_TEST(answers_loader)
 	load_bad("{\"export\": {\"bucket\": null}}", "export.bucket: must be a string");
 	load_bad("{\"export\": {\"create_bucket\": \"yes\"}}",
 	         "export.create_bucket: must be true or false");
-	load_bad("{\"export\": {\"type\": \"cur3\"}}", "export.type: must be \"cur2\" or \"legacy\"");
+	load_bad("{\"export\": {\"type\": \"cur3\"}}",
+	         "export.type: must be \"cur2\" or \"legacy\"");
 	load_bad("{\"export\": {\"setup\": \"x\"}}",
 	         "export.setup: must be \"wizard\", \"certerox\", \"existing\" or \"detect\"");
 	load_bad("{\"export\": []}", "export: must be an object");
@@ -256,7 +267,8 @@ START_TEST(answers_roundtrip_and_override)
 	struct answers a, b;
 	struct cx_err e;
 	const char *text =
-	    "{\"action\": \"connect\", \"connection\": \"root\", \"data_source\": {\"name\": \"Acme\", "
+	    "{\"action\": \"connect\", \"connection\": \"root\", \"data_source\": {\"name\": "
+	    "\"Acme\", "
 	    "\"use_edp_discount\": true}, \"export\": {\"type\": \"legacy\", \"setup\": "
 	    "\"existing\", \"name\": \"r1\", \"bucket\": \"acme-billing\", \"prefix\": \"p\", "
 	    "\"create_bucket\": true, \"bucket_region\": \"eu-west-1\", \"granularity\": "
@@ -301,7 +313,8 @@ START_TEST(cross_field)
 	ck_assert_str_eq(e.msg, "migrate.data_source_id: is required");
 	answers_free(&a);
 	ck_assert_int_eq(
-	    load(&a, "{\"export\": {\"bucket\": \"acme-billing\", \"granularity\": \"MONTHLY\"}}", &e),
+	    load(&a, "{\"export\": {\"bucket\": \"acme-billing\", \"granularity\": \"MONTHLY\"}}",
+	         &e),
 	    CX_OK);
 	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
 	ck_assert_str_eq(e.msg, "export.granularity: \"MONTHLY\" is refused: CerteroX imports only "
@@ -325,11 +338,12 @@ START_TEST(cross_field)
 	ck_assert_str_eq(e.msg, "export.prefix: \"a:b\" may contain only ASCII letters, digits and "
 	                        "! - _ . * ' ( ) / (legacy CUR S3Prefix pattern)");
 	answers_free(&a);
-	ck_assert_int_eq(load(&a,
-	                      "{\"export\": {\"bucket\": \"acme-billing\"}, \"certerox\": {\"url\": "
-	                      "\"http://certerox.example\"}}",
-	                      &e),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    load(&a,
+	         "{\"export\": {\"bucket\": \"acme-billing\"}, \"certerox\": {\"url\": "
+	         "\"http://certerox.example\"}}",
+	         &e),
+	    CX_OK);
 	ck_assert_int_eq(validate_answers(&a, NULL, &e), CX_E_INPUT);
 	answers_free(&a);
 	strv_free(&w);
