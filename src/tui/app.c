@@ -1,20 +1,14 @@
-/* app.c - terminal setup/restore, signals, the event loop and page navigation. */
-#include <errno.h>
-#include <fcntl.h>
-#include <langinfo.h>
+/* app.c - the event loop, the frame (title, body, status, key bar) and page navigation. */
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "options.h"
 #include "tui/app.h"
+#include "tui/term.h"
 #include "tui/theme.h"
 #include "tui/widgets.h"
 #include "util/mem.h"
@@ -26,9 +20,7 @@
 #define HOOK_MAX_MS 500
 
 struct tui_app {
-	SCREEN *scr;
-	FILE *in, *out;
-	int fd;
+	struct tui_term term;
 	struct tui_io io;
 	struct tui_page **pages;
 	int npages;
@@ -47,94 +39,6 @@ struct tui_app {
 	bool too_small;
 };
 
-/* Process-wide terminal state for the signal handlers and atexit. */
-static struct tui_app *g_app;
-static volatile sig_atomic_t g_sigint, g_sigterm;
-static int g_pipe[2] = {-1, -1};
-static int g_fd = -1;
-static struct termios g_saved;
-static bool g_have_saved;
-static char g_reset[128]; /* exit_ca_mode + cursor_normal + exit_attribute_mode */
-static size_t g_reset_len;
-
-static void on_signal(int sig)
-{
-	int e = errno;
-	if (sig == SIGINT)
-		g_sigint = 1;
-	else
-		g_sigterm = sig;
-	if (g_pipe[1] >= 0) {
-		ssize_t r = write(g_pipe[1], "x", 1);
-		(void)r;
-	}
-	errno = e;
-}
-
-/* A fatal signal: put the terminal back with async-signal-safe calls, then die as before. */
-static void on_fatal(int sig)
-{
-	if (g_fd >= 0) {
-		if (g_reset_len) {
-			ssize_t r = write(g_fd, g_reset, g_reset_len);
-			(void)r;
-		}
-		if (g_have_saved)
-			tcsetattr(g_fd, TCSANOW, &g_saved);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void restore_atexit(void)
-{
-	if (g_app && g_app->scr && !isendwin())
-		endwin();
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGFPE, &sa, NULL);
-	sigaction(SIGILL, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
-}
-
-static void reset_signals(void)
-{
-	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-}
-
-static void add_cap(const char *name)
-{
-	char *s = tigetstr(name);
-	if (!s || s == (char *)-1)
-		return;
-	size_t n = strlen(s);
-	if (g_reset_len + n < sizeof(g_reset)) {
-		memcpy(g_reset + g_reset_len, s, n);
-		g_reset_len += n;
-	}
-}
-
-static bool locale_is_utf8(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
 static void update_size(struct tui_app *app)
 {
 	app->too_small = LINES < MIN_ROWS || COLS < MIN_COLS;
@@ -142,99 +46,15 @@ static void update_size(struct tui_app *app)
 
 struct tui_app *tui_app_open(const struct cx_options *o)
 {
-	static const char no_tty[] =
-	    "certerox-aws-setup: the wizard needs a terminal; use --batch --answers FILE\n";
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 || !isatty(fd)) {
-		if (fd >= 0)
-			close(fd);
-		fputs(no_tty, stderr);
-		return NULL;
-	}
-	int fd2 = dup(fd);
-	FILE *in = fdopen(fd, "r");
-	FILE *out = fd2 >= 0 ? fdopen(fd2, "w") : NULL;
-	if (!in || !out) {
-		if (in)
-			fclose(in);
-		else
-			close(fd);
-		if (out)
-			fclose(out);
-		else if (fd2 >= 0)
-			close(fd2);
-		fputs(no_tty, stderr);
-		return NULL;
-	}
 	struct tui_app *app = xcalloc(1, sizeof(*app));
-	app->in = in;
-	app->out = out;
-	app->fd = fd;
+	if (!term_open(&app->term)) {
+		free(app);
+		return NULL;
+	}
 	app->exit_done = CX_EXIT_OK;
 	app->exit_quit = CX_EXIT_CANCELLED;
 	app->result = CX_EXIT_CANCELLED;
-	g_fd = fd;
-	g_have_saved = tcgetattr(fd, &g_saved) == 0;
-	if (g_pipe[0] < 0 && pipe(g_pipe) == 0) {
-		for (int i = 0; i < 2; i++) {
-			fcntl(g_pipe[i], F_SETFL, fcntl(g_pipe[i], F_GETFL) | O_NONBLOCK);
-			fcntl(g_pipe[i], F_SETFD, FD_CLOEXEC);
-		}
-	}
-	g_sigint = g_sigterm = 0;
-	install_signals(); /* before newterm, so ncurses keeps ours for INT/TERM */
-	const char *term = getenv("TERM");
-	app->scr = newterm(term && *term ? term : "dumb", out, in);
-	if (!app->scr) {
-		reset_signals();
-		fprintf(stderr,
-		        "certerox-aws-setup: cannot use terminal type '%s'; use --batch --answers "
-		        "FILE\n",
-		        term ? term : "");
-		fclose(in);
-		fclose(out);
-		free(app);
-		g_fd = -1;
-		return NULL;
-	}
-	char *cup = tigetstr("cup");
-	if (!cup || cup == (char *)-1) {
-		/* a terminal without cursor addressing (dumb, emacs shell) cannot show the pages */
-		endwin();
-		delscreen(app->scr);
-		reset_signals();
-		fprintf(
-		    stderr,
-		    "certerox-aws-setup: terminal type '%s' cannot move the cursor; use --batch "
-		    "--answers FILE\n",
-		    term ? term : "");
-		fclose(in);
-		fclose(out);
-		free(app);
-		g_fd = -1;
-		return NULL;
-	}
-	g_app = app;
-	static bool registered;
-	if (!registered) {
-		atexit(restore_atexit);
-		registered = true;
-	}
-	set_term(app->scr);
-	set_escdelay(25);
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	mousemask(0, NULL);
-	curs_set(0);
-	g_reset_len = 0;
-	add_cap("rmcup");
-	add_cap("cnorm");
-	add_cap("sgr0");
-	theme_init(!o->no_color, o->ascii || !locale_is_utf8());
+	theme_init(!o->no_color, o->ascii || !term_locale_utf8());
 	update_size(app);
 	return app;
 }
@@ -244,17 +64,7 @@ int tui_app_close(struct tui_app *app)
 	if (!app)
 		return CX_EXIT_SOFTWARE;
 	int rc = app->result;
-	if (app->scr) {
-		if (!isendwin())
-			endwin();
-		delscreen(app->scr);
-		app->scr = NULL;
-	}
-	reset_signals();
-	g_app = NULL;
-	g_fd = -1;
-	fclose(app->in);
-	fclose(app->out);
+	term_close(&app->term);
 	for (int i = 0; i < app->npages; i++) {
 		struct tui_page *pg = app->pages[i];
 		if (pg->inited && pg->ops->destroy)
@@ -487,41 +297,33 @@ void tui_app_flush(struct tui_app *app)
 	doupdate();
 }
 
-static void drain_pipe(void)
-{
-	char b[64];
-	while (g_pipe[0] >= 0 && read(g_pipe[0], b, sizeof(b)) > 0)
-		;
-}
-
 static void wait_input(struct tui_app *app, int timeout)
 {
 	if (app->io.wait) {
 		if (timeout < 0 || timeout > HOOK_MAX_MS)
 			timeout = HOOK_MAX_MS;
-		app->io.wait(app->io.ctx, app->fd, timeout);
+		app->io.wait(app->io.ctx, app->term.fd, timeout);
 		return;
 	}
-	struct pollfd p[2] = {{app->fd, POLLIN, 0}, {g_pipe[0], POLLIN, 0}};
-	poll(p, g_pipe[0] >= 0 ? 2 : 1, timeout);
+	struct pollfd p[2] = {{app->term.fd, POLLIN, 0}, {term_wake_fd(), POLLIN, 0}};
+	poll(p, term_wake_fd() >= 0 ? 2 : 1, timeout);
 }
 
 struct tui_event tui_app_next_event(struct tui_app *app)
 {
 	struct tui_event ev = {ACT_NONE, 0};
 	for (;;) {
-		drain_pipe();
+		term_drain_wake();
 		if (app->pending != ACT_NONE) {
 			ev.act = app->pending;
 			app->pending = ACT_NONE;
 			return ev;
 		}
-		if (g_sigterm) {
+		if (term_sigterm()) {
 			ev.act = ACT_TERMINATE;
 			return ev;
 		}
-		if (g_sigint) {
-			g_sigint = 0;
+		if (term_take_sigint()) {
 			ev.act = ACT_INTERRUPT;
 			return ev;
 		}
@@ -655,33 +457,7 @@ int tui_app_run(struct tui_app *app)
 
 int tui_app_run_editor(struct tui_app *app, const char *path)
 {
-	const char *ed = getenv("VISUAL");
-	if (!ed || !*ed)
-		ed = getenv("EDITOR");
-	if (!ed || !*ed)
-		ed = "vi";
-	def_prog_mode();
-	endwin();
-	int status = -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		reset_signals();
-		dup2(app->fd,
-		     STDIN_FILENO); /* the editor talks to the terminal, whatever stdio is */
-		dup2(app->fd, STDOUT_FILENO);
-		setenv("CX_EDITOR", ed, 1);
-		execl("/bin/sh", "sh", "-c", "exec $CX_EDITOR \"$1\"", "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	}
-	g_sigint = 0;
-	reset_prog_mode();
-	clearok(curscr, TRUE);
+	int status = term_run_editor(&app->term, path);
 	tui_app_draw(app);
 	tui_app_flush(app);
 	return status;

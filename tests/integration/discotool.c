@@ -1,11 +1,12 @@
 /* discotool - drives run/discover and run/probe for the integration tests.
  *
  *   discotool [--log FILE] discover ANSWERS.json [--certerox] [--vault V --passphrase-file F]
- *             [--events FILE] [--parallel N]
+ *             [--min-kdf] [--events FILE] [--parallel N] [--acceptance FILE]
  *       prints the facts as JSON (discover_facts_to_json) on stdout, warnings on stderr
  *       ("warning: ..."); --events writes one JSON line per progress event. The facts JSON is
  *       also read back with plan_facts_from_json and must print identically (else exit 70).
- *       --certerox uses CERTEROX_URL and CERTEROX_TOKEN from the environment.
+ *       --certerox uses CERTEROX_URL and CERTEROX_TOKEN from the environment. --acceptance
+ *       writes {"<export name>": [reasons CerteroX would refuse it]} (core/export).
  *   discotool [--log FILE] probe [--bucket B] [--prefix P] [--region R] [--legacy] [--linked]
  *             [--user U] [--account A] [--wait-max-ms N] [--denied-retry-ms N]
  *             [--poll-fast-ms N] [--readonly-policy N] [--discover-policy N] < KEYFILE
@@ -24,6 +25,7 @@
 #include "aws/http.h"
 #include "certerox/certerox.h"
 #include "core/answers.h"
+#include "core/export.h"
 #include "core/plan.h"
 #include "run/discover.h"
 #include "run/probe.h"
@@ -124,9 +126,33 @@ static void env_close(struct env *e)
 	aws_config_free(&e->cfg);
 }
 
+/* {"<name>": [reasons CerteroX would give]} for every export (core/export acceptance). */
+static int write_acceptance(const char *path, const struct plan_facts *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < f->nexports; i++) {
+		struct strv r = STRV_INIT;
+		if (f->exports[i].definition)
+			export_accept(f->exports[i].definition, f->exports[i].legacy, NULL, &r);
+		cJSON *a = cJSON_AddArrayToObject(o, f->exports[i].name ? f->exports[i].name : "");
+		for (size_t k = 0; k < r.n; k++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(r.v[k]));
+		strv_free(&r);
+	}
+	char *s = json_pretty(o);
+	cJSON_Delete(o);
+	FILE *fp = fopen(path, "w");
+	int rc = fp && fputs(s, fp) >= 0 ? 0 : -1;
+	if (fp && fclose(fp) != 0)
+		rc = -1;
+	free(s);
+	return rc;
+}
+
 static int cmd_discover(int argc, char **argv)
 {
-	const char *answers_path = NULL, *vault_path = NULL, *pass_file = NULL, *events = NULL;
+	const char *answers_path = NULL, *vault_path = NULL, *pass_file = NULL, *events = NULL,
+	           *accept_path = NULL;
 	bool use_cx = false;
 	int parallel = 0;
 	for (int i = 0; i < argc; i++) {
@@ -136,6 +162,10 @@ static int cmd_discover(int argc, char **argv)
 			vault_path = argv[++i];
 		else if (str_eq(argv[i], "--passphrase-file") && i + 1 < argc)
 			pass_file = argv[++i];
+		else if (str_eq(argv[i], "--min-kdf"))
+			vault_set_kdf_cap_for_testing(1, 8192);
+		else if (str_eq(argv[i], "--acceptance") && i + 1 < argc)
+			accept_path = argv[++i];
 		else if (str_eq(argv[i], "--events") && i + 1 < argc)
 			events = argv[++i];
 		else if (str_eq(argv[i], "--parallel") && i + 1 < argc)
@@ -229,6 +259,8 @@ static int cmd_discover(int argc, char **argv)
 		cJSON_Delete(j2);
 	}
 	plan_facts_free(&g);
+	if (accept_path && write_acceptance(accept_path, &f) != 0)
+		rc = 74;
 	fputs(text, stdout);
 	free(text);
 	cJSON_Delete(j);

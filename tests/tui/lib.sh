@@ -18,6 +18,7 @@
 #   tui_child_pid                        pid of the program run by the pane's shell
 #   tui_stop                             kill the tmux server
 # Every capture is also appended to $TUI_ALL (for "never on screen" checks such as secrets).
+unset TMUX TMUX_PANE # never talk to a tmux the tests run inside
 command -v tmux >/dev/null 2>&1 || skip "tmux not installed (apt-get install tmux)"
 command -v perl >/dev/null 2>&1 || skip "perl not installed"
 TUI_SOCK_BASE="cxtui-$$-$(basename "$0" .sh)"

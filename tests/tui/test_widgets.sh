@@ -253,7 +253,7 @@ tui_wait "[exit 130]"
 # ---- a terminal that cannot address the cursor is refused clearly ----
 tui_cmd "clear; TERM=dumb '$CX_BIN'; echo \"[exit \$?]\""
 check "TERM=dumb: exit 64" tui_wait "[exit 64]"
-check "TERM=dumb: says why" tui_wait "cannot move the cursor; use --batch"
+check "TERM=dumb: says why" tui_wait "cannot move the cursor with terminal type 'dumb'"
 tui_stop
 
 # ---- no terminal ----

@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""End to end, --batch against the simulated cloud: cur2/wizard, cur2/certerox, cur2/existing, cur2/detect (see batchflows.py)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import batchflows  # noqa: E402
+
+sys.exit(batchflows.main(['cur2/wizard', 'cur2/certerox', 'cur2/existing', 'cur2/detect']))
