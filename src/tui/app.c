@@ -167,6 +167,11 @@ void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
 	va_end(ap);
 }
 
+void tui_app_status_clear(struct tui_app *app)
+{
+	app->status[0] = '\0';
+}
+
 int tui_app_page_index(const struct tui_app *app)
 {
 	return app->cur;

@@ -106,10 +106,11 @@ void tui_app_set_applied(struct tui_app *app, bool applied);
 void tui_app_set_exit(struct tui_app *app, int status);
 /* Text printed to stdout after endwin (the final summary; kept in the scrollback). */
 void tui_app_set_summary(struct tui_app *app, const char *text);
-/* One-line message on the status line (until the next page change or message; NULL clears).
+/* One-line message on the status line (until the next page change or message).
  * role: ROLE_NORMAL, ROLE_WARN, ROLE_ERROR, ... (theme.h). */
 void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void tui_app_status_clear(struct tui_app *app);
 /* Current page index (0-based over all pages) and the body rectangle. */
 int tui_app_page_index(const struct tui_app *app);
 struct tui_rect tui_app_body(const struct tui_app *app);

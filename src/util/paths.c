@@ -22,6 +22,9 @@
 #define CX_BUILDDIR ""
 #endif
 
+static const char builddir[] = CX_BUILDDIR;
+static const char src_datadir[] = CX_SRC_DATADIR;
+
 static int is_dir(const char *p)
 {
 	struct stat st;
@@ -36,18 +39,18 @@ char *paths_datadir(void)
 	/* Running from the build tree: the executable sits in $(abs_top_builddir)/src. */
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && CX_BUILDDIR[0]) {
+	if (n > 0 && strlen(builddir) > 0) {
 		exe[n] = '\0';
-		char *want = xasprintf("%s/", CX_BUILDDIR);
+		char *want = xasprintf("%s/", builddir);
 		int in_build = str_starts_with(exe, want);
 		free(want);
-		if (in_build && is_dir(CX_SRC_DATADIR))
-			return xstrdup(CX_SRC_DATADIR);
+		if (in_build && is_dir(src_datadir))
+			return xstrdup(src_datadir);
 	}
 	if (is_dir(CX_PKGDATADIR))
 		return xstrdup(CX_PKGDATADIR);
-	if (CX_SRC_DATADIR[0] && is_dir(CX_SRC_DATADIR))
-		return xstrdup(CX_SRC_DATADIR);
+	if (strlen(src_datadir) > 0 && is_dir(src_datadir))
+		return xstrdup(src_datadir);
 	return xstrdup(CX_PKGDATADIR);
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Discovery (src/run/discover) and the key check (src/run/probe) against the simulated cloud.
 
-One cloudsim (--latency-ms 40 --key-delay-ms 3000) in prepared states, made with the AWS CLI;
+One cloudsim (--latency-ms 40 --key-delay-ms 3000) in prepared states, made with the AWS CLI
+(buckets, bucket policies, exports, the legacy report, the probed key) and botocore for the bulk
+of the IAM set-up (a CLI call costs about a second on a loaded machine);
 the C code is driven by tests/integration/discotool (answers JSON in, facts JSON out; `probe`
 reads the new key id and secret from stdin). Asserted: the facts of an empty account, a bucket
 with a foreign policy, a bucket in another region, exports CerteroX accepts or refuses, delivered
@@ -127,8 +129,11 @@ def probe(ctx, key, *args):
     return r.returncode, j, r.stderr
 
 
-def new_key(sim, user):
-    k = aws(sim, "iam", "create-access-key", "--user-name", user)["AccessKey"]
+def new_key(sim, user, cli=False):
+    if cli:
+        k = aws(sim, "iam", "create-access-key", "--user-name", user)["AccessKey"]
+    else:
+        k = sim.client("iam").create_access_key(UserName=user)["AccessKey"]
     SECRETS.append(k["SecretAccessKey"])
     return k["AccessKeyId"], k["SecretAccessKey"]
 
@@ -175,8 +180,9 @@ def empty_account(ctx):
     ov = max_overlap(rest)
     check(f"the reads after it run in parallel (overlap {ov} >= 5 in the request log)", ov >= 5)
     span = max(q["end"] for q in rest) - min(q["start"] for q in rest)
-    check(f"9 reads of 40 ms latency take {span:.3f}s (< 0.3 s, far below sequential 0.36 s + TLS)",
-          span < 0.3)
+    total = sum(q["end"] - q["start"] for q in rest)
+    check(f"the reads after it take {span:.3f}s, under half the sum of their durations ({total:.3f}s)",
+          span < 0.5 * total)
     started = [e for e in events if e["phase"] == "started"]
     ended = [e for e in events if e["phase"] in ("done", "failed")]
     check("progress events: one start and one end per read, every read reported",
@@ -278,14 +284,12 @@ def policies_and_user(ctx):
     d1 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
     d2 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
     d3 = json.loads(policy_doc("readonly.json", "cx-bill-bkt"))
-    arn = aws(sim, "iam", "create-policy", "--policy-name", "RO4", "--policy-document",
-              "file://" + wfile(ctx, "d1.json", d1))["Policy"]["Arn"]
-    aws(sim, "iam", "create-policy-version", "--policy-arn", arn, "--policy-document",
-        "file://" + wfile(ctx, "d2.json", d2))
-    aws(sim, "iam", "create-policy-version", "--policy-arn", arn, "--set-as-default", "--policy-document",
-        "file://" + wfile(ctx, "d3.json", d3))
-    aws(sim, "iam", "create-user", "--user-name", "cx-u5")
-    aws(sim, "iam", "attach-user-policy", "--user-name", "cx-u5", "--policy-arn", arn)
+    iamc = sim.client("iam")
+    arn = iamc.create_policy(PolicyName="RO4", PolicyDocument=json.dumps(d1))["Policy"]["Arn"]
+    iamc.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(d2))
+    iamc.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(d3), SetAsDefault=True)
+    iamc.create_user(UserName="cx-u5")
+    iamc.attach_user_policy(UserName="cx-u5", PolicyArn=arn)
     k1 = new_key(sim, "cx-u5")
     k2 = new_key(sim, "cx-u5")
     passf = wfile(ctx, "pass", "correct horse battery\n")
@@ -341,20 +345,20 @@ def org_roles(ctx):
 
 def probes(ctx):
     sim = ctx.sim
-    ro = aws(sim, "iam", "create-policy", "--policy-name", "ROP", "--policy-document",
-             "file://" + wfile(ctx, "rop.json", policy_doc("readonly.json", "cx-bill-bkt")))["Policy"]["Arn"]
-    dr = aws(sim, "iam", "create-policy", "--policy-name", "DRP", "--policy-document",
-             "file://" + wfile(ctx, "drp.json", policy_doc("discover.json")))["Policy"]["Arn"]
+    iamc = sim.client("iam")
+    ro = iamc.create_policy(PolicyName="ROP",
+                            PolicyDocument=policy_doc("readonly.json", "cx-bill-bkt"))["Policy"]["Arn"]
+    dr = iamc.create_policy(PolicyName="DRP", PolicyDocument=policy_doc("discover.json"))["Policy"]["Arn"]
     for u, pols in (("cx-p1", (ro, dr)), ("cx-p2", (dr,))):
-        aws(sim, "iam", "create-user", "--user-name", u)
+        iamc.create_user(UserName=u)
         for a in pols:
-            aws(sim, "iam", "attach-user-policy", "--user-name", u, "--policy-arn", a)
+            iamc.attach_user_policy(UserName=u, PolicyArn=a)
     common = ["--bucket", "cx-bill-bkt", "--prefix", "reports", "--readonly-policy", "ROP",
               "--discover-policy", "DRP"]
 
     # a key with both policies: waits out the key delay, then every check passes
     n0 = len(sim.requests())
-    key = new_key(sim, "cx-p1")
+    key = new_key(sim, "cx-p1", cli=True)
     rc, j, err = probe(ctx, key, *common, "--user", "cx-p1", "--account", ACCT)
     check("probe with both policies: CX_OK", rc == 0 and j["status"] == "CX_OK", j.get("message", "") + err)
     ev = j["events"]

@@ -63,8 +63,10 @@ def body(sim):
     check("tampered signature on Data Exports -> 400 InvalidSignatureException (JSON __type)",
           st == 400 and j.get("__type", "").endswith("InvalidSignatureException"), f"{st} {b[:200]}")
     st, h, b = query_call(sim, "iam", {"Action": "ListUsers", "Version": "2010-05-08"}, tamper=True)
-    check("tampered signature on IAM -> 403 SignatureDoesNotMatch XML",
-          st == 403 and b"<Code>SignatureDoesNotMatch</Code>" in b, f"{st} {b[:200]}")
+    check("tampered signature on IAM -> 403 SignatureDoesNotMatch in AWS's ErrorResponse/Error shape",
+          st == 403 and b"<Code>SignatureDoesNotMatch</Code>" in b and b"<Errors>" not in b and
+          re.match(rb'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">\s*<Error>', b) and
+          b"<RequestId>" in b, f"{st} {b[:200]}")
     r = sim.run("curl", "-sS", "--cacert", env["AWS_CA_BUNDLE"], "-o", "-", "-w", "\n%{http_code}", "-d",
                 "Action=ListUsers&Version=2010-05-08", env["AWS_ENDPOINT_URL"] + "/")
     check("curl: unsigned IAM request -> 403 MissingAuthenticationToken",
@@ -82,6 +84,14 @@ def body(sim):
         j = {}
     check("Organizations AccessDenied is JSON: __type AccessDeniedException",
           st == 400 and j.get("__type") == "AccessDeniedException" and "message" in j, f"{st} {b[:200]}")
+
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15", "DryRun": "true"},
+                          creds=nobody)
+    check("EC2 denied -> 403 UnauthorizedOperation in Response/Errors (moto says AccessDenied)",
+          st == 403 and b"<Response><Errors><Error><Code>UnauthorizedOperation</Code>" in b and b"<RequestID>" in b,
+          f"{st} {b[:200]}")
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15", "DryRun": "true"})
+    check("EC2 DryRun allowed -> 412 DryRunOperation", st == 412 and b"<Code>DryRunOperation</Code>" in b, b[:200])
 
     # Data Exports / CUR authorization
     r = sim.aws("bcm-data-exports", "list-exports", who=nobody)
@@ -209,7 +219,7 @@ def body(sim):
     check("DescribeReportDefinitions lists the report", [d["ReportName"] for d in r["ReportDefinitions"]] == ["legacy"])
 
     # Delivery
-    r = sim.run(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
+    r = sim.run("sh", os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
     check("cloudsim deliver", r.returncode == 0, r.stderr)
     r = sim.aws("s3", "ls", "--recursive", "s3://billing-bkt/cur2/cx-export/", "--region", "eu-west-1")
     keys = [line.split()[-1] for line in r.stdout.splitlines()]
@@ -235,7 +245,7 @@ def body(sim):
     check("after deliver: export HEALTHY with LastRefreshedAt", x["StatusCode"] == "HEALTHY" and "LastRefreshedAt" in x)
     s3.delete_bucket_policy(Bucket="billing-bkt")
     s3.delete_bucket_policy(Bucket="cur-bkt")
-    sim.run(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
+    sim.run("sh", os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
     x = bcm.get_export(ExportArn=arn)["ExportStatus"]
     lx = [e for e in bcm.list_exports()["Exports"] if e["ExportArn"] == arn][0]["ExportStatus"]
     check("policy removed + deliver: export UNHEALTHY / INSUFFICIENT_PERMISSION (GetExport and ListExports)",

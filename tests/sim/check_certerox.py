@@ -156,7 +156,7 @@ def body(sim):
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
         bucket_prefix="reports", report_name="cx-export")})
     check("PATCH bucket_only before deliver -> 400 OE0371", st == 400 and envelope(j, 400, "OE0371"), t)
-    r = sim.run(os.path.join(HERE, "cloudsim"), "deliver", sim.dir)
+    r = sim.run("sh", os.path.join(HERE, "cloudsim"), "deliver", sim.dir)
     check("cloudsim deliver", r.returncode == 0 and "cx-export-00001.csv.gz" in r.stdout, r.stdout + r.stderr)
     st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
@@ -167,6 +167,11 @@ def body(sim):
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
         bucket_prefix="reports/extra", report_name="cx-export")})
     check("bucket_only with prefix a/b retries a once -> 200", st == 200 and j["config"]["bucket_prefix"] == "reports", t)
+    st, j, t = sim.curl("POST", cas, {"name": "standalone", "type": "aws_cnr", "config": dict(
+        keys("standalone"), linked=False, cur_version=2, config_scheme="find_report")})
+    check("find_report in an account without exports -> OE0371 'Unable to find report with required configuration'",
+          st == 400 and (j or {}).get("error", {}).get("reason") ==
+          "Unable to configure billing report: Unable to find report with required configuration", t)
     st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify", {"type": "aws_cnr", "config": keys("standalone")})
     check("cloud_account_verify -> 200 {status: ok}", st == 200 and j == {"status": "ok"}, t)
     st, j, t = sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{member_id}")

@@ -199,6 +199,16 @@ def main():
     finally:
         sim.cleanup()
         os.unlink(path)
+    plain = simtest.Sim("--no-tls")
+    try:
+        plain.start()
+        ok = plain.env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        a = plain.client("sts").get_caller_identity()["Account"]
+        check("--no-tls: plain HTTP endpoints work", ok and a == "123456789012", plain.env["AWS_ENDPOINT_URL"])
+    except Exception as e:
+        check("--no-tls: plain HTTP endpoints work", False, repr(e))
+    finally:
+        plain.cleanup()
     sys.exit(finish())
 
 

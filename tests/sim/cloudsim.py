@@ -146,6 +146,9 @@ def env_text(d, info):
         ("CERTEROX_EMAIL", cx["email"]),
         ("CERTEROX_PASSWORD", cx["password"]),
     ]
+    if not info["ca_bundle"]:  # --no-tls
+        kv = [(k, v) for k, v in kv if k != "AWS_CA_BUNDLE"]
+        lines.append("unset AWS_CA_BUNDLE")
     for k, v in kv:
         lines.append("export %s='%s'" % (k, str(v).replace("'", "'\\''")))
     return "\n".join(lines) + "\n"

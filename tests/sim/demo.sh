@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cx-demo.XXXXXX") || exit 1
 cleanup() {
 	trap - EXIT INT TERM HUP
-	"$here/cloudsim" stop "$tmp/sim" >/dev/null 2>&1
+	sh "$here/cloudsim" stop "$tmp/sim" >/dev/null 2>&1
 	if [ "${DEMO_KEEP:-0}" = 1 ]; then
 		echo "demo: kept $tmp" >&2
 	else
@@ -27,7 +27,7 @@ trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM HUP
 
 # shellcheck disable=SC2086
-"$here/cloudsim" start "$tmp/sim" ${CLOUDSIM_OPTS:-} >&2 || exit 1
+sh "$here/cloudsim" start "$tmp/sim" ${CLOUDSIM_OPTS:-} >&2 || exit 1
 # shellcheck disable=SC1091
 . "$tmp/sim/env"
 XDG_DATA_HOME="$tmp/data"

@@ -288,6 +288,8 @@ class Sim:
         resp = self.call_moto(req)
         if req.service == "organizations" and resp.status >= 400:
             resp = self.orgs_error_to_json(req, resp)
+        elif req.protocol in ("query", "ec2") and resp.status >= 400 and b"<ErrorResponse><Errors>" in resp.body:
+            resp = self.auth_error_shape(req, resp)
         if req.operation not in (None,) and req.method not in ("GET", "HEAD") and not re.match(
                 r"(Get|List|Describe|Head)", req.operation or ""):
             self.dirty = True
@@ -325,6 +327,20 @@ class Sim:
                               f"expecting '{region}'", 400, extra={"Region": region})
         r.headers.append(("x-amz-bucket-region", region))
         return r
+
+    def auth_error_shape(self, req, resp):
+        """moto's auth layer answers <ErrorResponse><Errors><Error>...; AWS's query services answer
+        <ErrorResponse xmlns=..><Error>..</Error><RequestId>, EC2 <Response><Errors>..<RequestID>,
+        and EC2 says UnauthorizedOperation where moto says AccessDenied."""
+        code = re.search(rb"<Code>([^<]*)</Code>", resp.body)
+        msg = re.search(rb"<Message>([^<]*)</Message>", resp.body)
+        code = code.group(1).decode() if code else "InternalFailure"
+        msg = msg.group(1).decode() if msg else ""
+        msg = msg.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        if req.protocol == "ec2" and code == "AccessDenied":
+            code = "UnauthorizedOperation"
+            msg = "You are not authorized to perform this operation. " + msg
+        return simhttp.aws_error(req, code, msg, resp.status)
 
     def orgs_error_to_json(self, req, resp):
         ctype = dict((k.lower(), v) for k, v in resp.headers).get("content-type", "")

@@ -61,7 +61,7 @@ class Sim:
 
     def start(self):
         t0 = time.time()
-        r = subprocess.run([CLOUDSIM, "start", self.dir, *self.opts], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        r = subprocess.run(["sh", CLOUDSIM, "start", self.dir, *self.opts], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
         self.start_time = time.time() - t0
         if r.returncode != 0:
@@ -80,7 +80,7 @@ class Sim:
         return env
 
     def stop(self):
-        return subprocess.run([CLOUDSIM, "stop", self.dir], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        return subprocess.run(["sh", CLOUDSIM, "stop", self.dir], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
 
     def cleanup(self):
