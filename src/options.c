@@ -67,59 +67,58 @@ static const struct option long_opts[] = {
 void options_help(const char *argv0)
 {
 	(void)argv0;
-	fputs(
-	    "Usage: certerox-aws-setup [OPTION]...\n"
-	    "Onboard an AWS account into CerteroX Cloud Management as a billing data source:\n"
-	    "data export, S3 bucket policy, IAM policies, user and access key, then the data\n"
-	    "source itself. Every document is shown for review before it is applied.\n"
-	    "\n"
-	    "Mode:\n"
-	    "      --answers FILE        preload answers from a JSON file (see the man page)\n"
-	    "      --batch               run without questions (needs --answers)\n"
-	    "      --dry-run             print the plan after read-only discovery\n"
-	    "      --format FMT          json|awscli (--dry-run), json|table (--list)\n"
-	    "      --list                list the data sources saved in the vault\n"
-	    "      --yes                 consent to destructive choices in --batch mode\n"
-	    "\n"
-	    "AWS:\n"
-	    "      --profile NAME        named profile from the AWS config/credentials files\n"
-	    "      --region REGION       default region for regional calls\n"
-	    "      --endpoint-url URL    send every AWS call to URL\n"
-	    "      --ca-bundle FILE      trust the CA certificates in FILE for TLS\n"
-	    "\n"
-	    "CerteroX:\n"
-	    "      --certerox-url URL    CerteroX base URL (https://...)\n"
-	    "      --certerox-token-file FILE  read the CerteroX API token from FILE\n"
-	    "      --certerox-org ID     CerteroX organization id\n"
-	    "\n"
-	    "Vault:\n"
-	    "      --vault FILE          encrypted credentials vault (default\n"
-	    "                            $XDG_DATA_HOME/certerox-aws-setup/\n"
-	    "                            credentials.vault)\n"
-	    "      --passphrase-file FILE  read the vault passphrase from FILE\n"
-	    "      --vault-kdf LEVEL     Argon2id cost of a new vault: interactive,\n"
-	    "                            moderate (default) or sensitive\n"
-	    "\n"
-	    "Display:\n"
-	    "      --log FILE            write a diagnostic log (secrets redacted) to FILE\n"
-	    "      --no-color            no colours (also when NO_COLOR is set)\n"
-	    "      --ascii               draw with ASCII characters only\n"
-	    "      --help                show this help and exit\n"
-	    "      --version             show the version and library versions and exit\n"
-	    "\n"
-	    "Environment: CERTEROX_URL, CERTEROX_TOKEN, CERTEROX_ORGANIZATION_ID,\n"
-	    "AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,\n"
-	    "AWS_REGION, "
-	    "AWS_DEFAULT_REGION, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,\n"
-	    "AWS_CA_BUNDLE, "
-	    "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, NO_COLOR.\n"
-	    "\n"
-	    "Exit status: 0 done, 64 usage, 65 invalid answers or input, 69 service\n"
-	    "unreachable, 70 internal error, 75 partly done (run again to continue),\n"
-	    "77 access denied or credentials rejected, 130 cancelled.\n"
-	    "\n"
-	    "Full documentation: man certerox-aws-setup\n",
-	    stdout);
+	fputs("Usage: certerox-aws-setup [OPTION]...\n"
+	      "Onboard an AWS account into CerteroX Cloud Management as a billing data source:\n"
+	      "data export, S3 bucket policy, IAM policies, user and access key, then the data\n"
+	      "source itself. Every document is shown for review before it is applied.\n"
+	      "\n"
+	      "Mode:\n"
+	      "      --answers FILE        preload answers from a JSON file (see the man page)\n"
+	      "      --batch               run without questions (needs --answers)\n"
+	      "      --dry-run             print the plan after read-only discovery\n"
+	      "      --format FMT          json|awscli (--dry-run), json|table (--list)\n"
+	      "      --list                list the data sources saved in the vault\n"
+	      "      --yes                 consent to destructive choices in --batch mode\n"
+	      "\n"
+	      "AWS:\n"
+	      "      --profile NAME        named profile from the AWS config/credentials files\n"
+	      "      --region REGION       default region for regional calls\n"
+	      "      --endpoint-url URL    send every AWS call to URL\n"
+	      "      --ca-bundle FILE      trust the CA certificates in FILE for TLS\n"
+	      "\n"
+	      "CerteroX:\n"
+	      "      --certerox-url URL    CerteroX base URL (https://...)\n"
+	      "      --certerox-token-file FILE  read the CerteroX API token from FILE\n"
+	      "      --certerox-org ID     CerteroX organization id\n"
+	      "\n"
+	      "Vault:\n"
+	      "      --vault FILE          encrypted credentials vault (default\n"
+	      "                            $XDG_DATA_HOME/certerox-aws-setup/\n"
+	      "                            credentials.vault)\n"
+	      "      --passphrase-file FILE  read the vault passphrase from FILE\n"
+	      "      --vault-kdf LEVEL     Argon2id cost of a new vault: interactive,\n"
+	      "                            moderate (default) or sensitive\n"
+	      "\n"
+	      "Display:\n"
+	      "      --log FILE            write a diagnostic log (secrets redacted) to FILE\n"
+	      "      --no-color            no colours (also when NO_COLOR is set)\n"
+	      "      --ascii               draw with ASCII characters only\n"
+	      "      --help                show this help and exit\n"
+	      "      --version             show the version and library versions and exit\n"
+	      "\n"
+	      "Environment: CERTEROX_URL, CERTEROX_TOKEN, CERTEROX_ORGANIZATION_ID,\n"
+	      "AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,\n"
+	      "AWS_REGION, "
+	      "AWS_DEFAULT_REGION, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,\n"
+	      "AWS_CA_BUNDLE, "
+	      "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, NO_COLOR.\n"
+	      "\n"
+	      "Exit status: 0 done, 64 usage, 65 invalid answers or input, 69 service\n"
+	      "unreachable, 70 internal error, 75 partly done (run again to continue),\n"
+	      "77 access denied or credentials rejected, 130 cancelled.\n"
+	      "\n"
+	      "Full documentation: man certerox-aws-setup\n",
+	      stdout);
 }
 
 void options_version(void)
@@ -167,9 +166,15 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 		if (c != OPT_HELP && c != OPT_VERSION)
 			remember(o, name);
 		switch (c) {
-		case OPT_ANSWERS: o->answers_file = optarg; break;
-		case OPT_BATCH: o->batch = true; break;
-		case OPT_DRY_RUN: o->dry_run = true; break;
+		case OPT_ANSWERS:
+			o->answers_file = optarg;
+			break;
+		case OPT_BATCH:
+			o->batch = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
 		case OPT_FORMAT:
 			if (str_eq(optarg, "json"))
 				o->format = FORMAT_JSON;
@@ -178,34 +183,67 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 			else if (str_eq(optarg, "table"))
 				o->format = FORMAT_TABLE;
 			else
-				return usage_error("--format must be json, awscli or table, not '%s'",
-				                   optarg);
+				return usage_error(
+				    "--format must be json, awscli or table, not '%s'", optarg);
 			break;
-		case OPT_LIST: o->list = true; break;
-		case OPT_PROFILE: o->profile = optarg; break;
-		case OPT_REGION: o->region = optarg; break;
-		case OPT_ENDPOINT_URL: o->endpoint_url = optarg; break;
-		case OPT_CA_BUNDLE: o->ca_bundle = optarg; break;
-		case OPT_CERTEROX_URL: o->certerox_url = optarg; break;
-		case OPT_CERTEROX_TOKEN_FILE: o->certerox_token_file = optarg; break;
-		case OPT_CERTEROX_ORG: o->certerox_org = optarg; break;
-		case OPT_VAULT: o->vault_file = optarg; break;
-		case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; break;
+		case OPT_LIST:
+			o->list = true;
+			break;
+		case OPT_PROFILE:
+			o->profile = optarg;
+			break;
+		case OPT_REGION:
+			o->region = optarg;
+			break;
+		case OPT_ENDPOINT_URL:
+			o->endpoint_url = optarg;
+			break;
+		case OPT_CA_BUNDLE:
+			o->ca_bundle = optarg;
+			break;
+		case OPT_CERTEROX_URL:
+			o->certerox_url = optarg;
+			break;
+		case OPT_CERTEROX_TOKEN_FILE:
+			o->certerox_token_file = optarg;
+			break;
+		case OPT_CERTEROX_ORG:
+			o->certerox_org = optarg;
+			break;
+		case OPT_VAULT:
+			o->vault_file = optarg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			o->passphrase_file = optarg;
+			break;
 		case OPT_VAULT_KDF:
 			if (!str_eq(optarg, "interactive") && !str_eq(optarg, "moderate") &&
 			    !str_eq(optarg, "sensitive"))
-				return usage_error(
-				    "--vault-kdf must be interactive, moderate or sensitive, not '%s'",
-				    optarg);
+				return usage_error("--vault-kdf must be interactive, moderate or "
+				                   "sensitive, not '%s'",
+				                   optarg);
 			o->vault_kdf = optarg;
 			break;
-		case OPT_LOG: o->log_file = optarg; break;
-		case OPT_NO_COLOR: o->no_color = true; break;
-		case OPT_ASCII: o->ascii = true; break;
-		case OPT_YES: o->yes = true; break;
-		case OPT_HELP: help = true; break;
-		case OPT_VERSION: version = true; break;
-		default: return usage_error("unexpected option '%s'", argv[optind - 1]);
+		case OPT_LOG:
+			o->log_file = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case OPT_ASCII:
+			o->ascii = true;
+			break;
+		case OPT_YES:
+			o->yes = true;
+			break;
+		case OPT_HELP:
+			help = true;
+			break;
+		case OPT_VERSION:
+			version = true;
+			break;
+		default:
+			return usage_error("unexpected option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

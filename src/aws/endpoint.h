@@ -19,8 +19,8 @@ enum aws_service {
 };
 
 struct aws_endpoint {
-	char base[512];          /* "https://iam.amazonaws.com" or the override, no trailing '/' */
-	char host[256];          /* Host header value (with ":port" when not the default) */
+	char base[512]; /* "https://iam.amazonaws.com" or the override, no trailing '/' */
+	char host[256]; /* Host header value (with ":port" when not the default) */
 	char signing_region[32];
 	const char *signing_name; /* "sts", "iam", "s3", "ec2", "organizations",
 	                             "bcm-data-exports", "cur" */
@@ -38,8 +38,8 @@ const char *aws_service_env_id(enum aws_service s);
  * AWS (NULL for ListBuckets); path style is used for dotted names and any override.
  * An http:// override is accepted only for a loopback host (CX_E_INPUT otherwise). */
 enum cx_status endpoint_resolve(const struct aws_config *cfg, enum aws_service s,
-                                const char *region, const char *bucket,
-                                struct aws_endpoint *out, struct cx_err *err);
+                                const char *region, const char *bucket, struct aws_endpoint *out,
+                                struct cx_err *err);
 /* True when url's host is 127.0.0.0/8, ::1 or "localhost". */
 bool endpoint_is_loopback(const char *url);
 

@@ -20,12 +20,12 @@ struct sigv4_header {
 };
 
 struct sigv4_request {
-	const char *method;  /* "GET", "POST", ... */
-	const char *path;    /* path as sent on the wire, percent-encoded, starting with "/" */
-	const char *query;   /* raw query string without '?', NULL or "" when none */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* path as sent on the wire, percent-encoded, starting with "/" */
+	const char *query;  /* raw query string without '?', NULL or "" when none */
 	const struct sigv4_header *headers;
 	size_t nheaders;
-	const void *body;    /* may be NULL when body_len is 0 */
+	const void *body; /* may be NULL when body_len is 0 */
 	size_t body_len;
 	const char *payload_hash; /* optional precomputed hex SHA-256 (or UNSIGNED-PAYLOAD) */
 };
@@ -42,8 +42,8 @@ struct sigv4_params {
 struct sigv4_result {
 	char *canonical_request; /* owned; free with sigv4_result_free */
 	char *string_to_sign;
-	char *authorization;     /* the Authorization header value */
-	char payload_hash[65];   /* hex SHA-256 of the body (or the given payload_hash) */
+	char *authorization;   /* the Authorization header value */
+	char payload_hash[65]; /* hex SHA-256 of the body (or the given payload_hash) */
 };
 
 /* Signs req. Returns CX_OK, or CX_E_INVALID for a malformed request (message in err). */

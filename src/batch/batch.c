@@ -96,8 +96,8 @@ int batch_dry_run(const struct cx_options *o)
 	memset(&p, 0, sizeof(p));
 	int rc = prepare(o, &p, false, NULL);
 	if (rc == 0) {
-		char *out = o->format == FORMAT_AWSCLI ? planfmt_awscli(&p.plan)
-		                                       : planfmt_json(&p.plan);
+		char *out =
+		    o->format == FORMAT_AWSCLI ? planfmt_awscli(&p.plan) : planfmt_json(&p.plan);
 		fputs(out, stdout);
 		free(out);
 		for (size_t i = 0; i < p.warnings.n; i++)
@@ -116,12 +116,18 @@ struct progress {
 static const char *kind_word(enum engine_event_kind k)
 {
 	switch (k) {
-	case ENGINE_STARTED: return "...";
-	case ENGINE_RETRYING: return "retrying";
-	case ENGINE_PROGRESS: return "..";
-	case ENGINE_DONE: return "done";
-	case ENGINE_SKIPPED: return "skipped";
-	case ENGINE_FAILED: return "FAILED";
+	case ENGINE_STARTED:
+		return "...";
+	case ENGINE_RETRYING:
+		return "retrying";
+	case ENGINE_PROGRESS:
+		return "..";
+	case ENGINE_DONE:
+		return "done";
+	case ENGINE_SKIPPED:
+		return "skipped";
+	case ENGINE_FAILED:
+		return "FAILED";
 	}
 	return "?";
 }
@@ -137,7 +143,8 @@ static void on_event(void *ud, const struct engine_event *ev)
 		fprintf(stderr, "%s ...\n", head);
 		break;
 	case ENGINE_RETRYING:
-		fprintf(stderr, "%s ... retrying (attempt %d: %s)\n", head, ev->attempt, ev->reason);
+		fprintf(stderr, "%s ... retrying (attempt %d: %s)\n", head, ev->attempt,
+		        ev->reason);
 		break;
 	case ENGINE_PROGRESS:
 		fprintf(stderr, "%s ... %s\n", head, ev->detail ? ev->detail : "");
@@ -169,8 +176,8 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 			fprintf(stderr, "warning: %s\n", err->msg);
 		return st;
 	}
-	return vault_prompt_passphrase(exists ? "Vault passphrase: " : "New vault passphrase: ",
-	                               !exists, out, err);
+	return vault_prompt_passphrase(
+	    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, out, err);
 }
 
 static cJSON *summary(const struct prep *p, const struct engine *e, const char *vault_path,
@@ -259,8 +266,8 @@ int batch_apply(const struct cx_options *o)
 	secmem_free(pass);
 	pass = NULL;
 	if (st != CX_OK) {
-		rc = fail(NULL, &err, st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL
-		                                        : session_exit_status(st, false));
+		rc = fail(NULL, &err,
+		          st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL : session_exit_status(st, false));
 		goto out;
 	}
 	rc = prepare(o, &p, true, vault);
@@ -317,7 +324,8 @@ int batch_apply(const struct cx_options *o)
 		else
 			rc = session_exit_status(st, r->wrote || r->done > 0);
 		if (rc == CX_EXIT_TEMPFAIL)
-			fputs("certerox-aws-setup: run the same command again to continue\n", stderr);
+			fputs("certerox-aws-setup: run the same command again to continue\n",
+			      stderr);
 	}
 out:
 	engine_free(e);

@@ -46,8 +46,8 @@ struct engine {
 	char *key_secret; /* secmem: the secret of the key used for CerteroX */
 };
 
-static const char *const state_names[] = {"pending", "running", "done", "skipped", "failed",
-                                          "not run"};
+static const char *const state_names[] = {"pending", "running", "done",
+                                          "skipped", "failed",  "not run"};
 
 static const char *req_str(const struct plan_step *st, const char *key)
 {
@@ -100,9 +100,9 @@ static const char *fix_for(struct engine *e, const struct plan_step *st, const s
 		         "allow %s:%s for %s (the identity running the wizard), then run the same "
 		         "command again",
 		         str_eq(st->service, "bcm-data-exports") ? "bcm-data-exports" : st->service,
-		         st->operation, e->env.facts && e->env.facts->caller_arn
-		                            ? e->env.facts->caller_arn
-		                            : "the administrator");
+		         st->operation,
+		         e->env.facts && e->env.facts->caller_arn ? e->env.facts->caller_arn
+		                                                  : "the administrator");
 		return buf;
 	case CX_E_CREDENTIALS:
 		return str_eq(st->service, "certerox")
@@ -232,24 +232,27 @@ static void on_aws_done(struct aws_op *op, void *ud)
 			e->key_secret = secmem_strdup(k->secret_access_key);
 			journal_note(e, "created_access_key", "user", req_str(ps, "UserName"),
 			             "access_key_id", k->access_key_id);
-			snprintf(detail, sizeof(detail), "%s (saved in the vault)", k->access_key_id);
+			snprintf(detail, sizeof(detail), "%s (saved in the vault)",
+			         k->access_key_id);
 		} else {
-			log_error("the new key %s could not be saved; it will be reported as orphaned",
-			          k->access_key_id);
+			log_error(
+			    "the new key %s could not be saved; it will be reported as orphaned",
+			    k->access_key_id);
 			journal_note(e, "orphaned_access_key", "user", req_str(ps, "UserName"),
 			             "access_key_id", k->access_key_id);
 		}
 	} else if (str_eq(ps->operation, "CreateExport") || str_eq(ps->operation, "UpdateExport")) {
-		const char *arn = str_eq(ps->operation, "CreateExport") ? bcm_create_export_result(op)
-		                                                       : bcm_update_export_result(op);
+		const char *arn = str_eq(ps->operation, "CreateExport")
+		                      ? bcm_create_export_result(op)
+		                      : bcm_update_export_result(op);
 		if (arn) {
 			free(e->res.export_arn);
 			e->res.export_arn = xstrdup(arn);
 			snprintf(detail, sizeof(detail), "%s", arn);
 		}
-		journal_note(e, str_eq(ps->operation, "CreateExport") ? "created_export"
-		                                                        : "updated_export",
-		             "export_arn", arn, NULL, NULL);
+		journal_note(
+		    e, str_eq(ps->operation, "CreateExport") ? "created_export" : "updated_export",
+		    "export_arn", arn, NULL, NULL);
 	} else if (str_eq(ps->operation, "CreatePolicy")) {
 		const struct iam_policy *pol = iam_create_policy_result(op);
 		if (pol && pol->arn)
@@ -259,8 +262,8 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		const struct iam_policy_version *v = iam_create_policy_version_result(op);
 		if (v && v->version_id)
 			snprintf(detail, sizeof(detail), "%s", v->version_id);
-		journal_note(e, "created_policy_version", "arn", req_str(ps, "PolicyArn"), "version",
-		             v ? v->version_id : NULL);
+		journal_note(e, "created_policy_version", "arn", req_str(ps, "PolicyArn"),
+		             "version", v ? v->version_id : NULL);
 	} else {
 		char ev[96];
 		snprintf(ev, sizeof(ev), "%s %s", ps->service, ps->operation);
@@ -271,8 +274,7 @@ static void on_aws_done(struct aws_op *op, void *ud)
 	step_finish(e, i, st, &err, detail[0] ? detail : NULL);
 }
 
-static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps,
-                                  struct cx_err *err)
+static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, struct cx_err *err)
 {
 	const char *op = ps->operation;
 	const cJSON *rq = ps->request;
@@ -289,7 +291,8 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps,
 			                          e->env.facts ? e->env.facts->bucket_policy : NULL,
 			                          NULL, err) != CX_OK)
 				return NULL;
-			char *text = cJSON_IsString(pol) ? xstrdup(pol->valuestring) : json_compact(pol);
+			char *text =
+			    cJSON_IsString(pol) ? xstrdup(pol->valuestring) : json_compact(pol);
 			struct aws_op *o = s3_put_bucket_policy_op(bucket, text);
 			free(text);
 			return o;
@@ -299,7 +302,8 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps,
 		const char *arn = json_str(rq, "PolicyArn");
 		if (str_eq(op, "CreatePolicy") || str_eq(op, "CreatePolicyVersion")) {
 			const cJSON *doc = cJSON_GetObjectItemCaseSensitive(rq, "PolicyDocument");
-			char *text = cJSON_IsString(doc) ? xstrdup(doc->valuestring) : json_compact(doc);
+			char *text =
+			    cJSON_IsString(doc) ? xstrdup(doc->valuestring) : json_compact(doc);
 			struct aws_op *o =
 			    str_eq(op, "CreatePolicy")
 			        ? iam_create_policy_op(json_str(rq, "PolicyName"), text, NULL,
@@ -352,11 +356,12 @@ static enum cx_status find_key(struct engine *e, const char *want_id, struct cx_
 	}
 	if (!r || !r->secret_access_key || !r->secret_access_key[0] ||
 	    (want_id && !str_eq(want_id, r->access_key_id)))
-		return cx_err_set(err, CX_E_INPUT,
-		                  "the vault holds no secret for the access key of IAM user %s%s%s: "
-		                  "the secret is shown by AWS only once; delete that key in IAM and "
-		                  "run again to create a new one",
-		                  a->iam.user, want_id ? " " : "", want_id ? want_id : "");
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "the vault holds no secret for the access key of IAM user %s%s%s: "
+		    "the secret is shown by AWS only once; delete that key in IAM and "
+		    "run again to create a new one",
+		    a->iam.user, want_id ? " " : "", want_id ? want_id : "");
 	free(e->res.access_key_id);
 	e->res.access_key_id = xstrdup(r->access_key_id);
 	secmem_free(e->key_secret);
@@ -378,8 +383,8 @@ static void on_keycheck_done(struct keycheck *kc, void *ud)
 	enum cx_status st = keycheck_status(kc, &err);
 	s->kc = NULL;
 	keycheck_free(kc);
-	step_finish(s->e, s->idx, st, &err, st == CX_OK ? "the key works and has every permission"
-	                                                : NULL);
+	step_finish(s->e, s->idx, st, &err,
+	            st == CX_OK ? "the key works and has every permission" : NULL);
 }
 
 /* ---- CerteroX ---- */
@@ -395,7 +400,8 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 	char detail[256] = "";
 	if (st == CX_OK) {
 		struct certerox_result *res = certerox_call_result(call);
-		const char *id = res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
+		const char *id =
+		    res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
 		free(e->res.data_source_id);
 		e->res.data_source_id = xstrdup(id);
 		snprintf(detail, sizeof(detail), "data source %s", id ? id : "?");
@@ -413,7 +419,8 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 			r.secret_access_key = e->key_secret;
 			r.name = res && res->ds.name ? res->ds.name : a->data_source.name;
 			r.certerox_url = (char *)certerox_base_url(e->env.certerox);
-			r.organization_id = (char *)(e->env.certerox_org ? e->env.certerox_org : "");
+			r.organization_id =
+			    (char *)(e->env.certerox_org ? e->env.certerox_org : "");
 			r.connection = (char *)answers_connection_name(a->connection);
 			if (t->export_name) {
 				r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
@@ -423,11 +430,11 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 				r.export.region = t->region;
 				r.export.arn = e->res.export_arn;
 			}
-			struct vault_event ev = {
-			    NULL,
-			    (char *)(str_eq(ps->operation, "UpdateDataSource") ? "cur2-switch"
-			                                                        : "submitted"),
-			    detail};
+			struct vault_event ev = {NULL,
+			                         (char *)(str_eq(ps->operation, "UpdateDataSource")
+			                                      ? "cur2-switch"
+			                                      : "submitted"),
+			                         detail};
 			r.history = &ev;
 			r.nhistory = 1;
 			struct cx_err verr;
@@ -473,8 +480,8 @@ static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
 	if (str_eq(ps->operation, "UpdateDataSource"))
 		return certerox_patch_ds_start(e->env.certerox, req_str(ps, "data_source_id"), &in,
 		                               on_certerox_done, s);
-	const char *org = e->env.certerox_org ? e->env.certerox_org
-	                                      : req_str(ps, "organization_id");
+	const char *org =
+	    e->env.certerox_org ? e->env.certerox_org : req_str(ps, "organization_id");
 	if (!org) {
 		cx_err_set(err, CX_E_INPUT, "no CerteroX organization: give --certerox-org");
 		return NULL;

@@ -33,10 +33,10 @@ struct engine_event {
 	int index; /* 1-based position of the step in the plan */
 	int total; /* steps in the plan */
 	const struct plan_step *step;
-	long ms;               /* DONE/FAILED: duration of the step */
-	int attempt;           /* RETRYING: the attempt that failed */
-	const char *reason;    /* RETRYING / SKIPPED */
-	const char *detail;    /* PROGRESS / DONE (e.g. the ARN or key id created) */
+	long ms;                  /* DONE/FAILED: duration of the step */
+	int attempt;              /* RETRYING: the attempt that failed */
+	const char *reason;       /* RETRYING / SKIPPED */
+	const char *detail;       /* PROGRESS / DONE (e.g. the ARN or key id created) */
 	const struct cx_err *err; /* FAILED */
 	const char *fix;          /* FAILED: what to do, or NULL */
 };
@@ -44,26 +44,26 @@ typedef void (*engine_event_fn)(void *ud, const struct engine_event *ev);
 
 /* What the engine needs; everything borrowed. */
 struct engine_env {
-	struct aws_client *aws;     /* the administrator's client */
-	struct certerox *certerox;  /* NULL: certerox steps fail with CX_E_INPUT */
-	const char *certerox_org;   /* organization id for CreateDataSource (NULL = request's) */
-	struct vault *vault;        /* required when the plan creates a key or submits */
-	struct journal *journal;    /* required */
+	struct aws_client *aws;    /* the administrator's client */
+	struct certerox *certerox; /* NULL: certerox steps fail with CX_E_INPUT */
+	const char *certerox_org;  /* organization id for CreateDataSource (NULL = request's) */
+	struct vault *vault;       /* required when the plan creates a key or submits */
+	struct journal *journal;   /* required */
 	const struct answers *answers;
 	const struct plan_facts *facts;
 	engine_event_fn on_event;
 	void *event_ud;
-	long key_wait_ms;           /* key check: how long to wait for a new key (0 = 120 s) */
+	long key_wait_ms; /* key check: how long to wait for a new key (0 = 120 s) */
 };
 
 /* Outputs of a run (owned by the engine; valid until engine_free). */
 struct engine_result {
-	char *access_key_id;   /* the key used for CerteroX (new or from the vault) */
-	char *export_arn;      /* CreateExport/UpdateExport */
-	char *data_source_id;  /* CerteroX */
+	char *access_key_id;  /* the key used for CerteroX (new or from the vault) */
+	char *export_arn;     /* CreateExport/UpdateExport */
+	char *data_source_id; /* CerteroX */
 	int done, skipped, failed, not_run;
-	bool aws_work_done;    /* every AWS step finished (only CerteroX left or done) */
-	bool wrote;            /* something was written */
+	bool aws_work_done; /* every AWS step finished (only CerteroX left or done) */
+	bool wrote;         /* something was written */
 };
 
 struct engine;

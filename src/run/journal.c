@@ -60,8 +60,8 @@ enum cx_status journal_open(const char *state_dir, const char *account_id, struc
 		}
 	struct journal *j = xcalloc(1, sizeof(*j));
 	j->dir = dir;
-	j->path = xasprintf("%s/journal-%s.jsonl", dir, account_id && *account_id ? account_id
-	                                                                         : "unknown");
+	j->path = xasprintf("%s/journal-%s.jsonl", dir,
+	                    account_id && *account_id ? account_id : "unknown");
 	int fd = open(j->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		st = cx_err_set(err, CX_E_IO, "cannot open %s: %s", j->path, strerror(errno));

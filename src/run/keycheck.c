@@ -24,11 +24,13 @@ static void on_progress(void *ud, const struct probe_event *ev)
 	char text[512];
 	switch (ev->phase) {
 	case PROBE_WAITING:
-		snprintf(text, sizeof(text), "waiting for AWS to accept the new key (attempt %d, %ld ms)",
-		         ev->attempt, ev->elapsed_ms);
+		snprintf(text, sizeof(text),
+		         "waiting for AWS to accept the new key (attempt %d, %ld ms)", ev->attempt,
+		         ev->elapsed_ms);
 		break;
 	case PROBE_KEY_VALID:
-		snprintf(text, sizeof(text), "AWS accepts the new key (after %ld ms)", ev->elapsed_ms);
+		snprintf(text, sizeof(text), "AWS accepts the new key (after %ld ms)",
+		         ev->elapsed_ms);
 		break;
 	case PROBE_CHECK_STARTED:
 		return;

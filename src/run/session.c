@@ -48,9 +48,10 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 	}
 	if (!token) {
 		if (o->certerox_required)
-			return cx_err_set(err, CX_E_CREDENTIALS,
-			                  "no CerteroX token: give --certerox-token-file FILE or set "
-			                  "CERTEROX_TOKEN");
+			return cx_err_set(
+			    err, CX_E_CREDENTIALS,
+			    "no CerteroX token: give --certerox-token-file FILE or set "
+			    "CERTEROX_TOKEN");
 		return CX_OK;
 	}
 	certerox_set_token(s->cx, token);
@@ -58,9 +59,8 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 	return resolve_org(s, o->certerox_org, err);
 }
 
-enum cx_status session_certerox_login(struct session *s, const char *email,
-                                      const char *password, const char *org,
-                                      struct cx_err *err)
+enum cx_status session_certerox_login(struct session *s, const char *email, const char *password,
+                                      const char *org, struct cx_err *err)
 {
 	if (!s->cx)
 		return cx_err_set(err, CX_E_INPUT, "no CerteroX URL");

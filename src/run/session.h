@@ -13,10 +13,10 @@
 
 struct session_opts {
 	const char *profile, *region, *endpoint_url, *ca_bundle; /* AWS (NULL = not given) */
-	const char *certerox_url;        /* NULL: no CerteroX client */
-	const char *certerox_token_file; /* else $CERTEROX_TOKEN */
-	const char *certerox_org;        /* NULL: the only organization the token sees */
-	bool certerox_required;          /* a missing URL or token is an error */
+	const char *certerox_url;                                /* NULL: no CerteroX client */
+	const char *certerox_token_file;                         /* else $CERTEROX_TOKEN */
+	const char *certerox_org; /* NULL: the only organization the token sees */
+	bool certerox_required;   /* a missing URL or token is an error */
 };
 
 struct session {
@@ -34,9 +34,8 @@ struct session {
 enum cx_status session_open(struct session *s, const struct session_opts *o, struct cx_err *err);
 /* Logs in to CerteroX with e-mail and password (the TUI asks) and resolves the
  * organization. */
-enum cx_status session_certerox_login(struct session *s, const char *email,
-                                      const char *password, const char *org,
-                                      struct cx_err *err);
+enum cx_status session_certerox_login(struct session *s, const char *email, const char *password,
+                                      const char *org, struct cx_err *err);
 void session_close(struct session *s);
 /* Maps a failure to the process exit status (DESIGN section 3). partly_done: something was
  * written, so a re-run continues (75) where the failure is transient. */

@@ -10,11 +10,14 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void buf_init(struct buf *b);
-void buf_free(struct buf *b);   /* wipes nothing; see secmem for secrets */
-void buf_reset(struct buf *b);  /* len = 0, keeps memory */
+void buf_free(struct buf *b);  /* wipes nothing; see secmem for secrets */
+void buf_reset(struct buf *b); /* len = 0, keeps memory */
 void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);

@@ -65,8 +65,8 @@ const char *cx_err_format(const struct cx_err *e, char *out, size_t outsz)
 		if (e->code[0])
 			m += (size_t)snprintf(extra + m, sizeof(extra) - m, "%s", e->code);
 		if (e->http_status && m < sizeof(extra))
-			m += (size_t)snprintf(extra + m, sizeof(extra) - m, "%sHTTP %d", m ? ", " : "",
-			                      e->http_status);
+			m += (size_t)snprintf(extra + m, sizeof(extra) - m, "%sHTTP %d",
+			                      m ? ", " : "", e->http_status);
 		if (e->request_id[0] && m < sizeof(extra))
 			snprintf(extra + m, sizeof(extra) - m, "%srequest id %s", m ? ", " : "",
 			         e->request_id);

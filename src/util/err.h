@@ -8,11 +8,11 @@
 
 struct cx_err {
 	enum cx_status status;
-	int http_status;       /* 0 when no HTTP answer */
-	char code[96];         /* service error code ("AccessDenied", "OE0371") */
-	char request_id[128];  /* service request id, "" when none */
-	char where[160];       /* what was being done ("iam CreateUser certerox-billing") */
-	char msg[1024];        /* human text, never a secret */
+	int http_status;      /* 0 when no HTTP answer */
+	char code[96];        /* service error code ("AccessDenied", "OE0371") */
+	char request_id[128]; /* service request id, "" when none */
+	char where[160];      /* what was being done ("iam CreateUser certerox-billing") */
+	char msg[1024];       /* human text, never a secret */
 };
 
 /* Resets to CX_OK with every field empty. */

@@ -19,8 +19,8 @@ cJSON *json_parse(const char *text, size_t n, struct cx_err *err)
 	}
 	/* Only whitespace may follow the value. */
 	if (end) {
-		while ((size_t)(end - text) < n && (*end == ' ' || *end == '\n' || *end == '\r' ||
-		                                    *end == '\t'))
+		while ((size_t)(end - text) < n &&
+		       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 			end++;
 		if ((size_t)(end - text) < n && *end != '\0') {
 			cx_err_set(err, CX_E_PARSE, "invalid JSON: trailing data at byte %zu",

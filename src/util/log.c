@@ -14,7 +14,7 @@
 #include "util/mem.h"
 #include "util/secmem.h"
 
-#define REDACTED "[REDACTED]"
+#define REDACTED    "[REDACTED]"
 #define MAX_SECRETS 1024 /* 4 forms per secret: a vault of 250 keys */
 
 static FILE *log_file;
@@ -74,8 +74,8 @@ void log_redact_add(const char *secret)
 	char *u = secmem_alloc(n * 3 + 1), *j = secmem_alloc(n * 2 + 1);
 	size_t ui = 0, ji = 0;
 	for (const unsigned char *p = (const unsigned char *)secret; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
 			u[ui++] = (char)*p;
 		} else {
 			static const char hx[] = "0123456789ABCDEF";
@@ -132,9 +132,9 @@ static void redact_buf(struct buf *b)
 		}
 	}
 	/* 2. Authorization header values and SigV4 signatures / security tokens. */
-	static const char *const markers[] = {"Authorization:", "authorization:", "Signature=",
-	                                      "X-Amz-Security-Token:", "x-amz-security-token:",
-	                                      "X-Amz-Security-Token=", "Bearer "};
+	static const char *const markers[] = {
+	    "Authorization:",        "authorization:",        "Signature=", "X-Amz-Security-Token:",
+	    "x-amz-security-token:", "X-Amz-Security-Token=", "Bearer "};
 	for (size_t m = 0; m < sizeof(markers) / sizeof(markers[0]); m++) {
 		size_t from = 0;
 		char *hit;
@@ -144,9 +144,10 @@ static void redact_buf(struct buf *b)
 			/* skip one space after a header name */
 			if (b->data[end] == ' ')
 				end++, off++;
-			while (b->data[end] && b->data[end] != '\n' && b->data[end] != '\r' &&
-			       b->data[end] != '"' && b->data[end] != '&' &&
-			       !(markers[m][0] != 'A' && markers[m][0] != 'a' && b->data[end] == ' '))
+			while (
+			    b->data[end] && b->data[end] != '\n' && b->data[end] != '\r' &&
+			    b->data[end] != '"' && b->data[end] != '&' &&
+			    !(markers[m][0] != 'A' && markers[m][0] != 'a' && b->data[end] == ' '))
 				end++;
 			if (end > off && strncmp(b->data + off, REDACTED, strlen(REDACTED)) != 0) {
 				struct buf nb = BUF_INIT;

@@ -9,7 +9,7 @@
 int secmem_init(void);
 /* Zeroed secure allocation; aborts on failure. Free with secmem_free. */
 void *secmem_alloc(size_t n);
-char *secmem_strdup(const char *s);  /* NULL in, NULL out */
+char *secmem_strdup(const char *s); /* NULL in, NULL out */
 char *secmem_strndup(const char *s, size_t n);
 void secmem_free(void *p);           /* NULL allowed; wipes */
 void secmem_wipe(void *p, size_t n); /* zeroes in a way the compiler keeps */

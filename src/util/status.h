@@ -5,36 +5,36 @@
 #ifndef CX_UTIL_STATUS_H
 #define CX_UTIL_STATUS_H
 
-#define CX_STATUS_LIST(X)                                                      \
-	X(CX_OK, 0, "success")                                                 \
-	X(CX_E_USAGE, 64, "invalid command line")                              \
-	X(CX_E_INPUT, 65, "invalid input")                                     \
-	X(CX_E_UNAVAILABLE, 69, "service unreachable")                         \
-	X(CX_E_INTERNAL, 70, "internal error")                                 \
-	X(CX_E_NOT_IMPLEMENTED, 70, "not implemented yet")                     \
-	X(CX_E_IO, 74, "input/output error")                                   \
-	X(CX_E_PARTIAL, 75, "partly done; run again to continue")              \
-	X(CX_E_DENIED, 77, "access denied")                                    \
-	X(CX_E_CREDENTIALS, 77, "credentials rejected")                        \
-	X(CX_E_NOT_FOUND, 69, "not found")                                     \
-	X(CX_E_CONFLICT, 75, "conflict")                                       \
-	X(CX_E_THROTTLED, 69, "throttled")                                     \
-	X(CX_E_SERVER, 69, "server error")                                     \
-	X(CX_E_TLS, 69, "TLS error")                                           \
-	X(CX_E_NETWORK, 69, "network error")                                   \
-	X(CX_E_TIMEOUT, 69, "timed out")                                       \
-	X(CX_E_TOO_LARGE, 65, "response too large")                            \
-	X(CX_E_PARSE, 65, "malformed response")                                \
-	X(CX_E_INVALID, 65, "rejected as invalid")                             \
-	X(CX_E_CRYPTO, 65, "decryption failed")                                \
-	X(CX_E_LOCKED, 75, "in use by another process")                        \
+#define CX_STATUS_LIST(X)                                                                          \
+	X(CX_OK, 0, "success")                                                                     \
+	X(CX_E_USAGE, 64, "invalid command line")                                                  \
+	X(CX_E_INPUT, 65, "invalid input")                                                         \
+	X(CX_E_UNAVAILABLE, 69, "service unreachable")                                             \
+	X(CX_E_INTERNAL, 70, "internal error")                                                     \
+	X(CX_E_NOT_IMPLEMENTED, 70, "not implemented yet")                                         \
+	X(CX_E_IO, 74, "input/output error")                                                       \
+	X(CX_E_PARTIAL, 75, "partly done; run again to continue")                                  \
+	X(CX_E_DENIED, 77, "access denied")                                                        \
+	X(CX_E_CREDENTIALS, 77, "credentials rejected")                                            \
+	X(CX_E_NOT_FOUND, 69, "not found")                                                         \
+	X(CX_E_CONFLICT, 75, "conflict")                                                           \
+	X(CX_E_THROTTLED, 69, "throttled")                                                         \
+	X(CX_E_SERVER, 69, "server error")                                                         \
+	X(CX_E_TLS, 69, "TLS error")                                                               \
+	X(CX_E_NETWORK, 69, "network error")                                                       \
+	X(CX_E_TIMEOUT, 69, "timed out")                                                           \
+	X(CX_E_TOO_LARGE, 65, "response too large")                                                \
+	X(CX_E_PARSE, 65, "malformed response")                                                    \
+	X(CX_E_INVALID, 65, "rejected as invalid")                                                 \
+	X(CX_E_CRYPTO, 65, "decryption failed")                                                    \
+	X(CX_E_LOCKED, 75, "in use by another process")                                            \
 	X(CX_E_CANCELLED, 130, "cancelled by the user")
 
 enum cx_status {
 #define CX_STATUS_ENUM(name, code, msg) name,
 	CX_STATUS_LIST(CX_STATUS_ENUM)
 #undef CX_STATUS_ENUM
-	CX_STATUS_COUNT
+	    CX_STATUS_COUNT
 };
 
 /* Exit code for a status (sysexits). */

@@ -9,8 +9,8 @@
 size_t str_copy(char *dst, size_t dstsz, const char *src);
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
-bool str_eq(const char *a, const char *b);          /* NULL-safe */
-bool str_case_eq(const char *a, const char *b);     /* ASCII, NULL-safe */
+bool str_eq(const char *a, const char *b);      /* NULL-safe */
+bool str_case_eq(const char *a, const char *b); /* ASCII, NULL-safe */
 /* Trims ASCII whitespace in place; returns s. */
 char *str_trim(char *s);
 /* Hex of n bytes, lowercase, into out (2n+1 bytes). */

@@ -10,7 +10,10 @@ import os
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # enforcement on for every HTTP request
 os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)
 
+import base64  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
+import zlib  # noqa: E402
 import pickle  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
@@ -50,34 +53,61 @@ PERSISTED_ATTRS = ("master_accounts", "bucket_accounts")
 
 
 # S3: reject invalid policy JSON as AWS does (moto stores it and then fails on the bucket).
-class MalformedPolicy(S3ClientError):
+class S3Error(S3ClientError):
     code = "MalformedPolicy"
 
 
 _orig_put_bucket_policy = S3Backend.put_bucket_policy
 
 
+_current = threading.local()  # the front's request being served by moto in this thread
+
+
+def _check_body_checksum(body):
+    """AWS requires Content-MD5 or an x-amz-checksum-* header on PutBucketPolicy (httpChecksumRequired)
+    and checks it; moto checks neither."""
+    req = getattr(_current, "req", None)
+    if req is None:
+        return
+    md5 = req.header("content-md5")
+    if md5 is not None:
+        if base64.b64encode(hashlib.md5(body).digest()).decode() != md5.strip():
+            raise S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.")
+        return
+    algos = {"x-amz-checksum-crc32": lambda b: zlib.crc32(b).to_bytes(4, "big"),
+             "x-amz-checksum-sha1": lambda b: hashlib.sha1(b).digest(),
+             "x-amz-checksum-sha256": lambda b: hashlib.sha256(b).digest()}
+    present = [k for k in req.hmap if k.startswith("x-amz-checksum-") and k != "x-amz-checksum-type"]
+    if not present:
+        raise S3Error("InvalidRequest", "Missing required header for this request: Content-MD5")
+    for k in present:
+        if k in algos and base64.b64encode(algos[k](body)).decode() != req.hmap[k].strip():
+            raise S3Error("BadDigest", f"The {k[len('x-amz-checksum-'):].upper()} you specified did not "
+                                  "match the calculated checksum.")
+
+
 def _checked_put_bucket_policy(self, bucket_name, policy):
     self.get_bucket(bucket_name)
+    _check_body_checksum(policy if isinstance(policy, bytes) else str(policy).encode())
     try:
         doc = json.loads(policy)
     except (ValueError, UnicodeDecodeError):
-        raise MalformedPolicy("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+        raise S3Error("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
     if not isinstance(doc, dict):
-        raise MalformedPolicy("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+        raise S3Error("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
     st = doc.get("Statement")
     if st is None:
-        raise MalformedPolicy("MalformedPolicy", "Missing required field Statement")
+        raise S3Error("MalformedPolicy", "Missing required field Statement")
     for s in st if isinstance(st, list) else [st]:
         if not isinstance(s, dict) or s.get("Effect") not in ("Allow", "Deny"):
-            raise MalformedPolicy("MalformedPolicy", "Invalid effect: %s" % (s.get("Effect") if isinstance(s, dict)
+            raise S3Error("MalformedPolicy", "Invalid effect: %s" % (s.get("Effect") if isinstance(s, dict)
                                                                              else s))
         if "Principal" not in s and "NotPrincipal" not in s:
-            raise MalformedPolicy("MalformedPolicy", "Missing required field Principal")
+            raise S3Error("MalformedPolicy", "Missing required field Principal")
         if "Action" not in s and "NotAction" not in s:
-            raise MalformedPolicy("MalformedPolicy", "Missing required field Action")
+            raise S3Error("MalformedPolicy", "Missing required field Action")
         if "Resource" not in s and "NotResource" not in s:
-            raise MalformedPolicy("MalformedPolicy", "Missing required field Resource")
+            raise S3Error("MalformedPolicy", "Missing required field Resource")
     return _orig_put_bucket_policy(self, bucket_name, policy)
 
 
@@ -242,12 +272,16 @@ class Sim:
             out["headers"] = headers
 
         with self.moto_lock:
-            it = self.app(environ, start_response)
+            _current.req = req
             try:
-                body = b"".join(it)
+                it = self.app(environ, start_response)
+                try:
+                    body = b"".join(it)
+                finally:
+                    if hasattr(it, "close"):
+                        it.close()
             finally:
-                if hasattr(it, "close"):
-                    it.close()
+                _current.req = None
         return Resp(out["status"], list(out["headers"]), body)
 
     # -- the AWS endpoint ----------------------------------------------------
@@ -293,6 +327,8 @@ class Sim:
         if req.operation not in (None,) and req.method not in ("GET", "HEAD") and not re.match(
                 r"(Get|List|Describe|Head)", req.operation or ""):
             self.dirty = True
+        if req.operation in ("PutBucketPolicy", "DeleteBucketPolicy") and resp.status in (200, 204):
+            resp = Resp(204, [(k, v) for k, v in resp.headers if k.lower() not in ("content-type", "content-length")])
         if req.service == "iam" and req.operation == "CreateAccessKey" and resp.status == 200:
             m = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", resp.body)
             if m:

@@ -57,9 +57,9 @@ START_TEST(journal_modes_and_entries)
 	cJSON_Delete(last);
 	ck_assert_ptr_null(journal_find_last(j, "nothing", NULL, NULL));
 	char *bp = NULL;
-	ck_assert_int_eq(journal_backup_policy(j, "acme-billing", "{\"Version\":\"2012-10-17\"}",
-	                                       &bp, &e),
-	                 CX_OK);
+	ck_assert_int_eq(
+	    journal_backup_policy(j, "acme-billing", "{\"Version\":\"2012-10-17\"}", &bp, &e),
+	    CX_OK);
 	ck_assert_uint_eq(mode_of(bp), 0600);
 	char *text = paths_read_file(bp, 1024, NULL);
 	ck_assert_str_eq(text, "{\"Version\":\"2012-10-17\"}");

@@ -105,8 +105,9 @@ START_TEST(json_pretty_two_spaces)
 	cJSON *j = json_parse(src, strlen(src), &e);
 	ck_assert_ptr_nonnull(j);
 	char *p = json_pretty(j);
-	ck_assert_str_eq(p, "{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    {\n      \"k\": true\n    }\n  "
-	                    "],\n  \"e\": {},\n  \"s\": \"q\\\"/\"\n}\n");
+	ck_assert_str_eq(
+	    p, "{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    {\n      \"k\": true\n    }\n  "
+	       "],\n  \"e\": {},\n  \"s\": \"q\\\"/\"\n}\n");
 	free(p);
 	char *c = json_compact(j);
 	ck_assert_str_eq(c, "{\"b\":1,\"a\":[\"x\",{\"k\":true}],\"e\":{},\"s\":\"q\\\"/\"}");
@@ -153,9 +154,11 @@ START_TEST(log_never_writes_a_registered_secret)
 	log_info("in a url: https://h/?X-Amz-Credential=a&Secret=%s&x=1",
 	         "wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY");
 	log_info("lower-case url: %s", "wJalrXUtnFEMI%2fK7MDENG%2bbPxRfiCYEXAMPLEKEY");
-	log_info("in json: {\"secret_access_key\":\"%s\"}", "wJalrXUtnFEMI\\/K7MDENG+bPxRfiCYEXAMPLEKEY");
-	log_debug("Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, "
-	          "SignedHeaders=host, Signature=deadbeefcafe");
+	log_info("in json: {\"secret_access_key\":\"%s\"}",
+	         "wJalrXUtnFEMI\\/K7MDENG+bPxRfiCYEXAMPLEKEY");
+	log_debug(
+	    "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, "
+	    "SignedHeaders=host, Signature=deadbeefcafe");
 	log_debug("header authorization: Bearer tok-123456789");
 	log_close();
 	char *text = slurp(path);
