@@ -94,7 +94,27 @@ int batch_dry_run(const struct cx_options *o)
 {
 	struct prep p;
 	memset(&p, 0, sizeof(p));
-	int rc = prepare(o, &p, false, NULL);
+	struct vault *vault = NULL;
+	char *vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
+	int rc = 0;
+	if (access(vpath, F_OK) == 0) {
+		/* The vault says which of the user's keys we hold; read-only here. */
+		struct cx_err err;
+		cx_err_clear(&err);
+		char *pass = NULL;
+		if (!o->passphrase_file)
+			fprintf(stderr, "warning: the vault %s is not opened without "
+			                "--passphrase-file: existing access keys count as unknown\n",
+			        vpath);
+		else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK ||
+		         vault_open(vpath, pass, NULL, &vault, &err) != CX_OK)
+			rc = fail(vpath, &err, session_exit_status(err.status, false));
+		secmem_free(pass);
+	}
+	if (rc == 0)
+		rc = prepare(o, &p, false, vault);
+	vault_close(vault);
+	free(vpath);
 	if (rc == 0) {
 		char *out =
 		    o->format == FORMAT_AWSCLI ? planfmt_awscli(&p.plan) : planfmt_json(&p.plan);

@@ -184,7 +184,7 @@ static void record_fill(struct vault_record *r)
 
 static void set_field(char **dst, const char *src)
 {
-	if (!src)
+	if (!src || src == *dst) /* the caller may pass strings of a stored record */
 		return;
 	free(*dst);
 	*dst = xstrdup(src);
@@ -219,15 +219,16 @@ static void record_merge(struct vault_record *dst, const struct vault_record *sr
 	set_field(&dst->export.arn, src->export.arn);
 	set_field(&dst->iam_user, src->iam_user);
 	set_field(&dst->access_key_id, src->access_key_id);
-	if (src->secret_access_key) {
+	if (src->secret_access_key && src->secret_access_key != dst->secret_access_key) {
 		secmem_free(dst->secret_access_key);
 		dst->secret_access_key = secmem_strdup(src->secret_access_key);
 		log_redact_add(dst->secret_access_key);
 	}
 	set_field(&dst->created_at, src->created_at);
-	for (size_t i = 0; i < src->nhistory; i++)
-		history_append(dst, src->history[i].at, src->history[i].event,
-		               src->history[i].detail);
+	if (src->history != dst->history) /* else src is a copy of dst: nothing new */
+		for (size_t i = 0; i < src->nhistory; i++)
+			history_append(dst, src->history[i].at, src->history[i].event,
+			               src->history[i].detail);
 	char now[32];
 	now_iso(now);
 	if (empty(dst->created_at))
@@ -488,7 +489,8 @@ static cJSON *record_to_json(const struct vault_record *r, bool with_secret)
 	return o;
 }
 
-/* The plaintext document, in secure memory (secmem_free); *len its length. */
+/* The plaintext document, in secure memory (secmem_free); *len its length. NULL when it
+ * would exceed MAX_PLAINTEXT. */
 static char *document_print(const struct vault *v, size_t *len)
 {
 	cJSON *doc = cJSON_CreateObject();
@@ -508,9 +510,7 @@ static char *document_print(const struct vault *v, size_t *len)
 	}
 	json_wipe(doc);
 	cJSON_Delete(doc);
-	if (!out)
-		abort(); /* a document of 64 MiB: not something the wizard can produce */
-	*len = strlen(out);
+	*len = out ? strlen(out) : 0;
 	return out;
 }
 
@@ -699,6 +699,10 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	int fd = -1;
 
 	plain = document_print(v, &plen);
+	if (!plain) {
+		st = cx_err_set(err, CX_E_INTERNAL, "vault %s: too many records to save", v->path);
+		goto out;
+	}
 	size_t flen = VAULT_HEADER_LEN + plen + TAG_LEN;
 	file = xmalloc(flen);
 	memcpy(file, VAULT_MAGIC, 8);
@@ -754,7 +758,6 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 			log_warn("vault: cannot sync directory %s: %s", dir, strerror(errno));
 		close(dfd);
 	}
-	(void)flen;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -942,6 +945,13 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 			                dir, strerror(errno));
 			goto out;
 		}
+	} else if (!path) {
+		/* Our own directory (the default one) is kept private even if it was made
+		 * otherwise; a directory named with --vault is the user's business. */
+		struct stat sb;
+		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+		    (sb.st_mode & 077) && chmod(dir, 0700) != 0)
+			log_warn("vault: cannot set mode 0700 on %s: %s", dir, strerror(errno));
 	}
 	st = take_lock(v, lock_wait_seconds, err);
 	if (st)

@@ -2,6 +2,7 @@
  *
  *   discotool [--log FILE] discover ANSWERS.json [--certerox] [--vault V --passphrase-file F]
  *             [--min-kdf] [--events FILE] [--parallel N] [--acceptance FILE]
+ *             [--cancel-after-ms N]
  *       prints the facts as JSON (discover_facts_to_json) on stdout, warnings on stderr
  *       ("warning: ..."); --events writes one JSON line per progress event. The facts JSON is
  *       also read back with plan_facts_from_json and must print identically (else exit 70).
@@ -9,9 +10,11 @@
  *       writes {"<export name>": [reasons CerteroX would refuse it]} (core/export).
  *   discotool [--log FILE] probe [--bucket B] [--prefix P] [--region R] [--legacy] [--linked]
  *             [--user U] [--account A] [--wait-max-ms N] [--denied-retry-ms N]
- *             [--poll-fast-ms N] [--readonly-policy N] [--discover-policy N] < KEYFILE
+ *             [--poll-fast-ms N] [--readonly-policy N] [--discover-policy N]
+ *             [--cancel-after-ms N] < KEYFILE
  *       KEYFILE: the access key id on the first line, the secret on the second (never argv).
  *       Prints {"status", "message", "key_valid_ms", "attempts", "events": [...]} on stdout.
+ * --cancel-after-ms runs the asynchronous API and cancels it from a timer after N ms.
  * AWS settings come from the environment as for the wizard (aws_config_load).
  * Exit status: cx_status_exit of the outcome. */
 #include <stdio.h>
@@ -126,6 +129,54 @@ static void env_close(struct env *e)
 	aws_config_free(&e->cfg);
 }
 
+struct async {
+	bool done;
+	struct discover *d;
+	struct probe *p;
+};
+
+static void async_cancel(void *ud)
+{
+	struct async *x = ud;
+	if (x->d)
+		discover_cancel(x->d);
+	if (x->p)
+		probe_cancel(x->p);
+}
+
+static void async_discover_done(struct discover *d, void *ud)
+{
+	(void)d;
+	((struct async *)ud)->done = true;
+}
+
+static enum cx_status discover_async(const struct answers *a, const struct discover_opts *o,
+                                     long cancel_ms, struct plan_facts *f, struct strv *warn,
+                                     struct cx_err *err)
+{
+	struct async x = {0};
+	struct http_ctx *ctx = aws_client_ctx(o->aws);
+	memset(f, 0, sizeof(*f));
+	x.d = discover_start(a, o, async_discover_done, &x);
+	unsigned long t = http_timer_add(ctx, cancel_ms, async_cancel, &x);
+	http_ctx_run_until(ctx, &x.done);
+	http_timer_cancel(ctx, t);
+	enum cx_status st = discover_status(x.d, err);
+	if (st == CX_OK)
+		discover_take_facts(x.d, f);
+	const struct strv *w = discover_warnings(x.d);
+	for (size_t i = 0; i < w->n; i++)
+		strv_push(warn, w->v[i]);
+	discover_free(x.d);
+	return st;
+}
+
+static void async_probe_done(struct probe *p, void *ud)
+{
+	(void)p;
+	((struct async *)ud)->done = true;
+}
+
 /* {"<name>": [reasons CerteroX would give]} for every export (core/export acceptance). */
 static int write_acceptance(const char *path, const struct plan_facts *f)
 {
@@ -155,6 +206,7 @@ static int cmd_discover(int argc, char **argv)
 	           *accept_path = NULL;
 	bool use_cx = false;
 	int parallel = 0;
+	long cancel_ms = 0;
 	for (int i = 0; i < argc; i++) {
 		if (str_eq(argv[i], "--certerox"))
 			use_cx = true;
@@ -170,6 +222,8 @@ static int cmd_discover(int argc, char **argv)
 			events = argv[++i];
 		else if (str_eq(argv[i], "--parallel") && i + 1 < argc)
 			parallel = atoi(argv[++i]);
+		else if (str_eq(argv[i], "--cancel-after-ms") && i + 1 < argc)
+			cancel_ms = atol(argv[++i]);
 		else if (!answers_path)
 			answers_path = argv[i];
 		else
@@ -233,7 +287,10 @@ static int cmd_discover(int argc, char **argv)
 	                          .progress_ud = ev};
 	struct plan_facts f;
 	struct strv warn = STRV_INIT;
-	st = discover_run(&a, &o, &f, &warn, &err);
+	if (cancel_ms > 0) /* the asynchronous API, cancelled from a timer */
+		st = discover_async(&a, &o, cancel_ms, &f, &warn, &err);
+	else
+		st = discover_run(&a, &o, &f, &warn, &err);
 	for (size_t i = 0; i < warn.n; i++)
 		fprintf(stderr, "warning: %s\n", warn.v[i]);
 	strv_free(&warn);
@@ -289,6 +346,7 @@ static char *read_line(FILE *f, bool secret)
 static int cmd_probe(int argc, char **argv)
 {
 	struct probe_opts o = {0};
+	long cancel_ms = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (str_eq(a, "--legacy")) {
@@ -316,6 +374,8 @@ static int cmd_probe(int argc, char **argv)
 			o.wait_max_ms = atol(v);
 		else if (str_eq(a, "--denied-retry-ms"))
 			o.denied_retry_ms = atol(v);
+		else if (str_eq(a, "--cancel-after-ms"))
+			cancel_ms = atol(v);
 		else if (str_eq(a, "--poll-fast-ms"))
 			o.poll_fast_ms = atol(v);
 		else if (str_eq(a, "--readonly-policy"))
@@ -349,7 +409,18 @@ static int cmd_probe(int argc, char **argv)
 	o.progress = on_probe_event;
 	o.progress_ud = events;
 	long valid_ms = -1;
-	st = probe_run(e.ctx, &e.cfg, &o, &valid_ms, &err);
+	if (cancel_ms > 0) {
+		struct async x = {0};
+		x.p = probe_start(e.ctx, &e.cfg, &o, async_probe_done, &x);
+		unsigned long t = http_timer_add(e.ctx, cancel_ms, async_cancel, &x);
+		http_ctx_run_until(e.ctx, &x.done);
+		http_timer_cancel(e.ctx, t);
+		st = probe_status(x.p, &err);
+		valid_ms = probe_key_valid_ms(x.p);
+		probe_free(x.p);
+	} else {
+		st = probe_run(e.ctx, &e.cfg, &o, &valid_ms, &err);
+	}
 	secmem_free(secret);
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "status", cx_status_name(st));

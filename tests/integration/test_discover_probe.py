@@ -192,6 +192,15 @@ def empty_account(ctx):
           any(e["label"] == "iam ListPolicyVersions RO0" and e.get("outcome") == "absent" for e in ended) and
           any(e["label"] == "s3 HeadBucket cx-empty-bkt" and e["outcome"] == "absent" for e in ended),
           json.dumps(ended)[:400])
+    # the asynchronous API: the same facts; cancelled while the reads fly: exit 130
+    rc2, f2, err2, _, _ = disco(ctx, answers, "--certerox", "--cancel-after-ms", "60000")
+    check("asynchronous discover_start gives the same facts as discover_run", rc2 == 0 and f2 == f, err2)
+    for ms in ("20", "120"):
+        rc2, f2, err2, reqs2, ev2 = disco(ctx, answers, "--certerox", "--cancel-after-ms", ms)
+        check(f"discover_cancel after {ms} ms: CX_E_CANCELLED (exit 130), every started read ended",
+              rc2 == 130 and "CX_E_CANCELLED" in err2 and
+              len([e for e in ev2 if e["phase"] == "started"]) ==
+              len([e for e in ev2 if e["phase"] != "started"]), err2 + str(len(ev2)))
     # without CerteroX: data sources unknown
     rc, f, err, reqs, _ = disco(ctx, answers)
     check("without a CerteroX client the data sources stay unknown (no key)",
@@ -415,10 +424,46 @@ def probes(ctx):
           rc == 0 and oks == ["ec2:DescribeRegions", "iam:ListUsers", "s3:ListAllMyBuckets"], str(oks) + j["message"])
     check("linked probe of a key already valid: one GetCallerIdentity", j["attempts"] == 1, str(j["attempts"]))
 
+    # a root data source in CerteroX (made with the key that passed), then discovery with it
+    cfg = {"name": "cx-root", "type": "aws_cnr",
+           "config": {"access_key_id": key[0], "secret_access_key": key[1], "linked": False,
+                      "use_edp_discount": False, "cur_version": 2, "config_scheme": "create_report",
+                      "bucket_name": "cx-bill-bkt", "bucket_prefix": "reports", "report_name": "cx-good"}}
+    bodyf = wfile(ctx, "ds.json", cfg)
+    org = sim.env["CERTEROX_ORGANIZATION_ID"]
+    st, j, text = sim.curl("POST", f"/restapi/v2/organizations/{org}/cloud_accounts",
+                           extra=("--data-binary", "@" + bodyf))
+    os.unlink(bodyf)
+    ds_id = (j or {}).get("id")
+    check("CerteroX accepts a root data source with the probed key", st == 201 and ds_id, text[:300])
+    mig = {"action": "migrate", "migrate": {"data_source_id": ds_id or "none"},
+           "iam": {"readonly_policy": "ROP"}, "certerox": {"organization_id": org}}
+    rc, f, err, reqs, _ = disco(ctx, mig, "--certerox")
+    dss = (f or {}).get("data_sources", [])
+    check("data sources: the root data source with its config",
+          rc == 0 and len(dss) == 1 and dss[0]["id"] == ds_id and dss[0]["linked"] is False and
+          dss[0]["cur_version"] == 2 and dss[0]["bucket"] == "cx-bill-bkt" and dss[0]["prefix"] == "reports" and
+          dss[0]["report_name"] == "cx-good" and dss[0]["account_id"] == ACCT, err + json.dumps(dss)[:300])
+    o = ops(reqs)
+    cx_end = max([q["end"] for q in reqs if q["service"] == "certerox"] or [0])
+    s3_start = min([q["start"] for q in reqs if q["service"] == "s3"] or [0])
+    check("migrate: the bucket named by the data source is read after CerteroX answered",
+          f and f["bucket"]["exists"] and "s3 HeadBucket" in o and s3_start >= cx_end, str(o))
+    check("migrate: CUR 2.0 exports and the ReadOnly policy read, no user, no organization listing",
+          o.get("bcm-data-exports ListExports") == 1 and o.get("iam ListPolicyVersions") == 1 and
+          "iam ListAccessKeys" not in o and "certerox GET /restapi/v2/organizations" not in o and
+          o.get("certerox GET /restapi/v2/organizations/{id}/cloud_accounts") == 1, str(o))
+    check("migrate: ReadOnly policy found by ARN",
+          f and f["policies"][0]["arn"] == f"arn:aws:iam::{ACCT}:policy/ROP" and f["policies"][0]["exists"])
+
     # discovery with a key that may not read IAM policies: the error names the action
     rc, f, err, reqs, _ = disco(ctx, {"connection": "linked", "iam": {"user": "cx-p2"}}, who=key2)
     check("discover with a restricted key: exit 77 naming the denied IAM action",
           rc == 77 and re.search(r"iam:(ListPolicyVersions|ListAttachedUserPolicies)", err), err)
+
+    rc, j, err = probe(ctx, ("AKIAZZZZZZZZZZZZZZZZ", "x" * 40), *common, "--cancel-after-ms", "600")
+    check("probe_cancel while waiting: CX_E_CANCELLED (exit 130)", rc == 130 and j["status"] == "CX_E_CANCELLED",
+          j.get("message", "") + err)
 
     # a key that never works: polled at 250 ms, then a timeout
     n0 = len(sim.requests())

@@ -8,7 +8,6 @@ and delivery of billing files into moto's S3.  State: DIR/billing.json.
 import base64
 import csv
 import datetime as dt
-import fnmatch
 import gzip
 import io
 import json

@@ -133,6 +133,18 @@ def body(sim):
     pol = os.path.join(sim.dir, "policy.json")
     with open(pol, "w") as f:
         f.write(bucket_policy("billing-bkt", "123456789012"))
+    pb = bucket_policy("billing-bkt", "123456789012").encode()
+    st, h, b = signed(sim, "s3", "PUT", "/billing-bkt?policy", body=pb, region="eu-west-1")
+    check("PutBucketPolicy without Content-MD5 or x-amz-checksum-* -> 400 InvalidRequest (checksum required)",
+          st == 400 and b"<Code>InvalidRequest</Code>" in b, b[:200])
+    st, h, b = signed(sim, "s3", "PUT", "/billing-bkt?policy", body=pb, region="eu-west-1",
+                      headers={"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})
+    check("PutBucketPolicy with a wrong Content-MD5 -> 400 BadDigest", st == 400 and b"<Code>BadDigest</Code>" in b,
+          b[:200])
+    st, h, b = signed(sim, "s3", "GET", "/billing-bkt?list-type=2", region="us-east-1")
+    check("S3 request signed for the wrong region -> 400 AuthorizationHeaderMalformed with <Region>",
+          st == 400 and b"<Code>AuthorizationHeaderMalformed</Code>" in b and b"<Region>eu-west-1</Region>" in b and
+          h.get("x-amz-bucket-region") == "eu-west-1", b[:300])
     r = sim.aws("s3api", "put-bucket-policy", "--bucket", "billing-bkt", "--policy", "file://" + pol,
                 "--region", "eu-west-1")
     check("awscli: PutBucketPolicy with the delivery statement", r.returncode == 0, r.stderr)

@@ -1,6 +1,5 @@
 """The CerteroX side of the sim, driven with curl: auth, validation, each config_scheme, error envelope."""
 
-import json
 import os
 import sys
 

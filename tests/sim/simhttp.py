@@ -411,10 +411,15 @@ class Handler(BaseHTTPRequestHandler):
         self.conn_id = next(_conn_ids)
         with self.server.conns_lock:
             self.server.conns.add(self.request)
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(10)
-            self.request.do_handshake()
-        super().setup()
+        try:
+            if isinstance(self.request, ssl.SSLSocket):
+                self.request.settimeout(10)
+                self.request.do_handshake()
+            super().setup()
+        except Exception:
+            with self.server.conns_lock:
+                self.server.conns.discard(self.request)
+            raise
 
     def finish(self):
         try:

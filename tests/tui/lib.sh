@@ -8,6 +8,7 @@
 #   tui_keys KEY...                      tmux key names (Tab, BTab, Enter, Escape, C-c, F1, ...)
 #   tui_type TEXT                        literal text
 #   tui_wait TEXT [SECONDS]              until the screen contains TEXT (fails after timeout)
+#   tui_wait_wider N                     until a screen line is longer than N columns
 #   tui_wait_gone TEXT [SECONDS]         until the screen no longer contains TEXT
 #   tui_settle                           until two masked captures in a row are identical
 #   tui_capture / tui_capture_e          the screen as text / with escape sequences
@@ -90,6 +91,19 @@ tui_wait() {
 	done
 	echo "# timed out waiting for '$text'; screen:" >&2
 	tui_capture | sed 's/^/# | /' >&2
+	return 1
+}
+
+# Until some screen line is longer than $1 columns (a resize has been drawn).
+tui_wait_wider() {
+	local n="$1" i=0
+	while [ "$i" -lt 100 ]; do
+		if tui_capture | awk -v n="$n" 'length > n { f = 1 } END { exit !f }'; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
 	return 1
 }
 

@@ -163,6 +163,13 @@ START_TEST(round_trip)
 	ck_assert_str_eq(vault_find_user(v, "123456789012", "certerox-billing")->access_key_id,
 	                 "AKIANEWKEY0000000000");
 	ck_assert_str_eq(vault_find_data_source(v, "ds-1")->access_key_id, "AKIAIOSFODNN7EXAMPLE");
+	/* a copy of a stored record, changed and upserted: the aliasing strings are safe */
+	struct vault_record copy = *vault_find_data_source(v, "ds-1");
+	copy.name = (char *)"Renamed";
+	ck_assert_int_eq(vault_upsert_data_source(v, &copy, &err), CX_OK);
+	ck_assert_str_eq(vault_find_data_source(v, "ds-1")->name, "Renamed");
+	ck_assert_str_eq(vault_find_data_source(v, "ds-1")->secret_access_key, SECRET);
+	ck_assert_uint_eq(vault_find_data_source(v, "ds-1")->nhistory, 1);
 	ck_assert_int_eq(vault_history_add(v, vault_find_data_source(v, "ds-1"), "cur2-switch",
 	                                   "CUR to CUR 2.0", &err),
 	                 CX_OK);
@@ -455,6 +462,14 @@ START_TEST(default_path_is_xdg)
 	ck_assert_str_eq(vault_path(v), want);
 	vault_close(v);
 	ck_assert_uint_eq(mode_of(want), 0600);
+	/* the default directory is made private again when found open */
+	char *dir = xasprintf("%s/certerox-aws-setup", xdg);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	v = NULL;
+	ck_assert_int_eq(vault_open(NULL, PASS, NULL, &v, &err), CX_OK);
+	vault_close(v);
+	ck_assert_uint_eq(mode_of(dir), 0700);
+	free(dir);
 	free(want);
 	free(p);
 	free(xdg);
