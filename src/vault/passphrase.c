@@ -171,7 +171,7 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 		                  "no terminal to ask for the vault passphrase on: use "
 		                  "--passphrase-file FILE");
 	st = ask_once(fd, prompt ? prompt : "Vault passphrase: ", &a, err);
-	if (st)
+	if (st || !a)
 		goto out;
 	if (!*a) {
 		st = cx_err_set(err, CX_E_INPUT, "the vault passphrase must not be empty");
@@ -179,7 +179,7 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 	}
 	if (confirm) {
 		st = ask_once(fd, "Repeat the passphrase: ", &b, err);
-		if (st)
+		if (st || !b)
 			goto out;
 		if (strcmp(a, b) != 0) {
 			st = cx_err_set(err, CX_E_INPUT, "the two passphrases differ");

@@ -590,7 +590,7 @@ static enum cx_status check_header(const char *path, const unsigned char *d, siz
                                    struct cx_err *err)
 {
 	size_t ml = strlen(VAULT_MAGIC);
-	if (len < ml ? memcmp(d, VAULT_MAGIC, len) != 0 || len == 0
+	if (!d || len < ml ? memcmp(d, VAULT_MAGIC, len) != 0 || len == 0
 	             : memcmp(d, VAULT_MAGIC, ml) != 0)
 		return cx_err_set(err, CX_E_INPUT,
 		                  "%s is not a certerox-aws-setup vault (it does not start with "
@@ -639,7 +639,7 @@ static enum cx_status decrypt_file(struct vault *v, const unsigned char *d, size
 	char *plain = NULL;
 	unsigned long long plen = 0;
 	st = derive(v, d + 25, v->opslimit, v->memlimit, &key, err);
-	if (st)
+	if (st || !key)
 		goto out;
 	if (clen - TAG_LEN > MAX_PLAINTEXT) {
 		st = cx_err_set(err, CX_E_INPUT, "vault %s is too large", v->path);
@@ -712,7 +712,7 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	randombytes_buf(file + 25, SALT_LEN);
 	randombytes_buf(file + 41, NONCE_LEN);
 	st = derive(v, file + 25, v->opslimit, v->memlimit, &key, err);
-	if (st)
+	if (st || !key)
 		goto out;
 	unsigned long long clen = 0;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(file + VAULT_HEADER_LEN, &clen,

@@ -213,9 +213,14 @@ def main():
           all(s in out for s in ("Production billing", "ds-42", "123456789012",
                                  "AKIAIOSFODNN7EXAMPLE", "certerox-billing")), out)
     check("--list table: secret nowhere", secret not in out + err)
+    logfile = os.path.join(tmp, "list.log")
     rc, out, err = run([cx_bin, "--list", "--format", "json", "--vault", vault,
-                        "--passphrase-file", passfile])
+                        "--passphrase-file", passfile, "--log", logfile])
     check("--list --format json exits 0", rc == 0, err)
+    logtext = open(logfile).read() if os.path.exists(logfile) else ""
+    check("--log file written", "opened" in logtext or "started" in logtext, logtext)
+    check("--log file: no secret, no passphrase",
+          secret not in logtext and passphrase.decode() not in logtext, logtext)
     try:
         lst = json.loads(out)
     except ValueError:

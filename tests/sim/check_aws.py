@@ -209,6 +209,14 @@ def body(sim):
         allx += p["Exports"]
         tok = p.get("NextToken")
     check("ListExports pages with NextToken (5 exports, 2 a page)", len(allx) == 5 and "NextToken" in p1)
+    upd = export_def("q0", "billing-bkt", columns=cols, props=dict(props, TIME_GRANULARITY="HOURLY"))
+    q0 = [e["ExportArn"] for e in allx if e["ExportName"] == "q0"][0]
+    bcm.update_export(ExportArn=q0, Export=upd)
+    g = bcm.get_export(ExportArn=q0)["Export"]["DataQuery"]["TableConfigurations"]["COST_AND_USAGE_REPORT"]
+    check("UpdateExport replaces the definition", g["TIME_GRANULARITY"] == "HOURLY", str(g))
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "UpdateExport",
+                         {"ExportArn": q0, "Export": export_def("renamed", "billing-bkt")})
+    check("UpdateExport cannot rename -> ValidationException", st == 400 and b"ValidationException" in b, b[:200])
     bcm.delete_export(ExportArn=allx[-1]["ExportArn"])
     check("DeleteExport removes it", len(bcm.list_exports()["Exports"]) == 4)
 
@@ -227,6 +235,14 @@ def body(sim):
     st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.PutReportDefinition",
                          {"ReportDefinition": report_def("legacy", "cur-bkt")})
     check("PutReportDefinition twice -> DuplicateReportNameException", b"DuplicateReportNameException" in b)
+    rd2 = dict(report_def("legacy", "cur-bkt"), Format="Parquet", Compression="GZIP")
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.ModifyReportDefinition",
+                         {"ReportName": "legacy", "ReportDefinition": rd2})
+    check("ModifyReportDefinition Parquet+GZIP -> ValidationException", st == 400 and b"ValidationException" in b, b)
+    cur.modify_report_definition(ReportName="legacy", ReportDefinition=dict(report_def("legacy", "cur-bkt"),
+                                                                            TimeUnit="HOURLY"))
+    check("ModifyReportDefinition replaces the definition",
+          cur.describe_report_definitions()["ReportDefinitions"][0]["TimeUnit"] == "HOURLY")
     r = cur.describe_report_definitions()
     check("DescribeReportDefinitions lists the report", [d["ReportName"] for d in r["ReportDefinitions"]] == ["legacy"])
 

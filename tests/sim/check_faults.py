@@ -131,8 +131,12 @@ def body(sim):
     st, j, t = sim.curl("GET", "/restapi/v2/organizations")
     check("server_error on CerteroX: 500 with the error envelope",
           st == 500 and (j or {}).get("error", {}).get("status_code") == 500, t)
+    t0 = time.time()
     st, j, t = sim.curl("GET", "/restapi/v2/organizations")
     check("then CerteroX answers", st == 200 and j["organizations"], t)
+    rec = [x for x in sim.requests() if x["service"] == "certerox"][-1]
+    check(f"--latency-ms applies to CerteroX too ({rec['end'] - rec['start']:.3f}s)",
+          rec["end"] - rec["start"] >= lat - 0.005 and time.time() - t0 >= lat, str(rec))
 
     # Key propagation delay
     iam = sim.client("iam", retries=0)

@@ -253,6 +253,8 @@ def cmd_deliver(a):
         print("delivered:", line)
     for line in res.get("failed", []):
         print("not delivered:", line)
+    if not res.get("delivered") and not res.get("failed"):
+        print("cloudsim: no export or report to deliver")
 
 
 def cmd_status(a):
