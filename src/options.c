@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <sodium.h>
 
+#include "util/paths.h"
 #include "util/status.h"
 #include "util/str.h"
 
@@ -124,6 +125,9 @@ void options_help(const char *argv0)
 void options_version(void)
 {
 	printf("certerox-aws-setup %s\n", CX_VERSION);
+	char *data = paths_datadir();
+	printf("data directory %s\n", data);
+	free(data);
 	printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
 	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("cJSON %s\n", cJSON_Version());

@@ -18,6 +18,11 @@ check "--version names the program" grep -q '^certerox-aws-setup [0-9]' "$T_TMP/
 for lib in libcurl OpenSSL cJSON libsodium libxml2 ncurses; do
 	check "--version shows $lib" grep -q "$lib" "$T_TMP/version"
 done
+check "--version names the data directory" grep -q '^data directory /' "$T_TMP/version"
+d=$(env -u CERTEROX_DATADIR "$CX_BIN" --version | sed -n 's/^data directory //p')
+check "the build-tree binary finds the source tree's data ($d)" test -f "$d/policies/readonly.json"
+d=$(CERTEROX_DATADIR=/opt/elsewhere "$CX_BIN" --version | sed -n 's/^data directory //p')
+check "CERTEROX_DATADIR overrides the data directory" test "$d" = /opt/elsewhere
 expect_rc 64 "unknown option is a usage error" "$CX_BIN" --bogus
 expect_rc 64 "missing argument is a usage error" "$CX_BIN" --answers
 expect_rc 64 "--batch without --answers" "$CX_BIN" --batch

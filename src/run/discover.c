@@ -420,6 +420,13 @@ static void finish(struct discover *d)
 					e->delivered = d->dlv[j].delivered;
 			free(k);
 		}
+		if (log_enabled(LOG_DEBUG)) {
+			cJSON *j = discover_facts_to_json(&d->f);
+			char *t = json_compact(j);
+			log_debug("discover facts (%d reads): %s", d->started, t);
+			free(t);
+			cJSON_Delete(j);
+		}
 	}
 	if (d->done)
 		d->done(d, d->ud);

@@ -117,7 +117,8 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		echo_off = tcsetattr(fd, TCSAFLUSH, &t) == 0;
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {
-		st = cx_err_set(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
+		cx_err_set(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
+		st = CX_E_IO;
 		goto out;
 	}
 	while (!eol) {
@@ -126,13 +127,15 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			st = cx_err_set(err, CX_E_IO, "cannot read from the terminal: %s",
-			                strerror(errno));
+			cx_err_set(err, CX_E_IO, "cannot read from the terminal: %s",
+			           strerror(errno));
+			st = CX_E_IO;
 			goto out;
 		}
 		if (r == 0) {
 			if (n == 0) {
-				st = cx_err_set(err, CX_E_CANCELLED, "no passphrase given");
+				cx_err_set(err, CX_E_CANCELLED, "no passphrase given");
+				st = CX_E_CANCELLED;
 				goto out;
 			}
 			break;
@@ -171,7 +174,7 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 		                  "no terminal to ask for the vault passphrase on: use "
 		                  "--passphrase-file FILE");
 	st = ask_once(fd, prompt ? prompt : "Vault passphrase: ", &a, err);
-	if (st || !a)
+	if (st)
 		goto out;
 	if (!*a) {
 		st = cx_err_set(err, CX_E_INPUT, "the vault passphrase must not be empty");
@@ -179,7 +182,7 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 	}
 	if (confirm) {
 		st = ask_once(fd, "Repeat the passphrase: ", &b, err);
-		if (st || !b)
+		if (st)
 			goto out;
 		if (strcmp(a, b) != 0) {
 			st = cx_err_set(err, CX_E_INPUT, "the two passphrases differ");

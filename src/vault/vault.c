@@ -568,30 +568,31 @@ out:
 
 /* ---- crypto ---- */
 
-/* Derives the key (secure memory) from the vault's passphrase and salt. */
-static enum cx_status derive(const struct vault *v, const unsigned char *salt, uint64_t ops,
-                             uint64_t mem, unsigned char **key, struct cx_err *err)
+/* Derives the key (secure memory, secmem_free) from the vault's passphrase and salt; NULL (and
+ * err set) when Argon2id fails. */
+static unsigned char *derive(const struct vault *v, const unsigned char *salt, uint64_t ops,
+                             uint64_t mem, struct cx_err *err)
 {
-	*key = secmem_alloc(KEY_LEN);
-	if (crypto_pwhash(*key, KEY_LEN, v->passphrase, strlen(v->passphrase), salt,
-	                  (unsigned long long)ops, (size_t)mem,
-	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		secmem_free(*key);
-		*key = NULL;
-		return cx_err_set(err, CX_E_INTERNAL,
-		                  "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
-		                  ", memlimit %" PRIu64 " bytes): out of memory?",
-		                  v->path, ops, mem);
+	unsigned char *key = secmem_alloc(KEY_LEN);
+	if (!v->passphrase || crypto_pwhash(key, KEY_LEN, v->passphrase, strlen(v->passphrase),
+	                                    salt, (unsigned long long)ops, (size_t)mem,
+	                                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		secmem_free(key);
+		cx_err_set(err, CX_E_INTERNAL,
+		           "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
+		           ", memlimit %" PRIu64 " bytes): out of memory?",
+		           v->path, ops, mem);
+		return NULL;
 	}
-	return CX_OK;
+	return key;
 }
 
 static enum cx_status check_header(const char *path, const unsigned char *d, size_t len,
                                    struct cx_err *err)
 {
 	size_t ml = strlen(VAULT_MAGIC);
-	if (!d || len < ml ? memcmp(d, VAULT_MAGIC, len) != 0 || len == 0
-	             : memcmp(d, VAULT_MAGIC, ml) != 0)
+	bool magic_ok = d && len > 0 && memcmp(d, VAULT_MAGIC, len < ml ? len : ml) == 0;
+	if (!magic_ok)
 		return cx_err_set(err, CX_E_INPUT,
 		                  "%s is not a certerox-aws-setup vault (it does not start with "
 		                  "%s)",
@@ -638,9 +639,11 @@ static enum cx_status decrypt_file(struct vault *v, const unsigned char *d, size
 	size_t clen = len - VAULT_HEADER_LEN;
 	char *plain = NULL;
 	unsigned long long plen = 0;
-	st = derive(v, d + 25, v->opslimit, v->memlimit, &key, err);
-	if (st || !key)
+	key = derive(v, d + 25, v->opslimit, v->memlimit, err);
+	if (!key) {
+		st = CX_E_INTERNAL;
 		goto out;
+	}
 	if (clen - TAG_LEN > MAX_PLAINTEXT) {
 		st = cx_err_set(err, CX_E_INPUT, "vault %s is too large", v->path);
 		goto out;
@@ -711,9 +714,11 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	put_le64(file + 17, v->memlimit);
 	randombytes_buf(file + 25, SALT_LEN);
 	randombytes_buf(file + 41, NONCE_LEN);
-	st = derive(v, file + 25, v->opslimit, v->memlimit, &key, err);
-	if (st || !key)
+	key = derive(v, file + 25, v->opslimit, v->memlimit, err);
+	if (!key) {
+		st = CX_E_INTERNAL;
 		goto out;
+	}
 	unsigned long long clen = 0;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(file + VAULT_HEADER_LEN, &clen,
 	                                           (const unsigned char *)plain, plen, file,
