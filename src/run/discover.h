@@ -111,7 +111,8 @@ enum cx_status discover_run(const struct answers *a, const struct discover_opts 
                             struct plan_facts *out, struct strv *warnings, struct cx_err *err);
 
 /* The facts as JSON in exactly the format plan_facts_from_json reads (round trip equal);
- * bucket.policy is the text as AWS returned it. Caller cJSON_Deletes it. */
+ * bucket.policy is the text as AWS returned it. Caller cJSON_Deletes it. (A successful
+ * discovery also logs this JSON at debug level, for --log.) */
 cJSON *discover_facts_to_json(const struct plan_facts *f);
 
 #endif

@@ -12,6 +12,9 @@
 #include "util/log.h"
 #include "util/secmem.h"
 
+/* cx_err_set whose value is visibly the status, for the static analyser. */
+#define VERR(e, st, ...) (cx_err_set((e), (st), __VA_ARGS__), (st))
+
 #define PASS_MAX 4096
 
 enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, struct cx_err *err)
@@ -21,11 +24,11 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 	*out_secmem = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return cx_err_set(err, CX_E_INPUT, "cannot open the passphrase file %s: %s", path,
-		                  strerror(errno));
+		return VERR(err, CX_E_INPUT, "cannot open the passphrase file %s: %s", path,
+		            strerror(errno));
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		st = cx_err_set(err, CX_E_INPUT, "passphrase file %s is not a file", path);
+		st = VERR(err, CX_E_INPUT, "passphrase file %s is not a file", path);
 		goto out;
 	}
 	buf = secmem_alloc(PASS_MAX);
@@ -35,8 +38,8 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			st = cx_err_set(err, CX_E_INPUT, "cannot read the passphrase file %s: %s",
-			                path, strerror(errno));
+			st = VERR(err, CX_E_INPUT, "cannot read the passphrase file %s: %s", path,
+			          strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -45,9 +48,9 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 	}
 	char *nl = memchr(buf, '\n', n);
 	if (!nl && n == PASS_MAX - 1) {
-		st = cx_err_set(err, CX_E_INPUT,
-		                "passphrase file %s: the first line is longer than %d bytes", path,
-		                PASS_MAX - 2);
+		st = VERR(err, CX_E_INPUT,
+		          "passphrase file %s: the first line is longer than %d bytes", path,
+		          PASS_MAX - 2);
 		goto out;
 	}
 	size_t len = nl ? (size_t)(nl - buf) : n;
@@ -55,13 +58,12 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 		len--;
 	secmem_wipe(buf + len, PASS_MAX - len);
 	if (len == 0) {
-		st = cx_err_set(err, CX_E_INPUT, "passphrase file %s: the first line is empty",
-		                path);
+		st = VERR(err, CX_E_INPUT, "passphrase file %s: the first line is empty", path);
 		goto out;
 	}
 	if (memchr(buf, '\0', len)) {
-		st = cx_err_set(err, CX_E_INPUT,
-		                "passphrase file %s: the first line holds a NUL byte", path);
+		st = VERR(err, CX_E_INPUT, "passphrase file %s: the first line holds a NUL byte",
+		          path);
 		goto out;
 	}
 	*out_secmem = buf;
@@ -69,10 +71,10 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 	log_redact_add(*out_secmem);
 	cx_err_clear(err);
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & (S_IRGRP | S_IROTH)))
-		cx_err_set(err, CX_OK,
-		           "warning: the passphrase file %s is readable by other users "
-		           "(chmod 600 %s)",
-		           path, path);
+		VERR(err, CX_OK,
+		     "warning: the passphrase file %s is readable by other users "
+		     "(chmod 600 %s)",
+		     path, path);
 out:
 	secmem_free(buf);
 	close(fd);
@@ -117,7 +119,7 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		echo_off = tcsetattr(fd, TCSAFLUSH, &t) == 0;
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {
-		cx_err_set(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
+		VERR(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
 		st = CX_E_IO;
 		goto out;
 	}
@@ -127,14 +129,13 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			cx_err_set(err, CX_E_IO, "cannot read from the terminal: %s",
-			           strerror(errno));
+			VERR(err, CX_E_IO, "cannot read from the terminal: %s", strerror(errno));
 			st = CX_E_IO;
 			goto out;
 		}
 		if (r == 0) {
 			if (n == 0) {
-				cx_err_set(err, CX_E_CANCELLED, "no passphrase given");
+				VERR(err, CX_E_CANCELLED, "no passphrase given");
 				st = CX_E_CANCELLED;
 				goto out;
 			}
@@ -170,14 +171,14 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 	*out_secmem = NULL;
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return cx_err_set(err, CX_E_USAGE,
-		                  "no terminal to ask for the vault passphrase on: use "
-		                  "--passphrase-file FILE");
+		return VERR(err, CX_E_USAGE,
+		            "no terminal to ask for the vault passphrase on: use "
+		            "--passphrase-file FILE");
 	st = ask_once(fd, prompt ? prompt : "Vault passphrase: ", &a, err);
 	if (st)
 		goto out;
 	if (!*a) {
-		st = cx_err_set(err, CX_E_INPUT, "the vault passphrase must not be empty");
+		st = VERR(err, CX_E_INPUT, "the vault passphrase must not be empty");
 		goto out;
 	}
 	if (confirm) {
@@ -185,7 +186,7 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
 		if (st)
 			goto out;
 		if (strcmp(a, b) != 0) {
-			st = cx_err_set(err, CX_E_INPUT, "the two passphrases differ");
+			st = VERR(err, CX_E_INPUT, "the two passphrases differ");
 			goto out;
 		}
 	}

@@ -21,6 +21,9 @@
 #include "util/secmem.h"
 #include "util/str.h"
 
+/* cx_err_set whose value is visibly the status, for the static analyser. */
+#define VERR(e, st, ...) (cx_err_set((e), (st), __VA_ARGS__), (st))
+
 #define SALT_LEN      16
 #define NONCE_LEN     24
 #define KEY_LEN       32
@@ -319,15 +322,15 @@ enum cx_status vault_upsert_data_source(struct vault *v, const struct vault_reco
                                         struct cx_err *err)
 {
 	if (empty(r->data_source_id))
-		return cx_err_set(err, CX_E_INTERNAL, "vault: a data source needs its id");
+		return VERR(err, CX_E_INTERNAL, "vault: a data source needs its id");
 	struct vault_record *dst = find_ds(v, r->data_source_id);
 	if (!dst && !empty(r->aws_account_id) && !empty(r->iam_user))
 		dst = find_pending(v, r->aws_account_id, r->iam_user);
 	if (!dst) {
 		if (empty(r->aws_account_id))
-			return cx_err_set(err, CX_E_INTERNAL,
-			                  "vault: data source %s needs its AWS account id",
-			                  r->data_source_id);
+			return VERR(err, CX_E_INTERNAL,
+			            "vault: data source %s needs its AWS account id",
+			            r->data_source_id);
 		dst = record_new(v);
 	}
 	record_merge(dst, r);
@@ -339,8 +342,8 @@ enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r, 
 	if (!empty(r->data_source_id))
 		return vault_upsert_data_source(v, r, err);
 	if (empty(r->aws_account_id) || empty(r->iam_user))
-		return cx_err_set(err, CX_E_INTERNAL,
-		                  "vault: a key needs its AWS account id and IAM user name");
+		return VERR(err, CX_E_INTERNAL,
+		            "vault: a key needs its AWS account id and IAM user name");
 	struct vault_record *dst = find_pending(v, r->aws_account_id, r->iam_user);
 	if (!dst)
 		dst = record_new(v);
@@ -359,8 +362,8 @@ enum cx_status vault_history_add(struct vault *v, const struct vault_record *whi
 	else
 		r = find_pending(v, which->aws_account_id, which->iam_user);
 	if (!r)
-		return cx_err_set(err, CX_E_NOT_FOUND, "vault: no record to add the event %s to",
-		                  event ? event : "");
+		return VERR(err, CX_E_NOT_FOUND, "vault: no record to add the event %s to",
+		            event ? event : "");
 	history_append(r, NULL, event, detail);
 	char now[32];
 	now_iso(now);
@@ -391,9 +394,9 @@ enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id, co
 			removed++;
 		}
 	if (!removed)
-		return cx_err_set(err, CX_E_NOT_FOUND, "vault %s holds no key of %s in account %s",
-		                  v->path, iam_user ? iam_user : "",
-		                  aws_account_id ? aws_account_id : "");
+		return VERR(err, CX_E_NOT_FOUND, "vault %s holds no key of %s in account %s",
+		            v->path, iam_user ? iam_user : "",
+		            aws_account_id ? aws_account_id : "");
 	return CX_OK;
 }
 
@@ -402,8 +405,8 @@ enum cx_status vault_remove_data_source(struct vault *v, const char *data_source
 {
 	struct vault_record *r = find_ds(v, data_source_id);
 	if (!r)
-		return cx_err_set(err, CX_E_NOT_FOUND, "vault %s holds no data source %s", v->path,
-		                  data_source_id ? data_source_id : "");
+		return VERR(err, CX_E_NOT_FOUND, "vault %s holds no data source %s", v->path,
+		            data_source_id ? data_source_id : "");
 	remove_at(v, (size_t)(r - v->recs));
 	return CX_OK;
 }
@@ -522,37 +525,36 @@ static enum cx_status document_load(struct vault *v, const char *text, size_t le
 	cx_err_clear(&perr);
 	cJSON *doc = json_parse(text, len, &perr);
 	if (!doc) {
-		st =
-		    cx_err_set(err, CX_E_INPUT, "vault %s: the decrypted document is not JSON (%s)",
-		               v->path, perr.msg);
+		st = VERR(err, CX_E_INPUT, "vault %s: the decrypted document is not JSON (%s)",
+		          v->path, perr.msg);
 		goto out;
 	}
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
 	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(ver)) {
-		st = cx_err_set(err, CX_E_INPUT, "vault %s: the document has no version", v->path);
+		st = VERR(err, CX_E_INPUT, "vault %s: the document has no version", v->path);
 		goto out;
 	}
 	if (ver->valuedouble != 1) {
-		st = cx_err_set(err, CX_E_INPUT,
-		                "vault %s: document version %g is not supported (this program "
-		                "reads version 1)",
-		                v->path, ver->valuedouble);
+		st = VERR(err, CX_E_INPUT,
+		          "vault %s: document version %g is not supported (this program "
+		          "reads version 1)",
+		          v->path, ver->valuedouble);
 		goto out;
 	}
 	const char *lists[] = {"data_sources", "pending"};
 	for (size_t l = 0; l < 2; l++) {
 		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, lists[l]), *e;
 		if (arr && !cJSON_IsArray(arr)) {
-			st = cx_err_set(err, CX_E_INPUT, "vault %s: %s is not an array", v->path,
-			                lists[l]);
+			st = VERR(err, CX_E_INPUT, "vault %s: %s is not an array", v->path,
+			          lists[l]);
 			goto out;
 		}
 		cJSON_ArrayForEach(e, arr)
 		{
 			if (!cJSON_IsObject(e)) {
-				st = cx_err_set(err, CX_E_INPUT,
-				                "vault %s: an entry of %s is not an object",
-				                v->path, lists[l]);
+				st = VERR(err, CX_E_INPUT,
+				          "vault %s: an entry of %s is not an object", v->path,
+				          lists[l]);
 				goto out;
 			}
 			record_from_json(e, record_new(v));
@@ -578,10 +580,10 @@ static unsigned char *derive(const struct vault *v, const unsigned char *salt, u
 	                                    salt, (unsigned long long)ops, (size_t)mem,
 	                                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		secmem_free(key);
-		cx_err_set(err, CX_E_INTERNAL,
-		           "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
-		           ", memlimit %" PRIu64 " bytes): out of memory?",
-		           v->path, ops, mem);
+		VERR(err, CX_E_INTERNAL,
+		     "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
+		     ", memlimit %" PRIu64 " bytes): out of memory?",
+		     v->path, ops, mem);
 		return NULL;
 	}
 	return key;
@@ -593,37 +595,35 @@ static enum cx_status check_header(const char *path, const unsigned char *d, siz
 	size_t ml = strlen(VAULT_MAGIC);
 	bool magic_ok = d && len > 0 && memcmp(d, VAULT_MAGIC, len < ml ? len : ml) == 0;
 	if (!magic_ok)
-		return cx_err_set(err, CX_E_INPUT,
-		                  "%s is not a certerox-aws-setup vault (it does not start with "
-		                  "%s)",
-		                  path, VAULT_MAGIC);
+		return VERR(err, CX_E_INPUT,
+		            "%s is not a certerox-aws-setup vault (it does not start with "
+		            "%s)",
+		            path, VAULT_MAGIC);
 	if (len < VAULT_HEADER_LEN)
-		return cx_err_set(
-		    err, CX_E_INPUT,
-		    "vault %s is truncated: %zu bytes, shorter than its %d-byte header", path, len,
-		    VAULT_HEADER_LEN);
+		return VERR(err, CX_E_INPUT,
+		            "vault %s is truncated: %zu bytes, shorter than its %d-byte header",
+		            path, len, VAULT_HEADER_LEN);
 	if (d[8] != VAULT_KDF_ARGON2ID13)
-		return cx_err_set(err, CX_E_INPUT,
-		                  "vault %s uses the unknown KDF id %u (this program knows 2 = "
-		                  "Argon2id v1.3)",
-		                  path, d[8]);
+		return VERR(err, CX_E_INPUT,
+		            "vault %s uses the unknown KDF id %u (this program knows 2 = "
+		            "Argon2id v1.3)",
+		            path, d[8]);
 	uint64_t ops = get_le64(d + 9), mem = get_le64(d + 17);
 	if (ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || ops > cap_ops())
-		return cx_err_set(
-		    err, CX_E_INPUT,
-		    "vault %s: its Argon2id opslimit %" PRIu64
-		    " is out of the accepted range %llu..%" PRIu64,
-		    path, ops, (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN, cap_ops());
+		return VERR(err, CX_E_INPUT,
+		            "vault %s: its Argon2id opslimit %" PRIu64
+		            " is out of the accepted range %llu..%" PRIu64,
+		            path, ops, (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN,
+		            cap_ops());
 	if (mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || mem > cap_mem())
-		return cx_err_set(err, CX_E_INPUT,
-		                  "vault %s: its Argon2id memlimit %" PRIu64
-		                  " bytes is out of the accepted range %zu..%" PRIu64,
-		                  path, mem, (size_t)crypto_pwhash_argon2id_MEMLIMIT_MIN,
-		                  cap_mem());
+		return VERR(err, CX_E_INPUT,
+		            "vault %s: its Argon2id memlimit %" PRIu64
+		            " bytes is out of the accepted range %zu..%" PRIu64,
+		            path, mem, (size_t)crypto_pwhash_argon2id_MEMLIMIT_MIN, cap_mem());
 	if (len < VAULT_HEADER_LEN + TAG_LEN)
-		return cx_err_set(err, CX_E_INPUT,
-		                  "vault %s is truncated: %zu bytes, at least %d are needed", path,
-		                  len, VAULT_HEADER_LEN + TAG_LEN);
+		return VERR(err, CX_E_INPUT,
+		            "vault %s is truncated: %zu bytes, at least %d are needed", path, len,
+		            VAULT_HEADER_LEN + TAG_LEN);
 	return CX_OK;
 }
 
@@ -645,16 +645,15 @@ static enum cx_status decrypt_file(struct vault *v, const unsigned char *d, size
 		goto out;
 	}
 	if (clen - TAG_LEN > MAX_PLAINTEXT) {
-		st = cx_err_set(err, CX_E_INPUT, "vault %s is too large", v->path);
+		st = VERR(err, CX_E_INPUT, "vault %s is too large", v->path);
 		goto out;
 	}
 	plain = secmem_alloc(clen - TAG_LEN + 1);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
 	                                               d + VAULT_HEADER_LEN, clen, d,
 	                                               VAULT_HEADER_LEN, d + 41, key) != 0) {
-		st = cx_err_set(err, CX_E_CRYPTO,
-		                "cannot open vault %s: wrong passphrase or the file is damaged",
-		                v->path);
+		st = VERR(err, CX_E_CRYPTO,
+		          "cannot open vault %s: wrong passphrase or the file is damaged", v->path);
 		goto out;
 	}
 	plain[plen] = '\0';
@@ -675,8 +674,8 @@ static enum cx_status write_all(int fd, const unsigned char *p, size_t n, const 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return cx_err_set(err, CX_E_IO, "cannot write %s: %s", what,
-			                  w < 0 ? strerror(errno) : "short write");
+			return VERR(err, CX_E_IO, "cannot write %s: %s", what,
+			            w < 0 ? strerror(errno) : "short write");
 		p += w;
 		n -= (size_t)w;
 	}
@@ -703,7 +702,7 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 
 	plain = document_print(v, &plen);
 	if (!plain) {
-		st = cx_err_set(err, CX_E_INTERNAL, "vault %s: too many records to save", v->path);
+		st = VERR(err, CX_E_INTERNAL, "vault %s: too many records to save", v->path);
 		goto out;
 	}
 	size_t flen = VAULT_HEADER_LEN + plen + TAG_LEN;
@@ -727,32 +726,31 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	tmp = xasprintf("%s/.%s.tmp.XXXXXX", dir, slash ? slash + 1 : v->path);
 	fd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, mode 0600 */
 	if (fd < 0) {
-		st = cx_err_set(err, CX_E_IO, "cannot create a temporary file in %s: %s", dir,
-		                strerror(errno));
+		st = VERR(err, CX_E_IO, "cannot create a temporary file in %s: %s", dir,
+		          strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto out;
 	}
 	if (fchmod(fd, 0600) != 0) {
-		st = cx_err_set(err, CX_E_IO, "cannot set mode 0600 on %s: %s", tmp,
-		                strerror(errno));
+		st = VERR(err, CX_E_IO, "cannot set mode 0600 on %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	st = write_all(fd, file, VAULT_HEADER_LEN + (size_t)clen, tmp, err);
 	if (st)
 		goto out;
 	if (fsync(fd) != 0) {
-		st = cx_err_set(err, CX_E_IO, "cannot sync %s: %s", tmp, strerror(errno));
+		st = VERR(err, CX_E_IO, "cannot sync %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		st = cx_err_set(err, CX_E_IO, "cannot write %s: %s", tmp, strerror(errno));
+		st = VERR(err, CX_E_IO, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, v->path) != 0) {
-		st = cx_err_set(err, CX_E_IO, "cannot replace %s: %s", v->path, strerror(errno));
+		st = VERR(err, CX_E_IO, "cannot replace %s: %s", v->path, strerror(errno));
 		goto out;
 	}
 	free(tmp);
@@ -790,21 +788,21 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 			*missing = true;
 			return CX_OK;
 		}
-		return cx_err_set(err, CX_E_IO, "cannot open vault %s: %s", path, strerror(errno));
+		return VERR(err, CX_E_IO, "cannot open vault %s: %s", path, strerror(errno));
 	}
 	enum cx_status st = CX_OK;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = cx_err_set(err, CX_E_INPUT,
-		                "%s is not a certerox-aws-setup vault (not a "
-		                "regular file)",
-		                path);
+		st = VERR(err, CX_E_INPUT,
+		          "%s is not a certerox-aws-setup vault (not a "
+		          "regular file)",
+		          path);
 		goto out;
 	}
 	if ((uint64_t)sb.st_size > MAX_FILE) {
-		st = cx_err_set(err, CX_E_INPUT,
-		                "%s is not a certerox-aws-setup vault (larger than %u bytes)", path,
-		                MAX_FILE);
+		st = VERR(err, CX_E_INPUT,
+		          "%s is not a certerox-aws-setup vault (larger than %u bytes)", path,
+		          MAX_FILE);
 		goto out;
 	}
 	size_t cap = (size_t)sb.st_size + 1, n = 0;
@@ -813,9 +811,8 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 		if (n == cap) {
 			if (cap > MAX_FILE) {
 				free(p);
-				st = cx_err_set(err, CX_E_INPUT,
-				                "%s is not a certerox-aws-setup vault (too large)",
-				                path);
+				st = VERR(err, CX_E_INPUT,
+				          "%s is not a certerox-aws-setup vault (too large)", path);
 				goto out;
 			}
 			cap *= 2;
@@ -826,8 +823,7 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 			continue;
 		if (r < 0) {
 			free(p);
-			st = cx_err_set(err, CX_E_IO, "cannot read vault %s: %s", path,
-			                strerror(errno));
+			st = VERR(err, CX_E_IO, "cannot read vault %s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -856,8 +852,8 @@ static enum cx_status take_lock(struct vault *v, int wait_seconds, struct cx_err
 	enum cx_status st = CX_OK;
 	v->lock_fd = open(v->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (v->lock_fd < 0)
-		return cx_err_set(err, CX_E_IO, "cannot open the lock file %s: %s", v->lock_path,
-		                  strerror(errno));
+		return VERR(err, CX_E_IO, "cannot open the lock file %s: %s", v->lock_path,
+		            strerror(errno));
 	struct stat sb;
 	if (fstat(v->lock_fd, &sb) == 0 && sb.st_uid == geteuid() && (sb.st_mode & 0777) != 0600)
 		(void)fchmod(v->lock_fd, 0600);
@@ -867,8 +863,8 @@ static enum cx_status take_lock(struct vault *v, int wait_seconds, struct cx_err
 		if (flock(v->lock_fd, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			st = cx_err_set(err, CX_E_IO, "cannot lock %s: %s", v->lock_path,
-			                strerror(errno));
+			st =
+			    VERR(err, CX_E_IO, "cannot lock %s: %s", v->lock_path, strerror(errno));
 			goto fail;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -877,14 +873,14 @@ static enum cx_status take_lock(struct vault *v, int wait_seconds, struct cx_err
 		if (waited >= wait_seconds) {
 			long pid = lock_owner(v->lock_fd);
 			if (pid > 0)
-				st = cx_err_set(err, CX_E_LOCKED,
-				                "vault %s is in use by another certerox-aws-setup "
-				                "(pid %ld)",
-				                v->path, pid);
+				st = VERR(err, CX_E_LOCKED,
+				          "vault %s is in use by another certerox-aws-setup "
+				          "(pid %ld)",
+				          v->path, pid);
 			else
-				st = cx_err_set(err, CX_E_LOCKED,
-				                "vault %s is in use by another certerox-aws-setup",
-				                v->path);
+				st = VERR(err, CX_E_LOCKED,
+				          "vault %s is in use by another certerox-aws-setup",
+				          v->path);
 			goto fail;
 		}
 		struct timespec nap = {0, 50 * 1000 * 1000};
@@ -917,37 +913,36 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 	char *dir = NULL;
 	*out = NULL;
 	if (secmem_init() < 0)
-		return cx_err_set(err, CX_E_INTERNAL, "cannot initialise libsodium");
+		return VERR(err, CX_E_INTERNAL, "cannot initialise libsodium");
 	struct vault *v = xcalloc(1, sizeof(*v));
 	v->lock_fd = -1;
 	v->path = path ? xstrdup(path) : vault_default_path();
 	v->lock_path = xasprintf("%s.lock", v->path);
 	if (!passphrase || !*passphrase) {
-		st = cx_err_set(err, CX_E_INPUT, "vault %s: the passphrase is empty", v->path);
+		st = VERR(err, CX_E_INPUT, "vault %s: the passphrase is empty", v->path);
 		goto out;
 	}
 	if (create_level && !vault_kdf_level_valid(create_level)) {
-		st = cx_err_set(
-		    err, CX_E_USAGE,
-		    "vault KDF level must be interactive, moderate or sensitive, not '%s'",
-		    create_level);
+		st = VERR(err, CX_E_USAGE,
+		          "vault KDF level must be interactive, moderate or sensitive, not '%s'",
+		          create_level);
 		goto out;
 	}
 	v->passphrase = secmem_strdup(passphrase);
 	log_redact_add(v->passphrase);
 	dir = dir_of(v->path);
 	if (!exists(v->path) && !create_level) {
-		st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+		st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
 		goto out;
 	}
 	if (!exists(dir)) {
 		if (!create_level) {
-			st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+			st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
 			goto out;
 		}
 		if (paths_mkdir_p(dir, 0700) != 0 || chmod(dir, 0700) != 0) {
-			st = cx_err_set(err, CX_E_IO, "cannot create the vault directory %s: %s",
-			                dir, strerror(errno));
+			st = VERR(err, CX_E_IO, "cannot create the vault directory %s: %s", dir,
+			          strerror(errno));
 			goto out;
 		}
 	} else if (!path) {
@@ -966,7 +961,7 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 		goto out;
 	if (missing) {
 		if (!create_level) {
-			st = cx_err_set(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+			st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
 			goto out;
 		}
 		level_limits(create_level, &v->opslimit, &v->memlimit);

@@ -467,6 +467,17 @@ def probes(ctx):
     check("probe_cancel while waiting: CX_E_CANCELLED (exit 130)", rc == 130 and j["status"] == "CX_E_CANCELLED",
           j.get("message", "") + err)
 
+    # --log (debug level): the facts are logged, the secrets are not
+    logf = os.path.join(ctx.tmp, "debug.log")
+    r = sim.run(DISCOTOOL, "--log", logf, "probe", *common, input=key[0] + "\n" + key[1] + "\n")
+    r2 = sim.run(DISCOTOOL, "--log", logf, "discover", wfile(ctx, "a.json", {"export": {"bucket": "cx-bill-bkt"}}))
+    with open(logf) as fp:
+        log = fp.read()
+    check("--log: the probe and the discovered facts are logged at debug level",
+          r.returncode == 0 and r2.returncode == 0 and "discover facts (" in log and "cx-bill-bkt" in log,
+          r.stderr + r2.stderr)
+    no_secret("--log file", log)
+
     # a key that never works: polled at 250 ms, then a timeout
     n0 = len(sim.requests())
     rc, j, err = probe(ctx, ("AKIAZZZZZZZZZZZZZZZZ", "x" * 40), *common, "--wait-max-ms", "1200")
