@@ -516,6 +516,8 @@ static void start_step(struct engine *e, size_t i)
 		struct keycheck_opts ko = {
 		    .access_key_id = e->res.access_key_id,
 		    .secret_access_key = e->key_secret,
+		    .user = req_str(ps, "UserName"),
+		    .account_id = e->p->target.account_id,
 		    .bucket = req_str(ps, "Bucket"),
 		    .prefix = req_str(ps, "Prefix"),
 		    .legacy = json_bool(ps->request, "Legacy", false),

@@ -71,6 +71,8 @@ struct keycheck *keycheck_start(struct aws_client *admin, const struct keycheck_
 	struct probe_opts po = {
 	    .access_key_id = o->access_key_id,
 	    .secret_access_key = o->secret_access_key,
+	    .user = o->user,
+	    .account_id = o->account_id,
 	    .linked = o->linked,
 	    .legacy = o->legacy,
 	    .bucket = o->bucket,

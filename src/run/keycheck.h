@@ -11,6 +11,8 @@
 struct keycheck_opts {
 	const char *access_key_id;
 	const char *secret_access_key; /* secmem; copied */
+	const char *user;              /* IAM user name, for messages */
+	const char *account_id;        /* the key must act in this account (NULL = any) */
 	const char *bucket;            /* NULL for linked */
 	const char *prefix;
 	bool legacy;

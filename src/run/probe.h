@@ -38,7 +38,8 @@ enum probe_phase {
 	PROBE_CHECK_STARTED, /* a permission check started (check, detail) */
 	PROBE_CHECK_OK,      /* allowed */
 	PROBE_CHECK_RETRY,   /* denied within the IAM propagation window: retried (detail) */
-	PROBE_CHECK_DENIED   /* denied for good (detail = the message, policy = the fix) */
+	PROBE_CHECK_DENIED   /* denied for good, or failed otherwise (e.g. NoSuchBucket): detail =
+	                        the message, policy = the policy that should grant it */
 };
 
 /* Strings valid during the callback only; never a secret. */

@@ -24,6 +24,11 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 	struct http_opts ho;
 	memset(&ho, 0, sizeof(ho));
 	ho.ca_bundle = s->cfg.ca_bundle;
+	/* Test-only: a short per-attempt timeout so the fault tests can stall a request past
+	 * it quickly (tests/integration/test_rel_*.py). Not documented for users. */
+	const char *tmo = getenv("CX_TEST_HTTP_TIMEOUT_MS");
+	if (tmo && atol(tmo) > 0)
+		ho.total_timeout_ms = atol(tmo);
 	s->http = http_ctx_new(&ho, err);
 	if (!s->http)
 		return err && err->status ? err->status : CX_E_INTERNAL;

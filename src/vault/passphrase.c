@@ -71,10 +71,10 @@ enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, s
 	log_redact_add(*out_secmem);
 	cx_err_clear(err);
 	if (S_ISREG(sb.st_mode) && (sb.st_mode & (S_IRGRP | S_IROTH)))
-		VERR(err, CX_OK,
-		     "warning: the passphrase file %s is readable by other users "
-		     "(chmod 600 %s)",
-		     path, path);
+		cx_err_set(err, CX_OK,
+		           "warning: the passphrase file %s is readable by other users "
+		           "(chmod 600 %s)",
+		           path, path);
 out:
 	secmem_free(buf);
 	close(fd);
@@ -119,7 +119,7 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		echo_off = tcsetattr(fd, TCSAFLUSH, &t) == 0;
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {
-		VERR(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
+		cx_err_set(err, CX_E_IO, "cannot write to the terminal: %s", strerror(errno));
 		st = CX_E_IO;
 		goto out;
 	}
@@ -129,13 +129,14 @@ static enum cx_status ask_once(int fd, const char *prompt, char **out, struct cx
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			VERR(err, CX_E_IO, "cannot read from the terminal: %s", strerror(errno));
+			cx_err_set(err, CX_E_IO, "cannot read from the terminal: %s",
+			           strerror(errno));
 			st = CX_E_IO;
 			goto out;
 		}
 		if (r == 0) {
 			if (n == 0) {
-				VERR(err, CX_E_CANCELLED, "no passphrase given");
+				cx_err_set(err, CX_E_CANCELLED, "no passphrase given");
 				st = CX_E_CANCELLED;
 				goto out;
 			}

@@ -580,10 +580,10 @@ static unsigned char *derive(const struct vault *v, const unsigned char *salt, u
 	                                    salt, (unsigned long long)ops, (size_t)mem,
 	                                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		secmem_free(key);
-		VERR(err, CX_E_INTERNAL,
-		     "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
-		     ", memlimit %" PRIu64 " bytes): out of memory?",
-		     v->path, ops, mem);
+		cx_err_set(err, CX_E_INTERNAL,
+		           "vault %s: cannot derive the key with Argon2id (opslimit %" PRIu64
+		           ", memlimit %" PRIu64 " bytes): out of memory?",
+		           v->path, ops, mem);
 		return NULL;
 	}
 	return key;

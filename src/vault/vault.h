@@ -130,8 +130,9 @@ enum cx_status vault_upsert_user(struct vault *v, const struct vault_record *r, 
  * data source, else a new record. Same copy rules as vault_upsert_user. */
 enum cx_status vault_upsert_data_source(struct vault *v, const struct vault_record *r,
                                         struct cx_err *err);
-/* Appends an event (at = now) to the record of (aws_account_id, iam_user) or data source id;
- * CX_E_NOT_FOUND when there is none. */
+/* Appends an event (at = now) to `which`: a record of the vault itself (vault_get/find), else
+ * the record with which->data_source_id, else the pending record of (aws_account_id,
+ * iam_user); CX_E_NOT_FOUND when there is none. */
 enum cx_status vault_history_add(struct vault *v, const struct vault_record *which,
                                  const char *event, const char *detail, struct cx_err *err);
 /* Removes the pending record of (aws_account_id, iam_user), else every record of that pair;
@@ -143,7 +144,8 @@ enum cx_status vault_remove_data_source(struct vault *v, const char *data_source
                                         struct cx_err *err);
 
 /* Prints the records for --list: a table (one line per record, a header line first) or a
- * JSON array (2-space pretty). Never prints a secret access key; the access key id is shown.
+ * JSON array (2-space pretty; each object has the record's fields but secret_access_key, plus
+ * "pending": true|false). Never prints a secret access key; the access key id is shown.
  * v NULL prints an empty list ("[]" in JSON, the header alone as a table). */
 void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt);
 

@@ -117,6 +117,49 @@ def run(args, stdin=None, new_session=False):
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
+def run_on_pty(args, typed):
+    """Runs args with a new pseudo-terminal as its controlling tty (stdout piped), types
+    `typed` once the prompt shows, returns (rc, what the terminal showed, stdout)."""
+    import fcntl
+    import pty
+    import select
+    import termios
+    master, slave = pty.openpty()
+    slave_name = os.ttyname(slave)
+
+    def child_setup():
+        os.setsid()
+        fd = os.open(slave_name, os.O_RDWR)
+        fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+        os.close(fd)
+
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, preexec_fn=child_setup)
+    os.close(slave)
+    screen = b""
+    typed_yet = False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if not typed_yet and b":" in screen:
+            time.sleep(0.2)  # let the program turn echo off after the prompt
+            os.write(master, typed)
+            typed_yet = True
+        if p.poll() is not None:
+            break
+    out, err = p.communicate(timeout=30)
+    os.close(master)
+    return p.returncode, screen, out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
+
+
 def main():
     global SODIUM
     cx_bin = os.environ.get("CX_BIN")
@@ -289,6 +332,14 @@ def main():
     rc, out, err = run([cx_bin, "--list", "--vault", vault], new_session=True)
     check("no tty and no --passphrase-file exits 64", rc == 64, "rc=%d %s" % (rc, err))
     check("... with a message naming --passphrase-file", "--passphrase-file" in err, err)
+
+    # 8b. the passphrase asked on the terminal, echo off
+    rc, screen, out = run_on_pty([cx_bin, "--list", "--format", "json", "--vault", vault],
+                                 passphrase + b"\n")
+    check("--list asks on the terminal and lists", rc == 0 and "ds-42" in out,
+          "rc=%s %r %r" % (rc, screen, out))
+    check("the prompt is shown", b"passphrase" in screen, repr(screen))
+    check("the passphrase is not echoed", passphrase not in screen, repr(screen))
 
     # 9. a second opener waits for the lock
     holder = subprocess.Popen([tool, "hold", vault, passfile, "2"], stdout=subprocess.PIPE)

@@ -1,0 +1,276 @@
+"""Reliability tests (issue 8): shared helpers for tests/integration/test_rel_*.py.
+
+The real binary in --batch against the simulated cloud, one fresh cloud per scenario, several
+scenarios at once in threads (each scenario is its own sim process and wizard process). A
+scenario returns its checks as a list; the main thread prints them, so the output stays in
+order and ends with the figure "scenarios: N run, N passed" and "# N passed, N failed".
+
+Flows (the write steps under test):
+  cur2    root, CUR 2.0 export made by the wizard; the bucket already has a foreign policy
+          statement (merge) and CerteroXReadOnly exists with an outdated document
+          (CreatePolicyVersion): PutBucketPolicy, CreatePolicyVersion, CreatePolicy,
+          CreateUser, AttachUserPolicy x2, CreateAccessKey, CreateExport, CerteroX POST.
+  legacy  root, legacy CUR made by the wizard: the same plus PutReportDefinition.
+  migrate a legacy data source made by a first run, then action=migrate: CreateExport,
+          CerteroX PATCH.
+"""
+
+import concurrent.futures
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowlib import CX_BIN, Sim, Wizard, check, finish, writes  # noqa: E402,F401
+import test_vault_format as vf  # noqa: E402
+
+# Per-attempt HTTP timeout of the wizard in these tests (test-only variable read by
+# src/run/session.c), and a stall that outlasts it.
+TIMEOUT_MS = int(os.environ.get("CX_REL_TIMEOUT_MS", "2000"))
+STALL_MS = TIMEOUT_MS + 1500
+JOBS = int(os.environ.get("CX_REL_JOBS", "3"))
+SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+BUCKET = "acme-rel"
+FOREIGN = {"Sid": "SomeoneElses", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+           "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/public/*"}
+OLD_READONLY = {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "*"}]}
+
+FAULTS = {
+    "throttle": {"fault": "throttle", "count": 2},
+    "server_error": {"fault": "server_error", "count": 1},
+    "reset": {"fault": "reset", "count": 1},
+    "stall": {"fault": f"stall:{STALL_MS}", "count": 1},
+}
+
+_lock = threading.Lock()
+_scen = {"run": 0, "passed": 0}
+
+
+class Result:
+    """Checks of one scenario, printed later by the main thread."""
+
+    def __init__(self, name):
+        self.name = name
+        self.items = []
+
+    def check(self, desc, cond, detail=""):
+        self.items.append((f"{self.name}: {desc}", bool(cond), str(detail)[:1500]))
+        return bool(cond)
+
+    @property
+    def ok(self):
+        return all(c for _, c, _ in self.items) and bool(self.items)
+
+
+def report(results):
+    for res in results:
+        for desc, cond, detail in res.items:
+            check(desc, cond, detail)
+        _scen["run"] += 1
+        _scen["passed"] += 1 if res.ok else 0
+
+
+def summary(title):
+    print(f"# {title}: scenarios: {_scen['run']} run, {_scen['passed']} passed")
+    return finish()
+
+
+def parallel(fn, args_list, jobs=JOBS):
+    """Runs fn(*args) for each args in threads; returns the Results in order."""
+    out = [None] * len(args_list)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+        futs = {ex.submit(_guard, fn, a): i for i, a in enumerate(args_list)}
+        for f in concurrent.futures.as_completed(futs):
+            out[futs[f]] = f.result()
+    return out
+
+
+def _guard(fn, args):
+    try:
+        return fn(*args)
+    except Exception as e:  # the scenario itself broke: a failed check, with the traceback
+        import traceback
+        r = Result(f"{fn.__name__}{args}")
+        r.check("scenario ran to the end", False, traceback.format_exc()[-1500:] + str(e))
+        return r
+
+
+# ---- flows ----
+
+def answers(flow, ds_id=None):
+    if flow == "cur2":
+        return {"connection": "root", "export": {"type": "cur2", "setup": "wizard", "name": "certerox-cur2",
+                                                 "bucket": BUCKET, "prefix": "reports"}}
+    if flow == "legacy":
+        return {"connection": "root", "export": {"type": "legacy", "setup": "wizard", "name": "certerox-cur",
+                                                 "bucket": BUCKET, "prefix": "cur"}}
+    if flow == "migrate":
+        return {"action": "migrate", "migrate": {"data_source_id": ds_id, "export_name": "certerox-cur2"}}
+    raise ValueError(flow)
+
+
+def prepare(sim, flow, name):
+    """Sets up the cloud for flow on a sim without faults; returns (wizard, answers)."""
+    s3 = sim.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    w = Wizard(sim, name)
+    if flow == "cur2":
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [FOREIGN]}))
+        sim.client("iam").create_policy(PolicyName="CerteroXReadOnly", PolicyDocument=json.dumps(OLD_READONLY))
+        return w, answers(flow)
+    if flow == "legacy":
+        return w, answers(flow)
+    if flow == "migrate":
+        r = w.batch(answers("legacy"))
+        if r.returncode != 0:
+            raise RuntimeError("migrate preparation failed: " + r.stderr[-800:])
+        return w, answers(flow, r.json["data_source_id"])
+    raise ValueError(flow)
+
+
+def env_extra():
+    return {"CX_TEST_HTTP_TIMEOUT_MS": str(TIMEOUT_MS)}
+
+
+def vault_doc(w):
+    if vf.SODIUM is None:
+        vf.SODIUM = vf.load_sodium()
+    with open(w.vault, "rb") as f:
+        data = f.read()
+    with open(w.pass_file, "rb") as f:
+        pw = f.read().rstrip(b"\n")
+    return vf.decrypt_vault(data, pw)[0]
+
+
+def vault_keys(w):
+    """Access key ids the vault holds a secret for."""
+    try:
+        doc = vault_doc(w)
+    except (OSError, ValueError):
+        return set()
+    out = set()
+    for section in ("users", "data_sources"):
+        for rec in doc.get(section, []) or []:
+            if rec.get("access_key_id") and rec.get("secret_access_key"):
+                out.add(rec["access_key_id"])
+    return out
+
+
+def snapshot(sim):
+    """The AWS and CerteroX end state, normalised (no ids, dates or key ids)."""
+    iam = sim.client("iam")
+    st = {"users": {}, "policies": {}, "exports": {}, "reports": {}, "bucket": None, "certerox": []}
+    for u in iam.list_users()["Users"]:
+        n = u["UserName"]
+        att = sorted(p["PolicyName"] for p in iam.list_attached_user_policies(UserName=n)["AttachedPolicies"])
+        keys = iam.list_access_keys(UserName=n)["AccessKeyMetadata"]
+        st["users"][n] = {"attached": att, "keys": len(keys)}
+    for p in iam.list_policies(Scope="Local")["Policies"]:
+        vs = iam.list_policy_versions(PolicyArn=p["Arn"])["Versions"]
+        d = iam.get_policy_version(PolicyArn=p["Arn"], VersionId=p["DefaultVersionId"])["PolicyVersion"]["Document"]
+        if isinstance(d, str):
+            d = json.loads(d)
+        st["policies"][p["PolicyName"]] = {"versions": sorted(v["VersionId"] for v in vs),
+                                           "default": p["DefaultVersionId"], "document": d}
+    bcm = sim.client("bcm-data-exports")
+    for e in bcm.list_exports()["Exports"]:
+        x = bcm.get_export(ExportArn=e["ExportArn"])["Export"]
+        x.pop("ExportArn", None)
+        st["exports"][e["ExportName"]] = x
+    for rp in sim.client("cur").describe_report_definitions()["ReportDefinitions"]:
+        st["reports"][rp["ReportName"]] = rp
+    try:
+        pol = json.loads(sim.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+        st["bucket"] = sorted((json.dumps(s, sort_keys=True) for s in pol["Statement"]))
+    except Exception as e:  # noqa: BLE001
+        st["bucket"] = f"error: {e}"
+    code, j, _ = sim.curl("GET", f"/restapi/v2/organizations/{sim.env['CERTEROX_ORGANIZATION_ID']}/cloud_accounts")
+    for ds in (j or {}).get("cloud_accounts", []) or []:
+        cfg = dict(ds.get("config") or {})
+        cfg.pop("access_key_id", None)
+        st["certerox"].append({"name": ds.get("name"), "type": ds.get("type"), "config": cfg})
+    st["certerox"].sort(key=lambda x: json.dumps(x, sort_keys=True))
+    return st
+
+
+def diff(a, b, path=""):
+    """First difference between two snapshots, as text, or ''."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}/{k}: only in {'clean' if k in a else 'faulted'}"
+            d = diff(a[k], b[k], f"{path}/{k}")
+            if d:
+                return d
+        return ""
+    return "" if a == b else f"{path}: clean={json.dumps(a)[:300]} faulted={json.dumps(b)[:300]}"
+
+
+def restart(sim, *opts):
+    sim.stop()
+    sim.opts = list(opts)
+    sim.start()
+    return sim
+
+
+def with_faults(sim, rules):
+    p = os.path.join(sim.dir, "rel-faults.json")
+    with open(p, "w") as f:
+        json.dump(rules, f)
+    return restart(sim, "--faults", p)
+
+
+def cleanup(sim, w):
+    sim.cleanup()
+    if w and not os.environ.get("CLOUDSIM_KEEP"):
+        shutil.rmtree(w.home, ignore_errors=True)
+
+
+def write_points(reqs):
+    """Write requests of a run as fault targets: (service, operation, nth) where nth counts the
+    requests of the same service+operation ("*" for CerteroX, whose paths hold ids)."""
+    seen = {}
+    out = []
+    for r in reqs:
+        svc = r.get("service")
+        op = r.get("operation") or ""
+        key_op = "*" if svc == "certerox" else op
+        seen[(svc, key_op)] = seen.get((svc, key_op), 0) + 1
+        if writes([r]):
+            label = op.split(" ")[0] + " " + op.split("/")[-1] if svc == "certerox" else op
+            if svc == "certerox":
+                label = "POST create" if op.startswith("POST") else op.split(" ")[0] + " update"
+            out.append({"service": svc, "operation": key_op, "nth": seen[(svc, key_op)], "label": label})
+    return out
+
+
+def clean_run(flow):
+    """A run without faults: (write points, snapshot, seconds) for flow."""
+    sim = Sim().start()
+    w = None
+    try:
+        w, ans = prepare(sim, flow, f"clean-{flow}")
+        restart(sim)
+        n0 = len(sim.requests())
+        t0 = time.time()
+        r = w.batch(ans, env=env_extra())
+        dt = time.time() - t0
+        if r.returncode != 0:
+            raise RuntimeError(f"clean {flow} run failed ({r.returncode}): {r.stderr[-1500:]}")
+        return write_points(sim.requests()[n0:]), snapshot(sim), dt
+    finally:
+        cleanup(sim, w)
+
+
+def common_end(res, sim, w, r, user="certerox-billing"):
+    """Exactly one key for the user, the one in the vault and given to CerteroX."""
+    iam = sim.client("iam")
+    keys = [k["AccessKeyId"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]]
+    vk = vault_keys(w)
+    res.check("exactly one access key, and the vault has its secret", len(keys) == 1 and keys[0] in vk,
+              f"aws={keys} vault={sorted(vk)}")
+    return keys
