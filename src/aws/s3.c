@@ -437,7 +437,8 @@ static void list_objects_build(void *stp, struct aws_req *rq)
 	if (s->token)
 		aws_query_add(&rq->query, "continuation-token", s->token);
 	char maxkeys[24];
-	size_t want = s->max_total > s->listing.nobjects ? s->max_total - s->listing.nobjects : 1000;
+	size_t want =
+	    s->max_total > s->listing.nobjects ? s->max_total - s->listing.nobjects : 1000;
 	snprintf(maxkeys, sizeof(maxkeys), "%zu", want == 0 || want > 1000 ? (size_t)1000 : want);
 	aws_query_add(&rq->query, "max-keys", maxkeys);
 	aws_query_add(&rq->query, "encoding-type", "url");

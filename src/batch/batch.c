@@ -103,8 +103,9 @@ int batch_dry_run(const struct cx_options *o)
 		cx_err_clear(&err);
 		char *pass = NULL;
 		if (!o->passphrase_file)
-			fprintf(stderr, "warning: the vault %s is not opened without "
-			                "--passphrase-file: existing access keys count as unknown\n",
+			fprintf(stderr,
+			        "warning: the vault %s is not opened without "
+			        "--passphrase-file: existing access keys count as unknown\n",
 			        vpath);
 		else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK ||
 		         vault_open(vpath, pass, NULL, &vault, &err) != CX_OK)

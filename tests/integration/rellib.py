@@ -153,7 +153,7 @@ def vault_keys(w):
     except (OSError, ValueError):
         return set()
     out = set()
-    for section in ("users", "data_sources"):
+    for section in ("data_sources", "pending"):
         for rec in doc.get(section, []) or []:
             if rec.get("access_key_id") and rec.get("secret_access_key"):
                 out.add(rec["access_key_id"])
@@ -274,3 +274,52 @@ def common_end(res, sim, w, r, user="certerox-billing"):
     res.check("exactly one access key, and the vault has its secret", len(keys) == 1 and keys[0] in vk,
               f"aws={keys} vault={sorted(vk)}")
     return keys
+
+
+# ---- 1. fault matrix ----
+
+def fault_scenario(flow, point, kind, clean_state):
+    name = f"{flow} {point['service']} {point['label']} x {kind}"
+    res = Result(name)
+    sim = Sim().start()
+    w = None
+    try:
+        w, ans = prepare(sim, flow, f"f-{flow}-{kind}")
+        rule = {"service": point["service"], "operation": point["operation"], "nth": point["nth"]}
+        rule.update(FAULTS[kind])
+        with_faults(sim, [rule])
+        r = w.batch(ans, env=env_extra())
+        hit = [q for q in sim.requests() if q.get("fault")]
+        res.check("the fault hit the step", len(hit) == rule["count"], str(hit))
+        if not res.check("exit 0 through retries", r.returncode == 0, r.stderr[-1500:]):
+            return res
+        common_end(res, sim, w, r)
+        d = diff(clean_state, snapshot(sim))
+        res.check("end state equals the clean run's", not d, d)
+        return res
+    finally:
+        cleanup(sim, w)
+
+
+def fault_matrix(kinds, flows=("cur2", "legacy", "migrate")):
+    """Every write step of each flow x each fault kind."""
+    t0 = time.time()
+    cleans = dict(zip(flows, (r for r in parallel(lambda f: _clean_result(f), [(f,) for f in flows]))))
+    jobs = []
+    for flow in flows:
+        cres = cleans[flow]
+        if not check(f"{flow}: clean run", isinstance(cres, tuple), getattr(cres, "items", "")):
+            continue
+        points, state, dt = cres
+        print(f"# {flow}: clean run {dt:.1f}s, write steps: {[p['service'] + ' ' + p['label'] for p in points]}")
+        for p in points:
+            if flow == "legacy" and p["operation"] != "PutReportDefinition":
+                continue  # the other steps are the cur2 flow's
+            for k in kinds:
+                jobs.append((flow, p, k, state))
+    report(parallel(fault_scenario, jobs))
+    print(f"# fault matrix {', '.join(kinds)}: {time.time() - t0:.0f}s")
+
+
+def _clean_result(flow):
+    return clean_run(flow)
