@@ -725,9 +725,14 @@ static void op_xfer_done(void *ud, enum cx_status status, struct http_response *
 	if (def->svc == AWS_S3 && op->rq.bucket && e.region[0])
 		aws_client_set_bucket_region(c, op->rq.bucket, e.region);
 
-	/* clock skew: correct from Date and re-sign once */
-	if (awserr_is_clock_skew(e.code, e.message) && !op->skew_retried) {
-		long long server = http_parse_date(http_response_header(resp, "Date"));
+	/* clock skew: correct from Date and re-sign once. A HEAD answer has no body to name the
+	 * error, so a 400/403 whose Date is more than 5 minutes from our clock counts too. */
+	long long server = http_parse_date(http_response_header(resp, "Date"));
+	long long local = (long long)time(NULL) + c->skew;
+	bool far = server > 0 && (server - local > 300 || local - server > 300);
+	bool skewed = awserr_is_clock_skew(e.code, e.message) ||
+	              (far && (resp->status == 400 || resp->status == 403) && resp->body.len == 0);
+	if (skewed && !op->skew_retried) {
 		if (server > 0) {
 			long skew = (long)(server - (long long)time(NULL));
 			op->skew_retried = true;

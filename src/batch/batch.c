@@ -13,6 +13,7 @@
 #include "run/engine.h"
 #include "run/journal.h"
 #include "run/session.h"
+#include "run/summary.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -201,68 +202,6 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 	    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, out, err);
 }
 
-static cJSON *summary(const struct prep *p, const struct engine *e, const char *vault_path,
-                      enum cx_status st, const struct cx_err *err)
-{
-	const struct engine_result *r = engine_result(e);
-	const struct plan_target *t = &p->plan.target;
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "status", st == CX_OK ? "done" : "failed");
-	if (st != CX_OK) {
-		char buf[1400];
-		cJSON_AddStringToObject(j, "error", cx_err_format(err, buf, sizeof(buf)));
-	}
-	const char *ds_id = r->data_source_id;
-	for (size_t i = 0; !ds_id && i < p->facts.ndata_sources; i++)
-		if (str_eq(p->facts.data_sources[i].account_id, t->account_id))
-			ds_id = p->facts.data_sources[i].id;
-	if (p->a.action == ANSWERS_MIGRATE && !ds_id)
-		ds_id = p->a.migrate.data_source_id;
-	if (ds_id)
-		cJSON_AddStringToObject(j, "data_source_id", ds_id);
-	else
-		cJSON_AddNullToObject(j, "data_source_id");
-	cJSON_AddStringToObject(j, "account_id", t->account_id ? t->account_id : "");
-	cJSON_AddStringToObject(j, "action", answers_action_name(p->a.action));
-	cJSON_AddStringToObject(j, "connection", answers_connection_name(p->a.connection));
-	if (t->export_name) {
-		cJSON *ex = cJSON_AddObjectToObject(j, "export");
-		cJSON_AddStringToObject(ex, "type", t->legacy ? "legacy" : "cur2");
-		cJSON_AddStringToObject(ex, "name", t->export_name);
-		if (r->export_arn)
-			cJSON_AddStringToObject(ex, "arn", r->export_arn);
-		if (t->bucket)
-			cJSON_AddStringToObject(ex, "bucket", t->bucket);
-		cJSON_AddStringToObject(ex, "prefix", t->prefix ? t->prefix : "");
-		if (t->region)
-			cJSON_AddStringToObject(ex, "region", t->region);
-		if (t->config_scheme)
-			cJSON_AddStringToObject(ex, "config_scheme", t->config_scheme);
-	}
-	cJSON_AddStringToObject(j, "iam_user", p->a.iam.user);
-	if (r->access_key_id)
-		cJSON_AddStringToObject(j, "access_key_id", r->access_key_id);
-	if (vault_path)
-		cJSON_AddStringToObject(j, "vault", vault_path);
-	cJSON *w = cJSON_AddArrayToObject(j, "warnings");
-	for (size_t i = 0; i < p->warnings.n; i++)
-		cJSON_AddItemToArray(w, cJSON_CreateString(p->warnings.v[i]));
-	for (size_t i = 0; i < p->plan.warnings.n; i++)
-		cJSON_AddItemToArray(w, cJSON_CreateString(p->plan.warnings.v[i]));
-	cJSON *steps = cJSON_AddArrayToObject(j, "steps");
-	for (size_t i = 0; i < p->plan.n; i++) {
-		long ms = 0;
-		const char *state = engine_step_state(e, i, &ms);
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddStringToObject(s, "id", p->plan.steps[i].id);
-		cJSON_AddStringToObject(s, "title", p->plan.steps[i].title);
-		cJSON_AddStringToObject(s, "status", state);
-		cJSON_AddNumberToObject(s, "ms", (double)ms);
-		cJSON_AddItemToArray(steps, s);
-	}
-	return j;
-}
-
 int batch_apply(const struct cx_options *o)
 {
 	struct prep p;
@@ -330,7 +269,7 @@ int batch_apply(const struct cx_options *o)
 	e = engine_new(&p.plan, &env);
 	st = engine_run(e, &err);
 	const struct engine_result *r = engine_result(e);
-	cJSON *sum = summary(&p, e, vault_path(vault), st, &err);
+	cJSON *sum = run_summary(&p.a, &p.facts, &p.plan, &p.warnings, e, vault_path(vault), st, &err);
 	char *text = json_pretty(sum);
 	fputs(text, stdout);
 	free(text);

@@ -14,6 +14,33 @@ static enum cx_status resolve_org(struct session *s, const char *wanted, struct 
 	return certerox_pick_org(s->cx, wanted, &s->org_id, err);
 }
 
+enum cx_status session_certerox_client(struct session *s, const char *url, const char *token_file,
+                                       bool *have_token, struct cx_err *err)
+{
+	*have_token = false;
+	certerox_free(s->cx);
+	s->cx = NULL;
+	free(s->org_id);
+	s->org_id = NULL;
+	s->cx = certerox_new(s->http, url, err);
+	if (!s->cx)
+		return err && err->status ? err->status : CX_E_INPUT;
+	char *token = NULL;
+	if (token_file) {
+		enum cx_status st = certerox_token_from_file(token_file, &token, err);
+		if (st != CX_OK)
+			return st;
+	} else if (getenv("CERTEROX_TOKEN") && *getenv("CERTEROX_TOKEN")) {
+		token = secmem_strdup(getenv("CERTEROX_TOKEN"));
+	}
+	if (token) {
+		certerox_set_token(s->cx, token);
+		secmem_free(token);
+		*have_token = true;
+	}
+	return CX_OK;
+}
+
 enum cx_status session_open(struct session *s, const struct session_opts *o, struct cx_err *err)
 {
 	memset(s, 0, sizeof(*s));
@@ -40,18 +67,11 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 			                  "CERTEROX_URL or \"certerox\": {\"url\"} in the answers");
 		return CX_OK;
 	}
-	s->cx = certerox_new(s->http, o->certerox_url, err);
-	if (!s->cx)
-		return err && err->status ? err->status : CX_E_INPUT;
-	char *token = NULL;
-	if (o->certerox_token_file) {
-		st = certerox_token_from_file(o->certerox_token_file, &token, err);
-		if (st != CX_OK)
-			return st;
-	} else if (getenv("CERTEROX_TOKEN") && *getenv("CERTEROX_TOKEN")) {
-		token = secmem_strdup(getenv("CERTEROX_TOKEN"));
-	}
-	if (!token) {
+	bool have_token = false;
+	st = session_certerox_client(s, o->certerox_url, o->certerox_token_file, &have_token, err);
+	if (st != CX_OK)
+		return st;
+	if (!have_token) {
 		if (o->certerox_required)
 			return cx_err_set(
 			    err, CX_E_CREDENTIALS,
@@ -59,8 +79,6 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 			    "CERTEROX_TOKEN");
 		return CX_OK;
 	}
-	certerox_set_token(s->cx, token);
-	secmem_free(token);
 	return resolve_org(s, o->certerox_org, err);
 }
 

@@ -32,6 +32,12 @@ struct session {
  * and its organization. Errors: CX_E_CREDENTIALS (no AWS credentials, or no CerteroX token
  * when required), CX_E_INPUT (bad URL or file), CerteroX errors. */
 enum cx_status session_open(struct session *s, const struct session_opts *o, struct cx_err *err);
+/* (Re)creates the CerteroX client of s for url on s->http (the previous client and org_id are
+ * dropped) and sets the token from token_file, else $CERTEROX_TOKEN; *have_token tells
+ * whether one was found. Does not contact CerteroX (the TUI lists the organizations
+ * asynchronously). Used by session_open. */
+enum cx_status session_certerox_client(struct session *s, const char *url, const char *token_file,
+                                       bool *have_token, struct cx_err *err);
 /* Logs in to CerteroX with e-mail and password (the TUI asks) and resolves the
  * organization. */
 enum cx_status session_certerox_login(struct session *s, const char *email, const char *password,

@@ -37,6 +37,7 @@ struct tui_app {
 	int status_role;
 	enum tui_action pending;
 	bool too_small;
+	bool wake;
 };
 
 static void update_size(struct tui_app *app)
@@ -189,6 +190,11 @@ bool tui_app_too_small(const struct tui_app *app)
 	return app->too_small;
 }
 
+void tui_app_wake(struct tui_app *app)
+{
+	app->wake = true;
+}
+
 void tui_app_repost(struct tui_app *app, enum tui_action act)
 {
 	app->pending = act;
@@ -330,6 +336,11 @@ struct tui_event tui_app_next_event(struct tui_app *app)
 		}
 		if (term_take_sigint()) {
 			ev.act = ACT_INTERRUPT;
+			return ev;
+		}
+		if (app->wake) {
+			app->wake = false;
+			ev.act = ACT_TICK;
 			return ev;
 		}
 		wint_t wc;

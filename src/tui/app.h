@@ -128,6 +128,10 @@ void tui_app_flush(struct tui_app *app);
 /* Waits for the next event (keys, resize, ticks, signals), running the external hook. Handles
  * ACT_RESIZE itself (the current page gets resize()) but still returns it. Modals use it. */
 struct tui_event tui_app_next_event(struct tui_app *app);
+/* Something changed outside the tty (an asynchronous call finished): the loop returns an
+ * ACT_TICK to the current page (which may act on it, e.g. return TUI_NEXT) and redraws. Safe
+ * to call from http completion callbacks run inside the wait hook. */
+void tui_app_wake(struct tui_app *app);
 /* A modal was ended by an interrupt/terminate: the main loop will act on it next. */
 void tui_app_repost(struct tui_app *app, enum tui_action act);
 

@@ -383,6 +383,7 @@ static void cancel_timer(void *ud)
 int main(int argc, char **argv)
 {
 	int parallel = 1, cancel_ms = -1, repeat = 1;
+	long clock_skew = 0; /* pretend the local clock is off by this many seconds */
 	bool sync = false;
 	struct http_opts hopts = {0};
 	int i = 1;
@@ -403,6 +404,8 @@ int main(int argc, char **argv)
 			secret_file = argv[++i];
 		else if (!strcmp(argv[i], "--cancel-after-ms") && i + 1 < argc)
 			cancel_ms = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--clock-skew") && i + 1 < argc)
+			clock_skew = atol(argv[++i]);
 		else {
 			fprintf(stderr, "awsop: unknown option %s\n", argv[i]);
 			return 64;
@@ -440,6 +443,8 @@ int main(int argc, char **argv)
 		return 70;
 	}
 	struct aws_client *c = aws_client_new(ctx, &cfg);
+	if (clock_skew)
+		aws_client_set_clock_skew(c, clock_skew);
 	aws_client_set_events(c, on_event, NULL);
 	int rc = 0;
 

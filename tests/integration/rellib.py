@@ -94,7 +94,7 @@ def _guard(fn, args):
         return fn(*args)
     except Exception as e:  # the scenario itself broke: a failed check, with the traceback
         import traceback
-        r = Result(f"{fn.__name__}{args}")
+        r = Result(f"{fn.__name__}{tuple(a if isinstance(a, (str, int)) else a.get('label', '?') if isinstance(a, dict) and 'label' in a else '.' for a in args)}")
         r.check("scenario ran to the end", False, traceback.format_exc()[-1500:] + str(e))
         return r
 
@@ -308,7 +308,7 @@ def fault_matrix(kinds, flows=("cur2", "legacy", "migrate")):
     jobs = []
     for flow in flows:
         cres = cleans[flow]
-        if not check(f"{flow}: clean run", isinstance(cres, tuple), getattr(cres, "items", "")):
+        if not check(f"{flow}: clean run", isinstance(cres, tuple), "" if isinstance(cres, tuple) else cres.items):
             continue
         points, state, dt = cres
         print(f"# {flow}: clean run {dt:.1f}s, write steps: {[p['service'] + ' ' + p['label'] for p in points]}")

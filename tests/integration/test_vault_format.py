@@ -135,7 +135,7 @@ def run_on_pty(args, typed):
 
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, preexec_fn=child_setup)
-    os.close(slave)
+    # the parent keeps the slave open: with no opener left, reading the master fails (EIO)
     screen = b""
     typed_yet = False
     deadline = time.monotonic() + 30
@@ -143,19 +143,19 @@ def run_on_pty(args, typed):
         r, _, _ = select.select([master], [], [], 0.2)
         if r:
             try:
-                chunk = os.read(master, 1024)
+                screen += os.read(master, 1024)
             except OSError:
-                break
-            if not chunk:
-                break
-            screen += chunk
+                time.sleep(0.05)
         if not typed_yet and b":" in screen:
             time.sleep(0.2)  # let the program turn echo off after the prompt
             os.write(master, typed)
             typed_yet = True
         if p.poll() is not None:
             break
+    if p.poll() is None:
+        p.kill()
     out, err = p.communicate(timeout=30)
+    os.close(slave)
     os.close(master)
     return p.returncode, screen, out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
 

@@ -21,6 +21,7 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+import calendar  # noqa: E402
 import traceback  # noqa: E402
 from urllib.parse import unquote_to_bytes  # noqa: E402
 
@@ -306,6 +307,9 @@ class Sim:
         if self.key_delay and req.access_key_id in self.key_created:
             if time.time() - self.key_created[req.access_key_id] < self.key_delay:
                 return simhttp.unknown_key_error(req)
+        skewed = self.clock_check(req)
+        if skewed is not None:
+            return skewed
         if req.service in ("bcm-data-exports", "cur"):
             return self.billing.handle(req)
         if req.protocol != "s3" and (auth or "") and "X-Amz-Date" not in [k.title() for k, _ in req.headers] \
@@ -334,6 +338,36 @@ class Sim:
             if m:
                 self.key_created[m.group(1).decode()] = time.time()
         return resp
+
+    def clock_check(self, req):
+        """AWS refuses a request whose X-Amz-Date is more than 5 minutes (S3: 15) from its clock,
+        each protocol in its own words; moto does not check."""
+        stamp = req.hmap.get("x-amz-date") or req.query.get("X-Amz-Date")
+        if isinstance(stamp, list):
+            stamp = stamp[0] if stamp else None
+        if not stamp:
+            return None
+        try:
+            t = calendar.timegm(time.strptime(stamp, "%Y%m%dT%H%M%SZ"))
+        except ValueError:
+            return None
+        now = time.time()
+        limit = 900 if req.protocol == "s3" else 300
+        if abs(now - t) <= limit:
+            return None
+        server = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+        if req.protocol == "s3":
+            return simhttp.aws_error(req, "RequestTimeTooSkewed", "The difference between the request time "
+                                     "and the current time is too large.", 403,
+                                     extra={"RequestTime": stamp, "ServerTime": server})
+        if req.protocol == "ec2":
+            return simhttp.aws_error(req, "RequestExpired", "Request has expired.", 400)
+        word = "earlier" if t < now else "later"
+        msg = (f"Signature expired: {stamp} is now {word} than {server} "
+               f"({time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(now - limit))} - 5 min.)")
+        if req.protocol == "json":
+            return simhttp.aws_error(req, "InvalidSignatureException", msg, 400)
+        return simhttp.aws_error(req, "SignatureDoesNotMatch", msg, 403)
 
     def s3_region_check(self, req):
         """AWS answers a request signed for the wrong region (one endpoint here: the signing region
