@@ -50,6 +50,7 @@ struct aws_op {
 	int pages;
 	int redirects;
 	bool skew_retried;
+	bool no_transport_retry; /* see aws_op_set_transport_retry */
 	struct http_xfer *xfer;
 	unsigned long timer;
 	unsigned epoch;
@@ -314,6 +315,11 @@ enum cx_status aws_op_status(const struct aws_op *op)
 const struct cx_err *aws_op_error(const struct aws_op *op)
 {
 	return &op->err;
+}
+
+void aws_op_set_transport_retry(struct aws_op *op, bool on)
+{
+	op->no_transport_retry = !on;
 }
 
 int aws_op_attempts(const struct aws_op *op)
@@ -647,7 +653,7 @@ static void op_xfer_done(void *ud, enum cx_status status, struct http_response *
 			return;
 		}
 		if ((status == CX_E_NETWORK || status == CX_E_TIMEOUT) &&
-		    op->attempt < MAX_ATTEMPTS) {
+		    !op->no_transport_retry && op->attempt < MAX_ATTEMPTS) {
 			long d = http_backoff_ms(op->attempt, 0);
 			op_event(op, status == CX_E_TIMEOUT ? "timeout" : "connection error", d);
 			op_schedule(op, d);

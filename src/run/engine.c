@@ -8,6 +8,7 @@
 #include "aws/cur.h"
 #include "aws/iam.h"
 #include "aws/s3.h"
+#include "core/export.h"
 #include "run/keycheck.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -31,7 +32,27 @@ struct sinfo {
 	struct certerox_call *cx;
 	struct keycheck *kc;
 	struct cx_err err;
+	/* Recovery after a write whose answer was lost (see start_recovery). */
+	int phase;                 /* enum rphase */
+	int recover;               /* recoveries so far */
+	enum cx_status lost_st;    /* the error that started the recovery */
+	struct cx_err lost_err;
+	char *aux_id;              /* key id / version id / ARN being worked on */
 };
+
+/* Recovery phases: what the helper op in sinfo.op is doing. */
+enum rphase {
+	PH_NONE = 0,
+	PH_PV_LIST,   /* CreatePolicyVersion: ListPolicyVersions */
+	PH_PV_GET,    /* CreatePolicyVersion: GetPolicyVersion of the default */
+	PH_KEYS_LIST, /* CreateAccessKey: ListAccessKeys */
+	PH_KEY_DELETE, /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
+	PH_EXP_LIST,  /* CreateExport: ListExports */
+	PH_EXP_GET,   /* CreateExport: GetExport of the same-name export */
+	PH_REP_LIST,  /* PutReportDefinition: DescribeReportDefinitions */
+	PH_DS_LIST    /* CerteroX create: list the organization's data sources */
+};
+#define ENGINE_MAX_RECOVER 3
 
 struct engine {
 	const struct plan *p;
@@ -206,6 +227,9 @@ static enum cx_status save_new_key(struct engine *e, const struct iam_access_key
 	return st;
 }
 
+static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
+                           const struct cx_err *err);
+
 static void on_aws_done(struct aws_op *op, void *ud)
 {
 	struct sinfo *s = ud;
@@ -221,6 +245,13 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		if (benign_error(ps, &err)) {
 			snprintf(detail, sizeof(detail), "already there (%s)", err.code);
 			st = CX_OK;
+		} else {
+			s->op = NULL;
+			aws_op_free(op);
+			if (start_recovery(e, s, st, &err))
+				return;
+			step_finish(e, i, st, &err, NULL);
+			return;
 		}
 	} else if (str_eq(ps->operation, "CreateAccessKey")) {
 		const struct iam_access_key *k = iam_create_access_key_result(op);

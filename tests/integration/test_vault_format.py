@@ -138,7 +138,7 @@ def run_on_pty(args, typed):
     # the parent keeps the slave open: with no opener left, reading the master fails (EIO)
     screen = b""
     typed_yet = False
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded CI machine (ASan, parallel sims) is slow
     while time.monotonic() < deadline:
         r, _, _ = select.select([master], [], [], 0.2)
         if r:
@@ -154,7 +154,7 @@ def run_on_pty(args, typed):
             break
     if p.poll() is None:
         p.kill()
-    out, err = p.communicate(timeout=30)
+    out, err = p.communicate(timeout=90)
     os.close(slave)
     os.close(master)
     return p.returncode, screen, out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
