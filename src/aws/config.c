@@ -586,7 +586,6 @@ static enum cx_status run_credential_process(const char *cmd, const char *profil
 				size_t room = PROCESS_MAX_OUTPUT - slen;
 				if (room == 0) {
 					too_big = true;
-					room = 1;
 					n = read(op[0], tmp, 1);
 				} else {
 					n = read(op[0], sout + slen, room);
@@ -615,7 +614,6 @@ static enum cx_status run_credential_process(const char *cmd, const char *profil
 	int ws = 0;
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	pid = -1;
 	char line[220];
 	first_line(&serr, line, sizeof(line));
 	if (timed_out) {

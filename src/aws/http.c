@@ -427,6 +427,8 @@ static enum cx_status xfer_setup(struct http_ctx *ctx, struct http_xfer *x,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ctx->opts.total_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "certerox-aws-setup/" CX_VERSION);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	if (req->fresh_connection)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 #if LIBCURL_VERSION_NUM >= 0x075500

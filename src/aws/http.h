@@ -124,6 +124,10 @@ struct http_request {
 	const void *body; /* may be NULL when body_len is 0 */
 	size_t body_len;
 	const char *label; /* for logs and events, e.g. "certerox POST /api/v2/x" */
+	/* Send on a new connection: libcurl silently sends a request again when the reused
+	 * connection it went out on dies before an answer, which a write that is not
+	 * idempotent (CreateAccessKey) must never do. */
+	bool fresh_connection;
 };
 
 /* Retry policy of a generic call. Zero = defaults. */

@@ -356,7 +356,7 @@ static enum cx_status take_token(struct certerox_call *k, struct http_response *
 		                "CerteroX sent %zu bytes that are not JSON (%s) where a token was "
 		                "expected",
 		                r->body.len, jerr.msg);
-	} else if (!cJSON_IsString(t) || !t->valuestring[0]) {
+	} else if (!t || !cJSON_IsString(t) || !t->valuestring || !t->valuestring[0]) {
 		st = cx_err_set(&k->err, CX_E_PARSE, "CerteroX login answer lacks \"token\"");
 	} else {
 		bool bad = false;
@@ -369,7 +369,7 @@ static enum cx_status take_token(struct certerox_call *k, struct http_response *
 		else
 			certerox_set_token(k->c, t->valuestring);
 	}
-	if (cJSON_IsString(t) && t->valuestring)
+	if (t && cJSON_IsString(t) && t->valuestring)
 		secmem_wipe(t->valuestring, strlen(t->valuestring));
 	cJSON_Delete(j);
 	return st;

@@ -80,6 +80,8 @@ static enum cx_status get_str(const cJSON *obj, const char *what, const char *ke
                               char **out, struct cx_err *err)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!out)
+		return CX_E_INTERNAL;
 	*out = NULL;
 	if (!it || cJSON_IsNull(it)) {
 		if (required)
@@ -230,7 +232,7 @@ enum cx_status certerox_parse_ds_list(const char *body, size_t n, struct certero
 		goto out;
 	}
 	size_t cnt = (size_t)cJSON_GetArraySize(arr);
-	l.items = cnt ? xcalloc(cnt, sizeof(*l.items)) : NULL;
+	l.items = xcalloc(cnt ? cnt : 1, sizeof(*l.items));
 	const cJSON *it;
 	cJSON_ArrayForEach(it, arr)
 	{
@@ -269,7 +271,7 @@ enum cx_status certerox_parse_orgs(const char *body, size_t n, struct certerox_o
 		goto out;
 	}
 	size_t cnt = (size_t)cJSON_GetArraySize(arr);
-	l.items = cnt ? xcalloc(cnt, sizeof(*l.items)) : NULL;
+	l.items = xcalloc(cnt ? cnt : 1, sizeof(*l.items));
 	const cJSON *it;
 	cJSON_ArrayForEach(it, arr)
 	{
@@ -335,9 +337,9 @@ enum cx_status certerox_parse_error(long http_status, const char *body, size_t n
 	    cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "error_code") : NULL;
 	const cJSON *jr =
 	    cJSON_IsObject(env) ? cJSON_GetObjectItemCaseSensitive(env, "reason") : NULL;
-	if (cJSON_IsString(jc) && jc->valuestring[0])
+	if (jc && cJSON_IsString(jc) && jc->valuestring && jc->valuestring[0])
 		code = shown(jc->valuestring, 80);
-	if (cJSON_IsString(jr))
+	if (jr && cJSON_IsString(jr) && jr->valuestring)
 		reason = shown(jr->valuestring, 800);
 	st = classify(http_status, code);
 	if (err) {

@@ -112,6 +112,8 @@ static char *edit_script(const struct lines *a, const struct lines *b, size_t *n
 
 static void put_line(struct buf *b, char mark, const struct lines *l, size_t i)
 {
+	if (!l->p || !l->len || i >= l->n)
+		return;
 	buf_putc(b, mark);
 	buf_append(b, l->p[i], l->len[i]);
 	buf_putc(b, '\n');

@@ -277,9 +277,8 @@ static void query_columns(const char *q, struct strv *cols)
 		s++;
 	if (strncasecmp(s, "select", 6) == 0)
 		s += 6;
-	const char *end = s;
+	const char *end = s + strlen(s);
 	const char *f = s;
-	end = s + strlen(s);
 	while ((f = strstr(f, EXPORT_TABLE)) != NULL) {
 		const char *b = f;
 		while (b > s && isspace((unsigned char)b[-1]))
@@ -304,8 +303,8 @@ static void query_columns(const char *q, struct strv *cols)
 static bool compare_query(const char *path, const cJSON *a, const cJSON *b, struct strv *d)
 {
 	struct strv ca = STRV_INIT, cb = STRV_INIT, miss = STRV_INIT, extra = STRV_INIT;
-	query_columns(cJSON_IsString(a) ? a->valuestring : NULL, &ca);
-	query_columns(cJSON_IsString(b) ? b->valuestring : NULL, &cb);
+	query_columns(a && cJSON_IsString(a) ? a->valuestring : NULL, &ca);
+	query_columns(b && cJSON_IsString(b) ? b->valuestring : NULL, &cb);
 	for (size_t i = 0; i < cb.n; i++)
 		if (!strv_has(&ca, cb.v[i]))
 			strv_push(&miss, cb.v[i]);
@@ -313,7 +312,7 @@ static bool compare_query(const char *path, const cJSON *a, const cJSON *b, stru
 		if (!strv_has(&cb, ca.v[i]))
 			strv_push(&extra, ca.v[i]);
 	bool eq = !miss.n && !extra.n && cJSON_IsString(a) == cJSON_IsString(b) &&
-	          query_uses_table(cJSON_IsString(a) ? a->valuestring : NULL);
+	          query_uses_table(a && cJSON_IsString(a) ? a->valuestring : NULL);
 	if (!eq && d) {
 		for (struct strv *l = &miss; l; l = l == &miss ? &extra : NULL)
 			if (l->n > 8) {
@@ -340,7 +339,7 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 {
 	if (str_ends_with(path, "QueryStatement"))
 		return compare_query(path, a, b, d);
-	if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
+	if (a && b && cJSON_IsObject(a) && cJSON_IsObject(b)) {
 		bool eq = true;
 		for (const cJSON *y = b->child; y; y = y->next) {
 			if (ignored_key(y->string))

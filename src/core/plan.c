@@ -615,7 +615,7 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 		cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
 		cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
 		cJSON_AddStringToObject(cfg, "config_scheme", scheme);
-		if (strcmp(scheme, "find_report") != 0) {
+		if (!str_eq(scheme, "find_report")) {
 			cJSON_AddStringToObject(cfg, "bucket_name", bucket);
 			cJSON_AddStringToObject(cfg, "bucket_prefix", prefix ? prefix : "");
 			cJSON_AddStringToObject(cfg, "report_name", report);

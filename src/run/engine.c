@@ -370,6 +370,314 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 	return NULL;
 }
 
+
+/* ---- recovery after a lost answer ----
+ *
+ * A write whose request reached AWS but whose answer was lost (connection reset, timeout) or
+ * which was retried after such a loss must not leave a duplicate:
+ *   CreatePolicyVersion (never retried blindly): the default version already has our
+ *     document = done; else send it again.
+ *   CreateAccessKey (never retried blindly): a key of the user that neither the vault nor
+ *     discovery knows was made by the lost request and its secret is gone: delete it, then
+ *     create another (reported as orphaned when it cannot be deleted).
+ *   CreateExport "already exists" / PutReportDefinition DuplicateReportNameException: the
+ *     same-name definition equal to ours = done.
+ *   CerteroX create "already exists" (OE0404): a data source of this account with our key =
+ *     done. */
+
+static bool not_idempotent(const struct plan_step *ps)
+{
+	return str_eq(ps->service, "iam") &&
+	       (str_eq(ps->operation, "CreatePolicyVersion") ||
+	        str_eq(ps->operation, "CreateAccessKey"));
+}
+
+static void launch_aws(struct engine *e, struct sinfo *s, struct aws_op *op);
+static void on_recover_done(struct aws_op *op, void *ud);
+
+static void recover_fail(struct engine *e, struct sinfo *s, const char *why)
+{
+	struct cx_err err = s->lost_err;
+	enum cx_status st = s->lost_st;
+	if (why) {
+		char msg[sizeof(err.msg)];
+		snprintf(msg, sizeof(msg), "%s (%s)", err.msg, why);
+		str_copy(err.msg, sizeof(err.msg), msg);
+	}
+	s->phase = PH_NONE;
+	free(s->aux_id);
+	s->aux_id = NULL;
+	step_finish(e, s->idx, st, &err, NULL);
+}
+
+static void recover_ok(struct engine *e, struct sinfo *s, const char *detail)
+{
+	s->phase = PH_NONE;
+	free(s->aux_id);
+	s->aux_id = NULL;
+	step_finish(e, s->idx, CX_OK, NULL, detail);
+}
+
+static void recover_step(struct engine *e, struct sinfo *s, int phase, struct aws_op *op)
+{
+	s->phase = phase;
+	s->op = op;
+	aws_op_set_detail(op, e->p->steps[s->idx].title);
+	aws_op_start(e->env.aws, op, on_recover_done, s);
+}
+
+/* Sends the step's own request again. */
+static void recover_resend(struct engine *e, struct sinfo *s, const char *why)
+{
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	struct cx_err err;
+	cx_err_clear(&err);
+	s->phase = PH_NONE;
+	free(s->aux_id);
+	s->aux_id = NULL;
+	struct aws_op *op = aws_step_op(e, ps, &err);
+	if (!op) {
+		step_finish(e, s->idx, err.status ? err.status : CX_E_INTERNAL, &err, NULL);
+		return;
+	}
+	if (e->env.on_event) {
+		char reason[200];
+		snprintf(reason, sizeof(reason), "%s; sending it again", why);
+		struct engine_event ev = {.kind = ENGINE_RETRYING,
+		                          .index = (int)s->idx + 1,
+		                          .total = (int)e->p->n,
+		                          .step = ps,
+		                          .attempt = s->recover,
+		                          .reason = reason};
+		e->env.on_event(e->env.event_ud, &ev);
+	}
+	launch_aws(e, s, op);
+}
+
+static bool vault_knows_key(const struct engine *e, const char *id)
+{
+	if (!e->env.vault || !id)
+		return false;
+	for (size_t i = 0; i < vault_count(e->env.vault); i++) {
+		const struct vault_record *r = vault_get(e->env.vault, i);
+		if (r && str_eq(r->access_key_id, id) && r->secret_access_key &&
+		    r->secret_access_key[0])
+			return true;
+	}
+	return false;
+}
+
+static bool discovery_knew_key(const struct engine *e, const char *id)
+{
+	if (!e->env.facts)
+		return false;
+	for (size_t i = 0; i < e->env.facts->nkeys; i++)
+		if (str_eq(e->env.facts->keys[i].id, id))
+			return true;
+	return false;
+}
+
+static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
+                           const struct cx_err *err)
+{
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	const cJSON *rq = ps->request;
+	bool lost = st == CX_E_NETWORK || st == CX_E_TIMEOUT;
+	if (s->recover >= ENGINE_MAX_RECOVER || e->cancelled)
+		return false;
+	int phase = PH_NONE;
+	struct aws_op *op = NULL;
+	if (lost && str_eq(ps->operation, "CreatePolicyVersion")) {
+		phase = PH_PV_LIST;
+		op = iam_list_policy_versions_op(json_str(rq, "PolicyArn"));
+	} else if (lost && str_eq(ps->operation, "CreateAccessKey")) {
+		phase = PH_KEYS_LIST;
+		op = iam_list_access_keys_op(json_str(rq, "UserName"));
+	} else if (str_eq(ps->operation, "CreateExport") && st == CX_E_INVALID &&
+	           strstr(err->msg, "already exists")) {
+		phase = PH_EXP_LIST;
+		op = bcm_list_exports_op();
+	} else if (str_eq(ps->operation, "PutReportDefinition") &&
+	           str_eq(err->code, "DuplicateReportNameException")) {
+		phase = PH_REP_LIST;
+		op = cur_describe_report_definitions_op();
+	}
+	if (!op)
+		return false;
+	s->recover++;
+	s->lost_st = st;
+	s->lost_err = *err;
+	log_info("step %s: %s; finding out what the lost request did", ps->title, err->msg);
+	recover_step(e, s, phase, op);
+	return true;
+}
+
+static void on_recover_done(struct aws_op *op, void *ud)
+{
+	struct sinfo *s = ud;
+	struct engine *e = s->e;
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	const cJSON *rq = ps->request;
+	enum cx_status st = aws_op_status(op);
+	int phase = s->phase;
+	char detail[512] = "";
+	s->op = NULL;
+	if (st == CX_E_CANCELLED) {
+		struct cx_err cerr = *aws_op_error(op);
+		aws_op_free(op);
+		s->phase = PH_NONE;
+		step_finish(e, s->idx, CX_E_CANCELLED, &cerr, NULL);
+		return;
+	}
+	if (st != CX_OK && phase != PH_KEY_DELETE) {
+		log_error("step %s: cannot find out what the lost request did: %s", ps->title,
+		          aws_op_error(op)->msg);
+		aws_op_free(op);
+		recover_fail(e, s, "and the check of what it did failed");
+		return;
+	}
+	switch (phase) {
+	case PH_PV_LIST: {
+		const struct iam_policy_version_list *l = iam_list_policy_versions_result(op);
+		const char *def = NULL;
+		for (size_t i = 0; l && i < l->n; i++)
+			if (l->items[i].is_default)
+				def = l->items[i].version_id;
+		if (!def) {
+			aws_op_free(op);
+			recover_resend(e, s, "the answer was lost");
+			return;
+		}
+		s->aux_id = xstrdup(def);
+		aws_op_free(op);
+		recover_step(e, s, PH_PV_GET,
+		             iam_get_policy_version_op(json_str(rq, "PolicyArn"), s->aux_id));
+		return;
+	}
+	case PH_PV_GET: {
+		const struct iam_policy_version *v = iam_get_policy_version_result(op);
+		const cJSON *ours = cJSON_GetObjectItemCaseSensitive(rq, "PolicyDocument");
+		cJSON *parsed_ours = cJSON_IsString(ours) ? cJSON_Parse(ours->valuestring) : NULL;
+		cJSON *theirs = v && v->document ? cJSON_Parse(v->document) : NULL;
+		bool same = theirs && json_equal(theirs, parsed_ours ? parsed_ours : ours, true);
+		cJSON_Delete(theirs);
+		cJSON_Delete(parsed_ours);
+		if (same) {
+			snprintf(detail, sizeof(detail),
+			         "%s (the answer was lost; the default version has our document)",
+			         v->version_id);
+			journal_note(e, "created_policy_version", "arn", json_str(rq, "PolicyArn"),
+			             "version", v->version_id);
+			aws_op_free(op);
+			recover_ok(e, s, detail);
+			return;
+		}
+		aws_op_free(op);
+		recover_resend(e, s, "the answer was lost and the policy has no new version");
+		return;
+	}
+	case PH_KEYS_LIST: {
+		const struct iam_access_key_list *l = iam_list_access_keys_result(op);
+		for (size_t i = 0; l && i < l->n; i++) {
+			const char *id = l->items[i].access_key_id;
+			if (vault_knows_key(e, id) || discovery_knew_key(e, id))
+				continue;
+			/* made by the lost request: its secret is gone */
+			s->aux_id = xstrdup(id);
+			aws_op_free(op);
+			journal_note(e, "lost_access_key", "user", json_str(rq, "UserName"),
+			             "access_key_id", s->aux_id);
+			recover_step(e, s, PH_KEY_DELETE,
+			             iam_delete_access_key_op(json_str(rq, "UserName"), s->aux_id));
+			return;
+		}
+		aws_op_free(op);
+		recover_resend(e, s, "the answer was lost and no new key exists");
+		return;
+	}
+	case PH_KEY_DELETE: {
+		if (st != CX_OK && !str_eq(aws_op_error(op)->code, "NoSuchEntity")) {
+			char why[300];
+			snprintf(why, sizeof(why),
+			         "the key %s was created but its secret was lost, and it could not be "
+			         "deleted: it is orphaned; delete it in IAM",
+			         s->aux_id);
+			log_error("%s: %s", why, aws_op_error(op)->msg);
+			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
+			             "access_key_id", s->aux_id);
+			aws_op_free(op);
+			recover_fail(e, s, why);
+			return;
+		}
+		char why[200];
+		snprintf(why, sizeof(why),
+		         "the answer was lost; deleted the key %s whose secret was lost", s->aux_id);
+		journal_note(e, "deleted_lost_access_key", "user", json_str(rq, "UserName"),
+		             "access_key_id", s->aux_id);
+		aws_op_free(op);
+		recover_resend(e, s, why);
+		return;
+	}
+	case PH_EXP_LIST: {
+		const struct bcm_export_list *l = bcm_list_exports_result(op);
+		const char *name = json_str(json_obj(rq, "Export"), "Name");
+		for (size_t i = 0; l && i < l->n; i++)
+			if (str_eq(l->items[i].name, name)) {
+				s->aux_id = xstrdup(l->items[i].arn);
+				aws_op_free(op);
+				recover_step(e, s, PH_EXP_GET, bcm_get_export_op(s->aux_id));
+				return;
+			}
+		aws_op_free(op);
+		recover_fail(e, s, NULL);
+		return;
+	}
+	case PH_EXP_GET: {
+		const struct bcm_export *x = bcm_get_export_result(op);
+		bool same = x && export_compare(json_obj(x->json, "Export"), json_obj(rq, "Export"),
+		                                NULL);
+		if (same) {
+			free(e->res.export_arn);
+			e->res.export_arn = xstrdup(s->aux_id);
+			journal_note(e, "created_export", "export_arn", s->aux_id, NULL, NULL);
+			snprintf(detail, sizeof(detail), "%s (already there with our definition)",
+			         s->aux_id);
+			aws_op_free(op);
+			recover_ok(e, s, detail);
+			return;
+		}
+		aws_op_free(op);
+		recover_fail(e, s, "and its definition differs from ours");
+		return;
+	}
+	case PH_REP_LIST: {
+		const struct cur_report_list *l = cur_describe_report_definitions_result(op);
+		const cJSON *ours = json_obj(rq, "ReportDefinition");
+		const char *name = json_str(ours, "ReportName");
+		for (size_t i = 0; l && i < l->n; i++)
+			if (str_eq(l->items[i].name, name)) {
+				bool same = export_compare(l->items[i].json, ours, NULL);
+				aws_op_free(op);
+				if (same) {
+					journal_note(e, "applied", "step", ps->id, "operation",
+					             "cur PutReportDefinition");
+					recover_ok(e, s, "already there with our definition");
+				} else {
+					recover_fail(e, s, "and its definition differs from ours");
+				}
+				return;
+			}
+		aws_op_free(op);
+		recover_fail(e, s, NULL);
+		return;
+	}
+	default:
+		aws_op_free(op);
+		recover_fail(e, s, NULL);
+		return;
+	}
+}
+
 /* ---- the key used for CerteroX and the key check ---- */
 
 /* Makes sure e->res.access_key_id / e->key_secret hold the key to hand to CerteroX. */
@@ -420,11 +728,88 @@ static void on_keycheck_done(struct keycheck *kc, void *ud)
 
 /* ---- CerteroX ---- */
 
+/* Records a data source CerteroX now has (id, name) in the result and the vault. */
+static void record_data_source(struct engine *e, const struct plan_step *ps, const char *id,
+                               const char *name, const char *detail)
+{
+	free(e->res.data_source_id);
+	e->res.data_source_id = xstrdup(id);
+	journal_note(e, "submitted_data_source", "data_source_id", id, "operation", ps->operation);
+	if (!e->env.vault || !id)
+		return;
+	const struct answers *a = e->env.answers;
+	const struct plan_target *t = &e->p->target;
+	struct vault_record r;
+	memset(&r, 0, sizeof(r));
+	r.data_source_id = (char *)id;
+	r.aws_account_id = t->account_id;
+	r.iam_user = a->iam.user;
+	r.access_key_id = e->res.access_key_id;
+	r.secret_access_key = e->key_secret;
+	r.name = (char *)(name ? name : a->data_source.name);
+	r.certerox_url = (char *)certerox_base_url(e->env.certerox);
+	r.organization_id = (char *)(e->env.certerox_org ? e->env.certerox_org : "");
+	r.connection = (char *)answers_connection_name(a->connection);
+	if (t->export_name) {
+		r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
+		r.export.name = t->export_name;
+		r.export.bucket = t->bucket;
+		r.export.prefix = t->prefix;
+		r.export.region = t->region;
+		r.export.arn = e->res.export_arn;
+	}
+	struct vault_event ev = {
+	    NULL, (char *)(str_eq(ps->operation, "UpdateDataSource") ? "cur2-switch" : "submitted"),
+	    (char *)detail};
+	r.history = &ev;
+	r.nhistory = 1;
+	struct cx_err verr;
+	cx_err_clear(&verr);
+	if (vault_upsert_data_source(e->env.vault, &r, &verr) != CX_OK ||
+	    vault_save(e->env.vault, &verr) != CX_OK)
+		log_error("vault: %s", verr.msg);
+}
+
+/* After "already exists" from a create whose first answer may have been lost: the data source
+ * of this account that CerteroX holds with our key is ours. */
+static void on_ds_listed(struct engine *e, struct sinfo *s, struct certerox_call *call)
+{
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	struct cx_err err;
+	cx_err_clear(&err);
+	enum cx_status st = certerox_call_status(call, &err);
+	struct certerox_result *res = st == CX_OK ? certerox_call_result(call) : NULL;
+	const struct certerox_ds *found = NULL;
+	for (size_t i = 0; res && i < res->list.n; i++) {
+		const struct certerox_ds *d = &res->list.items[i];
+		if (d->has_config && str_eq(d->account_id, e->p->target.account_id) &&
+		    str_eq(d->config.access_key_id, e->res.access_key_id))
+			found = d;
+	}
+	s->phase = PH_NONE;
+	if (!found) {
+		s->cx = NULL;
+		certerox_call_free(call);
+		step_finish(e, s->idx, s->lost_st, &s->lost_err, NULL);
+		return;
+	}
+	char detail[256];
+	snprintf(detail, sizeof(detail), "data source %s (already there with our key)", found->id);
+	record_data_source(e, ps, found->id, found->name, detail);
+	s->cx = NULL;
+	certerox_call_free(call);
+	step_finish(e, s->idx, CX_OK, NULL, detail);
+}
+
 static void on_certerox_done(struct certerox_call *call, void *ud)
 {
 	struct sinfo *s = ud;
 	struct engine *e = s->e;
 	const struct plan_step *ps = &e->p->steps[s->idx];
+	if (s->phase == PH_DS_LIST) {
+		on_ds_listed(e, s, call);
+		return;
+	}
 	struct cx_err err;
 	cx_err_clear(&err);
 	enum cx_status st = certerox_call_status(call, &err);
@@ -433,46 +818,19 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 		struct certerox_result *res = certerox_call_result(call);
 		const char *id =
 		    res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
-		free(e->res.data_source_id);
-		e->res.data_source_id = xstrdup(id);
 		snprintf(detail, sizeof(detail), "data source %s", id ? id : "?");
-		journal_note(e, "submitted_data_source", "data_source_id", id, "operation",
-		             ps->operation);
-		if (e->env.vault && id) {
-			const struct answers *a = e->env.answers;
-			const struct plan_target *t = &e->p->target;
-			struct vault_record r;
-			memset(&r, 0, sizeof(r));
-			r.data_source_id = (char *)id;
-			r.aws_account_id = t->account_id;
-			r.iam_user = a->iam.user;
-			r.access_key_id = e->res.access_key_id;
-			r.secret_access_key = e->key_secret;
-			r.name = res && res->ds.name ? res->ds.name : a->data_source.name;
-			r.certerox_url = (char *)certerox_base_url(e->env.certerox);
-			r.organization_id =
-			    (char *)(e->env.certerox_org ? e->env.certerox_org : "");
-			r.connection = (char *)answers_connection_name(a->connection);
-			if (t->export_name) {
-				r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
-				r.export.name = t->export_name;
-				r.export.bucket = t->bucket;
-				r.export.prefix = t->prefix;
-				r.export.region = t->region;
-				r.export.arn = e->res.export_arn;
-			}
-			struct vault_event ev = {NULL,
-			                         (char *)(str_eq(ps->operation, "UpdateDataSource")
-			                                      ? "cur2-switch"
-			                                      : "submitted"),
-			                         detail};
-			r.history = &ev;
-			r.nhistory = 1;
-			struct cx_err verr;
-			if (vault_upsert_data_source(e->env.vault, &r, &verr) != CX_OK ||
-			    vault_save(e->env.vault, &verr) != CX_OK)
-				log_error("vault: %s", verr.msg);
-		}
+		record_data_source(e, ps, id, res && res->ds.name ? res->ds.name : NULL, detail);
+	} else if (str_eq(ps->operation, "CreateDataSource") && str_eq(err.code, "OE0404") &&
+	           s->recover < ENGINE_MAX_RECOVER && !e->cancelled && e->res.access_key_id) {
+		const char *org = e->env.certerox_org ? e->env.certerox_org
+		                                      : req_str(ps, "organization_id");
+		s->recover++;
+		s->lost_st = st;
+		s->lost_err = err;
+		s->phase = PH_DS_LIST;
+		certerox_call_free(call);
+		s->cx = certerox_list_ds_start(e->env.certerox, org, on_certerox_done, s);
+		return;
 	}
 	s->cx = NULL;
 	certerox_call_free(call);
@@ -565,8 +923,15 @@ static void start_step(struct engine *e, size_t i)
 		step_finish(e, i, err.status ? err.status : CX_E_INTERNAL, &err, NULL);
 		return;
 	}
+	launch_aws(e, s, op);
+}
+
+static void launch_aws(struct engine *e, struct sinfo *s, struct aws_op *op)
+{
 	s->op = op;
-	aws_op_set_detail(op, ps->title);
+	aws_op_set_detail(op, e->p->steps[s->idx].title);
+	if (not_idempotent(&e->p->steps[s->idx]))
+		aws_op_set_transport_retry(op, false);
 	aws_op_start(e->env.aws, op, on_aws_done, s);
 }
 
@@ -681,6 +1046,8 @@ void engine_free(struct engine *e)
 	}
 	if (e->env.aws)
 		aws_client_set_events(e->env.aws, NULL, NULL);
+	for (size_t i = 0; i < e->p->n; i++)
+		free(e->s[i].aux_id);
 	free(e->s);
 	free(e->res.access_key_id);
 	free(e->res.export_arn);

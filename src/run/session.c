@@ -30,8 +30,10 @@ enum cx_status session_certerox_client(struct session *s, const char *url, const
 		enum cx_status st = certerox_token_from_file(token_file, &token, err);
 		if (st != CX_OK)
 			return st;
-	} else if (getenv("CERTEROX_TOKEN") && *getenv("CERTEROX_TOKEN")) {
-		token = secmem_strdup(getenv("CERTEROX_TOKEN"));
+	} else {
+		const char *env_token = getenv("CERTEROX_TOKEN");
+		if (env_token && *env_token)
+			token = secmem_strdup(env_token);
 	}
 	if (token) {
 		certerox_set_token(s->cx, token);

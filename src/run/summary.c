@@ -3,9 +3,9 @@
 
 #include "util/str.h"
 
-cJSON *run_summary(const struct answers *a, const struct plan_facts *facts,
-                   const struct plan *plan, const struct strv *warnings, const struct engine *e,
-                   const char *vault_path, enum cx_status st, const struct cx_err *err)
+cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, const struct plan *plan,
+                   const struct strv *warnings, const struct engine *e, const char *vault_path,
+                   enum cx_status st, const struct cx_err *err)
 {
 	const struct engine_result *r = engine_result(e);
 	const struct plan_target *t = &plan->target;
@@ -65,4 +65,3 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts,
 	}
 	return j;
 }
-

@@ -15,8 +15,8 @@
  *  "connection", "export"?: {...}, "iam_user", "access_key_id"?, "vault"?, "warnings",
  *  "steps": [{"id", "title", "status", "ms"}]}. warnings (may be NULL) are discovery's;
  * the plan's are added. vault_path may be NULL. err is used when st != CX_OK. Caller frees. */
-cJSON *run_summary(const struct answers *a, const struct plan_facts *facts,
-                   const struct plan *plan, const struct strv *warnings, const struct engine *e,
-                   const char *vault_path, enum cx_status st, const struct cx_err *err);
+cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, const struct plan *plan,
+                   const struct strv *warnings, const struct engine *e, const char *vault_path,
+                   enum cx_status st, const struct cx_err *err);
 
 #endif

@@ -349,6 +349,8 @@ struct tui_event tui_app_next_event(struct tui_app *app)
 			ev = keys_map(r == KEY_CODE_YES, (unsigned int)wc);
 			if (ev.act == ACT_RESIZE) {
 				update_size(app);
+				/* the terminal may have dropped what it showed: repaint it all */
+				clearok(curscr, TRUE);
 				struct tui_page *pg = cur_page(app);
 				if (pg && pg->inited && pg->ops->resize && !app->too_small)
 					pg->ops->resize(pg, tui_app_body(app));

@@ -37,6 +37,36 @@ static void on_signal(int sig)
 	errno = e;
 }
 
+/* SIGWINCH: ncurses' own handler (it notes the resize for the next getch), then a byte in the
+ * self-pipe so a wait hook that does not return on EINTR wakes up at once. */
+static struct sigaction g_old_winch;
+static bool g_have_winch;
+
+static void on_winch(int sig)
+{
+	int e = errno;
+	if (g_old_winch.sa_flags & SA_SIGINFO) {
+		if (g_old_winch.sa_sigaction)
+			g_old_winch.sa_sigaction(sig, NULL, NULL);
+	} else if (g_old_winch.sa_handler != SIG_DFL && g_old_winch.sa_handler != SIG_IGN) {
+		g_old_winch.sa_handler(sig);
+	}
+	if (g_pipe[1] >= 0) {
+		ssize_t r = write(g_pipe[1], "w", 1);
+		(void)r;
+	}
+	errno = e;
+}
+
+static void install_winch(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	g_have_winch = sigaction(SIGWINCH, &sa, &g_old_winch) == 0;
+}
+
 /* A fatal signal: put the terminal back with async-signal-safe calls, then die as before. */
 static void on_fatal(int sig)
 {
@@ -78,6 +108,10 @@ static void install_signals(void)
 
 static void reset_signals(void)
 {
+	if (g_have_winch) {
+		sigaction(SIGWINCH, &g_old_winch, NULL);
+		g_have_winch = false;
+	}
 	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_DFL);
@@ -177,6 +211,7 @@ bool term_open(struct tui_term *t)
 		registered = true;
 	}
 	set_term(t->scr);
+	install_winch(); /* after newterm: chains to ncurses' handler */
 	set_escdelay(25);
 	cbreak();
 	noecho();

@@ -7,6 +7,7 @@
 #include "tui/app.h"
 #include "tui/gallery.h"
 #include "tui/tui.h"
+#include "tui/wiz.h"
 #include "tui/wizard.h"
 #include "util/status.h"
 
@@ -21,10 +22,13 @@ int tui_run(const struct cx_options *o)
 	struct tui_app *app = tui_app_open(o);
 	if (!app)
 		return CX_EXIT_USAGE;
+	struct wiz *w = NULL;
 	if (gallery)
 		gallery_add_pages(app);
 	else
-		wizard_add_pages(app, o);
+		w = wizard_add_pages(app, o);
 	tui_app_run(app);
-	return tui_app_close(app);
+	int rc = tui_app_close(app);
+	wiz_free(w);
+	return rc;
 }

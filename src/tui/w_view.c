@@ -131,7 +131,7 @@ void tui_view_draw(struct tui_view *v, WINDOW *w, struct tui_rect r)
 		const struct tui_vrow *row = &v->rows[v->top + (size_t)y];
 		const char *s = v->lines[row->line];
 		size_t len = strlen(s);
-		if (roles_line != row->line) {
+		if (!roles || roles_line != row->line) {
 			free(roles);
 			roles = xcalloc(len + 1, 1);
 			if (v->style)

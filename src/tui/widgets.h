@@ -99,6 +99,20 @@ struct tui_switch {
 void tui_switch_draw(const struct tui_switch *s, WINDOW *w, int y, int x, int width, bool focused);
 int tui_switch_action(struct tui_switch *s, const struct tui_event *ev);
 
+/* ---- choice: "Label:  < value >" on one row; Left/Right/Space cycle through the items (a
+ * compact radio list for forms) ---- */
+struct tui_choice {
+	const char *label;
+	int label_w;              /* default 22 */
+	const char *const *items; /* not owned */
+	int n;
+	int sel;
+};
+void tui_choice_init(struct tui_choice *c, const char *label, const char *const *items, int n,
+                     int sel);
+void tui_choice_draw(const struct tui_choice *c, WINDOW *w, int y, int x, int width, bool focused);
+int tui_choice_action(struct tui_choice *c, const struct tui_event *ev);
+
 /* ---- scrolling text view (base of the JSON and diff viewers): long lines wrapped, Up/Down,
  * PgUp/PgDn, Home/End, `/` search (prompt on the status line), `n` next match ---- */
 /* style: fills roles[0..len) with an enum tui_role per byte of a logical line */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/flow.h"
 #include "core/validate.h"
 #include "options.h"
 #include "run/summary.h"
@@ -119,16 +120,16 @@ static char *disc_key(const struct wiz *w)
 {
 	const struct answers *a = &w->a;
 	const struct answers_export *e = &a->export;
-	return xasprintf("%d|%d|%d|%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%s|%d",
-	                 a->action, a->connection, e->type, e->setup, answers_export_name(a),
-	                 e->bucket ? e->bucket : "-", e->prefix ? e->prefix : "-",
-	                 a->iam.user ? a->iam.user : "-",
-	                 a->iam.readonly_policy ? a->iam.readonly_policy : "-",
-	                 a->iam.discover_policy ? a->iam.discover_policy : "-",
-	                 w->cx_ready && w->s.org_id ? w->s.org_id : "-",
-	                 a->migrate.data_source_id ? a->migrate.data_source_id : "-",
-	                 a->migrate.export_name ? a->migrate.export_name : "-",
-	                 a->migrate.delete_legacy_report, w->vault ? "vault" : "-", e->create_bucket);
+	return xasprintf(
+	    "%d|%d|%d|%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%s|%d", a->action, a->connection, e->type,
+	    e->setup, answers_export_name(a), e->bucket ? e->bucket : "-",
+	    e->prefix ? e->prefix : "-", a->iam.user ? a->iam.user : "-",
+	    a->iam.readonly_policy ? a->iam.readonly_policy : "-",
+	    a->iam.discover_policy ? a->iam.discover_policy : "-",
+	    w->cx_ready && w->s.org_id ? w->s.org_id : "-",
+	    a->migrate.data_source_id ? a->migrate.data_source_id : "-",
+	    a->migrate.export_name ? a->migrate.export_name : "-", a->migrate.delete_legacy_report,
+	    w->vault ? "vault" : "-", e->create_bucket);
 }
 
 static void disc_progress(void *ud, const struct discover_event *ev)
@@ -193,6 +194,8 @@ bool wiz_refresh(struct wiz *w)
 		plan_free(&w->plan);
 		w->have_plan = false;
 	}
+	w->plan_st = CX_OK;
+	cx_err_clear(&w->plan_err);
 	struct discover_opts opts = {
 	    .aws = w->s.aws,
 	    .certerox = w->cx_ready ? w->s.cx : NULL,
@@ -218,7 +221,8 @@ void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width)
 		         theme_spinner(tui_app_tick(w->app)));
 		tui_put(win, y, x, width, line, theme_attr(ROLE_DIM));
 	} else if (w->disc) {
-		snprintf(line, sizeof(line), "%s Reading the account (read-only): %d of %d reads done",
+		snprintf(line, sizeof(line),
+		         "%s Reading the account (read-only): %d of %d reads done",
 		         theme_spinner(tui_app_tick(w->app)), w->disc_finished, w->disc_started);
 		tui_put(win, y, x, width, line, theme_attr(ROLE_DIM));
 	} else if (w->disc_st != CX_OK) {
@@ -344,14 +348,15 @@ void wiz_certerox_connect(struct wiz *w, const char *url, const char *email, con
 	certerox_call_free(w->cxcall);
 	w->cxcall = NULL;
 	if (email && *email) {
-		w->cxcall = certerox_login_start(w->s.cx, email, password ? password : "", cx_done,
-		                                 w);
+		w->cxcall =
+		    certerox_login_start(w->s.cx, email, password ? password : "", cx_done, w);
 	} else if (w->cx_token || certerox_has_token(w->s.cx)) {
 		w->cxcall = certerox_list_orgs_start(w->s.cx, cx_done, w);
 	} else {
-		w->cx_st = cx_err_set(&w->cx_err, CX_E_CREDENTIALS,
-		                      "no CerteroX token (CERTEROX_TOKEN or --certerox-token-file): "
-		                      "sign in with e-mail and password");
+		w->cx_st =
+		    cx_err_set(&w->cx_err, CX_E_CREDENTIALS,
+		               "no CerteroX token (CERTEROX_TOKEN or --certerox-token-file): "
+		               "sign in with e-mail and password");
 		return;
 	}
 	w->cx_busy = true;
@@ -517,6 +522,16 @@ char *wiz_summary_text(struct wiz *w)
 	char *t = json_pretty(j);
 	cJSON_Delete(j);
 	return t;
+}
+
+bool wiz_in_flow(const struct wiz *w, int p)
+{
+	enum flow_page out[FLOW_PAGE_COUNT];
+	size_t n = flow_pages(&w->a, out);
+	for (size_t i = 0; i < n; i++)
+		if ((int)out[i] == p)
+			return true;
+	return false;
 }
 
 /* ---- validators ---- */

@@ -60,7 +60,7 @@ struct wiz {
 	enum cx_status cx_st;
 	struct cx_err cx_err;
 	struct certerox_org_list orgs;
-	char *cx_url; /* URL the client was made for */
+	char *cx_url;  /* URL the client was made for */
 	bool cx_token; /* a token came from the environment / file */
 
 	/* vault */
@@ -102,8 +102,7 @@ enum cx_status wiz_build_plan(struct wiz *w);
 /* CerteroX: makes the client for url (when it changed), then signs in with the token (list
  * the organizations) or with email + password (login first). Asynchronous: cx_busy until
  * done; cx_ready / cx_st after. */
-void wiz_certerox_connect(struct wiz *w, const char *url, const char *email,
-                          const char *password);
+void wiz_certerox_connect(struct wiz *w, const char *url, const char *email, const char *password);
 /* Chooses the organization (id copied into answers and session). */
 void wiz_certerox_org(struct wiz *w, const char *org_id);
 
@@ -125,6 +124,8 @@ bool wiz_valid_user(const char *v, char *msg, size_t n, void *ctx);
 bool wiz_valid_ds_name(const char *v, char *msg, size_t n, void *ctx);
 bool wiz_valid_url(const char *v, char *msg, size_t n, void *ctx);
 
+/* The page p is in the current flow (core/flow). */
+bool wiz_in_flow(const struct wiz *w, int p);
 /* Draws a one-line status of the discovery in progress at (y, x). */
 void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width);
 

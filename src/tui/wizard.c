@@ -1,23 +1,29 @@
-/* wizard.c - the wizard's page set. Page files (page_*.c) export a `const struct page_ops`
- * and are listed here in the guide's order; pages that do not apply skip themselves through
- * page_ops.applies. */
+/* wizard.c - the wizard's page set, in the guide's order; pages that do not apply skip
+ * themselves through page_ops.applies (core/flow). */
 #include <stddef.h>
 
 #include "tui/app.h"
+#include "tui/wiz.h"
 #include "tui/wizard.h"
 
 static const struct page_ops *const pages[] = {
-    NULL, /* e.g. &page_start_ops, &page_connection_ops, ... */
+    &page_start_ops,         &page_connection_ops, &page_export_type_ops, &page_export_ops,
+    &page_bucket_policy_ops, &page_iam_ops,        &page_user_ops,        &page_certerox_ops,
+    &page_choose_ds_ops,     &page_review_ops,     &page_vault_ops,       &page_apply_ops,
+    &page_done_ops,
 };
 
 bool wizard_available(void)
 {
-	return pages[0] != NULL;
+	return true;
 }
 
-void wizard_add_pages(struct tui_app *app, const struct cx_options *o)
+struct wiz *wizard_add_pages(struct tui_app *app, const struct cx_options *o)
 {
-	(void)o;
-	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]) && pages[i]; i++)
-		tui_app_add_page(app, pages[i], NULL);
+	struct wiz *w = wiz_new(app, o);
+	struct tui_io io = wiz_io(w);
+	tui_app_set_io(app, &io);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		tui_app_add_page(app, pages[i], w);
+	return w;
 }

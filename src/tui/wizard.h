@@ -1,4 +1,4 @@
-/* wizard.h - the wizard's page set (the real pages, page_*.c, are added here). */
+/* wizard.h - the wizard's page set (pages in page_*.c, shared context in wiz.h). */
 #ifndef CX_TUI_WIZARD_H
 #define CX_TUI_WIZARD_H
 
@@ -6,10 +6,12 @@
 
 struct cx_options;
 struct tui_app;
+struct wiz;
 
-/* True once the wizard has pages (until then tui_run says "not implemented yet"). */
+/* True: the wizard has its pages. */
 bool wizard_available(void);
-/* Adds the wizard's pages, in the guide's order, to app. */
-void wizard_add_pages(struct tui_app *app, const struct cx_options *o);
+/* Creates the wizard's context (answers, session), installs its wait hook and adds the pages,
+ * in the guide's order, to app. Free the context with wiz_free after tui_app_close. */
+struct wiz *wizard_add_pages(struct tui_app *app, const struct cx_options *o);
 
 #endif

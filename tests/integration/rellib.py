@@ -31,7 +31,7 @@ import test_vault_format as vf  # noqa: E402
 # src/run/session.c), and a stall that outlasts it.
 TIMEOUT_MS = int(os.environ.get("CX_REL_TIMEOUT_MS", "2000"))
 STALL_MS = TIMEOUT_MS + 1500
-JOBS = int(os.environ.get("CX_REL_JOBS", "3"))
+JOBS = int(os.environ.get("CX_REL_JOBS", "2"))
 SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
 BUCKET = "acme-rel"
 FOREIGN = {"Sid": "SomeoneElses", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
@@ -249,21 +249,42 @@ def write_points(reqs):
 
 
 def clean_run(flow):
-    """A run without faults: (write points, snapshot, seconds) for flow."""
+    """A run without faults: (write points, snapshot, seconds, prep counts) for flow. The prep
+    counts are the requests per fault key the preparation made, so that a rule given at the
+    sim's start can skip them."""
     sim = Sim().start()
     w = None
     try:
         w, ans = prepare(sim, flow, f"clean-{flow}")
-        restart(sim)
         n0 = len(sim.requests())
+        prep = {}
+        for q in sim.requests():
+            k = (q.get("service"), "*" if q.get("service") == "certerox" else q.get("operation"))
+            prep[k] = prep.get(k, 0) + 1
         t0 = time.time()
         r = w.batch(ans, env=env_extra())
         dt = time.time() - t0
         if r.returncode != 0:
             raise RuntimeError(f"clean {flow} run failed ({r.returncode}): {r.stderr[-1500:]}")
-        return write_points(sim.requests()[n0:]), snapshot(sim), dt
+        return write_points(sim.requests()[n0:]), snapshot(sim), dt, prep
     finally:
         cleanup(sim, w)
+
+
+def faulted_sim(rules, prep):
+    """A sim started with rules whose nth skips the preparation's requests."""
+    sim = Sim()
+    os.makedirs(sim.dir, exist_ok=True)
+    out = []
+    for r in rules:
+        r = dict(r)
+        r["nth"] = r["nth"] + prep.get((r["service"], r["operation"]), 0)
+        out.append(r)
+    p = os.path.join(sim.dir, "rel-faults.json")
+    with open(p, "w") as f:
+        json.dump(out, f)
+    sim.opts = ["--faults", p]
+    return sim.start()
 
 
 def common_end(res, sim, w, r, user="certerox-billing"):
@@ -278,18 +299,28 @@ def common_end(res, sim, w, r, user="certerox-billing"):
 
 # ---- 1. fault matrix ----
 
-def fault_scenario(flow, point, kind, clean_state):
+def fault_lines(sim, count, wait=False):
+    """Request-log lines a fault hit. A stalled request is logged when its stall ends, which
+    may be after the wizard has finished: with wait, poll for it."""
+    deadline = time.time() + (STALL_MS / 1000.0 + 3 if wait else 0)
+    while True:
+        hit = [q for q in sim.requests() if q.get("fault")]
+        if len(hit) >= count or time.time() >= deadline:
+            return hit
+        time.sleep(0.2)
+
+
+def fault_scenario(flow, point, kind, clean_state, prep):
     name = f"{flow} {point['service']} {point['label']} x {kind}"
     res = Result(name)
-    sim = Sim().start()
+    rule = {"service": point["service"], "operation": point["operation"], "nth": point["nth"]}
+    rule.update(FAULTS[kind])
+    sim = faulted_sim([rule], prep)
     w = None
     try:
         w, ans = prepare(sim, flow, f"f-{flow}-{kind}")
-        rule = {"service": point["service"], "operation": point["operation"], "nth": point["nth"]}
-        rule.update(FAULTS[kind])
-        with_faults(sim, [rule])
         r = w.batch(ans, env=env_extra())
-        hit = [q for q in sim.requests() if q.get("fault")]
+        hit = fault_lines(sim, rule["count"], wait=kind == "stall")
         res.check("the fault hit the step", len(hit) == rule["count"], str(hit))
         if not res.check("exit 0 through retries", r.returncode == 0, r.stderr[-1500:]):
             return res
@@ -310,16 +341,87 @@ def fault_matrix(kinds, flows=("cur2", "legacy", "migrate")):
         cres = cleans[flow]
         if not check(f"{flow}: clean run", isinstance(cres, tuple), "" if isinstance(cres, tuple) else cres.items):
             continue
-        points, state, dt = cres
+        points, state, dt, prep = cres
         print(f"# {flow}: clean run {dt:.1f}s, write steps: {[p['service'] + ' ' + p['label'] for p in points]}")
         for p in points:
             if flow == "legacy" and p["operation"] != "PutReportDefinition":
                 continue  # the other steps are the cur2 flow's
             for k in kinds:
-                jobs.append((flow, p, k, state))
+                jobs.append((flow, p, k, state, prep))
     report(parallel(fault_scenario, jobs))
     print(f"# fault matrix {', '.join(kinds)}: {time.time() - t0:.0f}s")
 
 
 def _clean_result(flow):
     return clean_run(flow)
+
+
+# ---- 2. permanent access_denied ----
+
+ACTIONS = {"PutBucketPolicy": "s3:PutBucketPolicy", "CreatePolicyVersion": "iam:CreatePolicyVersion",
+           "CreatePolicy": "iam:CreatePolicy", "CreateUser": "iam:CreateUser",
+           "AttachUserPolicy": "iam:AttachUserPolicy", "CreateAccessKey": "iam:CreateAccessKey",
+           "CreateExport": "bcm-data-exports:CreateExport", "PutReportDefinition": "cur:PutReportDefinition"}
+
+
+def bucket_statements(sim):
+    try:
+        pol = json.loads(sim.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+        return sorted(json.dumps(s, sort_keys=True) for s in pol["Statement"])
+    except Exception as e:  # noqa: BLE001
+        return f"error: {e}"
+
+
+def denied_scenario(flow, point, clean_state, prep):
+    name = f"{flow} {point['service']} {point['label']} x access_denied"
+    res = Result(name)
+    rule = {"service": point["service"], "operation": point["operation"], "nth": point["nth"],
+            "count": 1000, "fault": "access_denied"}
+    sim = faulted_sim([rule], prep)
+    w = None
+    try:
+        w, ans = prepare(sim, flow, f"d-{flow}")
+        old = bucket_statements(sim)
+        r = w.batch(ans, env=env_extra())
+        res.check("exit 77", r.returncode == 77, f"rc={r.returncode} {r.stderr[-1200:]}")
+        op = point["operation"]
+        if point["service"] != "certerox":
+            fail_lines = [ln for ln in r.stderr.splitlines() if "FAILED" in ln]
+            res.check("the failure names the step", any(op in ln for ln in fail_lines), r.stderr[-1200:])
+            res.check(f"the fix names the action {ACTIONS.get(op, op)}",
+                      f"fix: allow {ACTIONS.get(op, op)}" in r.stderr, r.stderr[-1200:])
+        else:
+            res.check("the failure names the CerteroX step and a fix",
+                      any("FAILED" in ln and "certerox" in ln for ln in r.stderr.splitlines()) and "fix:" in r.stderr,
+                      r.stderr[-1200:])
+        now = bucket_statements(sim)
+        res.check("the bucket policy is the old one or the merged one", now in (old, clean_state["bucket"]),
+                  f"old={old} now={now}")
+        # the fault removed (state persists across stop/start): a re-run completes
+        restart(sim)
+        r2 = w.batch(ans, env=env_extra())
+        if not res.check("after the fault is removed, a re-run exits 0", r2.returncode == 0, r2.stderr[-1200:]):
+            return res
+        common_end(res, sim, w, r2)
+        d = diff(clean_state, snapshot(sim))
+        res.check("no duplicates: the end state of a clean run", not d, d)
+        return res
+    finally:
+        cleanup(sim, w)
+
+
+def denied_matrix(flows=("cur2", "legacy", "migrate")):
+    t0 = time.time()
+    cleans = dict(zip(flows, parallel(lambda f: _clean_result(f), [(f,) for f in flows])))
+    jobs = []
+    for flow in flows:
+        cres = cleans[flow]
+        if not check(f"{flow}: clean run", isinstance(cres, tuple), "" if isinstance(cres, tuple) else cres.items):
+            continue
+        points, state, dt, prep = cres
+        for p in points:
+            if flow == "legacy" and p["operation"] != "PutReportDefinition":
+                continue
+            jobs.append((flow, p, state, prep))
+    report(parallel(denied_scenario, jobs))
+    print(f"# access_denied matrix: {time.time() - t0:.0f}s")

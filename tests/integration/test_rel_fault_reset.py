@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Reliability (issue 8): every write step of the cur2/legacy/migrate plans with a `reset` (the
-operation takes effect, the client sees no answer) -> exit 0, the end state of a clean run."""
+"""Reliability (issue 8), fault matrix: every write step of the cur2, legacy (PutReportDefinition)
+and migrate plans with one `reset` (the operation takes effect, the connection is reset before the answer) -> exit 0 through retries, exactly one access key (in the vault), and
+the AWS and CerteroX end state of a clean run. See rellib.py."""
 import os
 import sys
 

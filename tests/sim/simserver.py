@@ -457,6 +457,12 @@ def main():
     t0 = time.time()
     sim = Sim(d)
     sim.load_or_bootstrap()
+    if os.environ.get("CLOUDSIM_WARM_EC2") == "1":  # bench/: moto builds EC2 lazily (~2 s at 1st call)
+        from moto.ec2.models import ec2_backends
+        for acct in sim.accounts.values():
+            ec2_backends[acct["account_id"]][REGION]
+        sim.app.get_application({"PATH_INFO": "/", "HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION":
+                                 "AWS4-HMAC-SHA256 Credential=A/20250101/us-east-1/ec2/aws4_request"})
     import billing
     import certerox
     sim.billing = billing.Billing(sim)

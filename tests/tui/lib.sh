@@ -18,6 +18,10 @@
 #   tui_resize COLS ROWS                 resize the window
 #   tui_child_pid                        pid of the program run by the pane's shell
 #   tui_stop                             kill the tmux server
+#   tui_sim_start [cloudsim options]     start the simulated cloud in $T_TMP/sim (stopped on
+#                                        exit) or skip; TUI_SIM_ENV holds its VAR=value list
+#   TUI_MASK_EXTRA                       extra perl -pe code tui_mask applies (test-specific)
+#   TUI_GOLDEN_LINES                     compare only the first N lines in tui_golden
 # Every capture is also appended to $TUI_ALL (for "never on screen" checks such as secrets).
 unset TMUX TMUX_PANE # never talk to a tmux the tests run inside
 command -v tmux >/dev/null 2>&1 || skip "tmux not installed (apt-get install tmux)"
@@ -31,7 +35,13 @@ TUI_ALL="$T_TMP/all-captures"
 : >"$TUI_ALL"
 tui_tmux() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 tui_stop() { tui_tmux kill-server >/dev/null 2>&1 || true; }
-trap 'tui_stop; rm -rf "$T_TMP"' EXIT
+TUI_SIM=""
+tui_cleanup() {
+	tui_stop
+	if [ -n "$TUI_SIM" ]; then sh "$top_srcdir/tests/sim/cloudsim" stop "$TUI_SIM" >/dev/null 2>&1 || true; fi
+	rm -rf "$T_TMP"
+}
+trap tui_cleanup EXIT
 
 tui_start() {
 	local cols="$1" rows="$2"
@@ -128,7 +138,7 @@ tui_mask() {
 		s/\b\d\d:\d\d:\d\d\b/HH:MM:SS/g;
 		s/\b(AKIA|ASIA)[A-Z0-9]{16}\b/${1}XXXXXXXXXXXXXXXX/g;
 		s/[|\/\\-](  ?certerox-aws-setup\s*)$/*$1/;
-	'
+	' | if [ -n "${TUI_MASK_EXTRA:-}" ]; then perl -CSD -pe "$TUI_MASK_EXTRA"; else cat; fi
 }
 
 tui_settle() {
@@ -147,7 +157,7 @@ tui_settle() {
 tui_golden() {
 	local name="$1" f="$TUI_GOLDEN_DIR/$1.golden"
 	tui_settle
-	tui_capture | tui_mask >"$T_TMP/$name.actual"
+	tui_capture | tui_mask | head -n "${TUI_GOLDEN_LINES:-1000}" >"$T_TMP/$name.actual"
 	if [ "${GENERATE:-0}" = 1 ]; then
 		cp "$T_TMP/$name.actual" "$f"
 		echo "# wrote $f"
@@ -187,3 +197,18 @@ tui_has_8bit() {
 	[ "$(LC_ALL=C tr -d '\000-\177' <"$1" | wc -c)" -gt 0 ]
 }
 tui_no_8bit() { ! tui_has_8bit "$1"; }
+
+# The simulated cloud (tests/sim/cloudsim) for the wizard's flows. Sets TUI_SIM (its dir) and
+# TUI_SIM_ENV (the VAR=value words of DIR/env, for tui_start).
+tui_sim_start() {
+	. "$top_srcdir/tests/sim/findpython.sh"
+	cloudsim_find_python || skip "no python3 with moto and boto3 (pip install 'moto[server]' boto3 awscli)"
+	command -v openssl >/dev/null 2>&1 || skip "openssl not found"
+	command -v curl >/dev/null 2>&1 || skip "curl not found"
+	TUI_SIM="$T_TMP/sim"
+	sh "$top_srcdir/tests/sim/cloudsim" start "$TUI_SIM" "$@" >"$T_TMP/sim.log" 2>&1 ||
+		{ cat "$T_TMP/sim.log" >&2; TUI_SIM=""; skip "the simulated cloud did not start"; }
+	TUI_SIM_ENV=$(sed -n "s/^export \([A-Z_]*\)='\(.*\)'$/\1=\2/p" "$TUI_SIM/env" | tr '\n' ' ')
+}
+# Value of a variable of the sim's env.
+tui_sim_var() { sed -n "s/^export $1='\(.*\)'$/\1/p" "$TUI_SIM/env"; }

@@ -1,0 +1,1018 @@
+/* page_final.c - pages 8-12: CerteroX, data source to migrate, review, vault, apply, done. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/flow.h"
+#include "core/planfmt.h"
+#include "options.h"
+#include "tui/theme.h"
+#include "tui/wiz.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/secmem.h"
+#include "util/str.h"
+
+#define W(pg) ((struct wiz *)(pg)->ctx)
+
+/* ---- 8. CerteroX ---- */
+
+static const char *const auth_items[] = {"API token (CERTEROX_TOKEN or --certerox-token-file)",
+                                         "E-mail and password"};
+
+enum { C_URL, C_AUTH, C_EMAIL, C_PASS, C_ORG, C_NAME, C_EDP, C_COUNT };
+
+struct cx_state {
+	struct tui_text url, email, name;
+	struct tui_masked pass;
+	struct tui_choice auth, org;
+	struct tui_switch edp;
+	const char **org_items;
+	int norg_items;
+	int focus;
+	bool next_after; /* continue once the sign-in finishes */
+};
+
+static void cx_init(struct tui_page *pg)
+{
+	struct cx_state *s = xcalloc(1, sizeof(*s));
+	struct wiz *w = W(pg);
+	tui_text_init(&s->url, "CerteroX URL", 512, w->a.certerox.url);
+	tui_text_set_validator(&s->url, wiz_valid_url, NULL);
+	tui_choice_init(&s->auth, "Sign in with", auth_items, 2, w->cx_token ? 0 : 1);
+	tui_text_init(&s->email, "E-mail", 256, getenv("CERTEROX_EMAIL"));
+	tui_masked_init(&s->pass, "Password", 256);
+	tui_choice_init(&s->org, "Organization", NULL, 0, 0);
+	tui_text_init(&s->name, "Data source name", 255, w->a.data_source.name);
+	tui_text_set_validator(&s->name, wiz_valid_ds_name, NULL);
+	s->edp.label = "Use EDP discount";
+	s->edp.on = w->a.data_source.use_edp_discount;
+	pg->state = s;
+}
+
+static void cx_destroy(struct tui_page *pg)
+{
+	struct cx_state *s = pg->state;
+	tui_text_free(&s->url);
+	tui_text_free(&s->email);
+	tui_text_free(&s->name);
+	tui_masked_free(&s->pass);
+	free(s->org_items);
+	free(s);
+}
+
+static void cx_orgs(struct wiz *w, struct cx_state *s)
+{
+	free(s->org_items);
+	s->org_items = NULL;
+	s->norg_items = (int)w->orgs.n;
+	int sel = 0;
+	if (w->orgs.n) {
+		s->org_items = xcalloc(w->orgs.n, sizeof(char *));
+		for (size_t i = 0; i < w->orgs.n; i++) {
+			s->org_items[i] = w->orgs.items[i].name;
+			if (str_eq(w->orgs.items[i].id, w->s.org_id))
+				sel = (int)i;
+		}
+	}
+	tui_choice_init(&s->org, "Organization", (const char *const *)s->org_items, s->norg_items,
+	                sel);
+}
+
+static void cx_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct cx_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (!*tui_text_value(&s->name) && w->a.data_source.name)
+		tui_text_set(&s->name, w->a.data_source.name);
+	cx_orgs(w, s);
+}
+
+static bool cx_visible(const struct wiz *w, const struct cx_state *s, int f)
+{
+	switch (f) {
+	case C_EMAIL:
+	case C_PASS:
+		return s->auth.sel == 1;
+	case C_ORG:
+		return s->norg_items > 1;
+	case C_NAME:
+		return w->a.action == ANSWERS_CONNECT;
+	case C_EDP:
+		return w->a.action == ANSWERS_CONNECT && w->a.connection == ANSWERS_ROOT;
+	default:
+		return true;
+	}
+}
+
+static void cx_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct cx_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	tui_text_draw(&s->url, win, y, x, wd, s->focus == C_URL);
+	y += 2;
+	tui_choice_draw(&s->auth, win, y, x, wd, s->focus == C_AUTH);
+	y += 2;
+	if (cx_visible(w, s, C_EMAIL)) {
+		tui_text_draw(&s->email, win, y, x, wd, s->focus == C_EMAIL);
+		y += 2;
+		tui_masked_draw(&s->pass, win, y, x, wd, s->focus == C_PASS);
+		y += 2;
+	}
+	char line[400];
+	if (w->cx_busy) {
+		snprintf(line, sizeof(line), "%s Signing in to CerteroX...",
+		         theme_spinner(tui_app_tick(w->app)));
+		tui_put(win, y++, x + 2, wd - 2, line, theme_attr(ROLE_DIM));
+	} else if (w->cx_st != CX_OK) {
+		snprintf(line, sizeof(line), "%s %s", theme_sym(SYM_FAIL), w->cx_err.msg);
+		struct tui_rect r = {y, x + 2, 2, wd - 2};
+		y += tui_put_wrapped(win, r, line, theme_attr(ROLE_ERROR));
+	} else if (w->cx_ready) {
+		const char *oname = w->s.org_id;
+		for (size_t i = 0; i < w->orgs.n; i++)
+			if (str_eq(w->orgs.items[i].id, w->s.org_id))
+				oname = w->orgs.items[i].name;
+		snprintf(line, sizeof(line), "%s Signed in; organization %s", theme_sym(SYM_OK),
+		         oname ? oname : "");
+		tui_put(win, y++, x + 2, wd - 2, line, theme_attr(ROLE_OK));
+	} else if (w->orgs.n > 1) {
+		tui_put(win, y++, x + 2, wd - 2,
+		        "The sign-in sees several organizations: choose one.",
+		        theme_attr(ROLE_WARN));
+	} else {
+		tui_put(win, y++, x + 2, wd - 2, "Not signed in yet: Enter signs in.",
+		        theme_attr(ROLE_DIM));
+	}
+	y++;
+	if (cx_visible(w, s, C_ORG))
+		tui_choice_draw(&s->org, win, y++, x, wd, s->focus == C_ORG);
+	if (cx_visible(w, s, C_NAME)) {
+		tui_text_draw(&s->name, win, y, x, wd, s->focus == C_NAME);
+		y += 2;
+	}
+	if (cx_visible(w, s, C_EDP))
+		tui_switch_draw(&s->edp, win, y++, x, wd, s->focus == C_EDP);
+}
+
+static void cx_move(struct wiz *w, struct cx_state *s, int dir)
+{
+	do
+		s->focus = (s->focus + dir + C_COUNT) % C_COUNT;
+	while (!cx_visible(w, s, s->focus));
+}
+
+/* Signed in: check the fields, store them, continue. */
+static int cx_finish(struct wiz *w, struct cx_state *s)
+{
+	if (cx_visible(w, s, C_NAME) && !tui_text_check(&s->name)) {
+		s->focus = C_NAME;
+		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		return TUI_HANDLED;
+	}
+	if (cx_visible(w, s, C_NAME))
+		answers_set(&w->a.data_source.name, tui_text_value(&s->name));
+	w->a.data_source.use_edp_discount = s->edp.on;
+	return TUI_NEXT;
+}
+
+static int cx_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct cx_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (ev->act == ACT_TICK) {
+		if (s->next_after && !w->cx_busy) {
+			s->next_after = false;
+			cx_orgs(w, s);
+			if (w->cx_ready)
+				return cx_finish(w, s);
+			if (w->orgs.n > 1 && w->cx_st == CX_OK) {
+				s->focus = C_ORG;
+				tui_app_status(w->app, ROLE_NORMAL,
+				               "Choose the organization, then press Enter.");
+			}
+		}
+		return TUI_REDRAW;
+	}
+	int r = 0;
+	switch (s->focus) {
+	case C_URL:
+		r = tui_text_action(&s->url, ev);
+		break;
+	case C_AUTH:
+		r = tui_choice_action(&s->auth, ev);
+		break;
+	case C_EMAIL:
+		r = tui_text_action(&s->email, ev);
+		break;
+	case C_PASS:
+		r = tui_masked_action(&s->pass, ev);
+		break;
+	case C_ORG:
+		r = tui_choice_action(&s->org, ev);
+		break;
+	case C_NAME:
+		r = tui_text_action(&s->name, ev);
+		break;
+	case C_EDP:
+		r = tui_switch_action(&s->edp, ev);
+		break;
+	}
+	if (r)
+		return r;
+	switch (ev->act) {
+	case ACT_NEXT:
+	case ACT_DOWN:
+		cx_move(w, s, 1);
+		return TUI_HANDLED;
+	case ACT_PREV:
+	case ACT_UP:
+		cx_move(w, s, -1);
+		return TUI_HANDLED;
+	case ACT_ENTER:
+		break;
+	default:
+		return 0;
+	}
+	if (w->cx_busy)
+		return TUI_HANDLED;
+	if (!tui_text_check(&s->url)) {
+		s->focus = C_URL;
+		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		return TUI_HANDLED;
+	}
+	const char *url = tui_text_value(&s->url);
+	bool login = s->auth.sel == 1;
+	if (login && (tui_masked_len(&s->pass) > 0 || !w->cx_ready)) {
+		if (!*tui_text_value(&s->email) || tui_masked_len(&s->pass) == 0) {
+			s->focus = *tui_text_value(&s->email) ? C_PASS : C_EMAIL;
+			tui_app_status(w->app, ROLE_ERROR, "Give the e-mail and the password.");
+			return TUI_HANDLED;
+		}
+		wiz_certerox_connect(w, url, tui_text_value(&s->email), tui_masked_value(&s->pass));
+		tui_masked_clear(&s->pass);
+		s->next_after = true;
+		return TUI_HANDLED;
+	}
+	if (!w->cx_ready && w->orgs.n > 1 && str_eq(url, w->cx_url) && w->cx_st == CX_OK) {
+		wiz_certerox_org(w, w->orgs.items[s->org.sel].id);
+		return cx_finish(w, s);
+	}
+	if (w->cx_ready && str_eq(url, w->cx_url)) {
+		if (s->norg_items > 1 && !str_eq(w->orgs.items[s->org.sel].id, w->s.org_id))
+			wiz_certerox_org(w, w->orgs.items[s->org.sel].id);
+		return cx_finish(w, s);
+	}
+	wiz_certerox_connect(w, url, NULL, NULL);
+	s->next_after = true;
+	return TUI_HANDLED;
+}
+
+static bool cx_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_CERTEROX);
+}
+
+const struct page_ops page_certerox_ops = {
+    .title = "CerteroX",
+    .keys = "Tab/arrows move  Enter sign in/continue  Esc back",
+    .help = "Where CerteroX Cloud Management runs and how the wizard signs in: the API token "
+            "from CERTEROX_TOKEN (or --certerox-token-file), or e-mail and password (the "
+            "password is masked and never stored).\nWhen the sign-in sees several "
+            "organizations, choose one.\nThe data source name is how the account appears in "
+            "CerteroX; the EDP switch applies an Enterprise Discount Program discount.",
+    .init = cx_init,
+    .enter = cx_enter,
+    .draw = cx_draw,
+    .on_action = cx_action,
+    .applies = cx_applies,
+    .destroy = cx_destroy,
+};
+
+/* ---- migrate: choose the data source ---- */
+
+struct ds_state {
+	struct tui_radio r;
+	struct tui_radio_item *items;
+	char **labels;
+	int n;
+	const struct plan_data_source_fact **ds;
+};
+
+static void ds_clear(struct ds_state *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->labels[i]);
+	free(s->labels);
+	free(s->items);
+	free(s->ds);
+	s->labels = NULL;
+	s->items = NULL;
+	s->ds = NULL;
+	s->n = 0;
+}
+
+static void ds_build(struct wiz *w, struct ds_state *s)
+{
+	ds_clear(s);
+	for (size_t i = 0; i < w->facts.ndata_sources; i++) {
+		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
+		if (d->linked)
+			continue;
+		s->labels = xrealloc(s->labels, sizeof(char *) * (size_t)(s->n + 1));
+		s->ds = xrealloc(s->ds, sizeof(*s->ds) * (size_t)(s->n + 1));
+		const char *inv = "";
+		if (w->vault)
+			inv = vault_find_data_source(w->vault, d->id) ? ", key in the vault"
+			                                              : ", key not in the vault";
+		s->labels[s->n] =
+		    xasprintf("%s (account %s, %s%s)", d->name ? d->name : d->id,
+		              d->account_id ? d->account_id : "?",
+		              d->cur_version == 2 ? "CUR 2.0 already" : "legacy CUR", inv);
+		s->ds[s->n] = d;
+		s->n++;
+	}
+	s->items = xcalloc((size_t)(s->n ? s->n : 1), sizeof(*s->items));
+	int sel = 0;
+	for (int i = 0; i < s->n; i++) {
+		s->items[i].label = s->labels[i];
+		if (str_eq(s->ds[i]->id, w->a.migrate.data_source_id))
+			sel = i;
+	}
+	tui_radio_init(&s->r, s->items, s->n, sel);
+}
+
+static void ds_init(struct tui_page *pg)
+{
+	pg->state = xcalloc(1, sizeof(struct ds_state));
+}
+
+static void ds_destroy(struct tui_page *pg)
+{
+	ds_clear(pg->state);
+	free(pg->state);
+}
+
+static void ds_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct wiz *w = W(pg);
+	wiz_refresh(w);
+	ds_build(w, pg->state);
+}
+
+static void ds_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct ds_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	tui_put(win, y, x, wd, "Which AWS data source should switch to CUR 2.0?", A_NORMAL);
+	y += 2;
+	if (wiz_discovering(w) || w->cx_busy || !w->have_facts) {
+		wiz_draw_discovery(w, win, y, x, wd);
+		return;
+	}
+	if (s->n == 0) {
+		tui_put(win, y, x, wd, "CerteroX has no Root AWS data source in this organization.",
+		        theme_attr(ROLE_WARN));
+		return;
+	}
+	tui_radio_draw(&s->r, win, y, x, wd, true);
+}
+
+static int ds_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct ds_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (ev->act == ACT_TICK) {
+		bool was = s->n > 0;
+		if (wiz_refresh(w) && !was)
+			ds_build(w, s);
+		return TUI_REDRAW;
+	}
+	int r = tui_radio_action(&s->r, ev);
+	if (r)
+		return r;
+	if (ev->act != ACT_ENTER)
+		return 0;
+	if (s->n == 0) {
+		tui_app_status(w->app, ROLE_ERROR, "No data source to switch.");
+		return TUI_HANDLED;
+	}
+	const struct plan_data_source_fact *d = s->ds[s->r.selected];
+	if (d->cur_version == 2) {
+		tui_app_status(w->app, ROLE_WARN, "%s already uses CUR 2.0.", d->name);
+		return TUI_HANDLED;
+	}
+	answers_set(&w->a.migrate.data_source_id, d->id);
+	w->a.has_migrate = true;
+	wiz_refresh(w);
+	return TUI_NEXT;
+}
+
+static bool ds_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_CHOOSE_DATA_SOURCE);
+}
+
+const struct page_ops page_choose_ds_ops = {
+    .title = "Data source to migrate",
+    .keys = "Up/Down choose  Enter continue  Esc back",
+    .help = "CerteroX's Root AWS data sources in the organization. The chosen one gets a CUR "
+            "2.0 export, its bucket policy and ReadOnly policy are updated, and CerteroX is "
+            "switched to the new export with the key from the vault.",
+    .init = ds_init,
+    .enter = ds_enter,
+    .draw = ds_draw,
+    .on_action = ds_action,
+    .applies = ds_applies,
+    .destroy = ds_destroy,
+};
+
+/* ---- 9. review ---- */
+
+struct review_state {
+	struct tui_view view;
+	bool show_json;
+	bool built;
+};
+
+static char *review_text(struct wiz *w)
+{
+	struct buf b;
+	buf_init(&b);
+	const struct plan_target *t = &w->plan.target;
+	size_t nc = 0, nu = 0, nd = 0, ns = 0, nr = 0;
+	for (size_t i = 0; i < w->plan.n; i++) {
+		switch (w->plan.steps[i].kind) {
+		case PLAN_CREATE:
+			nc++;
+			break;
+		case PLAN_UPDATE:
+			nu++;
+			break;
+		case PLAN_DELETE:
+			nd++;
+			break;
+		case PLAN_READ:
+			nr++;
+			break;
+		default:
+			ns++;
+			break;
+		}
+	}
+	buf_printf(&b, "Account %s, %s %s\n", t->account_id ? t->account_id : "",
+	           answers_connection_name(w->a.connection), answers_action_name(w->a.action));
+	if (t->export_name)
+		buf_printf(&b, "Export %s (%s)\nBucket s3://%s/%s in %s\n", t->export_name,
+		           t->legacy ? "legacy CUR" : "CUR 2.0", t->bucket ? t->bucket : "?",
+		           t->prefix ? t->prefix : "", t->region ? t->region : "");
+	buf_printf(&b, "CerteroX %s, data source \"%s\"\n",
+	           w->a.certerox.url ? w->a.certerox.url : "",
+	           w->a.data_source.name ? w->a.data_source.name : "");
+	buf_printf(&b, "%zu steps: %zu create, %zu update, %zu delete, %zu check, %zu skip\n\n",
+	           w->plan.n, nc, nu, nd, nr, ns);
+	for (size_t i = 0; i < w->plan.n; i++) {
+		const struct plan_step *s = &w->plan.steps[i];
+		buf_printf(&b, "%-7s %s%s\n", plan_kind_name(s->kind), s->title,
+		           s->destructive && s->kind != PLAN_SKIP ? "  (replaces/deletes)" : "");
+		if (s->kind == PLAN_SKIP && s->skip_reason)
+			buf_printf(&b, "        because %s\n", s->skip_reason);
+		for (size_t k = 0; k < s->differences.n; k++)
+			buf_printf(&b, "        %s\n", s->differences.v[k]);
+	}
+	for (size_t i = 0; i < w->warnings.n; i++)
+		buf_printf(&b, "\nwarning: %s", w->warnings.v[i]);
+	for (size_t i = 0; i < w->plan.warnings.n; i++)
+		buf_printf(&b, "\nwarning: %s", w->plan.warnings.v[i]);
+	buf_puts(&b, "\n");
+	return buf_steal(&b);
+}
+
+static void review_update(struct wiz *w, struct review_state *s)
+{
+	if (!wiz_refresh(w) || !w->have_facts) {
+		s->built = false;
+		return;
+	}
+	if (!w->have_plan && w->plan_st == CX_OK)
+		wiz_build_plan(w);
+	if (s->built)
+		return;
+	s->built = true;
+	char *t = NULL;
+	if (!w->have_plan) {
+		char buf[1400];
+		t = xasprintf(
+		    "The plan cannot be made:\n%s\n\nGo back (Esc) and change the answers.",
+		    cx_err_format(&w->plan_err, buf, sizeof(buf)));
+	} else {
+		t = s->show_json ? planfmt_json(&w->plan) : review_text(w);
+	}
+	tui_view_set_text(&s->view, t);
+	free(t);
+}
+
+static void review_init(struct tui_page *pg)
+{
+	struct review_state *s = xcalloc(1, sizeof(*s));
+	tui_view_init(&s->view, NULL, "");
+	pg->state = s;
+}
+
+static void review_destroy(struct tui_page *pg)
+{
+	struct review_state *s = pg->state;
+	tui_view_free(&s->view);
+	free(s);
+}
+
+static void review_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct review_state *s = pg->state;
+	s->built = false;
+	review_update(W(pg), s);
+}
+
+static void review_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct review_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y;
+	tui_put(win, y++, x, wd, "The whole plan. Nothing has been written yet.",
+	        theme_attr(ROLE_LABEL));
+	if (!s->built) {
+		wiz_draw_discovery(w, win, y + 1, x, wd);
+		return;
+	}
+	struct tui_rect vr = {y + 1, x + 1, b.h - 3, wd - 2};
+	tui_view_draw_boxed(&s->view, win, vr, s->show_json ? "Plan (JSON)" : "Plan", true);
+}
+
+static int review_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct review_state *s = pg->state;
+	struct wiz *w = W(pg);
+	switch (ev->act) {
+	case ACT_TICK:
+		review_update(w, s);
+		return TUI_REDRAW;
+	case ACT_NEXT:
+	case ACT_PREV:
+		s->show_json = !s->show_json;
+		s->built = false;
+		review_update(w, s);
+		return TUI_HANDLED;
+	case ACT_ENTER:
+		if (!s->built) {
+			tui_app_status(w->app, ROLE_NORMAL,
+			               "Still reading the account; one moment.");
+			return TUI_HANDLED;
+		}
+		if (!w->have_plan) {
+			tui_app_status(w->app, ROLE_ERROR, "The plan cannot be made: %s",
+			               w->plan_err.msg);
+			return TUI_HANDLED;
+		}
+		if (plan_needs_confirmation(&w->plan)) {
+			int yes = tui_confirm(w->app, "Replace or delete?",
+			                      "The plan replaces or deletes something (marked "
+			                      "\"replaces/deletes\"). Continue?",
+			                      false);
+			if (yes != 1)
+				return TUI_HANDLED;
+		}
+		return TUI_NEXT;
+	default:
+		return tui_view_action(&s->view, w->app, ev);
+	}
+}
+
+static bool review_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_REVIEW);
+}
+
+const struct page_ops page_review_ops = {
+    .title = "Review the plan",
+    .keys = "Tab text/JSON  PgUp/PgDn scroll  / search  Enter continue  Esc back",
+    .help = "Every step of the plan in order: create, update, delete or skip (with the "
+            "reason). Nothing has been written yet.\nTab shows the plan as JSON (the same as "
+            "--dry-run).",
+    .init = review_init,
+    .enter = review_enter,
+    .draw = review_draw,
+    .on_action = review_action,
+    .applies = review_applies,
+    .destroy = review_destroy,
+};
+
+/* ---- 10. vault ---- */
+
+struct vault_state {
+	struct tui_masked p1, p2;
+	int focus;
+	bool exists;
+};
+
+static void vault_init(struct tui_page *pg)
+{
+	struct vault_state *s = xcalloc(1, sizeof(*s));
+	tui_masked_init(&s->p1, "Vault passphrase", 1024);
+	tui_masked_init(&s->p2, "Once more", 1024);
+	pg->state = s;
+}
+
+static void vault_destroy(struct tui_page *pg)
+{
+	struct vault_state *s = pg->state;
+	tui_masked_free(&s->p1);
+	tui_masked_free(&s->p2);
+	free(s);
+}
+
+static void vault_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct vault_state *s = pg->state;
+	s->exists = access(W(pg)->vault_file, F_OK) == 0;
+	s->focus = 0;
+}
+
+static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct vault_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	char line[600];
+	snprintf(line, sizeof(line), "Vault: %s", w->vault_file);
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
+	struct tui_rect r = {y, x, 3, wd};
+	if (w->vault) {
+		tui_put_wrapped(win, r, "The vault is unlocked. Enter continues to the apply.",
+		                theme_attr(ROLE_OK));
+		return;
+	}
+	y += tui_put_wrapped(
+	    win, r,
+	    s->exists ? "Unlock the existing vault. The new secret access key is saved in it the "
+	                "moment AWS returns it."
+	              : "A new encrypted vault is created. Choose a passphrase and type it twice; "
+	                "the new secret access key is saved the moment AWS returns it.",
+	    A_NORMAL);
+	y++;
+	tui_masked_draw(&s->p1, win, y, x, wd, s->focus == 0);
+	y += 2;
+	if (!s->exists)
+		tui_masked_draw(&s->p2, win, y, x, wd, s->focus == 1);
+}
+
+static int vault_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct vault_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (w->vault)
+		return ev->act == ACT_ENTER ? TUI_NEXT : 0;
+	int r = s->focus == 0 ? tui_masked_action(&s->p1, ev) : tui_masked_action(&s->p2, ev);
+	if (r)
+		return r;
+	switch (ev->act) {
+	case ACT_NEXT:
+	case ACT_PREV:
+	case ACT_UP:
+	case ACT_DOWN:
+		if (!s->exists)
+			s->focus = !s->focus;
+		return TUI_HANDLED;
+	case ACT_ENTER:
+		break;
+	default:
+		return 0;
+	}
+	tui_masked_set_error(&s->p1, NULL);
+	tui_masked_set_error(&s->p2, NULL);
+	if (tui_masked_len(&s->p1) == 0) {
+		tui_masked_set_error(&s->p1, "the passphrase must not be empty");
+		s->focus = 0;
+		return TUI_HANDLED;
+	}
+	if (!s->exists && s->focus == 0 && tui_masked_len(&s->p2) == 0) {
+		s->focus = 1;
+		return TUI_HANDLED;
+	}
+	if (!s->exists && strcmp(tui_masked_value(&s->p1), tui_masked_value(&s->p2)) != 0) {
+		tui_masked_set_error(&s->p2, "the two passphrases differ");
+		tui_masked_clear(&s->p2);
+		s->focus = 1;
+		return TUI_HANDLED;
+	}
+	tui_app_status(w->app, ROLE_NORMAL, "%s the vault...",
+	               s->exists ? "Unlocking" : "Creating");
+	tui_app_draw(w->app);
+	tui_app_flush(w->app);
+	struct cx_err err;
+	cx_err_clear(&err);
+	struct vault *v = NULL;
+	enum cx_status st = vault_open(w->vault_file, tui_masked_value(&s->p1),
+	                               w->o->vault_kdf ? w->o->vault_kdf : "moderate", &v, &err);
+	tui_masked_clear(&s->p1);
+	tui_masked_clear(&s->p2);
+	tui_app_status_clear(w->app);
+	if (st != CX_OK) {
+		tui_masked_set_error(
+		    &s->p1, st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)" : err.msg);
+		s->focus = 0;
+		return TUI_HANDLED;
+	}
+	w->vault = v;
+	wiz_refresh(w); /* the vault tells which keys are ours */
+	return TUI_NEXT;
+}
+
+static bool vault_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_VAULT);
+}
+
+const struct page_ops page_vault_ops = {
+    .title = "Credential vault",
+    .keys = "Tab move  Enter unlock/create  Esc back",
+    .help = "The vault is an encrypted file (libsodium, Argon2id) that keeps the secret access "
+            "keys of the data sources. The passphrase is masked, kept in secure memory and "
+            "never written anywhere.\nThe vault comes before the apply because the new secret "
+            "key is saved the moment AWS returns it.",
+    .init = vault_init,
+    .enter = vault_enter,
+    .draw = vault_draw,
+    .on_action = vault_action,
+    .applies = vault_applies,
+    .destroy = vault_destroy,
+};
+
+/* ---- 11. apply ---- */
+
+struct apply_state {
+	bool waiting;  /* for the discovery with the vault */
+	bool reported; /* summary and exit status set */
+};
+
+static void apply_init(struct tui_page *pg)
+{
+	pg->state = xcalloc(1, sizeof(struct apply_state));
+}
+
+static void apply_free(struct tui_page *pg)
+{
+	free(pg->state);
+}
+
+static void apply_try_start(struct wiz *w, struct apply_state *s)
+{
+	if (!s->waiting)
+		return;
+	if (!wiz_refresh(w) || !w->have_facts) {
+		if (!wiz_discovering(w) && w->disc_st != CX_OK) {
+			s->waiting = false;
+			w->apply_finished = true;
+			w->apply_st = w->disc_st;
+			w->apply_err = w->disc_err;
+		}
+		return;
+	}
+	s->waiting = false;
+	if (!w->have_plan && wiz_build_plan(w) != CX_OK) {
+		w->apply_finished = true;
+		w->apply_st = w->plan_st;
+		w->apply_err = w->plan_err;
+		tui_log_add(&w->log, "plan: %s", w->plan_err.msg);
+		return;
+	}
+	if (wiz_apply_start(w) != CX_OK) {
+		w->apply_finished = true;
+		w->apply_st = w->apply_err.status;
+		tui_log_add(&w->log, "apply: %s", w->apply_err.msg);
+	}
+}
+
+static void apply_finished(struct wiz *w)
+{
+	char *sum = wiz_summary_text(w);
+	if (sum) {
+		tui_app_set_summary(w->app, sum);
+		free(sum);
+	}
+	if (w->apply_st != CX_OK) {
+		const struct engine_result *r = w->eng ? engine_result(w->eng) : NULL;
+		tui_app_set_exit(
+		    w->app, w->apply_st == CX_E_CANCELLED
+		                ? 130
+		                : session_exit_status(w->apply_st, r && (r->wrote || r->done > 0)));
+	} else {
+		tui_app_set_exit(w->app, 0);
+	}
+}
+
+static void apply_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct apply_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (!w->applying && !w->apply_finished) {
+		s->waiting = true;
+		apply_try_start(w, s);
+	}
+}
+
+static void apply_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y;
+	char line[1400];
+	if (w->applying)
+		snprintf(line, sizeof(line), "Applying the plan: %d steps", w->prog.n);
+	else if (w->apply_finished && w->apply_st == CX_OK)
+		snprintf(line, sizeof(line), "%s Done: every step finished. Enter continues.",
+		         theme_sym(SYM_OK));
+	else if (w->apply_finished) {
+		char buf[1200];
+		snprintf(line, sizeof(line), "%s Stopped: %s", theme_sym(SYM_FAIL),
+		         cx_err_format(&w->apply_err, buf, sizeof(buf)));
+	} else
+		snprintf(line, sizeof(line), "Preparing...");
+	tui_put(win, y++, x, wd, line,
+	        w->apply_finished ? theme_attr(w->apply_st == CX_OK ? ROLE_OK : ROLE_ERROR)
+	                          : theme_attr(ROLE_LABEL));
+	if (!w->applying && !w->apply_finished) {
+		wiz_draw_discovery(w, win, y, x, wd);
+		return;
+	}
+	int logh = b.h >= 30 ? 8 : 5;
+	struct tui_rect pr = {y, x, b.h - logh - 3, wd};
+	tui_progress_draw(&w->prog, win, pr, tui_app_tick(w->app));
+	y += pr.h;
+	snprintf(line, sizeof(line), "Key check: %s",
+	         w->keycheck[0] ? w->keycheck
+	                        : "waits for the new key, then proves each permission");
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
+	tui_hline(win, y++, x, wd, theme_attr(ROLE_DIM));
+	struct tui_rect lr = {y, x, b.y + b.h - y, wd};
+	tui_log_draw(&w->log, win, lr);
+}
+
+static int apply_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct apply_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int ret = 0;
+	switch (ev->act) {
+	case ACT_TICK:
+		apply_try_start(w, s);
+		ret = TUI_REDRAW;
+		break;
+	case ACT_BACK:
+		if (w->applying) {
+			wiz_apply_cancel(w, false);
+			tui_app_status(w->app, ROLE_WARN,
+			               "Cancelling after the call in flight; a re-run continues.");
+		} else if (w->apply_finished) {
+			tui_app_status(w->app, ROLE_NORMAL,
+			               "The apply has run; Enter continues, F10 quits.");
+		} else {
+			return 0; /* not started yet: back to the vault page */
+		}
+		ret = TUI_HANDLED;
+		break;
+	case ACT_INTERRUPT:
+		if (w->applying) {
+			/* Ctrl-C: stop now; what was written stays, a re-run resumes. */
+			wiz_apply_cancel(w, true);
+			w->apply_st = CX_E_CANCELLED;
+			s->reported = true;
+			apply_finished(w);
+			tui_app_set_applied(w->app, false);
+			tui_app_set_exit(w->app, 130);
+			return TUI_QUIT;
+		}
+		return 0;
+	case ACT_ENTER:
+		if (w->apply_finished && w->apply_st == CX_OK)
+			return TUI_NEXT;
+		if (w->apply_finished)
+			tui_app_status(
+			    w->app, ROLE_ERROR,
+			    "Fix the problem and run the wizard again: it continues where "
+			    "it stopped. F10 quits.");
+		ret = TUI_HANDLED;
+		break;
+	case ACT_PGUP:
+	case ACT_PGDN:
+	case ACT_HOME:
+	case ACT_END:
+		ret = tui_log_action(&w->log, ev);
+		break;
+	default:
+		ret = tui_progress_action(&w->prog, ev);
+		break;
+	}
+	if (w->apply_finished && !s->reported) {
+		s->reported = true;
+		apply_finished(w);
+	}
+	return ret;
+}
+
+static bool apply_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_APPLY);
+}
+
+const struct page_ops page_apply_ops = {
+    .title = "Apply",
+    .keys = "Esc cancel  Up/Down steps  PgUp/PgDn log  Enter continue",
+    .help = "Each step of the plan with its status word, a spinner while it runs, its time "
+            "and retries with the reason. The log pane shows every event.\nEsc cancels after "
+            "the call in flight; Ctrl-C stops now. What was written stays, and running the "
+            "wizard again continues where it stopped.",
+    .init = apply_init,
+    .enter = apply_enter,
+    .draw = apply_draw,
+    .on_action = apply_action,
+    .applies = apply_applies,
+    .destroy = apply_free,
+};
+
+/* ---- 12. done ---- */
+
+static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	const struct engine_result *r = w->eng ? engine_result(w->eng) : NULL;
+	const char *id = r ? r->data_source_id : NULL;
+	for (size_t i = 0; !id && i < w->facts.ndata_sources; i++)
+		if (str_eq(w->facts.data_sources[i].account_id, w->facts.account_id))
+			id = w->facts.data_sources[i].id;
+	if (!id)
+		id = w->a.migrate.data_source_id;
+	char line[600];
+	snprintf(line, sizeof(line), "%s CerteroX accepted the data source.", theme_sym(SYM_OK));
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
+	y++;
+	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	snprintf(line, sizeof(line), "  Name             %s",
+	         w->a.data_source.name ? w->a.data_source.name : "");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	snprintf(line, sizeof(line), "  AWS account      %s",
+	         w->facts.account_id ? w->facts.account_id : "");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	if (r && r->access_key_id) {
+		snprintf(line, sizeof(line), "  Access key       %s (secret in the vault)",
+		         r->access_key_id);
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+	}
+	if (w->vault) {
+		snprintf(line, sizeof(line), "  Vault            %s", vault_path(w->vault));
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+	}
+	y++;
+	tui_put(win, y++, x, wd, "What happens next", theme_attr(ROLE_LABEL));
+	struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
+	tui_put_wrapped(win, rr,
+	                "AWS delivers the first files of the export within 24 hours; CerteroX "
+	                "imports them on its next run. Nothing else is needed.\nThe summary is "
+	                "also printed to the terminal when the wizard exits. Enter finishes.",
+	                A_NORMAL);
+}
+
+static int done_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	(void)pg;
+	if (ev->act == ACT_ENTER)
+		return TUI_DONE;
+	if (ev->act == ACT_BACK)
+		return TUI_HANDLED;
+	if (ev->act == ACT_QUIT || ev->act == ACT_INTERRUPT)
+		return TUI_DONE;
+	return 0;
+}
+
+static bool done_applies(struct tui_page *pg)
+{
+	return wiz_in_flow(W(pg), FLOW_DONE);
+}
+
+const struct page_ops page_done_ops = {
+    .title = "Done",
+    .keys = "Enter finish",
+    .help = "The data source is in CerteroX and its key is in the vault.\nAWS delivers the "
+            "first files within 24 hours.",
+    .draw = done_draw,
+    .on_action = done_action,
+    .applies = done_applies,
+};

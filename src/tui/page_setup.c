@@ -1,0 +1,696 @@
+/* page_setup.c - pages 1-4: start, connection type, export type, data export. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/export.h"
+#include "core/flow.h"
+#include "core/validate.h"
+#include "tui/theme.h"
+#include "tui/wiz.h"
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/str.h"
+
+#define W(pg)          ((struct wiz *)(pg)->ctx)
+#define in_flow(pg, p) wiz_in_flow(W(pg), p)
+
+static void free_state(struct tui_page *pg)
+{
+	free(pg->state);
+}
+
+/* ---- 1. start ---- */
+
+static const struct tui_radio_item start_items[] = {
+    {"Connect a new AWS data source", "Export, bucket policy, IAM user and key, CerteroX."},
+    {"Switch an existing data source to CUR 2.0", "Migrate a legacy CUR data source."},
+    {"Show saved data sources", "The AWS data sources CerteroX has for its organization."},
+};
+
+struct start_state {
+	struct tui_radio r;
+};
+
+static void start_init(struct tui_page *pg)
+{
+	struct start_state *s = xcalloc(1, sizeof(*s));
+	tui_radio_init(&s->r, start_items, 3, W(pg)->start == WIZ_MIGRATE ? 1 : 0);
+	pg->state = s;
+}
+
+static void start_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	wiz_refresh(W(pg));
+}
+
+static const char *role_text(enum plan_org_role r)
+{
+	switch (r) {
+	case PLAN_ORG_MANAGEMENT:
+		return "management (payer) account of an Organization";
+	case PLAN_ORG_MEMBER:
+		return "member account of an Organization";
+	case PLAN_ORG_STANDALONE:
+		return "standalone account (no Organization)";
+	default:
+		return "Organization role unknown";
+	}
+}
+
+static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct start_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	tui_put(win, y, x, wd, "This wizard connects an AWS account to CerteroX Cloud Management.",
+	        A_NORMAL);
+	y += 2;
+	tui_put(win, y++, x, wd, "AWS identity used by the wizard", theme_attr(ROLE_LABEL));
+	char line[400];
+	if (w->have_facts) {
+		snprintf(line, sizeof(line), "  Account   %s, %s", w->facts.account_id,
+		         role_text(w->facts.org_role));
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		snprintf(line, sizeof(line), "  ARN       %s",
+		         w->facts.caller_arn ? w->facts.caller_arn : "");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+	} else {
+		tui_put(win, y++, x, wd, "  Account   ...", theme_attr(ROLE_DIM));
+		tui_put(win, y++, x, wd, "  ARN       ...", theme_attr(ROLE_DIM));
+	}
+	if (w->cx_ready && w->have_facts)
+		snprintf(line, sizeof(line), "  CerteroX  %s (%zu AWS data sources)", w->cx_url,
+		         w->facts.ndata_sources);
+	else if (w->cx_st != CX_OK)
+		snprintf(line, sizeof(line), "  CerteroX  %s: %s", w->cx_url ? w->cx_url : "",
+		         w->cx_err.msg);
+	else
+		snprintf(line, sizeof(line), "  CerteroX  %s",
+		         w->cx_url ? w->cx_url : "not configured yet (page CerteroX)");
+	tui_put(win, y++, x, wd, line, w->cx_st != CX_OK ? theme_attr(ROLE_WARN) : A_NORMAL);
+	y++;
+	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
+	y += tui_radio_draw(&s->r, win, y, x, wd, true);
+	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
+	if (w->preloaded && !w->disc)
+		tui_put(win, b.y + b.h - 1, x, wd,
+		        "Answers preloaded from --answers; review each page.",
+		        theme_attr(ROLE_DIM));
+}
+
+static void show_data_sources(struct wiz *w)
+{
+	struct buf b;
+	buf_init(&b);
+	if (!w->facts.data_sources_known) {
+		buf_printf(&b, "CerteroX's data sources are not known (not signed in).");
+	} else if (w->facts.ndata_sources == 0) {
+		buf_printf(&b, "CerteroX has no AWS data source in this organization yet.");
+	}
+	for (size_t i = 0; w->facts.data_sources_known && i < w->facts.ndata_sources; i++) {
+		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
+		buf_printf(&b, "%s%s  %s  account %s  %s  %s", i ? "\n" : "", d->id, d->name,
+		           d->account_id ? d->account_id : "?", d->linked ? "linked" : "root",
+		           d->linked             ? ""
+		           : d->cur_version == 2 ? "CUR 2.0"
+		                                 : "legacy CUR");
+	}
+	buf_printf(&b, "\n\nThe vault's records: certerox-aws-setup --list");
+	tui_message(w->app, "Saved data sources", buf_str(&b));
+	buf_free(&b);
+}
+
+static int start_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct start_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (ev->act == ACT_TICK) {
+		wiz_refresh(w);
+		return TUI_REDRAW;
+	}
+	int r = tui_radio_action(&s->r, ev);
+	if (r)
+		return r;
+	if (ev->act != ACT_ENTER)
+		return 0;
+	if (!w->session_ok) {
+		tui_app_status(w->app, ROLE_ERROR, "No AWS session: %s", w->session_err.msg);
+		return TUI_HANDLED;
+	}
+	if (!wiz_refresh(w) || !w->have_facts) {
+		if (w->disc_st != CX_OK && !w->disc && !w->cx_busy) {
+			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
+			return TUI_HANDLED;
+		}
+		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
+		return TUI_HANDLED;
+	}
+	w->start = (enum wiz_start)s->r.selected;
+	if (w->start == WIZ_SHOW) {
+		show_data_sources(w);
+		return TUI_HANDLED;
+	}
+	w->a.action = w->start == WIZ_MIGRATE ? ANSWERS_MIGRATE : ANSWERS_CONNECT;
+	if (!w->conn_preselected && !w->preloaded && w->a.action == ANSWERS_CONNECT) {
+		w->conn_preselected = true;
+		w->a.connection =
+		    w->facts.org_role == PLAN_ORG_MEMBER ? ANSWERS_LINKED : ANSWERS_ROOT;
+	}
+	return TUI_NEXT;
+}
+
+const struct page_ops page_start_ops = {
+    .title = "Welcome",
+    .keys = "Up/Down choose  Enter continue",
+    .help = "The wizard reads the account first (read-only) and shows who it acts as.\n"
+            "Connect: the whole guide, page by page. Switch: migrate a legacy CUR data source "
+            "to CUR 2.0. Show: the AWS data sources CerteroX knows.\nNothing is written "
+            "before the Apply page.",
+    .init = start_init,
+    .enter = start_enter,
+    .draw = start_draw,
+    .on_action = start_action,
+    .destroy = free_state,
+};
+
+/* ---- 2. connection type ---- */
+
+static const struct tui_radio_item conn_items[] = {
+    {"Root", "The management (payer) account, or a standalone one: billing data comes from "
+             "its data export in an S3 bucket."},
+    {"Linked", "A member account of an Organization: no bucket; the billing data comes "
+               "through the Root data source. Needs only the Discover Resources policy."},
+};
+
+struct radio_state {
+	struct tui_radio r;
+};
+
+static void conn_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct wiz *w = W(pg);
+	if (!pg->state)
+		pg->state = xcalloc(1, sizeof(struct radio_state));
+	struct radio_state *s = pg->state;
+	tui_radio_init(&s->r, conn_items, 2, w->a.connection == ANSWERS_LINKED ? 1 : 0);
+}
+
+static bool has_root(const struct wiz *w)
+{
+	for (size_t i = 0; i < w->facts.ndata_sources; i++)
+		if (!w->facts.data_sources[i].linked)
+			return true;
+	return false;
+}
+
+static void conn_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct radio_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	char line[200];
+	snprintf(line, sizeof(line), "How does account %s connect to CerteroX?",
+	         w->facts.account_id ? w->facts.account_id : "");
+	tui_put(win, y, x, wd, line, A_NORMAL);
+	y += 2;
+	y += tui_radio_draw(&s->r, win, y, x, wd, true) + 1;
+	struct tui_rect r = {y, x, 4, wd};
+	if (w->facts.org_role == PLAN_ORG_MEMBER)
+		y += tui_put_wrapped(win, r,
+		                     "This is a member account of an Organization: Linked is "
+		                     "pre-selected.",
+		                     theme_attr(ROLE_DIM));
+	if (s->r.cursor == 1 && w->facts.data_sources_known && !has_root(w)) {
+		char warn[300];
+		snprintf(warn, sizeof(warn),
+		         "%s %s If only an AWS Linked account is specified, "
+		         "CerteroX will not be able to import any billing data.",
+		         theme_sym(SYM_WARN), CERTEROX_NO_ROOT_WARNING);
+		struct tui_rect r2 = {y + 1, x, 4, wd};
+		tui_put_wrapped(win, r2, warn, theme_attr(ROLE_WARN));
+	}
+}
+
+static int conn_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct radio_state *s = pg->state;
+	int r = tui_radio_action(&s->r, ev);
+	if (r)
+		return r;
+	if (ev->act != ACT_ENTER)
+		return 0;
+	W(pg)->a.connection = s->r.selected == 1 ? ANSWERS_LINKED : ANSWERS_ROOT;
+	return TUI_NEXT;
+}
+
+static bool conn_applies(struct tui_page *pg)
+{
+	return in_flow(pg, FLOW_CONNECTION);
+}
+
+const struct page_ops page_connection_ops = {
+    .title = "Connection type",
+    .keys = "Up/Down choose  Enter continue  Esc back",
+    .help = "Root: the account that pays (or a standalone one); CerteroX reads its billing "
+            "data export from S3.\nLinked: a member account; CerteroX discovers its resources "
+            "and takes the billing data from the Root data source.",
+    .enter = conn_enter,
+    .draw = conn_draw,
+    .on_action = conn_action,
+    .applies = conn_applies,
+    .destroy = free_state,
+};
+
+/* ---- 3. export type ---- */
+
+static const struct tui_radio_item type_items[] = {
+    {"Standard data export (CUR 2.0)",
+     "Recommended. Daily or hourly, CSV or Parquet, split cost allocation data."},
+    {"Legacy CUR export", "Older version: resource IDs included, refreshed automatically. "
+                          "Use it only when CerteroX should read an existing legacy report."},
+};
+
+static void type_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	if (!pg->state)
+		pg->state = xcalloc(1, sizeof(struct radio_state));
+	struct radio_state *s = pg->state;
+	tui_radio_init(&s->r, type_items, 2, W(pg)->a.export.type == ANSWERS_LEGACY ? 1 : 0);
+}
+
+static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct radio_state *s = pg->state;
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	tui_put(win, y, x, wd, "Which kind of billing export should CerteroX read?", A_NORMAL);
+	y += 2;
+	y += tui_radio_draw(&s->r, win, y, x, wd, true) + 1;
+	struct tui_rect r = {y, x, 4, wd};
+	tui_put_wrapped(win, r,
+	                "AWS prepares a new export within 24 hours. The CerteroX data source must "
+	                "use the same export type.",
+	                theme_attr(ROLE_DIM));
+}
+
+static int type_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct radio_state *s = pg->state;
+	int r = tui_radio_action(&s->r, ev);
+	if (r)
+		return r;
+	if (ev->act != ACT_ENTER)
+		return 0;
+	struct answers *a = &W(pg)->a;
+	enum answers_export_type t = s->r.selected == 1 ? ANSWERS_LEGACY : ANSWERS_CUR2;
+	if (t != a->export.type && !a->has_export_name) {
+		/* the default name follows the type */
+		answers_set(&a->export.name,
+		            t == ANSWERS_LEGACY ? "certerox-cur" : "certerox-cur2");
+	}
+	a->export.type = t;
+	return TUI_NEXT;
+}
+
+static bool type_applies(struct tui_page *pg)
+{
+	return in_flow(pg, FLOW_EXPORT_TYPE);
+}
+
+const struct page_ops page_export_type_ops = {
+    .title = "Export type",
+    .keys = "Up/Down choose  Enter continue  Esc back",
+    .help = "CUR 2.0 (Standard data export, AWS Data Exports) is recommended.\nLegacy CUR "
+            "reports still work; CerteroX can switch a legacy data source to CUR 2.0 later "
+            "(Switch on the first page).",
+    .enter = type_enter,
+    .draw = type_draw,
+    .on_action = type_action,
+    .applies = type_applies,
+    .destroy = free_state,
+};
+
+/* ---- 4. data export ---- */
+
+static const char *const setup_items[] = {"Create it now (this wizard)", "Let CerteroX create it",
+                                          "Use an existing export", "Let CerteroX detect it"};
+static const char *const setup_notes[] = {
+    "The wizard creates it with your AWS rights.", "CerteroX creates it (create_report).",
+    "Choose one found above (bucket_only).", "CerteroX finds it (find_report); bucket optional."};
+static const char *const gran_items[] = {"DAILY", "HOURLY"};
+static const char *const fmt_items[] = {"csv", "parquet"};
+
+enum {
+	E_SETUP,
+	E_PICK,
+	E_NAME,
+	E_BUCKET,
+	E_CREATE,
+	E_REGION,
+	E_PREFIX,
+	E_GRAN,
+	E_FMT,
+	E_SPLIT,
+	E_COUNT
+};
+
+struct export_state {
+	struct tui_choice setup, pick, gran, fmt;
+	struct tui_text name, bucket, region, prefix;
+	struct tui_switch create, split;
+	int focus;
+	const char **pick_items; /* names of the found exports of the type */
+	int npick;
+	bool legacy;
+};
+
+static void export_free(struct tui_page *pg)
+{
+	struct export_state *s = pg->state;
+	tui_text_free(&s->name);
+	tui_text_free(&s->bucket);
+	tui_text_free(&s->region);
+	tui_text_free(&s->prefix);
+	free(s->pick_items);
+	free(s);
+}
+
+static void export_init(struct tui_page *pg)
+{
+	struct export_state *s = xcalloc(1, sizeof(*s));
+	const struct answers *a = &W(pg)->a;
+	tui_choice_init(&s->setup, "Export setup", setup_items, 4, (int)a->export.setup);
+	tui_choice_init(&s->pick, "Existing export", NULL, 0, 0);
+	tui_text_init(&s->name, "Export name", 256, answers_export_name(a));
+	tui_text_init(&s->bucket, "S3 bucket", 64, a->export.bucket);
+	s->create.label = "Create the bucket";
+	s->create.on = a->export.create_bucket;
+	tui_text_init(&s->region, "Bucket region", 32, a->export.bucket_region);
+	tui_text_set_validator(&s->region, wiz_valid_region, NULL);
+	tui_text_set_validator(&s->bucket, wiz_valid_bucket, NULL);
+	tui_text_init(&s->prefix, "S3 prefix", 1024, a->export.prefix);
+	s->prefix.hint = "\"\" allowed; files go to <prefix>/<export name>/";
+	tui_choice_init(&s->gran, "Granularity", gran_items, 2,
+	                a->export.granularity == ANSWERS_HOURLY ? 1 : 0);
+	tui_choice_init(&s->fmt, "Format", fmt_items, 2, a->export.format == ANSWERS_PARQUET);
+	s->split.label = "Split cost allocation data";
+	s->split.on = a->export.split_cost_allocation;
+	pg->state = s;
+}
+
+static void export_pick_list(struct wiz *w, struct export_state *s)
+{
+	free(s->pick_items);
+	s->pick_items = NULL;
+	s->npick = 0;
+	for (size_t i = 0; i < w->facts.nexports; i++) {
+		if (w->facts.exports[i].legacy != s->legacy)
+			continue;
+		s->pick_items = xrealloc(s->pick_items, sizeof(char *) * (size_t)(s->npick + 1));
+		s->pick_items[s->npick++] = w->facts.exports[i].name;
+	}
+	tui_choice_init(&s->pick, "Existing export", (const char *const *)s->pick_items, s->npick,
+	                s->pick.sel < s->npick ? s->pick.sel : 0);
+}
+
+static void export_enter(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct export_state *s = pg->state;
+	struct wiz *w = W(pg);
+	s->legacy = w->a.export.type == ANSWERS_LEGACY;
+	tui_text_set_validator(&s->name, s->legacy ? wiz_valid_report_name : wiz_valid_export_name,
+	                       NULL);
+	tui_text_set_validator(&s->prefix,
+	                       s->legacy ? wiz_valid_prefix_legacy : wiz_valid_prefix_cur2, NULL);
+	if (!str_eq(tui_text_value(&s->name), answers_export_name(&w->a)))
+		tui_text_set(&s->name, answers_export_name(&w->a));
+	wiz_refresh(w);
+	export_pick_list(w, s);
+}
+
+static const struct plan_export_fact *picked(struct wiz *w, struct export_state *s)
+{
+	if (s->npick == 0)
+		return NULL;
+	return plan_facts_export(&w->facts, s->pick_items[s->pick.sel], s->legacy);
+}
+
+/* Fills name, bucket, prefix and region from the picked export's destination. */
+static void export_use_picked(struct wiz *w, struct export_state *s)
+{
+	const struct plan_export_fact *e = picked(w, s);
+	if (!e || !e->definition)
+		return;
+	const cJSON *d = e->definition;
+	const char *bucket, *prefix, *region;
+	if (e->legacy) {
+		bucket = json_str(d, "S3Bucket");
+		prefix = json_str(d, "S3Prefix");
+		region = json_str(d, "S3Region");
+	} else {
+		const cJSON *s3 =
+		    json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
+		bucket = json_str(s3, "S3Bucket");
+		prefix = json_str(s3, "S3Prefix");
+		region = json_str(s3, "S3Region");
+	}
+	tui_text_set(&s->name, e->name);
+	if (bucket)
+		tui_text_set(&s->bucket, bucket);
+	if (prefix)
+		tui_text_set(&s->prefix, prefix);
+	if (region)
+		tui_text_set(&s->region, region);
+	s->create.on = false;
+}
+
+static bool export_visible(const struct export_state *s, int f)
+{
+	switch (f) {
+	case E_PICK:
+		return s->setup.sel == ANSWERS_EXISTING;
+	case E_REGION:
+		return s->create.on;
+	case E_SPLIT:
+		return !s->legacy;
+	default:
+		return true;
+	}
+}
+
+static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
+{
+	struct export_state *s = pg->state;
+	struct wiz *w = W(pg);
+	int x = b.x + 1, wd = b.w - 2, y = b.y;
+	char line[400];
+	snprintf(line, sizeof(line), "%s found in account %s:",
+	         s->legacy ? "Legacy CUR reports" : "Data exports (CUR 2.0)",
+	         w->facts.account_id ? w->facts.account_id : "");
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
+	if (wiz_discovering(w) || w->cx_busy) {
+		wiz_draw_discovery(w, win, y++, x + 2, wd - 2);
+	} else {
+		int shown = 0, total = 0;
+		for (size_t i = 0; i < w->facts.nexports; i++) {
+			const struct plan_export_fact *e = &w->facts.exports[i];
+			if (e->legacy != s->legacy)
+				continue;
+			total++;
+			if (shown >= 3)
+				continue;
+			struct strv reasons = STRV_INIT;
+			bool ok = e->definition &&
+			          export_accept(e->definition, e->legacy, NULL, &reasons);
+			snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
+			         ok          ? "accepted by CerteroX"
+			         : reasons.n ? reasons.v[0]
+			                     : "definition unknown",
+			         e->delivered ? "files delivered" : "no files delivered yet");
+			strv_free(&reasons);
+			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
+			shown++;
+		}
+		if (total == 0)
+			tui_put(win, y++, x, wd, "  none", theme_attr(ROLE_DIM));
+		else if (total > shown) {
+			snprintf(line, sizeof(line), "  ... and %d more", total - shown);
+			tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
+		}
+	}
+	y++;
+	tui_choice_draw(&s->setup, win, y++, x, wd, s->focus == E_SETUP);
+	tui_put(win, y++, x + s->setup.label_w - 1, wd - s->setup.label_w,
+	        setup_notes[s->setup.sel], theme_attr(ROLE_DIM));
+	if (export_visible(s, E_PICK)) {
+		if (s->npick == 0) {
+			tui_put(win, y++, x + 2, wd - 2, "No export of this type was found.",
+			        theme_attr(ROLE_WARN));
+		} else {
+			tui_choice_draw(&s->pick, win, y++, x, wd, s->focus == E_PICK);
+		}
+	}
+	tui_text_draw(&s->name, win, y, x, wd, s->focus == E_NAME);
+	y += 2;
+	tui_text_draw(&s->bucket, win, y, x, wd, s->focus == E_BUCKET);
+	y += 2;
+	tui_switch_draw(&s->create, win, y++, x, wd, s->focus == E_CREATE);
+	if (export_visible(s, E_REGION)) {
+		tui_text_draw(&s->region, win, y, x, wd, s->focus == E_REGION);
+		y += 2;
+	}
+	tui_text_draw(&s->prefix, win, y, x, wd, s->focus == E_PREFIX);
+	y += 2;
+	tui_choice_draw(&s->gran, win, y++, x, wd, s->focus == E_GRAN);
+	tui_choice_draw(&s->fmt, win, y++, x, wd, s->focus == E_FMT);
+	if (export_visible(s, E_SPLIT))
+		tui_switch_draw(&s->split, win, y++, x, wd, s->focus == E_SPLIT);
+}
+
+static void export_move(struct export_state *s, int dir)
+{
+	do
+		s->focus = (s->focus + dir + E_COUNT) % E_COUNT;
+	while (!export_visible(s, s->focus) || (s->focus == E_PICK && s->npick == 0));
+}
+
+static bool export_check(struct wiz *w, struct export_state *s)
+{
+	int bad = -1;
+	if (!tui_text_check(&s->name))
+		bad = E_NAME;
+	bool detect = s->setup.sel == ANSWERS_DETECT;
+	const char *bucket = tui_text_value(&s->bucket);
+	if (bad < 0 && !(detect && !*bucket)) {
+		if (!*bucket) {
+			str_copy(s->bucket.error, sizeof(s->bucket.error),
+			         "bucket: required (except when CerteroX detects the export)");
+			bad = E_BUCKET;
+		} else if (!tui_text_check(&s->bucket)) {
+			bad = E_BUCKET;
+		}
+	}
+	if (bad < 0 && s->create.on && !tui_text_check(&s->region))
+		bad = E_REGION;
+	if (bad < 0 && !tui_text_check(&s->prefix))
+		bad = E_PREFIX;
+	if (bad < 0 && s->setup.sel == ANSWERS_EXISTING && s->npick == 0) {
+		tui_app_status(w->app, ROLE_ERROR,
+		               "No existing export of this type: choose another setup.");
+		s->focus = E_SETUP;
+		return false;
+	}
+	if (bad >= 0) {
+		s->focus = bad;
+		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		return false;
+	}
+	return true;
+}
+
+static int export_action(struct tui_page *pg, const struct tui_event *ev)
+{
+	struct export_state *s = pg->state;
+	struct wiz *w = W(pg);
+	if (ev->act == ACT_TICK) {
+		if (!wiz_discovering(w))
+			export_pick_list(w, s);
+		wiz_refresh(w);
+		return TUI_REDRAW;
+	}
+	int r = 0;
+	int before_setup = s->setup.sel, before_pick = s->pick.sel;
+	switch (s->focus) {
+	case E_SETUP:
+		r = tui_choice_action(&s->setup, ev);
+		break;
+	case E_PICK:
+		r = tui_choice_action(&s->pick, ev);
+		break;
+	case E_NAME:
+		r = tui_text_action(&s->name, ev);
+		break;
+	case E_BUCKET:
+		r = tui_text_action(&s->bucket, ev);
+		break;
+	case E_CREATE:
+		r = tui_switch_action(&s->create, ev);
+		break;
+	case E_REGION:
+		r = tui_text_action(&s->region, ev);
+		break;
+	case E_PREFIX:
+		r = tui_text_action(&s->prefix, ev);
+		break;
+	case E_GRAN:
+		r = tui_choice_action(&s->gran, ev);
+		break;
+	case E_FMT:
+		r = tui_choice_action(&s->fmt, ev);
+		break;
+	case E_SPLIT:
+		r = tui_switch_action(&s->split, ev);
+		break;
+	}
+	if ((s->setup.sel == ANSWERS_EXISTING &&
+	     (before_setup != s->setup.sel || before_pick != s->pick.sel)))
+		export_use_picked(w, s);
+	if (r)
+		return r;
+	switch (ev->act) {
+	case ACT_NEXT:
+	case ACT_DOWN:
+		export_move(s, 1);
+		return TUI_HANDLED;
+	case ACT_PREV:
+	case ACT_UP:
+		export_move(s, -1);
+		return TUI_HANDLED;
+	case ACT_ENTER: {
+		if (!export_check(w, s))
+			return TUI_HANDLED;
+		struct answers *a = &w->a;
+		a->export.setup = (enum answers_setup)s->setup.sel;
+		answers_set(&a->export.name, tui_text_value(&s->name));
+		a->has_export_name = true;
+		answers_set(&a->export.bucket,
+		            *tui_text_value(&s->bucket) ? tui_text_value(&s->bucket) : NULL);
+		a->export.create_bucket = s->create.on;
+		if (s->create.on)
+			answers_set(&a->export.bucket_region, tui_text_value(&s->region));
+		answers_set(&a->export.prefix, tui_text_value(&s->prefix));
+		a->export.granularity = s->gran.sel ? ANSWERS_HOURLY : ANSWERS_DAILY;
+		a->export.format = s->fmt.sel ? ANSWERS_PARQUET : ANSWERS_CSV;
+		a->export.split_cost_allocation = s->split.on;
+		a->has_export = true;
+		return TUI_NEXT;
+	}
+	default:
+		return 0;
+	}
+}
+
+static bool export_applies(struct tui_page *pg)
+{
+	return in_flow(pg, FLOW_EXPORT);
+}
+
+const struct page_ops page_export_ops = {
+    .title = "Data export",
+    .keys = "Tab/arrows move  Space toggle  Enter continue  Esc back",
+    .help = "The exports found in the account are listed with CerteroX's verdict (accepted, or "
+            "the rule it breaks) and whether AWS has delivered files yet.\nSetup: create the "
+            "export now, let CerteroX create it, use an existing one, or let CerteroX detect "
+            "it.\nBucket: an existing bucket, or switch on 'Create the bucket' and give its "
+            "region. Each field is checked as you type.",
+    .init = export_init,
+    .enter = export_enter,
+    .draw = export_draw,
+    .on_action = export_action,
+    .applies = export_applies,
+    .destroy = export_free,
+};

@@ -1,0 +1,144 @@
+#!/bin/sh
+# The wizard's connect flow (root, CUR 2.0, export created by the wizard) by keystrokes in tmux
+# at 80x24 against the simulated cloud: a golden of every page, a resize to 120x40 and back
+# on every page, the too-small screen and its recovery, then the data source in CerteroX, the
+# key in the vault, the summary after exit, and neither the passphrase, the secret key nor
+# the CerteroX token on any screen. Then NO_COLOR and LANG=C on the first page.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_sim_start
+PASS="tui-Passphrase-x7q!"
+BUCKET="cx-tui-billing"
+HOMEDIR="$T_TMP/home"
+mkdir -p "$HOMEDIR"
+printf '%s\n' "$PASS" >"$T_TMP/passfile"
+chmod 600 "$T_TMP/passfile"
+# Dynamic values: the sim's ports, ids, the temporary directory.
+TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
+	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
+	s/(Vault:? +)\S+/$1PATH/;'
+export TUI_MASK_EXTRA
+ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+
+# page N TITLE GOLDEN: the page is shown, matches its golden, survives 120x40 and back.
+page() {
+	check "page $1: $2" tui_wait "Page $1 of 12: $2" 20
+	check "golden $3" tui_golden "$3"
+	tui_resize 120 40
+	check "page $1 at 120x40" tui_wait_wider 90
+	check "page $1 keeps its title at 120x40" tui_wait "Page $1 of 12: $2"
+	tui_resize 80 24
+	# tmux signals the resize a little later; the key bar is back once the page redrew
+	tui_wait "F1 help  F10 quit" 5
+	check "page $1 back at 80x24" tui_golden "$3"
+}
+
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --vault-kdf interactive
+check "discovery shows the identity" tui_wait "management (payer) account" 20
+check "CerteroX signed in with the token" tui_wait "(0 AWS data sources)" 20
+page 1 Welcome connect-01-start
+tui_keys Enter
+page 2 "Connection type" connect-02-connection
+tui_keys Enter
+page 3 "Export type" connect-03-export-type
+tui_keys Enter
+check "page 4 lists the exports" tui_wait "Data exports (CUR 2.0) found in account 123456789012" 10
+tui_keys Tab Tab
+tui_type "Bad_Bucket"
+check "inline validation of the bucket" tui_wait "may contain only lowercase"
+tui_keys C-u
+tui_type "$BUCKET"
+tui_keys Tab Space
+check "create the bucket switch" tui_wait "[x] Create the bucket"
+check "region field shown" tui_wait "Bucket region"
+page 4 "Data export" connect-04-export
+tui_resize 60 20
+check "60x20: too small" tui_wait "terminal too small (need 80x24, have 60x20)"
+tui_resize 80 24
+tui_wait "F1 help  F10 quit" 5
+check "80x24 again: the page is back with its values" tui_wait "[$BUCKET"
+tui_keys Enter
+check "page 5 shows the diff" tui_wait "Current -> merged (diff)" 10
+page 5 "Bucket policy" connect-05-bucket-policy
+tui_keys Tab
+check "Tab shows the merged JSON" tui_wait "Merged policy (JSON)"
+tui_keys Tab Enter
+page 6 "IAM policies" connect-06-iam
+tui_keys Tab
+check "Tab shows the Discover policy" tui_wait "[CerteroXDiscoverResources]"
+tui_keys Enter
+check "page 7 says what will be created" tui_wait "create  iam CreateAccessKey certerox-billing" 10
+page 7 "IAM user and access key" connect-07-user
+tui_keys Enter
+check "page 8 signed in" tui_wait "Signed in; organization" 10
+page 8 CerteroX connect-08-certerox
+tui_keys Enter
+check "page 9 shows the plan" tui_wait "create  bcm-data-exports CreateExport certerox-cur2" 10
+page 9 "Review the plan" connect-09-review
+tui_keys Enter
+page 10 "Credential vault" connect-10-vault
+tui_type "$PASS"
+tui_keys Tab
+tui_type "$PASS"
+check "passphrase masked" tui_wait "[*******"
+tui_keys Enter
+check "apply finishes" tui_wait "Done: every step finished" 40
+TUI_GOLDEN_LINES=15 page 11 Apply connect-11-apply
+tui_keys Enter
+check "page 12 names the data source" tui_wait "Data source id" 5
+page 12 Done connect-12-done
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+tui_tmux capture-pane -t cx -p -S -200 >"$T_TMP/scrollback"
+cat "$T_TMP/scrollback" >>"$TUI_ALL"
+check "summary printed after exit" grep -q '"status": "done"' "$T_TMP/scrollback"
+check "summary has the data source id" grep -q '"data_source_id": "' "$T_TMP/scrollback"
+
+# The data source exists in CerteroX.
+CXURL=$(tui_sim_var CERTEROX_URL)
+ORG=$(tui_sim_var CERTEROX_ORGANIZATION_ID)
+TOKEN=$(tui_sim_var CERTEROX_TOKEN)
+curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
+	"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" >"$T_TMP/ds.json" 2>&1 || true
+check "CerteroX has the data source" grep -q '"AWS 123456789012"' "$T_TMP/ds.json"
+DSID=$(sed -n 's/.*"data_source_id": "\([^"]*\)".*/\1/p' "$T_TMP/scrollback" | head -n 1)
+check "the summary's id is CerteroX's" grep -q "\"$DSID\"" "$T_TMP/ds.json"
+# The key is in the vault.
+env XDG_DATA_HOME="$HOMEDIR/data" "$CX_BIN" --list --passphrase-file "$T_TMP/passfile" \
+	--format json >"$T_TMP/list.json" 2>"$T_TMP/list.err" || true
+check "the vault holds the data source" grep -q "\"$DSID\"" "$T_TMP/list.json"
+check "the vault holds the key id" grep -q '"access_key_id": "AKIA' "$T_TMP/list.json"
+# Never on screen: the passphrase, the CerteroX token, anything like a secret access key.
+check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
+check "token never on screen" sh -c "! grep -qF -- '$TOKEN' '$TUI_ALL'"
+# (a secret access key: exactly 40 base64 characters with a digit, alone)
+no_secret_like() {
+	! perl -ne 'while (/(?<![A-Za-z0-9\/+])([A-Za-z0-9\/+]{40})(?![A-Za-z0-9\/+=])/g) {
+		my $s = $1; if ($s =~ /\d/ && $s =~ /[a-z]/ && $s =~ /[A-Z]/) { print "$s\n"; $f = 1 } }
+		END { exit($f ? 0 : 1) }' "$1"
+}
+check "no secret access key on screen" no_secret_like "$TUI_ALL"
+
+# NO_COLOR: no colour escapes; LANG=C: ASCII only.
+# shellcheck disable=SC2086
+tui_start 80 24 NO_COLOR=1 $ENVS
+tui_launch
+check "NO_COLOR: page 1" tui_wait "management (payer) account" 20
+tui_capture_e >"$T_TMP/nocolor"
+check "NO_COLOR: no colour escape" tui_no_color "$T_TMP/nocolor"
+tui_keys F10
+check "F10 quits (exit 130)" tui_wait "[exit 130]" 5
+# shellcheck disable=SC2086
+tui_start 80 24 $(echo "$ENVS" | sed 's/LANG=C.UTF-8/LANG=C/')
+tui_launch
+check "LANG=C: page 1" tui_wait "management (payer) account" 20
+tui_capture >"$T_TMP/ascii"
+check "LANG=C: ASCII only" tui_no_8bit "$T_TMP/ascii"
+check "LANG=C: ASCII radio pointer" grep -q "> (\*) Connect" "$T_TMP/ascii"
+tui_keys F10
+check "F10 quits" tui_wait "[exit 130]" 5
+finish

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Ctrl-C during the apply (iam CreateUser stalled 3 s by the simulated cloud) restores the
+# terminal and exits 130; a re-run with the same --answers FILE resumes to completion. Also:
+# --answers preloads the fields, the existing vault is unlocked with one passphrase, and a
+# wrong passphrase is refused on the page.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+cat >"$T_TMP/faults.json" <<'EOF'
+[{"service": "iam", "operation": "CreateUser", "nth": 1, "count": 1, "fault": "stall:3000"}]
+EOF
+tui_sim_start --faults "$T_TMP/faults.json"
+PASS="resume-Passphrase-42"
+HOMEDIR="$T_TMP/home"
+mkdir -p "$HOMEDIR"
+cat >"$T_TMP/answers.json" <<'EOF'
+{"connection": "root",
+ "export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-resume",
+            "create_bucket": true, "bucket_region": "eu-west-1"},
+ "data_source": {"name": "Resumed account"}}
+EOF
+ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+
+# next N TEXT: Enter, then wait for page N showing TEXT
+next() {
+	tui_keys Enter
+	tui_wait "Page $1 of 12" 15 && tui_wait "$2" 15
+}
+to_vault() {
+	check "page 1" tui_wait "management (payer) account" 20
+	check "page 2" next 2 "Connection type"
+	check "page 3" next 3 "Export type"
+	check "page 4 preloaded from --answers" next 4 "[cx-tui-resume"
+	check "page 4 region preloaded" tui_wait "[eu-west-1"
+	check "page 5" next 5 "Bucket cx-tui-resume"
+	check "page 6" next 6 "IAM policies"
+	check "page 7" next 7 "What will be done"
+	check "page 8" next 8 "Signed in; organization"
+	check "page 8 name preloaded" tui_wait "[Resumed account"
+	check "page 9" next 9 "$1"
+	check "page 10" next 10 "Vault passphrase"
+}
+
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+to_vault "create  bcm-data-exports CreateExport"
+tui_type "$PASS"
+tui_keys Tab
+tui_type "$PASS"
+tui_keys Enter
+check "apply runs; CreateUser stalls" tui_wait "running   iam CreateUser" 20
+tui_keys C-c
+check "Ctrl-C during apply exits 130" tui_wait "[exit 130]" 10
+tui_cmd "stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo '<stty'"
+check "terminal restored (icanon echo)" tui_wait "icanon echo <stty" 5
+
+# The re-run: the vault exists (one passphrase), the plan resumes.
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+to_vault "skip    iam CreateUser certerox-billing"
+check "existing vault: unlock" tui_wait "Unlock the existing vault"
+tui_type "wrong-passphrase"
+tui_keys Enter
+check "a wrong passphrase is refused" tui_wait "wrong passphrase" 10
+tui_type "$PASS"
+tui_keys Enter
+check "re-run finishes" tui_wait "Done: every step finished" 40
+tui_capture >"$T_TMP/apply"
+check "re-run does not create the user again" grep -q "skipped   iam CreateUser" "$T_TMP/apply"
+check "re-run creates the key" grep -q "done      iam CreateAccessKey" "$T_TMP/apply"
+tui_keys Enter
+check "done page" tui_wait "Data source id" 5
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+CXURL=$(tui_sim_var CERTEROX_URL)
+ORG=$(tui_sim_var CERTEROX_ORGANIZATION_ID)
+TOKEN=$(tui_sim_var CERTEROX_TOKEN)
+curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
+	"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" >"$T_TMP/ds.json" 2>&1 || true
+check "CerteroX has the resumed data source" grep -q '"Resumed account"' "$T_TMP/ds.json"
+check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
+finish
