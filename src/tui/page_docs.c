@@ -31,6 +31,11 @@ static const char *target_bucket(const struct wiz *w)
 {
 	if (w->have_plan && w->plan.target.bucket)
 		return w->plan.target.bucket;
+	if (w->a.action == ANSWERS_MIGRATE) {
+		for (size_t i = 0; i < w->facts.ndata_sources; i++)
+			if (str_eq(w->facts.data_sources[i].id, w->a.migrate.data_source_id))
+				return w->facts.data_sources[i].bucket;
+	}
 	return w->a.export.bucket;
 }
 
@@ -72,7 +77,8 @@ static void bp_compute(struct wiz *w, struct bp_state *s)
 	const char *bucket = target_bucket(w);
 	s->st = CX_OK;
 	if (!bucket) {
-		s->st = cx_err_set(&s->err, CX_E_INPUT, "no bucket");
+		s->st = cx_err_set(&s->err, CX_E_INPUT, "no bucket%s%s",
+		                   w->plan_err.msg[0] ? ": " : "", w->plan_err.msg);
 		return;
 	}
 	if (!w->facts.bucket_exists && !w->a.export.create_bucket &&

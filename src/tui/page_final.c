@@ -271,9 +271,16 @@ static int cx_action(struct tui_page *pg, const struct tui_event *ev)
 	return TUI_HANDLED;
 }
 
+/* The page is in the connect flows after the user page, and right after the start page in the
+ * migrate flow (page_certerox_migrate_ops): two instances, one applies at a time. */
 static bool cx_applies(struct tui_page *pg)
 {
-	return wiz_in_flow(W(pg), FLOW_CERTEROX);
+	return W(pg)->a.action == ANSWERS_CONNECT && wiz_in_flow(W(pg), FLOW_CERTEROX);
+}
+
+static bool cx_applies_migrate(struct tui_page *pg)
+{
+	return W(pg)->a.action == ANSWERS_MIGRATE && wiz_in_flow(W(pg), FLOW_CERTEROX);
 }
 
 const struct page_ops page_certerox_ops = {
@@ -289,6 +296,22 @@ const struct page_ops page_certerox_ops = {
     .draw = cx_draw,
     .on_action = cx_action,
     .applies = cx_applies,
+    .destroy = cx_destroy,
+};
+
+const struct page_ops page_certerox_migrate_ops = {
+    .title = "CerteroX",
+    .keys = "Tab/arrows move  Enter sign in/continue  Esc back",
+    .help = "Where CerteroX Cloud Management runs and how the wizard signs in: the API token "
+            "from CERTEROX_TOKEN (or --certerox-token-file), or e-mail and password (the "
+            "password is masked and never stored).\nWhen the sign-in sees several "
+            "organizations, choose one.\nThe data source name is how the account appears in "
+            "CerteroX; the EDP switch applies an Enterprise Discount Program discount.",
+    .init = cx_init,
+    .enter = cx_enter,
+    .draw = cx_draw,
+    .on_action = cx_action,
+    .applies = cx_applies_migrate,
     .destroy = cx_destroy,
 };
 
@@ -388,9 +411,15 @@ static int ds_action(struct tui_page *pg, const struct tui_event *ev)
 	struct ds_state *s = pg->state;
 	struct wiz *w = W(pg);
 	if (ev->act == ACT_TICK) {
-		bool was = s->n > 0;
-		if (wiz_refresh(w) && !was)
+		/* the facts may have been replaced: rebuild (the pointers are into them) */
+		if (wiz_refresh(w) && w->have_facts) {
+			int sel = s->r.selected, cur = s->r.cursor;
 			ds_build(w, s);
+			if (sel < s->n && s->n > 0) {
+				s->r.selected = sel;
+				s->r.cursor = cur < s->n ? cur : sel;
+			}
+		}
 		return TUI_REDRAW;
 	}
 	int r = tui_radio_action(&s->r, ev);
@@ -398,6 +427,10 @@ static int ds_action(struct tui_page *pg, const struct tui_event *ev)
 		return r;
 	if (ev->act != ACT_ENTER)
 		return 0;
+	if (wiz_discovering(w) || w->cx_busy || !w->have_facts) {
+		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
+		return TUI_HANDLED;
+	}
 	if (s->n == 0) {
 		tui_app_status(w->app, ROLE_ERROR, "No data source to switch.");
 		return TUI_HANDLED;
