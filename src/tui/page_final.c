@@ -505,8 +505,7 @@ static char *review_text(struct wiz *w)
 		           t->legacy ? "legacy CUR" : "CUR 2.0", t->bucket ? t->bucket : "?",
 		           t->prefix ? t->prefix : "", t->region ? t->region : "");
 	buf_printf(&b, "CerteroX %s, data source \"%s\"\n",
-	           w->a.certerox.url ? w->a.certerox.url : "",
-	           w->a.data_source.name ? w->a.data_source.name : "");
+	           w->a.certerox.url ? w->a.certerox.url : "", wiz_ds_name(w));
 	buf_printf(&b, "%zu steps: %zu create, %zu update, %zu delete, %zu check, %zu skip\n\n",
 	           w->plan.n, nc, nu, nd, nr, ns);
 	for (size_t i = 0; i < w->plan.n; i++) {
@@ -998,8 +997,7 @@ static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	y++;
 	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
 	tui_put(win, y++, x, wd, line, A_NORMAL);
-	snprintf(line, sizeof(line), "  Name             %s",
-	         w->a.data_source.name ? w->a.data_source.name : "");
+	snprintf(line, sizeof(line), "  Name             %s", wiz_ds_name(w));
 	tui_put(win, y++, x, wd, line, A_NORMAL);
 	snprintf(line, sizeof(line), "  AWS account      %s",
 	         w->facts.account_id ? w->facts.account_id : "");

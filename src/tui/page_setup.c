@@ -92,7 +92,7 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	tui_put(win, y++, x, wd, line, w->cx_st != CX_OK ? theme_attr(ROLE_WARN) : A_NORMAL);
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
-	y += tui_radio_draw(&s->r, win, y, x, wd, true);
+	tui_radio_draw(&s->r, win, y, x, wd, true);
 	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
 	if (w->preloaded && !w->disc)
 		tui_put(win, b.y + b.h - 1, x, wd,

@@ -524,6 +524,16 @@ char *wiz_summary_text(struct wiz *w)
 	return t;
 }
 
+const char *wiz_ds_name(const struct wiz *w)
+{
+	if (w->a.action == ANSWERS_MIGRATE) {
+		for (size_t i = 0; i < w->facts.ndata_sources; i++)
+			if (str_eq(w->facts.data_sources[i].id, w->a.migrate.data_source_id))
+				return w->facts.data_sources[i].name;
+	}
+	return w->a.data_source.name ? w->a.data_source.name : "";
+}
+
 bool wiz_in_flow(const struct wiz *w, int p)
 {
 	enum flow_page out[FLOW_PAGE_COUNT];

@@ -124,6 +124,8 @@ bool wiz_valid_user(const char *v, char *msg, size_t n, void *ctx);
 bool wiz_valid_ds_name(const char *v, char *msg, size_t n, void *ctx);
 bool wiz_valid_url(const char *v, char *msg, size_t n, void *ctx);
 
+/* The data source's name (migrate: CerteroX's name of the chosen one). */
+const char *wiz_ds_name(const struct wiz *w);
 /* The page p is in the current flow (core/flow). */
 bool wiz_in_flow(const struct wiz *w, int p);
 /* Draws a one-line status of the discovery in progress at (y, x). */
@@ -131,7 +133,8 @@ void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width);
 
 /* The page set: ops of each page, in the guide's order. */
 extern const struct page_ops page_start_ops, page_connection_ops, page_export_type_ops,
-    page_export_ops, page_bucket_policy_ops, page_iam_ops, page_user_ops, page_certerox_ops, page_certerox_migrate_ops,
-    page_choose_ds_ops, page_review_ops, page_vault_ops, page_apply_ops, page_done_ops;
+    page_export_ops, page_bucket_policy_ops, page_iam_ops, page_user_ops, page_certerox_ops,
+    page_certerox_migrate_ops, page_choose_ds_ops, page_review_ops, page_vault_ops, page_apply_ops,
+    page_done_ops;
 
 #endif

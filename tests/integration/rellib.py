@@ -425,3 +425,122 @@ def denied_matrix(flows=("cur2", "legacy", "migrate")):
             jobs.append((flow, p, state, prep))
     report(parallel(denied_scenario, jobs))
     print(f"# access_denied matrix: {time.time() - t0:.0f}s")
+
+
+def spawn(sim, w, args, extra=None, umask=None):
+    """The wizard as a Popen (pipes, text), with the sim's and the wizard's environment."""
+    import subprocess
+    e = dict(os.environ)
+    for k in list(e):
+        if k.startswith("AWS_"):
+            del e[k]
+    e.update(sim.env)
+    e.update(w.env(extra))
+    e = {k: v for k, v in e.items() if v is not None}
+    pre = (lambda: os.umask(umask)) if umask is not None else None
+    return subprocess.Popen([CX_BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e,
+                            preexec_fn=pre)
+
+
+# ---- 3. SIGKILL during the apply ----
+
+def _w(op):
+    return {"service": "certerox", "operation": "*"} if op == "certerox" else \
+        {"service": {"PutBucketPolicy": "s3", "CreateExport": "bcm-data-exports"}.get(op, "iam"), "operation": op}
+
+
+# (label, stalled operation or None, stderr pattern that starts the countdown, delay s)
+KILL_POINTS = [
+    ("discovery (ListExports stalled)", ("bcm-data-exports", "ListExports"), None, 0.9),
+    ("PutBucketPolicy in flight", "PutBucketPolicy", "s3 PutBucketPolicy acme-rel ...", 0.4),
+    ("CreatePolicyVersion in flight", "CreatePolicyVersion", "CreatePolicyVersion CerteroXReadOnly ...", 0.4),
+    ("CreatePolicy in flight", "CreatePolicy", "CreatePolicy CerteroXDiscoverResources ...", 0.4),
+    ("CreateUser in flight", "CreateUser", "CreateUser certerox-billing ...", 0.4),
+    ("AttachUserPolicy in flight", "AttachUserPolicy", "AttachUserPolicy certerox-billing CerteroXReadOnly ...", 0.4),
+    ("CreateAccessKey in flight", "CreateAccessKey", "CreateAccessKey certerox-billing ...", 0.4),
+    ("CreateExport in flight", "CreateExport", "CreateExport certerox-cur2 ...", 0.4),
+    ("CheckKey in flight", None, "CheckKey certerox-billing ...", 0.2),
+    ("CerteroX create in flight", "certerox", "CreateDataSource", 0.4),
+    ("just after PutBucketPolicy", None, "PutBucketPolicy acme-rel ... done", 0.0),
+    ("just after CreatePolicyVersion", None, "CreatePolicyVersion CerteroXReadOnly ... done", 0.0),
+    ("just after CreatePolicy", None, "CreatePolicy CerteroXDiscoverResources ... done", 0.0),
+    ("just after CreateUser", None, "CreateUser certerox-billing ... done", 0.0),
+    ("just after AttachUserPolicy", None, "CerteroXDiscoverResources ... done", 0.0),
+    ("just after CreateAccessKey", None, "CreateAccessKey certerox-billing ... done", 0.0),
+    ("just after CreateExport", None, "CreateExport certerox-cur2 ... done", 0.0),
+    ("key saved, CreateAccessKey answered late", "CreateAccessKey", "CreateAccessKey certerox-billing ...", 1.2),
+    ("just after CheckKey", None, "CheckKey certerox-billing ... done", 0.0),
+    ("CerteroX answered late", "certerox", "CreateDataSource", 1.2),
+]
+
+
+def kill_scenario(idx, clean_state, prep):
+    import signal
+    import subprocess
+    label, stalled, pattern, delay = KILL_POINTS[idx]
+    res = Result(f"kill #{idx + 1} {label}")
+    rules = []
+    if stalled:
+        if isinstance(stalled, tuple):
+            rules.append({"service": stalled[0], "operation": stalled[1], "nth": 1, "fault": "stall:3000"})
+        else:
+            r = _w(stalled)
+            r.update({"nth": 3 if stalled == "certerox" else 1, "fault": "stall:3000"})
+            rules.append(r)
+    sim = faulted_sim(rules, prep)
+    w = None
+    try:
+        w, ans = prepare(sim, "cur2", f"k{idx}")
+        args = ["--batch", "--answers", w.answers(ans), "--passphrase-file", w.pass_file, "--vault-kdf",
+                "interactive"]
+        p = spawn(sim, w, args, env_extra())
+        seen = pattern is None
+        t_end = time.time() + 40
+        if pattern:
+            for line in p.stderr:
+                if pattern in line:
+                    seen = True
+                    break
+                if time.time() > t_end:
+                    break
+        time.sleep(delay)
+        alive = p.poll() is None
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=30)
+        res.check("the moment was reached and the wizard killed while running", seen and alive,
+                  f"seen={seen} alive={alive}")
+        # the vault always opens (or was never written)
+        if os.path.exists(w.vault):
+            try:
+                vault_doc(w)
+                ok = True
+            except Exception as e:  # noqa: BLE001
+                ok = str(e)
+            res.check("the vault opens after the kill", ok is True, str(ok))
+        # every key in AWS is in the vault or reported as orphaned by the re-run
+        rellib_restart_plain = restart(sim)  # noqa: F841  (faults gone, state kept)
+        r = w.batch(ans, env=env_extra())
+        if r.returncode != 0:
+            iam = sim.client("iam")
+            keys = [k["AccessKeyId"] for k in iam.list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]]
+            unknown = [k for k in keys if k not in vault_keys(w)]
+            res.check("a re-run that stops names every key the vault lacks",
+                      unknown and all(k in r.stderr + r.stdout for k in unknown),
+                      f"rc={r.returncode} unknown={unknown} {r.stderr[-600:]}")
+            r = w.batch(ans, "--yes", env=env_extra())
+        if not res.check("a re-run completes", r.returncode == 0, r.stderr[-1000:]):
+            return res
+        common_end(res, sim, w, r)
+        d = diff(clean_state, snapshot(sim))
+        res.check("end state of a clean run", not d, d)
+        return res
+    finally:
+        cleanup(sim, w)
+
+
+def kill_matrix(indices):
+    t0 = time.time()
+    cres = _clean_result("cur2")
+    points, state, dt, prep = cres
+    report(parallel(kill_scenario, [(i, state, prep) for i in indices]))
+    print(f"# kill points {indices[0] + 1}..{indices[-1] + 1}: {time.time() - t0:.0f}s")

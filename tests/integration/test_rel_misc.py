@@ -228,7 +228,10 @@ class Ran:
 
 
 def run_measured(sim, w, args, extra):
-    """Runs the wizard; returns (result with returncode/stdout/stderr, its own max RSS in KiB)."""
+    """Runs the wizard; returns (result with returncode/stdout/stderr, its peak RSS in KiB).
+    With /usr/bin/time the wizard is measured alone; else wait4's figure also counts the
+    forked Python image before exec, so the Python process's own peak is subtracted."""
+    import resource
     import tempfile
     e = dict(os.environ)
     for k in list(e):
@@ -237,17 +240,26 @@ def run_measured(sim, w, args, extra):
     e.update(sim.env)
     e.update(w.env(extra))
     e = {k: v for k, v in e.items() if v is not None}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen([CX_BIN, *args], stdout=out, stderr=err, env=e)
+    gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as tf:
+        cmd = [CX_BIN, *args]
+        if gnu_time:
+            cmd = [gnu_time, "-f", "%M", "-o", tf.name, *cmd]
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=e)
         _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
         r = Ran()
-        r.returncode = p.returncode
+        r.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         r.stdout = out.read().decode("utf-8", "replace")
         r.stderr = err.read().decode("utf-8", "replace")
-    return r, ru.ru_maxrss
+        if gnu_time:
+            txt = tf.read().strip().splitlines()
+            rss = int(txt[-1]) if txt and txt[-1].isdigit() else -1
+        else:
+            rss = max(1, ru.ru_maxrss - resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return r, rss
 
 
 def hostile_responses(sim):

@@ -1,0 +1,68 @@
+#!/bin/sh
+# The migrate flow by keystrokes: a legacy CUR data source is made first with --batch, then the
+# wizard switches it to CUR 2.0 (start -> CerteroX -> data source -> bucket policy -> IAM ->
+# review -> vault -> apply -> done), and CerteroX's data source then uses CUR 2.0.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_sim_start
+PASS="migrate-Passphrase-9"
+HOMEDIR="$T_TMP/home"
+mkdir -p "$HOMEDIR"
+printf '%s\n' "$PASS" >"$T_TMP/passfile"
+chmod 600 "$T_TMP/passfile"
+cat >"$T_TMP/legacy.json" <<'EOF'
+{"export": {"type": "legacy", "setup": "wizard", "bucket": "cx-tui-legacy", "create_bucket": true},
+ "data_source": {"name": "Legacy billing"}}
+EOF
+CXURL=$(tui_sim_var CERTEROX_URL)
+ORG=$(tui_sim_var CERTEROX_ORGANIZATION_ID)
+TOKEN=$(tui_sim_var CERTEROX_TOKEN)
+(
+	set -a
+	. "$TUI_SIM/env"
+	XDG_DATA_HOME="$HOMEDIR/data" XDG_STATE_HOME="$HOMEDIR/state" CX_KEY_WAIT_MS=30000 \
+		"$CX_BIN" --batch --answers "$T_TMP/legacy.json" --passphrase-file "$T_TMP/passfile" \
+		--vault-kdf interactive >"$T_TMP/batch.json" 2>"$T_TMP/batch.err"
+)
+check "the legacy data source is made with --batch" grep -q '"status": "done"' "$T_TMP/batch.json"
+ds() {
+	curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
+		"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" 2>&1 |
+		tr -d ' \n' >"$T_TMP/ds.json" || true
+}
+ds
+check "CerteroX has it as legacy" grep -q '"cur_version":1' "$T_TMP/ds.json"
+
+ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --vault-kdf interactive
+check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+tui_keys Down Enter
+check "migrate: CerteroX page next" tui_wait "Page 2 of 9: CerteroX" 10
+check "signed in" tui_wait "Signed in; organization" 10
+tui_keys Enter
+check "choose the data source" tui_wait "Page 3 of 9: Data source to migrate" 10
+check "the legacy data source is listed" tui_wait "(*) Legacy billing (account 123456789012, legacy CUR)" 10
+tui_keys Enter
+check "bucket policy of its bucket" tui_wait "Bucket cx-tui-legacy (exists)" 15
+tui_keys Enter
+check "IAM: the ReadOnly policy only" tui_wait "Page 5 of 9: IAM policies" 10
+tui_keys Enter
+check "review: the CUR 2.0 export is created" tui_wait "create  bcm-data-exports CreateExport" 15
+check "review: the data source is updated" tui_wait "update  certerox UpdateDataSource Legacy billing" 5
+tui_keys Enter
+check "vault: unlock" tui_wait "Unlock the existing vault" 10
+tui_type "$PASS"
+tui_keys Enter
+check "apply finishes" tui_wait "Done: every step finished" 40
+tui_keys Enter
+check "done page names the data source" tui_wait "Name             Legacy billing" 5
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+ds
+check "CerteroX's data source now uses CUR 2.0" grep -q '"cur_version":2' "$T_TMP/ds.json"
+check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
+finish
