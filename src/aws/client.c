@@ -653,8 +653,8 @@ static void op_xfer_done(void *ud, enum cx_status status, struct http_response *
 			op_finish(op, CX_E_CANCELLED);
 			return;
 		}
-		if ((status == CX_E_NETWORK || status == CX_E_TIMEOUT) &&
-		    !op->no_transport_retry && op->attempt < MAX_ATTEMPTS) {
+		if ((status == CX_E_NETWORK || status == CX_E_TIMEOUT) && !op->no_transport_retry &&
+		    op->attempt < MAX_ATTEMPTS) {
 			long d = http_backoff_ms(op->attempt, 0);
 			op_event(op, status == CX_E_TIMEOUT ? "timeout" : "connection error", d);
 			op_schedule(op, d);

@@ -19,7 +19,7 @@
 #define DEFAULT_CONNECT_MS   10000L
 #define DEFAULT_TOTAL_MS     60000L
 #define DEFAULT_MAX_RESPONSE ((size_t)16 * 1024 * 1024)
-#define DEFAULT_PARALLEL     8
+#define DEFAULT_PARALLEL     16
 #define BACKOFF_BASE_MS      100L
 #define BACKOFF_CAP_MS       20000L
 

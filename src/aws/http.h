@@ -47,7 +47,7 @@ struct http_opts {
 	long total_timeout_ms;   /* per attempt; default 60000 */
 	size_t max_response;     /* body cap; default 16 MiB; larger = CX_E_TOO_LARGE */
 	const char *ca_bundle;   /* PEM file; NULL = system store. Verification is always on. */
-	int max_parallel;        /* transfers in flight; default 8 (more are queued) */
+	int max_parallel;        /* transfers in flight; default 16 (more are queued) */
 };
 
 struct http_header {

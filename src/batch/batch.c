@@ -135,28 +135,11 @@ struct progress {
 	int width;
 };
 
-static const char *kind_word(enum engine_event_kind k)
-{
-	switch (k) {
-	case ENGINE_STARTED:
-		return "...";
-	case ENGINE_RETRYING:
-		return "retrying";
-	case ENGINE_PROGRESS:
-		return "..";
-	case ENGINE_DONE:
-		return "done";
-	case ENGINE_SKIPPED:
-		return "skipped";
-	case ENGINE_FAILED:
-		return "FAILED";
-	}
-	return "?";
-}
-
 static void on_event(void *ud, const struct engine_event *ev)
 {
 	struct progress *pr = ud;
+	if (ev->kind == ENGINE_FINISHED)
+		return;
 	char head[300];
 	snprintf(head, sizeof(head), "[%*d/%d] %s", pr->width, ev->index, ev->total,
 	         ev->step->title);
@@ -180,12 +163,14 @@ static void on_event(void *ud, const struct engine_event *ev)
 		break;
 	case ENGINE_FAILED: {
 		char buf[1400];
-		fprintf(stderr, "%s ... %s (%ld ms): %s\n", head, kind_word(ev->kind), ev->ms,
+		fprintf(stderr, "%s ... FAILED (%ld ms): %s\n", head, ev->ms,
 		        cx_err_format(ev->err, buf, sizeof(buf)));
 		if (ev->fix)
 			fprintf(stderr, "%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
 		break;
 	}
+	case ENGINE_FINISHED:
+		break;
 	}
 }
 
@@ -269,7 +254,8 @@ int batch_apply(const struct cx_options *o)
 	e = engine_new(&p.plan, &env);
 	st = engine_run(e, &err);
 	const struct engine_result *r = engine_result(e);
-	cJSON *sum = run_summary(&p.a, &p.facts, &p.plan, &p.warnings, e, vault_path(vault), st, &err);
+	cJSON *sum =
+	    run_summary(&p.a, &p.facts, &p.plan, &p.warnings, e, vault_path(vault), st, &err);
 	char *text = json_pretty(sum);
 	fputs(text, stdout);
 	free(text);

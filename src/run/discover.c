@@ -16,7 +16,7 @@
 #include "util/mem.h"
 #include "util/str.h"
 
-#define DEFAULT_PARALLEL  8
+#define DEFAULT_PARALLEL  16
 #define DELIVERY_LIST_MAX 100 /* keys looked at under <prefix>/<name>/ */
 
 enum rkind {

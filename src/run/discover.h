@@ -75,7 +75,7 @@ struct discover_opts {
 	struct aws_client *aws;        /* the administrator's client (required; borrowed) */
 	struct certerox *certerox;     /* NULL = the data sources stay unknown (borrowed) */
 	struct vault *vault;           /* NULL = no key is in the vault (borrowed) */
-	int max_parallel;              /* reads in flight; 0 = 8 */
+	int max_parallel;              /* reads in flight; 0 = 16*/
 	discover_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 };

@@ -33,24 +33,24 @@ struct sinfo {
 	struct keycheck *kc;
 	struct cx_err err;
 	/* Recovery after a write whose answer was lost (see start_recovery). */
-	int phase;                 /* enum rphase */
-	int recover;               /* recoveries so far */
-	enum cx_status lost_st;    /* the error that started the recovery */
+	int phase;              /* enum rphase */
+	int recover;            /* recoveries so far */
+	enum cx_status lost_st; /* the error that started the recovery */
 	struct cx_err lost_err;
-	char *aux_id;              /* key id / version id / ARN being worked on */
+	char *aux_id; /* key id / version id / ARN being worked on */
 };
 
 /* Recovery phases: what the helper op in sinfo.op is doing. */
 enum rphase {
 	PH_NONE = 0,
-	PH_PV_LIST,   /* CreatePolicyVersion: ListPolicyVersions */
-	PH_PV_GET,    /* CreatePolicyVersion: GetPolicyVersion of the default */
-	PH_KEYS_LIST, /* CreateAccessKey: ListAccessKeys */
+	PH_PV_LIST,    /* CreatePolicyVersion: ListPolicyVersions */
+	PH_PV_GET,     /* CreatePolicyVersion: GetPolicyVersion of the default */
+	PH_KEYS_LIST,  /* CreateAccessKey: ListAccessKeys */
 	PH_KEY_DELETE, /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
-	PH_EXP_LIST,  /* CreateExport: ListExports */
-	PH_EXP_GET,   /* CreateExport: GetExport of the same-name export */
-	PH_REP_LIST,  /* PutReportDefinition: DescribeReportDefinitions */
-	PH_DS_LIST    /* CerteroX create: list the organization's data sources */
+	PH_EXP_LIST,   /* CreateExport: ListExports */
+	PH_EXP_GET,    /* CreateExport: GetExport of the same-name export */
+	PH_REP_LIST,   /* PutReportDefinition: DescribeReportDefinitions */
+	PH_DS_LIST     /* CerteroX create: list the organization's data sources */
 };
 #define ENGINE_MAX_RECOVER 3
 
@@ -61,6 +61,7 @@ struct engine {
 	int inflight;
 	bool cancelled;
 	bool started;
+	bool finished_sent; /* ENGINE_FINISHED was emitted */
 	enum cx_status first;
 	struct cx_err first_err;
 	struct engine_result res;
@@ -370,7 +371,6 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 	return NULL;
 }
 
-
 /* ---- recovery after a lost answer ----
  *
  * A write whose request reached AWS but whose answer was lost (connection reset, timeout) or
@@ -387,9 +387,8 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 
 static bool not_idempotent(const struct plan_step *ps)
 {
-	return str_eq(ps->service, "iam") &&
-	       (str_eq(ps->operation, "CreatePolicyVersion") ||
-	        str_eq(ps->operation, "CreateAccessKey"));
+	return str_eq(ps->service, "iam") && (str_eq(ps->operation, "CreatePolicyVersion") ||
+	                                      str_eq(ps->operation, "CreateAccessKey"));
 }
 
 static void launch_aws(struct engine *e, struct sinfo *s, struct aws_op *op);
@@ -598,10 +597,11 @@ static void on_recover_done(struct aws_op *op, void *ud)
 	case PH_KEY_DELETE: {
 		if (st != CX_OK && !str_eq(aws_op_error(op)->code, "NoSuchEntity")) {
 			char why[300];
-			snprintf(why, sizeof(why),
-			         "the key %s was created but its secret was lost, and it could not be "
-			         "deleted: it is orphaned; delete it in IAM",
-			         s->aux_id);
+			snprintf(
+			    why, sizeof(why),
+			    "the key %s was created but its secret was lost, and it could not be "
+			    "deleted: it is orphaned; delete it in IAM",
+			    s->aux_id);
 			log_error("%s: %s", why, aws_op_error(op)->msg);
 			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
 			             "access_key_id", s->aux_id);
@@ -611,7 +611,8 @@ static void on_recover_done(struct aws_op *op, void *ud)
 		}
 		char why[200];
 		snprintf(why, sizeof(why),
-		         "the answer was lost; deleted the key %s whose secret was lost", s->aux_id);
+		         "the answer was lost; deleted the key %s whose secret was lost",
+		         s->aux_id);
 		journal_note(e, "deleted_lost_access_key", "user", json_str(rq, "UserName"),
 		             "access_key_id", s->aux_id);
 		aws_op_free(op);
@@ -634,8 +635,8 @@ static void on_recover_done(struct aws_op *op, void *ud)
 	}
 	case PH_EXP_GET: {
 		const struct bcm_export *x = bcm_get_export_result(op);
-		bool same = x && export_compare(json_obj(x->json, "Export"), json_obj(rq, "Export"),
-		                                NULL);
+		bool same =
+		    x && export_compare(json_obj(x->json, "Export"), json_obj(rq, "Export"), NULL);
 		if (same) {
 			free(e->res.export_arn);
 			e->res.export_arn = xstrdup(s->aux_id);
@@ -822,8 +823,8 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 		record_data_source(e, ps, id, res && res->ds.name ? res->ds.name : NULL, detail);
 	} else if (str_eq(ps->operation, "CreateDataSource") && str_eq(err.code, "OE0404") &&
 	           s->recover < ENGINE_MAX_RECOVER && !e->cancelled && e->res.access_key_id) {
-		const char *org = e->env.certerox_org ? e->env.certerox_org
-		                                      : req_str(ps, "organization_id");
+		const char *org =
+		    e->env.certerox_org ? e->env.certerox_org : req_str(ps, "organization_id");
 		s->recover++;
 		s->lost_st = st;
 		s->lost_err = err;
@@ -992,6 +993,13 @@ static void pump(struct engine *e)
 		    e->s[i].st != S_SKIPPED)
 			aws_done = false;
 	e->res.aws_work_done = aws_done;
+	if (e->started && !e->finished_sent && engine_finished(e)) {
+		e->finished_sent = true;
+		if (e->env.on_event) {
+			struct engine_event ev = {.kind = ENGINE_FINISHED, .total = (int)e->p->n};
+			e->env.on_event(e->env.event_ud, &ev);
+		}
+	}
 }
 
 static void on_retry(void *ud, const struct aws_event *ev)

@@ -25,7 +25,8 @@ enum engine_event_kind {
 	ENGINE_PROGRESS, /* detail set (key check: waiting for the key, permission proved) */
 	ENGINE_DONE,     /* ms set */
 	ENGINE_SKIPPED,  /* reason set */
-	ENGINE_FAILED    /* err and fix set */
+	ENGINE_FAILED,   /* err and fix set */
+	ENGINE_FINISHED  /* once, when no step is pending or running; step is NULL, index 0 */
 };
 
 struct engine_event {

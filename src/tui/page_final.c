@@ -954,6 +954,9 @@ static int apply_action(struct tui_page *pg, const struct tui_event *ev)
 	if (w->apply_finished && !s->reported) {
 		s->reported = true;
 		apply_finished(w);
+		if (w->apply_st == CX_E_CANCELLED)
+			tui_app_status(w->app, ROLE_WARN,
+			               "Cancelled: what was written stays; a re-run continues.");
 	}
 	return ret;
 }

@@ -124,6 +124,8 @@ const char *tui_step_word(enum tui_step_state st)
 		return "skipped";
 	case STEP_FAILED:
 		return "failed";
+	case STEP_NOTRUN:
+		return "not run";
 	}
 	return "?";
 }
@@ -132,6 +134,7 @@ static enum tui_sym step_sym(enum tui_step_state st)
 {
 	switch (st) {
 	case STEP_PENDING:
+	case STEP_NOTRUN:
 		return SYM_WAIT;
 	case STEP_RUNNING:
 		return SYM_RUN;
@@ -158,6 +161,7 @@ static enum tui_role step_role(enum tui_step_state st)
 		return ROLE_ERROR;
 	case STEP_PENDING:
 	case STEP_SKIPPED:
+	case STEP_NOTRUN:
 		return ROLE_DIM;
 	case STEP_RUNNING:
 		return ROLE_LABEL;

@@ -168,7 +168,8 @@ enum tui_step_state {
 	STEP_RETRYING,
 	STEP_DONE,
 	STEP_SKIPPED,
-	STEP_FAILED
+	STEP_FAILED,
+	STEP_NOTRUN /* will not run (cancelled, or a step it needs failed) */
 };
 struct tui_step {
 	char *label;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/diff.h"
 #include "core/flow.h"
+#include "core/policy.h"
 #include "core/validate.h"
 #include "options.h"
 #include "run/summary.h"
@@ -91,6 +93,8 @@ void wiz_free(struct wiz *w)
 	free(w);
 }
 
+static void apply_check_finished(struct wiz *w);
+
 /* ---- the wait hook ---- */
 
 static int io_wait(void *ctx, int tty_fd, int timeout_ms)
@@ -104,6 +108,9 @@ static int io_wait(void *ctx, int tty_fd, int timeout_ms)
 	}
 	int r = http_ctx_poll(w->s.http, timeout_ms, fds, n);
 	http_ctx_perform(w->s.http);
+	/* the engine marks the steps that will not run (cancel, failure) after the last event:
+	 * notice the end here */
+	apply_check_finished(w);
 	return r < 0 ? -1 : r;
 }
 
@@ -235,18 +242,98 @@ void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width)
 
 /* ---- plan ---- */
 
-static void swap_document(struct plan *p, const char *id, const cJSON *doc)
+/* Inserts a DeletePolicyVersion step (id prune) at position at: IAM keeps 5 versions. */
+static void insert_prune(struct plan *p, size_t at, const char *prune, const char *arn,
+                         const char *name, const char *version)
+{
+	p->steps = xrealloc(p->steps, (p->n + 1) * sizeof(*p->steps));
+	memmove(&p->steps[at + 1], &p->steps[at], (p->n - at) * sizeof(*p->steps));
+	p->n++;
+	struct plan_step *s = &p->steps[at];
+	memset(s, 0, sizeof(*s));
+	s->id = xstrdup(prune);
+	s->service = "iam";
+	s->operation = "DeletePolicyVersion";
+	s->kind = PLAN_DELETE;
+	s->requests = 1;
+	s->request = cJSON_CreateObject();
+	cJSON_AddStringToObject(s->request, "PolicyArn", arn);
+	cJSON_AddStringToObject(s->request, "VersionId", version);
+	s->title = xasprintf("iam DeletePolicyVersion %s %s", name, version);
+}
+
+/* The administrator's edited document (page 6) replaces the template in the policy step. The
+ * edit is what the administrator asked for: when the plan skips the step because the existing
+ * policy matches the template (or already grants the Data Exports actions), an edited
+ * document that differs from the current default version still makes a new default version
+ * (pruning the oldest version first when IAM's 5 are used); one equal to the default version
+ * (a re-run after it was applied) is skipped. */
+static void use_edited(struct wiz *w, const char *tag, const cJSON *doc)
 {
 	if (!doc)
 		return;
-	for (size_t i = 0; i < p->n; i++) {
-		struct plan_step *s = &p->steps[i];
-		if (strcmp(s->id, id) != 0 || !s->request)
-			continue;
-		if (cJSON_GetObjectItemCaseSensitive(s->request, "PolicyDocument"))
-			cJSON_ReplaceItemInObjectCaseSensitive(s->request, "PolicyDocument",
-			                                       cJSON_Duplicate(doc, true));
+	struct plan *p = &w->plan;
+	char id[64], prune[80];
+	snprintf(id, sizeof(id), "policy-%s", tag);
+	snprintf(prune, sizeof(prune), "policy-%s-prune", tag);
+	size_t i = 0;
+	while (i < p->n && !str_eq(p->steps[i].id, id))
+		i++;
+	if (i == p->n || !p->steps[i].request)
+		return;
+	struct plan_step *s = &p->steps[i];
+	if (cJSON_GetObjectItemCaseSensitive(s->request, "PolicyDocument"))
+		cJSON_ReplaceItemInObjectCaseSensitive(s->request, "PolicyDocument",
+		                                       cJSON_Duplicate(doc, true));
+	if (!str_eq(s->operation, "CreatePolicyVersion"))
+		return; /* CreatePolicy: the edited document is the new policy */
+	const char *arn = json_str(s->request, "PolicyArn");
+	const struct plan_policy_fact *pf = arn ? plan_facts_policy(&w->facts, arn) : NULL;
+	const char *name = arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1 : id;
+	if (pf && pf->document && policy_equal(pf->document, doc)) {
+		if (s->kind == PLAN_SKIP || s->kind == PLAN_UPDATE) {
+			s->kind = PLAN_SKIP;
+			s->requests = 0;
+			free(s->diff);
+			s->diff = NULL;
+			free(s->skip_reason);
+			s->skip_reason =
+			    xasprintf("policy %s's default version %s already has your edited "
+			              "document",
+			              name, pf->default_version ? pf->default_version : "");
+		}
+		for (size_t k = 0; k < p->n; k++) {
+			struct plan_step *ps = &p->steps[k];
+			if (str_eq(ps->id, prune) && ps->kind != PLAN_SKIP) {
+				ps->kind = PLAN_SKIP;
+				ps->requests = 0;
+				free(ps->skip_reason);
+				ps->skip_reason = xstrdup("no new policy version is needed");
+			}
+		}
+		p->depth = plan_depth(p);
+		return;
 	}
+	if (s->kind == PLAN_SKIP) {
+		s->kind = PLAN_UPDATE;
+		s->requests = 1;
+		free(s->skip_reason);
+		s->skip_reason = NULL;
+		if (pf && pf->versions >= 5 && pf->oldest_nondefault && !plan_find(p, prune)) {
+			insert_prune(p, i, prune, arn, name, pf->oldest_nondefault);
+			s = &p->steps[i + 1];
+			s->deps = xrealloc(s->deps, (s->ndeps + 1) * sizeof(char *));
+			s->deps[s->ndeps++] = xstrdup(prune);
+		}
+	}
+	char *old = pf && pf->document ? json_pretty(pf->document) : xstrdup("");
+	char *nw = json_pretty(doc);
+	free(s->diff);
+	s->diff = diff_unified(old, nw, "policy (current default version)",
+	                       "policy (your edited version)");
+	free(old);
+	free(nw);
+	p->depth = plan_depth(p);
 }
 
 enum cx_status wiz_build_plan(struct wiz *w)
@@ -268,8 +355,8 @@ enum cx_status wiz_build_plan(struct wiz *w)
 	w->plan_st = plan_build(&w->plan, &w->a, &w->facts, &po, &w->plan_err);
 	if (w->plan_st == CX_OK) {
 		w->have_plan = true;
-		swap_document(&w->plan, "policy-readonly", w->edited_readonly);
-		swap_document(&w->plan, "policy-discover", w->edited_discover);
+		use_edited(w, "readonly", w->edited_readonly);
+		use_edited(w, "discover", w->edited_discover);
 	}
 	return w->plan_st;
 }
@@ -383,6 +470,8 @@ static enum tui_step_state step_state(const char *s)
 		return STEP_FAILED;
 	if (str_eq(s, "running"))
 		return STEP_RUNNING;
+	if (str_eq(s, "not run"))
+		return STEP_NOTRUN;
 	return STEP_PENDING;
 }
 
@@ -394,11 +483,15 @@ static void apply_check_finished(struct wiz *w)
 	w->apply_finished = true;
 	cx_err_clear(&w->apply_err);
 	w->apply_st = engine_status(w->eng, &w->apply_err);
-	if (w->apply_st == CX_OK && w->cancelled) {
+	if (w->cancelled && (w->apply_st == CX_OK || w->apply_st == CX_E_CANCELLED)) {
 		const struct engine_result *r = engine_result(w->eng);
-		if (r->not_run > 0)
+		if (r->not_run > 0 || w->apply_st == CX_E_CANCELLED) {
+			cx_err_clear(&w->apply_err);
 			w->apply_st = cx_err_set(&w->apply_err, CX_E_CANCELLED,
-			                         "cancelled: run the wizard again to continue");
+			                         "cancelled; %d steps not run. Run the wizard "
+			                         "again to continue.",
+			                         r->not_run);
+		}
 	}
 	for (int i = 0; i < w->prog.n; i++) {
 		long ms = 0;
@@ -418,11 +511,18 @@ static void apply_check_finished(struct wiz *w)
 static void on_event(void *ud, const struct engine_event *ev)
 {
 	struct wiz *w = ud;
+	if (ev->kind == ENGINE_FINISHED) {
+		apply_check_finished(w);
+		tui_app_wake(w->app);
+		return;
+	}
 	int i = ev->index - 1;
 	if (i < 0 || i >= w->prog.n)
 		return;
 	const char *t = ev->step->title;
 	switch (ev->kind) {
+	case ENGINE_FINISHED:
+		break;
 	case ENGINE_STARTED:
 		tui_progress_start(&w->prog, i);
 		tui_log_add(&w->log, "%s: started", t);

@@ -1,0 +1,147 @@
+#!/bin/sh
+# Esc during the apply cancels after the call in flight (engine_cancel): the simulated cloud
+# stalls iam CreateUser for 3 s; Esc while it runs says so at once, no new request starts, the
+# screen says the apply was cancelled within ~200 ms after the stalled call's answer (3x that
+# under ASan, or times CX_TUI_TIME_FACTOR), and a re-run completes without duplicates (one
+# user, one key, one export, one data source; nothing created twice in the request log).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
+locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+command -v aws >/dev/null 2>&1 || skip "no aws CLI"
+cat >"$T_TMP/faults.json" <<'EOF'
+[{"service": "iam", "operation": "CreateUser", "nth": 1, "count": 1, "fault": "stall:3000"}]
+EOF
+tui_sim_start --faults "$T_TMP/faults.json"
+PASS="cancel-Passphrase-17"
+HOMEDIR="$T_TMP/home"
+mkdir -p "$HOMEDIR"
+cat >"$T_TMP/answers.json" <<'EOF'
+{"connection": "root",
+ "export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-cancel",
+            "create_bucket": true, "bucket_region": "us-east-1"},
+ "data_source": {"name": "Cancelled account"}}
+EOF
+ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+# Time allowance: ASan+UBSan builds run about 3x slower.
+FACTOR=${CX_TUI_TIME_FACTOR:-1}
+if LC_ALL=C grep -qa '__asan_init' "$CX_BIN" 2>/dev/null; then FACTOR=$((FACTOR * 3)); fi
+LIMIT_MS=$((200 * FACTOR))
+
+now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
+next() {
+	tui_keys Enter
+	tui_wait "Page $1 of 12" 20 && tui_wait "$2" 20
+}
+to_vault() {
+	check "page 1" tui_wait "management (payer) account" 30
+	check "page 2" next 2 "Connection type"
+	check "page 3" next 3 "Export type"
+	check "page 4" next 4 "[cx-tui-cancel"
+	check "page 5" next 5 "Bucket cx-tui-cancel"
+	check "page 6" next 6 "IAM policies"
+	check "page 7" next 7 "What will be done"
+	check "page 8" next 8 "Signed in; organization"
+	check "page 9" next 9 "$1"
+	check "page 10" next 10 "Vault passphrase"
+}
+
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+to_vault "create  iam CreateUser certerox-billing"
+tui_type "$PASS"
+tui_keys Tab
+tui_type "$PASS"
+tui_keys Enter
+check "apply runs; CreateUser stalls" tui_wait "running   iam CreateUser" 30
+T_ESC=$(now)
+tui_keys Escape
+check "Esc: the screen says it cancels after the call in flight" \
+	tui_wait "Cancelling after the call in flight" 2
+check "the log says no new step starts" tui_wait "cancel: no new step starts"
+# Poll the screen quickly until it says the apply stopped; note when.
+T_SEEN=""
+i=0
+while [ "$i" -lt 1500 ]; do
+	if tui_tmux capture-pane -t cx -p | grep -q "Stopped: cancelled"; then
+		T_SEEN=$(now)
+		break
+	fi
+	sleep 0.01
+	i=$((i + 1))
+done
+tui_capture >"$T_TMP/stopped"
+check "the apply stops: cancelled" test -n "$T_SEEN"
+check "the screen says how to continue" tui_wait "Run the wizard again to continue." 2
+check "the status line says it was cancelled" tui_wait "Cancelled: what was written stays" 2
+check "CreateUser finished (the call in flight)" grep -q "done      iam CreateUser" "$T_TMP/stopped"
+check "later steps did not run" grep -q "not run   iam CreateAccessKey" "$T_TMP/stopped"
+# The stalled call's answer time and the requests after Esc, from the sim's request log.
+perl -MJSON::PP -ne '
+	BEGIN { $esc = shift @ARGV }
+	my $r = decode_json($_);
+	if ($r->{operation} eq "CreateUser" && ($r->{fault} // "") =~ /^stall/) { $end = $r->{end} }
+	if ($r->{start} > $esc) { $late++; print STDERR "# after Esc: $_" }
+	END { printf "%s %d\n", $end // "none", $late // 0 }' "$T_ESC" "$TUI_SIM/requests.jsonl" \
+	>"$T_TMP/times" 2>"$T_TMP/late"
+cat "$T_TMP/late"
+read -r T_END LATE <"$T_TMP/times"
+echo "# Esc at $T_ESC, CreateUser answered at $T_END, stopped on screen at ${T_SEEN:-never}"
+check "the stalled CreateUser is in the request log" test "$T_END" != none
+check "no request started after Esc" test "$LATE" -eq 0
+if [ -n "$T_SEEN" ] && [ "$T_END" != none ]; then
+	DELAY_MS=$(perl -e 'printf "%d", ($ARGV[0] - $ARGV[1]) * 1000' "$T_SEEN" "$T_END")
+	echo "# cancel took effect ${DELAY_MS} ms after the call in flight returned (limit ${LIMIT_MS} ms)"
+	check "Esc took effect after the call in flight, not before" test "$DELAY_MS" -ge 0
+	check "Esc took effect within ${LIMIT_MS} ms of the answer" test "$DELAY_MS" -le "$LIMIT_MS"
+else
+	not_ok "cancel delay measured"
+fi
+tui_keys Enter
+check "Enter after a cancel explains the re-run" tui_wait "run the wizard again: it continues" 5
+tui_keys F10
+check "quit asks first: something was applied" tui_wait "Some changes have already been applied" 5
+tui_keys y
+check "cancelled run exits 130" tui_wait "[exit 130]" 10
+
+# The re-run resumes: what was done is skipped, the rest is done, nothing twice.
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+to_vault "skip    iam CreateUser certerox-billing"
+check "existing vault: unlock" tui_wait "Unlock the existing vault"
+tui_type "$PASS"
+tui_keys Enter
+check "re-run finishes" tui_wait "Done: every step finished" 60
+tui_keys Enter
+check "done page" tui_wait "Data source id" 10
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+
+# No duplicates: in AWS, in CerteroX, and in the request log.
+(
+	set -a
+	. "$TUI_SIM/env"
+	aws iam list-access-keys --user-name certerox-billing --output json >"$T_TMP/keys.json"
+	aws bcm-data-exports list-exports --output json >"$T_TMP/exports.json"
+	aws iam list-policies --scope Local --output json >"$T_TMP/policies.json"
+	curl -sS --cacert "$AWS_CA_BUNDLE" -H "Authorization: Bearer $CERTEROX_TOKEN" \
+		"$CERTEROX_URL/restapi/v2/organizations/$CERTEROX_ORGANIZATION_ID/cloud_accounts" \
+		>"$T_TMP/ds.json"
+) 2>"$T_TMP/aws.err" || cat "$T_TMP/aws.err" >&2
+count() { grep -o "$1" "$2" | wc -l | tr -d ' '; }
+check "one access key" test "$(count '"AccessKeyId"' "$T_TMP/keys.json")" -eq 1
+check "one export" test "$(count '"ExportArn"' "$T_TMP/exports.json")" -eq 1
+check "one ReadOnly policy" test "$(count '"PolicyName": "CerteroXReadOnly"' "$T_TMP/policies.json")" -eq 1
+check "one data source" test "$(count '"account_id"' "$T_TMP/ds.json")" -eq 1
+check "the data source is the resumed one" grep -q '"Cancelled account"' "$T_TMP/ds.json"
+perl -MJSON::PP -ne '
+	my $r = decode_json($_);
+	next unless ($r->{status} // 0) =~ /^2/;
+	$n{$r->{operation}}++ if $r->{operation} =~ /^(Create(User|AccessKey|Export|Policy|Bucket)|POST .*cloud_accounts)$/;
+	END { print map { "$_ $n{$_}\n" } sort keys %n }' "$TUI_SIM/requests.jsonl" >"$T_TMP/creates"
+sed 's/^/# created: /' "$T_TMP/creates"
+check "nothing was created twice" sh -c "! grep -v '^CreatePolicy ' '$T_TMP/creates' | awk '\$NF > 1' | grep -q ."
+check "two policies created, once each" grep -q "^CreatePolicy 2\$" "$T_TMP/creates"
+check "CreateUser ran once" grep -q "^CreateUser 1\$" "$T_TMP/creates"
+check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
+finish
