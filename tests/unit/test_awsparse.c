@@ -653,7 +653,7 @@ START_TEST(http_ctx_invalid_url_and_timers)
 	struct cx_err err;
 	struct http_ctx *ctx = http_ctx_new(NULL, &err);
 	ck_assert_ptr_nonnull(ctx);
-	ck_assert_int_eq(http_ctx_opts(ctx)->max_parallel, 8);
+	ck_assert_int_eq(http_ctx_opts(ctx)->max_parallel, 16);
 	ck_assert_int_eq(http_ctx_opts(ctx)->total_timeout_ms, 60000);
 	struct http_request rq = {.method = "GET", .url = "http://example.com/x"};
 	struct http_response resp;
