@@ -1017,11 +1017,23 @@ static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	y++;
 	tui_put(win, y++, x, wd, "What happens next", theme_attr(ROLE_LABEL));
 	struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
-	tui_put_wrapped(win, rr,
-	                "AWS delivers the first files of the export within 24 hours; CerteroX "
-	                "imports them on its next run. Nothing else is needed.\nThe summary is "
-	                "also printed to the terminal when the wizard exits. Enter finishes.",
-	                A_NORMAL);
+	bool has_root = false;
+	for (size_t i = 0; i < w->facts.ndata_sources; i++)
+		has_root = has_root || !w->facts.data_sources[i].linked;
+	const char *next =
+	    w->a.connection != ANSWERS_LINKED || w->a.action != ANSWERS_CONNECT
+	        ? "AWS delivers the first files of the export within 24 hours; CerteroX "
+	          "imports them on its next run. Nothing else is needed."
+	    : has_root ? "CerteroX discovers the account's resources on its next run; its "
+	                 "billing data comes through the Root AWS data source."
+	               : "CerteroX discovers the account's resources on its next run. Its "
+	                 "billing data comes through a Root AWS data source: connect the "
+	                 "management (payer) account too.";
+	char *text = xasprintf("%s\nThe summary is also printed to the terminal when the wizard "
+	                       "exits. Enter finishes.",
+	                       next);
+	tui_put_wrapped(win, rr, text, A_NORMAL);
+	free(text);
 }
 
 static int done_action(struct tui_page *pg, const struct tui_event *ev)

@@ -78,6 +78,16 @@ class CerteroX:
             }
             self.st["bootstrap_token"] = self._new_token(uid)
             self.save()
+        # --organizations N: the bootstrap user sees N organizations (extra ones are added,
+        # never removed; the first stays the one of CERTEROX_ORGANIZATION_ID).
+        want = int((getattr(sim, "opts", None) or {}).get("organizations") or 1)
+        orgs = self.st["organizations"]
+        if len(orgs) < want:
+            for i in range(len(orgs) + 1, want + 1):
+                orgs.append({"id": str(uuid.uuid4()), "name": f"Cloudsim Org {i}",
+                             "pool_id": str(uuid.uuid4()), "is_demo": False, "currency": "USD",
+                             "created_at": int(time.time()), "deleted_at": 0})
+            self.save()
 
     # -- state --------------------------------------------------------------
     def save(self):

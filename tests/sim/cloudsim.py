@@ -177,7 +177,8 @@ def cmd_start(a):
     if not a.no_tls:
         make_certs(d)
     opts = {"latency_ms": a.latency_ms, "key_delay_ms": a.key_delay_ms, "tls": not a.no_tls,
-            "faults": os.path.abspath(a.faults) if a.faults else None}
+            "faults": os.path.abspath(a.faults) if a.faults else None,
+            "organizations": max(1, a.organizations)}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -286,6 +287,7 @@ def main(argv=None):
     s.add_argument("--faults")
     s.add_argument("--key-delay-ms", type=int, default=0)
     s.add_argument("--no-tls", action="store_true")
+    s.add_argument("--organizations", type=int, default=1)
     for n in ("stop", "deliver", "status"):
         sub.add_parser(n).add_argument("dir")
     a = ap.parse_args(argv)

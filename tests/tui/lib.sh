@@ -16,13 +16,19 @@
 #   tui_golden NAME                      masked screen vs tests/tui/golden/NAME.golden
 #                                        (GENERATE=1 rewrites it)
 #   tui_resize COLS ROWS                 resize the window
+#   tui_page N TOTAL TITLE GOLDEN        page N of TOTAL matches its golden; 120x40 and back;
+#                                        60x20 shows the too-small screen and the page recovers
 #   tui_child_pid                        pid of the program run by the pane's shell
 #   tui_stop                             kill the tmux server
 #   tui_sim_start [cloudsim options]     start the simulated cloud in $T_TMP/sim (stopped on
 #                                        exit) or skip; TUI_SIM_ENV holds its VAR=value list
 #   TUI_MASK_EXTRA                       extra perl -pe code tui_mask applies (test-specific)
 #   TUI_GOLDEN_LINES                     compare only the first N lines in tui_golden
+#   TUI_FACTOR                           time-outs are multiplied by it: CX_TUI_TIME_FACTOR,
+#                                        times 3 when the binary is built with ASan
 # Every capture is also appended to $TUI_ALL (for "never on screen" checks such as secrets).
+# Synchronisation is by polling the screen for content with generous time-outs (only a failing
+# check waits them out), never by fixed sleeps alone: the suite runs on loaded 2-core machines.
 unset TMUX TMUX_PANE # never talk to a tmux the tests run inside
 command -v tmux >/dev/null 2>&1 || skip "tmux not installed (apt-get install tmux)"
 command -v perl >/dev/null 2>&1 || skip "perl not installed"
@@ -33,6 +39,10 @@ TUI_GOLDEN_DIR="$top_srcdir/tests/tui/golden"
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cxtui.XXXXXX")
 TUI_ALL="$T_TMP/all-captures"
 : >"$TUI_ALL"
+TUI_FACTOR=${CX_TUI_TIME_FACTOR:-1}
+if [ -n "${CX_BIN:-}" ] && LC_ALL=C grep -qa '__asan_init' "$CX_BIN" 2>/dev/null; then
+	TUI_FACTOR=$((TUI_FACTOR * 3))
+fi
 tui_tmux() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 tui_stop() { tui_tmux kill-server >/dev/null 2>&1 || true; }
 TUI_SIM=""
@@ -94,7 +104,7 @@ tui_capture_e() {
 
 tui_wait() {
 	local text="$1" limit="${2:-5}" i=0
-	while [ "$i" -lt $((limit * 20)) ]; do
+	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
 		if tui_capture | grep -qF -- "$text"; then return 0; fi
 		sleep 0.05
 		i=$((i + 1))
@@ -107,7 +117,7 @@ tui_wait() {
 # Until some screen line is longer than $1 columns (a resize has been drawn).
 tui_wait_wider() {
 	local n="$1" i=0
-	while [ "$i" -lt 100 ]; do
+	while [ "$i" -lt $((200 * TUI_FACTOR)) ]; do
 		if tui_capture | awk -v n="$n" 'length > n { f = 1 } END { exit !f }'; then
 			return 0
 		fi
@@ -119,7 +129,7 @@ tui_wait_wider() {
 
 tui_wait_gone() {
 	local text="$1" limit="${2:-5}" i=0
-	while [ "$i" -lt $((limit * 20)) ]; do
+	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
 		if ! tui_capture | grep -qF -- "$text"; then return 0; fi
 		sleep 0.05
 		i=$((i + 1))
@@ -154,8 +164,10 @@ tui_settle() {
 	return 0
 }
 
+# The masked screen vs the golden. A screen that is still changing (a redraw after a resize, a
+# spinner's last frame) is compared again for up to 5 s (times TUI_FACTOR) before the diff.
 tui_golden() {
-	local name="$1" f="$TUI_GOLDEN_DIR/$1.golden"
+	local name="$1" f="$TUI_GOLDEN_DIR/$1.golden" i=0
 	tui_settle
 	tui_capture | tui_mask | head -n "${TUI_GOLDEN_LINES:-1000}" >"$T_TMP/$name.actual"
 	if [ "${GENERATE:-0}" = 1 ]; then
@@ -167,6 +179,11 @@ tui_golden() {
 		echo "# no golden $f (run with GENERATE=1)" >&2
 		return 1
 	fi
+	while ! cmp -s "$f" "$T_TMP/$name.actual" && [ "$i" -lt $((50 * TUI_FACTOR)) ]; do
+		sleep 0.1
+		tui_capture | tui_mask | head -n "${TUI_GOLDEN_LINES:-1000}" >"$T_TMP/$name.actual"
+		i=$((i + 1))
+	done
 	if ! diff -u "$f" "$T_TMP/$name.actual" >&2; then
 		return 1
 	fi
@@ -174,6 +191,25 @@ tui_golden() {
 
 tui_resize() {
 	tui_tmux resize-window -t cx -x "$1" -y "$2"
+}
+
+# tui_page N TOTAL TITLE GOLDEN: page N of TOTAL is shown and matches its golden at 80x24; at
+# 120x40 it is redrawn wider with its title, back at 80x24 it matches again; at 60x20 the
+# too-small screen is shown, and back at 80x24 the page is back as it was.
+tui_page() {
+	check "page $1: $3" tui_wait "Page $1 of $2: $3" 20
+	check "golden $4" tui_golden "$4"
+	tui_resize 120 40
+	check "page $1 at 120x40" tui_wait_wider 90
+	check "page $1 keeps its title at 120x40" tui_wait "Page $1 of $2: $3"
+	tui_resize 80 24
+	tui_wait "F1 help  F10 quit" 5 >/dev/null 2>&1 || true
+	check "page $1 back at 80x24" tui_golden "$4"
+	tui_resize 60 20
+	check "page $1 at 60x20: too small" tui_wait "terminal too small (need 80x24, have 60x20)"
+	tui_resize 80 24
+	tui_wait "F1 help  F10 quit" 5 >/dev/null 2>&1 || true
+	check "page $1 recovers from 60x20" tui_golden "$4"
 }
 
 # Colour in a capture with escapes: SGR parameters 30-38, 40-48, 90-97, 100-107 (38/48 start

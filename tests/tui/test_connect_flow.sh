@@ -1,7 +1,7 @@
 #!/bin/sh
 # The wizard's connect flow (root, CUR 2.0, export created by the wizard) by keystrokes in tmux
 # at 80x24 against the simulated cloud: a golden of every page, a resize to 120x40 and back
-# on every page, the too-small screen and its recovery, then the data source in CerteroX, the
+# and the 60x20 too-small screen and its recovery on every page, then the data source in CerteroX, the
 # key in the vault, the summary after exit, and neither the passphrase, the secret key nor
 # the CerteroX token on any screen. Then NO_COLOR and LANG=C on the first page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
@@ -22,18 +22,8 @@ TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 export TUI_MASK_EXTRA
 ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
 
-# page N TITLE GOLDEN: the page is shown, matches its golden, survives 120x40 and back.
-page() {
-	check "page $1: $2" tui_wait "Page $1 of 12: $2" 20
-	check "golden $3" tui_golden "$3"
-	tui_resize 120 40
-	check "page $1 at 120x40" tui_wait_wider 90
-	check "page $1 keeps its title at 120x40" tui_wait "Page $1 of 12: $2"
-	tui_resize 80 24
-	# tmux signals the resize a little later; the key bar is back once the page redrew
-	tui_wait "F1 help  F10 quit" 5
-	check "page $1 back at 80x24" tui_golden "$3"
-}
+# page N TITLE GOLDEN: goldens at 80x24, 120x40 and back, 60x20 and back (tui_page).
+page() { tui_page "$1" 12 "$2" "$3"; }
 
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS

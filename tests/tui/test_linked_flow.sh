@@ -16,7 +16,7 @@ printf '%s\n' "$PASS" >"$T_TMP/passfile"
 chmod 600 "$T_TMP/passfile"
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
-	s/(Vault:? +)\S+/$1PATH/;'
+	s/(Vault(: | {2,}))\S+/$1PATH/;'
 export TUI_MASK_EXTRA
 MEMBER_ID=$(tui_sim_var MEMBER_AWS_ACCESS_KEY_ID)
 MEMBER_SECRET=$(tui_sim_var MEMBER_AWS_SECRET_ACCESS_KEY)
@@ -33,7 +33,8 @@ tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
 check "the wizard acts as the member account" tui_wait "Account   234567890123, member account" 30
 check "CerteroX signed in with the token" tui_wait "(0 AWS data sources)" 20
-page 1 Welcome linked-01-start
+check "page 1 (before the choice: 12 pages)" tui_wait "Page 1 of 12: Welcome"
+check "golden linked-01-start" tui_golden linked-01-start
 tui_keys Enter
 page 2 "Connection type" linked-02-connection
 check "Linked is pre-selected" tui_wait "(*) Linked"
@@ -74,6 +75,7 @@ TUI_GOLDEN_LINES=12 page 8 Apply linked-08-apply
 tui_keys Enter
 check "page 9 names the data source" tui_wait "Data source id" 10
 page 9 Done linked-09-done
+check "done: what happens next for a Linked account" tui_wait "Root AWS data source: connect the management (payer)"
 tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 
