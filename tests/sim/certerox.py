@@ -61,6 +61,7 @@ class CerteroX:
         self.lock = threading.RLock()
         self.boto_lock = threading.Lock()
         self._session = None
+        self._clients = {}  # (key id, secret, service, region) -> botocore client: creating one costs ~100 ms
         try:
             with open(self.path) as f:
                 self.st = json.load(f)
@@ -358,12 +359,16 @@ class CerteroX:
                 self._session = botocore.session.get_session()
                 self._session.set_config_variable("config_file", "/dev/null")
                 self._session.set_config_variable("credentials_file", "/dev/null")
-            return self._session.create_client(
+            key = (cfg["access_key_id"], cfg["secret_access_key"], service, region)
+            if key in self._clients:
+                return self._clients[key]
+            c = self._clients[key] = self._session.create_client(
                 service, region_name=region, endpoint_url=self.sim.aws_url,
                 verify=self.sim.ca_bundle or False,
                 aws_access_key_id=cfg["access_key_id"], aws_secret_access_key=cfg["secret_access_key"],
                 config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"},
                               connect_timeout=10, read_timeout=60))
+            return c
 
     def _caller_account(self, cfg):
         try:

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The wizard's connect flow (root, CUR 2.0, export created by the wizard) by keystrokes in tmux
 # at 80x24 against the simulated cloud: a golden of every page, a resize to 120x40 and back
-# and the 60x20 too-small screen and its recovery on every page, then the data source in CerteroX, the
-# key in the vault, the summary after exit, and neither the passphrase, the secret key nor
-# the CerteroX token on any screen. Then NO_COLOR and LANG=C on the first page.
+# and the 60x20 too-small screen and its recovery on every page, then the data source in
+# CerteroX, the key in the vault, the summary after exit, and neither the passphrase, the
+# secret key nor the CerteroX token on any screen. Then NO_COLOR and LANG=C on the first page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 [ -x "$CX_BIN" ] || skip "no binary $CX_BIN"

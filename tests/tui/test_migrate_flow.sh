@@ -1,7 +1,8 @@
 #!/bin/sh
 # The migrate flow by keystrokes: a legacy CUR data source is made first with --batch, then the
 # wizard switches it to CUR 2.0 (start -> CerteroX -> data source -> bucket policy -> IAM ->
-# review -> vault -> apply -> done), and CerteroX's data source then uses CUR 2.0.
+# review -> vault -> apply -> done), and CerteroX's data source then uses CUR 2.0. A golden of
+# every page at 80x24, 120x40 and back, 60x20 and back (tui_page).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 [ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
@@ -36,30 +37,46 @@ ds
 check "CerteroX has it as legacy" grep -q '"cur_version":1' "$T_TMP/ds.json"
 
 ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
+	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
+	s/(Vault(: | {2,}))\S+/$1PATH/;'
+export TUI_MASK_EXTRA
+page() { tui_page "$1" 9 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
 check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+# page 1 counts the connect flow's pages until the choice is made
+tui_page 1 12 Welcome migrate-01-start
 tui_keys Down Enter
 check "migrate: CerteroX page next" tui_wait "Page 2 of 9: CerteroX" 10
 check "signed in" tui_wait "Signed in; organization" 10
+page 2 CerteroX migrate-02-certerox
 tui_keys Enter
 check "choose the data source" tui_wait "Page 3 of 9: Data source to migrate" 10
 check "the legacy data source is listed" tui_wait "(*) Legacy billing (account 123456789012, legacy CUR)" 10
+page 3 "Data source to migrate" migrate-03-data-source
 tui_keys Enter
 check "bucket policy of its bucket" tui_wait "Bucket cx-tui-legacy (exists)" 15
+page 4 "Bucket policy" migrate-04-bucket-policy
 tui_keys Enter
 check "IAM: the ReadOnly policy only" tui_wait "Page 5 of 9: IAM policies" 10
+check "IAM: the existing ReadOnly policy" tui_wait "[CerteroXReadOnly]" 10
+page 5 "IAM policies" migrate-05-iam
 tui_keys Enter
 check "review: the CUR 2.0 export is created" tui_wait "create  bcm-data-exports CreateExport" 15
 check "review: the data source is updated" tui_wait "update  certerox UpdateDataSource Legacy billing" 5
+page 6 "Review the plan" migrate-06-review
 tui_keys Enter
 check "vault: unlock" tui_wait "Unlock the existing vault" 10
+page 7 "Credential vault" migrate-07-vault
 tui_type "$PASS"
 tui_keys Enter
-check "apply finishes" tui_wait "Done: every step finished" 40
+check "apply finishes" tui_wait "Done: every step finished" 60
+TUI_GOLDEN_LINES=12 page 8 Apply migrate-08-apply
 tui_keys Enter
 check "done page names the data source" tui_wait "Name             Legacy billing" 5
+page 9 Done migrate-09-done
 tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 ds
