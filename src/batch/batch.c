@@ -50,18 +50,8 @@ static void prep_free(struct prep *p)
 }
 
 /* Answers, session, discovery and plan. Returns 0 or an exit status. */
-/* Opens the vault: called once discovery's first reads are in flight, so that the key
- * derivation (Argon2id, a few hundred ms) overlaps with their round trips. */
-typedef int (*vault_opener)(void *ud, struct vault **out);
-
-static void on_discovered(struct discover *d, void *ud)
-{
-	(void)d;
-	*(bool *)ud = true;
-}
-
 static int prepare(const struct cx_options *o, struct prep *p, bool need_certerox,
-                   vault_opener open_vault, void *opener_ud, struct vault **vault)
+                   struct vault *vault)
 {
 	struct cx_err err;
 	cx_err_clear(&err);
@@ -86,27 +76,8 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 		return fail(NULL, &err, session_exit_status(st, false));
 	if (p->s.org_id)
 		answers_set(&p->a.certerox.organization_id, p->s.org_id);
-	struct discover_opts dopts = {
-	    .aws = p->s.aws, .certerox = p->s.cx, .vault = vault ? *vault : NULL};
-	bool discovered = false;
-	struct discover *d = discover_start(&p->a, &dopts, on_discovered, &discovered);
-	if (open_vault) {
-		int rc = open_vault(opener_ud, vault);
-		if (rc) {
-			discover_free(d);
-			return rc;
-		}
-		discover_set_vault(d, *vault);
-	}
-	http_ctx_run_until(p->s.http, &discovered);
-	st = discover_status(d, &err);
-	if (st == CX_OK) {
-		discover_take_facts(d, &p->facts);
-		const struct strv *w = discover_warnings(d);
-		for (size_t i = 0; i < w->n; i++)
-			strv_push(&p->warnings, w->v[i]);
-	}
-	discover_free(d);
+	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx, .vault = vault};
+	st = discover_run(&p->a, &dopts, &p->facts, &p->warnings, &err);
 	if (st != CX_OK)
 		return fail("discovery", &err, session_exit_status(st, false));
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
@@ -143,7 +114,7 @@ int batch_dry_run(const struct cx_options *o)
 		secmem_free(pass);
 	}
 	if (rc == 0)
-		rc = prepare(o, &p, false, NULL, NULL, &vault);
+		rc = prepare(o, &p, false, vault);
 	vault_close(vault);
 	free(vpath);
 	if (rc == 0) {
@@ -216,27 +187,6 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 	    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, out, err);
 }
 
-struct apply_opener {
-	const struct cx_options *o;
-	const char *path;
-	char *pass; /* secmem; wiped and freed once used */
-};
-
-static int open_apply_vault(void *ud, struct vault **out)
-{
-	struct apply_opener *op = ud;
-	struct cx_err err;
-	cx_err_clear(&err);
-	const char *kdf = op->o->vault_kdf ? op->o->vault_kdf : "moderate";
-	enum cx_status st = vault_open(op->path, op->pass, kdf, out, &err);
-	secmem_free(op->pass);
-	op->pass = NULL;
-	if (st != CX_OK)
-		return fail(NULL, &err,
-		            st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL : session_exit_status(st, false));
-	return 0;
-}
-
 int batch_apply(const struct cx_options *o)
 {
 	struct prep p;
@@ -249,7 +199,7 @@ int batch_apply(const struct cx_options *o)
 	struct engine *e = NULL;
 	int rc = 0;
 
-	/* The passphrase first; the vault opens while discovery reads (prepare). */
+	/* The vault first: it says which of the user's keys we hold. */
 	char *vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
 	bool exists = access(vpath, F_OK) == 0;
 	enum cx_status st = get_passphrase(o, exists, &pass, &err);
@@ -257,10 +207,15 @@ int batch_apply(const struct cx_options *o)
 		rc = fail("vault passphrase", &err, session_exit_status(st, false));
 		goto out;
 	}
-	struct apply_opener op = {o, vpath, pass};
-	rc = prepare(o, &p, true, open_apply_vault, &op, &vault);
-	secmem_free(op.pass);
+	st = vault_open(vpath, pass, o->vault_kdf ? o->vault_kdf : "moderate", &vault, &err);
+	secmem_free(pass);
 	pass = NULL;
+	if (st != CX_OK) {
+		rc = fail(NULL, &err,
+		          st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL : session_exit_status(st, false));
+		goto out;
+	}
+	rc = prepare(o, &p, true, vault);
 	if (rc)
 		goto out;
 	if (plan_needs_confirmation(&p.plan) && !o->yes) {

@@ -1048,11 +1048,6 @@ struct discover *discover_start(const struct answers *a, const struct discover_o
 	return d;
 }
 
-void discover_set_vault(struct discover *d, struct vault *vault)
-{
-	d->o.vault = vault;
-}
-
 void discover_cancel(struct discover *d)
 {
 	if (!d || d->finished || d->failed || d->cancelled)

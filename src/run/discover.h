@@ -87,9 +87,6 @@ struct discover_opts {
  * Never NULL. */
 struct discover *discover_start(const struct answers *a, const struct discover_opts *opts,
                                 discover_done_fn done, void *ud);
-/* Gives discovery the vault after discover_start (e.g. opened while the first reads are in
- * flight): allowed until the ctx is first driven (http_ctx_perform). */
-void discover_set_vault(struct discover *d, struct vault *vault);
 /* Cancels: in-flight reads are cancelled, done runs with CX_E_CANCELLED. */
 void discover_cancel(struct discover *d);
 bool discover_done(const struct discover *d);
