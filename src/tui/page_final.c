@@ -521,6 +521,10 @@ static char *review_text(struct wiz *w)
 		buf_printf(&b, "\nwarning: %s", w->warnings.v[i]);
 	for (size_t i = 0; i < w->plan.warnings.n; i++)
 		buf_printf(&b, "\nwarning: %s", w->plan.warnings.v[i]);
+	if (!w->vault && access(w->vault_file, F_OK) == 0)
+		buf_printf(&b, "\nnote: the vault is unlocked on the next page; the keys it holds "
+		               "are recognised then and the plan is made again before anything "
+		               "is written.");
 	buf_puts(&b, "\n");
 	return buf_steal(&b);
 }

@@ -229,7 +229,13 @@ void tui_progress_draw(struct tui_progress *p, WINDOW *w, struct tui_rect r, uns
 		int tw = (int)strlen(tm) - (s->state == STEP_RUNNING || s->state == STEP_RETRYING
 		                                ? (int)strlen(theme_spinner(tick)) - 1
 		                                : 0);
-		int lx = r.x + 15, lw = r.w - 15 - tw - 1;
+		/* the label's width does not depend on the time's digits: a fixed column
+		 * ("12345 ms", "S 12345 ms") keeps the line stable as a step goes from 999 to
+		 * 1000 ms */
+		int col = s->state == STEP_RUNNING || s->state == STEP_RETRYING ? 10
+		          : tm[0]                                               ? 8
+		                                                                : 0;
+		int lx = r.x + 15, lw = r.w - 15 - (tw > col ? tw : col) - 1;
 		int n = tui_put(w, r.y + y, lx, lw, s->label, A_NORMAL);
 		char extra[200] = "";
 		if (s->state == STEP_RETRYING)

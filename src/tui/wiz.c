@@ -94,6 +94,7 @@ void wiz_free(struct wiz *w)
 }
 
 static void apply_check_finished(struct wiz *w);
+static void cancel_reads(struct wiz *w);
 
 /* ---- the wait hook ---- */
 
@@ -110,6 +111,7 @@ static int io_wait(void *ctx, int tty_fd, int timeout_ms)
 	http_ctx_perform(w->s.http);
 	/* the engine marks the steps that will not run (cancel, failure) after the last event:
 	 * notice the end here */
+	cancel_reads(w);
 	apply_check_finished(w);
 	return r < 0 ? -1 : r;
 }
@@ -488,9 +490,9 @@ static void apply_check_finished(struct wiz *w)
 		if (r->not_run > 0 || w->apply_st == CX_E_CANCELLED) {
 			cx_err_clear(&w->apply_err);
 			w->apply_st = cx_err_set(&w->apply_err, CX_E_CANCELLED,
-			                         "cancelled; %d steps not run. Run the wizard "
+			                         "cancelled; %d step%s not run. Run the wizard "
 			                         "again to continue.",
-			                         r->not_run);
+			                         r->not_run, r->not_run == 1 ? "" : "s");
 		}
 	}
 	for (int i = 0; i < w->prog.n; i++) {
@@ -596,11 +598,33 @@ enum cx_status wiz_apply_start(struct wiz *w)
 	w->applying = true;
 	w->apply_finished = false;
 	w->cancelled = false;
+	w->cancel_reads_done = false;
 	tui_app_set_busy(w->app, true);
 	tui_log_add(&w->log, "apply: %zu steps, %zu write", w->plan.n, plan_writes(&w->plan));
 	engine_start(w->eng);
 	apply_check_finished(w);
 	return CX_OK;
+}
+
+/* After Esc: once no write is in flight, the read-only steps still running (the key check,
+ * which may wait minutes for a new key) are stopped at once; they write nothing. */
+static void cancel_reads(struct wiz *w)
+{
+	if (!w->applying || !w->cancelled || w->cancel_reads_done)
+		return;
+	bool reads = false;
+	for (size_t i = 0; i < w->plan.n; i++) {
+		if (!str_eq(engine_step_state(w->eng, i, NULL), "running"))
+			continue;
+		if (w->plan.steps[i].kind != PLAN_READ)
+			return; /* a write is in flight: it finishes first */
+		reads = true;
+	}
+	if (!reads)
+		return;
+	w->cancel_reads_done = true;
+	tui_log_add(&w->log, "cancel: the key check stops (it writes nothing)");
+	engine_cancel(w->eng, true);
 }
 
 void wiz_apply_cancel(struct wiz *w, bool inflight)
@@ -609,7 +633,10 @@ void wiz_apply_cancel(struct wiz *w, bool inflight)
 		return;
 	w->cancelled = true;
 	engine_cancel(w->eng, inflight);
-	tui_log_add(&w->log, "cancel: no new step starts; the call in flight finishes");
+	if (!inflight) {
+		tui_log_add(&w->log, "cancel: no new step starts; the call in flight finishes");
+		cancel_reads(w);
+	}
 	apply_check_finished(w);
 }
 

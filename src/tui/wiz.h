@@ -71,6 +71,7 @@ struct wiz {
 	struct journal *jn;
 	struct engine *eng;
 	bool applying, apply_finished, cancelled;
+	bool cancel_reads_done; /* Esc: the read-only steps in flight were stopped */
 	enum cx_status apply_st;
 	struct cx_err apply_err;
 	struct tui_progress prog;
@@ -108,7 +109,9 @@ void wiz_certerox_org(struct wiz *w, const char *org_id);
 
 /* Starts the engine on the plan (journal opened); progress into w->prog / w->log. */
 enum cx_status wiz_apply_start(struct wiz *w);
-/* Esc: no new step starts; the call in flight finishes. */
+/* Esc (inflight false): no new step starts; the write in flight finishes, then the read-only
+ * steps still running (the key check) are stopped. Ctrl-C (inflight true): everything in flight
+ * is stopped now. */
 void wiz_apply_cancel(struct wiz *w, bool inflight);
 /* The JSON summary text (caller frees). */
 char *wiz_summary_text(struct wiz *w);

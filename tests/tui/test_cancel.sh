@@ -1,9 +1,11 @@
 #!/bin/sh
 # Esc during the apply cancels after the call in flight (engine_cancel): the simulated cloud
-# stalls iam CreateUser for 3 s; Esc while it runs says so at once, no new request starts, the
-# screen says the apply was cancelled within ~200 ms after the stalled call's answer (3x that
-# under ASan, or times CX_TUI_TIME_FACTOR), and a re-run completes without duplicates (one
-# user, one key, one export, one data source; nothing created twice in the request log).
+# stalls iam CreateUser for 3 s; Esc while it runs says so at once, no new request starts once
+# it is handled, the screen says the apply was cancelled within ~200 ms after the stalled
+# call's answer (3x that under ASan, or times CX_TUI_TIME_FACTOR). A second run makes the key;
+# Esc while the key check waits for it stops the check at once. A third run completes without
+# duplicates (one user, one key, one export, one data source; nothing created twice in the
+# request log).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 [ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
@@ -12,7 +14,7 @@ command -v aws >/dev/null 2>&1 || skip "no aws CLI"
 cat >"$T_TMP/faults.json" <<'EOF'
 [{"service": "iam", "operation": "CreateUser", "nth": 1, "count": 1, "fault": "stall:3000"}]
 EOF
-tui_sim_start --faults "$T_TMP/faults.json"
+tui_sim_start --faults "$T_TMP/faults.json" --key-delay-ms 6000
 PASS="cancel-Passphrase-17"
 HOMEDIR="$T_TMP/home"
 mkdir -p "$HOMEDIR"
@@ -42,14 +44,19 @@ to_vault() {
 	check "page 6" next 6 "IAM policies"
 	check "page 7" next 7 "What will be done"
 	check "page 8" next 8 "Signed in; organization"
-	check "page 9" next 9 "$1"
+	check "page 9" next 9 " create, "
+	# the plan may be longer than the screen: search it for the step
+	tui_keys /
+	tui_type "$2"
+	tui_keys Enter
+	check "page 9: $1" tui_wait "$1" 10
 	check "page 10" next 10 "Vault passphrase"
 }
 
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
-to_vault "create  iam CreateUser certerox-billing"
+to_vault "create  iam CreateUser certerox-billing" "CreateUser"
 tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
@@ -59,6 +66,8 @@ T_ESC=$(now)
 tui_keys Escape
 check "Esc: the screen says it cancels after the call in flight" \
 	tui_wait "Cancelling after the call in flight" 2
+# Esc was handled by now (requests that started between the key and its handling are fine)
+T_ACK=$(now)
 check "the log says no new step starts" tui_wait "cancel: no new step starts"
 # Poll the screen quickly until it says the apply stopped; note when.
 T_SEEN=""
@@ -82,14 +91,14 @@ perl -MJSON::PP -ne '
 	BEGIN { $esc = shift @ARGV }
 	my $r = decode_json($_);
 	if ($r->{operation} eq "CreateUser" && ($r->{fault} // "") =~ /^stall/) { $end = $r->{end} }
-	if ($r->{start} > $esc) { $late++; print STDERR "# after Esc: $_" }
-	END { printf "%s %d\n", $end // "none", $late // 0 }' "$T_ESC" "$TUI_SIM/requests.jsonl" \
+	if ($r->{start} > $esc) { $late++; print STDERR "# started after Esc was handled: $_" }
+	END { printf "%s %d\n", $end // "none", $late // 0 }' "$T_ACK" "$TUI_SIM/requests.jsonl" \
 	>"$T_TMP/times" 2>"$T_TMP/late"
 cat "$T_TMP/late"
 read -r T_END LATE <"$T_TMP/times"
-echo "# Esc at $T_ESC, CreateUser answered at $T_END, stopped on screen at ${T_SEEN:-never}"
+echo "# Esc at $T_ESC (handled by $T_ACK), CreateUser answered at $T_END, stopped on screen at ${T_SEEN:-never}"
 check "the stalled CreateUser is in the request log" test "$T_END" != none
-check "no request started after Esc" test "$LATE" -eq 0
+check "no request started once Esc was handled" test "$LATE" -eq 0
 if [ -n "$T_SEEN" ] && [ "$T_END" != none ]; then
 	DELAY_MS=$(perl -e 'printf "%d", ($ARGV[0] - $ARGV[1]) * 1000' "$T_SEEN" "$T_END")
 	echo "# cancel took effect ${DELAY_MS} ms after the call in flight returned (limit ${LIMIT_MS} ms)"
@@ -105,13 +114,39 @@ check "quit asks first: something was applied" tui_wait "Some changes have alrea
 tui_keys y
 check "cancelled run exits 130" tui_wait "[exit 130]" 10
 
-# The re-run resumes: what was done is skipped, the rest is done, nothing twice.
+# The second run resumes and makes the key; AWS rejects a new key for 6 s (--key-delay-ms), so
+# the key check waits: Esc there stops it at once (it writes nothing), well before the key works.
 tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
-to_vault "skip    iam CreateUser certerox-billing"
+to_vault "skip    iam CreateUser certerox-billing" "CreateUser"
+check "existing vault: unlock" tui_wait "Unlock the existing vault"
+tui_type "$PASS"
+tui_keys Enter
+check "the key check waits for the new key" tui_wait "running   sts CheckKey" 30
+check "the new key was made" tui_wait "done      iam CreateAccessKey"
+T_ESC2=$(now)
+tui_keys Escape
+check "Esc during the key check: it stops" tui_wait "Stopped: cancelled" 5
+T_SEEN2=$(now)
+check "the key check is marked cancelled" tui_wait "key check cancelled" 2
+check "the log says the key check stops" tui_wait "cancel: the key check stops" 2
+check "the data source was not submitted" tui_wait "not run   certerox CreateDataSource" 2
+D2=$(perl -e 'printf "%d", ($ARGV[0] - $ARGV[1]) * 1000' "$T_SEEN2" "$T_ESC2")
+echo "# the key check stopped ${D2} ms after Esc (the new key works 6 s after it was made)"
+check "the key check stopped within $((1000 * TUI_FACTOR)) ms, not after the key delay" \
+	test "$D2" -le $((1000 * TUI_FACTOR))
+tui_keys F10
+tui_wait "Some changes have already been applied" 5 >/dev/null && tui_keys y
+check "the second run exits 130" tui_wait "[exit 130]" 10
+
+# The third run resumes: what was done is skipped (the key is in the vault: once the vault is
+# unlocked the plan skips CreateAccessKey), the rest is done, nothing twice.
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+to_vault "create  certerox CreateDataSource Cancelled account" "CreateDataSource"
 check "existing vault: unlock" tui_wait "Unlock the existing vault"
 tui_type "$PASS"
 tui_keys Enter
 check "re-run finishes" tui_wait "Done: every step finished" 60
+check "the key from the vault is used, none is made" tui_wait "skipped   iam CreateAccessKey" 2
 tui_keys Enter
 check "done page" tui_wait "Data source id" 10
 tui_keys Enter

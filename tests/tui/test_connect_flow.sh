@@ -105,13 +105,21 @@ check "the vault holds the key id" grep -q '"access_key_id": "AKIA' "$T_TMP/list
 # Never on screen: the passphrase, the CerteroX token, anything like a secret access key.
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
 check "token never on screen" sh -c "! grep -qF -- '$TOKEN' '$TUI_ALL'"
-# (a secret access key: exactly 40 base64 characters with a digit, alone)
+# (a secret access key: exactly 40 base64 characters, alone, mixed case with two digits or a
+# '/' or '+': an identifier cropped to 40 columns by a resize, such as
+# "EnableAWSDataExportsToWriteToS3AndCheckP", is not one)
 no_secret_like() {
 	! perl -ne 'while (/(?<![A-Za-z0-9\/+])([A-Za-z0-9\/+]{40})(?![A-Za-z0-9\/+=])/g) {
-		my $s = $1; if ($s =~ /\d/ && $s =~ /[a-z]/ && $s =~ /[A-Z]/) { print "$s\n"; $f = 1 } }
+		my $s = $1; my $d = () = $s =~ /\d/g;
+		if (($d >= 2 || $s =~ m{[/+]}) && $s =~ /[a-z]/ && $s =~ /[A-Z]/) { print "$s\n"; $f = 1 } }
 		END { exit($f ? 0 : 1) }' "$1"
 }
 check "no secret access key on screen" no_secret_like "$TUI_ALL"
+# The new key's secret itself (CerteroX's sim keeps what was submitted: a test fixture).
+perl -MJSON::PP -0ne 'print "$_->{config}{secret_access_key}\n" for @{decode_json($_)->{cloud_accounts}}' \
+	"$TUI_SIM/certerox.json" >"$T_TMP/secrets" 2>/dev/null || true
+check "the submitted secret is known to the test" grep -q . "$T_TMP/secrets"
+check "the new secret access key never on screen" sh -c "! grep -qFf '$T_TMP/secrets' '$TUI_ALL'"
 
 # NO_COLOR: no colour escapes; LANG=C: ASCII only.
 # shellcheck disable=SC2086

@@ -67,6 +67,8 @@ tui_keys Enter
 check "review: the CUR 2.0 export is created" tui_wait "create  bcm-data-exports CreateExport" 15
 check "review: the data source is updated" tui_wait "update  certerox UpdateDataSource Legacy billing" 5
 page 6 "Review the plan" migrate-06-review
+tui_keys End
+check "review: the locked vault is noted" tui_wait "note: the vault is unlocked on the next page" 5
 tui_keys Enter
 check "vault: unlock" tui_wait "Unlock the existing vault" 10
 page 7 "Credential vault" migrate-07-vault
