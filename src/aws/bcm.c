@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 
 struct bcm_st {
@@ -69,16 +70,6 @@ static void request_build(void *stp, struct aws_req *rq)
 	struct bcm_st *s = stp;
 	if (s->request)
 		aws_req_json(rq, s->request);
-}
-
-static enum cx_status parse_nothing(void *st, const struct http_response *r, bool *more,
-                                    struct cx_err *err)
-{
-	(void)st;
-	(void)r;
-	(void)err;
-	*more = false;
-	return CX_OK;
 }
 
 static enum cx_status arn_parse(void *stp, const struct http_response *r, bool *more,
@@ -207,7 +198,7 @@ static enum cx_status get_parse(void *stp, const struct http_response *r, bool *
 static const struct aws_op_def get_def = {
     AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "GetExport", arn_build, get_parse, NULL};
 static const struct aws_op_def delete_def = {
-    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "DeleteExport", arn_build, parse_nothing, NULL};
+    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "DeleteExport", arn_build, opkit_parse_nothing, NULL};
 
 struct aws_op *bcm_get_export_op(const char *arn)
 {
@@ -225,14 +216,8 @@ enum cx_status bcm_get_export(struct aws_client *c, const char *arn, struct bcm_
                               struct cx_err *err)
 {
 	struct aws_op *op = bcm_get_export_op(arn);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct bcm_st *s = aws_op_state(op);
-		*out = s->exp;
-		memset(&s->exp, 0, sizeof(s->exp));
-	}
-	aws_op_free(op);
-	return st;
+	struct bcm_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->exp, out, sizeof(*out), err);
 }
 
 struct aws_op *bcm_delete_export_op(const char *arn)
@@ -244,10 +229,7 @@ struct aws_op *bcm_delete_export_op(const char *arn)
 
 enum cx_status bcm_delete_export(struct aws_client *c, const char *arn, struct cx_err *err)
 {
-	struct aws_op *op = bcm_delete_export_op(arn);
-	enum cx_status st = aws_op_run(c, op, err);
-	aws_op_free(op);
-	return st;
+	return opkit_run_free(c, bcm_delete_export_op(arn), err);
 }
 
 /* ---------- List ---------- */
@@ -255,11 +237,7 @@ enum cx_status bcm_delete_export(struct aws_client *c, const char *arn, struct c
 static void list_build(void *stp, struct aws_req *rq)
 {
 	struct bcm_st *s = stp;
-	cJSON *j = cJSON_CreateObject();
-	if (s->token)
-		cJSON_AddStringToObject(j, "NextToken", s->token);
-	aws_req_json(rq, j);
-	cJSON_Delete(j);
+	opkit_req_json_paged(rq, cJSON_CreateObject(), s->token);
 }
 
 static enum cx_status list_parse(void *stp, const struct http_response *r, bool *more,
@@ -287,10 +265,7 @@ static enum cx_status list_parse(void *stp, const struct http_response *r, bool 
 		it->status_reason = dup_str(status, "StatusReason");
 		cJSON_AddItemToArray(s->list.json, cJSON_Duplicate(e, true));
 	}
-	free(s->token);
-	s->token = dup_str(j, "NextToken");
-	if (s->token && *s->token)
-		*more = true;
+	opkit_json_next_token(j, &s->token, more);
 	cJSON_Delete(j);
 	return CX_OK;
 }
@@ -312,15 +287,10 @@ enum cx_status bcm_list_exports(struct aws_client *c, struct bcm_export_list *ou
                                 struct cx_err *err)
 {
 	struct aws_op *op = bcm_list_exports_op();
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct bcm_st *s = aws_op_state(op);
-		*out = s->list;
-		memset(&s->list, 0, sizeof(s->list));
-		if (!out->json)
-			out->json = cJSON_CreateArray();
-	}
-	aws_op_free(op);
+	struct bcm_st *s = aws_op_state(op);
+	enum cx_status st = opkit_run_move(c, op, &s->list, out, sizeof(*out), err);
+	if (st == CX_OK && !out->json)
+		out->json = cJSON_CreateArray();
 	return st;
 }
 

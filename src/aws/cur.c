@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 
 struct cur_st {
@@ -43,25 +44,12 @@ static void request_build(void *stp, struct aws_req *rq)
 		aws_req_json(rq, s->request);
 }
 
-static enum cx_status parse_nothing(void *st, const struct http_response *r, bool *more,
-                                    struct cx_err *err)
-{
-	(void)st;
-	(void)r;
-	(void)err;
-	*more = false;
-	return CX_OK;
-}
-
 static void describe_build(void *stp, struct aws_req *rq)
 {
 	struct cur_st *s = stp;
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "MaxResults", 5); /* the model allows exactly 5 */
-	if (s->token)
-		cJSON_AddStringToObject(j, "NextToken", s->token);
-	aws_req_json(rq, j);
-	cJSON_Delete(j);
+	opkit_req_json_paged(rq, j, s->token);
 }
 
 static enum cx_status describe_parse(void *stp, const struct http_response *r, bool *more,
@@ -85,22 +73,19 @@ static enum cx_status describe_parse(void *stp, const struct http_response *r, b
 		it->json = cJSON_Duplicate(d, true);
 		cJSON_AddItemToArray(s->list.json, cJSON_Duplicate(d, true));
 	}
-	free(s->token);
-	s->token = xstrdup(json_str(j, "NextToken"));
-	if (s->token && *s->token)
-		*more = true;
+	opkit_json_next_token(j, &s->token, more);
 	cJSON_Delete(j);
 	return CX_OK;
 }
 
 static const struct aws_op_def describe_def = {
     AWS_CUR, AWS_PROTO_JSON, "DescribeReportDefinitions", describe_build, describe_parse, NULL};
-static const struct aws_op_def put_def = {AWS_CUR,       AWS_PROTO_JSON, "PutReportDefinition",
-                                          request_build, parse_nothing,  NULL};
+static const struct aws_op_def put_def = {AWS_CUR,       AWS_PROTO_JSON,      "PutReportDefinition",
+                                          request_build, opkit_parse_nothing, NULL};
 static const struct aws_op_def modify_def = {
-    AWS_CUR, AWS_PROTO_JSON, "ModifyReportDefinition", request_build, parse_nothing, NULL};
+    AWS_CUR, AWS_PROTO_JSON, "ModifyReportDefinition", request_build, opkit_parse_nothing, NULL};
 static const struct aws_op_def delete_def = {
-    AWS_CUR, AWS_PROTO_JSON, "DeleteReportDefinition", request_build, parse_nothing, NULL};
+    AWS_CUR, AWS_PROTO_JSON, "DeleteReportDefinition", request_build, opkit_parse_nothing, NULL};
 
 struct aws_op *cur_describe_report_definitions_op(void)
 {
@@ -116,15 +101,10 @@ enum cx_status cur_describe_report_definitions(struct aws_client *c, struct cur_
                                                struct cx_err *err)
 {
 	struct aws_op *op = cur_describe_report_definitions_op();
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct cur_st *s = aws_op_state(op);
-		*out = s->list;
-		memset(&s->list, 0, sizeof(s->list));
-		if (!out->json)
-			out->json = cJSON_CreateArray();
-	}
-	aws_op_free(op);
+	struct cur_st *s = aws_op_state(op);
+	enum cx_status st = opkit_run_move(c, op, &s->list, out, sizeof(*out), err);
+	if (st == CX_OK && !out->json)
+		out->json = cJSON_CreateArray();
 	return st;
 }
 
@@ -144,13 +124,6 @@ static const char *request_name(const cJSON *request)
 	return n ? n : json_str(json_obj(request, "ReportDefinition"), "ReportName");
 }
 
-static enum cx_status run_simple(struct aws_client *c, struct aws_op *op, struct cx_err *err)
-{
-	enum cx_status st = aws_op_run(c, op, err);
-	aws_op_free(op);
-	return st;
-}
-
 struct aws_op *cur_put_report_definition_op(const cJSON *request)
 {
 	return request_op(&put_def, cJSON_Duplicate(request, true), request_name(request));
@@ -159,7 +132,7 @@ struct aws_op *cur_put_report_definition_op(const cJSON *request)
 enum cx_status cur_put_report_definition(struct aws_client *c, const cJSON *request,
                                          struct cx_err *err)
 {
-	return run_simple(c, cur_put_report_definition_op(request), err);
+	return opkit_run_free(c, cur_put_report_definition_op(request), err);
 }
 
 struct aws_op *cur_modify_report_definition_op(const cJSON *request)
@@ -170,7 +143,7 @@ struct aws_op *cur_modify_report_definition_op(const cJSON *request)
 enum cx_status cur_modify_report_definition(struct aws_client *c, const cJSON *request,
                                             struct cx_err *err)
 {
-	return run_simple(c, cur_modify_report_definition_op(request), err);
+	return opkit_run_free(c, cur_modify_report_definition_op(request), err);
 }
 
 struct aws_op *cur_delete_report_definition_op(const char *name)
@@ -183,5 +156,5 @@ struct aws_op *cur_delete_report_definition_op(const char *name)
 enum cx_status cur_delete_report_definition(struct aws_client *c, const char *name,
                                             struct cx_err *err)
 {
-	return run_simple(c, cur_delete_report_definition_op(name), err);
+	return opkit_run_free(c, cur_delete_report_definition_op(name), err);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 
 struct ec2_st {
@@ -47,15 +48,10 @@ static enum cx_status regions_parse(void *stp, const struct http_response *r, bo
 {
 	struct ec2_st *s = stp;
 	*more = false;
-	xmlDoc *doc = aws_xml_doc(r, err);
-	if (!doc)
+	xmlDoc *doc;
+	xmlNode *root = opkit_xml_root(r, "DescribeRegions", "DescribeRegionsResponse", &doc, err);
+	if (!root)
 		return err->status;
-	xmlNode *root = xml_root(doc);
-	if (!xml_is(root, "DescribeRegionsResponse")) {
-		xml_free(doc);
-		return cx_err_set(err, CX_E_PARSE,
-		                  "DescribeRegions answer without DescribeRegionsResponse");
-	}
 	ec2_region_list_free(&s->list);
 	for (xmlNode *it = xml_path(root, "regionInfo/item"); it; it = xml_next(it, "item")) {
 		s->list.items = xrealloc(s->list.items, (s->list.n + 1) * sizeof(*s->list.items));
@@ -104,12 +100,6 @@ enum cx_status ec2_describe_regions(struct aws_client *c, bool all_regions, bool
                                     struct ec2_region_list *out, struct cx_err *err)
 {
 	struct aws_op *op = ec2_describe_regions_op(all_regions, dry_run);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct ec2_st *s = aws_op_state(op);
-		*out = s->list;
-		memset(&s->list, 0, sizeof(s->list));
-	}
-	aws_op_free(op);
-	return st;
+	struct ec2_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->list, out, sizeof(*out), err);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/secmem.h"
@@ -253,16 +254,6 @@ static void add_paging(struct iam_st *s, struct aws_req *rq)
 	aws_form_add(&rq->params, "MaxItems", IAM_MAX_ITEMS);
 }
 
-static enum cx_status parse_nothing(void *st, const struct http_response *r, bool *more,
-                                    struct cx_err *err)
-{
-	(void)st;
-	(void)r;
-	(void)err;
-	*more = false;
-	return CX_OK;
-}
-
 #define PARSE_FN(fname, opname, body)                                                              \
 	static enum cx_status fname(void *stp, const struct http_response *r, bool *more,          \
 	                            struct cx_err *err)                                            \
@@ -312,26 +303,12 @@ const struct iam_policy *iam_create_policy_result(const struct aws_op *op)
 	return &((struct iam_st *)aws_op_state(op))->policy;
 }
 
-#define SYNC_MOVE(op, field, out)                                                                  \
-	do {                                                                                       \
-		struct iam_st *s_ = aws_op_state(op);                                              \
-		*(out) = s_->field;                                                                \
-		memset(&s_->field, 0, sizeof(s_->field));                                          \
-	} while (0)
-
 #define SYNC_BODY(opexpr, field)                                                                   \
 	struct aws_op *op = (opexpr);                                                              \
-	enum cx_status st = aws_op_run(c, op, err);                                                \
-	if (st == CX_OK)                                                                           \
-		SYNC_MOVE(op, field, out);                                                         \
-	aws_op_free(op);                                                                           \
-	return st
+	struct iam_st *s_ = aws_op_state(op);                                                      \
+	return opkit_run_move(c, op, &s_->field, out, sizeof(*(out)), err)
 
-#define SYNC_NORESULT(opexpr)                                                                      \
-	struct aws_op *op = (opexpr);                                                              \
-	enum cx_status st = aws_op_run(c, op, err);                                                \
-	aws_op_free(op);                                                                           \
-	return st
+#define SYNC_NORESULT(opexpr) return opkit_run_free(c, (opexpr), err)
 
 enum cx_status iam_create_policy(struct aws_client *c, const char *name, const char *document,
                                  const char *path, const char *description, struct iam_policy *out,
@@ -479,7 +456,7 @@ enum cx_status iam_create_policy_version(struct aws_client *c, const char *arn,
 }
 
 static const struct aws_op_def delete_version_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "DeletePolicyVersion", arn_version_build, parse_nothing, NULL};
+    AWS_IAM, AWS_PROTO_QUERY, "DeletePolicyVersion", arn_version_build, opkit_parse_nothing, NULL};
 
 struct aws_op *iam_delete_policy_version_op(const char *arn, const char *version_id)
 {
@@ -601,8 +578,8 @@ static void attach_build(void *stp, struct aws_req *rq)
 	aws_form_add(&rq->params, "PolicyArn", s->p2);
 }
 
-static const struct aws_op_def attach_def = {AWS_IAM,      AWS_PROTO_QUERY, "AttachUserPolicy",
-                                             attach_build, parse_nothing,   NULL};
+static const struct aws_op_def attach_def = {AWS_IAM,      AWS_PROTO_QUERY,     "AttachUserPolicy",
+                                             attach_build, opkit_parse_nothing, NULL};
 
 struct aws_op *iam_attach_user_policy_op(const char *user, const char *policy_arn)
 {
@@ -724,7 +701,7 @@ static void delete_key_build(void *stp, struct aws_req *rq)
 }
 
 static const struct aws_op_def delete_key_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "DeleteAccessKey", delete_key_build, parse_nothing, NULL};
+    AWS_IAM, AWS_PROTO_QUERY, "DeleteAccessKey", delete_key_build, opkit_parse_nothing, NULL};
 
 struct aws_op *iam_delete_access_key_op(const char *user, const char *access_key_id)
 {

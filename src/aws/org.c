@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 
 struct org_st {
@@ -121,12 +122,6 @@ enum cx_status org_describe_organization(struct aws_client *c, const char *accou
                                          struct org_info *out, struct cx_err *err)
 {
 	struct aws_op *op = org_describe_organization_op(account_id);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct org_st *s = aws_op_state(op);
-		*out = s->info;
-		memset(&s->info, 0, sizeof(s->info));
-	}
-	aws_op_free(op);
-	return st;
+	struct org_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->info, out, sizeof(*out), err);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 #include "util/str.h"
 
@@ -104,16 +105,6 @@ void s3_content_md5(const void *data, size_t n, char out[25])
 	out[24] = '\0';
 }
 
-static enum cx_status parse_nothing(void *st, const struct http_response *r, bool *more,
-                                    struct cx_err *err)
-{
-	(void)st;
-	(void)r;
-	(void)err;
-	*more = false;
-	return CX_OK;
-}
-
 static void bucket_req(struct s3_st *s, struct aws_req *rq, const char *method)
 {
 	rq->method = method;
@@ -126,6 +117,17 @@ static char *move_result(struct aws_op *op)
 	char *r = s->result;
 	s->result = NULL;
 	return r;
+}
+
+/* Runs op; *out (when out) = its text result on CX_OK, else NULL. Frees op. */
+static enum cx_status run_result(struct aws_client *c, struct aws_op *op, char **out,
+                                 struct cx_err *err)
+{
+	enum cx_status st = aws_op_run(c, op, err);
+	if (out)
+		*out = st == CX_OK ? move_result(op) : NULL;
+	aws_op_free(op);
+	return st;
 }
 
 /* ---------- HeadBucket ---------- */
@@ -197,15 +199,10 @@ static enum cx_status location_parse(void *stp, const struct http_response *r, b
 {
 	struct s3_st *s = stp;
 	*more = false;
-	xmlDoc *doc = aws_xml_doc(r, err);
-	if (!doc)
+	xmlDoc *doc;
+	xmlNode *root = opkit_xml_root(r, "GetBucketLocation", "LocationConstraint", &doc, err);
+	if (!root)
 		return err->status;
-	xmlNode *root = xml_root(doc);
-	if (!xml_is(root, "LocationConstraint")) {
-		xml_free(doc);
-		return cx_err_set(err, CX_E_PARSE,
-		                  "GetBucketLocation answer without LocationConstraint");
-	}
 	char *t = xml_text(root);
 	str_trim(t);
 	free(s->result);
@@ -236,12 +233,7 @@ const char *s3_get_bucket_location_result(const struct aws_op *op)
 enum cx_status s3_get_bucket_location(struct aws_client *c, const char *bucket, char **region_out,
                                       struct cx_err *err)
 {
-	struct aws_op *op = s3_get_bucket_location_op(bucket);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (region_out)
-		*region_out = st == CX_OK ? move_result(op) : NULL;
-	aws_op_free(op);
-	return st;
+	return run_result(c, s3_get_bucket_location_op(bucket), region_out, err);
 }
 
 /* ---------- CreateBucket ---------- */
@@ -261,8 +253,8 @@ static void create_build(void *stp, struct aws_req *rq)
 	}
 }
 
-static const struct aws_op_def create_def = {AWS_S3,       AWS_PROTO_REST_XML, "CreateBucket",
-                                             create_build, parse_nothing,      NULL};
+static const struct aws_op_def create_def = {AWS_S3,       AWS_PROTO_REST_XML,  "CreateBucket",
+                                             create_build, opkit_parse_nothing, NULL};
 
 struct aws_op *s3_create_bucket_op(const char *bucket, const char *region)
 {
@@ -274,11 +266,8 @@ struct aws_op *s3_create_bucket_op(const char *bucket, const char *region)
 enum cx_status s3_create_bucket(struct aws_client *c, const char *bucket, const char *region,
                                 struct cx_err *err)
 {
-	struct aws_op *op =
-	    s3_create_bucket_op(bucket, region ? region : aws_client_config(c)->region);
-	enum cx_status st = aws_op_run(c, op, err);
-	aws_op_free(op);
-	return st;
+	return opkit_run_free(
+	    c, s3_create_bucket_op(bucket, region ? region : aws_client_config(c)->region), err);
 }
 
 /* ---------- bucket policy ---------- */
@@ -318,12 +307,7 @@ const char *s3_get_bucket_policy_result(const struct aws_op *op)
 enum cx_status s3_get_bucket_policy(struct aws_client *c, const char *bucket, char **policy_out,
                                     struct cx_err *err)
 {
-	struct aws_op *op = s3_get_bucket_policy_op(bucket);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (policy_out)
-		*policy_out = st == CX_OK ? move_result(op) : NULL;
-	aws_op_free(op);
-	return st;
+	return run_result(c, s3_get_bucket_policy_op(bucket), policy_out, err);
 }
 
 static void put_policy_build(void *stp, struct aws_req *rq)
@@ -339,7 +323,7 @@ static void put_policy_build(void *stp, struct aws_req *rq)
 }
 
 static const struct aws_op_def put_policy_def = {
-    AWS_S3, AWS_PROTO_REST_XML, "PutBucketPolicy", put_policy_build, parse_nothing, NULL};
+    AWS_S3, AWS_PROTO_REST_XML, "PutBucketPolicy", put_policy_build, opkit_parse_nothing, NULL};
 
 struct aws_op *s3_put_bucket_policy_op(const char *bucket, const char *policy)
 {
@@ -351,10 +335,7 @@ struct aws_op *s3_put_bucket_policy_op(const char *bucket, const char *policy)
 enum cx_status s3_put_bucket_policy(struct aws_client *c, const char *bucket, const char *policy,
                                     struct cx_err *err)
 {
-	struct aws_op *op = s3_put_bucket_policy_op(bucket, policy);
-	enum cx_status st = aws_op_run(c, op, err);
-	aws_op_free(op);
-	return st;
+	return opkit_run_free(c, s3_put_bucket_policy_op(bucket, policy), err);
 }
 
 /* ---------- ListBuckets ---------- */
@@ -372,15 +353,10 @@ static enum cx_status list_buckets_parse(void *stp, const struct http_response *
 {
 	struct s3_st *s = stp;
 	*more = false;
-	xmlDoc *doc = aws_xml_doc(r, err);
-	if (!doc)
+	xmlDoc *doc;
+	xmlNode *root = opkit_xml_root(r, "ListBuckets", "ListAllMyBucketsResult", &doc, err);
+	if (!root)
 		return err->status;
-	xmlNode *root = xml_root(doc);
-	if (!xml_is(root, "ListAllMyBucketsResult")) {
-		xml_free(doc);
-		return cx_err_set(err, CX_E_PARSE,
-		                  "ListBuckets answer without ListAllMyBucketsResult");
-	}
 	for (xmlNode *b = xml_path(root, "Buckets/Bucket"); b; b = xml_next(b, "Bucket")) {
 		s->buckets.items =
 		    xrealloc(s->buckets.items, (s->buckets.n + 1) * sizeof(*s->buckets.items));
@@ -413,14 +389,8 @@ const struct s3_bucket_list *s3_list_buckets_result(const struct aws_op *op)
 enum cx_status s3_list_buckets(struct aws_client *c, struct s3_bucket_list *out, struct cx_err *err)
 {
 	struct aws_op *op = s3_list_buckets_op();
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct s3_st *s = aws_op_state(op);
-		*out = s->buckets;
-		memset(&s->buckets, 0, sizeof(s->buckets));
-	}
-	aws_op_free(op);
-	return st;
+	struct s3_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->buckets, out, sizeof(*out), err);
 }
 
 /* ---------- ListObjectsV2 ---------- */
@@ -449,14 +419,10 @@ static enum cx_status list_objects_parse(void *stp, const struct http_response *
 {
 	struct s3_st *s = stp;
 	*more = false;
-	xmlDoc *doc = aws_xml_doc(r, err);
-	if (!doc)
+	xmlDoc *doc;
+	xmlNode *root = opkit_xml_root(r, "ListObjectsV2", "ListBucketResult", &doc, err);
+	if (!root)
 		return err->status;
-	xmlNode *root = xml_root(doc);
-	if (!xml_is(root, "ListBucketResult")) {
-		xml_free(doc);
-		return cx_err_set(err, CX_E_PARSE, "ListObjectsV2 answer without ListBucketResult");
-	}
 	char enc[16];
 	xml_path_copy(root, "EncodingType", enc, sizeof(enc));
 	bool url = strcmp(enc, "url") == 0;
@@ -530,14 +496,8 @@ enum cx_status s3_list_objects(struct aws_client *c, const char *bucket, const c
                                struct cx_err *err)
 {
 	struct aws_op *op = s3_list_objects_op(bucket, prefix, delimiter, max_total);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct s3_st *s = aws_op_state(op);
-		*out = s->listing;
-		memset(&s->listing, 0, sizeof(s->listing));
-	}
-	aws_op_free(op);
-	return st;
+	struct s3_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->listing, out, sizeof(*out), err);
 }
 
 /* ---------- GetObject ---------- */
@@ -612,12 +572,6 @@ enum cx_status s3_get_object(struct aws_client *c, const char *bucket, const cha
                              const char *range, struct s3_object *out, struct cx_err *err)
 {
 	struct aws_op *op = s3_get_object_op(bucket, key, range);
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct s3_st *s = aws_op_state(op);
-		*out = s->object;
-		memset(&s->object, 0, sizeof(s->object));
-	}
-	aws_op_free(op);
-	return st;
+	struct s3_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->object, out, sizeof(*out), err);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/opkit.h"
 #include "util/mem.h"
 
 void sts_identity_free(struct sts_identity *id)
@@ -64,12 +65,5 @@ enum cx_status sts_get_caller_identity(struct aws_client *c, struct sts_identity
                                        struct cx_err *err)
 {
 	struct aws_op *op = sts_get_caller_identity_op();
-	enum cx_status st = aws_op_run(c, op, err);
-	if (st == CX_OK) {
-		struct sts_identity *id = aws_op_state(op);
-		*out = *id;
-		memset(id, 0, sizeof(*id));
-	}
-	aws_op_free(op);
-	return st;
+	return opkit_run_move(c, op, aws_op_state(op), out, sizeof(*out), err);
 }

@@ -505,6 +505,26 @@ struct certerox_call *certerox_list_orgs_start(struct certerox *c, certerox_done
 	return send_req(k, "GET", "/restapi/v2/organizations", NULL, true);
 }
 
+/* send_req (authenticated) to the data sources of organization org_id. Takes body. */
+static struct certerox_call *send_org_ds(struct certerox_call *k, const char *method,
+                                         const char *org_id, char *body)
+{
+	char *path = xasprintf("/restapi/v2/organizations/%s/cloud_accounts", org_id);
+	send_req(k, method, path, body, true);
+	free(path);
+	return k;
+}
+
+/* send_req (authenticated) to data source id. Takes body. */
+static struct certerox_call *send_ds(struct certerox_call *k, const char *method, const char *id,
+                                     char *body)
+{
+	char *path = xasprintf("/restapi/v2/cloud_accounts/%s", id);
+	send_req(k, method, path, body, true);
+	free(path);
+	return k;
+}
+
 static bool bad_id(struct certerox_call *k, const char *what, const char *id)
 {
 	if (id_ok(id))
@@ -524,10 +544,7 @@ struct certerox_call *certerox_list_ds_start(struct certerox *c, const char *org
 		return k;
 	snprintf(k->where, sizeof(k->where), "certerox list data sources of organization %s",
 	         org_id);
-	char *path = xasprintf("/restapi/v2/organizations/%s/cloud_accounts", org_id);
-	send_req(k, "GET", path, NULL, true);
-	free(path);
-	return k;
+	return send_org_ds(k, "GET", org_id, NULL);
 }
 
 struct certerox_call *certerox_get_ds_start(struct certerox *c, const char *id,
@@ -537,10 +554,25 @@ struct certerox_call *certerox_get_ds_start(struct certerox *c, const char *id,
 	if (bad_id(k, "data source id", id))
 		return k;
 	snprintf(k->where, sizeof(k->where), "certerox get data source %s", id);
-	char *path = xasprintf("/restapi/v2/cloud_accounts/%s", id);
-	send_req(k, "GET", path, NULL, true);
-	free(path);
-	return k;
+	return send_ds(k, "GET", id, NULL);
+}
+
+/* The JSON body {"name": name, "type": type, "config": <cfg>}, name and type left out when
+ * NULL. The caller owns the result (secmem: it holds the secret key). */
+static char *config_body(const struct certerox_config_in *cfg, const char *name, const char *type)
+{
+	char *conf = certerox_config_build(cfg);
+	struct sjson s;
+	sjson_init(&s);
+	sjson_open(&s);
+	if (name)
+		sjson_str(&s, "name", name);
+	if (type)
+		sjson_str(&s, "type", type);
+	sjson_json(&s, "config", conf);
+	sjson_close(&s);
+	secmem_free(conf);
+	return sjson_steal(&s);
 }
 
 static bool bad_config(struct certerox_call *k, const struct certerox_config_in *cfg)
@@ -575,19 +607,7 @@ struct certerox_call *certerox_create_ds_start(struct certerox *c, const char *o
 	}
 	if (bad_config(k, cfg))
 		return k;
-	char *conf = certerox_config_build(cfg);
-	struct sjson s;
-	sjson_init(&s);
-	sjson_open(&s);
-	sjson_str(&s, "name", name);
-	sjson_str(&s, "type", "aws_cnr");
-	sjson_json(&s, "config", conf);
-	sjson_close(&s);
-	secmem_free(conf);
-	char *path = xasprintf("/restapi/v2/organizations/%s/cloud_accounts", org_id);
-	send_req(k, "POST", path, sjson_steal(&s), true);
-	free(path);
-	return k;
+	return send_org_ds(k, "POST", org_id, config_body(cfg, name, "aws_cnr"));
 }
 
 struct certerox_call *certerox_patch_ds_start(struct certerox *c, const char *id,
@@ -601,17 +621,7 @@ struct certerox_call *certerox_patch_ds_start(struct certerox *c, const char *id
 	snprintf(k->where, sizeof(k->where), "certerox update data source %s", id);
 	if (bad_config(k, cfg))
 		return k;
-	char *conf = certerox_config_build(cfg);
-	struct sjson s;
-	sjson_init(&s);
-	sjson_open(&s);
-	sjson_json(&s, "config", conf);
-	sjson_close(&s);
-	secmem_free(conf);
-	char *path = xasprintf("/restapi/v2/cloud_accounts/%s", id);
-	send_req(k, "PATCH", path, sjson_steal(&s), true);
-	free(path);
-	return k;
+	return send_ds(k, "PATCH", id, config_body(cfg, NULL, NULL));
 }
 
 struct certerox_call *certerox_delete_ds_start(struct certerox *c, const char *id,
@@ -621,10 +631,7 @@ struct certerox_call *certerox_delete_ds_start(struct certerox *c, const char *i
 	if (bad_id(k, "data source id", id))
 		return k;
 	snprintf(k->where, sizeof(k->where), "certerox delete data source %s", id);
-	char *path = xasprintf("/restapi/v2/cloud_accounts/%s", id);
-	send_req(k, "DELETE", path, NULL, true);
-	free(path);
-	return k;
+	return send_ds(k, "DELETE", id, NULL);
 }
 
 struct certerox_call *certerox_verify_config_start(struct certerox *c,
@@ -636,15 +643,8 @@ struct certerox_call *certerox_verify_config_start(struct certerox *c,
 	str_copy(k->where, sizeof(k->where), "certerox verify data source credentials");
 	if (bad_config(k, cfg))
 		return k;
-	char *conf = certerox_config_build(cfg);
-	struct sjson s;
-	sjson_init(&s);
-	sjson_open(&s);
-	sjson_str(&s, "type", "aws_cnr");
-	sjson_json(&s, "config", conf);
-	sjson_close(&s);
-	secmem_free(conf);
-	return send_req(k, "POST", "/restapi/v2/cloud_account_verify", sjson_steal(&s), true);
+	return send_req(k, "POST", "/restapi/v2/cloud_account_verify",
+	                config_body(cfg, NULL, "aws_cnr"), true);
 }
 
 enum cx_status certerox_call_status(const struct certerox_call *k, struct cx_err *err)

@@ -492,13 +492,26 @@ static void after_identity(struct discover *d)
 
 /* Each returns CX_OK (outcome filled) or an error that stops discovery (err filled). */
 
+/* A read that failed with st: its error detail into err; returns st. */
+static enum cx_status op_failed(const struct rd *r, enum cx_status st, struct cx_err *err)
+{
+	*err = *aws_op_error(r->op);
+	return st;
+}
+
+/* A read that found nothing (CX_E_NOT_FOUND): *exists = false, outcome "absent"; CX_OK. */
+static enum cx_status absent(bool *exists, char *outcome, size_t on)
+{
+	*exists = false;
+	snprintf(outcome, on, "absent");
+	return CX_OK;
+}
+
 static enum cx_status on_sts(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                              size_t on, struct cx_err *err)
 {
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct sts_identity *id = sts_get_caller_identity_result(r->op);
 	d->f.account_id = xstrdup(id->account);
 	d->f.caller_arn = xstrdup(id->arn);
@@ -550,11 +563,8 @@ static enum cx_status on_org(struct discover *d, struct rd *r, enum cx_status st
 static enum cx_status on_head(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                               size_t on, struct cx_err *err)
 {
-	if (st == CX_E_NOT_FOUND) {
-		d->f.bucket_exists = false;
-		snprintf(outcome, on, "absent");
-		return CX_OK;
-	}
+	if (st == CX_E_NOT_FOUND)
+		return absent(&d->f.bucket_exists, outcome, on);
 	if (st == CX_E_DENIED) {
 		*err = *aws_op_error(r->op);
 		return cx_err_set(
@@ -563,10 +573,8 @@ static enum cx_status on_head(struct discover *d, struct rd *r, enum cx_status s
 		    "to another account, or s3:ListBucket on it is denied",
 		    r->subject);
 	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	d->f.bucket_exists = true;
 	const char *reg = s3_head_bucket_result(r->op);
 	if (!reg || !*reg)
@@ -586,10 +594,8 @@ static enum cx_status on_head(struct discover *d, struct rd *r, enum cx_status s
 static enum cx_status on_location(struct discover *d, struct rd *r, enum cx_status st,
                                   char *outcome, size_t on, struct cx_err *err)
 {
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const char *reg = s3_get_bucket_location_result(r->op);
 	free(d->f.bucket_region);
 	d->f.bucket_region = xstrdup(reg && *reg ? reg : "us-east-1");
@@ -605,10 +611,8 @@ static enum cx_status on_bucket_policy(struct discover *d, struct rd *r, enum cx
 		snprintf(outcome, on, "none");
 		return CX_OK;
 	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const char *t = s3_get_bucket_policy_result(r->op);
 	free(d->f.bucket_policy);
 	d->f.bucket_policy = xstrdup(t ? t : "");
@@ -619,10 +623,8 @@ static enum cx_status on_bucket_policy(struct discover *d, struct rd *r, enum cx
 static enum cx_status on_list_exports(struct discover *d, struct rd *r, enum cx_status st,
                                       char *outcome, size_t on, struct cx_err *err)
 {
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct bcm_export_list *l = bcm_list_exports_result(r->op);
 	for (size_t i = 0; i < l->n; i++) {
 		size_t k = export_add(d, false, l->items[i].name);
@@ -643,10 +645,8 @@ static enum cx_status on_get_export(struct discover *d, struct rd *r, enum cx_st
 		snprintf(outcome, on, "gone");
 		return CX_OK;
 	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct bcm_export *x = bcm_get_export_result(r->op);
 	struct plan_export_fact *e = &d->f.exports[r->idx];
 	const cJSON *ex = json_obj(x->json, "Export");
@@ -664,10 +664,8 @@ static enum cx_status on_get_export(struct discover *d, struct rd *r, enum cx_st
 static enum cx_status on_reports(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                                  size_t on, struct cx_err *err)
 {
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct cur_report_list *l = cur_describe_report_definitions_result(r->op);
 	for (size_t i = 0; i < l->n; i++) {
 		size_t k = export_add(d, true, l->items[i].name);
@@ -711,15 +709,10 @@ static enum cx_status on_policy_versions(struct discover *d, struct rd *r, enum 
                                          char *outcome, size_t on, struct cx_err *err)
 {
 	struct plan_policy_fact *p = &d->f.policies[r->idx];
-	if (st == CX_E_NOT_FOUND) {
-		p->exists = false;
-		snprintf(outcome, on, "absent");
-		return CX_OK;
-	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st == CX_E_NOT_FOUND)
+		return absent(&p->exists, outcome, on);
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct iam_policy_version_list *l = iam_list_policy_versions_result(r->op);
 	p->exists = true;
 	p->versions = (int)l->n;
@@ -757,10 +750,8 @@ static enum cx_status on_policy_doc(struct discover *d, struct rd *r, enum cx_st
                                     char *outcome, size_t on, struct cx_err *err)
 {
 	struct plan_policy_fact *p = &d->f.policies[r->idx];
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct iam_policy_version *v = iam_get_policy_version_result(r->op);
 	const char *doc = v && v->document ? v->document : "";
 	cJSON_Delete(p->document);
@@ -776,15 +767,10 @@ static enum cx_status on_policy_doc(struct discover *d, struct rd *r, enum cx_st
 static enum cx_status on_user_attached(struct discover *d, struct rd *r, enum cx_status st,
                                        char *outcome, size_t on, struct cx_err *err)
 {
-	if (st == CX_E_NOT_FOUND) {
-		d->f.user_exists = false;
-		snprintf(outcome, on, "absent");
-		return CX_OK;
-	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st == CX_E_NOT_FOUND)
+		return absent(&d->f.user_exists, outcome, on);
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct iam_attached_list *l = iam_list_attached_user_policies_result(r->op);
 	d->f.user_exists = true;
 	d->f.attached = xcalloc(l->n + 1, sizeof(char *));
@@ -809,15 +795,10 @@ static bool key_in_vault(const struct discover *d, const char *id)
 static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_status st,
                                    char *outcome, size_t on, struct cx_err *err)
 {
-	if (st == CX_E_NOT_FOUND) {
-		d->f.user_exists = false;
-		snprintf(outcome, on, "absent");
-		return CX_OK;
-	}
-	if (st != CX_OK) {
-		*err = *aws_op_error(r->op);
-		return st;
-	}
+	if (st == CX_E_NOT_FOUND)
+		return absent(&d->f.user_exists, outcome, on);
+	if (st != CX_OK)
+		return op_failed(r, st, err);
 	const struct iam_access_key_list *l = iam_list_access_keys_result(r->op);
 	d->f.user_exists = true;
 	d->f.keys = xcalloc(l->n + 1, sizeof(*d->f.keys));

@@ -33,6 +33,7 @@ class ProcWatch:
     def __init__(self):
         self.cmdlines = set()
         self.core_limits = {}
+        self.locked_kb = {}  # pid -> largest VmLck seen (secrets live in mlock'ed sodium memory)
         self.stop = False
         self.t = threading.Thread(target=self.loop, daemon=True)
         self.t.start()
@@ -55,6 +56,15 @@ class ProcWatch:
                                 if ln.startswith("Max core file size"):
                                     self.core_limits[pid] = ln.split()[4]
                     except OSError:
+                        pass
+                if cl.split(b"\0")[0].endswith(b"certerox-aws-setup"):
+                    try:
+                        with open(f"/proc/{pid}/status") as f:
+                            for ln in f:
+                                if ln.startswith("VmLck:"):
+                                    kb = int(ln.split()[1])
+                                    self.locked_kb[pid] = max(kb, self.locked_kb.get(pid, 0))
+                    except (OSError, ValueError):
                         pass
             time.sleep(0.02)
 
@@ -133,6 +143,13 @@ def secrets_run(umask):
             known["new secret key"] = new[0]
         res.check("core dumps disabled: Max core file size 0 in /proc/PID/limits of the running wizard",
                   watch.core_limits and all(v == "0" for v in watch.core_limits.values()), str(watch.core_limits))
+        import resource
+        soft, _ = resource.getrlimit(resource.RLIMIT_MEMLOCK)
+        if os.geteuid() == 0 or soft == resource.RLIM_INFINITY or soft >= 64 * 1024:
+            res.check("secret memory is locked: VmLck > 0 in /proc/PID/status of the running wizard",
+                      watch.locked_kb and max(watch.locked_kb.values()) > 0, str(watch.locked_kb))
+        else:
+            print(f"# RLIMIT_MEMLOCK is {soft} bytes: the OS does not allow locking, not checked")
         at_rest = tree_text(w.home, skip=(w.vault, w.pass_file))
         with open(w.vault, "rb") as f:
             vault_raw = f.read()
