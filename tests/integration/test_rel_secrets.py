@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Reliability (issue 8), secrets end to end, the real binary against the simulated cloud.
 
-Known values: the administrator's secret key, a session token (AWS_SESSION_TOKEN; the sim
-refuses it, so that run ends in exit 77, and the token must still appear nowhere), the CerteroX
+Known values: the administrator's secret key and the temporary secret key and session token of
+an assumed role (the main run uses them: AWS_SESSION_TOKEN is signed and never shown), a made-up
+session token the sim refuses (exit 77, still nowhere), the CerteroX
 token and password, the vault passphrase, and the new secret key (read back from the vault by the
 independent decryptor). None appears in stdout, stderr, the --log file, the journal and state
 directory, the plan (--dry-run, json and awscli), or the argv of any process (every
 /proc/*/cmdline polled while the runs execute); the new secret is at rest only in the vault,
 encrypted. Files: vault 0600 in a 0700 directory, state directory 0700 and its files 0600, under
-umask 000 and 077. Core dumps off: /proc/PID/limits of a running wizard shows a core size of 0.
+umask 000 and 077. Core dumps off: /proc/PID/limits of a running wizard shows a core size of 0;
+secret memory is locked (VmLck > 0 in /proc/PID/status) where the OS allows it.
 TLS: a wrong CA fails before any request reaches the server; http:// to a non-loopback host is
 refused; a host name not in the certificate (127.0.0.2 forwarded to the sim) fails."""
 
+import json
 import os
 import socket
 import stat
@@ -104,6 +107,26 @@ def modes(res, w, label):
     res.check(f"{label}: state directory 0700 and its {nfiles} files 0600", not bad and nfiles > 0, str(bad))
 
 
+def assumed_role_credentials(sim):
+    """Temporary credentials with a session token, as an administrator gets from SSO or
+    AssumeRole: a role with an allow-all policy, trusted by the sim's administrator."""
+    iam = sim.client("iam")
+    name = "cx-secrets-admin"
+    try:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/cloudsim-admin"},
+                "Action": "sts:AssumeRole"}]}))
+        iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    c = sim.client("sts").assume_role(RoleArn=f"arn:aws:iam::123456789012:role/{name}",
+                                      RoleSessionName="secrets")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": c["SessionToken"]}
+
+
 def secrets_run(umask):
     res = Result(f"secrets, umask {umask:03o}")
     rule = {"service": "bcm-data-exports", "operation": "CreateExport", "nth": 1, "fault": "stall:1500"}
@@ -123,11 +146,16 @@ def secrets_run(umask):
                 o, e = p.communicate(timeout=60)
                 res.check(f"--dry-run --format {fmt} exits 0", p.returncode == 0, e[-500:])
                 outs += [o, e]
+            temp = assumed_role_credentials(sim)
+            known["temporary secret key"] = temp["AWS_SECRET_ACCESS_KEY"]
+            known["session token of the administrator"] = temp["AWS_SESSION_TOKEN"]
+            env = dict(rellib.env_extra())
+            env.update(temp)
             p = rellib.spawn(sim, w, ["--batch", "--answers", w.answers(ans), "--passphrase-file", w.pass_file,
-                                      "--vault-kdf", "interactive", "--log", log], rellib.env_extra(), umask=umask)
+                                      "--vault-kdf", "interactive", "--log", log], env, umask=umask)
             o, e = p.communicate(timeout=120)
             outs += [o, e]
-            res.check("the run exits 0", p.returncode == 0, e[-800:])
+            res.check("the run with a session token (assumed role) exits 0", p.returncode == 0, e[-800:])
             # a session token the sim refuses: exit 77, and the token nowhere
             p = rellib.spawn(sim, w, ["--batch", "--answers", w.answers(ans), "--passphrase-file", w.pass_file,
                                       "--log", log + ".token"], {"AWS_SESSION_TOKEN": SESSION_TOKEN}, umask=umask)
