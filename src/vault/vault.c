@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -33,6 +34,19 @@
 #define CAP_MEM       (4ULL * 1024 * 1024 * 1024)
 #define MAX_PLAINTEXT (64u * 1024 * 1024)
 
+/* The key of the next save, derived ahead of time by a worker thread (Argon2id only: it
+ * touches nothing but these fields and the passphrase), so that a save does not block the
+ * event loop for the length of a key derivation. */
+struct kdf_job {
+	pthread_t thread;
+	bool running;
+	int rc;
+	unsigned char salt[SALT_LEN];
+	unsigned char *key; /* secmem */
+	const char *passphrase;
+	uint64_t opslimit, memlimit;
+};
+
 struct vault {
 	char *path;
 	char *lock_path;
@@ -43,6 +57,8 @@ struct vault {
 	struct vault_record *recs;
 	size_t n;
 	size_t cap;
+	bool prefetch;       /* vault_prepare_saves was called: keep a key ready */
+	struct kdf_job next; /* the key of the next save, when prefetch */
 };
 
 static uint64_t test_cap_ops, test_cap_mem;
@@ -589,6 +605,63 @@ static unsigned char *derive(const struct vault *v, const unsigned char *salt, u
 	return key;
 }
 
+static void *kdf_thread(void *arg)
+{
+	struct kdf_job *j = arg;
+	j->rc = crypto_pwhash(j->key, KEY_LEN, j->passphrase, strlen(j->passphrase), j->salt,
+	                      (unsigned long long)j->opslimit, (size_t)j->memlimit,
+	                      crypto_pwhash_ALG_ARGON2ID13);
+	return NULL;
+}
+
+/* Starts deriving the key of the next save (new salt) in the background. */
+static void prefetch_start(struct vault *v)
+{
+	if (!v->prefetch || v->next.running || !v->passphrase)
+		return;
+	struct kdf_job *j = &v->next;
+	randombytes_buf(j->salt, SALT_LEN);
+	j->key = secmem_alloc(KEY_LEN);
+	j->passphrase = v->passphrase;
+	j->opslimit = v->opslimit;
+	j->memlimit = v->memlimit;
+	j->rc = -1;
+	if (pthread_create(&j->thread, NULL, kdf_thread, j) == 0) {
+		j->running = true;
+	} else {
+		secmem_free(j->key);
+		j->key = NULL;
+	}
+}
+
+/* Waits for the background derivation; on success hands over its salt and key. */
+static bool prefetch_take(struct vault *v, unsigned char *salt, unsigned char **key)
+{
+	struct kdf_job *j = &v->next;
+	if (!j->running)
+		return false;
+	pthread_join(j->thread, NULL);
+	j->running = false;
+	bool ok = j->rc == 0 && j->opslimit == v->opslimit && j->memlimit == v->memlimit;
+	if (ok) {
+		memcpy(salt, j->salt, SALT_LEN);
+		*key = j->key;
+	} else {
+		secmem_free(j->key);
+	}
+	j->key = NULL;
+	sodium_memzero(j->salt, SALT_LEN);
+	return ok;
+}
+
+void vault_prepare_saves(struct vault *v)
+{
+	if (!v)
+		return;
+	v->prefetch = true;
+	prefetch_start(v);
+}
+
 static enum cx_status check_header(const char *path, const unsigned char *d, size_t len,
                                    struct cx_err *err)
 {
@@ -711,9 +784,11 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	file[8] = VAULT_KDF_ARGON2ID13;
 	put_le64(file + 9, v->opslimit);
 	put_le64(file + 17, v->memlimit);
-	randombytes_buf(file + 25, SALT_LEN);
 	randombytes_buf(file + 41, NONCE_LEN);
-	key = derive(v, file + 25, v->opslimit, v->memlimit, err);
+	if (!prefetch_take(v, file + 25, &key)) {
+		randombytes_buf(file + 25, SALT_LEN);
+		key = derive(v, file + 25, v->opslimit, v->memlimit, err);
+	}
 	if (!key) {
 		st = CX_E_INTERNAL;
 		goto out;
@@ -761,6 +836,7 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 			log_warn("vault: cannot sync directory %s: %s", dir, strerror(errno));
 		close(dfd);
 	}
+	prefetch_start(v); /* the key of the save after this one */
 out:
 	if (fd >= 0)
 		close(fd);
@@ -997,6 +1073,9 @@ void vault_close(struct vault *v)
 {
 	if (!v)
 		return;
+	unsigned char salt[SALT_LEN], *key = NULL;
+	if (prefetch_take(v, salt, &key))
+		secmem_free(key);
 	for (size_t i = 0; i < v->n; i++)
 		record_free(&v->recs[i]);
 	free(v->recs);

@@ -95,6 +95,10 @@ enum cx_status vault_open(const char *path, const char *passphrase, const char *
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync
  * of the directory) with a new salt and nonce. */
 enum cx_status vault_save(struct vault *v, struct cx_err *err);
+/* Announces that saves will follow (a run that creates a key or submits a data source): from
+ * now on the key of the next save (Argon2id over a new salt) is derived ahead of time by a
+ * worker thread, so that vault_save itself takes no derivation time. NULL allowed. */
+void vault_prepare_saves(struct vault *v);
 /* Releases the lock and wipes every secret. Does not save. NULL allowed. */
 void vault_close(struct vault *v);
 

@@ -413,6 +413,43 @@ START_TEST(new_salt_and_nonce_every_save)
 }
 END_TEST
 
+/* With vault_prepare_saves the key of each save is derived ahead by a worker thread: every save
+ * still has its own salt and nonce, and every file opens with the passphrase. */
+START_TEST(prepared_saves_keep_fresh_salts)
+{
+	char *path = tpath("p.vault");
+	make_vault(path, "interactive");
+	struct vault *v = NULL;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_int_eq(vault_open(path, PASS, NULL, &v, &err), CX_OK);
+	vault_prepare_saves(v);
+	unsigned char *prev = slurp(path, NULL);
+	for (int i = 0; i < 3; i++) {
+		struct vault_record r = sample();
+		char user[16];
+		snprintf(user, sizeof(user), "user-%d", i);
+		r.iam_user = user;
+		ck_assert_msg(vault_upsert_user(v, &r, &err) == CX_OK, "%s", err.msg);
+		ck_assert_msg(vault_save(v, &err) == CX_OK, "%s", err.msg);
+		unsigned char *cur = slurp(path, NULL);
+		ck_assert(memcmp(prev + 25, cur + 25, 16) != 0); /* salt */
+		ck_assert(memcmp(prev + 41, cur + 41, 24) != 0); /* nonce */
+		free(prev);
+		prev = cur;
+		struct vault *w = NULL;
+		vault_close(v);
+		ck_assert_msg(vault_open(path, PASS, NULL, &w, &err) == CX_OK, "%s", err.msg);
+		ck_assert_uint_eq(vault_count(w), (size_t)i + 2); /* + the sample of make_vault */
+		v = w;
+		vault_prepare_saves(v);
+	}
+	free(prev);
+	vault_close(v); /* joins a derivation still running */
+	free(path);
+}
+END_TEST
+
 static mode_t mode_of(const char *p)
 {
 	struct stat sb;
@@ -794,6 +831,7 @@ static Suite *vault_suite(void)
 	tcase_add_test(tc, bad_magic_and_kdf);
 	tcase_add_test(tc, absurd_limits_refused);
 	tcase_add_test(tc, new_salt_and_nonce_every_save);
+	tcase_add_test(tc, prepared_saves_keep_fresh_salts);
 	tcase_add_test(tc, modes_whatever_the_umask);
 	tcase_add_test(tc, default_path_is_xdg);
 	tcase_add_test(tc, atomic_save_leaves_nothing_behind);
