@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/export.h"
 #include "core/flow.h"
@@ -25,7 +26,7 @@ static void free_state(struct tui_page *pg)
 static const struct tui_radio_item start_items[] = {
     {"Connect a new AWS data source", "Export, bucket policy, IAM user and key, CerteroX."},
     {"Switch an existing data source to CUR 2.0", "Migrate a legacy CUR data source."},
-    {"Show saved data sources", "The AWS data sources CerteroX has for its organization."},
+    {"Show saved data sources", "The vault's data sources and keys, checked against CerteroX."},
 };
 
 struct start_state {
@@ -100,25 +101,120 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		        theme_attr(ROLE_DIM));
 }
 
+/* The CerteroX data source with this id, NULL when none (or the list is not known). */
+static const struct plan_data_source_fact *cx_data_source(const struct wiz *w, const char *id)
+{
+	for (size_t i = 0; w->facts.data_sources_known && id && *id && i < w->facts.ndata_sources;
+	     i++)
+		if (str_eq(w->facts.data_sources[i].id, id))
+			return &w->facts.data_sources[i];
+	return NULL;
+}
+
+static const char *dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* The vault's records, each joined with CerteroX's list when it is known, then CerteroX's data
+ * sources the vault does not hold. Never a secret: the access key id only. */
+static void saved_text(struct wiz *w, const struct vault *v, struct buf *b)
+{
+	bool known = w->have_facts && w->facts.data_sources_known;
+	size_t n = vault_count(v);
+	buf_printf(b, "Vault: %s\n%zu saved record%s.\n", vault_path(v), n, n == 1 ? "" : "s");
+	if (!known)
+		buf_printf(b, "CerteroX's list is not known (%s): not joined.\n",
+		           w->cx_st != CX_OK ? w->cx_err.msg : "not signed in");
+	for (size_t i = 0; i < n; i++) {
+		const struct vault_record *r = vault_get(v, i);
+		char *name = str_printable(dash(r->name), 120);
+		buf_printf(b, "\n%s\n", name);
+		free(name);
+		if (vault_record_pending(r)) {
+			buf_printf(
+			    b, "  data source  pending (key saved, not submitted to CerteroX)\n");
+		} else {
+			const struct plan_data_source_fact *d =
+			    cx_data_source(w, r->data_source_id);
+			buf_printf(b, "  data source  %s  %s\n", r->data_source_id,
+			           !known ? "(CerteroX not checked)"
+			           : d    ? "present in CerteroX"
+			                  : "not found in CerteroX");
+		}
+		buf_printf(b, "  account      %s, %s\n", dash(r->aws_account_id),
+		           dash(r->connection));
+		if (*r->export.name || *r->export.type)
+			buf_printf(b, "  export       %s %s\n", dash(r->export.type),
+			           dash(r->export.name));
+		buf_printf(b, "  IAM user     %s\n", dash(r->iam_user));
+		buf_printf(b, "  access key   %s (secret in the vault, never shown)\n",
+		           dash(r->access_key_id));
+		buf_printf(b, "  updated      %s\n", dash(r->updated_at));
+	}
+	if (!known)
+		return;
+	bool head = false;
+	for (size_t i = 0; i < w->facts.ndata_sources; i++) {
+		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
+		if (vault_find_data_source(v, d->id))
+			continue;
+		if (!head)
+			buf_printf(b, "\nIn CerteroX, not in this vault:\n");
+		head = true;
+		buf_printf(b, "  %s  %s  account %s  %s\n", d->id, d->name,
+		           d->account_id ? d->account_id : "?", d->linked ? "linked" : "root");
+	}
+}
+
+/* Page 1, "Show saved data sources": the vault (unlocked here when the wizard has not done so
+ * yet, read-only, closed again) joined with CerteroX's list. Stays on page 1. */
 static void show_data_sources(struct wiz *w)
 {
 	struct buf b;
 	buf_init(&b);
-	if (!w->facts.data_sources_known) {
-		buf_printf(&b, "CerteroX's data sources are not known (not signed in).");
-	} else if (w->facts.ndata_sources == 0) {
-		buf_printf(&b, "CerteroX has no AWS data source in this organization yet.");
+	struct vault *v = w->vault;
+	struct tui_masked m;
+	tui_masked_init(&m, "Passphrase", 1024);
+	if (!v) {
+		if (access(w->vault_file, F_OK) != 0) {
+			buf_printf(&b, "no vault at %s: nothing saved yet", w->vault_file);
+			tui_message(w->app, "Saved data sources", buf_str(&b));
+			goto out;
+		}
+		buf_printf(&b, "Unlock the vault to list what it holds (read-only):\n%s",
+		           w->vault_file);
+		bool ok = tui_prompt_masked(w->app, "Unlock the vault", buf_str(&b), &m);
+		buf_free(&b);
+		buf_init(&b);
+		if (!ok)
+			goto out;
+		if (tui_masked_len(&m) == 0) {
+			tui_app_status(w->app, ROLE_ERROR, "The passphrase must not be empty.");
+			goto out;
+		}
+		tui_app_status(w->app, ROLE_NORMAL, "Unlocking the vault...");
+		tui_app_draw(w->app);
+		tui_app_flush(w->app);
+		struct cx_err err;
+		cx_err_clear(&err);
+		enum cx_status st = vault_open(w->vault_file, tui_masked_value(&m), NULL, &v, &err);
+		tui_masked_clear(&m);
+		tui_app_status_clear(w->app);
+		if (st != CX_OK) {
+			v = NULL;
+			tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
+			               st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)"
+			                                 : err.msg);
+			goto out;
+		}
 	}
-	for (size_t i = 0; w->facts.data_sources_known && i < w->facts.ndata_sources; i++) {
-		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
-		buf_printf(&b, "%s%s  %s  account %s  %s  %s", i ? "\n" : "", d->id, d->name,
-		           d->account_id ? d->account_id : "?", d->linked ? "linked" : "root",
-		           d->linked             ? ""
-		           : d->cur_version == 2 ? "CUR 2.0"
-		                                 : "legacy CUR");
-	}
-	buf_printf(&b, "\n\nThe vault's records: certerox-aws-setup --list");
-	tui_message(w->app, "Saved data sources", buf_str(&b));
+	saved_text(w, v, &b);
+	tui_show_text(w->app, "Saved data sources", buf_str(&b));
+out:
+	if (v != w->vault)
+		vault_close(v);
+	tui_masked_free(&m);
 	buf_free(&b);
 }
 
@@ -135,6 +231,11 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		return r;
 	if (ev->act != ACT_ENTER)
 		return 0;
+	if (s->r.selected == WIZ_SHOW) {
+		/* the vault alone is enough; CerteroX's list joins it when discovery has it */
+		show_data_sources(w);
+		return TUI_HANDLED | TUI_REDRAW;
+	}
 	if (!w->session_ok) {
 		tui_app_status(w->app, ROLE_ERROR, "No AWS session: %s", w->session_err.msg);
 		return TUI_HANDLED;
@@ -148,10 +249,6 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
-	if (w->start == WIZ_SHOW) {
-		show_data_sources(w);
-		return TUI_HANDLED;
-	}
 	w->a.action = w->start == WIZ_MIGRATE ? ANSWERS_MIGRATE : ANSWERS_CONNECT;
 	if (!w->conn_preselected && !w->preloaded && w->a.action == ANSWERS_CONNECT) {
 		w->conn_preselected = true;
@@ -166,7 +263,9 @@ const struct page_ops page_start_ops = {
     .keys = "Up/Down choose  Enter continue",
     .help = "The wizard reads the account first (read-only) and shows who it acts as.\n"
             "Connect: the whole guide, page by page. Switch: migrate a legacy CUR data source "
-            "to CUR 2.0. Show: the AWS data sources CerteroX knows.\nNothing is written "
+            "to CUR 2.0. Show: the data sources and pending keys saved in the vault (unlocked "
+            "read-only with its passphrase; secrets never shown), each marked present in "
+            "CerteroX or not found there when CerteroX is reachable.\nNothing is written "
             "before the Apply page.",
     .init = start_init,
     .enter = start_enter,

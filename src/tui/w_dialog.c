@@ -197,3 +197,91 @@ bool tui_prompt(struct tui_app *app, const char *label, char *out, size_t outsz)
 		out[0] = '\0';
 	return r == 1;
 }
+
+struct masked_prompt {
+	const char *title, *text;
+	struct tui_masked *m;
+};
+
+static void masked_prompt_draw(void *ctx)
+{
+	struct masked_prompt *p = ctx;
+	int bw = COLS - 4 < 64 ? COLS - 4 : 64;
+	struct tui_rect tr = {0, 0, 0, bw - 4};
+	int th = tui_put_wrapped(stdscr, tr, p->text, A_NORMAL); /* h = 0: measures only */
+	int bh = th + 6;                                         /* text, gap, field, error, keys */
+	if (bh > LINES - 2)
+		bh = LINES - 2;
+	int y = (LINES - bh) / 2, x = (COLS - bw) / 2;
+	attr_t da = theme_attr(ROLE_DIALOG);
+	for (int i = 0; i < bh; i++)
+		tui_fill(stdscr, y + i, x, bw, da);
+	tui_box(stdscr, y, x, bh, bw, p->title, theme_attr(ROLE_LABEL));
+	struct tui_rect in = {y + 1, x + 2, bh - 6, bw - 4};
+	tui_put_wrapped(stdscr, in, p->text, da);
+	tui_put(stdscr, y + bh - 2, x + 2, bw - 4, "Enter OK  Esc cancel", theme_attr(ROLE_DIM));
+	/* drawn last: it places the cursor */
+	tui_masked_draw(p->m, stdscr, y + bh - 4, x + 1, bw - 2, true);
+}
+
+static int masked_prompt_key(void *ctx, const struct tui_event *ev)
+{
+	struct masked_prompt *p = ctx;
+	if (tui_masked_action(p->m, ev))
+		return CONTINUE;
+	if (ev->act == ACT_ENTER)
+		return 1;
+	if (ev->act == ACT_BACK)
+		return 0;
+	return CONTINUE;
+}
+
+bool tui_prompt_masked(struct tui_app *app, const char *title, const char *text,
+                       struct tui_masked *m)
+{
+	struct masked_prompt p = {title, text, m};
+	int r = modal_run(app, masked_prompt_draw, masked_prompt_key, &p);
+	if (r != 1)
+		tui_masked_clear(m);
+	return r == 1;
+}
+
+struct show_text {
+	const char *title;
+	struct tui_view v;
+	struct tui_app *app;
+};
+
+static void show_text_draw(void *ctx)
+{
+	struct show_text *t = ctx;
+	struct tui_rect r = {1, 1, LINES - 3, COLS - 2}; /* between the title and status lines */
+	for (int i = 0; i < r.h; i++)
+		tui_fill(stdscr, r.y + i, r.x, r.w, A_NORMAL);
+	tui_put(stdscr, r.y + r.h - 1, r.x + 1, r.w - 2,
+	        "Up/Down PgUp/PgDn scroll  / search  Enter or Esc close", theme_attr(ROLE_DIM));
+	r.h--;
+	tui_view_draw_boxed(&t->v, stdscr, r, t->title, true);
+}
+
+static int show_text_key(void *ctx, const struct tui_event *ev)
+{
+	struct show_text *t = ctx;
+	switch (ev->act) {
+	case ACT_ENTER:
+	case ACT_BACK:
+	case ACT_QUIT:
+		return 0;
+	default:
+		tui_view_action(&t->v, t->app, ev);
+		return CONTINUE;
+	}
+}
+
+void tui_show_text(struct tui_app *app, const char *title, const char *text)
+{
+	struct show_text t = {title, {0}, app};
+	tui_view_init(&t.v, NULL, text);
+	modal_run(app, show_text_draw, show_text_key, &t);
+	tui_view_free(&t.v);
+}

@@ -230,5 +230,14 @@ void tui_help(struct tui_app *app, const char *title, const char *text);
 /* One-line prompt on the status line ("Search: "). Returns true with the text in out on Enter,
  * false on Esc or interrupt. */
 bool tui_prompt(struct tui_app *app, const char *label, char *out, size_t outsz);
+/* Masked (secret) input in a box: title, text (wrapped), the field m (caller-owned, made with
+ * tui_masked_init; its label and error line are shown, never its value) and the keys. Returns
+ * true on Enter with the value left in m (the caller uses it, then tui_masked_clear/free);
+ * false on Esc or an interrupt (re-posted), with the value wiped. */
+bool tui_prompt_masked(struct tui_app *app, const char *title, const char *text,
+                       struct tui_masked *m);
+/* Scrollable text in a box over the screen (a plain tui_view: Up/Down, PgUp/PgDn, Home/End,
+ * `/` search, `n` next); Enter, Esc or q closes. text is copied. */
+void tui_show_text(struct tui_app *app, const char *title, const char *text);
 
 #endif
