@@ -100,36 +100,10 @@ void aws_query_add(struct buf *b, const char *name, const char *value)
 	encode_to(b, value, false, false);
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* The decoding of SigV4's canonical query (sigv4.c) serves S3's encoding-type=url too. */
 char *aws_url_decode(const char *s, bool plus_is_space)
 {
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *o = xmalloc(n + 1);
-	size_t j = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-			o[j++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-			i += 2;
-		} else if (plus_is_space && s[i] == '+') {
-			o[j++] = ' ';
-		} else {
-			o[j++] = s[i];
-		}
-	}
-	o[j] = '\0';
-	return o;
+	return s ? sigv4_uri_decode(s, plus_is_space) : NULL;
 }
 
 xmlDoc *aws_xml_doc(const struct http_response *r, struct cx_err *err)

@@ -195,30 +195,38 @@ static bool benign_error(const struct plan_step *ps, const struct cx_err *err)
 	return false;
 }
 
+/* The fields every vault record of this run shares: account, user, connection, export.
+ * Borrowed pointers; the vault copies them. */
+static void vault_record_of_run(const struct engine *e, struct vault_record *r)
+{
+	const struct answers *a = e->env.answers;
+	const struct plan_target *t = &e->p->target;
+	memset(r, 0, sizeof(*r));
+	r->aws_account_id = t->account_id;
+	r->iam_user = a->iam.user;
+	r->connection = (char *)answers_connection_name(a->connection);
+	if (t->export_name) {
+		r->export.type = (char *)(t->legacy ? "legacy" : "cur2");
+		r->export.name = t->export_name;
+		r->export.bucket = t->bucket;
+		r->export.prefix = t->prefix;
+		r->export.region = t->region;
+	}
+}
+
 static enum cx_status save_new_key(struct engine *e, const struct iam_access_key *k,
                                    struct cx_err *err)
 {
 	const struct answers *a = e->env.answers;
-	const struct plan_target *t = &e->p->target;
 	if (!e->env.vault)
 		return cx_err_set(err, CX_E_INTERNAL, "no vault is open to save the new key");
 	struct vault_record r;
-	memset(&r, 0, sizeof(r));
-	r.aws_account_id = t->account_id;
-	r.iam_user = a->iam.user;
+	vault_record_of_run(e, &r);
 	r.access_key_id = k->access_key_id;
 	r.secret_access_key = k->secret_access_key;
-	r.connection = (char *)answers_connection_name(a->connection);
 	r.name = a->data_source.name;
 	r.certerox_url = a->certerox.url;
 	r.organization_id = (char *)e->env.certerox_org;
-	if (t->export_name) {
-		r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
-		r.export.name = t->export_name;
-		r.export.bucket = t->bucket;
-		r.export.prefix = t->prefix;
-		r.export.region = t->region;
-	}
 	struct vault_event ev = {NULL, (char *)"key-created", k->access_key_id};
 	r.history = &ev;
 	r.nhistory = 1;
@@ -739,26 +747,16 @@ static void record_data_source(struct engine *e, const struct plan_step *ps, con
 	if (!e->env.vault || !id)
 		return;
 	const struct answers *a = e->env.answers;
-	const struct plan_target *t = &e->p->target;
 	struct vault_record r;
-	memset(&r, 0, sizeof(r));
+	vault_record_of_run(e, &r);
 	r.data_source_id = (char *)id;
-	r.aws_account_id = t->account_id;
-	r.iam_user = a->iam.user;
 	r.access_key_id = e->res.access_key_id;
 	r.secret_access_key = e->key_secret;
 	r.name = (char *)(name ? name : a->data_source.name);
 	r.certerox_url = (char *)certerox_base_url(e->env.certerox);
 	r.organization_id = (char *)(e->env.certerox_org ? e->env.certerox_org : "");
-	r.connection = (char *)answers_connection_name(a->connection);
-	if (t->export_name) {
-		r.export.type = (char *)(t->legacy ? "legacy" : "cur2");
-		r.export.name = t->export_name;
-		r.export.bucket = t->bucket;
-		r.export.prefix = t->prefix;
-		r.export.region = t->region;
+	if (e->p->target.export_name)
 		r.export.arn = e->res.export_arn;
-	}
 	struct vault_event ev = {
 	    NULL, (char *)(str_eq(ps->operation, "UpdateDataSource") ? "cur2-switch" : "submitted"),
 	    (char *)detail};
