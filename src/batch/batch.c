@@ -49,9 +49,69 @@ static void prep_free(struct prep *p)
 	strv_free(&p->warnings);
 }
 
-/* Answers, session, discovery and plan. Returns 0 or an exit status. */
+/* The vault a run opens: in a worker thread while discovery reads (Argon2id takes from 0.1 s
+ * to seconds). path NULL: no vault. */
+struct vault_req {
+	const char *path;
+	const char *passphrase;   /* borrowed */
+	const char *create_level; /* NULL: it must exist */
+	bool dry_run;             /* errors name the file; a lock is not a temporary failure */
+};
+
+static void discovery_done(struct discover *d, void *ud)
+{
+	(void)d;
+	*(bool *)ud = true;
+}
+
+/* Starts discovery, opens the vault meanwhile, and waits for both. Returns 0 or an exit
+ * status; the vault's failure is reported first (it is the user's input). */
+static int discover_with_vault(struct prep *p, const struct vault_req *vr, struct vault **vault)
+{
+	struct cx_err err, verr;
+	cx_err_clear(&err);
+	cx_err_clear(&verr);
+	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx};
+	bool done = false;
+	struct discover *d = discover_start(&p->a, &dopts, discovery_done, &done);
+	struct vault_opening *vo =
+	    vr->path ? vault_open_start(vr->path, vr->passphrase, vr->create_level) : NULL;
+	if (!discover_done(d))
+		http_ctx_run_until(aws_client_ctx(p->s.aws), &done);
+	enum cx_status vst = vo ? vault_open_finish(vo, vault, &verr) : CX_OK;
+	enum cx_status st = discover_done(d) ? discover_status(d, &err) : CX_E_INTERNAL;
+	if (!discover_done(d))
+		cx_err_set(&err, CX_E_INTERNAL, "discovery did not complete");
+	for (size_t i = 0; i < discover_warnings(d)->n; i++)
+		strv_push(&p->warnings, discover_warnings(d)->v[i]);
+	int rc = 0;
+	if (vst != CX_OK) {
+		rc = vr->dry_run ? fail(vr->path, &verr, session_exit_status(vst, false))
+		                 : fail(NULL, &verr,
+		                        vst == CX_E_LOCKED ? CX_EXIT_TEMPFAIL
+		                                           : session_exit_status(vst, false));
+	} else if (st != CX_OK) {
+		rc = fail("discovery", &err, session_exit_status(st, false));
+	} else {
+		discover_take_facts(d, &p->facts);
+		discover_mark_vault_keys(&p->facts, *vault);
+		if (p->s.cx) {
+			st = session_resolve_org(&p->s, p->a.certerox.organization_id,
+			                         discover_certerox_org(d), &err);
+			if (st != CX_OK)
+				rc = fail(NULL, &err, session_exit_status(st, false));
+			else
+				answers_set(&p->a.certerox.organization_id, p->s.org_id);
+		}
+	}
+	discover_free(d);
+	return rc;
+}
+
+/* Answers, session, discovery (with the vault opening beside it) and plan. Returns 0 or an
+ * exit status. */
 static int prepare(const struct cx_options *o, struct prep *p, bool need_certerox,
-                   struct vault *vault)
+                   const struct vault_req *vr, struct vault **vault)
 {
 	struct cx_err err;
 	cx_err_clear(&err);
@@ -70,16 +130,14 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	    .certerox_token_file = o->certerox_token_file,
 	    .certerox_org = p->a.certerox.organization_id,
 	    .certerox_required = need_certerox,
+	    .defer_org = true,
 	};
 	enum cx_status st = session_open(&p->s, &so, &err);
 	if (st != CX_OK)
 		return fail(NULL, &err, session_exit_status(st, false));
-	if (p->s.org_id)
-		answers_set(&p->a.certerox.organization_id, p->s.org_id);
-	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx, .vault = vault};
-	st = discover_run(&p->a, &dopts, &p->facts, &p->warnings, &err);
-	if (st != CX_OK)
-		return fail("discovery", &err, session_exit_status(st, false));
+	int rc = discover_with_vault(p, vr, vault);
+	if (rc)
+		return rc;
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
 	if (validate_answers(&p->a, NULL, &err) != CX_OK)
 		return fail(o->answers_file, &err, CX_EXIT_DATAERR);
@@ -97,24 +155,26 @@ int batch_dry_run(const struct cx_options *o)
 	memset(&p, 0, sizeof(p));
 	struct vault *vault = NULL;
 	char *vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
+	struct vault_req vr = {.dry_run = true};
+	char *pass = NULL;
 	int rc = 0;
 	if (access(vpath, F_OK) == 0) {
 		/* The vault says which of the user's keys we hold; read-only here. */
 		struct cx_err err;
 		cx_err_clear(&err);
-		char *pass = NULL;
 		if (!o->passphrase_file)
 			fprintf(stderr,
 			        "warning: the vault %s is not opened without "
 			        "--passphrase-file: existing access keys count as unknown\n",
 			        vpath);
-		else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK ||
-		         vault_open(vpath, pass, NULL, &vault, &err) != CX_OK)
+		else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK)
 			rc = fail(vpath, &err, session_exit_status(err.status, false));
-		secmem_free(pass);
+		else
+			vr.path = vpath, vr.passphrase = pass;
 	}
 	if (rc == 0)
-		rc = prepare(o, &p, false, vault);
+		rc = prepare(o, &p, false, &vr, &vault);
+	secmem_free(pass);
 	vault_close(vault);
 	free(vpath);
 	if (rc == 0) {
@@ -199,7 +259,7 @@ int batch_apply(const struct cx_options *o)
 	struct engine *e = NULL;
 	int rc = 0;
 
-	/* The vault first: it says which of the user's keys we hold. */
+	/* The vault says which of the user's keys we hold; it opens while discovery reads. */
 	char *vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
 	bool exists = access(vpath, F_OK) == 0;
 	enum cx_status st = get_passphrase(o, exists, &pass, &err);
@@ -207,15 +267,14 @@ int batch_apply(const struct cx_options *o)
 		rc = fail("vault passphrase", &err, session_exit_status(st, false));
 		goto out;
 	}
-	st = vault_open(vpath, pass, o->vault_kdf ? o->vault_kdf : "moderate", &vault, &err);
+	struct vault_req vr = {
+	    .path = vpath,
+	    .passphrase = pass,
+	    .create_level = o->vault_kdf ? o->vault_kdf : "moderate",
+	};
+	rc = prepare(o, &p, true, &vr, &vault);
 	secmem_free(pass);
 	pass = NULL;
-	if (st != CX_OK) {
-		rc = fail(NULL, &err,
-		          st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL : session_exit_status(st, false));
-		goto out;
-	}
-	rc = prepare(o, &p, true, vault);
 	if (rc)
 		goto out;
 	if (plan_needs_confirmation(&p.plan) && !o->yes) {

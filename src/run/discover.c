@@ -77,6 +77,7 @@ struct discover {
 	bool want_delivery; /* setup "existing": delivered files of the answered export */
 	char *bucket;       /* the bucket whose facts are read (NULL = none yet) */
 	bool bucket_started;
+	char *certerox_org; /* the organization whose data sources are listed */
 	struct delivery *dlv;
 	size_t ndlv;
 };
@@ -447,17 +448,25 @@ static void bucket_reads(struct discover *d)
 	}
 }
 
+/* CerteroX's side does not depend on the AWS account: it starts with GetCallerIdentity. */
+static void certerox_reads(struct discover *d)
+{
+	const struct answers *a = &d->a;
+	if (!d->o.certerox)
+		return;
+	if (a->certerox.organization_id && *a->certerox.organization_id) {
+		d->certerox_org = xstrdup(a->certerox.organization_id);
+		enqueue(d, R_CX_DS, 0, a->certerox.organization_id);
+	} else {
+		enqueue(d, R_CX_ORGS, 0, "");
+	}
+}
+
 /* Everything after GetCallerIdentity. */
 static void after_identity(struct discover *d)
 {
 	const struct answers *a = &d->a;
 	enqueue(d, R_ORG, 0, "");
-	if (d->o.certerox) {
-		if (a->certerox.organization_id && *a->certerox.organization_id)
-			enqueue(d, R_CX_DS, 0, a->certerox.organization_id);
-		else
-			enqueue(d, R_CX_ORGS, 0, "");
-	}
 	bucket_reads(d);
 	if (d->want_cur2)
 		enqueue(d, R_LIST_EXPORTS, 0, "");
@@ -780,16 +789,26 @@ static enum cx_status on_user_attached(struct discover *d, struct rd *r, enum cx
 	return CX_OK;
 }
 
-static bool key_in_vault(const struct discover *d, const char *id)
+static bool key_in_vault(const struct vault *v, const char *id)
 {
-	if (!d->o.vault || !id)
+	if (!v || !id)
 		return false;
-	for (size_t i = 0; i < vault_count(d->o.vault); i++) {
-		const struct vault_record *vr = vault_get(d->o.vault, i);
+	for (size_t i = 0; i < vault_count(v); i++) {
+		const struct vault_record *vr = vault_get(v, i);
 		if (vr && str_eq(vr->access_key_id, id))
 			return true;
 	}
 	return false;
+}
+
+size_t discover_mark_vault_keys(struct plan_facts *f, const struct vault *v)
+{
+	size_t nv = 0;
+	for (size_t i = 0; i < f->nkeys; i++) {
+		f->keys[i].in_vault = key_in_vault(v, f->keys[i].id);
+		nv += f->keys[i].in_vault;
+	}
+	return nv;
 }
 
 static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_status st,
@@ -807,9 +826,8 @@ static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_sta
 		struct plan_key_fact *k = &d->f.keys[d->f.nkeys++];
 		k->id = xstrdup(l->items[i].access_key_id);
 		k->status = xstrdup(l->items[i].status ? l->items[i].status : "Active");
-		k->in_vault = key_in_vault(d, k->id);
-		nv += k->in_vault;
 	}
+	nv = discover_mark_vault_keys(&d->f, d->o.vault);
 	snprintf(outcome, on, "%zu key%s, %zu in the vault", l->n, l->n == 1 ? "" : "s", nv);
 	return CX_OK;
 }
@@ -851,7 +869,8 @@ static enum cx_status on_cx_orgs(struct discover *d, struct rd *r, enum cx_statu
 	}
 	enqueue(d, R_CX_DS, 0, id);
 	snprintf(outcome, on, "organization %s", id);
-	free(id);
+	free(d->certerox_org);
+	d->certerox_org = id;
 	return CX_OK;
 }
 
@@ -1025,6 +1044,7 @@ struct discover *discover_start(const struct answers *a, const struct discover_o
 		return d;
 	}
 	enqueue(d, R_STS, 0, "");
+	certerox_reads(d);
 	pump(d);
 	return d;
 }
@@ -1068,6 +1088,11 @@ const struct strv *discover_warnings(const struct discover *d)
 	return &d->warnings;
 }
 
+const char *discover_certerox_org(const struct discover *d)
+{
+	return d->f.data_sources_known ? d->certerox_org : NULL;
+}
+
 int discover_reads(const struct discover *d)
 {
 	return d->started;
@@ -1086,6 +1111,7 @@ void discover_free(struct discover *d)
 	}
 	free(d->dlv);
 	free(d->bucket);
+	free(d->certerox_org);
 	plan_facts_free(&d->f);
 	strv_free(&d->warnings);
 	answers_free(&d->a);

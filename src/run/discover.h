@@ -99,6 +99,12 @@ void discover_take_facts(struct discover *d, struct plan_facts *out);
 /* Non-fatal findings (org role unknown, CerteroX unreachable for connect, a listing that was
  * refused...). Owned by d. */
 const struct strv *discover_warnings(const struct discover *d);
+/* The CerteroX organization whose data sources were listed (the answers' one, else the one
+ * the token sees alone); NULL when they were not listed. Owned by d. */
+const char *discover_certerox_org(const struct discover *d);
+/* Sets in_vault on each of f's keys from v (NULL: none is) and returns how many are: for
+ * a caller that discovers before its vault is open. */
+size_t discover_mark_vault_keys(struct plan_facts *f, const struct vault *v);
 /* Reads sent (each AWS/CerteroX operation once; pages/retries not counted separately). */
 int discover_reads(const struct discover *d);
 /* Cancels when still running, frees. NULL ok. */

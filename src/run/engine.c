@@ -1069,14 +1069,14 @@ void engine_start(struct engine *e)
 	e->started = true;
 	/* The vault will be saved when a key is created and when CerteroX answers: have the key
 	 * of each save derived ahead, off the event loop. */
+	unsigned saves = 0;
 	for (size_t i = 0; e->env.vault && i < e->p->n; i++) {
 		const struct plan_step *ps = &e->p->steps[i];
 		if (ps->kind != PLAN_SKIP &&
-		    (str_eq(ps->operation, "CreateAccessKey") || str_eq(ps->service, "certerox"))) {
-			vault_prepare_saves(e->env.vault);
-			break;
-		}
+		    (str_eq(ps->operation, "CreateAccessKey") || str_eq(ps->service, "certerox")))
+			saves++;
 	}
+	vault_prepare_saves(e->env.vault, saves);
 	pump(e);
 }
 

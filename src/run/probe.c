@@ -32,6 +32,7 @@ struct check {
 	char *resource;
 	bool readonly; /* granted by the ReadOnly policy (else Discover Resources) */
 	bool enabled;
+	bool deferred; /* sent before AWS accepted the key and rejected: sent again once it does */
 	struct aws_op *op;
 	unsigned long timer;
 	int attempt;
@@ -142,6 +143,12 @@ static void check_done(struct aws_op *op, void *ud)
 	struct cx_err e = *aws_op_error(op);
 	aws_op_free(op);
 	c->op = NULL;
+	if ((st == CX_E_DENIED || st == CX_E_CREDENTIALS) && p->valid_at < 0) {
+		/* sent along with the first GetCallerIdentity, before the key was known to be
+		 * valid: this says nothing yet; sts_done sends it again */
+		c->deferred = true;
+		return;
+	}
 	if (st == CX_OK) {
 		c->finished = true;
 		c->st = CX_OK;
@@ -168,7 +175,7 @@ static void check_done(struct aws_op *op, void *ud)
 			     e.msg[0] ? e.msg : cx_status_msg(st), 0);
 	}
 	p->pending--;
-	if (p->pending == 0)
+	if (p->pending == 0 && p->valid_at >= 0)
 		checks_finished(p); /* may free p */
 }
 
@@ -270,7 +277,8 @@ static void setup_check(struct probe *p, enum check_id id, const char *action, c
 	c->enabled = true;
 }
 
-static void start_checks(struct probe *p)
+/* Sets up the checks of this connection; check_send starts each. */
+static void setup_checks(struct probe *p)
 {
 	if (!p->linked) {
 		setup_check(p, C_LIST_BUCKET, "s3:ListBucket",
@@ -291,9 +299,21 @@ static void start_checks(struct probe *p)
 	p->pending = 0;
 	for (int i = 0; i < C_N; i++)
 		p->pending += p->checks[i].enabled;
-	for (int i = 0; i < C_N; i++)
-		if (p->checks[i].enabled)
-			check_send(&p->checks[i]);
+}
+
+/* The key is valid: the checks it rejected before are sent again; when every check has
+ * its answer already, the probe ends. */
+static void key_valid_checks(struct probe *p)
+{
+	for (int i = 0; i < C_N; i++) {
+		struct check *c = &p->checks[i];
+		if (c->enabled && c->deferred) {
+			c->deferred = false;
+			check_send(c);
+		}
+	}
+	if (p->pending == 0)
+		checks_finished(p); /* may free p */
 }
 
 /* ---------- waiting for the key ---------- */
@@ -335,7 +355,7 @@ static void sts_done(struct aws_op *op, void *ud)
 			return;
 		}
 		free(account);
-		start_checks(p);
+		key_valid_checks(p);
 		return;
 	}
 	if (st != CX_E_CREDENTIALS) {
@@ -455,8 +475,16 @@ struct probe *probe_start(struct http_ctx *ctx, const struct aws_config *base,
 	else if (!p->linked && (!p->bucket || !*p->bucket))
 		finish_deferred(p, CX_E_INPUT,
 		                "the key check of a root connection needs the bucket");
-	else
+	else {
+		/* Optimistic: the checks go out with the first GetCallerIdentity, so that a key AWS
+		 * already accepts costs one round trip; a rejection before the key is known to be
+		 * valid only defers the check (see check_done). */
+		setup_checks(p);
 		attempt_start(p);
+		for (int i = 0; i < C_N; i++)
+			if (p->checks[i].enabled)
+				check_send(&p->checks[i]);
+	}
 	return p;
 }
 

@@ -16,6 +16,9 @@
  *              (ListBuckets), iam:ListUsers -- granted by the Discover Resources policy.
  *    IAM is eventually consistent: AccessDenied (or a rejected key) within denied_retry_ms of
  *    the key's acceptance is retried (500 ms, doubling to 2 s) before it counts.
+ *    The checks are sent with the first GetCallerIdentity (optimistic: a key AWS already
+ *    accepts costs one round trip); one that the key fails before AWS has accepted it is
+ *    sent again once it has. The outcome waits for the key's acceptance in any case.
  * Outcome: CX_OK; CX_E_DENIED with a message naming the action, the policy that grants it
  * and the fix ("... may not perform s3:ListBucket on arn:aws:s3:::b: attach policy
  * CerteroXReadOnly to user certerox-billing ..."); CX_E_TIMEOUT (key never accepted);

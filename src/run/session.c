@@ -81,7 +81,22 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 			    "CERTEROX_TOKEN");
 		return CX_OK;
 	}
+	if (o->defer_org)
+		return CX_OK;
 	return resolve_org(s, o->certerox_org, err);
+}
+
+enum cx_status session_resolve_org(struct session *s, const char *wanted, const char *found,
+                                   struct cx_err *err)
+{
+	if (!s->cx)
+		return cx_err_set(err, CX_E_INPUT, "no CerteroX URL");
+	if (found && *found) {
+		free(s->org_id);
+		s->org_id = xstrdup(found);
+		return CX_OK;
+	}
+	return resolve_org(s, wanted, err);
 }
 
 enum cx_status session_certerox_login(struct session *s, const char *email, const char *password,

@@ -17,6 +17,9 @@ struct session_opts {
 	const char *certerox_token_file;                         /* else $CERTEROX_TOKEN */
 	const char *certerox_org; /* NULL: the only organization the token sees */
 	bool certerox_required;   /* a missing URL or token is an error */
+	bool defer_org; /* leave org_id NULL instead of asking CerteroX now: discovery lists
+	                 * the organization's data sources beside its AWS reads, then
+	                 * session_resolve_org */
 };
 
 struct session {
@@ -42,6 +45,10 @@ enum cx_status session_certerox_client(struct session *s, const char *url, const
  * organization. */
 enum cx_status session_certerox_login(struct session *s, const char *email, const char *password,
                                       const char *org, struct cx_err *err);
+/* Sets s->org_id: to found when given (the organization discovery picked), else asks
+ * CerteroX for the organization `wanted` (NULL: the only one the token sees). */
+enum cx_status session_resolve_org(struct session *s, const char *wanted, const char *found,
+                                   struct cx_err *err);
 void session_close(struct session *s);
 /* Maps a failure to the process exit status (DESIGN section 3). partly_done: something was
  * written, so a re-run continues (75) where the failure is transient. */

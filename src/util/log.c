@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ static FILE *log_file;
 static enum log_level log_lvl = LOG_INFO;
 static char *secrets[MAX_SECRETS]; /* secmem copies: raw, url-encoded, json-escaped forms */
 static size_t nsecrets;
+/* Guards secrets[]: the vault registers its passphrase and keys from a worker thread
+ * (vault_open_start) while the main thread logs. */
+static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int log_open(const char *path, enum log_level level)
 {
@@ -64,10 +68,8 @@ static void add_form(const char *s)
 	secrets[nsecrets++] = secmem_strdup(s);
 }
 
-void log_redact_add(const char *secret)
+static void redact_add_locked(const char *secret)
 {
-	if (!secret || strlen(secret) < 4)
-		return;
 	add_form(secret);
 	/* URL-encoded form (as in query strings and form bodies). */
 	size_t n = strlen(secret);
@@ -104,14 +106,36 @@ void log_redact_add(const char *secret)
 	secmem_free(j);
 }
 
+void log_redact_add(const char *secret)
+{
+	if (!secret || strlen(secret) < 4)
+		return;
+	pthread_mutex_lock(&secrets_lock);
+	redact_add_locked(secret);
+	pthread_mutex_unlock(&secrets_lock);
+}
+
 void log_redact_clear(void)
 {
+	pthread_mutex_lock(&secrets_lock);
 	for (size_t i = 0; i < nsecrets; i++)
 		secmem_free(secrets[i]);
 	nsecrets = 0;
+	pthread_mutex_unlock(&secrets_lock);
 }
 
+static void redact_secrets(struct buf *b);
+static void redact_markers(struct buf *b);
+
 static void redact_buf(struct buf *b)
+{
+	pthread_mutex_lock(&secrets_lock);
+	redact_secrets(b);
+	pthread_mutex_unlock(&secrets_lock);
+	redact_markers(b);
+}
+
+static void redact_secrets(struct buf *b)
 {
 	/* 1. registered secrets, longest first is unnecessary: each is replaced wholly. */
 	for (size_t i = 0; i < nsecrets; i++) {
@@ -131,6 +155,10 @@ static void redact_buf(struct buf *b)
 			from = off + strlen(REDACTED);
 		}
 	}
+}
+
+static void redact_markers(struct buf *b)
+{
 	/* 2. Authorization header values and SigV4 signatures / security tokens. */
 	static const char *const markers[] = {
 	    "Authorization:",        "authorization:",        "Signature=", "X-Amz-Security-Token:",

@@ -23,7 +23,9 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /* Registers a secret (copied into secure memory) so that it never appears in any log
- * line, error message or redacted string. Strings shorter than 4 bytes are ignored. */
+ * line, error message or redacted string. Strings shorter than 4 bytes are ignored.
+ * log_redact_add, log_redact_clear, log_redact and log_msg may be called from any thread
+ * (the vault opens in a worker thread); log_open/log_close from the main thread only. */
 void log_redact_add(const char *secret);
 /* Forgets every registered secret and wipes the copies. */
 void log_redact_clear(void);

@@ -57,8 +57,8 @@ struct vault {
 	struct vault_record *recs;
 	size_t n;
 	size_t cap;
-	bool prefetch;       /* vault_prepare_saves was called: keep a key ready */
-	struct kdf_job next; /* the key of the next save, when prefetch */
+	unsigned prefetch;   /* saves announced by vault_prepare_saves whose key is not derived */
+	struct kdf_job next; /* the key of the next save, when announced */
 };
 
 static uint64_t test_cap_ops, test_cap_mem;
@@ -619,6 +619,7 @@ static void prefetch_start(struct vault *v)
 {
 	if (!v->prefetch || v->next.running || !v->passphrase)
 		return;
+	v->prefetch--;
 	struct kdf_job *j = &v->next;
 	randombytes_buf(j->salt, SALT_LEN);
 	j->key = secmem_alloc(KEY_LEN);
@@ -654,11 +655,11 @@ static bool prefetch_take(struct vault *v, unsigned char *salt, unsigned char **
 	return ok;
 }
 
-void vault_prepare_saves(struct vault *v)
+void vault_prepare_saves(struct vault *v, unsigned saves)
 {
 	if (!v)
 		return;
-	v->prefetch = true;
+	v->prefetch = saves > 0 && v->next.running ? saves - 1 : saves;
 	prefetch_start(v);
 }
 
@@ -979,18 +980,31 @@ static bool exists(const char *p)
 	return stat(p, &sb) == 0;
 }
 
-enum cx_status vault_open_wait(const char *path, const char *passphrase, const char *create_level,
-                               int lock_wait_seconds, struct vault **out, struct cx_err *err)
+/* An opening in two phases: the first (checks, directory, lock, reading the file) runs where
+ * it is called, so that the lock is held before the caller reads anything the vault guards;
+ * the second (Argon2id, then decrypting or creating) may run in a worker thread. */
+struct vault_opening {
+	pthread_t thread;
+	bool started;
+	struct vault *v;
+	char *create_level;
+	unsigned char *data;
+	size_t len;
+	bool missing;
+	enum cx_status st;
+	struct cx_err err;
+};
+
+static enum cx_status open_prepare(struct vault_opening *o, const char *path,
+                                   const char *passphrase, int lock_wait_seconds,
+                                   struct cx_err *err)
 {
 	enum cx_status st = CX_OK;
-	unsigned char *data = NULL;
-	size_t len = 0;
-	bool missing = false;
 	char *dir = NULL;
-	*out = NULL;
+	const char *create_level = o->create_level;
 	if (secmem_init() < 0)
 		return VERR(err, CX_E_INTERNAL, "cannot initialise libsodium");
-	struct vault *v = xcalloc(1, sizeof(*v));
+	struct vault *v = o->v = xcalloc(1, sizeof(*v));
 	v->lock_fd = -1;
 	v->path = path ? xstrdup(path) : vault_default_path();
 	v->lock_path = xasprintf("%s.lock", v->path);
@@ -1032,41 +1046,104 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 	st = take_lock(v, lock_wait_seconds, err);
 	if (st)
 		goto out;
-	st = read_vault_file(v->path, &data, &len, &missing, err);
+	st = read_vault_file(v->path, &o->data, &o->len, &o->missing, err);
 	if (st)
 		goto out;
-	if (missing) {
-		if (!create_level) {
-			st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
-			goto out;
-		}
-		level_limits(create_level, &v->opslimit, &v->memlimit);
-		st = vault_save(v, err);
-		if (st)
-			goto out;
-		log_info("vault: created %s (Argon2id opslimit %" PRIu64 ", memlimit %" PRIu64 ")",
-		         v->path, v->opslimit, v->memlimit);
-	} else {
-		st = decrypt_file(v, data, len, err);
-		if (st)
-			goto out;
-		log_info("vault: opened %s (%zu records)", v->path, v->n);
-	}
+	if (o->missing && !create_level)
+		st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
 out:
-	free(data);
 	free(dir);
-	if (st) {
-		vault_close(v);
-		return st;
+	return st;
+}
+
+/* The second phase: the key derivation and what needs it. */
+static enum cx_status open_complete(struct vault_opening *o, struct cx_err *err)
+{
+	struct vault *v = o->v;
+	enum cx_status st;
+	if (o->missing) {
+		level_limits(o->create_level, &v->opslimit, &v->memlimit);
+		st = vault_save(v, err);
+		if (st == CX_OK)
+			log_info("vault: created %s (Argon2id opslimit %" PRIu64
+			         ", memlimit %" PRIu64 ")",
+			         v->path, v->opslimit, v->memlimit);
+	} else {
+		st = decrypt_file(v, o->data, o->len, err);
+		if (st == CX_OK)
+			log_info("vault: opened %s (%zu records)", v->path, v->n);
 	}
-	*out = v;
-	return CX_OK;
+	return st;
+}
+
+static void *open_thread(void *arg)
+{
+	struct vault_opening *o = arg;
+	o->st = open_complete(o, &o->err);
+	return NULL;
+}
+
+static struct vault_opening *opening_new(const char *create_level)
+{
+	struct vault_opening *o = xcalloc(1, sizeof(*o));
+	cx_err_clear(&o->err);
+	o->create_level = create_level ? xstrdup(create_level) : NULL;
+	return o;
+}
+
+/* Frees o; hands over its vault when the opening succeeded, else closes it. */
+static enum cx_status opening_end(struct vault_opening *o, struct vault **out, struct cx_err *err)
+{
+	enum cx_status st = o->st;
+	if (st == CX_OK)
+		*out = o->v;
+	else
+		vault_close(o->v);
+	if (st != CX_OK && err)
+		*err = o->err;
+	free(o->data);
+	free(o->create_level);
+	free(o);
+	return st;
+}
+
+enum cx_status vault_open_wait(const char *path, const char *passphrase, const char *create_level,
+                               int lock_wait_seconds, struct vault **out, struct cx_err *err)
+{
+	*out = NULL;
+	struct vault_opening *o = opening_new(create_level);
+	o->st = open_prepare(o, path, passphrase, lock_wait_seconds, &o->err);
+	if (o->st == CX_OK)
+		o->st = open_complete(o, &o->err);
+	return opening_end(o, out, err);
 }
 
 enum cx_status vault_open(const char *path, const char *passphrase, const char *create_level,
                           struct vault **out, struct cx_err *err)
 {
 	return vault_open_wait(path, passphrase, create_level, VAULT_LOCK_WAIT_DEFAULT, out, err);
+}
+
+struct vault_opening *vault_open_start(const char *path, const char *passphrase,
+                                       const char *create_level)
+{
+	struct vault_opening *o = opening_new(create_level);
+	o->st = open_prepare(o, path, passphrase, VAULT_LOCK_WAIT_DEFAULT, &o->err);
+	if (o->st != CX_OK)
+		return o;
+	if (pthread_create(&o->thread, NULL, open_thread, o) == 0)
+		o->started = true;
+	else
+		open_thread(o); /* no thread: here */
+	return o;
+}
+
+enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err)
+{
+	*out = NULL;
+	if (o->started)
+		pthread_join(o->thread, NULL);
+	return opening_end(o, out, err);
 }
 
 void vault_close(struct vault *v)

@@ -92,13 +92,24 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 /* vault_open_wait with VAULT_LOCK_WAIT_DEFAULT. */
 enum cx_status vault_open(const char *path, const char *passphrase, const char *create_level,
                           struct vault **out, struct cx_err *err);
+/* vault_open with the key derivation (Argon2id: from 0.1 s to seconds) in a worker thread,
+ * so that it overlaps the caller's network reads. Everything before the derivation happens
+ * here, the lock included (waiting as vault_open does): once this returns no other run holds
+ * the vault, so what the caller reads next cannot change under another run's hands. The
+ * arguments are copied (the passphrase into secure memory). Never NULL. */
+struct vault_opening;
+struct vault_opening *vault_open_start(const char *path, const char *passphrase,
+                                       const char *create_level);
+/* Waits for the opening, frees it, and returns what vault_open returned (*out, err). */
+enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err);
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync
  * of the directory) with a new salt and nonce. */
 enum cx_status vault_save(struct vault *v, struct cx_err *err);
-/* Announces that saves will follow (a run that creates a key or submits a data source): from
- * now on the key of the next save (Argon2id over a new salt) is derived ahead of time by a
- * worker thread, so that vault_save itself takes no derivation time. NULL allowed. */
-void vault_prepare_saves(struct vault *v);
+/* Announces that `saves` saves will follow (a run that creates a key or submits a data
+ * source): the key of each (Argon2id over a new salt) is derived ahead of time by a worker
+ * thread, one at a time, so that vault_save itself takes no derivation time. Only as many as
+ * announced: vault_close waits for a derivation still running. NULL allowed. */
+void vault_prepare_saves(struct vault *v, unsigned saves);
 /* Releases the lock and wipes every secret. Does not save. NULL allowed. */
 void vault_close(struct vault *v);
 

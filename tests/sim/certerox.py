@@ -1,7 +1,10 @@
 """CerteroX (OptScale) REST emulation: auth tokens, organizations, cloud_accounts, cloud_account_verify.
 
 The contract is ../shared/spec/certerox-api.md.  Server-side AWS work is done with the
-submitted key, through boto3, against the sim's own AWS endpoint.  State: DIR/certerox.json.
+submitted key, through botocore, against the sim's own AWS endpoint (TLS, latency and faults
+as any client's).  Like a real server's, the clients are warm: one per service and region,
+built at start (models loaded once), sharing one pool of kept-alive connections, each call
+signed with the key of the request its thread serves (SubmittedKey).  State: DIR/certerox.json.
 """
 
 import datetime as dt
@@ -15,6 +18,7 @@ import uuid
 
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import ClientError, BotoCoreError
 
 import simhttp
@@ -54,14 +58,69 @@ def bucket_policy(bucket, acct):
     }]})
 
 
+class SubmittedKey(Credentials):
+    """What the server-side clients sign with: the key submitted in the CerteroX request this
+    thread is serving (set by CerteroX._client, cleared when the request is answered).  One set of
+    clients thus serves every key, warm, as a real server's do: a client per key cost 2-10 ms
+    per service and a TLS handshake per service, a cold service 50-130 ms (model loading)."""
+
+    def __init__(self):  # no super().__init__: access_key and secret_key are per thread
+        self._tl = threading.local()
+        self.token = None
+        self.method = "explicit"
+        self.account_id = None
+
+    def use(self, access_key_id, secret_access_key):
+        self._tl.pair = (access_key_id, secret_access_key)
+
+    def clear(self):
+        self._tl.pair = None
+
+    def _pair(self):
+        pair = getattr(self._tl, "pair", None)
+        if pair is None:
+            raise RuntimeError("cloudsim CerteroX: AWS call without a submitted key")
+        return pair
+
+    @property
+    def access_key(self):
+        return self._pair()[0]
+
+    @property
+    def secret_key(self):
+        return self._pair()[1]
+
+    def get_frozen_credentials(self):
+        ak, sk = self._pair()
+        return ReadOnlyCredentials(ak, sk, None, None)
+
+
+class _KeyProvider:
+    """The session's credential_provider component: always the thread's submitted key."""
+
+    def __init__(self, creds):
+        self.creds = creds
+
+    def load_credentials(self):
+        return self.creds
+
+
+# Clients built when the server starts (their models loaded once): the services and regions of
+# the usual submissions; any other region gets its client at first use (~5 ms).
+WARM_CLIENTS = (("sts", "us-east-1"), ("s3", "us-east-1"), ("bcm-data-exports", "us-east-1"),
+                ("cur", "us-east-1"))
+
+
 class CerteroX:
     def __init__(self, sim):
         self.sim = sim
         self.path = os.path.join(sim.dir, "certerox.json")
         self.lock = threading.RLock()
         self.boto_lock = threading.Lock()
+        self._key = SubmittedKey()
         self._session = None
-        self._clients = {}  # (key id, secret, service, region) -> botocore client: creating one costs ~100 ms
+        self._clients = {}  # (service, region) -> botocore client, shared by every request and key
+        self._http = None  # the clients' one HTTP session (connection pool)
         try:
             with open(self.path) as f:
                 self.st = json.load(f)
@@ -89,6 +148,8 @@ class CerteroX:
                              "pool_id": str(uuid.uuid4()), "is_demo": False, "currency": "USD",
                              "created_at": int(time.time()), "deleted_at": 0})
             self.save()
+        for service, region in WARM_CLIENTS:
+            self._shared_client(service, region)
 
     # -- state --------------------------------------------------------------
     def save(self):
@@ -120,6 +181,8 @@ class CerteroX:
             return self._route(req)
         except CxError as e:
             return simhttp.certerox_error(e.status, e.code, e.reason, e.params)
+        finally:
+            self._key.clear()
 
     def _json(self, status, obj):
         if status == 204:
@@ -353,22 +416,35 @@ class CerteroX:
                     raise CxError(409, "OE0402", "Cloud account for this account already exist", [acct])
 
     # -- AWS side, with the submitted key ----------------------------------------
-    def _client(self, cfg, service, region="us-east-1"):
+    def _shared_client(self, service, region):
         with self.boto_lock:
             if self._session is None:
                 self._session = botocore.session.get_session()
                 self._session.set_config_variable("config_file", "/dev/null")
                 self._session.set_config_variable("credentials_file", "/dev/null")
-            key = (cfg["access_key_id"], cfg["secret_access_key"], service, region)
-            if key in self._clients:
-                return self._clients[key]
-            c = self._clients[key] = self._session.create_client(
-                service, region_name=region, endpoint_url=self.sim.aws_url,
-                verify=self.sim.ca_bundle or False,
-                aws_access_key_id=cfg["access_key_id"], aws_secret_access_key=cfg["secret_access_key"],
-                config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"},
-                              connect_timeout=10, read_timeout=60))
+                self._session.register_component("credential_provider", _KeyProvider(self._key))
+            c = self._clients.get((service, region))
+            if c is None:
+                c = self._clients[(service, region)] = self._session.create_client(
+                    service, region_name=region, endpoint_url=self.sim.aws_url,
+                    verify=self.sim.ca_bundle or False,
+                    config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"},
+                                  connect_timeout=10, read_timeout=60))
+                # One endpoint for every service: one pool of kept-alive connections for every client
+                # (botocore has no public way to share it; if that changes, each keeps its own).
+                ep = getattr(c, "_endpoint", None)
+                if ep is not None and hasattr(ep, "http_session"):
+                    if self._http is None:
+                        self._http = ep.http_session
+                    elif ep.http_session is not self._http:
+                        ep.http_session.close()
+                        ep.http_session = self._http
             return c
+
+    def _client(self, cfg, service, region="us-east-1"):
+        """The client of service in region, signing this thread's calls with cfg's key."""
+        self._key.use(cfg["access_key_id"], cfg["secret_access_key"])
+        return self._shared_client(service, region)
 
     def _caller_account(self, cfg):
         try:
