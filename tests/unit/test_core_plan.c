@@ -175,10 +175,11 @@ START_TEST(plan_order_and_depth)
 	ck_assert_msg(has_bp, "CreateExport must wait for the bucket policy");
 	const struct plan_step *k = plan_find(&p, "key");
 	ck_assert_str_eq(k->deps[0], "user");
-	/* user(1) -> attach / key (1, in parallel) -> key-check(2) -> certerox(1) = 5; the
-	 * bucket chain bucket -> bucket-policy -> export is 3 */
-	ck_assert_int_eq(p.depth, 5);
-	ck_assert_int_eq(plan_depth(&p), 5);
+	/* user(1) -> attach / key (1, in parallel) -> key-check(1: the proofs go with the first
+	 * GetCallerIdentity) -> certerox(1) = 4; the bucket chain bucket -> bucket-policy ->
+	 * export is 3 */
+	ck_assert_int_eq(p.depth, 4);
+	ck_assert_int_eq(plan_depth(&p), 4);
 	ck_assert(!plan_needs_confirmation(&p));
 	plan_free(&p);
 	free_fixture(&x);
