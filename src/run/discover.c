@@ -77,7 +77,8 @@ struct discover {
 	bool want_delivery; /* setup "existing": delivered files of the answered export */
 	char *bucket;       /* the bucket whose facts are read (NULL = none yet) */
 	bool bucket_started;
-	char *certerox_org; /* the organization whose data sources are listed */
+	char *certerox_org;   /* the organization whose data sources are listed */
+	bool certerox_listed; /* ... and they were */
 	struct delivery *dlv;
 	size_t ndlv;
 };
@@ -882,6 +883,7 @@ static enum cx_status on_cx_ds(struct discover *d, struct rd *r, enum cx_status 
 	struct certerox_result *res = certerox_call_result(r->call);
 	const struct certerox_ds_list *l = &res->list;
 	d->f.data_sources_known = true;
+	d->certerox_listed = true;
 	d->f.data_sources = xcalloc(l->n + 1, sizeof(*d->f.data_sources));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct certerox_ds *s = &l->items[i];
@@ -1090,7 +1092,7 @@ const struct strv *discover_warnings(const struct discover *d)
 
 const char *discover_certerox_org(const struct discover *d)
 {
-	return d->f.data_sources_known ? d->certerox_org : NULL;
+	return d->certerox_listed ? d->certerox_org : NULL;
 }
 
 int discover_reads(const struct discover *d)

@@ -7,6 +7,7 @@ re-run that writes nothing."""
 
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -74,6 +75,16 @@ def assert_common(sim, w, r, flow, answers, user="certerox-billing", linked=Fals
     check(f"{flow}: re-run exits 0", r2.returncode == 0, r2.stderr[-800:])
     check(f"{flow}: re-run only reads", writes(new) == [], str(writes(new)))
     check(f"{flow}: re-run names the same data source", (r2.json or {}).get("data_source_id") == ds_id)
+    # without an organization id: discovery picks the token's only organization (no second lookup)
+    n0 = len(sim.requests())
+    r3 = w.batch(answers, env={"CERTEROX_ORGANIZATION_ID": None})
+    new = sim.requests()[n0:]
+    cx = sorted(re.sub(r"/organizations/[^/]+/", "/organizations/{id}/", q["operation"]) for q in new
+                if q["service"] == "certerox")
+    check(f"{flow}: re-run without an organization id exits 0 and names the same data source",
+          r3.returncode == 0 and (r3.json or {}).get("data_source_id") == ds_id, r3.stderr[-800:])
+    check(f"{flow}: ... reads CerteroX's organizations and their data sources once each",
+          cx == ["GET /restapi/v2/organizations", "GET /restapi/v2/organizations/{id}/cloud_accounts"], str(cx))
     return ds
 
 
