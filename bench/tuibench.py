@@ -41,13 +41,16 @@ class Tmux:
     def keys(self, *k):
         self("send-keys", "-t", "b", *k)
 
-    def wait(self, text, timeout=10.0):
+    def wait(self, text, timeout=10.0, poll=0.02):
+        """The screen once it shows text (None after timeout). poll=0 polls without pause, as
+        the keystroke figure does: a latency figure must not be rounded up to the poll period."""
         t = time.time()
         while time.time() - t < timeout:
             s = self.screen()
             if text in s:
                 return s
-            time.sleep(0.02)
+            if poll:
+                time.sleep(poll)
         return None
 
     def stop(self):
@@ -166,7 +169,7 @@ def esc_cancel(cx_bin, row, note, start_sim, lat):
         time.sleep(1.0)  # the other steps finish; PutBucketPolicy stays stalled
         t_esc = time.time()
         tm.keys("Escape")
-        fb = tm.wait("Cancelling", 2)
+        fb = tm.wait("Cancelling", 2, poll=0)
         t_fb = time.time() if fb else None
         s = tm.wait("Stopped", 12)
         t_stop = time.time()

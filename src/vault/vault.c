@@ -766,9 +766,17 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 enum cx_status vault_save(struct vault *v, struct cx_err *err)
 {
 	enum cx_status st = CX_OK;
+	double t0 = now_ms(), t_key;
 	unsigned char *key = NULL, *file = NULL;
 	char *plain = NULL, *dir = dir_of(v->path), *tmp = NULL;
 	size_t plen = 0;
@@ -786,10 +794,12 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	put_le64(file + 9, v->opslimit);
 	put_le64(file + 17, v->memlimit);
 	randombytes_buf(file + 41, NONCE_LEN);
-	if (!prefetch_take(v, file + 25, &key)) {
+	bool prefetched = prefetch_take(v, file + 25, &key);
+	if (!prefetched) {
 		randombytes_buf(file + 25, SALT_LEN);
 		key = derive(v, file + 25, v->opslimit, v->memlimit, err);
 	}
+	t_key = now_ms();
 	if (!key) {
 		st = CX_E_INTERNAL;
 		goto out;
@@ -837,6 +847,9 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 			log_warn("vault: cannot sync directory %s: %s", dir, strerror(errno));
 		close(dfd);
 	}
+	log_debug("vault: saved %s (%zu records) in %.1f ms, %.1f ms of them for the key (%s)",
+	          v->path, v->n, now_ms() - t0, t_key - t0,
+	          prefetched ? "derived ahead" : "derived here");
 	prefetch_start(v); /* the key of the save after this one */
 out:
 	if (fd >= 0)

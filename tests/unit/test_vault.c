@@ -620,6 +620,62 @@ START_TEST(second_opener_gets_locked)
 }
 END_TEST
 
+/* vault_open_start/finish: the lock is held when start returns (before the key derivation in
+ * the worker thread ends), and the outcome is that of vault_open. */
+START_TEST(opening_in_a_worker)
+{
+	char *path = tpath("v.vault");
+	make_vault(path, "interactive");
+	struct vault_opening *o = vault_open_start(path, PASS, NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct vault *w = NULL;
+		struct cx_err e;
+		cx_err_clear(&e);
+		_exit(vault_open_wait(path, PASS, NULL, 0, &w, &e) == CX_E_LOCKED ? 0 : 1);
+	}
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "another opener got the vault while its opening was under way");
+	struct vault *v = NULL;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_msg(vault_open_finish(o, &v, &err) == CX_OK, "%s", err.msg);
+	ck_assert_uint_eq(vault_count(v), 1);
+	ck_assert_str_eq(vault_get(v, 0)->secret_access_key, SECRET);
+	vault_close(v);
+
+	/* a wrong passphrase: the message of vault_open, no vault */
+	cx_err_clear(&err);
+	v = (struct vault *)1;
+	ck_assert_int_eq(vault_open_finish(vault_open_start(path, "wrong one", NULL), &v, &err),
+	                 CX_E_CRYPTO);
+	ck_assert_ptr_null(v);
+	char *want =
+	    xasprintf("cannot open vault %s: wrong passphrase or the file is damaged", path);
+	ck_assert_str_eq(err.msg, want);
+	free(want);
+	/* the failed opening released the lock */
+	ck_assert_int_eq(try_open(path, PASS, &err), CX_OK);
+
+	/* missing without a level: not found; with one: created, and it opens */
+	char *fresh = tpath("new/f.vault");
+	cx_err_clear(&err);
+	ck_assert_int_eq(vault_open_finish(vault_open_start(fresh, PASS, NULL), &v, &err),
+	                 CX_E_NOT_FOUND);
+	ck_assert_msg(vault_open_finish(vault_open_start(fresh, PASS, "interactive"), &v, &err) ==
+	                  CX_OK,
+	              "%s", err.msg);
+	ck_assert_uint_eq(vault_count(v), 0);
+	vault_close(v);
+	ck_assert_int_eq(try_open(fresh, PASS, &err), CX_OK);
+	free(fresh);
+	free(path);
+}
+END_TEST
+
 START_TEST(second_opener_waits)
 {
 	char *path = tpath("v.vault");
@@ -837,6 +893,7 @@ static Suite *vault_suite(void)
 	tcase_add_test(tc, atomic_save_leaves_nothing_behind);
 	tcase_add_test(tc, second_opener_gets_locked);
 	tcase_add_test(tc, second_opener_waits);
+	tcase_add_test(tc, opening_in_a_worker);
 	tcase_add_test(tc, secrets_registered_for_redaction);
 	tcase_add_test(tc, list_print_empty);
 	tcase_add_test(tc, independent_encryption_and_bad_documents);
