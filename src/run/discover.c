@@ -77,6 +77,10 @@ struct discover {
 	bool want_delivery; /* setup "existing": delivered files of the answered export */
 	char *bucket;       /* the bucket whose facts are read (NULL = none yet) */
 	bool bucket_started;
+	bool identity_done; /* GetCallerIdentity answered (well or not) */
+	bool held;          /* a read failed before it: its failure waits (held_*) */
+	enum cx_status held_st;
+	struct cx_err held_err;
 	char *certerox_org;   /* the organization whose data sources are listed */
 	bool certerox_listed; /* ... and they were */
 	struct delivery *dlv;
@@ -463,16 +467,27 @@ static void certerox_reads(struct discover *d)
 	}
 }
 
-/* Everything after GetCallerIdentity. */
-static void after_identity(struct discover *d)
+/* The reads that need no account id go out with GetCallerIdentity: on a slow link their
+ * connections are set up while it flies, and the wave after it is smaller. */
+static void with_identity(struct discover *d)
 {
 	const struct answers *a = &d->a;
-	enqueue(d, R_ORG, 0, "");
 	bucket_reads(d);
 	if (d->want_cur2)
 		enqueue(d, R_LIST_EXPORTS, 0, "");
 	if (d->want_legacy)
 		enqueue(d, R_REPORTS, 0, "");
+	if (!migrate(d) && a->iam.user) {
+		enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
+		enqueue(d, R_USER_KEYS, 0, a->iam.user);
+	}
+}
+
+/* Everything that needs the account id (policy ARNs, the organization role). */
+static void after_identity(struct discover *d)
+{
+	const struct answers *a = &d->a;
+	enqueue(d, R_ORG, 0, "");
 	/* our policies */
 	const char *names[2] = {NULL, NULL};
 	if (migrate(d)) {
@@ -491,10 +506,6 @@ static void after_identity(struct discover *d)
 		p->arn = policy_arn(d, names[i]);
 		enqueue(d, R_POLICY_VERSIONS, d->f.npolicies, names[i]);
 		d->f.npolicies++;
-	}
-	if (!migrate(d) && a->iam.user) {
-		enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
-		enqueue(d, R_USER_KEYS, 0, a->iam.user);
 	}
 }
 
@@ -978,8 +989,29 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 	r->state = RS_DONE;
 	d->inflight--;
 	d->nfinished++;
+	bool hold = false;
+	if (r->kind == R_STS) {
+		d->identity_done = true;
+	} else if (res != CX_OK && res != CX_E_CANCELLED && !d->identity_done) {
+		/* GetCallerIdentity's own failure (bad credentials) says it best: this one waits
+		 * for its answer */
+		hold = true;
+	}
 	if (res == CX_OK) {
 		emit(d, r, DISCOVER_DONE, outcome, NULL);
+	} else if (hold) {
+		if (!err.where[0]) {
+			char label[512];
+			label_of(r, label, sizeof(label));
+			cx_err_where(&err, "%s", label);
+		}
+		err.status = res;
+		emit(d, r, DISCOVER_FAILED, NULL, &err);
+		if (!d->held) {
+			d->held = true;
+			d->held_st = res;
+			d->held_err = err;
+		}
 	} else {
 		if (res != CX_E_CANCELLED || (!d->failed && !d->cancelled)) {
 			if (!err.where[0]) {
@@ -994,6 +1026,8 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 			emit(d, r, DISCOVER_FAILED, NULL, d->cancelled ? &d->err : &err);
 		}
 	}
+	if (r->kind == R_STS && res == CX_OK && d->held)
+		fail(d, d->held_st, &d->held_err);
 	/* the op/call is released now; r itself stays (ids, labels) until discover_free */
 	aws_op_free(r->op);
 	r->op = NULL;
@@ -1047,6 +1081,7 @@ struct discover *discover_start(const struct answers *a, const struct discover_o
 	}
 	enqueue(d, R_STS, 0, "");
 	certerox_reads(d);
+	with_identity(d);
 	pump(d);
 	return d;
 }

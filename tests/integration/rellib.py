@@ -469,12 +469,14 @@ KILL_POINTS = [
     ("just after CreateAccessKey", None, "CreateAccessKey certerox-billing ... done", 0.0),
     ("just after CreateExport", None, "CreateExport certerox-cur2 ... done", 0.0),
     ("CreateAccessKey in flight, killed later", "CreateAccessKey", "CreateAccessKey certerox-billing ...", 1.2),
-    ("just after CheckKey", None, "CheckKey certerox-billing ... done", 0.0),
+    # the CerteroX answer is held back so that the wizard is still running when the line is read
+    ("just after CheckKey", "certerox", "CheckKey certerox-billing ... done", 0.0),
     ("CerteroX create in flight, killed later", "certerox", "CreateDataSource", 1.2),
 ]
 
 
-def kill_scenario(idx, clean_state, prep):
+def kill_scenario(idx, clean_state, prep, cx_nth=2):
+    """cx_nth: the CerteroX request that creates the data source, counted in a clean run."""
     import signal
     import subprocess
     label, stalled, pattern, delay = KILL_POINTS[idx]
@@ -485,7 +487,7 @@ def kill_scenario(idx, clean_state, prep):
             rules.append({"service": stalled[0], "operation": stalled[1], "nth": 1, "fault": "stall:3000"})
         else:
             r = _w(stalled)
-            r.update({"nth": 3 if stalled == "certerox" else 1, "fault": "stall:3000"})
+            r.update({"nth": cx_nth if stalled == "certerox" else 1, "fault": "stall:3000"})
             rules.append(r)
     sim = faulted_sim(rules, prep)
     w = None
@@ -544,5 +546,6 @@ def kill_matrix(indices):
     t0 = time.time()
     cres = _clean_result("cur2")
     points, state, dt, prep = cres
-    report(parallel(kill_scenario, [(i, state, prep) for i in indices]))
+    cx_nth = [p["nth"] for p in points if p["service"] == "certerox"][0]
+    report(parallel(kill_scenario, [(i, state, prep, cx_nth) for i in indices]))
     print(f"# kill points {indices[0] + 1}..{indices[-1] + 1}: {time.time() - t0:.0f}s")

@@ -459,6 +459,7 @@ class Handler(BaseHTTPRequestHandler):
             req.protocol = "certerox"
             req.operation = f"{self.command} {req.path}"
             req.access_key_id = None
+        sim.last_activity = time.time()  # the state is saved when the sim is idle
         fault = sim.faults.match(req.service, req.operation) if sim.faults else None
         resp = None
         stall = 0.0
@@ -482,6 +483,7 @@ class Handler(BaseHTTPRequestHandler):
         delay = sim.latency + stall
         if delay > 0:
             time.sleep(delay)
+        sim.last_activity = time.time()
         err = error_code_of(resp)
         if fault == "reset":
             sim.log_request(start, req, None, "reset", self.conn_id, fault)

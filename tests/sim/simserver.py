@@ -11,6 +11,7 @@ os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # enforcement on for every HTT
 os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)
 
 import base64  # noqa: E402
+import gc  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import zlib  # noqa: E402
@@ -160,6 +161,7 @@ class Sim:
         self.app = DomainDispatcherApplication(create_backend_app)
         self.key_created = {}
         self.dirty = False
+        self.last_activity = 0.0  # time of the last request seen (simhttp)
         self.log_path = os.path.join(d, "requests.jsonl")
         self.control_token = None
         self.aws_url = None
@@ -452,6 +454,62 @@ def bind_front(sim, kind, port, ctx):
     raise OSError("cannot bind")
 
 
+def warm_moto(sim):
+    """CLOUDSIM_WARM_EC2=1 (bench/): runs the read operations of the wizard's discovery and key
+    check once, in process (no HTTP: not logged, no latency, no faults), signed by the management
+    administrator, so that moto's first-call work (imports, templates, routes: 50-250 ms each,
+    under the moto lock) is done before the sim is ready. Real AWS has no such first call."""
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+    from moto.core.botocore_stubber import MockRawResponse
+    from urllib.parse import urlsplit
+
+    def send(request, **kw):
+        u = urlsplit(request.url)
+        body = request.body or b""
+        if hasattr(body, "read"):
+            body = body.read()
+        if isinstance(body, str):
+            body = body.encode()
+        hdrs = [(k, v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()]
+        hdrs.append(("Host", u.netloc))
+        r = sim.handle_aws(simhttp.Req(request.method, u.path + ("?" + u.query if u.query else ""), hdrs, body))
+        return AWSResponse(request.url, r.status, dict(r.headers), MockRawResponse(r.body))
+
+    adm = sim.accounts["management"]
+    s = botocore.session.get_session()
+    s.set_config_variable("config_file", "/dev/null")
+    s.set_config_variable("credentials_file", "/dev/null")
+    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+
+    def client(svc):
+        c = s.create_client(svc, region_name=REGION, endpoint_url=sim.aws_url, verify=False,
+                            aws_access_key_id=adm["access_key_id"], aws_secret_access_key=adm["secret_access_key"],
+                            config=cfg)
+        c.meta.events.register("before-send", send)
+        return c
+
+    iam, s3, ec2 = client("iam"), client("s3"), client("ec2")
+    pol = f"arn:aws:iam::{adm['account_id']}:policy/CloudsimAdministratorAccess"
+    calls = [lambda: client("sts").get_caller_identity(),
+             lambda: client("organizations").describe_organization(),
+             lambda: ec2.describe_regions(), lambda: ec2.describe_regions(DryRun=True),
+             lambda: iam.list_users(), lambda: iam.list_access_keys(UserName=ADMIN_USER),
+             lambda: iam.list_attached_user_policies(UserName=ADMIN_USER),
+             lambda: iam.list_policy_versions(PolicyArn=pol),
+             lambda: iam.get_policy_version(PolicyArn=pol, VersionId="v1"),
+             lambda: s3.list_buckets(), lambda: s3.head_bucket(Bucket="cloudsim-warm-none"),
+             lambda: s3.get_bucket_location(Bucket="cloudsim-warm-none"),
+             lambda: s3.get_bucket_policy(Bucket="cloudsim-warm-none"),
+             lambda: s3.list_objects_v2(Bucket="cloudsim-warm-none", Prefix="p/")]
+    for call in calls:
+        try:
+            call()
+        except Exception:  # noqa: BLE001 (an error answer warms the same paths)
+            pass
+
+
 def main():
     d = os.path.abspath(sys.argv[1])
     t0 = time.time()
@@ -477,6 +535,8 @@ def main():
     sim.aws_url = f"{scheme}://127.0.0.1:{sim.aws_port}"
     sim.certerox_url = f"{scheme}://127.0.0.1:{cx.server_address[1]}"
     sim.certerox = certerox.CerteroX(sim)
+    if os.environ.get("CLOUDSIM_WARM_EC2") == "1":
+        warm_moto(sim)
     write_json_atomic(os.path.join(d, "ports.json"), {"aws": sim.aws_port, "certerox": cx.server_address[1]})
     sim.control_token = secrets.token_hex(16)
     tokpath = os.path.join(d, "control-token")
@@ -503,13 +563,21 @@ def main():
     os.replace(os.path.join(d, "pid.tmp"), os.path.join(d, "pid"))
     info = {"aws_url": sim.aws_url, "certerox_url": sim.certerox_url, "ca_bundle": sim.ca_bundle or "",
             "pid": os.getpid(), "accounts": sim.accounts, "certerox": sim.certerox.env_info()}
+    # Everything built so far (moto, botocore models, the warm clients of certerox.py, and start-up
+    # garbage) lives as long as the server: out of the collector's reach, so that no full collection
+    # of it (~130 ms, GIL held) stalls a request ~1 s after ready (a sim artefact on a client's path).
+    gc.freeze()
     write_json_atomic(os.path.join(d, "ready"), info)
     sys.stderr.write(f"cloudsim server pid {os.getpid()} ready in {time.time() - t0:.2f}s\n")
     sys.stderr.flush()
 
+    # The state is pickled under the moto lock (~100 ms): done when no request has been seen for
+    # a second, so that it does not stall a client's requests (a sim artefact on their path),
+    # and at the latest 30 s after the last save.
     last_save = time.time()
     while not stop.wait(0.1):
-        if sim.dirty and time.time() - last_save > 2:
+        now = time.time()
+        if sim.dirty and now - last_save > 2 and (now - sim.last_activity > 1.0 or now - last_save > 30):
             try:
                 sim.save()
             except Exception:
