@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,7 @@ struct http_xfer {
 	void *ud;
 	struct http_response resp;
 	bool too_large;
+	bool sent; /* connected (TLS included) and the request handed to the socket */
 	long long t0;
 	CURLcode result;
 	enum cx_status pre_status; /* CX_OK, or an error decided before/without curl */
@@ -45,9 +47,12 @@ struct http_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port);
+
 struct http_timer {
 	struct http_timer *next;
 	unsigned long id;
+	bool when_sent; /* http_ctx_when_sent: due once every active transfer has sent */
 	long long due;
 	http_timer_fn fn;
 	void *ud;
@@ -325,6 +330,8 @@ void http_ctx_free(struct http_ctx *ctx)
 
 /* ---------- timers ---------- */
 
+static void timer_insert(struct http_ctx *ctx, struct http_timer *t);
+
 unsigned long http_timer_add(struct http_ctx *ctx, long delay_ms, http_timer_fn fn, void *ud)
 {
 	struct http_timer *t = xcalloc(1, sizeof(*t));
@@ -332,12 +339,63 @@ unsigned long http_timer_add(struct http_ctx *ctx, long delay_ms, http_timer_fn 
 	t->due = http_now_ms() + (delay_ms > 0 ? delay_ms : 0);
 	t->fn = fn;
 	t->ud = ud;
+	timer_insert(ctx, t);
+	return t->id;
+}
+
+/* Inserts t in due order. */
+static void timer_insert(struct http_ctx *ctx, struct http_timer *t)
+{
 	struct http_timer **pp = &ctx->timers;
 	while (*pp && (*pp)->due <= t->due)
 		pp = &(*pp)->next;
 	t->next = *pp;
 	*pp = t;
+}
+
+unsigned long http_ctx_when_sent(struct http_ctx *ctx, http_timer_fn fn, void *ud)
+{
+	struct http_timer *t = xcalloc(1, sizeof(*t));
+	t->id = ctx->next_timer_id++;
+	t->when_sent = true;
+	t->due = LLONG_MAX;
+	t->fn = fn;
+	t->ud = ud;
+	timer_insert(ctx, t);
 	return t->id;
+}
+
+/* The http_ctx_when_sent timers become due when no transfer in curl's hands is still
+ * connecting or about to send its request. */
+static void check_when_sent(struct http_ctx *ctx)
+{
+	bool waiting = false;
+	for (struct http_timer *t = ctx->timers; t && !waiting; t = t->next)
+		waiting = t->when_sent;
+	if (!waiting)
+		return;
+	for (struct http_xfer *x = ctx->xfers; x; x = x->next)
+		if (x->state == XF_ACTIVE && !x->sent)
+			return;
+	long long now = http_now_ms();
+	struct http_timer *due = NULL;
+	for (struct http_timer **pp = &ctx->timers; *pp;) {
+		struct http_timer *t = *pp;
+		if (!t->when_sent) {
+			pp = &t->next;
+			continue;
+		}
+		*pp = t->next;
+		t->when_sent = false;
+		t->due = now;
+		t->next = due;
+		due = t;
+	}
+	while (due) {
+		struct http_timer *t = due;
+		due = t->next;
+		timer_insert(ctx, t);
+	}
 }
 
 void http_timer_cancel(struct http_ctx *ctx, unsigned long id)
@@ -416,6 +474,8 @@ static enum cx_status xfer_setup(struct http_ctx *ctx, struct http_xfer *x,
 	x->easy = e;
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
 	curl_easy_setopt(e, CURLOPT_SHARE, ctx->share);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -569,6 +629,15 @@ static enum cx_status xfer_result(struct http_xfer *x, struct cx_err *err)
 	return cx_err_set(err, CX_E_NETWORK, "network error talking to %s: %s", origin, msg);
 }
 
+/* libcurl: connected (TLS included), the request goes out now. */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+	struct http_xfer *x = ud;
+	x->sent = true;
+	return CURL_PREREQFUNC_OK;
+}
+
 /* --log: where a request's time went (libcurl's phases, from the hand-over to curl). */
 static void log_timing(struct http_xfer *x)
 {
@@ -677,6 +746,7 @@ int http_ctx_perform(struct http_ctx *ctx)
 		if (!x)
 			continue;
 		x->result = m->data.result;
+		x->sent = true;
 		log_timing(x);
 		curl_multi_remove_handle(ctx->multi, x->easy);
 		ctx->nactive--;
@@ -686,6 +756,7 @@ int http_ctx_perform(struct http_ctx *ctx)
 	fire_timers(ctx);
 	deliver_done(ctx);
 	start_queued(ctx);
+	check_when_sent(ctx);
 	int n = 0;
 	for (struct http_xfer *x = ctx->xfers; x; x = x->next)
 		n++;

@@ -113,6 +113,12 @@ typedef void (*http_timer_fn)(void *ud);
 /* Calls fn(ud) from http_ctx_perform after delay_ms. Returns an id > 0. */
 unsigned long http_timer_add(struct http_ctx *ctx, long delay_ms, http_timer_fn fn, void *ud);
 void http_timer_cancel(struct http_ctx *ctx, unsigned long id);
+/* Calls fn(ud) from http_ctx_perform once every transfer in libcurl's hands has connected
+ * (TLS included) and sent its request (at once when there is none): for work that competes
+ * for the CPU with signing, handshakes and sending (a key derivation), so that it runs while
+ * the requests are on the network. The id cancels it with http_timer_cancel; cancel_all
+ * fires it at once. */
+unsigned long http_ctx_when_sent(struct http_ctx *ctx, http_timer_fn fn, void *ud);
 
 /* ---- one request ---- */
 

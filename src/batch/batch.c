@@ -64,20 +64,43 @@ static void discovery_done(struct discover *d, void *ud)
 	*(bool *)ud = true;
 }
 
-/* Starts discovery, opens the vault meanwhile, and waits for both. Returns 0 or an exit
- * status; the vault's failure is reported first (it is the user's input). */
+static int vault_failed(const struct vault_req *vr, enum cx_status st, const struct cx_err *err)
+{
+	if (vr->dry_run)
+		return fail(vr->path, err, session_exit_status(st, false));
+	return fail(NULL, err,
+	            st == CX_E_LOCKED ? CX_EXIT_TEMPFAIL : session_exit_status(st, false));
+}
+
+static void derive_when_sent(void *ud)
+{
+	vault_open_derive(ud);
+}
+
+/* Takes the vault's lock, starts discovery, derives the vault's key once discovery's first
+ * requests are on the network, and waits for both. Returns 0 or an exit status; the vault's
+ * failure is reported first (it is the user's input). */
 static int discover_with_vault(struct prep *p, const struct vault_req *vr, struct vault **vault)
 {
 	struct cx_err err, verr;
 	cx_err_clear(&err);
 	cx_err_clear(&verr);
+	struct vault_opening *vo = NULL;
+	if (vr->path) {
+		enum cx_status vst =
+		    vault_open_begin(vr->path, vr->passphrase, vr->create_level, &vo, &verr);
+		if (vst != CX_OK)
+			return vault_failed(vr, vst, &verr);
+	}
+	struct http_ctx *ctx = aws_client_ctx(p->s.aws);
 	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx};
 	bool done = false;
 	struct discover *d = discover_start(&p->a, &dopts, discovery_done, &done);
-	struct vault_opening *vo =
-	    vr->path ? vault_open_start(vr->path, vr->passphrase, vr->create_level) : NULL;
+	unsigned long when = vo ? http_ctx_when_sent(ctx, derive_when_sent, vo) : 0;
 	if (!discover_done(d))
-		http_ctx_run_until(aws_client_ctx(p->s.aws), &done);
+		http_ctx_run_until(ctx, &done);
+	if (when)
+		http_timer_cancel(ctx, when); /* discovery ended first: finish derives */
 	enum cx_status vst = vo ? vault_open_finish(vo, vault, &verr) : CX_OK;
 	enum cx_status st = discover_done(d) ? discover_status(d, &err) : CX_E_INTERNAL;
 	if (!discover_done(d))
@@ -86,10 +109,7 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 		strv_push(&p->warnings, discover_warnings(d)->v[i]);
 	int rc = 0;
 	if (vst != CX_OK) {
-		rc = vr->dry_run ? fail(vr->path, &verr, session_exit_status(vst, false))
-		                 : fail(NULL, &verr,
-		                        vst == CX_E_LOCKED ? CX_EXIT_TEMPFAIL
-		                                           : session_exit_status(vst, false));
+		rc = vault_failed(vr, vst, &verr);
 	} else if (st != CX_OK) {
 		rc = fail("discovery", &err, session_exit_status(st, false));
 	} else {
@@ -146,6 +166,7 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	if (st != CX_OK)
 		return fail("plan", &err, session_exit_status(st, false));
 	p->have_plan = true;
+	log_debug("plan: %zu steps, critical path %d", p->plan.n, p->plan.depth);
 	return 0;
 }
 
@@ -287,6 +308,7 @@ int batch_apply(const struct cx_options *o)
 		goto out;
 	}
 	st = journal_open(NULL, p.facts.account_id, &jn, &err);
+	log_debug("journal: open");
 	if (st != CX_OK) {
 		rc = fail("state directory", &err, CX_EXIT_SOFTWARE);
 		goto out;

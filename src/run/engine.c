@@ -66,6 +66,8 @@ struct engine {
 	struct cx_err first_err;
 	struct engine_result res;
 	char *key_secret; /* secmem: the secret of the key used for CerteroX */
+	unsigned saves;   /* vault saves ahead whose key is not being derived yet */
+	unsigned long saves_timer;
 };
 
 static const char *const state_names[] = {"pending", "running", "done",
@@ -214,6 +216,8 @@ static void vault_record_of_run(const struct engine *e, struct vault_record *r)
 	}
 }
 
+static void prefetch_next_save(struct engine *e);
+
 static enum cx_status save_new_key(struct engine *e, const struct iam_access_key *k,
                                    struct cx_err *err)
 {
@@ -233,6 +237,7 @@ static enum cx_status save_new_key(struct engine *e, const struct iam_access_key
 	enum cx_status st = vault_upsert_user(e->env.vault, &r, err);
 	if (st == CX_OK)
 		st = vault_save(e->env.vault, err);
+	prefetch_next_save(e);
 	return st;
 }
 
@@ -767,6 +772,7 @@ static void record_data_source(struct engine *e, const struct plan_step *ps, con
 	if (vault_upsert_data_source(e->env.vault, &r, &verr) != CX_OK ||
 	    vault_save(e->env.vault, &verr) != CX_OK)
 		log_error("vault: %s", verr.msg);
+	prefetch_next_save(e);
 }
 
 /* After "already exists" from a create whose first answer may have been lost: the data source
@@ -1050,6 +1056,8 @@ void engine_free(struct engine *e)
 		certerox_call_free(e->s[i].cx);
 		keycheck_free(e->s[i].kc);
 	}
+	if (e->saves_timer)
+		http_timer_cancel(aws_client_ctx(e->env.aws), e->saves_timer);
 	if (e->env.aws)
 		aws_client_set_events(e->env.aws, NULL, NULL);
 	for (size_t i = 0; i < e->p->n; i++)
@@ -1062,6 +1070,25 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+static void prepare_saves_timer(void *ud)
+{
+	struct engine *e = ud;
+	e->saves_timer = 0;
+	vault_prepare_saves(e->env.vault, 1);
+	e->saves--;
+}
+
+/* Has the key of the next vault save derived in the background (vault_prepare_saves) once the
+ * requests queued now are on the network: a derivation (64 MiB and more) started beside the
+ * signing, handshakes and sending of a wave delays it by tens of milliseconds on a small
+ * machine. */
+static void prefetch_next_save(struct engine *e)
+{
+	if (e->saves && !e->saves_timer)
+		e->saves_timer =
+		    http_ctx_when_sent(aws_client_ctx(e->env.aws), prepare_saves_timer, e);
+}
+
 void engine_start(struct engine *e)
 {
 	if (e->started)
@@ -1069,15 +1096,15 @@ void engine_start(struct engine *e)
 	e->started = true;
 	/* The vault will be saved when a key is created and when CerteroX answers: have the key
 	 * of each save derived ahead, off the event loop. */
-	unsigned saves = 0;
+	e->saves = 0;
 	for (size_t i = 0; e->env.vault && i < e->p->n; i++) {
 		const struct plan_step *ps = &e->p->steps[i];
 		if (ps->kind != PLAN_SKIP &&
 		    (str_eq(ps->operation, "CreateAccessKey") || str_eq(ps->service, "certerox")))
-			saves++;
+			e->saves++;
 	}
-	vault_prepare_saves(e->env.vault, saves);
 	pump(e);
+	prefetch_next_save(e);
 }
 
 bool engine_finished(const struct engine *e)

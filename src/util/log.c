@@ -23,7 +23,7 @@ static enum log_level log_lvl = LOG_INFO;
 static char *secrets[MAX_SECRETS]; /* secmem copies: raw, url-encoded, json-escaped forms */
 static size_t nsecrets;
 /* Guards secrets[]: the vault registers its passphrase and keys from a worker thread
- * (vault_open_start) while the main thread logs. */
+ * (vault_open_derive) while the main thread logs. */
 static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int log_open(const char *path, enum log_level level)

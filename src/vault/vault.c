@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -605,9 +606,20 @@ static unsigned char *derive(const struct vault *v, const unsigned char *salt, u
 	return key;
 }
 
+/* The derivations in worker threads are background work: at the lowest priority (Linux sets
+ * it per thread), so that on a small machine the event loop's signing, TLS and parsing are
+ * not kept waiting for a CPU (a derivation of 64 MiB also zeroes 16k pages). */
+static void background_priority(void)
+{
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 19) != 0)
+		log_debug("vault: cannot lower the priority of the key derivation: %s",
+		          strerror(errno));
+}
+
 static void *kdf_thread(void *arg)
 {
 	struct kdf_job *j = arg;
+	background_priority();
 	j->rc = crypto_pwhash(j->key, KEY_LEN, j->passphrase, strlen(j->passphrase), j->salt,
 	                      (unsigned long long)j->opslimit, (size_t)j->memlimit,
 	                      crypto_pwhash_ALG_ARGON2ID13);
@@ -1004,6 +1016,7 @@ struct vault_opening {
 	unsigned char *data;
 	size_t len;
 	bool missing;
+	bool done; /* open_complete ran without a thread */
 	enum cx_status st;
 	struct cx_err err;
 };
@@ -1092,6 +1105,7 @@ static enum cx_status open_complete(struct vault_opening *o, struct cx_err *err)
 static void *open_thread(void *arg)
 {
 	struct vault_opening *o = arg;
+	background_priority();
 	o->st = open_complete(o, &o->err);
 	return NULL;
 }
@@ -1137,18 +1151,30 @@ enum cx_status vault_open(const char *path, const char *passphrase, const char *
 	return vault_open_wait(path, passphrase, create_level, VAULT_LOCK_WAIT_DEFAULT, out, err);
 }
 
-struct vault_opening *vault_open_start(const char *path, const char *passphrase,
-                                       const char *create_level)
+enum cx_status vault_open_begin(const char *path, const char *passphrase, const char *create_level,
+                                struct vault_opening **out, struct cx_err *err)
 {
 	struct vault_opening *o = opening_new(create_level);
+	*out = NULL;
 	o->st = open_prepare(o, path, passphrase, VAULT_LOCK_WAIT_DEFAULT, &o->err);
-	if (o->st != CX_OK)
-		return o;
-	if (pthread_create(&o->thread, NULL, open_thread, o) == 0)
+	if (o->st != CX_OK) {
+		struct vault *none = NULL;
+		return opening_end(o, &none, err);
+	}
+	*out = o;
+	return CX_OK;
+}
+
+void vault_open_derive(struct vault_opening *o)
+{
+	if (!o || o->started || o->done)
+		return;
+	if (pthread_create(&o->thread, NULL, open_thread, o) == 0) {
 		o->started = true;
-	else
-		open_thread(o); /* no thread: here */
-	return o;
+	} else {
+		o->st = open_complete(o, &o->err); /* no thread: here */
+		o->done = true;
+	}
 }
 
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err)
@@ -1156,6 +1182,8 @@ enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, st
 	*out = NULL;
 	if (o->started)
 		pthread_join(o->thread, NULL);
+	else if (!o->done)
+		o->st = open_complete(o, &o->err);
 	return opening_end(o, out, err);
 }
 

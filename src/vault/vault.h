@@ -92,15 +92,19 @@ enum cx_status vault_open_wait(const char *path, const char *passphrase, const c
 /* vault_open_wait with VAULT_LOCK_WAIT_DEFAULT. */
 enum cx_status vault_open(const char *path, const char *passphrase, const char *create_level,
                           struct vault **out, struct cx_err *err);
-/* vault_open with the key derivation (Argon2id: from 0.1 s to seconds) in a worker thread,
- * so that it overlaps the caller's network reads. Everything before the derivation happens
- * here, the lock included (waiting as vault_open does): once this returns no other run holds
- * the vault, so what the caller reads next cannot change under another run's hands. The
- * arguments are copied (the passphrase into secure memory). Never NULL. */
+/* vault_open in three calls, so that the key derivation (Argon2id: from 0.1 s to seconds)
+ * runs in a worker thread while the caller reads the network.
+ * vault_open_begin does everything before the derivation, the lock included (waiting as
+ * vault_open does): once it returns CX_OK no other run holds the vault, so what the caller
+ * reads next cannot change under another run's hands. Its errors are vault_open's (nothing
+ * to finish then). The arguments are copied (the passphrase into secure memory).
+ * vault_open_derive starts the derivation in a worker thread (NULL and repeats ignored).
+ * vault_open_finish derives here when vault_open_derive was not called, waits, frees the
+ * opening, and returns what vault_open would have (*out, err). */
 struct vault_opening;
-struct vault_opening *vault_open_start(const char *path, const char *passphrase,
-                                       const char *create_level);
-/* Waits for the opening, frees it, and returns what vault_open returned (*out, err). */
+enum cx_status vault_open_begin(const char *path, const char *passphrase, const char *create_level,
+                                struct vault_opening **out, struct cx_err *err);
+void vault_open_derive(struct vault_opening *o);
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err);
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync
  * of the directory) with a new salt and nonce. */

@@ -8,6 +8,8 @@
  *     --secret-file PATH  CreateAccessKey: write the new secret there (mode 0600)
  *     --cancel-after-ms N cancel everything (http_ctx_cancel_all) after N ms
  *     --repeat R          run the (parallel) batch R times in a row on the same ctx
+ *     --when-sent         http_ctx_when_sent: print "when-sent: T" (wall clock) when it fires
+ *                         and "first-answer: T" at the end
  *   Credentials, region, endpoint and CA bundle come from the usual environment
  *   (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, AWS_CA_BUNDLE, ...).
  *
@@ -368,11 +370,27 @@ static void on_event(void *ud, const struct aws_event *ev)
 }
 
 static int ndone;
+static double first_answer; /* --when-sent: wall clock of the first answer */
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void op_done(struct aws_op *op, void *ud)
 {
 	(void)op;
 	(void)ud;
-	ndone++;
+	if (ndone++ == 0)
+		first_answer = wall_now();
+}
+
+static void when_sent(void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "when-sent: %.6f\n", wall_now());
 }
 
 static void cancel_timer(void *ud)
@@ -384,7 +402,7 @@ int main(int argc, char **argv)
 {
 	int parallel = 1, cancel_ms = -1, repeat = 1;
 	long clock_skew = 0; /* pretend the local clock is off by this many seconds */
-	bool sync = false;
+	bool sync = false, want_when_sent = false;
 	struct http_opts hopts = {0};
 	int i = 1;
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
@@ -394,6 +412,8 @@ int main(int argc, char **argv)
 			repeat = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--sync"))
 			sync = true;
+		else if (!strcmp(argv[i], "--when-sent"))
+			want_when_sent = true;
 		else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc)
 			hopts.total_timeout_ms = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--connect-timeout-ms") && i + 1 < argc)
@@ -507,12 +527,16 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < parallel; k++)
 		aws_op_start(c, ops[k], op_done, NULL);
+	if (want_when_sent)
+		http_ctx_when_sent(ctx, when_sent, NULL);
 	if (cancel_ms >= 0)
 		http_timer_add(ctx, cancel_ms, cancel_timer, ctx);
 	while (ndone < parallel && http_ctx_busy(ctx)) {
 		http_ctx_poll(ctx, 1000, NULL, 0);
 		http_ctx_perform(ctx);
 	}
+	if (want_when_sent)
+		fprintf(stderr, "first-answer: %.6f\n", first_answer);
 	cJSON *out = parallel == 1 ? outcome_json(name, ops[0]) : cJSON_CreateArray();
 	if (parallel > 1)
 		for (int k = 0; k < parallel; k++)

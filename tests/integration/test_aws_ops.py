@@ -5,6 +5,7 @@ connection reuse of parallel async operations."""
 
 import concurrent.futures
 import json
+import re
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ FAULTS = [
     {"service": "bcm-data-exports", "operation": "ListExports", "nth": 1, "count": 1, "fault": "throttle"},
     {"service": "cur", "operation": "DescribeReportDefinitions", "nth": 1, "count": 1, "fault": "server_error"},
     {"service": "iam", "operation": "GetPolicy", "nth": 1, "count": 1, "fault": "access_denied"},
+    {"service": "s3", "operation": "HeadBucket", "nth": 1, "count": 6, "fault": "stall:700"},
 ]
 
 
@@ -56,7 +58,27 @@ def requests_of(sim, op, since=0):
     return [r for r in sim.requests()[since:] if r.get("operation") == op]
 
 
+def when_sent(sim):
+    """http_ctx_when_sent fires once the requests handed to libcurl are sent (six new TLS
+    connections), and before any answer (each held back 700 ms by the sim). The sim logs a
+    request's start once its thread has read and parsed it: up to ~15 ms after the client sent
+    it when six handshakes share the sim's one Python interpreter."""
+    since = len(sim.requests())
+    o = Op(sim, "HeadBucket", {"bucket": "cx-when-sent"}, opts=("--parallel", "6", "--when-sent"))
+    m = dict(re.findall(r"^(when-sent|first-answer): ([0-9.]+)$", o.r.stderr, re.M))
+    reqs = requests_of(sim, "HeadBucket", since)
+    if not check("when_sent: fired once, and the run ended", "when-sent" in m and "first-answer" in m and
+                 o.r.stderr.count("when-sent:") == 1 and len(reqs) == 6, o.detail()):
+        return
+    t, first = float(m["when-sent"]), float(m["first-answer"])
+    last_in = max(r["start"] for r in reqs)
+    check(f"when_sent: after the six requests reached the server (last {1000 * (t - last_in):+.0f} ms) "
+          f"and long before the first answer ({1000 * (first - t):.0f} ms later)",
+          t >= last_in - 0.015 and first - t > 0.4, f"t={t} last_in={last_in} first={first}")
+
+
 def body(sim):
+    when_sent(sim)
     acct = sim.env["AWS_ACCOUNT_ID"]
 
     def op(name, args=None, opts=(), env=None):

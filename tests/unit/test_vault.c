@@ -620,13 +620,31 @@ START_TEST(second_opener_gets_locked)
 }
 END_TEST
 
-/* vault_open_start/finish: the lock is held when start returns (before the key derivation in
- * the worker thread ends), and the outcome is that of vault_open. */
+/* vault_open_begin/derive/finish: the lock is held when begin returns (before the key
+ * derivation in the worker thread), and the outcome is that of vault_open. */
+static enum cx_status open_3(const char *path, const char *pass, const char *level, bool derive,
+                             struct vault **v, struct cx_err *err)
+{
+	struct vault_opening *o = NULL;
+	*v = NULL;
+	enum cx_status st = vault_open_begin(path, pass, level, &o, err);
+	if (st != CX_OK) {
+		ck_assert_ptr_null(o);
+		return st;
+	}
+	if (derive)
+		vault_open_derive(o);
+	return vault_open_finish(o, v, err);
+}
+
 START_TEST(opening_in_a_worker)
 {
 	char *path = tpath("v.vault");
 	make_vault(path, "interactive");
-	struct vault_opening *o = vault_open_start(path, PASS, NULL);
+	struct vault_opening *o = NULL;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_int_eq(vault_open_begin(path, PASS, NULL, &o, &err), CX_OK);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -639,35 +657,32 @@ START_TEST(opening_in_a_worker)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	              "another opener got the vault while its opening was under way");
+	vault_open_derive(o);
+	vault_open_derive(o); /* a repeat is ignored */
 	struct vault *v = NULL;
-	struct cx_err err;
-	cx_err_clear(&err);
 	ck_assert_msg(vault_open_finish(o, &v, &err) == CX_OK, "%s", err.msg);
 	ck_assert_uint_eq(vault_count(v), 1);
 	ck_assert_str_eq(vault_get(v, 0)->secret_access_key, SECRET);
 	vault_close(v);
 
-	/* a wrong passphrase: the message of vault_open, no vault */
-	cx_err_clear(&err);
-	v = (struct vault *)1;
-	ck_assert_int_eq(vault_open_finish(vault_open_start(path, "wrong one", NULL), &v, &err),
-	                 CX_E_CRYPTO);
-	ck_assert_ptr_null(v);
+	/* a wrong passphrase, with and without the worker: vault_open's message, no vault */
 	char *want =
 	    xasprintf("cannot open vault %s: wrong passphrase or the file is damaged", path);
-	ck_assert_str_eq(err.msg, want);
+	for (int derive = 0; derive < 2; derive++) {
+		cx_err_clear(&err);
+		ck_assert_int_eq(open_3(path, "wrong one", NULL, derive, &v, &err), CX_E_CRYPTO);
+		ck_assert_ptr_null(v);
+		ck_assert_str_eq(err.msg, want);
+		/* the failed opening released the lock */
+		ck_assert_int_eq(try_open(path, PASS, &err), CX_OK);
+	}
 	free(want);
-	/* the failed opening released the lock */
-	ck_assert_int_eq(try_open(path, PASS, &err), CX_OK);
 
-	/* missing without a level: not found; with one: created, and it opens */
+	/* missing without a level: not found at begin; with one: created, and it opens */
 	char *fresh = tpath("new/f.vault");
 	cx_err_clear(&err);
-	ck_assert_int_eq(vault_open_finish(vault_open_start(fresh, PASS, NULL), &v, &err),
-	                 CX_E_NOT_FOUND);
-	ck_assert_msg(vault_open_finish(vault_open_start(fresh, PASS, "interactive"), &v, &err) ==
-	                  CX_OK,
-	              "%s", err.msg);
+	ck_assert_int_eq(open_3(fresh, PASS, NULL, true, &v, &err), CX_E_NOT_FOUND);
+	ck_assert_msg(open_3(fresh, PASS, "interactive", true, &v, &err) == CX_OK, "%s", err.msg);
 	ck_assert_uint_eq(vault_count(v), 0);
 	vault_close(v);
 	ck_assert_int_eq(try_open(fresh, PASS, &err), CX_OK);
