@@ -31,4 +31,32 @@ expect_rc 64 "bad --vault-kdf" "$CX_BIN" --vault-kdf fast --list
 expect_rc 64 "stray argument" "$CX_BIN" extra
 "$CX_BIN" --bogus 2>"$T_TMP/err" || true
 check "usage error names the option" grep -q "unrecognized option '--bogus'" "$T_TMP/err"
+
+# The command answers --version alone and executes the wizard proper for anything else.
+main_bin="$(dirname "$CX_BIN")/certerox-aws-setup-main"
+check "the wizard proper is built next to the command" test -x "$main_bin"
+check "--version is answered without the wizard's libraries (no libcurl loaded)" \
+	sh -c "! ldd '$CX_BIN' | grep -q libcurl"
+check "--version says the library versions are those it was built with" grep -q '^built with:$' "$T_TMP/version"
+"$main_bin" --version >"$T_TMP/version-main"
+check "the wizard's own --version (runtime libraries) names the same data directory" \
+	test "$(sed -n 's/^data directory //p' "$T_TMP/version")" = "$(sed -n 's/^data directory //p' "$T_TMP/version-main")"
+"$CX_BIN" --list --format 'x m l' 2>"$T_TMP/err-args" || true
+check "the command line reaches the wizard whole (an argument with spaces named back)" \
+	grep -q "x m l" "$T_TMP/err-args"
+mkdir -p "$T_TMP/lonely"
+cp "$CX_BIN" "$T_TMP/lonely/certerox-aws-setup"
+rc=0
+"$T_TMP/lonely/certerox-aws-setup" --help >/dev/null 2>"$T_TMP/err-lonely" || rc=$?
+if [ $rc -eq 0 ]; then
+	echo "# an installed wizard in \$(pkglibexecdir) answered for the lonely copy: not checked"
+else
+	check "without the wizard proper next to it or installed: exit 70 ($rc)" test $rc -eq 70
+	check "... saying what it looked for" grep -q "cannot find certerox-aws-setup-main" "$T_TMP/err-lonely"
+fi
+mkdir -p "$T_TMP/inst/bin" "$T_TMP/inst/libexec/certerox-aws-setup"
+cp "$CX_BIN" "$T_TMP/inst/bin/certerox-aws-setup"
+ln -s "$main_bin" "$T_TMP/inst/libexec/certerox-aws-setup/certerox-aws-setup-main"
+expect_rc 0 "an installed tree (bin/ and libexec/certerox-aws-setup/) runs the wizard" \
+	"$T_TMP/inst/bin/certerox-aws-setup" --help
 finish
