@@ -456,19 +456,26 @@ def bench_vs_awscli(runs):
 
 # ---------------------------------------------------------------- start-up
 
+def hyperfine_median(hf, command):
+    """Median seconds of `hyperfine -N` over 300 runs of command (a string), None on failure."""
+    out = tempfile.mktemp(suffix=".json")
+    subprocess.run([hf, "-N", "--warmup", "20", "--runs", "300", "--export-json", out, command],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    try:
+        with open(out) as f:
+            return json.load(f)["results"][0]["median"]
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+
+
 def bench_startup():
     hf = shutil.which("hyperfine")
-    if hf:
-        out = tempfile.mktemp(suffix=".json")
-        subprocess.run([hf, "-N", "--warmup", "20", "--runs", "300", "--export-json", out, f"{CX_BIN} --version"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        try:
-            with open(out) as f:
-                res = json.load(f)["results"][0]
-            med, how = res["median"], "hyperfine -N, 300 runs"
-        finally:
-            if os.path.exists(out):
-                os.unlink(out)
+    med = hyperfine_median(hf, f"{CX_BIN} --version") if hf else None
+    if med is not None:
+        how = "hyperfine -N, 300 runs"
     else:
         ts = []
         for _ in range(300):
@@ -481,31 +488,13 @@ def bench_startup():
     libs = subprocess.run(["ldd", main_bin if os.path.exists(main_bin) else CX_BIN], stdout=subprocess.PIPE,
                           text=True).stdout.splitlines()
     front_libs = subprocess.run(["ldd", CX_BIN], stdout=subprocess.PIPE, text=True).stdout.splitlines()
-    help_ms = None
-    if hf:
-        out = tempfile.mktemp(suffix=".json")
-        subprocess.run([hf, "-N", "--warmup", "20", "--runs", "300", "--export-json", out, f"{CX_BIN} --help"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        try:
-            with open(out) as f:
-                help_ms = json.load(f)["results"][0]["median"] * 1000
-        finally:
-            if os.path.exists(out):
-                os.unlink(out)
+    help_s = hyperfine_median(hf, f"{CX_BIN} --help") if hf else None
+    help_ms = help_s * 1000 if help_s is not None else None
     if help_ms is not None:
         row("start-up: --help, answered by the wizard proper through the front end (median, hyperfine -N, "
             "300 runs)", f"{help_ms:.2f} ms")
-    true_ms = None
-    if hf:
-        out = tempfile.mktemp(suffix=".json")
-        subprocess.run([hf, "-N", "--warmup", "20", "--runs", "300", "--export-json", out, "/bin/true"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        try:
-            with open(out) as f:
-                true_ms = json.load(f)["results"][0]["median"] * 1000
-        finally:
-            if os.path.exists(out):
-                os.unlink(out)
+    true_s = hyperfine_median(hf, "/bin/true") if hf else None
+    true_ms = true_s * 1000 if true_s is not None else None
     empty_ms = None
     cc = shutil.which("cc") or shutil.which("gcc")
     if hf and cc:
@@ -518,11 +507,8 @@ def bench_startup():
             if subprocess.run([cc, os.path.join(d, "e.c"), "-o", exe, "-Wl,--no-as-needed", "-lncursesw", "-ltinfo",
                                "-lcurl", "-lcrypto", "-lcjson", "-lsodium", "-lxml2", "-lm"],
                               stderr=subprocess.DEVNULL).returncode == 0:
-                out = os.path.join(d, "r.json")
-                subprocess.run([hf, "-N", "--warmup", "20", "--runs", "300", "--export-json", out, exe],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-                with open(out) as f:
-                    empty_ms = json.load(f)["results"][0]["median"] * 1000
+                e = hyperfine_median(hf, exe)
+                empty_ms = e * 1000 if e is not None else None
         finally:
             shutil.rmtree(d, ignore_errors=True)
     if empty_ms is not None:

@@ -87,8 +87,8 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	cx_err_clear(&verr);
 	struct vault_opening *vo = NULL;
 	if (vr->path) {
-		enum cx_status vst =
-		    vault_open_begin(vr->path, vr->passphrase, vr->create_level, &vo, &verr);
+		enum cx_status vst = vault_open_begin(vr->path, vr->passphrase, vr->create_level,
+		                                      VAULT_LOCK_WAIT_DEFAULT, &vo, &verr);
 		if (vst != CX_OK)
 			return vault_failed(vr, vst, &verr);
 	}

@@ -997,33 +997,28 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 		 * for its answer */
 		hold = true;
 	}
-	if (res == CX_OK) {
-		emit(d, r, DISCOVER_DONE, outcome, NULL);
-	} else if (hold) {
+	/* a failure of this read (not the echo of an earlier one): named after the read */
+	bool own = res != CX_OK && (res != CX_E_CANCELLED || (!d->failed && !d->cancelled));
+	if (own) {
 		if (!err.where[0]) {
 			char label[512];
 			label_of(r, label, sizeof(label));
 			cx_err_where(&err, "%s", label);
 		}
 		err.status = res;
+	}
+	if (res == CX_OK) {
+		emit(d, r, DISCOVER_DONE, outcome, NULL);
+	} else if (!own) {
+		emit(d, r, DISCOVER_FAILED, NULL, d->cancelled ? &d->err : &err);
+	} else {
 		emit(d, r, DISCOVER_FAILED, NULL, &err);
-		if (!d->held) {
+		if (!hold) {
+			fail(d, res, &err);
+		} else if (!d->held) {
 			d->held = true;
 			d->held_st = res;
 			d->held_err = err;
-		}
-	} else {
-		if (res != CX_E_CANCELLED || (!d->failed && !d->cancelled)) {
-			if (!err.where[0]) {
-				char label[512];
-				label_of(r, label, sizeof(label));
-				cx_err_where(&err, "%s", label);
-			}
-			err.status = res;
-			emit(d, r, DISCOVER_FAILED, NULL, &err);
-			fail(d, res, &err);
-		} else {
-			emit(d, r, DISCOVER_FAILED, NULL, d->cancelled ? &d->err : &err);
 		}
 	}
 	if (r->kind == R_STS && res == CX_OK && d->held)

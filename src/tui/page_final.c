@@ -654,6 +654,7 @@ struct vault_state {
 	struct tui_masked p1, p2;
 	int focus;
 	bool exists;
+	struct vault_opening *opening; /* the key derivation runs in a worker thread */
 };
 
 static void vault_init(struct tui_page *pg)
@@ -667,6 +668,11 @@ static void vault_init(struct tui_page *pg)
 static void vault_destroy(struct tui_page *pg)
 {
 	struct vault_state *s = pg->state;
+	if (s->opening) {
+		struct vault *v = NULL;
+		vault_open_finish(s->opening, &v, NULL);
+		vault_close(v);
+	}
 	tui_masked_free(&s->p1);
 	tui_masked_free(&s->p2);
 	free(s);
@@ -694,6 +700,13 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		                theme_attr(ROLE_OK));
 		return;
 	}
+	if (s->opening) {
+		static const char spin[] = "|/-\\";
+		snprintf(line, sizeof(line), "%c %s the vault: deriving its key (Argon2id)...",
+		         spin[tui_app_tick(w->app) % 4], s->exists ? "Unlocking" : "Creating");
+		tui_put(win, y, x, wd, line, A_NORMAL);
+		return;
+	}
 	y += tui_put_wrapped(
 	    win, r,
 	    s->exists ? "Unlock the existing vault. The new secret access key is saved in it the "
@@ -708,10 +721,40 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		tui_masked_draw(&s->p2, win, y, x, wd, s->focus == 1);
 }
 
+/* The derivation has ended: the vault is open, or the passphrase field says why not. */
+static int vault_opened(struct vault_state *s, struct wiz *w)
+{
+	struct cx_err err;
+	cx_err_clear(&err);
+	struct vault *v = NULL;
+	enum cx_status st = vault_open_finish(s->opening, &v, &err);
+	s->opening = NULL;
+	tui_app_set_busy(w->app, false);
+	tui_app_status_clear(w->app);
+	if (st != CX_OK) {
+		tui_masked_set_error(
+		    &s->p1, st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)" : err.msg);
+		s->focus = 0;
+		return TUI_REDRAW;
+	}
+	w->vault = v;
+	wiz_refresh(w); /* the vault tells which keys are ours */
+	return TUI_NEXT;
+}
+
 static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct vault_state *s = pg->state;
 	struct wiz *w = W(pg);
+	if (s->opening) {
+		/* the screen stays live while the key is derived; keys wait (Ctrl-C, help and a
+		 * terminating signal keep their meaning) */
+		if (ev->act == ACT_TICK && vault_open_ready(s->opening))
+			return vault_opened(s, w);
+		if (ev->act == ACT_INTERRUPT || ev->act == ACT_TERMINATE || ev->act == ACT_HELP)
+			return 0;
+		return ev->act == ACT_TICK ? TUI_REDRAW : TUI_HANDLED;
+	}
 	if (w->vault)
 		return ev->act == ACT_ENTER ? TUI_NEXT : 0;
 	int r = s->focus == 0 ? tui_masked_action(&s->p1, ev) : tui_masked_action(&s->p2, ev);
@@ -747,27 +790,26 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 		s->focus = 1;
 		return TUI_HANDLED;
 	}
-	tui_app_status(w->app, ROLE_NORMAL, "%s the vault...",
-	               s->exists ? "Unlocking" : "Creating");
-	tui_app_draw(w->app);
-	tui_app_flush(w->app);
 	struct cx_err err;
 	cx_err_clear(&err);
-	struct vault *v = NULL;
-	enum cx_status st = vault_open(w->vault_file, tui_masked_value(&s->p1),
-	                               w->o->vault_kdf ? w->o->vault_kdf : "moderate", &v, &err);
+	/* no waiting for another run's lock: the screen would freeze; it says who holds it */
+	enum cx_status st =
+	    vault_open_begin(w->vault_file, tui_masked_value(&s->p1),
+	                     w->o->vault_kdf ? w->o->vault_kdf : "moderate", 0, &s->opening, &err);
 	tui_masked_clear(&s->p1);
 	tui_masked_clear(&s->p2);
-	tui_app_status_clear(w->app);
 	if (st != CX_OK) {
-		tui_masked_set_error(
-		    &s->p1, st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)" : err.msg);
+		/* the path is on the page already: "in use by another ... (pid N)" fits the field */
+		const char *in_use = st == CX_E_LOCKED ? strstr(err.msg, "in use by") : NULL;
+		tui_masked_set_error(&s->p1, in_use ? in_use : err.msg);
 		s->focus = 0;
 		return TUI_HANDLED;
 	}
-	w->vault = v;
-	wiz_refresh(w); /* the vault tells which keys are ours */
-	return TUI_NEXT;
+	vault_open_derive(s->opening);
+	tui_app_set_busy(w->app, true);
+	tui_app_status(w->app, ROLE_NORMAL, "%s the vault...",
+	               s->exists ? "Unlocking" : "Creating");
+	return TUI_REDRAW;
 }
 
 static bool vault_applies(struct tui_page *pg)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -1016,7 +1017,8 @@ struct vault_opening {
 	unsigned char *data;
 	size_t len;
 	bool missing;
-	bool done; /* open_complete ran without a thread */
+	bool done;         /* open_complete ran without a thread */
+	atomic_bool ready; /* the worker has finished (vault_open_ready) */
 	enum cx_status st;
 	struct cx_err err;
 };
@@ -1107,6 +1109,7 @@ static void *open_thread(void *arg)
 	struct vault_opening *o = arg;
 	background_priority();
 	o->st = open_complete(o, &o->err);
+	atomic_store(&o->ready, true);
 	return NULL;
 }
 
@@ -1152,11 +1155,12 @@ enum cx_status vault_open(const char *path, const char *passphrase, const char *
 }
 
 enum cx_status vault_open_begin(const char *path, const char *passphrase, const char *create_level,
-                                struct vault_opening **out, struct cx_err *err)
+                                int lock_wait_seconds, struct vault_opening **out,
+                                struct cx_err *err)
 {
 	struct vault_opening *o = opening_new(create_level);
 	*out = NULL;
-	o->st = open_prepare(o, path, passphrase, VAULT_LOCK_WAIT_DEFAULT, &o->err);
+	o->st = open_prepare(o, path, passphrase, lock_wait_seconds, &o->err);
 	if (o->st != CX_OK) {
 		struct vault *none = NULL;
 		return opening_end(o, &none, err);
@@ -1175,6 +1179,11 @@ void vault_open_derive(struct vault_opening *o)
 		o->st = open_complete(o, &o->err); /* no thread: here */
 		o->done = true;
 	}
+}
+
+bool vault_open_ready(const struct vault_opening *o)
+{
+	return !o || o->done || (o->started && atomic_load(&((struct vault_opening *)o)->ready));
 }
 
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err)

@@ -94,17 +94,21 @@ enum cx_status vault_open(const char *path, const char *passphrase, const char *
                           struct vault **out, struct cx_err *err);
 /* vault_open in three calls, so that the key derivation (Argon2id: from 0.1 s to seconds)
  * runs in a worker thread while the caller reads the network.
- * vault_open_begin does everything before the derivation, the lock included (waiting as
- * vault_open does): once it returns CX_OK no other run holds the vault, so what the caller
- * reads next cannot change under another run's hands. Its errors are vault_open's (nothing
- * to finish then). The arguments are copied (the passphrase into secure memory).
- * vault_open_derive starts the derivation in a worker thread (NULL and repeats ignored).
+ * vault_open_begin does everything before the derivation, the lock included (waiting up to
+ * lock_wait_seconds as vault_open_wait does): once it returns CX_OK no other run holds the
+ * vault, so what the caller reads next cannot change under another run's hands. Its errors
+ * are vault_open's (nothing to finish then). The arguments are copied (the passphrase into
+ * secure memory).
+ * vault_open_derive starts the derivation in a worker thread (NULL and repeats ignored);
+ * vault_open_ready tells, without waiting, whether it has ended (a front end polls it).
  * vault_open_finish derives here when vault_open_derive was not called, waits, frees the
  * opening, and returns what vault_open would have (*out, err). */
 struct vault_opening;
 enum cx_status vault_open_begin(const char *path, const char *passphrase, const char *create_level,
-                                struct vault_opening **out, struct cx_err *err);
+                                int lock_wait_seconds, struct vault_opening **out,
+                                struct cx_err *err);
 void vault_open_derive(struct vault_opening *o);
+bool vault_open_ready(const struct vault_opening *o);
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err);
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync
  * of the directory) with a new salt and nonce. */

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Ctrl-C during the apply (iam CreateUser stalled 3 s by the simulated cloud) restores the
 # terminal and exits 130; a re-run with the same --answers FILE resumes to completion. Also:
-# --answers preloads the fields, the existing vault is unlocked with one passphrase, and a
-# wrong passphrase is refused on the page.
+# --answers preloads the fields, the existing vault is unlocked with one passphrase, a vault
+# another run holds is reported at once, and a wrong passphrase is refused on the page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 [ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
@@ -60,6 +60,15 @@ check "terminal restored (icanon echo)" tui_wait "icanon echo <stty" 5
 tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
 to_vault "skip    iam CreateUser certerox-billing"
 check "existing vault: unlock" tui_wait "Unlock the existing vault"
+# another run holds the vault: said at once (no frozen screen waiting for the lock)
+flock -o -x "$HOMEDIR/data/certerox-aws-setup/credentials.vault.lock" sleep 20 &
+holder=$!
+sleep 0.3
+tui_type "$PASS"
+tui_keys Enter
+check "a vault held by another run: said at once, naming it" tui_wait "in use by another" 3
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
 tui_type "wrong-passphrase"
 tui_keys Enter
 check "a wrong passphrase is refused" tui_wait "wrong passphrase" 10
