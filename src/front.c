@@ -15,6 +15,7 @@
 #include <curl/curlver.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <ncurses.h>
 #include <openssl/opensslv.h>
 #include <sodium/version.h>
@@ -78,21 +79,23 @@ int main(int argc, char **argv)
 	    xasprintf("%s/%s", CX_PKGLIBEXECDIR, MAIN_NAME),
 	};
 	free(dir);
-	int err = ENOENT;
-	for (size_t i = 0; i < 3; i++) {
+	bool found = false;
+	for (size_t i = 0; i < 3 && !found; i++) {
 		if (access(candidates[i], X_OK) == 0) {
+			found = true;
 			execv(candidates[i], argv);
-			err = errno; /* it exists but did not start: say so */
+			/* it exists but did not start: say so */
 			fprintf(stderr, "certerox-aws-setup: cannot run %s: %s\n", candidates[i],
-			        strerror(err));
-			return CX_EXIT_SOFTWARE;
+			        strerror(errno));
 		}
 	}
-	fprintf(stderr,
-	        "certerox-aws-setup: cannot find %s (looked in the directory of this program, in "
-	        "../libexec/certerox-aws-setup next to it and in %s): %s; reinstall the "
-	        "package\n",
-	        MAIN_NAME, CX_PKGLIBEXECDIR, strerror(err));
+	if (!found)
+		fprintf(
+		    stderr,
+		    "certerox-aws-setup: cannot find %s (looked in the directory of this program, "
+		    "in ../libexec/certerox-aws-setup next to it and in %s); reinstall the "
+		    "package\n",
+		    MAIN_NAME, CX_PKGLIBEXECDIR);
 	for (size_t i = 0; i < 3; i++)
 		free(candidates[i]);
 	return CX_EXIT_SOFTWARE;
