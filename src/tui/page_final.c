@@ -799,7 +799,8 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 	tui_masked_clear(&s->p1);
 	tui_masked_clear(&s->p2);
 	if (st != CX_OK) {
-		/* the path is on the page already: "in use by another ... (pid N)" fits the field */
+		/* the path is on the page already: "in use by another ... (pid N)" fits the field
+		 */
 		const char *in_use = st == CX_E_LOCKED ? strstr(err.msg, "in use by") : NULL;
 		tui_masked_set_error(&s->p1, in_use ? in_use : err.msg);
 		s->focus = 0;
