@@ -187,7 +187,8 @@ def analyse(rs, t0, t1, admin_key):
         peak[host] = max(peak.get(host, 0), n)
     a["peak"] = peak
     # new connections opened while another one to the same host stood idle (answered at least
-    # 5 ms before: the client has read that answer); CreateAccessKey's own is by design
+    # 5 ms before the sim accepted the new connection: the client had read that answer when it
+    # chose to connect); CreateAccessKey's own is by design
     def host_of(r):
         return "certerox" if r["service"] == "certerox" else "aws"
     first_on = {}
@@ -197,7 +198,7 @@ def analyse(rs, t0, t1, admin_key):
     for c, r in first_on.items():
         if r["operation"] == "CreateAccessKey":
             continue
-        s = r["start"]
+        s = r.get("connection_opened") or r["start"]
         for c2, r2 in first_on.items():
             if c2 == c or host_of(r2) != host_of(r) or r2["start"] >= s:
                 continue

@@ -409,6 +409,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.conn_id = next(_conn_ids)
+        self.conn_opened = time.time()  # accepted, before the TLS handshake
         with self.server.conns_lock:
             self.server.conns.add(self.request)
         try:
@@ -454,6 +455,7 @@ class Handler(BaseHTTPRequestHandler):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             headers.append(("Content-Length", str(len(body))))
         req = Req(self.command, self.path, headers, body)
+        req.conn_opened = self.conn_opened
         if self.server.kind == "certerox":
             req.service = "certerox"
             req.protocol = "certerox"
@@ -543,6 +545,8 @@ def log_line(path, start, req, status, error, conn_id, fault):
     rec = {"start": round(start, 6), "end": round(time.time(), 6), "service": req.service,
            "operation": req.operation, "status": status, "error": error,
            "access_key_id": req.access_key_id, "connection": conn_id}
+    if getattr(req, "conn_opened", None):
+        rec["connection_opened"] = round(req.conn_opened, 6)
     if fault:
         rec["fault"] = fault
     line = json.dumps(rec) + "\n"
