@@ -324,7 +324,7 @@ def bench_apply(runs):
         note(f"- Argon2id (interactive: opslimit 2, memlimit 64 MiB) takes {ag:.0f} ms per derivation on this "
              f"machine (libsodium via ctypes, median of 5). The wizard derives the vault key 3 times (vault "
              f"created, key saved, data source saved), each in a worker thread (src/vault/vault.c: "
-             f"vault_open_start while discovery reads, vault_prepare_saves ahead of each save), so the event "
+             f"vault_open_derive while discovery reads, vault_prepare_save ahead of each save), so the event "
              f"loop does not wait for them; the gaps above at process start, before the key check and before "
              f"exit add up to {ms(sum(e - s for s, e, _, _ in vault_gaps))}.")
     if a["post"] and a["server"]:

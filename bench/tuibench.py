@@ -82,11 +82,22 @@ def answers_file(home):
     return p
 
 
-def keystrokes(cx_bin, row, note, start_sim, lat):
-    sim = faults_sim(start_sim, lat, [{"service": "sts", "operation": "GetCallerIdentity", "nth": 1,
+def stalled_session(start_sim, lat, service, operation):
+    """A sim whose first `service operation` stalls 5 s, a tmux of our own and a home: (sim, tm, home)."""
+    sim = faults_sim(start_sim, lat, [{"service": service, "operation": operation, "nth": 1,
                                        "fault": "stall:5000"}])
-    tm = Tmux()
-    home = tempfile.mkdtemp(prefix="cxbench-tui.")
+    return sim, Tmux(), tempfile.mkdtemp(prefix="cxbench-tui.")
+
+
+def end_session(sim, tm, home):
+    tm.stop()
+    sim.cleanup()
+    os.unlink(sim.faults_file)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def keystrokes(cx_bin, row, note, start_sim, lat):
+    sim, tm, home = stalled_session(start_sim, lat, "sts", "GetCallerIdentity")
     try:
         t_launch = time.time()
         tm.start([cx_bin], sim_env(sim, home))
@@ -134,17 +145,11 @@ def keystrokes(cx_bin, row, note, start_sim, lat):
             f"(tmux, median of {len(inside)}, max {max(inside):.0f} ms)", f"{med:.0f} ms", "< 50 ms (median)",
             "met" if med < 50 else "unmet")
     finally:
-        tm.stop()
-        sim.cleanup()
-        os.unlink(sim.faults_file)
-        shutil.rmtree(home, ignore_errors=True)
+        end_session(sim, tm, home)
 
 
 def esc_cancel(cx_bin, row, note, start_sim, lat):
-    sim = faults_sim(start_sim, lat, [{"service": "s3", "operation": "PutBucketPolicy", "nth": 1,
-                                       "fault": "stall:5000"}])
-    tm = Tmux()
-    home = tempfile.mkdtemp(prefix="cxbench-tui.")
+    sim, tm, home = stalled_session(start_sim, lat, "s3", "PutBucketPolicy")
     fig = "tui: Esc on the apply page, stop after the stalled call returns"
     tgt = "<= 200 ms"
     try:
@@ -212,10 +217,7 @@ def esc_cancel(cx_bin, row, note, start_sim, lat):
              "by design (page_final.c: 'Cancelling after the call in flight'); a call that times out ends the "
              "same way (not measured: the sim's stall answers, it does not time out).")
     finally:
-        tm.stop()
-        sim.cleanup()
-        os.unlink(sim.faults_file)
-        shutil.rmtree(home, ignore_errors=True)
+        end_session(sim, tm, home)
 
 
 def run(cx_bin, row, note, start_sim, lat):

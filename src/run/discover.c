@@ -833,13 +833,12 @@ static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_sta
 	const struct iam_access_key_list *l = iam_list_access_keys_result(r->op);
 	d->f.user_exists = true;
 	d->f.keys = xcalloc(l->n + 1, sizeof(*d->f.keys));
-	size_t nv = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct plan_key_fact *k = &d->f.keys[d->f.nkeys++];
 		k->id = xstrdup(l->items[i].access_key_id);
 		k->status = xstrdup(l->items[i].status ? l->items[i].status : "Active");
 	}
-	nv = discover_mark_vault_keys(&d->f, d->o.vault);
+	size_t nv = discover_mark_vault_keys(&d->f, d->o.vault);
 	snprintf(outcome, on, "%zu key%s, %zu in the vault", l->n, l->n == 1 ? "" : "s", nv);
 	return CX_OK;
 }

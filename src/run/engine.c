@@ -1074,11 +1074,11 @@ static void prepare_saves_timer(void *ud)
 {
 	struct engine *e = ud;
 	e->saves_timer = 0;
-	vault_prepare_saves(e->env.vault, 1);
+	vault_prepare_save(e->env.vault);
 	e->saves--;
 }
 
-/* Has the key of the next vault save derived in the background (vault_prepare_saves) once the
+/* Has the key of the next vault save derived in the background (vault_prepare_save) once the
  * requests queued now are on the network: a derivation (64 MiB and more) started beside the
  * signing, handshakes and sending of a wave delays it by tens of milliseconds on a small
  * machine. */

@@ -59,7 +59,6 @@ struct vault {
 	struct vault_record *recs;
 	size_t n;
 	size_t cap;
-	unsigned prefetch;   /* saves announced by vault_prepare_saves whose key is not derived */
 	struct kdf_job next; /* the key of the next save, when announced */
 };
 
@@ -630,9 +629,8 @@ static void *kdf_thread(void *arg)
 /* Starts deriving the key of the next save (new salt) in the background. */
 static void prefetch_start(struct vault *v)
 {
-	if (!v->prefetch || v->next.running || !v->passphrase)
+	if (v->next.running || !v->passphrase)
 		return;
-	v->prefetch--;
 	struct kdf_job *j = &v->next;
 	randombytes_buf(j->salt, SALT_LEN);
 	j->key = secmem_alloc(KEY_LEN);
@@ -668,12 +666,10 @@ static bool prefetch_take(struct vault *v, unsigned char *salt, unsigned char **
 	return ok;
 }
 
-void vault_prepare_saves(struct vault *v, unsigned saves)
+void vault_prepare_save(struct vault *v)
 {
-	if (!v)
-		return;
-	v->prefetch = saves > 0 && v->next.running ? saves - 1 : saves;
-	prefetch_start(v);
+	if (v)
+		prefetch_start(v);
 }
 
 static enum cx_status check_header(const char *path, const unsigned char *d, size_t len,
@@ -863,7 +859,6 @@ enum cx_status vault_save(struct vault *v, struct cx_err *err)
 	log_debug("vault: saved %s (%zu records) in %.1f ms, %.1f ms of them for the key (%s)",
 	          v->path, v->n, now_ms() - t0, t_key - t0,
 	          prefetched ? "derived ahead" : "derived here");
-	prefetch_start(v); /* the key of the save after this one */
 out:
 	if (fd >= 0)
 		close(fd);

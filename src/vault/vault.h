@@ -113,11 +113,10 @@ enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, st
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync
  * of the directory) with a new salt and nonce. */
 enum cx_status vault_save(struct vault *v, struct cx_err *err);
-/* Announces that `saves` saves will follow (a run that creates a key or submits a data
- * source): the key of each (Argon2id over a new salt) is derived ahead of time by a worker
- * thread, one at a time, so that vault_save itself takes no derivation time. Only as many as
- * announced: vault_close waits for a derivation still running. NULL allowed. */
-void vault_prepare_saves(struct vault *v, unsigned saves);
+/* Derives the key of the next save (Argon2id over a new salt) now, in a worker thread, so that
+ * vault_save itself takes no derivation time; nothing when one is being derived or ready.
+ * vault_close waits for a derivation still running. NULL allowed. */
+void vault_prepare_save(struct vault *v);
 /* Releases the lock and wipes every secret. Does not save. NULL allowed. */
 void vault_close(struct vault *v);
 

@@ -246,5 +246,17 @@ tui_sim_start() {
 		{ cat "$T_TMP/sim.log" >&2; TUI_SIM=""; skip "the simulated cloud did not start"; }
 	TUI_SIM_ENV=$(sed -n "s/^export \([A-Z_]*\)='\(.*\)'$/\1=\2/p" "$TUI_SIM/env" | tr '\n' ' ')
 }
+# Skips (77) when the binary or the C.UTF-8 locale is missing: every screen test needs both.
+tui_require() {
+	[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
+	locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+}
+# A home of the test's own: HOMEDIR, and in TUI_HOME_ENV the locale, the XDG data and state
+# directories in it and the key-check wait every wizard run gets.
+tui_home() {
+	HOMEDIR="$T_TMP/home"
+	mkdir -p "$HOMEDIR"
+	TUI_HOME_ENV="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000"
+}
 # Value of a variable of the sim's env.
 tui_sim_var() { sed -n "s/^export $1='\(.*\)'$/\1/p" "$TUI_SIM/env"; }

@@ -8,23 +8,21 @@
 # request log).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 command -v aws >/dev/null 2>&1 || skip "no aws CLI"
 cat >"$T_TMP/faults.json" <<'EOF'
 [{"service": "iam", "operation": "CreateUser", "nth": 1, "count": 1, "fault": "stall:3000"}]
 EOF
 tui_sim_start --faults "$T_TMP/faults.json" --key-delay-ms 6000
 PASS="cancel-Passphrase-17"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 cat >"$T_TMP/answers.json" <<'EOF'
 {"connection": "root",
  "export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-cancel",
             "create_bucket": true, "bucket_region": "us-east-1"},
  "data_source": {"name": "Cancelled account"}}
 EOF
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 # Time allowance: ASan+UBSan builds run about 3x slower.
 FACTOR=${CX_TUI_TIME_FACTOR:-1}
 if LC_ALL=C grep -qa '__asan_init' "$CX_BIN" 2>/dev/null; then FACTOR=$((FACTOR * 3)); fi

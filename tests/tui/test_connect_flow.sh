@@ -6,13 +6,11 @@
 # secret key nor the CerteroX token on any screen. Then NO_COLOR and LANG=C on the first page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 tui_sim_start
 PASS="tui-Passphrase-x7q!"
 BUCKET="cx-tui-billing"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 printf '%s\n' "$PASS" >"$T_TMP/passfile"
 chmod 600 "$T_TMP/passfile"
 # Dynamic values: the sim's ports, ids, the temporary directory.
@@ -20,7 +18,7 @@ TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
 	s/(Vault:? +)\S+/$1PATH/;'
 export TUI_MASK_EXTRA
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 
 # page N TITLE GOLDEN: goldens at 80x24, 120x40 and back, 60x20 and back (tui_page).
 page() { tui_page "$1" 12 "$2" "$3"; }

@@ -8,14 +8,12 @@
 # exist: it is created from its edited document. Both are checked with the AWS CLI.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 command -v aws >/dev/null 2>&1 || skip "no aws CLI"
 tui_sim_start
 PASS="edit-Passphrase-31"
 BUCKET="cx-tui-edit"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 cat >"$T_TMP/answers.json" <<EOF
 {"connection": "root",
  "export": {"type": "cur2", "setup": "wizard", "bucket": "$BUCKET",
@@ -43,7 +41,7 @@ echo "\$1" >>'$T_TMP/edited-files'
 EOF
 chmod +x "$T_TMP/ed.sh"
 edit() { echo "$1" >"$T_TMP/edmode"; tui_keys e; }
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 VISUAL=$T_TMP/ed.sh TMPDIR=$T_TMP $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV VISUAL=$T_TMP/ed.sh TMPDIR=$T_TMP $TUI_SIM_ENV"
 next() {
 	tui_keys Enter
 	tui_wait "Page $1 of 12" 20 && tui_wait "$2" 20

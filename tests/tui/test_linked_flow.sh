@@ -7,12 +7,10 @@
 # back, 60x20 and back.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 tui_sim_start
 PASS="linked-Passphrase-5"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 printf '%s\n' "$PASS" >"$T_TMP/passfile"
 chmod 600 "$T_TMP/passfile"
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
@@ -21,7 +19,7 @@ TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 export TUI_MASK_EXTRA
 MEMBER_ID=$(tui_sim_var MEMBER_AWS_ACCESS_KEY_ID)
 MEMBER_SECRET=$(tui_sim_var MEMBER_AWS_SECRET_ACCESS_KEY)
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV AWS_ACCESS_KEY_ID=$MEMBER_ID AWS_SECRET_ACCESS_KEY=$MEMBER_SECRET"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV AWS_ACCESS_KEY_ID=$MEMBER_ID AWS_SECRET_ACCESS_KEY=$MEMBER_SECRET"
 
 # page N TITLE GOLDEN: goldens at 80x24, 120x40 and back, 60x20 and back (tui_page).
 page() { tui_page "$1" 9 "$2" "$3"; }

@@ -5,12 +5,10 @@
 # every page at 80x24, 120x40 and back, 60x20 and back (tui_page).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 tui_sim_start
 PASS="migrate-Passphrase-9"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 printf '%s\n' "$PASS" >"$T_TMP/passfile"
 chmod 600 "$T_TMP/passfile"
 cat >"$T_TMP/legacy.json" <<'EOF'
@@ -36,7 +34,7 @@ ds() {
 ds
 check "CerteroX has it as legacy" grep -q '"cur_version":1' "$T_TMP/ds.json"
 
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
 	s/(Vault(: | {2,}))\S+/$1PATH/;'

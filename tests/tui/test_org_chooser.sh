@@ -5,12 +5,10 @@
 # not in the first). Golden of the page with the chooser at 80x24.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 tui_sim_start --organizations 2
 PASS="orgs-Passphrase-8"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;'
 export TUI_MASK_EXTRA
 cat >"$T_TMP/answers.json" <<'EOF'
@@ -30,7 +28,7 @@ ORG2=$(perl -MJSON::PP -0ne 'for (@{decode_json($_)->{organizations}}) {
 check "the second organization has an id" test -n "$ORG2"
 # No organization preset: the sign-in must choose.
 SIM_ENV=$(echo "$TUI_SIM_ENV" | tr ' ' '\n' | grep -v '^CERTEROX_ORGANIZATION_ID=' | tr '\n' ' ')
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $SIM_ENV"
+ENVS="$TUI_HOME_ENV $SIM_ENV"
 next() {
 	tui_keys Enter
 	tui_wait "Page $1 of 12" 20 && tui_wait "$2" 20

@@ -5,22 +5,20 @@
 # another run holds is reported at once, and a wrong passphrase is refused on the page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 cat >"$T_TMP/faults.json" <<'EOF'
 [{"service": "iam", "operation": "CreateUser", "nth": 1, "count": 1, "fault": "stall:3000"}]
 EOF
 tui_sim_start --faults "$T_TMP/faults.json"
 PASS="resume-Passphrase-42"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 cat >"$T_TMP/answers.json" <<'EOF'
 {"connection": "root",
  "export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-resume",
             "create_bucket": true, "bucket_region": "eu-west-1"},
  "data_source": {"name": "Resumed account"}}
 EOF
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 
 # next N TEXT: Enter, then wait for page N showing TEXT
 next() {

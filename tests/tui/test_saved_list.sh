@@ -5,12 +5,10 @@
 # the passphrase or the secret access key. Without a vault file it says nothing is saved yet.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 tui_sim_start
 PASS="saved-List-Passphrase-77"
-HOMEDIR="$T_TMP/home"
-mkdir -p "$HOMEDIR"
+tui_home
 printf '%s\n' "$PASS" >"$T_TMP/pass"
 chmod 600 "$T_TMP/pass"
 cat >"$T_TMP/answers.json" <<'EOF2'
@@ -19,7 +17,7 @@ cat >"$T_TMP/answers.json" <<'EOF2'
             "create_bucket": true, "bucket_region": "eu-west-1"},
  "data_source": {"name": "Saved list account"}}
 EOF2
-ENVS="LANG=C.UTF-8 XDG_DATA_HOME=$HOMEDIR/data XDG_STATE_HOME=$HOMEDIR/state CX_KEY_WAIT_MS=30000 $TUI_SIM_ENV"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 VAULT="$HOMEDIR/data/certerox-aws-setup/credentials.vault"
 
 # No vault yet: nothing saved (and no passphrase asked).

@@ -4,8 +4,7 @@
 # Ctrl-C/SIGTERM restore the terminal, Esc/q behaviour, no terminal -> 64.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-[ -x "$CX_BIN" ] || skip "no binary $CX_BIN"
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || skip "no C.UTF-8 locale"
+tui_require
 UTF8="LANG=C.UTF-8"
 SECRET="S3cr3t-Passw0rd-xyzzy"
 TITLES="Form fields|Radio lists|JSON viewer|Diff viewer|Progress and log|Dialogs"

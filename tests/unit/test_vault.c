@@ -413,7 +413,7 @@ START_TEST(new_salt_and_nonce_every_save)
 }
 END_TEST
 
-/* With vault_prepare_saves the key of each save is derived ahead by a worker thread: every save
+/* With vault_prepare_save the key of each save is derived ahead by a worker thread: every save
  * still has its own salt and nonce, and every file opens with the passphrase. */
 START_TEST(prepared_saves_keep_fresh_salts)
 {
@@ -423,7 +423,7 @@ START_TEST(prepared_saves_keep_fresh_salts)
 	struct cx_err err;
 	cx_err_clear(&err);
 	ck_assert_int_eq(vault_open(path, PASS, NULL, &v, &err), CX_OK);
-	vault_prepare_saves(v, 1);
+	vault_prepare_save(v);
 	unsigned char *prev = slurp(path, NULL);
 	for (int i = 0; i < 3; i++) {
 		struct vault_record r = sample();
@@ -442,7 +442,7 @@ START_TEST(prepared_saves_keep_fresh_salts)
 		ck_assert_msg(vault_open(path, PASS, NULL, &w, &err) == CX_OK, "%s", err.msg);
 		ck_assert_uint_eq(vault_count(w), (size_t)i + 2); /* + the sample of make_vault */
 		v = w;
-		vault_prepare_saves(v, 1);
+		vault_prepare_save(v);
 	}
 	free(prev);
 	vault_close(v); /* joins a derivation still running */
