@@ -92,6 +92,7 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 		return bad(err, "(root)");
 	f->account_id = jdup(j, "account_id");
 	f->caller_arn = jdup(j, "caller_arn");
+	f->discovery_depth = (int)json_num(j, "discovery_depth", 0);
 	const char *role = json_str(j, "org_role");
 	for (int r = 0; r <= PLAN_ORG_STANDALONE; r++)
 		if (str_eq(role, plan_org_role_name((enum plan_org_role)r)))
@@ -248,6 +249,7 @@ static void skip(struct plan_step *s, const char *fmt, ...)
 	va_end(ap);
 	s->kind = PLAN_SKIP;
 	s->requests = 0;
+	s->server_requests = 0;
 	free(s->skip_reason);
 	s->skip_reason = xstrdup(buf);
 }
@@ -597,6 +599,43 @@ static const struct plan_data_source_fact *ds_for_account(const struct plan_fact
 	return NULL;
 }
 
+int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t exports, bool named,
+                      bool bucket_exists, bool delivered)
+{
+	int n = 1; /* sts GetCallerIdentity */
+	if (linked || !scheme)
+		return n;
+	/* the listing: DescribeReportDefinitions answers 5 at most a page; ListExports, then
+	 * GetExport of each */
+	int listing = legacy ? (exports > 5 ? (int)((exports + 4) / 5) : 1) : 1 + (int)exports;
+	if (str_eq(scheme, "find_report"))
+		return n + listing + 1 + (delivered ? 1 : 0);
+	n += 1; /* s3 GetBucketLocation */
+	if (str_eq(scheme, "bucket_only"))
+		return n + 2; /* ListObjectsV2, the test download */
+	if (!bucket_exists)
+		n += 2; /* CreateBucket, PutBucketPolicy */
+	return n + listing + (named ? 0 : 1) + 1 + (delivered ? 1 : 0);
+}
+
+/* plan_server_chain with what the account will hold when CerteroX checks it: the exports of
+ * the kind in the facts, plus the one the plan creates; the bucket as the plan leaves it. */
+static int server_chain(const struct builder *b, bool linked, const char *scheme, bool legacy,
+                        const char *report)
+{
+	const struct plan_facts *f = b->f;
+	size_t exports = 0;
+	for (size_t i = 0; i < f->nexports; i++)
+		exports += f->exports[i].legacy == legacy;
+	const struct plan_export_fact *ex = report ? plan_facts_export(f, report, legacy) : NULL;
+	const struct plan_step *create = plan_find(b->p, "export");
+	bool created = create && create->kind == PLAN_CREATE;
+	const struct plan_step *bk = plan_find(b->p, "bucket");
+	bool bucket = f->bucket_exists || (bk && bk->kind == PLAN_CREATE);
+	return plan_server_chain(linked, scheme, legacy, exports + (created ? 1 : 0),
+	                         ex != NULL || created, bucket, ex && ex->delivered);
+}
+
 static void certerox_create(struct builder *b, const char *scheme, const char *bucket,
                             const char *prefix, const char *report, bool legacy)
 {
@@ -624,6 +663,7 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 	}
 	struct plan_step *s = add_step(b, "certerox", "certerox", "CreateDataSource", PLAN_CREATE,
 	                               req, "%s", a->data_source.name ? a->data_source.name : "");
+	s->server_requests = server_chain(b, linked, scheme, legacy, report);
 	depend(b, s, "key-check", "export", "bucket-policy", (const char *)NULL);
 	const struct plan_data_source_fact *ds = ds_for_account(b->f);
 	if (ds)
@@ -945,6 +985,7 @@ static enum cx_status build_migrate(struct builder *b)
 	cJSON_AddStringToObject(cfg, "report_name", name);
 	struct plan_step *s = add_step(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE,
 	                               req, "%s", ds->name ? ds->name : ds->id);
+	s->server_requests = server_chain(b, false, "create_report", false, name);
 	depend(b, s, "key-check", "export", "bucket-policy", "policy-readonly", (const char *)NULL);
 	if (done)
 		skip(s, "data source \"%s\" already uses CUR 2.0 export %s",
@@ -997,6 +1038,7 @@ enum cx_status plan_build(struct plan *p, const struct answers *a, const struct 
 		plan_free(p);
 		return st;
 	}
+	p->discovery_depth = f->discovery_depth;
 	p->depth = plan_depth(p);
 	return CX_OK;
 }
@@ -1036,26 +1078,39 @@ const struct plan_step *plan_find(const struct plan *p, const char *id)
 	return NULL;
 }
 
+void plan_critical_path(const struct plan *p, struct plan_path *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->discovery = p->discovery_depth;
+	/* per step: the chain ending with it (steps are in a topological order: every dep
+	 * precedes its dependant) */
+	struct plan_path *at = xcalloc(p->n + 1, sizeof(*at));
+	struct plan_path best = {0};
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_step *s = &p->steps[i];
+		struct plan_path start = {0};
+		for (size_t d = 0; d < s->ndeps; d++)
+			for (size_t j = 0; j < i; j++)
+				if (str_eq(p->steps[j].id, s->deps[d]) && at[j].total > start.total)
+					start = at[j];
+		at[i] = start;
+		at[i].requests += s->requests;
+		at[i].server += s->server_requests;
+		at[i].total += s->requests + s->server_requests;
+		if (at[i].total > best.total)
+			best = at[i];
+	}
+	free(at);
+	out->requests = best.requests;
+	out->server = best.server;
+	out->total = out->discovery + best.total;
+}
+
 int plan_depth(const struct plan *p)
 {
-	if (!p->n)
-		return 0;
-	int *finish = xcalloc(p->n, sizeof(int));
-	int best = 0;
-	/* steps are in topological order: every dep precedes its dependant */
-	for (size_t i = 0; i < p->n; i++) {
-		int start = 0;
-		for (size_t d = 0; d < p->steps[i].ndeps; d++)
-			for (size_t j = 0; j < i; j++)
-				if (str_eq(p->steps[j].id, p->steps[i].deps[d]) &&
-				    finish[j] > start)
-					start = finish[j];
-		finish[i] = start + p->steps[i].requests;
-		if (finish[i] > best)
-			best = finish[i];
-	}
-	free(finish);
-	return best;
+	struct plan_path path;
+	plan_critical_path(p, &path);
+	return path.total;
 }
 
 size_t plan_writes(const struct plan *p)

@@ -76,6 +76,8 @@ struct plan_facts {
 	bool data_sources_known; /* the organization's data sources were listed */
 	struct plan_data_source_fact *data_sources;
 	size_t ndata_sources;
+	int discovery_depth; /* reads discovery made one after another to learn these facts (the
+	                        longest chain of a read waiting on another's answer; 0 unknown) */
 };
 
 /* Frees every member; f becomes zero. */
@@ -89,7 +91,8 @@ void plan_facts_free(struct plan_facts *f);
  *                 "versions", "oldest_nondefault"}],
  *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
- *                     "prefix", "report_name", "config_scheme"}]}
+ *                     "prefix", "report_name", "config_scheme"}],
+ *   "discovery_depth": N}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
 /* Lookups (NULL when absent). */
@@ -137,6 +140,9 @@ struct plan_step {
 	char *skip_reason;       /* PLAN_SKIP: why (owned) */
 	bool destructive;        /* replaces or deletes something: needs --yes or consent */
 	int requests;            /* sequential requests on the critical path (0 when skipped) */
+	int server_requests;     /* certerox steps: the AWS calls CerteroX makes one after another
+	                            with the submitted key before it answers (certerox-api.md
+	                            section 4; plan_server_chain); the client waits for them */
 	char *diff;              /* unified diff of the document change, NULL when none */
 	struct strv differences; /* UpdateExport/Modify: "path: theirs -> ours" */
 };
@@ -156,7 +162,17 @@ struct plan {
 	size_t n;
 	struct plan_target target;
 	struct strv warnings; /* for the review page / summary */
+	int discovery_depth;  /* facts.discovery_depth */
 	int depth;            /* critical path D in requests (plan_depth) */
+};
+
+/* Where the critical path lies, in requests one after another: the discovery reads the plan
+ * was built from, the plan's own requests, and CerteroX's calls before it answers. */
+struct plan_path {
+	int discovery;
+	int requests;
+	int server;
+	int total; /* discovery + requests + server = plan_depth */
 };
 
 struct plan_options {
@@ -174,8 +190,23 @@ enum cx_status plan_build(struct plan *p, const struct answers *a, const struct 
 void plan_free(struct plan *p);
 /* Step by id, NULL when absent. */
 const struct plan_step *plan_find(const struct plan *p, const char *id);
-/* Critical-path depth: the largest sum of `requests` along a dependency chain. */
+/* The critical path of a whole run: discovery's depth, then the dependency chain of steps
+ * with the largest sum of requests + server_requests (ties: the first in step order). */
+void plan_critical_path(const struct plan *p, struct plan_path *out);
+/* Its total, D: the round trips a run waits for one after another. */
 int plan_depth(const struct plan *p);
+/* The AWS calls CerteroX makes one after another with the submitted key before it answers a
+ * data source create or PATCH (certerox-api.md section 4): sts GetCallerIdentity; linked:
+ * nothing else; otherwise by config_scheme, with `exports` the exports of the kind (legacy
+ * or CUR 2.0) the account will have by then and `named` whether one is called `report`:
+ *  - find_report: the listing (DescribeReportDefinitions; ListExports + GetExport of each),
+ *    then s3 ListObjectsV2 and, when files were delivered, the test download;
+ *  - create_report: s3 GetBucketLocation (+ CreateBucket and PutBucketPolicy when the bucket
+ *    is missing), the listing, the create when no export is `named`, ListObjectsV2 and the
+ *    test download when delivered;
+ *  - bucket_only: GetBucketLocation, ListObjectsV2 and the test download. */
+int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t exports, bool named,
+                      bool bucket_exists, bool delivered);
 /* Number of steps that write (kind create/update/delete). */
 size_t plan_writes(const struct plan *p);
 /* True when a step is destructive and not skipped. */

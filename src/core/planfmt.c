@@ -28,7 +28,13 @@ cJSON *planfmt_json_object(const struct plan *p)
 	TSTR("region", p->target.region);
 	TSTR("config_scheme", p->target.config_scheme);
 #undef TSTR
-	cJSON_AddNumberToObject(root, "critical_path", plan_depth(p));
+	struct plan_path path;
+	plan_critical_path(p, &path);
+	cJSON_AddNumberToObject(root, "critical_path", path.total);
+	cJSON *cp = cJSON_AddObjectToObject(root, "critical_path_parts");
+	cJSON_AddNumberToObject(cp, "discovery", path.discovery);
+	cJSON_AddNumberToObject(cp, "requests", path.requests);
+	cJSON_AddNumberToObject(cp, "certerox_check", path.server);
 	cJSON_AddNumberToObject(root, "writes", (double)plan_writes(p));
 	cJSON_AddBoolToObject(root, "needs_confirmation", plan_needs_confirmation(p));
 	cJSON *w = cJSON_AddArrayToObject(root, "warnings");
@@ -48,6 +54,8 @@ cJSON *planfmt_json_object(const struct plan *p)
 			cJSON_AddItemToArray(d, cJSON_CreateString(s->deps[k]));
 		cJSON_AddBoolToObject(o, "destructive", s->destructive);
 		cJSON_AddNumberToObject(o, "requests", s->requests);
+		if (s->server_requests)
+			cJSON_AddNumberToObject(o, "server_requests", s->server_requests);
 		if (s->skip_reason)
 			cJSON_AddStringToObject(o, "skip_reason", s->skip_reason);
 		if (s->request)

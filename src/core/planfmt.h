@@ -6,10 +6,12 @@
 
 #include "core/plan.h"
 
-/* {"account_id", "target": {...}, "critical_path": D, "writes": N, "needs_confirmation",
+/* {"account_id", "target": {...}, "critical_path": D, "critical_path_parts": {"discovery",
+ *  "requests", "certerox_check"} (plan_critical_path), "writes": N, "needs_confirmation",
  *  "warnings": [...], "steps": [{"id", "title", "service", "operation", "kind",
- *  "depends_on": [...], "destructive", "requests", "skip_reason"?, "request"?, "diff"?,
- *  "differences"?}]}. Caller frees. No secrets (the plan has none). */
+ *  "depends_on": [...], "destructive", "requests", "server_requests"? (when not 0),
+ *  "skip_reason"?, "request"?, "diff"?, "differences"?}]}. Caller frees. No secrets (the
+ *  plan has none). */
 cJSON *planfmt_json_object(const struct plan *p);
 /* planfmt_json_object pretty-printed (2 spaces, trailing newline). Caller frees. */
 char *planfmt_json(const struct plan *p);

@@ -50,6 +50,7 @@ struct rd {
 	struct aws_op *op;
 	struct certerox_call *call;
 	long long t0;
+	int depth; /* 1 + the depth of the read whose answer asked for this one */
 };
 
 struct delivery {
@@ -85,6 +86,7 @@ struct discover {
 	bool certerox_listed; /* ... and they were */
 	struct delivery *dlv;
 	size_t ndlv;
+	int answering; /* depth of the read whose answer is being handled (0: none) */
 };
 
 /* ---------- small helpers ---------- */
@@ -209,6 +211,7 @@ static struct rd *enqueue(struct discover *d, enum rkind k, size_t idx, const ch
 	r->kind = k;
 	r->idx = idx;
 	r->subject = xstrdup(subject ? subject : "");
+	r->depth = d->answering + 1;
 	d->rds = xrealloc(d->rds, (d->nrds + 1) * sizeof(*d->rds));
 	d->rds[d->nrds++] = r;
 	return r;
@@ -937,6 +940,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 		cx_err_set(&err, CX_E_CANCELLED, "discovery cancelled");
 		res = CX_E_CANCELLED;
 	} else {
+		d->answering = r->depth;
+		if (r->depth > d->f.discovery_depth)
+			d->f.discovery_depth = r->depth;
 		switch (r->kind) {
 		case R_STS:
 			res = on_sts(d, r, st, outcome, sizeof(outcome), &err);
@@ -984,6 +990,7 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 			res = on_cx_ds(d, r, st, outcome, sizeof(outcome), &err);
 			break;
 		}
+		d->answering = 0;
 	}
 	r->state = RS_DONE;
 	d->inflight--;
@@ -1189,6 +1196,8 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 	cJSON *j = cJSON_CreateObject();
 	add_str(j, "account_id", f->account_id);
 	add_str(j, "caller_arn", f->caller_arn);
+	if (f->discovery_depth)
+		cJSON_AddNumberToObject(j, "discovery_depth", f->discovery_depth);
 	cJSON_AddStringToObject(j, "org_role", plan_org_role_name(f->org_role));
 	cJSON *b = cJSON_AddObjectToObject(j, "bucket");
 	cJSON_AddBoolToObject(b, "exists", f->bucket_exists);

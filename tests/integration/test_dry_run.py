@@ -115,6 +115,59 @@ def states():
         sim.cleanup()
 
 
+def chain_levels(reqs, tol=0.003):
+    """Depth of each request as the log shows it: 1 + the deepest one that ended before it
+    started (the sim adds a latency to every request, so a request that waited on another's
+    answer starts after it ended)."""
+    rs = sorted(reqs, key=lambda r: r["start"])
+    out = []
+    for i, r in enumerate(rs):
+        out.append(1 + max((out[j] for j in range(i) if rs[j]["end"] <= r["start"] + tol), default=0))
+    return max(out, default=0)
+
+
+def critical_path_matches_log():
+    """The plan's critical path (discovery, its own requests, CerteroX's check) is the chain
+    of round trips a run actually waits for, part by part."""
+    sim = Sim("--latency-ms", "40").start()
+    try:
+        sim.client("s3").create_bucket(Bucket="acme-dry")
+        w = Wizard(sim, "path")
+        n0 = len(sim.requests())
+        r = w.dry_run(ANS)
+        check("critical path: dry-run exits 0", r.returncode == 0, r.stderr[-800:])
+        plan = r.json or {}
+        parts = plan.get("critical_path_parts") or {}
+        disc = chain_levels(sim.requests()[n0:])
+        check(f"critical path: discovery part {parts.get('discovery')} = depth of the dry-run's reads {disc}",
+              parts.get("discovery") == disc and disc >= 2, json.dumps(parts))
+        check("critical path: total = discovery + requests + certerox_check",
+              plan.get("critical_path") == sum(parts.get(k, -99) for k in ("discovery", "requests",
+                                                                              "certerox_check")), json.dumps(plan.get("critical_path")))
+        cx = [s for s in plan.get("steps", []) if s["id"] == "certerox"]
+        check("critical path: the certerox step carries the server's chain",
+              bool(cx) and cx[0].get("server_requests") == parts.get("certerox_check"), str(cx[:1])[:300])
+        admin = sim.env["AWS_ACCESS_KEY_ID"]
+        n0 = len(sim.requests())
+        rb = w.batch(ANS)
+        check("critical path: batch exits 0", rb.returncode == 0, rb.stderr[-800:])
+        run = sim.requests()[n0:]
+        post = [q for q in run if q["service"] == "certerox" and (q["operation"] or "").startswith("POST ")]
+        server = [q for q in run if post and q["service"] != "certerox" and q.get("access_key_id") != admin
+                  and q["start"] >= post[-1]["start"] and q["end"] <= post[-1]["end"]]
+        client = [q for q in run if not any(q is x for x in server)]
+        check(f"critical path: CerteroX's chain in the log {chain_levels(server)} = the plan's "
+              f"{parts.get('certerox_check')}", chain_levels(server) == parts.get("certerox_check"),
+              str([q["operation"] for q in server]))
+        took = chain_levels(client)
+        check(f"critical path: the wizard's own requests took depth {took} = discovery + requests "
+              f"{parts.get('discovery', 0) + parts.get('requests', 0)}",
+              took == parts.get("discovery", 0) + parts.get("requests", 0),
+              str([(q["service"], q["operation"]) for q in client]))
+    finally:
+        sim.cleanup()
+
+
 def awscli_equivalence():
     a = Sim().start()
     b = Sim().start()
@@ -146,5 +199,6 @@ def awscli_equivalence():
 
 if __name__ == "__main__":
     states()
+    critical_path_matches_log()
     awscli_equivalence()
     sys.exit(finish())

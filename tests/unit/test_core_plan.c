@@ -177,12 +177,61 @@ START_TEST(plan_order_and_depth)
 	ck_assert_str_eq(k->deps[0], "user");
 	/* user(1) -> attach / key (1, in parallel) -> key-check(1: the proofs go with the first
 	 * GetCallerIdentity) -> certerox(1) = 4; the bucket chain bucket -> bucket-policy ->
-	 * export is 3 */
-	ck_assert_int_eq(p.depth, 4);
-	ck_assert_int_eq(plan_depth(&p), 4);
+	 * export is 3; CerteroX answers after its own chain: sts GetCallerIdentity, s3
+	 * GetBucketLocation, ListExports, GetExport of the one export, ListObjectsV2 = 5 */
+	struct plan_path path;
+	plan_critical_path(&p, &path);
+	ck_assert_int_eq(path.discovery, 0);
+	ck_assert_int_eq(path.requests, 4);
+	ck_assert_int_eq(path.server, 5);
+	ck_assert_int_eq(path.total, 9);
+	ck_assert_int_eq(p.depth, 9);
+	ck_assert_int_eq(plan_depth(&p), 9);
+	ck_assert_int_eq(plan_find(&p, "certerox")->server_requests, 5);
+	/* the facts' discovery depth comes first */
+	x.f.discovery_depth = 2;
+	plan_free(&p);
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	plan_critical_path(&p, &path);
+	ck_assert_int_eq(path.discovery, 2);
+	ck_assert_int_eq(path.total, 11);
+	ck_assert_int_eq(p.depth, 11);
 	ck_assert(!plan_needs_confirmation(&p));
 	plan_free(&p);
 	free_fixture(&x);
+}
+END_TEST
+
+START_TEST(plan_server_chain_by_scheme)
+{
+	/* certerox-api.md section 4, call by call */
+	ck_assert_int_eq(plan_server_chain(true, NULL, false, 3, true, true, true), 1);
+	/* create_report, CUR 2.0, the export made by the wizard: sts, GetBucketLocation,
+	 * ListExports, GetExport, ListObjectsV2 */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 1, true, true, false), 5);
+	/* ... with two other exports: a GetExport each */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 3, true, true, false), 7);
+	/* ... CerteroX creates the export, and the missing bucket with its policy */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 0, false, false, false),
+	                 1 + 1 + 2 + 1 + 1 + 1);
+	/* ... files already delivered: the test download */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 1, true, true, true), 6);
+	/* legacy: DescribeReportDefinitions answers five a page */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", true, 5, true, true, false), 4);
+	ck_assert_int_eq(plan_server_chain(false, "create_report", true, 6, true, true, false), 5);
+	/* bucket_only: sts, GetBucketLocation, ListObjectsV2, the test download */
+	ck_assert_int_eq(plan_server_chain(false, "bucket_only", false, 1, true, true, true), 4);
+	/* find_report: sts, ListExports, GetExport x2, ListObjectsV2, download */
+	ck_assert_int_eq(plan_server_chain(false, "find_report", false, 2, false, true, true), 6);
+	ck_assert_int_eq(plan_server_chain(false, "find_report", true, 2, false, true, false), 3);
+	/* discovery's depth travels with the facts */
+	struct cx_err err;
+	cJSON *j = cJSON_Parse("{\"account_id\": \"123456789012\", \"discovery_depth\": 3}");
+	struct plan_facts f;
+	ck_assert_int_eq(plan_facts_from_json(&f, j, &err), CX_OK);
+	ck_assert_int_eq(f.discovery_depth, 3);
+	plan_facts_free(&f);
+	cJSON_Delete(j);
 }
 END_TEST
 
@@ -348,6 +397,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, plan_golden, 0, NFLOWS);
 	tcase_add_test(t, plan_config_scheme_rule);
 	tcase_add_test(t, plan_order_and_depth);
+	tcase_add_test(t, plan_server_chain_by_scheme);
 	tcase_add_test(t, plan_rerun_is_noop);
 	tcase_add_test(t, plan_drift);
 	tcase_add_test(t, plan_two_unknown_keys_stop);
