@@ -8,8 +8,10 @@
 
 #include "options.h"
 #include "tui/app.h"
+#include "util/str.h"
 #include "tui/term.h"
 #include "tui/theme.h"
+#include "tui/widgets.h"
 #include "tui/widgets.h"
 #include "util/mem.h"
 #include "util/status.h"
@@ -35,6 +37,7 @@ struct tui_app {
 	char *summary;
 	char status[256];
 	int status_role;
+	const char *status_field; /* tui_app_status_field: the field's live error */
 	enum tui_action pending;
 	bool too_small;
 	bool wake;
@@ -159,6 +162,7 @@ void tui_app_set_summary(struct tui_app *app, const char *text)
 void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
 {
 	app->status[0] = '\0';
+	app->status_field = NULL;
 	app->status_role = role;
 	if (!fmt)
 		return;
@@ -171,6 +175,13 @@ void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
 void tui_app_status_clear(struct tui_app *app)
 {
 	app->status[0] = '\0';
+	app->status_field = NULL;
+}
+
+void tui_app_status_field(struct tui_app *app, const char *error)
+{
+	tui_app_status(app, ROLE_ERROR, "%s", error ? error : "");
+	app->status_field = error && *error ? error : NULL;
 }
 
 int tui_app_page_index(const struct tui_app *app)
@@ -218,6 +229,7 @@ static void enter_page(struct tui_app *app, int idx, int how)
 	struct tui_page *pg = app->pages[idx];
 	app->cur = idx;
 	app->status[0] = '\0';
+	app->status_field = NULL;
 	if (!pg->inited) {
 		pg->inited = true;
 		if (pg->ops->init)
@@ -279,10 +291,26 @@ void tui_app_draw(struct tui_app *app)
 	/* body */
 	if (pg && pg->ops->draw)
 		pg->ops->draw(pg, stdscr, tui_app_body(app));
-	/* status line */
-	if (app->status[0])
-		tui_put(stdscr, LINES - 2, 1, COLS - 2, app->status,
-		        theme_attr((enum tui_role)app->status_role));
+	/* status line: a message longer than the line takes up to 3 rows above the key bar */
+	if (app->status_field) {
+		str_copy(app->status, sizeof(app->status), app->status_field);
+		if (!app->status[0])
+			app->status_field = NULL;
+	}
+	if (app->status[0]) {
+		attr_t sa = theme_attr((enum tui_role)app->status_role);
+		struct tui_rect r = {0, 1, 0, COLS - 2};
+		int rows = tui_put_wrapped(stdscr, r, app->status, sa); /* height 0: measures */
+		if (rows <= 1) {
+			tui_put(stdscr, LINES - 2, 1, COLS - 2, app->status, sa);
+		} else {
+			r.h = rows < 3 ? rows : 3;
+			r.y = LINES - 1 - r.h;
+			for (int i = 0; i < r.h; i++)
+				tui_fill(stdscr, r.y + i, 0, COLS, A_NORMAL);
+			tui_put_wrapped(stdscr, r, app->status, sa);
+		}
+	}
 	/* key bar */
 	attr_t ba = theme_attr(ROLE_BAR);
 	tui_fill(stdscr, LINES - 1, 0, COLS, ba);

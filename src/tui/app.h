@@ -106,11 +106,16 @@ void tui_app_set_applied(struct tui_app *app, bool applied);
 void tui_app_set_exit(struct tui_app *app, int status);
 /* Text printed to stdout after endwin (the final summary; kept in the scrollback). */
 void tui_app_set_summary(struct tui_app *app, const char *text);
-/* One-line message on the status line (until the next page change or message).
+/* Message on the status line (until the next page change or message; a message wider than
+ * the line is wrapped over up to 3 rows above the key bar).
  * role: ROLE_NORMAL, ROLE_WARN, ROLE_ERROR, ... (theme.h). */
 void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tui_app_status_clear(struct tui_app *app);
+/* Shows a field's error message, live: error is the field's own buffer (it must live as
+ * long as the page); the status line follows it as the user edits and goes when it is
+ * empty. A page change or another status replaces it. */
+void tui_app_status_field(struct tui_app *app, const char *error);
 /* Current page index (0-based over all pages) and the body rectangle. */
 int tui_app_page_index(const struct tui_app *app);
 struct tui_rect tui_app_body(const struct tui_app *app);

@@ -122,14 +122,12 @@ static int form_action(struct tui_page *pg, const struct tui_event *ev)
 	case ACT_ENTER:
 		if (!tui_text_check(&f->name)) {
 			f->focus = F_NAME;
-			tui_app_status(pg->app, ROLE_ERROR,
-			               "Fix the highlighted field to continue.");
+			tui_app_status_field(pg->app, f->name.error);
 			return TUI_HANDLED;
 		}
 		if (!tui_text_check(&f->prefix)) {
 			f->focus = F_PREFIX;
-			tui_app_status(pg->app, ROLE_ERROR,
-			               "Fix the highlighted field to continue.");
+			tui_app_status_field(pg->app, f->prefix.error);
 			return TUI_HANDLED;
 		}
 		return TUI_NEXT;

@@ -568,7 +568,7 @@ static int user_action(struct tui_page *pg, const struct tui_event *ev)
 	if (ev->act != ACT_ENTER)
 		return 0;
 	if (!tui_text_check(&s->user)) {
-		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		tui_app_status_field(w->app, s->user.error);
 		return TUI_HANDLED;
 	}
 	if (!str_eq(w->a.iam.user, tui_text_value(&s->user))) {

@@ -170,7 +170,7 @@ static int cx_finish(struct wiz *w, struct cx_state *s)
 {
 	if (cx_visible(w, s, C_NAME) && !tui_text_check(&s->name)) {
 		s->focus = C_NAME;
-		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		tui_app_status_field(w->app, s->name.error);
 		return TUI_HANDLED;
 	}
 	if (cx_visible(w, s, C_NAME))
@@ -241,7 +241,7 @@ static int cx_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_HANDLED;
 	if (!tui_text_check(&s->url)) {
 		s->focus = C_URL;
-		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		tui_app_status_field(w->app, s->url.error);
 		return TUI_HANDLED;
 	}
 	const char *url = tui_text_value(&s->url);

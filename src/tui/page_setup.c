@@ -685,7 +685,11 @@ static bool export_check(struct wiz *w, struct export_state *s)
 	}
 	if (bad >= 0) {
 		s->focus = bad;
-		tui_app_status(w->app, ROLE_ERROR, "Fix the highlighted field to continue.");
+		const struct tui_text *t = bad == E_NAME     ? &s->name
+		                           : bad == E_BUCKET ? &s->bucket
+		                           : bad == E_REGION ? &s->region
+		                                             : &s->prefix;
+		tui_app_status_field(w->app, t->error);
 		return false;
 	}
 	return true;

@@ -187,6 +187,17 @@ int tui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 	return tui_putn(w, y, x, maxw, s, s ? strlen(s) : 0, a);
 }
 
+int tui_put_clipped(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
+{
+	size_t n = s ? strlen(s) : 0;
+	const char *e = theme_sym(SYM_ELLIPSIS);
+	int ew = tui_width(e, strlen(e));
+	if (tui_width(s, n) <= maxw || maxw <= ew)
+		return tui_putn(w, y, x, maxw, s, n, a);
+	int used = tui_putn(w, y, x, maxw - ew, s, tui_fit(s, n, maxw - ew), a);
+	return used + tui_put(w, y, x + used, ew, e, a);
+}
+
 void tui_fill(WINDOW *w, int y, int x, int cols, attr_t a)
 {
 	if (cols <= 0)

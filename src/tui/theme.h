@@ -70,6 +70,8 @@ size_t tui_fit(const char *s, size_t n, int cols);
  * Returns the columns used. */
 int tui_putn(WINDOW *w, int y, int x, int maxw, const char *s, size_t n, attr_t a);
 int tui_put(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
+/* tui_put, but a text wider than maxw ends with SYM_ELLIPSIS where it is cut. */
+int tui_put_clipped(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
 /* Fills cols columns at (y, x) with spaces in attributes a. */
 void tui_fill(WINDOW *w, int y, int x, int cols, attr_t a);
 /* Draws a box (ACS lines, or + - | in ASCII mode) with an optional title in the top edge. */

@@ -66,7 +66,7 @@ void tui_masked_draw(struct tui_masked *m, WINDOW *w, int y, int x, int width, b
 		mvwaddch(w, y, fx + (int)i, '*');
 	wattrset(w, A_NORMAL);
 	if (m->error[0])
-		tui_put(w, y + 1, fx, fw, m->error, theme_attr(ROLE_ERROR));
+		tui_put_clipped(w, y + 1, fx, fw, m->error, theme_attr(ROLE_ERROR));
 	if (focused)
 		tui_cursor_at(y, fx + (int)(before - start));
 }

@@ -94,7 +94,7 @@ void tui_text_draw(struct tui_text *t, WINDOW *w, int y, int x, int width, bool 
 	if (t->error[0]) {
 		tui_put(w, y + 1, fx, fw, theme_sym(SYM_WARN), theme_attr(ROLE_ERROR));
 		int n = tui_width(theme_sym(SYM_WARN), strlen(theme_sym(SYM_WARN)));
-		tui_put(w, y + 1, fx + n + 1, fw - n - 1, t->error, theme_attr(ROLE_ERROR));
+		tui_put_clipped(w, y + 1, fx + n + 1, fw - n - 1, t->error, theme_attr(ROLE_ERROR));
 	} else if (t->hint) {
 		tui_put(w, y + 1, fx, fw, t->hint, theme_attr(ROLE_DIM));
 	}

@@ -127,6 +127,33 @@ tui_wait_wider() {
 	return 1
 }
 
+# tui_status_has TEXT [SECONDS] / tui_status_lacks TEXT [SECONDS]: waits until the status
+# rows (the three rows above the key bar, where a long message wraps) show / do not show TEXT
+tui_status_rows() {
+	tui_capture | tail -n 4 | head -n 3
+}
+tui_status_has() {
+	local text="$1" limit="${2:-5}" i=0
+	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
+		if tui_status_rows | grep -qF -- "$text"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$text' on the status rows; screen:" >&2
+	tui_capture | sed 's/^/# | /' >&2
+	return 1
+}
+tui_status_lacks() {
+	local text="$1" limit="${2:-5}" i=0
+	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
+		if ! tui_status_rows | grep -qF -- "$text"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for '$text' to leave the status rows" >&2
+	return 1
+}
+
 tui_wait_gone() {
 	local text="$1" limit="${2:-5}" i=0
 	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do

@@ -38,6 +38,15 @@ check "page 4 lists the exports" tui_wait "Data exports (CUR 2.0) found in accou
 tui_keys Tab Tab
 tui_type "Bad_Bucket"
 check "inline validation of the bucket" tui_wait "may contain only lowercase"
+check "a message wider than its field ends with an ellipsis" tui_wait "may contain only lowercase let…"
+tui_keys Enter
+# the status line gives the whole rule, wrapped above the key bar, and follows the edits
+check "Enter: the status line gives the whole message" tui_status_has "hyphens (S3 bucket naming rules)"
+tui_keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+check "the status line follows the field as it is edited" tui_status_has '"Ba" must be 3 to 63'
+tui_keys C-u
+tui_type "$BUCKET"
+check "a valid field takes its message off the status line" tui_status_lacks "S3 bucket naming"
 tui_keys C-u
 tui_type "$BUCKET"
 tui_keys Tab Space

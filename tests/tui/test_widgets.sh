@@ -39,7 +39,8 @@ tui_keys Tab Space
 check "masked field counts characters" tui_wait "Passphrase: ${#SECRET} characters typed"
 check "golden form with errors" tui_golden form-errors
 tui_keys Enter
-check "Enter refuses an invalid page" tui_wait "Fix the highlighted field"
+check "Enter refuses an invalid page, the status line says why" \
+	tui_status_has "export name: only letters, digits"
 check "focus returns to the invalid field" tui_wait "▸ Export name"
 tui_keys C-u
 tui_type "q-name"
