@@ -16,7 +16,7 @@
 #include "util/str.h"
 
 #define DEF_WAIT_MAX  120000
-#define DEF_POLL_MIN  250
+#define DEF_POLL_MIN  150
 #define DEF_POLL_MAX  2000
 #define DEF_POLL_FAST 15000
 #define DEF_DENIED    15000

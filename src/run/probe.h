@@ -72,8 +72,8 @@ struct probe_opts {
 	const char *readonly_policy;   /* names for messages; NULL = "CerteroXReadOnly" */
 	const char *discover_policy;   /* NULL = "CerteroXDiscoverResources" */
 	long wait_max_ms;              /* 0 = 120000 */
-	long poll_min_ms;              /* 0 = 250 */
-	long poll_max_ms;              /* 0 = 2000 */
+	long poll_min_ms;           /* 0 = 150: answers within ~150 ms + a round trip of validity */
+	long poll_max_ms;           /* 0 = 2000 */
 	long poll_fast_ms;          /* time polled at poll_min_ms before backing off; 0 = 15000 */
 	long denied_retry_ms;       /* 0 = 15000; < 0 = a denial counts at once */
 	probe_progress_fn progress; /* may be NULL */

@@ -291,8 +291,25 @@ def body(sim):
     recs = sim.requests()[before:]
     conns = {r["connection"] for r in recs if r["operation"] == "ListUsers"}
     check("keep-alive: 3 calls of one client share one connection id", len(recs) == 3 and len(conns) == 1, str(recs))
+    digs = {r["request_digest"] for r in recs}
+    check("request_digest: 3 identical ListUsers calls have one digest, 16 hex digits",
+          len(digs) == 1 and all(re.fullmatch(r"[0-9a-f]{16}", d or "") for d in digs), str(digs))
+    before = len(sim.requests())
+    q = [("Action", "ListUsers"), ("Version", "2010-05-08"), ("MaxItems", "5")]
+    query_call(sim, "iam", q)
+    query_call(sim, "iam", list(reversed(q)))
+    query_call(sim, "iam", q[:2] + [("MaxItems", "6")])
+    signed(sim, "s3", "GET", "/billing-bkt?list-type=2&max-keys=1", region="eu-west-1")
+    signed(sim, "s3", "GET", "/billing-bkt?max-keys=1&list-type=2", region="eu-west-1")
+    signed(sim, "s3", "GET", "/billing-bkt?list-type=2&max-keys=2", region="eu-west-1")
+    d = [r["request_digest"] for r in sim.requests()[before:]]
+    check("request_digest: same form parameters in another order -> same digest, another value -> another",
+          len(d) == 6 and d[0] == d[1] and d[2] != d[0], str(d))
+    check("request_digest: same query parameters in another order -> same digest, another value -> another",
+          len(d) == 6 and d[3] == d[4] and d[5] != d[3] and d[3] != d[0], str(d))
     all_recs = sim.requests()
-    keys_ok = all(set(("start", "end", "service", "operation", "status", "error", "access_key_id", "connection"))
+    keys_ok = all(set(("start", "end", "service", "operation", "status", "error", "access_key_id", "connection",
+                       "request_digest"))
                   <= set(r) for r in all_recs)
     check("requests.jsonl: every line has the keys", keys_ok and len(all_recs) > 20)
     services = {r["service"] for r in all_recs}

@@ -157,6 +157,11 @@ def body(sim):
     time.sleep(max(0.0, KEY_DELAY_MS / 1000.0 - (time.time() - t_created)) + 0.1)
     st, h, b = query_call(sim, "sts", {"Action": "GetCallerIdentity", "Version": "2011-06-15"}, creds=creds)
     check("after the delay the key works", st == 200 and b"user/fresh" in b, b[:200])
+    made = [r for r in sim.requests() if r["operation"] == "CreateAccessKey" and r["status"] == 200]
+    valid_at = made[-1].get("key_valid_at") if made else None
+    check("request log: CreateAccessKey says when the key becomes valid (key_valid_at = created + delay)",
+          valid_at is not None and made[-1]["start"] + KEY_DELAY_MS / 1000.0 - 0.01 <= valid_at
+          <= made[-1]["end"] + KEY_DELAY_MS / 1000.0, str(made[-1:]))
 
     # Concurrency and keep-alive under latency
     results = []

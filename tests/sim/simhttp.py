@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote_to_bytes
+from urllib.parse import parse_qs, parse_qsl, unquote_to_bytes, urlencode
 
 _conn_ids = itertools.count(1)
 _log_lock = threading.Lock()
@@ -499,6 +499,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        req.key_valid_at = key_valid_at(sim, req, resp)
         # Logged before the answer is sent, so a client that has its answer finds the line.
         sim.log_request(start, req, resp.status, err, self.conn_id, fault)
         self.send_response_only(resp.status)
@@ -541,12 +542,43 @@ def make_ssl_context(cert, key):
     return ctx
 
 
+def request_digest(req):
+    """First 16 hex digits of the SHA-256 of what identifies a request apart from its signing:
+    the method, the path, the query parameters sorted (without X-Amz-*, the presigning ones)
+    and, for POST/PUT/PATCH, the body (a form body, as IAM/STS/EC2 take, with its parameters
+    sorted). Never a header. Equal digests = the same request (bench/: repeated reads)."""
+    h = hashlib.sha256()
+    h.update(req.method.encode("utf-8", "replace") + b" " + req.path.encode("utf-8", "replace") + b"\n")
+    q = sorted((k, v) for k, v in parse_qsl(req.query_string, keep_blank_values=True)
+               if not k.lower().startswith("x-amz-"))
+    h.update(urlencode(q).encode("utf-8", "replace") + b"\n")
+    if req.method in ("POST", "PUT", "PATCH") and req.body:
+        if req.form:
+            h.update(urlencode(sorted((k, v) for k, vs in req.form.items() for v in vs)).encode("utf-8", "replace"))
+        else:
+            h.update(req.body)
+    return h.hexdigest()[:16]
+
+
+def key_valid_at(sim, req, resp):
+    """For a successful CreateAccessKey: when the sim starts accepting the new key (the time
+    simserver.py recorded it in key_created, plus --key-delay-ms), else None."""
+    if req.service != "iam" or req.operation != "CreateAccessKey" or resp.status != 200:
+        return None
+    m = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", resp.body or b"")
+    created = getattr(sim, "key_created", {}).get(m.group(1).decode()) if m else None
+    return None if created is None else created + getattr(sim, "key_delay", 0.0)
+
+
 def log_line(path, start, req, status, error, conn_id, fault):
     rec = {"start": round(start, 6), "end": round(time.time(), 6), "service": req.service,
            "operation": req.operation, "status": status, "error": error,
-           "access_key_id": req.access_key_id, "connection": conn_id}
+           "access_key_id": req.access_key_id, "connection": conn_id,
+           "request_digest": request_digest(req)}
     if getattr(req, "conn_opened", None):
         rec["connection_opened"] = round(req.conn_opened, 6)
+    if getattr(req, "key_valid_at", None):
+        rec["key_valid_at"] = round(req.key_valid_at, 6)
     if fault:
         rec["fault"] = fault
     line = json.dumps(rec) + "\n"
