@@ -655,6 +655,7 @@ struct vault_state {
 	int focus;
 	bool exists;
 	struct vault_opening *opening; /* the key derivation runs in a worker thread */
+	int after; /* TUI_BACK or TUI_QUIT: Esc or F10 while the key was derived (0: none) */
 };
 
 static void vault_init(struct tui_page *pg)
@@ -747,10 +748,31 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 	struct vault_state *s = pg->state;
 	struct wiz *w = W(pg);
 	if (s->opening) {
-		/* the screen stays live while the key is derived; keys wait (Ctrl-C, help and a
-		 * terminating signal keep their meaning) */
-		if (ev->act == ACT_TICK && vault_open_ready(s->opening))
-			return vault_opened(s, w);
+		/* the screen stays live while the key is derived (Argon2id cannot be interrupted):
+		 * Esc and F10 are acknowledged at once and done when it ends, the vault closed
+		 * unused; Ctrl-C, help and a terminating signal keep their meaning; other keys
+		 * wait */
+		if (ev->act == ACT_TICK && vault_open_ready(s->opening)) {
+			if (!s->after)
+				return vault_opened(s, w);
+			struct vault *v = NULL;
+			vault_open_finish(s->opening, &v, NULL);
+			vault_close(v);
+			s->opening = NULL;
+			tui_app_set_busy(w->app, false);
+			tui_app_status_clear(w->app);
+			int after = s->after;
+			s->after = 0;
+			return after;
+		}
+		if (ev->act == ACT_BACK || ev->act == ACT_QUIT) {
+			s->after = ev->act == ACT_BACK ? TUI_BACK : TUI_QUIT;
+			tui_app_status(w->app, ROLE_WARN,
+			               "%s as soon as the key derivation ends (it cannot be "
+			               "interrupted)...",
+			               ev->act == ACT_BACK ? "Going back" : "Quitting");
+			return TUI_HANDLED | TUI_REDRAW;
+		}
 		if (ev->act == ACT_INTERRUPT || ev->act == ACT_TERMINATE || ev->act == ACT_HELP)
 			return 0;
 		return ev->act == ACT_TICK ? TUI_REDRAW : TUI_HANDLED;

@@ -86,5 +86,21 @@ TOKEN=$(tui_sim_var CERTEROX_TOKEN)
 curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
 	"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" >"$T_TMP/ds.json" 2>&1 || true
 check "CerteroX has the resumed data source" grep -q '"Resumed account"' "$T_TMP/ds.json"
+
+# Esc while the vault key is derived (a new vault at "sensitive": seconds of Argon2id, which
+# cannot be interrupted): acknowledged at once, done when the derivation ends
+rm -f "$HOMEDIR/data/certerox-aws-setup/credentials.vault"
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf sensitive
+to_vault "of 12"
+tui_type "$PASS"
+tui_keys Tab
+tui_type "$PASS"
+tui_keys Enter
+check "sensitive level: the key is being derived" tui_wait "deriving its key" 5
+tui_keys Escape
+check "Esc during the derivation: acknowledged at once" tui_status_has "Going back as soon as the key" 2
+check "... and done when the derivation ends: back on page 9" tui_wait "Page 9 of 12" 60
+tui_keys F10
+check "F10 then quits" tui_wait "[exit" 10
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
 finish
