@@ -644,17 +644,18 @@ static void log_timing(struct http_xfer *x)
 	if (!log_enabled(LOG_DEBUG))
 		return;
 	curl_off_t conn = 0, tls = 0, sent = 0, first = 0, total = 0;
-	long new_conns = 0;
+	long new_conns = 0, port = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &conn);
 	curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
 	curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &sent);
 	curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME_T, &first);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &total);
 	curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &new_conns);
-	log_debug("http timing %s: %s connection, connected %.1f ms, TLS %.1f ms, sending "
-	          "%.1f ms, first byte %.1f ms, done %.1f ms after curl got it",
-	          x->label ? x->label : x->url, new_conns ? "new" : "reused", conn / 1e3, tls / 1e3,
-	          sent / 1e3, first / 1e3, total / 1e3);
+	curl_easy_getinfo(x->easy, CURLINFO_LOCAL_PORT, &port);
+	log_debug("http timing %s: %s connection (local port %ld), connected %.1f ms, TLS %.1f ms, "
+	          "sending %.1f ms, first byte %.1f ms, done %.1f ms after curl got it",
+	          x->label ? x->label : x->url, new_conns ? "new" : "reused", port, conn / 1e3,
+	          tls / 1e3, sent / 1e3, first / 1e3, total / 1e3);
 }
 
 static void start_queued(struct http_ctx *ctx)

@@ -5,8 +5,8 @@ connection reuse of parallel async operations."""
 
 import concurrent.futures
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -340,6 +340,19 @@ def body(sim):
     conns = {r["connection"] for r in reqs}
     check("8 parallel async ops x 3 rounds: 24 requests over at most 8 connections",
           o.rc == 0 and len(reqs) == 24 and len(conns) <= 8, f"{len(reqs)} requests, {len(conns)} connections")
+    # --log tells, per request, whether it opened a connection and that connection's local port:
+    # the same connections as the sim saw (bench/ finds idle connections with it)
+    since = len(sim.requests())
+    logf = os.path.join(tempfile.mkdtemp(), "op.log")
+    o = Op(sim, "GetCallerIdentity", opts=("--parallel", "3", "--repeat", "2"), env={"AWSOP_LOG": logf})
+    with open(logf) as f:
+        lines = [ln for ln in f if "http timing" in ln]
+    logged = [re.search(r": (new|reused) connection \(local port (\d+)\)", ln) for ln in lines]
+    ports = {int(m.group(2)) for m in logged if m}
+    seen = {r.get("client_port") for r in sim.requests()[since:]}
+    check("--log: each request's timing line names new/reused and the local port the sim saw",
+          o.rc == 0 and len(lines) == 6 and all(logged) and ports == seen
+          and sum(m.group(1) == "new" for m in logged) == len(ports), f"{lines[:2]} {ports} {seen}")
     since = len(sim.requests())
     o = Op(sim, "ListObjectsV2", {"bucket": "cx-east", "prefix": "many/"}, opts=("--parallel", "8"))
     res = o.out if isinstance(o.out, list) else []

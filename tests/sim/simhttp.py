@@ -456,6 +456,7 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Length", str(len(body))))
         req = Req(self.command, self.path, headers, body)
         req.conn_opened = self.conn_opened
+        req.client_port = self.client_address[1] if isinstance(self.client_address, tuple) else None
         if self.server.kind == "certerox":
             req.service = "certerox"
             req.protocol = "certerox"
@@ -577,6 +578,8 @@ def log_line(path, start, req, status, error, conn_id, fault):
            "request_digest": request_digest(req)}
     if getattr(req, "conn_opened", None):
         rec["connection_opened"] = round(req.conn_opened, 6)
+    if getattr(req, "client_port", None):
+        rec["client_port"] = req.client_port
     if getattr(req, "key_valid_at", None):
         rec["key_valid_at"] = round(req.key_valid_at, 6)
     if fault:
