@@ -31,6 +31,8 @@ static const struct tui_radio_item start_items[] = {
 
 struct start_state {
 	struct tui_radio r;
+	struct vault_opening *opening; /* "Show saved data sources": the vault being unlocked */
+	int after; /* Esc (TUI_HANDLED: the list is not shown) or F10 (TUI_QUIT) meanwhile */
 };
 
 static void start_init(struct tui_page *pg)
@@ -169,59 +171,119 @@ static void saved_text(struct wiz *w, const struct vault *v, struct buf *b)
 
 /* Page 1, "Show saved data sources": the vault (unlocked here when the wizard has not done so
  * yet, read-only, closed again) joined with CerteroX's list. Stays on page 1. */
-static void show_data_sources(struct wiz *w)
+static void show_list(struct wiz *w, struct vault *v)
 {
 	struct buf b;
 	buf_init(&b);
-	struct vault *v = w->vault;
-	struct tui_masked m;
-	tui_masked_init(&m, "Passphrase", 1024);
-	if (!v) {
-		if (access(w->vault_file, F_OK) != 0) {
-			buf_printf(&b, "no vault at %s: nothing saved yet", w->vault_file);
-			tui_message(w->app, "Saved data sources", buf_str(&b));
-			goto out;
-		}
-		buf_printf(&b, "Unlock the vault to list what it holds (read-only):\n%s",
-		           w->vault_file);
-		bool ok = tui_prompt_masked(w->app, "Unlock the vault", buf_str(&b), &m);
-		buf_free(&b);
-		buf_init(&b);
-		if (!ok)
-			goto out;
-		if (tui_masked_len(&m) == 0) {
-			tui_app_status(w->app, ROLE_ERROR, "The passphrase must not be empty.");
-			goto out;
-		}
-		tui_app_status(w->app, ROLE_NORMAL, "Unlocking the vault...");
-		tui_app_draw(w->app);
-		tui_app_flush(w->app);
-		struct cx_err err;
-		cx_err_clear(&err);
-		enum cx_status st = vault_open(w->vault_file, tui_masked_value(&m), NULL, &v, &err);
-		tui_masked_clear(&m);
-		tui_app_status_clear(w->app);
-		if (st != CX_OK) {
-			v = NULL;
-			tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
-			               st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)"
-			                                 : err.msg);
-			goto out;
-		}
-	}
 	saved_text(w, v, &b);
 	tui_show_text(w->app, "Saved data sources", buf_str(&b));
+	buf_free(&b);
+}
+
+/* Asks for the passphrase and starts unlocking: the key is derived in a worker thread while
+ * the screen stays live (start_unlocked shows the list); a vault another run holds is said at
+ * once. */
+static void show_data_sources(struct wiz *w, struct start_state *s)
+{
+	if (w->vault) {
+		show_list(w, w->vault);
+		return;
+	}
+	struct buf b;
+	buf_init(&b);
+	struct tui_masked m;
+	tui_masked_init(&m, "Passphrase", 1024);
+	if (access(w->vault_file, F_OK) != 0) {
+		buf_printf(&b, "no vault at %s: nothing saved yet", w->vault_file);
+		tui_message(w->app, "Saved data sources", buf_str(&b));
+		goto out;
+	}
+	buf_printf(&b, "Unlock the vault to list what it holds (read-only):\n%s", w->vault_file);
+	if (!tui_prompt_masked(w->app, "Unlock the vault", buf_str(&b), &m))
+		goto out;
+	if (tui_masked_len(&m) == 0) {
+		tui_app_status(w->app, ROLE_ERROR, "The passphrase must not be empty.");
+		goto out;
+	}
+	struct cx_err err;
+	cx_err_clear(&err);
+	enum cx_status st =
+	    vault_open_begin(w->vault_file, tui_masked_value(&m), NULL, 0, &s->opening, &err);
+	if (st != CX_OK) {
+		s->opening = NULL;
+		/* "in use by another ... (pid N)": the path is in the prompt already */
+		const char *in_use = st == CX_E_LOCKED ? strstr(err.msg, "in use by") : NULL;
+		tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
+		               in_use ? in_use : err.msg);
+		goto out;
+	}
+	vault_open_derive(s->opening);
+	s->after = 0;
+	tui_app_set_busy(w->app, true);
+	tui_app_status(w->app, ROLE_NORMAL, "Unlocking the vault (Argon2id)...");
 out:
-	if (v != w->vault)
-		vault_close(v);
 	tui_masked_free(&m);
 	buf_free(&b);
+}
+
+/* The unlocking has ended: the list, or why not. Returns the page's answer. */
+static int start_unlocked(struct wiz *w, struct start_state *s)
+{
+	struct cx_err err;
+	cx_err_clear(&err);
+	struct vault *v = NULL;
+	enum cx_status st = vault_open_finish(s->opening, &v, &err);
+	s->opening = NULL;
+	tui_app_set_busy(w->app, false);
+	tui_app_status_clear(w->app);
+	int after = s->after;
+	s->after = 0;
+	if (st != CX_OK)
+		tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
+		               st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)"
+		                                 : err.msg);
+	else if (!after)
+		show_list(w, v);
+	vault_close(v);
+	return after ? after : TUI_HANDLED | TUI_REDRAW;
+}
+
+static void start_destroy(struct tui_page *pg)
+{
+	struct start_state *s = pg->state;
+	if (s && s->opening) {
+		struct vault *v = NULL;
+		vault_open_finish(s->opening, &v, NULL);
+		vault_close(v);
+	}
+	free(s);
+	pg->state = NULL;
 }
 
 static int start_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct start_state *s = pg->state;
 	struct wiz *w = W(pg);
+	if (s->opening) {
+		/* unlocking for the list: the screen stays live; Esc (no list) and F10 are
+		 * acknowledged and done when the derivation ends; Ctrl-C, help and signals keep
+		 * their meaning; other keys wait */
+		if (ev->act == ACT_TICK) {
+			wiz_refresh(w);
+			return vault_open_ready(s->opening) ? start_unlocked(w, s) : TUI_REDRAW;
+		}
+		if (ev->act == ACT_BACK || ev->act == ACT_QUIT) {
+			s->after = ev->act == ACT_BACK ? TUI_HANDLED | TUI_REDRAW : TUI_QUIT;
+			tui_app_status(w->app, ROLE_WARN,
+			               "%s as soon as the key derivation ends (it cannot be "
+			               "interrupted)...",
+			               ev->act == ACT_BACK ? "Not showing the list" : "Quitting");
+			return TUI_HANDLED | TUI_REDRAW;
+		}
+		if (ev->act == ACT_INTERRUPT || ev->act == ACT_TERMINATE || ev->act == ACT_HELP)
+			return 0;
+		return TUI_HANDLED;
+	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);
 		return TUI_REDRAW;
@@ -233,7 +295,7 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		return 0;
 	if (s->r.selected == WIZ_SHOW) {
 		/* the vault alone is enough; CerteroX's list joins it when discovery has it */
-		show_data_sources(w);
+		show_data_sources(w, s);
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	if (!w->session_ok) {
@@ -271,7 +333,7 @@ const struct page_ops page_start_ops = {
     .enter = start_enter,
     .draw = start_draw,
     .on_action = start_action,
-    .destroy = free_state,
+    .destroy = start_destroy,
 };
 
 /* ---- 2. connection type ---- */

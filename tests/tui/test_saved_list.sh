@@ -69,6 +69,18 @@ check "page 1 again" tui_wait "management (payer) account" 20
 check "CerteroX has one data source" tui_wait "(1 AWS data sources)" 20
 tui_keys Down Down Enter
 check "passphrase asked in a modal" tui_wait "Unlock the vault" 10
+# another run holds the vault: said at once (the screen does not freeze waiting for the lock)
+flock -o -x "$VAULT.lock" sleep 20 &
+holder=$!
+sleep 0.3
+tui_type "$PASS"
+tui_keys Enter
+check "a vault held by another run: said at once" tui_status_has "in use by another" 3
+check "... and still on page 1" tui_wait "Page 1 of 12: Welcome"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+tui_keys Enter
+check "asked again after the held vault" tui_wait "Unlock the vault" 10
 tui_type "wrong-$PASS"
 check "masked: stars only" tui_wait "**********"
 tui_keys Enter
