@@ -8,6 +8,7 @@
 #include "core/planfmt.h"
 #include "options.h"
 #include "tui/theme.h"
+#include "tui/unlock.h"
 #include "tui/wiz.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -654,8 +655,7 @@ struct vault_state {
 	struct tui_masked p1, p2;
 	int focus;
 	bool exists;
-	struct vault_opening *opening; /* the key derivation runs in a worker thread */
-	int after; /* TUI_BACK or TUI_QUIT: Esc or F10 while the key was derived (0: none) */
+	struct tui_unlock unlock; /* the key derivation runs in a worker thread */
 };
 
 static void vault_init(struct tui_page *pg)
@@ -669,11 +669,7 @@ static void vault_init(struct tui_page *pg)
 static void vault_destroy(struct tui_page *pg)
 {
 	struct vault_state *s = pg->state;
-	if (s->opening) {
-		struct vault *v = NULL;
-		vault_open_finish(s->opening, &v, NULL);
-		vault_close(v);
-	}
+	tui_unlock_abandon(&s->unlock);
 	tui_masked_free(&s->p1);
 	tui_masked_free(&s->p2);
 	free(s);
@@ -701,7 +697,7 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		                theme_attr(ROLE_OK));
 		return;
 	}
-	if (s->opening) {
+	if (tui_unlock_running(&s->unlock)) {
 		static const char spin[] = "|/-\\";
 		snprintf(line, sizeof(line), "%c %s the vault: deriving its key (Argon2id)...",
 		         spin[tui_app_tick(w->app) % 4], s->exists ? "Unlocking" : "Creating");
@@ -725,16 +721,12 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 /* The derivation has ended: the vault is open, or the passphrase field says why not. */
 static int vault_opened(struct vault_state *s, struct wiz *w)
 {
-	struct cx_err err;
-	cx_err_clear(&err);
 	struct vault *v = NULL;
-	enum cx_status st = vault_open_finish(s->opening, &v, &err);
-	s->opening = NULL;
-	tui_app_set_busy(w->app, false);
-	tui_app_status_clear(w->app);
-	if (st != CX_OK) {
-		tui_masked_set_error(
-		    &s->p1, st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)" : err.msg);
+	int after = tui_unlock_end(&s->unlock, w->app, &v);
+	if (after)
+		return after; /* Esc or F10 meanwhile */
+	if (!v) {
+		tui_masked_set_error(&s->p1, tui_unlock_why(&s->unlock));
 		s->focus = 0;
 		return TUI_REDRAW;
 	}
@@ -747,35 +739,10 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct vault_state *s = pg->state;
 	struct wiz *w = W(pg);
-	if (s->opening) {
-		/* the screen stays live while the key is derived (Argon2id cannot be interrupted):
-		 * Esc and F10 are acknowledged at once and done when it ends, the vault closed
-		 * unused; Ctrl-C, help and a terminating signal keep their meaning; other keys
-		 * wait */
-		if (ev->act == ACT_TICK && vault_open_ready(s->opening)) {
-			if (!s->after)
-				return vault_opened(s, w);
-			struct vault *v = NULL;
-			vault_open_finish(s->opening, &v, NULL);
-			vault_close(v);
-			s->opening = NULL;
-			tui_app_set_busy(w->app, false);
-			tui_app_status_clear(w->app);
-			int after = s->after;
-			s->after = 0;
-			return after;
-		}
-		if (ev->act == ACT_BACK || ev->act == ACT_QUIT) {
-			s->after = ev->act == ACT_BACK ? TUI_BACK : TUI_QUIT;
-			tui_app_status(w->app, ROLE_WARN,
-			               "%s as soon as the key derivation ends (it cannot be "
-			               "interrupted)...",
-			               ev->act == ACT_BACK ? "Going back" : "Quitting");
-			return TUI_HANDLED | TUI_REDRAW;
-		}
-		if (ev->act == ACT_INTERRUPT || ev->act == ACT_TERMINATE || ev->act == ACT_HELP)
-			return 0;
-		return ev->act == ACT_TICK ? TUI_REDRAW : TUI_HANDLED;
+	if (tui_unlock_running(&s->unlock)) {
+		int answer;
+		return tui_unlock_action(&s->unlock, w->app, ev, &answer) ? vault_opened(s, w)
+		                                                          : answer;
 	}
 	if (w->vault)
 		return ev->act == ACT_ENTER ? TUI_NEXT : 0;
@@ -812,26 +779,17 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 		s->focus = 1;
 		return TUI_HANDLED;
 	}
-	struct cx_err err;
-	cx_err_clear(&err);
-	/* no waiting for another run's lock: the screen would freeze; it says who holds it */
-	enum cx_status st =
-	    vault_open_begin(w->vault_file, tui_masked_value(&s->p1),
-	                     w->o->vault_kdf ? w->o->vault_kdf : "moderate", 0, &s->opening, &err);
+	bool started = tui_unlock_start(
+	    &s->unlock, w->app, w->vault_file, tui_masked_value(&s->p1),
+	    w->o->vault_kdf ? w->o->vault_kdf : "moderate",
+	    s->exists ? "Unlocking the vault..." : "Creating the vault...", TUI_BACK, "Going back");
 	tui_masked_clear(&s->p1);
 	tui_masked_clear(&s->p2);
-	if (st != CX_OK) {
-		/* the path is on the page already: "in use by another ... (pid N)" fits the field
-		 */
-		const char *in_use = st == CX_E_LOCKED ? strstr(err.msg, "in use by") : NULL;
-		tui_masked_set_error(&s->p1, in_use ? in_use : err.msg);
+	if (!started) {
+		tui_masked_set_error(&s->p1, tui_unlock_why(&s->unlock));
 		s->focus = 0;
 		return TUI_HANDLED;
 	}
-	vault_open_derive(s->opening);
-	tui_app_set_busy(w->app, true);
-	tui_app_status(w->app, ROLE_NORMAL, "%s the vault...",
-	               s->exists ? "Unlocking" : "Creating");
 	return TUI_REDRAW;
 }
 

@@ -8,6 +8,7 @@
 #include "core/flow.h"
 #include "core/validate.h"
 #include "tui/theme.h"
+#include "tui/unlock.h"
 #include "tui/wiz.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -31,8 +32,7 @@ static const struct tui_radio_item start_items[] = {
 
 struct start_state {
 	struct tui_radio r;
-	struct vault_opening *opening; /* "Show saved data sources": the vault being unlocked */
-	int after; /* Esc (TUI_HANDLED: the list is not shown) or F10 (TUI_QUIT) meanwhile */
+	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
 };
 
 static void start_init(struct tui_page *pg)
@@ -205,22 +205,11 @@ static void show_data_sources(struct wiz *w, struct start_state *s)
 		tui_app_status(w->app, ROLE_ERROR, "The passphrase must not be empty.");
 		goto out;
 	}
-	struct cx_err err;
-	cx_err_clear(&err);
-	enum cx_status st =
-	    vault_open_begin(w->vault_file, tui_masked_value(&m), NULL, 0, &s->opening, &err);
-	if (st != CX_OK) {
-		s->opening = NULL;
-		/* "in use by another ... (pid N)": the path is in the prompt already */
-		const char *in_use = st == CX_E_LOCKED ? strstr(err.msg, "in use by") : NULL;
+	if (!tui_unlock_start(&s->unlock, w->app, w->vault_file, tui_masked_value(&m), NULL,
+	                      "Unlocking the vault (Argon2id)...", TUI_HANDLED | TUI_REDRAW,
+	                      "Not showing the list"))
 		tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
-		               in_use ? in_use : err.msg);
-		goto out;
-	}
-	vault_open_derive(s->opening);
-	s->after = 0;
-	tui_app_set_busy(w->app, true);
-	tui_app_status(w->app, ROLE_NORMAL, "Unlocking the vault (Argon2id)...");
+		               tui_unlock_why(&s->unlock));
 out:
 	tui_masked_free(&m);
 	buf_free(&b);
@@ -229,33 +218,24 @@ out:
 /* The unlocking has ended: the list, or why not. Returns the page's answer. */
 static int start_unlocked(struct wiz *w, struct start_state *s)
 {
-	struct cx_err err;
-	cx_err_clear(&err);
 	struct vault *v = NULL;
-	enum cx_status st = vault_open_finish(s->opening, &v, &err);
-	s->opening = NULL;
-	tui_app_set_busy(w->app, false);
-	tui_app_status_clear(w->app);
-	int after = s->after;
-	s->after = 0;
-	if (st != CX_OK)
-		tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
-		               st == CX_E_CRYPTO ? "wrong passphrase (or a damaged vault)"
-		                                 : err.msg);
-	else if (!after)
+	int after = tui_unlock_end(&s->unlock, w->app, &v);
+	if (after)
+		return after; /* Esc or F10 meanwhile */
+	if (v)
 		show_list(w, v);
+	else
+		tui_app_status(w->app, ROLE_ERROR, "Vault not opened: %s",
+		               tui_unlock_why(&s->unlock));
 	vault_close(v);
-	return after ? after : TUI_HANDLED | TUI_REDRAW;
+	return TUI_HANDLED | TUI_REDRAW;
 }
 
 static void start_destroy(struct tui_page *pg)
 {
 	struct start_state *s = pg->state;
-	if (s && s->opening) {
-		struct vault *v = NULL;
-		vault_open_finish(s->opening, &v, NULL);
-		vault_close(v);
-	}
+	if (s)
+		tui_unlock_abandon(&s->unlock);
 	free(s);
 	pg->state = NULL;
 }
@@ -264,25 +244,13 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct start_state *s = pg->state;
 	struct wiz *w = W(pg);
-	if (s->opening) {
-		/* unlocking for the list: the screen stays live; Esc (no list) and F10 are
-		 * acknowledged and done when the derivation ends; Ctrl-C, help and signals keep
-		 * their meaning; other keys wait */
-		if (ev->act == ACT_TICK) {
+	if (tui_unlock_running(&s->unlock)) {
+		/* unlocking for the list: the screen stays live (tui/unlock.h) */
+		if (ev->act == ACT_TICK)
 			wiz_refresh(w);
-			return vault_open_ready(s->opening) ? start_unlocked(w, s) : TUI_REDRAW;
-		}
-		if (ev->act == ACT_BACK || ev->act == ACT_QUIT) {
-			s->after = ev->act == ACT_BACK ? TUI_HANDLED | TUI_REDRAW : TUI_QUIT;
-			tui_app_status(w->app, ROLE_WARN,
-			               "%s as soon as the key derivation ends (it cannot be "
-			               "interrupted)...",
-			               ev->act == ACT_BACK ? "Not showing the list" : "Quitting");
-			return TUI_HANDLED | TUI_REDRAW;
-		}
-		if (ev->act == ACT_INTERRUPT || ev->act == ACT_TERMINATE || ev->act == ACT_HELP)
-			return 0;
-		return TUI_HANDLED;
+		int answer;
+		return tui_unlock_action(&s->unlock, w->app, ev, &answer) ? start_unlocked(w, s)
+		                                                          : answer;
 	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);

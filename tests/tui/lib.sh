@@ -10,6 +10,12 @@
 #   tui_wait TEXT [SECONDS]              until the screen contains TEXT (fails after timeout)
 #   tui_wait_wider N                     until a screen line is longer than N columns
 #   tui_wait_gone TEXT [SECONDS]         until the screen no longer contains TEXT
+#   tui_status_has / tui_status_lacks TEXT [SECONDS]
+#                                        until the status rows (the 3 above the key bar)
+#                                        contain / no longer contain TEXT
+#   tui_until SECONDS CMD...             until CMD succeeds, polled every 50 ms
+#   tui_hold_lock FILE / tui_release_lock
+#                                        another run holds FILE's flock (20 s at most)
 #   tui_settle                           until two masked captures in a row are identical
 #   tui_capture / tui_capture_e          the screen as text / with escape sequences
 #   tui_mask                             filter: masks times, ms, key ids, spinner frames
@@ -102,67 +108,57 @@ tui_capture_e() {
 	tui_tmux capture-pane -t cx -p -e | tee -a "$TUI_ALL"
 }
 
-tui_wait() {
-	local text="$1" limit="${2:-5}" i=0
+# tui_until SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS pass (1)
+tui_until() {
+	local limit="$1" i=0
+	shift
 	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
-		if tui_capture | grep -qF -- "$text"; then return 0; fi
+		if "$@"; then return 0; fi
 		sleep 0.05
 		i=$((i + 1))
 	done
-	echo "# timed out waiting for '$text'; screen:" >&2
+	return 1
+}
+tui_screen_has() { tui_capture | grep -qF -- "$1"; }
+tui_screen_lacks() { ! tui_screen_has "$1"; }
+# the status rows: the three rows above the key bar, where a long message wraps
+tui_status_rows() { tui_capture | tail -n 4 | head -n 3; }
+tui_status_shows() { tui_status_rows | grep -qF -- "$1"; }
+tui_status_clear_of() { ! tui_status_shows "$1"; }
+tui_timed_out() {
+	echo "# timed out waiting for $1; screen:" >&2
 	tui_capture | sed 's/^/# | /' >&2
 	return 1
 }
+
+# tui_wait TEXT [SECONDS] / tui_wait_gone TEXT [SECONDS]: until the screen shows / no longer
+# shows TEXT
+tui_wait() { tui_until "${2:-5}" tui_screen_has "$1" || tui_timed_out "'$1'"; }
+tui_wait_gone() { tui_until "${2:-5}" tui_screen_lacks "$1" || tui_timed_out "'$1' to go"; }
 
 # Until some screen line is longer than $1 columns (a resize has been drawn).
-tui_wait_wider() {
-	local n="$1" i=0
-	while [ "$i" -lt $((200 * TUI_FACTOR)) ]; do
-		if tui_capture | awk -v n="$n" 'length > n { f = 1 } END { exit !f }'; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
+tui_wider_than() { tui_capture | awk -v n="$1" 'length > n { f = 1 } END { exit !f }'; }
+tui_wait_wider() { tui_until 10 tui_wider_than "$1"; }
 
-# tui_status_has TEXT [SECONDS] / tui_status_lacks TEXT [SECONDS]: waits until the status
-# rows (the three rows above the key bar, where a long message wraps) show / do not show TEXT
-tui_status_rows() {
-	tui_capture | tail -n 4 | head -n 3
-}
+# tui_status_has TEXT [SECONDS] / tui_status_lacks TEXT [SECONDS]: until the status rows show
+# / do not show TEXT
 tui_status_has() {
-	local text="$1" limit="${2:-5}" i=0
-	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
-		if tui_status_rows | grep -qF -- "$text"; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' on the status rows; screen:" >&2
-	tui_capture | sed 's/^/# | /' >&2
-	return 1
+	tui_until "${2:-5}" tui_status_shows "$1" || tui_timed_out "'$1' on the status rows"
 }
 tui_status_lacks() {
-	local text="$1" limit="${2:-5}" i=0
-	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
-		if ! tui_status_rows | grep -qF -- "$text"; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' to leave the status rows" >&2
-	return 1
+	tui_until "${2:-5}" tui_status_clear_of "$1" || tui_timed_out "'$1' to leave the status rows"
 }
 
-tui_wait_gone() {
-	local text="$1" limit="${2:-5}" i=0
-	while [ "$i" -lt $((limit * 20 * TUI_FACTOR)) ]; do
-		if ! tui_capture | grep -qF -- "$text"; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "# timed out waiting for '$text' to go" >&2
-	return 1
+# tui_hold_lock FILE / tui_release_lock: another run holding a lock file (flock), for 20 s at
+# most, as a concurrent wizard would
+tui_hold_lock() {
+	flock -o -x "$1" sleep 20 &
+	TUI_HOLDER=$!
+	sleep 0.3
+}
+tui_release_lock() {
+	kill "$TUI_HOLDER" 2>/dev/null || true
+	wait "$TUI_HOLDER" 2>/dev/null || true
 }
 
 # Dynamic values: elapsed times, clock times, access key ids, spinner frames.

@@ -59,14 +59,11 @@ tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
 to_vault "skip    iam CreateUser certerox-billing"
 check "existing vault: unlock" tui_wait "Unlock the existing vault"
 # another run holds the vault: said at once (no frozen screen waiting for the lock)
-flock -o -x "$HOMEDIR/data/certerox-aws-setup/credentials.vault.lock" sleep 20 &
-holder=$!
-sleep 0.3
+tui_hold_lock "$HOMEDIR/data/certerox-aws-setup/credentials.vault.lock"
 tui_type "$PASS"
 tui_keys Enter
 check "a vault held by another run: said at once, naming it" tui_wait "in use by another" 3
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
+tui_release_lock
 tui_type "wrong-passphrase"
 tui_keys Enter
 check "a wrong passphrase is refused" tui_wait "wrong passphrase" 10

@@ -70,15 +70,12 @@ check "CerteroX has one data source" tui_wait "(1 AWS data sources)" 20
 tui_keys Down Down Enter
 check "passphrase asked in a modal" tui_wait "Unlock the vault" 10
 # another run holds the vault: said at once (the screen does not freeze waiting for the lock)
-flock -o -x "$VAULT.lock" sleep 20 &
-holder=$!
-sleep 0.3
+tui_hold_lock "$VAULT.lock"
 tui_type "$PASS"
 tui_keys Enter
 check "a vault held by another run: said at once" tui_status_has "in use by another" 3
 check "... and still on page 1" tui_wait "Page 1 of 12: Welcome"
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
+tui_release_lock
 tui_keys Enter
 check "asked again after the held vault" tui_wait "Unlock the vault" 10
 tui_type "wrong-$PASS"
