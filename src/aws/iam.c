@@ -1,6 +1,7 @@
 /* iam.c - IAM operations. See iam.h. */
 #include "aws/iam.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct iam_st {
 	struct iam_user user;
 	struct iam_user_list users;
 	struct iam_policy policy;
+	struct iam_policy_list policies;
 	struct iam_policy_version version;
 	struct iam_policy_version_list versions;
 	struct iam_attached_list attached;
@@ -73,6 +75,16 @@ void iam_policy_version_free(struct iam_policy_version *v)
 	free(v->create_date);
 	free(v->document);
 	memset(v, 0, sizeof(*v));
+}
+
+void iam_policy_list_free(struct iam_policy_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		iam_policy_free(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 void iam_policy_version_list_free(struct iam_policy_version_list *l)
@@ -135,6 +147,7 @@ static void st_free(void *p)
 	iam_user_free(&s->user);
 	iam_user_list_free(&s->users);
 	iam_policy_free(&s->policy);
+	iam_policy_list_free(&s->policies);
 	iam_policy_version_free(&s->version);
 	iam_policy_version_list_free(&s->versions);
 	iam_attached_list_free(&s->attached);
@@ -380,6 +393,38 @@ enum cx_status iam_get_policy_version(struct aws_client *c, const char *arn, con
                                       struct iam_policy_version *out, struct cx_err *err)
 {
 	SYNC_BODY(iam_get_policy_version_op(arn, version_id), version);
+}
+
+static void list_local_build(void *stp, struct aws_req *rq)
+{
+	struct iam_st *s = stp;
+	aws_form_add(&rq->params, "Scope", "Local");
+	aws_form_add(&rq->params, "MaxItems", s->p1);
+}
+
+PARSE_FN(list_local_parse, "ListPolicies", {
+	for (xmlNode *m = xml_path(res, "Policies/member"); m; m = xml_next(m, "member")) {
+		s->policies.items =
+		    xrealloc(s->policies.items, (s->policies.n + 1) * sizeof(*s->policies.items));
+		memset(&s->policies.items[s->policies.n], 0, sizeof(*s->policies.items));
+		parse_policy(m, &s->policies.items[s->policies.n++]);
+	}
+	s->policies.truncated = xml_path_bool(res, "IsTruncated", false);
+})
+
+static const struct aws_op_def list_local_def = {AWS_IAM,          AWS_PROTO_QUERY,  "ListPolicies",
+                                                 list_local_build, list_local_parse, NULL};
+
+struct aws_op *iam_list_local_policies_op(int max_items)
+{
+	char n[16];
+	snprintf(n, sizeof(n), "%d", max_items < 1 ? 1 : max_items > 1000 ? 1000 : max_items);
+	return op_new(&list_local_def, st_new(n, NULL, NULL, NULL), "Scope=Local");
+}
+
+const struct iam_policy_list *iam_list_local_policies_result(const struct aws_op *op)
+{
+	return &((struct iam_st *)aws_op_state(op))->policies;
 }
 
 static void list_versions_build(void *stp, struct aws_req *rq)

@@ -23,6 +23,11 @@ struct iam_policy {
 	char *name, *id, *arn, *path, *default_version_id, *description, *create_date, *update_date;
 	long attachment_count;
 };
+struct iam_policy_list {
+	struct iam_policy *items;
+	size_t n;
+	bool truncated; /* more exist than this page holds (iam_list_local_policies_op) */
+};
 struct iam_policy_version {
 	char *version_id;
 	bool is_default;
@@ -53,6 +58,7 @@ struct iam_access_key_list {
 void iam_user_free(struct iam_user *u);
 void iam_user_list_free(struct iam_user_list *l);
 void iam_policy_free(struct iam_policy *p);
+void iam_policy_list_free(struct iam_policy_list *l);
 void iam_policy_version_free(struct iam_policy_version *v);
 void iam_policy_version_list_free(struct iam_policy_version_list *l);
 void iam_attached_list_free(struct iam_attached_list *l);
@@ -76,6 +82,12 @@ struct aws_op *iam_get_policy_version_op(const char *arn, const char *version_id
 const struct iam_policy_version *iam_get_policy_version_result(const struct aws_op *op);
 enum cx_status iam_get_policy_version(struct aws_client *c, const char *arn, const char *version_id,
                                       struct iam_policy_version *out, struct cx_err *err);
+
+/* ListPolicies Scope=Local: the account's customer managed policies, ONE page of at most
+ * max_items (1..1000; unlike the other listings it does not follow the marker: truncated
+ * says more exist). For reads that want a bounded answer. */
+struct aws_op *iam_list_local_policies_op(int max_items);
+const struct iam_policy_list *iam_list_local_policies_result(const struct aws_op *op);
 
 struct aws_op *iam_list_policy_versions_op(const char *arn);
 const struct iam_policy_version_list *iam_list_policy_versions_result(const struct aws_op *op);

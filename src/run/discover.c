@@ -18,6 +18,7 @@
 
 #define DEFAULT_PARALLEL  16
 #define DELIVERY_LIST_MAX 100 /* keys looked at under <prefix>/<name>/ */
+#define LIST_POLICIES_MAX 100 /* one page: more customer policies -> our policies by ARN */
 
 enum rkind {
 	R_STS = 0,
@@ -29,6 +30,7 @@ enum rkind {
 	R_GET_EXPORT,
 	R_REPORTS,
 	R_DELIVERED,
+	R_LIST_POLICIES,
 	R_POLICY_VERSIONS,
 	R_POLICY_DOC,
 	R_USER_ATTACHED,
@@ -87,6 +89,14 @@ struct discover {
 	struct delivery *dlv;
 	size_t ndlv;
 	int answering; /* depth of the read whose answer is being handled (0: none) */
+	/* our policies: a one-page listing sent with GetCallerIdentity tells which exist (and
+	 * their default version) without the account id; unusable (denied, truncated): by ARN */
+	enum { PL_FLIGHT = 0, PL_DONE, PL_UNUSABLE } plist;
+	struct iam_policy_list listed;
+	bool policies_named; /* after_identity has named them (ARNs known) */
+	bool doc_queued[3];  /* GetPolicyVersion of policy i is queued */
+	char *org_master;    /* DescribeOrganization's MasterAccountId, when sent before STS */
+	bool org_answered;   /* ... it has answered, role pending on the account id */
 };
 
 /* ---------- small helpers ---------- */
@@ -113,6 +123,7 @@ static const char *rkind_service(enum rkind k)
 		return "bcm-data-exports";
 	case R_REPORTS:
 		return "cur";
+	case R_LIST_POLICIES:
 	case R_POLICY_VERSIONS:
 	case R_POLICY_DOC:
 	case R_USER_ATTACHED:
@@ -146,6 +157,8 @@ static const char *rkind_operation(enum rkind k)
 		return "GetExport";
 	case R_REPORTS:
 		return "DescribeReportDefinitions";
+	case R_LIST_POLICIES:
+		return "ListPolicies";
 	case R_POLICY_VERSIONS:
 		return "ListPolicyVersions";
 	case R_POLICY_DOC:
@@ -352,6 +365,9 @@ static void start_rd(struct discover *d, struct rd *r)
 	case R_ORG:
 		r->op = org_describe_organization_op(d->f.account_id);
 		break;
+	case R_LIST_POLICIES:
+		r->op = iam_list_local_policies_op(LIST_POLICIES_MAX);
+		break;
 	case R_HEAD_BUCKET:
 		r->op = s3_head_bucket_op(s);
 		break;
@@ -475,6 +491,8 @@ static void certerox_reads(struct discover *d)
 static void with_identity(struct discover *d)
 {
 	const struct answers *a = &d->a;
+	enqueue(d, R_ORG, 0, "");
+	enqueue(d, R_LIST_POLICIES, 0, "");
 	bucket_reads(d);
 	if (d->want_cur2)
 		enqueue(d, R_LIST_EXPORTS, 0, "");
@@ -486,11 +504,50 @@ static void with_identity(struct discover *d)
 	}
 }
 
-/* Everything that needs the account id (policy ARNs, the organization role). */
+/* Our policies, once both their ARNs (the account id) and the listing are known: those the
+ * listing shows are read (versions and the default's document at once), the others are
+ * absent; without a usable listing each is read by ARN (ListPolicyVersions, then the
+ * default's document). */
+static void policy_reads(struct discover *d)
+{
+	if (!d->policies_named || d->plist == PL_FLIGHT)
+		return;
+	for (size_t i = 0; i < d->f.npolicies; i++) {
+		struct plan_policy_fact *p = &d->f.policies[i];
+		const char *name = strrchr(p->arn, '/') + 1;
+		if (d->plist == PL_UNUSABLE) {
+			enqueue(d, R_POLICY_VERSIONS, i, name);
+			continue;
+		}
+		const struct iam_policy *l = NULL;
+		for (size_t k = 0; k < d->listed.n && !l; k++)
+			if (str_eq(d->listed.items[k].arn, p->arn))
+				l = &d->listed.items[k];
+		p->exists = l && l->default_version_id;
+		if (!p->exists)
+			continue;
+		p->default_version = xstrdup(l->default_version_id);
+		enqueue(d, R_POLICY_VERSIONS, i, name);
+		struct rd *n = enqueue(d, R_POLICY_DOC, i, name);
+		n->aux = xstrdup(p->default_version);
+		d->doc_queued[i] = true;
+	}
+}
+
+static void org_role_of(struct discover *d)
+{
+	if (!d->org_answered || !d->f.account_id)
+		return;
+	d->f.org_role =
+	    str_eq(d->org_master, d->f.account_id) ? PLAN_ORG_MANAGEMENT : PLAN_ORG_MEMBER;
+	d->org_answered = false;
+}
+
+/* Everything that needs the account id: our policies' ARNs, the organization role. */
 static void after_identity(struct discover *d)
 {
 	const struct answers *a = &d->a;
-	enqueue(d, R_ORG, 0, "");
+	org_role_of(d);
 	/* our policies */
 	const char *names[2] = {NULL, NULL};
 	if (migrate(d)) {
@@ -505,11 +562,10 @@ static void after_identity(struct discover *d)
 	for (int i = 0; i < 2; i++) {
 		if (!names[i] || (i == 1 && str_eq(names[1], names[0])))
 			continue;
-		struct plan_policy_fact *p = &d->f.policies[d->f.npolicies];
-		p->arn = policy_arn(d, names[i]);
-		enqueue(d, R_POLICY_VERSIONS, d->f.npolicies, names[i]);
-		d->f.npolicies++;
+		d->f.policies[d->f.npolicies++].arn = policy_arn(d, names[i]);
 	}
+	d->policies_named = true;
+	policy_reads(d);
 }
 
 /* ---------- answers of reads ---------- */
@@ -560,6 +616,16 @@ static enum cx_status on_org(struct discover *d, struct rd *r, enum cx_status st
 		return CX_OK;
 	}
 	const struct org_info *o = org_describe_organization_result(r->op);
+	if (o->role == ORG_UNKNOWN && o->master_account_id && !o->denied_message) {
+		/* sent before GetCallerIdentity answered: compared with the account id */
+		free(d->org_master);
+		d->org_master = xstrdup(o->master_account_id);
+		d->org_answered = true;
+		org_role_of(d);
+		snprintf(outcome, on, "organization %s, managed by %s", o->id ? o->id : "?",
+		         o->master_account_id);
+		return CX_OK;
+	}
 	switch (o->role) {
 	case ORG_MANAGEMENT:
 		d->f.org_role = PLAN_ORG_MANAGEMENT;
@@ -724,6 +790,32 @@ static enum cx_status on_delivered(struct discover *d, struct rd *r, enum cx_sta
 	return CX_OK;
 }
 
+/* The listing is a shortcut, never an error: denied, failed or more than a page -> by ARN. */
+static enum cx_status on_list_policies(struct discover *d, struct rd *r, enum cx_status st,
+                                       char *outcome, size_t on)
+{
+	const struct iam_policy_list *l =
+	    st == CX_OK ? iam_list_local_policies_result(r->op) : NULL;
+	if (!l || l->truncated) {
+		d->plist = PL_UNUSABLE;
+		snprintf(outcome, on, "%s: our policies are read by ARN",
+		         l ? "more than one page" : aws_op_error(r->op)->msg);
+	} else {
+		d->plist = PL_DONE;
+		d->listed.items = xcalloc(l->n + 1, sizeof(*d->listed.items));
+		for (size_t i = 0; i < l->n; i++) {
+			d->listed.items[i].arn = xstrdup(l->items[i].arn);
+			d->listed.items[i].default_version_id =
+			    xstrdup(l->items[i].default_version_id);
+		}
+		d->listed.n = l->n;
+		snprintf(outcome, on, "%zu customer polic%s", d->listed.n,
+		         d->listed.n == 1 ? "y" : "ies");
+	}
+	policy_reads(d);
+	return CX_OK;
+}
+
 static int version_num(const char *v)
 {
 	return v && (v[0] == 'v' || v[0] == 'V') ? atoi(v + 1) : 0;
@@ -763,8 +855,11 @@ static enum cx_status on_policy_versions(struct discover *d, struct rd *r, enum 
 		                  "policy %s: ListPolicyVersions names no default "
 		                  "version",
 		                  p->arn);
-	struct rd *n = enqueue(d, R_POLICY_DOC, r->idx, r->subject);
-	n->aux = xstrdup(p->default_version);
+	if (!d->doc_queued[r->idx]) {
+		struct rd *n = enqueue(d, R_POLICY_DOC, r->idx, r->subject);
+		n->aux = xstrdup(p->default_version);
+		d->doc_queued[r->idx] = true;
+	}
 	snprintf(outcome, on, "%d version%s, default %s", p->versions, p->versions == 1 ? "" : "s",
 	         p->default_version);
 	return CX_OK;
@@ -774,6 +869,11 @@ static enum cx_status on_policy_doc(struct discover *d, struct rd *r, enum cx_st
                                     char *outcome, size_t on, struct cx_err *err)
 {
 	struct plan_policy_fact *p = &d->f.policies[r->idx];
+	if (st == CX_E_NOT_FOUND) { /* deleted since the listing */
+		free(p->default_version);
+		p->default_version = NULL;
+		return absent(&p->exists, outcome, on);
+	}
 	if (st != CX_OK)
 		return op_failed(r, st, err);
 	const struct iam_policy_version *v = iam_get_policy_version_result(r->op);
@@ -971,6 +1071,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 		case R_DELIVERED:
 			res = on_delivered(d, r, st, outcome, sizeof(outcome));
 			break;
+		case R_LIST_POLICIES:
+			res = on_list_policies(d, r, st, outcome, sizeof(outcome));
+			break;
 		case R_POLICY_VERSIONS:
 			res = on_policy_versions(d, r, st, outcome, sizeof(outcome), &err);
 			break;
@@ -1150,6 +1253,8 @@ void discover_free(struct discover *d)
 	free(d->dlv);
 	free(d->bucket);
 	free(d->certerox_org);
+	iam_policy_list_free(&d->listed);
+	free(d->org_master);
 	plan_facts_free(&d->f);
 	strv_free(&d->warnings);
 	answers_free(&d->a);

@@ -1,9 +1,12 @@
 /* discover.h - read-only discovery: the AWS (and CerteroX) facts the plan is built from.
  *
  * Everything runs on the shared http_ctx of the administrator's aws_client, without threads:
- * sts GetCallerIdentity first, then every independent read at once (at most max_parallel,
- * default 8, in flight; the rest wait in a queue), each fact read exactly once:
- *   - organizations DescribeOrganization -> org_role (errors leave it "unknown", a warning);
+ * sts GetCallerIdentity and every read that needs no account id go out at once (at most
+ * max_parallel, default 16, in flight; the rest wait in a queue); the reads that need an
+ * answer follow it; each fact read exactly once. discovery_depth in the facts is the longest
+ * chain of reads it took (1 on an empty account):
+ *   - organizations DescribeOrganization -> org_role, its manager compared with the account
+ *     id (errors leave it "unknown", a warning);
  *   - root connect / migrate with a bucket: s3 HeadBucket (exists + region from
  *     x-amz-bucket-region; GetBucketLocation only when HeadBucket did not tell it; the region
  *     stays cached in the client) and s3 GetBucketPolicy (text, or none);
@@ -14,10 +17,12 @@
  *     once for the answers' bucket/prefix, again for the export's own destination only when
  *     that differs) -> delivered when a data file (.csv.gz, .csv.zip, .snappy.parquet) exists;
  *   - our IAM policies (root: ReadOnly + Discover Resources; linked: Discover Resources;
- *     migrate: ReadOnly) by ARN arn:aws:iam::<account>:policy/<name>: iam ListPolicyVersions
- *     (count, default version, oldest non-default; NoSuchEntity = absent), then
- *     GetPolicyVersion of the default (the document). GetPolicy is not needed: the listing
- *     already tells the default version;
+ *     migrate: ReadOnly), arn:aws:iam::<account>:policy/<name>: one page (100) of iam
+ *     ListPolicies Scope=Local goes out with GetCallerIdentity; a policy it does not list is
+ *     absent, one it lists gets ListPolicyVersions (count, oldest non-default) and
+ *     GetPolicyVersion of the listed default (the document) at once. When the listing is
+ *     denied, fails or has more pages, each policy is read by ARN instead: ListPolicyVersions
+ *     (NoSuchEntity = absent), then GetPolicyVersion of the default;
  *   - connect: the user: iam ListAttachedUserPolicies and ListAccessKeys (NoSuchEntity =
  *     absent user), in_vault from the vault when given;
  *   - with a CerteroX client: the organization's AWS data sources (organization from
