@@ -59,7 +59,7 @@ void tui_log_draw(struct tui_log *l, WINDOW *w, struct tui_rect r)
 	size_t end = l->count - l->back;
 	size_t start = end > (size_t)r.h ? end - (size_t)r.h : 0;
 	for (size_t i = start; i < end; i++)
-		tui_put(w, r.y + (int)(i - start), r.x, r.w, tui_log_line(l, i), A_NORMAL);
+		tui_put_clipped(w, r.y + (int)(i - start), r.x, r.w, tui_log_line(l, i), A_NORMAL);
 }
 
 int tui_log_action(struct tui_log *l, const struct tui_event *ev)

@@ -236,7 +236,7 @@ void tui_progress_draw(struct tui_progress *p, WINDOW *w, struct tui_rect r, uns
 		          : tm[0]                                               ? 8
 		                                                                : 0;
 		int lx = r.x + 15, lw = r.w - 15 - (tw > col ? tw : col) - 1;
-		int n = tui_put(w, r.y + y, lx, lw, s->label, A_NORMAL);
+		int n = tui_put_clipped(w, r.y + y, lx, lw, s->label, A_NORMAL);
 		char extra[200] = "";
 		if (s->state == STEP_RETRYING)
 			snprintf(extra, sizeof(extra), " (retry %d: %s)", s->retries,
@@ -244,7 +244,7 @@ void tui_progress_draw(struct tui_progress *p, WINDOW *w, struct tui_rect r, uns
 		else if (s->state == STEP_SKIPPED && s->reason)
 			snprintf(extra, sizeof(extra), " (%s)", s->reason);
 		if (extra[0])
-			tui_put(w, r.y + y, lx + n, lw - n, extra, theme_attr(ROLE_DIM));
+			tui_put_clipped(w, r.y + y, lx + n, lw - n, extra, theme_attr(ROLE_DIM));
 		if (tm[0])
 			tui_put(w, r.y + y, r.x + r.w - tw, tw, tm, A_NORMAL);
 		y++;
