@@ -73,6 +73,8 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 		return iam_get_policy_version_op(a_str(a, "arn"), a_str(a, "version_id"));
 	if (!strcmp(name, "ListPolicyVersions"))
 		return iam_list_policy_versions_op(a_str(a, "arn"));
+	if (!strcmp(name, "ListPolicies"))
+		return iam_list_local_policies_op((int)json_num(a, "max_items", 100));
 	if (!strcmp(name, "CreatePolicyVersion"))
 		return iam_create_policy_version_op(a_str(a, "arn"), a_str(a, "document"),
 		                                    a_bool(a, "set_default"));
@@ -220,6 +222,13 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		o = cJSON_CreateArray();
 		for (size_t i = 0; i < l->n; i++)
 			cJSON_AddItemToArray(o, version_json(&l->items[i]));
+	} else if (!strcmp(name, "ListPolicies")) {
+		const struct iam_policy_list *l = iam_list_local_policies_result(op);
+		o = cJSON_CreateObject();
+		cJSON *items = cJSON_AddArrayToObject(o, "policies");
+		for (size_t i = 0; i < l->n; i++)
+			cJSON_AddItemToArray(items, policy_json(&l->items[i]));
+		cJSON_AddBoolToObject(o, "truncated", l->truncated);
 	} else if (!strcmp(name, "CreateUser")) {
 		o = user_json(iam_create_user_result(op));
 	} else if (!strcmp(name, "GetUser")) {

@@ -153,6 +153,15 @@ def body(sim):
     expect_ok("CreatePolicyVersion (default)", o, o.result["version_id"] == "v2" and o.result["is_default"])
     o = op("ListPolicyVersions", {"arn": parn})
     expect_ok("ListPolicyVersions", o, sorted(v["version_id"] for v in o.result) == ["v1", "v2"])
+    o = op("ListPolicies", {"max_items": 100})
+    expect_ok("ListPolicies Scope=Local: the customer policy with its default version, one page", o,
+              any(p["arn"] == parn and p["default_version_id"] == "v2" for p in o.result["policies"])
+              and o.result["truncated"] is False)
+    sim.client("iam").create_policy(PolicyName="cx-pol-2", PolicyDocument=doc1)
+    o = op("ListPolicies", {"max_items": 1})
+    expect_ok("ListPolicies with more than a page: one page, truncated", o,
+              len(o.result["policies"]) == 1 and o.result["truncated"] is True)
+    sim.client("iam").delete_policy(PolicyArn=f"arn:aws:iam::{acct}:policy/cx-pol-2")
     o = op("GetPolicyVersion", {"arn": parn, "version_id": "v1"})
     expect_ok("GetPolicyVersion: document URL-decoded byte for byte (+, space, UTF-8)", o,
               json.loads(o.result["document"]) == json.loads(doc1))

@@ -186,6 +186,25 @@ START_TEST(iam_pagination_and_document)
 	ck_assert(!l->items[1].is_default);
 	aws_op_free(op);
 
+	/* ListPolicies Scope=Local: one page only, a truncated answer does not ask for more */
+	op = iam_list_local_policies_op(100);
+	ck_assert_int_eq(feed(op, 200, NULL,
+	                      "<ListPoliciesResponse><ListPoliciesResult><Policies><member>"
+	                      "<PolicyName>CerteroXReadOnly</PolicyName><Path>/</Path>"
+	                      "<Arn>arn:aws:iam::123456789012:policy/CerteroXReadOnly</Arn>"
+	                      "<DefaultVersionId>v3</DefaultVersionId></member></Policies>"
+	                      "<IsTruncated>true</IsTruncated><Marker>m1</Marker>"
+	                      "</ListPoliciesResult></ListPoliciesResponse>",
+	                      &more, &err),
+	                 CX_OK);
+	ck_assert(!more);
+	const struct iam_policy_list *pl = iam_list_local_policies_result(op);
+	ck_assert_uint_eq(pl->n, 1);
+	ck_assert(pl->truncated);
+	ck_assert_str_eq(pl->items[0].arn, "arn:aws:iam::123456789012:policy/CerteroXReadOnly");
+	ck_assert_str_eq(pl->items[0].default_version_id, "v3");
+	aws_op_free(op);
+
 	op = iam_get_policy_version_op("arn", "v1");
 	ck_assert_int_eq(
 	    feed(op, 200, NULL,
