@@ -2,6 +2,7 @@
 #include "tui/unlock.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "tui/theme.h"
 
@@ -11,6 +12,7 @@ bool tui_unlock_start(struct tui_unlock *u, struct tui_app *app, const char *pat
 {
 	memset(u, 0, sizeof(*u));
 	cx_err_clear(&u->err);
+	u->creating = create_level && access(path, F_OK) != 0;
 	/* no waiting for another run's lock: the screen would freeze; the error says who
 	 * holds it */
 	u->status = vault_open_begin(path, passphrase, create_level, 0, &u->opening, &u->err);
@@ -72,6 +74,9 @@ int tui_unlock_end(struct tui_unlock *u, struct tui_app *app, struct vault **out
 	int after = u->after;
 	u->after = 0;
 	if (after) {
+		/* Esc while creating: leave nothing behind (the lock is still ours) */
+		if (*out && u->creating && vault_count(*out) == 0)
+			unlink(vault_path(*out));
 		vault_close(*out);
 		*out = NULL;
 	}

@@ -17,6 +17,7 @@ struct tui_unlock {
 	int after;                     /* what Esc or F10 asked for meanwhile (0: nothing) */
 	int esc_after;                 /* the page's answer to Esc once it ends */
 	const char *esc_text;          /* "Going back", "Not showing the list" (static) */
+	bool creating;                 /* the vault file did not exist: this opening creates it */
 	enum cx_status status;         /* why the last start or end failed (tui_unlock_why) */
 	struct cx_err err;
 };
@@ -34,8 +35,9 @@ bool tui_unlock_running(const struct tui_unlock *u);
  * default handling, for Ctrl-C, help and signals). */
 bool tui_unlock_action(struct tui_unlock *u, struct tui_app *app, const struct tui_event *ev,
                        int *answer);
-/* Ends it. Returns the page answer Esc or F10 asked for meanwhile (the vault closed unused),
- * else 0 with *out the open vault (caller's), or NULL when it did not open (tui_unlock_why). */
+/* Ends it. Returns the page answer Esc or F10 asked for meanwhile (the vault closed unused;
+ * one this opening created, still empty, is removed again), else 0 with *out the open vault
+ * (caller's), or NULL when it did not open (tui_unlock_why). */
 int tui_unlock_end(struct tui_unlock *u, struct tui_app *app, struct vault **out);
 /* For a page's destroy: waits for a derivation still running and closes its vault. */
 void tui_unlock_abandon(struct tui_unlock *u);

@@ -97,6 +97,8 @@ check "sensitive level: the key is being derived" tui_wait "deriving its key" 5
 tui_keys Escape
 check "Esc during the derivation: acknowledged at once" tui_status_has "Going back as soon as the key" 2
 check "... and done when the derivation ends: back on page 9" tui_wait "Page 9 of 12" 60
+check "... the vault it was creating is not left behind" \
+	test ! -e "$HOMEDIR/data/certerox-aws-setup/credentials.vault"
 tui_keys F10
 check "F10 then quits" tui_wait "[exit" 10
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
