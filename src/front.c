@@ -14,7 +14,6 @@
  * DESTDIR), then in $(pkglibexecdir). */
 #include <curl/curlver.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <ncurses.h>
 #include <openssl/opensslv.h>
@@ -55,15 +54,13 @@ static void version(void)
 /* The directory of this executable ("" when unknown). Caller frees. */
 static char *exe_dir(void)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	char *exe = paths_self_exe();
+	if (!exe)
 		return xstrdup("");
-	exe[n] = '\0';
 	char *slash = strrchr(exe, '/');
 	if (slash)
 		*slash = '\0';
-	return xstrdup(exe);
+	return exe;
 }
 
 int main(int argc, char **argv)

@@ -330,19 +330,6 @@ void http_ctx_free(struct http_ctx *ctx)
 
 /* ---------- timers ---------- */
 
-static void timer_insert(struct http_ctx *ctx, struct http_timer *t);
-
-unsigned long http_timer_add(struct http_ctx *ctx, long delay_ms, http_timer_fn fn, void *ud)
-{
-	struct http_timer *t = xcalloc(1, sizeof(*t));
-	t->id = ctx->next_timer_id++;
-	t->due = http_now_ms() + (delay_ms > 0 ? delay_ms : 0);
-	t->fn = fn;
-	t->ud = ud;
-	timer_insert(ctx, t);
-	return t->id;
-}
-
 /* Inserts t in due order. */
 static void timer_insert(struct http_ctx *ctx, struct http_timer *t)
 {
@@ -353,16 +340,27 @@ static void timer_insert(struct http_ctx *ctx, struct http_timer *t)
 	*pp = t;
 }
 
-unsigned long http_ctx_when_sent(struct http_ctx *ctx, http_timer_fn fn, void *ud)
+static unsigned long timer_new(struct http_ctx *ctx, long long due, bool when_sent,
+                               http_timer_fn fn, void *ud)
 {
 	struct http_timer *t = xcalloc(1, sizeof(*t));
 	t->id = ctx->next_timer_id++;
-	t->when_sent = true;
-	t->due = LLONG_MAX;
+	t->due = due;
+	t->when_sent = when_sent;
 	t->fn = fn;
 	t->ud = ud;
 	timer_insert(ctx, t);
 	return t->id;
+}
+
+unsigned long http_timer_add(struct http_ctx *ctx, long delay_ms, http_timer_fn fn, void *ud)
+{
+	return timer_new(ctx, http_now_ms() + (delay_ms > 0 ? delay_ms : 0), false, fn, ud);
+}
+
+unsigned long http_ctx_when_sent(struct http_ctx *ctx, http_timer_fn fn, void *ud)
+{
+	return timer_new(ctx, LLONG_MAX, true, fn, ud); /* due: check_when_sent */
 }
 
 /* The http_ctx_when_sent timers become due when no transfer in curl's hands is still

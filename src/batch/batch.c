@@ -308,7 +308,6 @@ int batch_apply(const struct cx_options *o)
 		goto out;
 	}
 	st = journal_open(NULL, p.facts.account_id, &jn, &err);
-	log_debug("journal: open");
 	if (st != CX_OK) {
 		rc = fail("state directory", &err, CX_EXIT_SOFTWARE);
 		goto out;

@@ -8,13 +8,12 @@
 
 #include "options.h"
 #include "tui/app.h"
-#include "util/str.h"
 #include "tui/term.h"
 #include "tui/theme.h"
 #include "tui/widgets.h"
-#include "tui/widgets.h"
 #include "util/mem.h"
 #include "util/status.h"
+#include "util/str.h"
 
 #define MIN_COLS    80
 #define MIN_ROWS    24

@@ -31,22 +31,33 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *paths_self_exe(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	return xstrdup(exe);
+}
+
 char *paths_datadir(void)
 {
 	const char *env = getenv("CERTEROX_DATADIR");
 	if (env && *env)
 		return xstrdup(env);
 	/* Running from the build tree: the executable sits in $(abs_top_builddir)/src. */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && strlen(builddir) > 0) {
-		exe[n] = '\0';
+	char *exe = paths_self_exe();
+	if (exe && strlen(builddir) > 0) {
 		char *want = xasprintf("%s/", builddir);
 		int in_build = str_starts_with(exe, want);
 		free(want);
-		if (in_build && is_dir(src_datadir))
+		if (in_build && is_dir(src_datadir)) {
+			free(exe);
 			return xstrdup(src_datadir);
+		}
 	}
+	free(exe);
 	if (is_dir(CX_PKGDATADIR))
 		return xstrdup(CX_PKGDATADIR);
 	if (strlen(src_datadir) > 0 && is_dir(src_datadir))

@@ -9,6 +9,8 @@
  * source tree's data/ when running from the build tree, else the installed
  * $(pkgdatadir). */
 char *paths_datadir(void);
+/* The path of the running executable (/proc/self/exe), NULL when unknown. Caller frees. */
+char *paths_self_exe(void);
 /* Full path of a data file ("policies/readonly.json"). */
 char *paths_data_file(const char *rel);
 /* $XDG_STATE_HOME/certerox-aws-setup (default ~/.local/state/certerox-aws-setup). */

@@ -1178,7 +1178,7 @@ void vault_open_derive(struct vault_opening *o)
 
 bool vault_open_ready(const struct vault_opening *o)
 {
-	return !o || o->done || (o->started && atomic_load(&((struct vault_opening *)o)->ready));
+	return !o || o->done || (o->started && atomic_load(&o->ready));
 }
 
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err)

@@ -409,7 +409,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.conn_id = next(_conn_ids)
-        self.conn_opened = time.time()  # accepted, before the TLS handshake
         with self.server.conns_lock:
             self.server.conns.add(self.request)
         try:
@@ -455,7 +454,6 @@ class Handler(BaseHTTPRequestHandler):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             headers.append(("Content-Length", str(len(body))))
         req = Req(self.command, self.path, headers, body)
-        req.conn_opened = self.conn_opened
         req.client_port = self.client_address[1] if isinstance(self.client_address, tuple) else None
         if self.server.kind == "certerox":
             req.service = "certerox"
@@ -576,8 +574,6 @@ def log_line(path, start, req, status, error, conn_id, fault):
            "operation": req.operation, "status": status, "error": error,
            "access_key_id": req.access_key_id, "connection": conn_id,
            "request_digest": request_digest(req)}
-    if getattr(req, "conn_opened", None):
-        rec["connection_opened"] = round(req.conn_opened, 6)
     if getattr(req, "client_port", None):
         rec["client_port"] = req.client_port
     if getattr(req, "key_valid_at", None):
