@@ -88,6 +88,7 @@ struct certerox_ds {
 	char *last_import_attempt_error;
 	long long created_at;     /* epoch seconds, 0 when absent */
 	long long last_import_at; /* 0 when never */
+	long long last_import_attempt_at; /* 0 when never */
 	bool has_config;
 	struct certerox_config config;
 };
