@@ -199,7 +199,8 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 				o->format = FORMAT_TEXT;
 			else
 				return usage_error(
-				    "--format must be json, awscli, table or text, not '%s'", optarg);
+				    "--format must be json, awscli, table or text, not '%s'",
+				    optarg);
 			break;
 		case OPT_LIST:
 			o->list = true;
@@ -287,7 +288,8 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 	}
 	int modes = (o->batch && !o->dry_run) + o->dry_run + o->list + o->status;
 	if (modes > 1 || ((o->list || o->status) && o->batch))
-		return usage_error("%s", "--batch, --dry-run, --list and --status exclude each other");
+		return usage_error("%s",
+		                   "--batch, --dry-run, --list and --status exclude each other");
 	if (o->dry_run)
 		o->mode = MODE_DRY_RUN;
 	else if (o->batch)

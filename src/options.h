@@ -36,7 +36,7 @@ struct cx_options {
 	bool batch; /* --batch given (with --dry-run too) */
 	bool dry_run;
 	bool list;
-	bool status;              /* --status */
+	bool status;             /* --status */
 	const char *data_source; /* --status --data-source ID */
 	/* which options were given on the command line, by long name, for "not implemented" */
 	const char *given[32];

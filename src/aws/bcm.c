@@ -408,9 +408,8 @@ static enum cx_status list_exec_parse(void *stp, const struct http_response *r, 
 	return CX_OK;
 }
 
-static const struct aws_op_def list_exec_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON,
-                                                "ListExecutions",     list_exec_build,
-                                                list_exec_parse,      NULL};
+static const struct aws_op_def list_exec_def = {
+    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "ListExecutions", list_exec_build, list_exec_parse, NULL};
 
 struct aws_op *bcm_list_executions_op(const char *arn)
 {
@@ -469,9 +468,8 @@ static enum cx_status get_exec_parse(void *stp, const struct http_response *r, b
 	return CX_OK;
 }
 
-static const struct aws_op_def get_exec_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON,
-                                               "GetExecution",       get_exec_build,
-                                               get_exec_parse,       NULL};
+static const struct aws_op_def get_exec_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "GetExecution",
+                                               get_exec_build,       get_exec_parse, NULL};
 
 struct aws_op *bcm_get_execution_op(const char *arn, const char *execution_id)
 {

@@ -812,9 +812,8 @@ static enum cx_status last_used_parse(void *stp, const struct http_response *r, 
 	return CX_OK;
 }
 
-static const struct aws_op_def last_used_def = {AWS_IAM,         AWS_PROTO_QUERY,
-                                                "GetAccessKeyLastUsed", last_used_build,
-                                                last_used_parse, NULL};
+static const struct aws_op_def last_used_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "GetAccessKeyLastUsed", last_used_build, last_used_parse, NULL};
 
 struct aws_op *iam_get_access_key_last_used_op(const char *access_key_id)
 {

@@ -32,13 +32,14 @@ static int open_vault(const struct cx_options *o, struct vault **out)
 	struct cx_err err;
 	cx_err_clear(&err);
 	if (access(path, F_OK) != 0) {
-		fprintf(stderr, PROG ": no vault at %s: key_not_in_vault and the key check are not "
-		                "done\n",
+		fprintf(stderr,
+		        PROG ": no vault at %s: key_not_in_vault and the key check are not "
+		             "done\n",
 		        path);
 	} else if (!o->passphrase_file) {
 		fprintf(stderr,
 		        PROG ": the vault %s is not opened without --passphrase-file: "
-		        "key_not_in_vault and the key check are not done\n",
+		             "key_not_in_vault and the key check are not done\n",
 		        path);
 	} else {
 		char *pass = NULL;
@@ -110,7 +111,7 @@ int batch_status(const struct cx_options *o)
 		}
 		rc = status_problem_count(r) ? CX_EXIT_PROBLEMS : CX_EXIT_OK;
 		if (fflush(stdout) != 0)
-			rc = CX_EXIT_SOFTWARE;
+			rc = cx_status_exit(CX_E_IO);
 	}
 	status_free(r);
 	vault_close(v);

@@ -183,10 +183,12 @@ static void shared_done(struct aws_op *op, void *ud)
 		struct status_ds *d = &r->ds[i];
 		if (st != CX_OK) {
 			if (st != CX_E_CANCELLED)
-				note_error(d, legacy ? "cur DescribeReportDefinitions" : "bcm ListExports",
-				           aws_op_error(op));
+				note_error(
+				    d, legacy ? "cur DescribeReportDefinitions" : "bcm ListExports",
+				    aws_op_error(op));
 		} else if (legacy) {
-			const struct cur_report_list *l = cur_describe_report_definitions_result(op);
+			const struct cur_report_list *l =
+			    cur_describe_report_definitions_result(op);
 			d->export_exists = STATUS_NO;
 			for (size_t k = 0; k < l->n; k++) {
 				if (!str_eq(l->items[k].name, d->report))
@@ -341,8 +343,7 @@ static void op_done(struct aws_op *op, void *ud)
 			const struct iam_key_last_used *u = iam_get_access_key_last_used_result(op);
 			set(&d->key_user, u->user_name);
 			set(&d->key_last_used_at, u->last_used_date);
-			set(&d->key_last_used_service,
-			    u->last_used_date ? u->service_name : NULL);
+			set(&d->key_last_used_service, u->last_used_date ? u->service_name : NULL);
 			if (u->user_name)
 				start_op(r, i, K_LIST_KEYS, iam_list_access_keys_op(u->user_name));
 		} else if (st == CX_E_NOT_FOUND) {
@@ -403,7 +404,8 @@ static void op_done(struct aws_op *op, void *ud)
 			d->bucket_exists = STATUS_YES;
 			const char *reg = s3_get_bucket_location_result(op);
 			set(&d->bucket_region, reg && *reg ? reg : "us-east-1");
-			aws_client_set_bucket_region(r->o.session->aws, d->bucket, d->bucket_region);
+			aws_client_set_bucket_region(r->o.session->aws, d->bucket,
+			                             d->bucket_region);
 			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
 			char *pfx = listing_prefix(d);
 			start_op(r, i, K_OBJECTS, s3_list_objects_op(d->bucket, pfx, NULL, 1000));
@@ -418,8 +420,8 @@ static void op_done(struct aws_op *op, void *ud)
 			struct cx_err perr;
 			cx_err_clear(&perr);
 			cJSON *doc = policy_parse(s3_get_bucket_policy_result(op), &perr);
-			d->policy_permits = doc && policy_bucket_permits_delivery(doc, d->bucket, d->legacy,
-			                                                          !d->legacy)
+			d->policy_permits = doc && policy_bucket_permits_delivery(
+			                               doc, d->bucket, d->legacy, !d->legacy)
 			                        ? STATUS_YES
 			                        : STATUS_NO;
 			cJSON_Delete(doc);
@@ -483,8 +485,8 @@ static void ds_start_stage1(struct status_run *r, size_t i)
 	if (!r->o.vault || r->cancelled || !d->access_key_id)
 		return;
 	const struct vault_record *rec = vault_key(r->o.vault, d);
-	d->in_vault = rec && rec->secret_access_key && *rec->secret_access_key ? STATUS_YES
-	                                                                        : STATUS_NO;
+	d->in_vault =
+	    rec && rec->secret_access_key && *rec->secret_access_key ? STATUS_YES : STATUS_NO;
 	if (d->in_vault != STATUS_YES)
 		return;
 	if (d->reachable && (d->key_exists != STATUS_YES || !str_eq(d->key_status, "Active")))
@@ -524,7 +526,8 @@ static void ds_start(struct status_run *r, size_t i)
 	d->pending++; /* held while starting */
 	if (d->reachable) {
 		if (d->access_key_id)
-			start_op(r, i, K_LAST_USED, iam_get_access_key_last_used_op(d->access_key_id));
+			start_op(r, i, K_LAST_USED,
+			         iam_get_access_key_last_used_op(d->access_key_id));
 		if (!d->linked && d->report)
 			wait_shared(r, i, d->legacy);
 		if (!d->linked && d->bucket)

@@ -81,7 +81,7 @@ struct status_ds {
 	/* key */
 	enum status_tri key_exists;
 	char *key_user, *key_status, *key_created_at, *key_last_used_at, *key_last_used_service;
-	long key_age_days; /* -1 unknown */
+	long key_age_days;           /* -1 unknown */
 	enum status_tri in_vault;    /* UNKNOWN: no vault opened */
 	enum status_tri permissions; /* YES: every permission proved with the key itself */
 	char *permission_error;
@@ -99,10 +99,10 @@ typedef void (*status_progress_fn)(void *ud, const struct status_run *r, size_t 
 typedef void (*status_done_fn)(struct status_run *r, void *ud);
 
 struct status_opts {
-	struct session *session; /* AWS client, http ctx and CerteroX client with org_id set */
-	struct vault *vault;     /* NULL: key_not_in_vault and the key check are not done */
-	const char *data_source; /* NULL: every AWS data source; else only this id */
-	time_t now;              /* 0 = time(NULL) (ages, key_old) */
+	struct session *session;     /* AWS client, http ctx and CerteroX client with org_id set */
+	struct vault *vault;         /* NULL: key_not_in_vault and the key check are not done */
+	const char *data_source;     /* NULL: every AWS data source; else only this id */
+	time_t now;                  /* 0 = time(NULL) (ages, key_old) */
 	status_progress_fn progress; /* a data source's checks ended (index into status_ds) */
 	void *progress_ud;
 };

@@ -135,7 +135,8 @@ static void export_problems(struct status_ds *d, const char *kind, const char *f
 		    "AWS reports the CUR 2.0 export %s as %s%s%s%s%s.", or_q(d->report),
 		    d->export_status ? d->export_status : "?", d->export_reason ? " (" : "",
 		    d->export_reason ? d->export_reason : "", d->export_reason ? ")" : "", exec);
-	} else if (d->legacy && d->report_last_status && strncmp(d->report_last_status, "ERROR", 5) == 0) {
+	} else if (d->legacy && d->report_last_status &&
+	           strncmp(d->report_last_status, "ERROR", 5) == 0) {
 		add(d, "export_unhealthy", "connect", fix_connect,
 		    "AWS reports the legacy report %s's last delivery (%s) as %s.", or_q(d->report),
 		    or_q(d->report_last_delivery), d->report_last_status);
@@ -163,8 +164,8 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 		export_problems(d, kind, fix);
 		if (d->bucket_exists == STATUS_NO) {
 			add(d, "bucket_missing", "connect", fix,
-			    "The bucket %s that the %s delivers to does not exist.", or_q(d->bucket),
-			    kind);
+			    "The bucket %s that the %s delivers to does not exist.",
+			    or_q(d->bucket), kind);
 		} else if (d->bucket_exists == STATUS_YES) {
 			if (d->policy_permits == STATUS_NO)
 				add(d, "bucket_policy_blocks_delivery", "connect", fix,
@@ -174,11 +175,12 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 				              : "bcm-data-exports.amazonaws.com");
 			if (d->listed == STATUS_YES && d->files == 0) {
 				char wait[512];
-				snprintf(wait, sizeof(wait),
-				         "Wait: AWS delivers the first files within 24 hours of the "
-				         "export's creation; then check again with certerox-aws-setup "
-				         "--status --data-source %s.",
-				         or_q(d->id));
+				snprintf(
+				    wait, sizeof(wait),
+				    "Wait: AWS delivers the first files within 24 hours of the "
+				    "export's creation; then check again with certerox-aws-setup "
+				    "--status --data-source %s.",
+				    or_q(d->id));
 				add(d, "no_delivery_yet", "wait", wait,
 				    "No report files have been delivered to s3://%s/%s%s%s/ yet.",
 				    or_q(d->bucket), d->prefix && *d->prefix ? d->prefix : "",
@@ -199,10 +201,11 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 		} else if (d->key_exists == STATUS_YES) {
 			if (d->key_status && !str_eq(d->key_status, "Active")) {
 				char f[768];
-				snprintf(f, sizeof(f),
-				         "%s Or reactivate it: aws iam update-access-key --user-name %s "
-				         "--access-key-id %s --status Active",
-				         rot, or_q(d->key_user), or_q(d->access_key_id));
+				snprintf(
+				    f, sizeof(f),
+				    "%s Or reactivate it: aws iam update-access-key --user-name %s "
+				    "--access-key-id %s --status Active",
+				    rot, or_q(d->key_user), or_q(d->access_key_id));
 				add(d, "key_inactive", "rotate", f,
 				    "The access key %s of user %s is %s: AWS refuses it.",
 				    or_q(d->access_key_id), or_q(d->key_user), d->key_status);
@@ -233,11 +236,12 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 	if (d->last_import_attempt_error && *d->last_import_attempt_error &&
 	    d->last_import_at < d->last_import_attempt_at) {
 		char f[512];
-		snprintf(f, sizeof(f),
-		         "Fix the other problems listed for %s; CerteroX retries the import on its "
-		         "schedule. If none is listed, run certerox-aws-setup and choose Connect to "
-		         "check the data source's settings.",
-		         or_q(d->name));
+		snprintf(
+		    f, sizeof(f),
+		    "Fix the other problems listed for %s; CerteroX retries the import on its "
+		    "schedule. If none is listed, run certerox-aws-setup and choose Connect to "
+		    "check the data source's settings.",
+		    or_q(d->name));
 		add(d, "import_failed", "connect", f, "CerteroX's last import failed: %s",
 		    d->last_import_attempt_error);
 	}
@@ -250,10 +254,11 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 		    or_q(d->account_id));
 	if (!d->reachable) {
 		char f[512];
-		snprintf(f, sizeof(f),
-		         "Run certerox-aws-setup --status --data-source %s with credentials of account "
-		         "%s (e.g. --profile NAME).",
-		         or_q(d->id), or_q(d->account_id));
+		snprintf(
+		    f, sizeof(f),
+		    "Run certerox-aws-setup --status --data-source %s with credentials of account "
+		    "%s (e.g. --profile NAME).",
+		    or_q(d->id), or_q(d->account_id));
 		add(d, "account_unreachable", "command", f,
 		    "The administrator's credentials do not act in account %s: its export, bucket "
 		    "and key were not checked.",
@@ -380,8 +385,8 @@ static cJSON *ds_json(const struct status_ds *d)
 cJSON *status_to_json(const struct status_run *r)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_str(o, "administrator_account", *status_admin_account(r) ? status_admin_account(r)
-	                                                              : NULL);
+	add_str(o, "administrator_account",
+	        *status_admin_account(r) ? status_admin_account(r) : NULL);
 	cJSON_AddNumberToObject(o, "problems", (double)status_problem_count(r));
 	cJSON *arr = cJSON_AddArrayToObject(o, "data_sources");
 	for (size_t i = 0; i < status_count(r); i++)
@@ -406,11 +411,14 @@ void status_print_text(const struct status_run *r, FILE *f, bool ascii)
 {
 	for (size_t i = 0; i < status_count(r); i++) {
 		const struct status_ds *d = status_get(r, i);
-		const char *sym = !d->done ? (ascii ? "[..]" : "…")
+		const char *sym = !d->done       ? (ascii ? "[..]" : "…")
 		                  : d->nproblems ? (ascii ? "[!!]" : "✘")
 		                                 : (ascii ? "[ok]" : "✔");
 		fprintf(f, "%s %s (%s) account %s, %s %s: %s", sym, or_q(d->name), or_q(d->id),
-		        or_q(d->account_id), d->linked ? "linked" : d->legacy ? "legacy" : "cur2",
+		        or_q(d->account_id),
+		        d->linked   ? "linked"
+		        : d->legacy ? "legacy"
+		                    : "cur2",
 		        d->linked ? "" : or_q(d->report), export_word(d));
 		if (d->key_age_days >= 0)
 			fprintf(f, ", key %ld days", d->key_age_days);
