@@ -41,7 +41,9 @@ static void start_init(struct tui_page *pg)
 {
 	struct start_state *s = xcalloc(1, sizeof(*s));
 	tui_radio_init(&s->r, start_items, 4,
-	               W(pg)->start == WIZ_MIGRATE ? 1 : W(pg)->start == WIZ_CHECK ? 3 : 0);
+	               W(pg)->start == WIZ_MIGRATE ? 1
+	               : W(pg)->start == WIZ_CHECK ? 3
+	                                           : 0);
 	pg->state = s;
 }
 

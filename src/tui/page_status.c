@@ -66,10 +66,8 @@ static void start(struct tui_page *pg)
 	s->checked = 0;
 	if (!w->session_ok || !w->cx_ready)
 		return;
-	struct status_opts o = {.session = &w->s,
-	                        .vault = w->vault,
-	                        .progress = progress,
-	                        .progress_ud = pg};
+	struct status_opts o = {
+	    .session = &w->s, .vault = w->vault, .progress = progress, .progress_ud = pg};
 	tui_app_set_busy(pg->app, true);
 	s->run = status_start(&o, finished, pg);
 }
@@ -148,7 +146,9 @@ static const char *export_cell(const struct status_ds *d)
 
 static const char *row_sym(const struct status_ds *d, unsigned tick)
 {
-	return !d->done ? theme_spinner(tick) : d->nproblems ? theme_sym(SYM_FAIL) : theme_sym(SYM_OK);
+	return !d->done       ? theme_spinner(tick)
+	       : d->nproblems ? theme_sym(SYM_FAIL)
+	                      : theme_sym(SYM_OK);
 }
 
 static void row_text(const struct status_ds *d, char *line, size_t n)
@@ -202,7 +202,8 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	tui_put(win, y++, x, wd, line, A_NORMAL);
 	snprintf(line, sizeof(line), "Administrator's account %s; vault %s",
 	         *status_admin_account(s->run) ? status_admin_account(s->run) : "...",
-	         w->vault ? "unlocked: each key checked with itself" : "locked: key checks skipped");
+	         w->vault ? "unlocked: each key checked with itself"
+	                  : "locked: key checks skipped");
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
 	y++;
 	int symw = theme_ascii() ? 4 : 1;
@@ -221,7 +222,7 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	for (size_t i = s->top; i < n && (int)(i - s->top) < rows; i++) {
 		const struct status_ds *d = status_get(s->run, i);
 		row_text(d, line, sizeof(line));
-		attr_t a = !d->done ? theme_attr(ROLE_DIM)
+		attr_t a = !d->done       ? theme_attr(ROLE_DIM)
 		           : d->nproblems ? theme_attr(ROLE_ERROR)
 		                          : theme_attr(ROLE_OK);
 		attr_t ta = i == s->cursor ? theme_attr(ROLE_FOCUS) : a;
@@ -379,8 +380,9 @@ static int offer_fix(struct tui_page *pg, const struct status_ds *d)
 		tui_message(pg->app, "Fix", q);
 		return TUI_HANDLED | TUI_REDRAW;
 	}
-	snprintf(q, sizeof(q), "Start %s now for account %s? It reads first and shows every change "
-	                       "for review before anything is applied.",
+	snprintf(q, sizeof(q),
+	         "Start %s now for account %s? It reads first and shows every change "
+	         "for review before anything is applied.",
 	         str_eq(a, "migrate") ? "Switch to CUR 2.0" : "Connect", dash(d->account_id));
 	int yes = tui_confirm(pg->app, "Fix", q, true);
 	if (yes != 1)
