@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "run/session.h"
@@ -23,8 +24,9 @@ static int fail(const char *what, const struct cx_err *err, int code)
 	return code;
 }
 
-/* The vault, when it exists and --passphrase-file is given; NULL otherwise (with a note). */
-static int open_vault(const struct cx_options *o, struct vault **out)
+/* Begins opening the vault (its lock taken; the key derivation is started by the caller), when
+ * it exists and --passphrase-file is given; *out NULL otherwise (with a note). */
+static int open_vault(const struct cx_options *o, struct vault_opening **out)
 {
 	*out = NULL;
 	char *path = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
@@ -46,7 +48,7 @@ static int open_vault(const struct cx_options *o, struct vault **out)
 		enum cx_status st = vault_read_passphrase_file(o->passphrase_file, &pass, &err);
 		if (st == CX_OK) {
 			cx_err_clear(&err);
-			st = vault_open(path, pass, NULL, out, &err);
+			st = vault_open_begin(path, pass, NULL, VAULT_LOCK_WAIT_DEFAULT, out, &err);
 		}
 		secmem_free(pass);
 		if (st != CX_OK)
@@ -54,6 +56,37 @@ static int open_vault(const struct cx_options *o, struct vault **out)
 	}
 	free(path);
 	return rc;
+}
+
+/* The vault's key derivation runs in a worker thread while the checks read; a timer looks
+ * for its end and hands the vault over (the key checks wait for it). */
+struct vault_wait {
+	struct http_ctx *ctx;
+	struct vault_opening *vo;
+	struct status_run *r;
+	struct vault *v;
+	enum cx_status st;
+	struct cx_err err;
+	bool done;
+};
+
+static void vault_poll(void *ud)
+{
+	struct vault_wait *vw = ud;
+	if (!vault_open_ready(vw->vo)) {
+		http_timer_add(vw->ctx, 10, vault_poll, vw);
+		return;
+	}
+	vw->st = vault_open_finish(vw->vo, &vw->v, &vw->err);
+	vw->vo = NULL;
+	vw->done = true;
+	status_set_vault(vw->r, vw->st == CX_OK ? vw->v : NULL);
+}
+
+static void run_done(struct status_run *r, void *ud)
+{
+	(void)r;
+	*(bool *)ud = true;
 }
 
 int batch_status(const struct cx_options *o)
@@ -83,19 +116,36 @@ int batch_status(const struct cx_options *o)
 		session_close(&s);
 		return fail(NULL, &err, session_exit_status(st, false));
 	}
-	struct vault *v = NULL;
-	int rc = open_vault(o, &v);
+	struct vault_wait vw;
+	memset(&vw, 0, sizeof(vw));
+	cx_err_clear(&vw.err);
+	int rc = open_vault(o, &vw.vo);
 	if (rc) {
 		session_close(&s);
 		return rc;
 	}
-	struct status_opts sto = {.session = &s, .vault = v, .data_source = o->data_source};
+	struct status_opts sto = {
+	    .session = &s, .vault_pending = vw.vo != NULL, .data_source = o->data_source};
 	const char *now = getenv("CX_TEST_NOW"); /* test-only: the clock for key ages */
 	if (now && atoll(now) > 0)
 		sto.now = (time_t)atoll(now);
-	struct status_run *r = status_run_sync(&sto);
+	bool done = false;
+	struct status_run *r = status_start(&sto, run_done, &done);
+	vw.ctx = s.http;
+	vw.r = r;
+	if (vw.vo) {
+		vault_open_derive(vw.vo);
+		http_timer_add(s.http, 10, vault_poll, &vw);
+	}
+	http_ctx_run_until(s.http, &done);
+	if (vw.vo) { /* the run ended first (an error): the vault is not needed any more */
+		vw.st = vault_open_finish(vw.vo, &vw.v, &vw.err);
+		vw.vo = NULL;
+	}
 	st = status_result(r, &err);
-	if (st != CX_OK) {
+	if (vw.st != CX_OK) {
+		rc = fail("vault", &vw.err, session_exit_status(vw.st, false));
+	} else if (st != CX_OK) {
 		rc = fail("--status", &err,
 		          st == CX_E_INPUT ? CX_EXIT_DATAERR : session_exit_status(st, false));
 	} else {
@@ -116,7 +166,7 @@ int batch_status(const struct cx_options *o)
 			rc = cx_status_exit(CX_E_IO);
 	}
 	status_free(r);
-	vault_close(v);
+	vault_close(vw.v);
 	session_close(&s);
 	return rc;
 }

@@ -39,7 +39,8 @@ struct status_run {
 	size_t n;
 	bool org_has_root;
 	char admin[32];
-	bool have_admin, have_list;
+	bool have_admin, have_list, sts_finished;
+	bool vault_waiting; /* opts.vault_pending and status_set_vault not called yet */
 	struct certerox_ds_list list;
 	int pending;
 	bool started_checks, finished, cancelled;
@@ -120,7 +121,11 @@ static void ds_settle(struct status_run *r, size_t i)
 	struct status_ds *d = &r->ds[i];
 	if (d->pending > 0)
 		return;
-	if (d->stage == 0) {
+	if (d->stage == 0 && r->vault_waiting) {
+		d->stage = 2; /* status_set_vault goes on */
+		return;
+	}
+	if (d->stage == 0 || d->stage == 2) {
 		d->stage = 1;
 		ds_start_stage1(r, i);
 		if (d->pending > 0)
@@ -586,15 +591,31 @@ static void begin_checks(struct status_run *r)
 		ds_start(r, i);
 }
 
+/* Both the caller's account and the list are known: the checks start. */
+static void setup_step(struct status_run *r)
+{
+	if (!r->started_checks && r->st == CX_OK && r->have_list && r->sts_finished &&
+	    !r->cancelled)
+		begin_checks(r);
+}
+
+void status_set_vault(struct status_run *r, struct vault *v)
+{
+	if (!r->vault_waiting)
+		return;
+	r->vault_waiting = false;
+	r->o.vault = v;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ds[i].stage == 2)
+			ds_settle(r, i);
+	r->pending--; /* the hold of status_start */
+	maybe_finish(r);
+}
+
 static void maybe_finish(struct status_run *r)
 {
 	if (r->finished || r->pending > 0)
 		return;
-	if (!r->started_checks && r->st == CX_OK && r->have_list && !r->cancelled) {
-		begin_checks(r);
-		if (r->pending > 0)
-			return;
-	}
 	r->finished = true;
 	if (r->cancelled && r->st == CX_OK)
 		r->st = cx_err_set(&r->err, CX_E_CANCELLED, "the checks were cancelled");
@@ -618,6 +639,8 @@ static void sts_done(struct aws_op *op, void *ud)
 		         cx_err_format(aws_op_error(op), buf, sizeof(buf)));
 	}
 	aws_op_free(op);
+	r->sts_finished = true;
+	setup_step(r);
 	r->pending--;
 	maybe_finish(r);
 }
@@ -639,6 +662,7 @@ static void list_done(struct certerox_call *call, void *ud)
 	}
 	certerox_call_free(call);
 	r->call = NULL;
+	setup_step(r);
 	r->pending--;
 	maybe_finish(r);
 }
@@ -665,6 +689,10 @@ struct status_run *status_start(const struct status_opts *o, status_done_fn done
 	struct http_ctx *ctx = aws_client_ctx(s->aws);
 	r->pending++; /* kick: done never runs from here */
 	http_timer_add(ctx, 0, kick, r);
+	if (o->vault_pending) {
+		r->vault_waiting = true;
+		r->pending++; /* held until status_set_vault */
+	}
 	if (!s->cx || !s->org_id) {
 		r->st = cx_err_set(&r->err, CX_E_INPUT,
 		                   "--status needs CerteroX: --certerox-url (or CERTEROX_URL), a "
@@ -720,6 +748,7 @@ void status_cancel(struct status_run *r)
 	if (r->finished)
 		return;
 	r->cancelled = true;
+	status_set_vault(r, NULL);
 	for (size_t k = 0; k < r->nops; k++)
 		aws_op_cancel(r->ops[k]);
 	for (size_t i = 0; i < r->n; i++)

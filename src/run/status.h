@@ -99,8 +99,10 @@ typedef void (*status_progress_fn)(void *ud, const struct status_run *r, size_t 
 typedef void (*status_done_fn)(struct status_run *r, void *ud);
 
 struct status_opts {
-	struct session *session;     /* AWS client, http ctx and CerteroX client with org_id set */
-	struct vault *vault;         /* NULL: key_not_in_vault and the key check are not done */
+	struct session *session; /* AWS client, http ctx and CerteroX client with org_id set */
+	struct vault *vault;     /* NULL: key_not_in_vault and the key check are not done */
+	bool vault_pending; /* the vault comes later (status_set_vault): its key derivation runs
+	                     * while the AWS reads are out; the key checks wait for it */
 	const char *data_source;     /* NULL: every AWS data source; else only this id */
 	time_t now;                  /* 0 = time(NULL) (ages, key_old) */
 	status_progress_fn progress; /* a data source's checks ended (index into status_ds) */
@@ -110,6 +112,9 @@ struct status_opts {
 /* Starts the checks; done(r, ud) runs once from http_ctx_perform (never from here). The
  * caller drives the session's ctx, then status_free. Never NULL. */
 struct status_run *status_start(const struct status_opts *o, status_done_fn done, void *ud);
+/* The vault of opts.vault_pending (NULL: it could not be opened; the vault checks are not
+ * done). Borrowed; it must outlive r. */
+void status_set_vault(struct status_run *r, struct vault *v);
 bool status_done(const struct status_run *r);
 /* CX_OK once the data sources were listed (problems are not errors); else why not (CerteroX
  * unreachable, no such --data-source: CX_E_INPUT, ...). */
