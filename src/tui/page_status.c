@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "run/status.h"
 #include "tui/theme.h"
+#include "tui/unlock.h"
 #include "tui/wiz.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -21,7 +23,15 @@ struct status_page {
 	struct status_run *run;
 	size_t cursor, top;
 	size_t checked;
+	struct tui_unlock unlock; /* `u`: the vault being unlocked for the key checks */
+	struct vault *vault;      /* unlocked here (read-only; closed when the page is left) */
 };
+
+static struct vault *page_vault(struct tui_page *pg)
+{
+	struct status_page *s = pg->state;
+	return W(pg)->vault ? W(pg)->vault : s->vault;
+}
 
 static void progress(void *ud, const struct status_run *r, size_t i)
 {
@@ -67,7 +77,7 @@ static void start(struct tui_page *pg)
 	if (!w->session_ok || !w->cx_ready)
 		return;
 	struct status_opts o = {
-	    .session = &w->s, .vault = w->vault, .progress = progress, .progress_ud = pg};
+	    .session = &w->s, .vault = page_vault(pg), .progress = progress, .progress_ud = pg};
 	tui_app_set_busy(pg->app, true);
 	s->run = status_start(&o, finished, pg);
 }
@@ -87,14 +97,77 @@ static void status_enter(struct tui_page *pg, int how)
 static void status_leave(struct tui_page *pg, int how)
 {
 	(void)how;
+	struct status_page *s = pg->state;
 	stop(pg);
+	tui_unlock_abandon(&s->unlock);
+	vault_close(s->vault); /* its lock would keep the wizard's own vault page out */
+	s->vault = NULL;
 }
 
 static void status_destroy(struct tui_page *pg)
 {
-	stop(pg);
-	free(pg->state);
+	struct status_page *s = pg->state;
+	if (s) {
+		stop(pg);
+		tui_unlock_abandon(&s->unlock);
+		vault_close(s->vault);
+	}
+	free(s);
 	pg->state = NULL;
+}
+
+/* `u`: asks for the passphrase and starts unlocking (the screen stays live). */
+static void unlock(struct tui_page *pg)
+{
+	struct status_page *s = pg->state;
+	struct wiz *w = W(pg);
+	if (page_vault(pg)) {
+		tui_app_status(pg->app, ROLE_NORMAL, "The vault is unlocked already.");
+		return;
+	}
+	if (access(w->vault_file, F_OK) != 0) {
+		tui_app_status(pg->app, ROLE_WARN,
+		               "No vault at %s: nothing to check the keys with.", w->vault_file);
+		return;
+	}
+	struct tui_masked m;
+	tui_masked_init(&m, "Passphrase", 1024);
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b,
+	           "Unlock the vault (read-only) to check each data source's key with "
+	           "itself:\n%s",
+	           w->vault_file);
+	if (tui_prompt_masked(pg->app, "Unlock the vault", buf_str(&b), &m)) {
+		if (tui_masked_len(&m) == 0)
+			tui_app_status(pg->app, ROLE_ERROR, "The passphrase must not be empty.");
+		else if (!tui_unlock_start(&s->unlock, pg->app, w->vault_file, tui_masked_value(&m),
+		                           NULL, "Unlocking the vault (Argon2id)...",
+		                           TUI_HANDLED | TUI_REDRAW, "Not unlocking"))
+			tui_app_status(pg->app, ROLE_ERROR, "Vault not opened: %s",
+			               tui_unlock_why(&s->unlock));
+	}
+	tui_masked_free(&m);
+	buf_free(&b);
+}
+
+static void start(struct tui_page *pg);
+
+static int unlocked(struct tui_page *pg)
+{
+	struct status_page *s = pg->state;
+	struct vault *v = NULL;
+	int after = tui_unlock_end(&s->unlock, pg->app, &v);
+	if (after)
+		return after;
+	if (!v) {
+		tui_app_status(pg->app, ROLE_ERROR, "Vault not opened: %s",
+		               tui_unlock_why(&s->unlock));
+		return TUI_HANDLED | TUI_REDRAW;
+	}
+	s->vault = v;
+	start(pg); /* again, with each key checked with itself */
+	return TUI_HANDLED | TUI_REDRAW;
 }
 
 static const char *dash(const char *s)
@@ -202,8 +275,7 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	tui_put(win, y++, x, wd, line, A_NORMAL);
 	snprintf(line, sizeof(line), "Administrator's account %s; vault %s",
 	         *status_admin_account(s->run) ? status_admin_account(s->run) : "...",
-	         w->vault ? "unlocked: each key checked with itself"
-	                  : "locked: key checks skipped");
+	         page_vault(pg) ? "unlocked: keys checked" : "locked: keys not checked (u)");
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
 	y++;
 	int symw = theme_ascii() ? 4 : 1;
@@ -398,6 +470,10 @@ static int offer_fix(struct tui_page *pg, const struct status_ds *d)
 static int status_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct status_page *s = pg->state;
+	if (tui_unlock_running(&s->unlock)) {
+		int answer;
+		return tui_unlock_action(&s->unlock, pg->app, ev, &answer) ? unlocked(pg) : answer;
+	}
 	size_t n = s->run ? status_count(s->run) : 0;
 	switch (ev->act) {
 	case ACT_TICK:
@@ -419,6 +495,10 @@ static int status_action(struct tui_page *pg, const struct tui_event *ev)
 	case ACT_CHAR:
 		if (ev->ch == 'r') {
 			start(pg);
+			return TUI_HANDLED | TUI_REDRAW;
+		}
+		if (ev->ch == 'u') {
+			unlock(pg);
 			return TUI_HANDLED | TUI_REDRAW;
 		}
 		return 0;
@@ -451,7 +531,7 @@ static bool status_applies(struct tui_page *pg)
 
 const struct page_ops page_status_ops = {
     .title = "Check connected data sources",
-    .keys = "Up/Down choose  Enter checks/fix  r recheck  Esc back",
+    .keys = "Up/Down  Enter details  r recheck  u unlock  Esc back",
     .help = "Every AWS data source of the CerteroX organization, checked read-only and in "
             "parallel: its export (status, latest execution), bucket (exists, policy lets AWS "
             "deliver, files delivered), access key (exists, active, age, last use; with the "

@@ -4,7 +4,7 @@
 # management account's credentials) in one organization. The page is live while the checks run
 # (the sim answers 150 ms late), then shows the table with a symbol per state; colour, and a
 # monochrome form with NO_COLOR; --ascii symbols. The bucket policy removed (boto3-free: aws
-# cli), `r` checks again: the Root row turns to a problem; Enter shows its checks and the fix,
+# cli), `r` checks again; `u` unlocks the vault and each key is checked with itself: the Root row turns to a problem; Enter shows its checks and the fix,
 # then offers Connect, which starts the Connect flow. Goldens at 80x24.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
@@ -62,6 +62,20 @@ check "Enter: the Linked row's checks" tui_wait "account_unreachable" 10
 check "golden: the Linked row's checks" tui_golden status-02-linked
 tui_keys Escape
 check "checks closed" tui_wait_gone "account_unreachable:" 5
+# u: the vault unlocked, each key is checked with itself (the Member's key is in another vault)
+tui_keys Up u
+check "u: the passphrase is asked" tui_wait "Unlock the vault" 10
+tui_type "status-Page-Passphrase-83"
+tui_keys Enter
+check "unlocked: checked again with the keys" tui_wait "vault unlocked: keys checked" 30
+check "... and the checks end" tui_wait "2 AWS data sources checked" 30
+check "the Root row is still fine" tui_wait "Payer: no problem" 10
+tui_keys Enter
+check "the Root key proved its permissions" tui_wait "in the vault: yes; permissions proved with the key: yes" 10
+tui_keys Escape
+tui_keys Down
+check "the Member key is not in this vault" tui_wait "key_not_in_vault" 10
+tui_keys Up
 # the bucket policy removed: AWS can no longer deliver
 # shellcheck disable=SC2086
 env $ENVS aws s3api delete-bucket-policy --bucket cx-tui-status >"$T_TMP/aws.out" 2>&1
