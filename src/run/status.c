@@ -223,6 +223,8 @@ static void shared_done(struct aws_op *op, void *ud)
 		ds_settle(r, ws[w]);
 	}
 	free(ws);
+	aws_op_free(op);
+	sh->op = NULL;
 	maybe_finish(r);
 }
 
