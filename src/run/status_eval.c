@@ -400,6 +400,8 @@ static const char *export_word(const struct status_ds *d)
 {
 	if (d->linked)
 		return "linked";
+	if (!d->reachable)
+		return "not checked";
 	if (d->export_exists == STATUS_NO)
 		return "missing";
 	if (d->legacy)
@@ -414,12 +416,13 @@ void status_print_text(const struct status_run *r, FILE *f, bool ascii)
 		const char *sym = !d->done       ? (ascii ? "[..]" : "…")
 		                  : d->nproblems ? (ascii ? "[!!]" : "✘")
 		                                 : (ascii ? "[ok]" : "✔");
-		fprintf(f, "%s %s (%s) account %s, %s %s: %s", sym, or_q(d->name), or_q(d->id),
-		        or_q(d->account_id),
-		        d->linked   ? "linked"
-		        : d->legacy ? "legacy"
-		                    : "cur2",
-		        d->linked ? "" : or_q(d->report), export_word(d));
+		if (d->linked)
+			fprintf(f, "%s %s (%s) account %s, linked", sym, or_q(d->name), or_q(d->id),
+			        or_q(d->account_id));
+		else
+			fprintf(f, "%s %s (%s) account %s, %s %s: %s", sym, or_q(d->name),
+			        or_q(d->id), or_q(d->account_id), d->legacy ? "legacy" : "cur2",
+			        or_q(d->report), export_word(d));
 		if (d->key_age_days >= 0)
 			fprintf(f, ", key %ld days", d->key_age_days);
 		if (d->last_import_at > 0) {
