@@ -256,6 +256,38 @@ static bool ignored_key(const char *k)
 	       str_eq(k, "BillingViewArn");
 }
 
+/* A table property that AWS adds, or leaves out, when it has its default value: GetExport
+ * answers with every property of the table, BILLING_VIEW_ARN (the account's primary billing
+ * view) included, although CreateExport never sent it (terraform-provider-aws #43978). Such a
+ * property on one side only is no difference. Defaults: ListTables' DefaultValue of each
+ * property of COST_AND_USAGE_REPORT. */
+static bool aws_default_property(const char *path, const cJSON *prop)
+{
+	if (!str_eq(path, "DataQuery.TableConfigurations." EXPORT_TABLE) || !prop ||
+	    !cJSON_IsString(prop) || !prop->string)
+		return false;
+	const char *k = prop->string, *v = prop->valuestring;
+	if (str_eq(k, "BILLING_VIEW_ARN")) {
+		/* arn:aws:billing::<12 digits>:billingview/primary (aws-cn, aws-us-gov too) */
+		const char *p = strstr(v, ":billing::");
+		if (!str_starts_with(v, "arn:") || !p)
+			return false;
+		p += strlen(":billing::");
+		for (int i = 0; i < 12; i++, p++)
+			if (!isdigit((unsigned char)*p))
+				return false;
+		return str_eq(p, ":billingview/primary");
+	}
+	static const char *const defaults[][2] = {{"TIME_GRANULARITY", "HOURLY"},
+	                                          {"INCLUDE_RESOURCES", "FALSE"},
+	                                          {"INCLUDE_SPLIT_COST_ALLOCATION_DATA", "FALSE"},
+	                                          {"INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY", "FALSE"}};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (str_eq(k, defaults[i][0]))
+			return str_eq(v, defaults[i][1]);
+	return false;
+}
+
 static char *show(const cJSON *v)
 {
 	if (!v)
@@ -344,6 +376,9 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 		for (const cJSON *y = b->child; y; y = y->next) {
 			if (ignored_key(y->string))
 				continue;
+			if (!cJSON_GetObjectItemCaseSensitive(a, y->string) &&
+			    aws_default_property(path, y))
+				continue;
 			char *p = *path ? xasprintf("%s.%s", path, y->string) : xstrdup(y->string);
 			if (!cmp(p, cJSON_GetObjectItemCaseSensitive(a, y->string), y, d))
 				eq = false;
@@ -354,6 +389,8 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 			    cJSON_GetObjectItemCaseSensitive(b, x->string))
 				continue;
 			if (str_eq(x->string, "AdditionalArtifacts") && cJSON_GetArraySize(x) == 0)
+				continue;
+			if (aws_default_property(path, x))
 				continue;
 			char *p = *path ? xasprintf("%s.%s", path, x->string) : xstrdup(x->string);
 			if (!cmp(p, x, NULL, d))

@@ -57,6 +57,8 @@ bool export_accept(const cJSON *existing, bool legacy, const struct export_spec 
 /* Compares an existing definition (theirs) with ours (from export_cur2_definition /
  * export_legacy_definition). Ignores ExportArn, Description, ReportStatus, BillingViewArn
  * and empty AdditionalArtifacts; lists compare as sets; the query compares as a column set.
+ * A table property on one side only is equal when it has AWS's default value
+ * (BILLING_VIEW_ARN of the primary billing view, which GetExport adds, included).
  * Appends "path: theirs -> ours" per difference to diffs (may be NULL). True when equal. */
 bool export_compare(const cJSON *theirs, const cJSON *ours, struct strv *diffs);
 

@@ -455,6 +455,7 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Length", str(len(body))))
         req = Req(self.command, self.path, headers, body)
         req.client_port = self.client_address[1] if isinstance(self.client_address, tuple) else None
+        req.secure = isinstance(self.request, ssl.SSLSocket)  # aws:SecureTransport
         if self.server.kind == "certerox":
             req.service = "certerox"
             req.protocol = "certerox"
