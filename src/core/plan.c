@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/billdeny.h"
 #include "core/diff.h"
 #include "core/export.h"
 #include "core/policy.h"
@@ -364,6 +365,47 @@ out:
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
+/* Refusals before any write (issue 13):
+ *  C5: a legacy report that CerteroX or we create must deliver to a region the CUR API's
+ *      S3Region enum lists (else PutReportDefinition fails after the user, key and policies);
+ *  C3: a Deny of the bucket policy that applies to the billing delivery service (evaluated
+ *      with AWS's rules, billdeny.h): AWS refuses the export ("Failed to verify customer
+ *      bucket permission") and never delivers. */
+static enum cx_status refuse_undeliverable(struct builder *b, const char *bucket,
+                                           const char *prefix, const char *region, bool legacy)
+{
+	const struct answers_export *e = &b->a->export;
+	const struct plan_facts *f = b->f;
+	bool creates = e->setup == ANSWERS_WIZARD || e->setup == ANSWERS_SETUP_CERTEROX;
+	if (legacy && creates && (f->bucket_exists || e->create_bucket) &&
+	    !export_legacy_region_supported(region))
+		return cx_err_set(b->err, CX_E_INPUT,
+		                  "export.bucket: bucket \"%s\" is in region %s, where legacy CUR "
+		                  "reports cannot be delivered (the CUR API's S3Region accepts "
+		                  "only %s); use CUR 2.0 (export.type \"cur2\"), whose Data "
+		                  "Exports deliver there, or a bucket in one of those regions",
+		                  bucket, region, export_legacy_regions());
+	if (!f->bucket_exists || !f->bucket_policy || !*f->bucket_policy)
+		return CX_OK;
+	cJSON *doc = cJSON_Parse(f->bucket_policy);
+	const char *name = answers_export_name(b->a);
+	char *deny = billdeny_find(doc, bucket, prefix, name ? name : "", f->account_id, legacy);
+	cJSON_Delete(doc);
+	if (!deny)
+		return CX_OK;
+	cx_err_set(b->err, CX_E_INPUT,
+	           "export.bucket: %s of the policy of bucket \"%s\" applies to %s, which "
+	           "delivers %s \"%s\": AWS would refuse it (\"Failed to verify customer "
+	           "bucket permission\") and deliver nothing; exclude the service from that "
+	           "statement (for example with \"BoolIfExists\": "
+	           "{\"aws:PrincipalIsAWSService\": \"false\"}) and run again",
+	           deny, bucket,
+	           legacy ? "billingreports.amazonaws.com" : "bcm-data-exports.amazonaws.com",
+	           legacy ? "legacy CUR report" : "Data Export", name ? name : "");
+	free(deny);
+	return CX_E_INPUT;
+}
+
 static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const char *region,
                                     bool may_create, bool certerox_creates)
 {
@@ -800,6 +842,10 @@ static enum cx_status build_root(struct builder *b)
 	                     ? f->bucket_region
 	                     : (e->bucket_region ? e->bucket_region : "us-east-1"));
 
+	/* issue 13 C5, C3: what AWS would refuse part-way, refused before any write */
+	if ((st = refuse_undeliverable(b, bucket, prefix, region, legacy)) != CX_OK)
+		goto out;
+
 	/* 1. bucket + bucket policy */
 	bool may_create =
 	    e->create_bucket && e->setup != ANSWERS_EXISTING && e->setup != ANSWERS_DETECT;
@@ -836,7 +882,11 @@ static enum cx_status build_root(struct builder *b)
 		if ((st = ensure_export(b, &spec)) != CX_OK)
 			goto out;
 	}
-	key_check(b, NULL, bucket, prefix, legacy, false);
+	/* a bucket CerteroX has yet to create cannot be probed (issue 13 C6) */
+	key_check(b, NULL,
+	          e->setup == ANSWERS_SETUP_CERTEROX && !f->bucket_exists && !may_create ? NULL
+	                                                                                 : bucket,
+	          prefix, legacy, false);
 
 	/* 5. CerteroX */
 	certerox_create(b, scheme, bucket, prefix, e->name, legacy);

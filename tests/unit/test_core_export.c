@@ -62,7 +62,8 @@ START_TEST(columns)
 	ck_assert(str_ends_with(all, ", split_line_item_unused_cost FROM COST_AND_USAGE_REPORT"));
 	ck_assert_ptr_nonnull(strstr(all, ", line_item_resource_id, "));
 	char *nosplit = export_cur2_query(true, false, &e);
-	ck_assert(str_ends_with(nosplit, ", savings_plan_used_commitment FROM COST_AND_USAGE_REPORT"));
+	ck_assert(
+	    str_ends_with(nosplit, ", savings_plan_used_commitment FROM COST_AND_USAGE_REPORT"));
 	ck_assert_ptr_null(strstr(nosplit, "split_line_item_"));
 	size_t nsplit = 0;
 	for (const char *p = all; (p = strstr(p, "split_line_item_")) != NULL; p++)
@@ -256,8 +257,9 @@ START_TEST(compare)
 	    cJSON_CreateString("arn:aws:billing::123456789012:billingview/custom-1a2b"));
 	ck_assert(!export_compare(theirs, ours, &d));
 	ck_assert_uint_eq(d.n, 1);
-	ck_assert_str_eq(d.v[0], "DataQuery.TableConfigurations.COST_AND_USAGE_REPORT.BILLING_VIEW_ARN: "
-	                         "arn:aws:billing::123456789012:billingview/custom-1a2b -> (absent)");
+	ck_assert_str_eq(d.v[0],
+	                 "DataQuery.TableConfigurations.COST_AND_USAGE_REPORT.BILLING_VIEW_ARN: "
+	                 "arn:aws:billing::123456789012:billingview/custom-1a2b -> (absent)");
 	strv_free(&d);
 	cJSON_ReplaceItemInObjectCaseSensitive(
 	    ttc, "BILLING_VIEW_ARN",
