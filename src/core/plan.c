@@ -856,16 +856,43 @@ static enum cx_status build_root(struct builder *b)
 		free(region), region = xstrdup("eu-central-1");
 
 	/* 2. IAM policies */
-	bool legacy_create = legacy && e->setup == ANSWERS_SETUP_CERTEROX;
+	/* CerteroX creating the export needs cur:PutReportDefinition: legacy reports are made
+	 * with it, and it is a dependent action of bcm-data-exports:CreateExport for the
+	 * COST_AND_USAGE_REPORT table (Service Authorization Reference, Data Exports: the
+	 * CreateExport operation authorizes cur:PutReportDefinition) (issue 13 C9) */
+	bool legacy_create = e->setup == ANSWERS_SETUP_CERTEROX;
+	/* and a bucket it is to create, s3:CreateBucket and s3:PutBucketPolicy on it (OptScale
+	 * tools/cloud_adapter/clouds/aws.py AWS.create_bucket_for_report, with the key) (C6) */
+	bool bucket_create = e->setup == ANSWERS_SETUP_CERTEROX && !f->bucket_exists && !may_create;
 	cJSON *ro = policy_readonly(bucket, legacy_create, b->err);
-	cJSON *disc = ro ? policy_discover(b->err) : NULL;
+	cJSON *extra = ro && bucket_create
+	                   ? policy_template("policies/readonly-create-bucket.json", bucket, NULL,
+	                                     b->err)
+	                   : NULL;
+	cJSON *disc = ro && (extra || !bucket_create) ? policy_discover(b->err) : NULL;
 	if (!ro || !disc) {
 		cJSON_Delete(ro);
+		cJSON_Delete(extra);
 		st = b->err ? b->err->status : CX_E_IO;
 		goto out;
 	}
+	if (extra)
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(ro, "Statement"), extra);
 	if (legacy_create)
-		strv_push(&b->p->warnings, validate_legacy_create_warning);
+		strv_push(&b->p->warnings,
+		          legacy ? validate_legacy_create_warning
+		                 : "export.setup: CerteroX creates the Data Export with "
+		                   "bcm-data-exports:CreateExport, whose dependent action "
+		                   "cur:PutReportDefinition (AWS Service Authorization Reference) the "
+		                   "guide's ReadOnly policy does not grant; the plan adds a statement "
+		                   "allowing cur:PutReportDefinition to the ReadOnly policy");
+	if (bucket_create)
+		strv_add(&b->p->warnings,
+		         "export.bucket: CerteroX creates bucket %s with the data source's key, "
+		         "which needs s3:CreateBucket and s3:PutBucketPolicy on it; the guide's "
+		         "ReadOnly policy does not grant them, the plan adds statement "
+		         "CerteroXCreateBucket",
+		         bucket);
 	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false);
 	ensure_policy(b, "discover", a->iam.discover_policy, disc, false);
 
