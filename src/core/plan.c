@@ -865,10 +865,9 @@ static enum cx_status build_root(struct builder *b)
 	 * tools/cloud_adapter/clouds/aws.py AWS.create_bucket_for_report, with the key) (C6) */
 	bool bucket_create = e->setup == ANSWERS_SETUP_CERTEROX && !f->bucket_exists && !may_create;
 	cJSON *ro = policy_readonly(bucket, legacy_create, b->err);
-	cJSON *extra = ro && bucket_create
-	                   ? policy_template("policies/readonly-create-bucket.json", bucket, NULL,
-	                                     b->err)
-	                   : NULL;
+	cJSON *extra = ro && bucket_create ? policy_template("policies/readonly-create-bucket.json",
+	                                                     bucket, NULL, b->err)
+	                                   : NULL;
 	cJSON *disc = ro && (extra || !bucket_create) ? policy_discover(b->err) : NULL;
 	if (!ro || !disc) {
 		cJSON_Delete(ro);
@@ -880,12 +879,13 @@ static enum cx_status build_root(struct builder *b)
 		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(ro, "Statement"), extra);
 	if (legacy_create)
 		strv_push(&b->p->warnings,
-		          legacy ? validate_legacy_create_warning
-		                 : "export.setup: CerteroX creates the Data Export with "
-		                   "bcm-data-exports:CreateExport, whose dependent action "
-		                   "cur:PutReportDefinition (AWS Service Authorization Reference) the "
-		                   "guide's ReadOnly policy does not grant; the plan adds a statement "
-		                   "allowing cur:PutReportDefinition to the ReadOnly policy");
+		          legacy
+		              ? validate_legacy_create_warning
+		              : "export.setup: CerteroX creates the Data Export with "
+		                "bcm-data-exports:CreateExport, whose dependent action "
+		                "cur:PutReportDefinition (AWS Service Authorization Reference) the "
+		                "guide's ReadOnly policy does not grant; the plan adds a statement "
+		                "allowing cur:PutReportDefinition to the ReadOnly policy");
 	if (bucket_create)
 		strv_add(&b->p->warnings,
 		         "export.bucket: CerteroX creates bucket %s with the data source's key, "

@@ -506,8 +506,19 @@ def policy_delay():
     PutReportDefinition are refused as with no policy ("Failed to verify customer bucket permission")."""
     import time
     from simtest import Sim
-    sim = Sim("--policy-delay-ms", "2500").start()
+    sim = Sim("--policy-delay-ms", "2500", "--latency-ms", "100").start()
     try:
+        # C11: a new connection's first answer also waits for the handshakes it stands for
+        # (--handshake-ms, default twice --latency-ms: TCP + TLS, about two round trips)
+        sts = sim.client("sts")
+        t = time.time()
+        sts.get_caller_identity()
+        first = time.time() - t
+        t = time.time()
+        sts.get_caller_identity()
+        second = time.time() - t
+        check("C11: --latency-ms 100: the first answer of a new connection takes >= 0.3 s (handshakes: 2 x 100 ms), "
+              "the next on it < 0.3 s", first >= 0.3 and 0.1 <= second < 0.3, f"{first:.3f} {second:.3f}")
         s3 = sim.client("s3", region="eu-west-1")
         s3.create_bucket(Bucket="slow-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         s3.put_bucket_policy(Bucket="slow-bkt", Policy=bucket_policy("slow-bkt", "123456789012"))

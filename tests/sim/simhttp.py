@@ -409,6 +409,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.conn_id = next(_conn_ids)
+        self.answered = False  # --handshake-ms: the first answer of a connection comes later
         with self.server.conns_lock:
             self.server.conns.add(self.request)
         try:
@@ -483,6 +484,11 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     resp = fault_error(req, "server_error")
         delay = sim.latency + stall
+        if not self.answered:
+            # A new TCP connection costs its handshakes (TCP + TLS: about two round trips on
+            # AWS) before the first request is even sent: charged to its first answer.
+            delay += getattr(sim, "handshake", 0.0)
+            self.answered = True
         if delay > 0:
             time.sleep(delay)
         sim.last_activity = time.time()

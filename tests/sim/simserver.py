@@ -173,6 +173,9 @@ class Sim:
         self.opts = read_json(os.path.join(d, "options.json"), {})
         self.latency = (self.opts.get("latency_ms") or 0) / 1000.0
         self.key_delay = (self.opts.get("key_delay_ms") or 0) / 1000.0
+        # --handshake-ms N (default twice --latency-ms): the first answer on each new connection
+        hs = self.opts.get("handshake_ms")
+        self.handshake = (2 * (self.opts.get("latency_ms") or 0) if hs is None else hs) / 1000.0
         # --policy-delay-ms: the billing services see a new bucket policy only N ms after
         # PutBucketPolicy (S3 policy changes are eventually consistent; AWS answers "Failed to verify
         # customer bucket permission" meanwhile). bucket -> (time of the change, previous policy)
