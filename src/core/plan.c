@@ -365,6 +365,9 @@ out:
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket,
+                                          const char *prefix, const char *name, bool legacy);
+
 /* Refusals before any write (issue 13):
  *  C5: a legacy report that CerteroX or we create must deliver to a region the CUR API's
  *      S3Region enum lists (else PutReportDefinition fails after the user, key and policies);
@@ -385,10 +388,16 @@ static enum cx_status refuse_undeliverable(struct builder *b, const char *bucket
 		                  "only %s); use CUR 2.0 (export.type \"cur2\"), whose Data "
 		                  "Exports deliver there, or a bucket in one of those regions",
 		                  bucket, region, export_legacy_regions());
+	return refuse_billing_deny(b, bucket, prefix, answers_export_name(b->a), legacy);
+}
+
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket,
+                                          const char *prefix, const char *name, bool legacy)
+{
+	const struct plan_facts *f = b->f;
 	if (!f->bucket_exists || !f->bucket_policy || !*f->bucket_policy)
 		return CX_OK;
 	cJSON *doc = cJSON_Parse(f->bucket_policy);
-	const char *name = answers_export_name(b->a);
 	char *deny = billdeny_find(doc, bucket, prefix, name ? name : "", f->account_id, legacy);
 	cJSON_Delete(doc);
 	if (!deny)
@@ -1023,6 +1032,8 @@ static enum cx_status build_migrate(struct builder *b)
 		                f->account_id);
 		goto out;
 	}
+	if ((st = refuse_billing_deny(b, bucket, prefix, name, false)) != CX_OK)
+		goto out;
 	if (permits) {
 		cJSON *req = obj_strs("Bucket", bucket, "Region", region);
 		struct plan_step *s = add_step(b, "bucket-policy", "s3", "PutBucketPolicy",
