@@ -365,8 +365,8 @@ out:
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
-static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket,
-                                          const char *prefix, const char *name, bool legacy);
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket, const char *prefix,
+                                          const char *name, bool legacy);
 
 /* Refusals before any write (issue 13):
  *  C5: a legacy report that CerteroX or we create must deliver to a region the CUR API's
@@ -391,8 +391,8 @@ static enum cx_status refuse_undeliverable(struct builder *b, const char *bucket
 	return refuse_billing_deny(b, bucket, prefix, answers_export_name(b->a), legacy);
 }
 
-static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket,
-                                          const char *prefix, const char *name, bool legacy)
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket, const char *prefix,
+                                          const char *name, bool legacy)
 {
 	const struct plan_facts *f = b->f;
 	if (!f->bucket_exists || !f->bucket_policy || !*f->bucket_policy)
