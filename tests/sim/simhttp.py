@@ -410,6 +410,7 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         self.conn_id = next(_conn_ids)
         self.answered = False  # --handshake-ms: the first answer of a connection comes later
+        self.opened_at = time.time()
         with self.server.conns_lock:
             self.server.conns.add(self.request)
         try:
@@ -486,8 +487,10 @@ class Handler(BaseHTTPRequestHandler):
         delay = sim.latency + stall
         if not self.answered:
             # A new TCP connection costs its handshakes (TCP + TLS: about two round trips on
-            # AWS) before the first request is even sent: charged to its first answer.
-            delay += getattr(sim, "handshake", 0.0)
+            # AWS) before its first request can be sent: its first answer waits until the
+            # handshakes would have ended (a connection opened ahead of its first request has
+            # already paid them).
+            delay += max(0.0, self.opened_at + getattr(sim, "handshake", 0.0) - start)
             self.answered = True
         if delay > 0:
             time.sleep(delay)
