@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -122,6 +123,59 @@ cJSON *export_create_body(const struct export_spec *spec, struct cx_err *err)
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddItemToObject(body, spec->legacy ? "ReportDefinition" : "Export", def);
 	return body;
+}
+
+/* ---- legacy CUR regions ---- */
+
+/* botocore data/cur/2017-01-06/service-2.json, shape AWSRegion (PutReportDefinition's
+ * ReportDefinition.S3Region), in the model's order */
+static const char *const cur_regions[] = {"af-south-1",
+                                          "ap-east-1",
+                                          "ap-south-1",
+                                          "ap-south-2",
+                                          "ap-southeast-1",
+                                          "ap-southeast-2",
+                                          "ap-southeast-3",
+                                          "ap-northeast-1",
+                                          "ap-northeast-2",
+                                          "ap-northeast-3",
+                                          "ca-central-1",
+                                          "eu-central-1",
+                                          "eu-central-2",
+                                          "eu-west-1",
+                                          "eu-west-2",
+                                          "eu-west-3",
+                                          "eu-north-1",
+                                          "eu-south-1",
+                                          "eu-south-2",
+                                          "me-central-1",
+                                          "me-south-1",
+                                          "sa-east-1",
+                                          "us-east-1",
+                                          "us-east-2",
+                                          "us-west-1",
+                                          "us-west-2",
+                                          "cn-north-1",
+                                          "cn-northwest-1",
+                                          NULL};
+
+bool export_legacy_region_supported(const char *region)
+{
+	for (size_t i = 0; region && cur_regions[i]; i++)
+		if (strcmp(region, cur_regions[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *export_legacy_regions(void)
+{
+	static char all[512];
+	if (!all[0])
+		for (size_t i = 0; cur_regions[i]; i++) {
+			size_t l = strlen(all);
+			snprintf(all + l, sizeof(all) - l, "%s%s", i ? ", " : "", cur_regions[i]);
+		}
+	return all;
 }
 
 /* ---- acceptance ---- */
@@ -256,6 +310,39 @@ static bool ignored_key(const char *k)
 	       str_eq(k, "BillingViewArn");
 }
 
+/* A table property that AWS adds, or leaves out, when it has its default value: GetExport
+ * answers with every property of the table, BILLING_VIEW_ARN (the account's primary billing
+ * view) included, although CreateExport never sent it (terraform-provider-aws #43978). Such a
+ * property on one side only is no difference. Defaults: ListTables' DefaultValue of each
+ * property of COST_AND_USAGE_REPORT. */
+static bool aws_default_property(const char *path, const cJSON *prop)
+{
+	if (!str_eq(path, "DataQuery.TableConfigurations." EXPORT_TABLE) || !prop ||
+	    !cJSON_IsString(prop) || !prop->string)
+		return false;
+	const char *k = prop->string, *v = prop->valuestring;
+	if (str_eq(k, "BILLING_VIEW_ARN")) {
+		/* arn:aws:billing::<12 digits>:billingview/primary (aws-cn, aws-us-gov too) */
+		const char *p = strstr(v, ":billing::");
+		if (!str_starts_with(v, "arn:") || !p)
+			return false;
+		p += strlen(":billing::");
+		for (int i = 0; i < 12; i++, p++)
+			if (!isdigit((unsigned char)*p))
+				return false;
+		return str_eq(p, ":billingview/primary");
+	}
+	static const char *const defaults[][2] = {
+	    {"TIME_GRANULARITY", "HOURLY"},
+	    {"INCLUDE_RESOURCES", "FALSE"},
+	    {"INCLUDE_SPLIT_COST_ALLOCATION_DATA", "FALSE"},
+	    {"INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY", "FALSE"}};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (str_eq(k, defaults[i][0]))
+			return str_eq(v, defaults[i][1]);
+	return false;
+}
+
 static char *show(const cJSON *v)
 {
 	if (!v)
@@ -344,6 +431,9 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 		for (const cJSON *y = b->child; y; y = y->next) {
 			if (ignored_key(y->string))
 				continue;
+			if (!cJSON_GetObjectItemCaseSensitive(a, y->string) &&
+			    aws_default_property(path, y))
+				continue;
 			char *p = *path ? xasprintf("%s.%s", path, y->string) : xstrdup(y->string);
 			if (!cmp(p, cJSON_GetObjectItemCaseSensitive(a, y->string), y, d))
 				eq = false;
@@ -354,6 +444,8 @@ static bool cmp(const char *path, const cJSON *a, const cJSON *b, struct strv *d
 			    cJSON_GetObjectItemCaseSensitive(b, x->string))
 				continue;
 			if (str_eq(x->string, "AdditionalArtifacts") && cJSON_GetArraySize(x) == 0)
+				continue;
+			if (aws_default_property(path, x))
 				continue;
 			char *p = *path ? xasprintf("%s.%s", path, x->string) : xstrdup(x->string);
 			if (!cmp(p, x, NULL, d))

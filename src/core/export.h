@@ -46,6 +46,13 @@ cJSON *export_legacy_definition(const struct export_spec *spec);
 /* Request bodies: {"Export": ...} / {"ReportDefinition": ...}. Caller frees. */
 cJSON *export_create_body(const struct export_spec *spec, struct cx_err *err);
 
+/* The legacy CUR API delivers only to a bucket in a region its S3Region enum lists (botocore
+ * cur 2017-01-06 service-2.json, shape AWSRegion); newer regions (ca-west-1, il-central-1,
+ * mx-central-1, ap-southeast-4/5/7, ap-east-2, ...) are refused with ValidationException. */
+bool export_legacy_region_supported(const char *region);
+/* The enum as one ", "-separated string (static). */
+const char *export_legacy_regions(void);
+
 /* CerteroX's acceptance rules for an existing Data Export (GetExport's Export object) or
  * legacy ReportDefinition. One reason per failed rule, appended to reasons (may be NULL) as
  * "Invalid report configuration: <Key> must be <value>". When dest is not NULL its bucket,
@@ -57,6 +64,8 @@ bool export_accept(const cJSON *existing, bool legacy, const struct export_spec 
 /* Compares an existing definition (theirs) with ours (from export_cur2_definition /
  * export_legacy_definition). Ignores ExportArn, Description, ReportStatus, BillingViewArn
  * and empty AdditionalArtifacts; lists compare as sets; the query compares as a column set.
+ * A table property on one side only is equal when it has AWS's default value
+ * (BILLING_VIEW_ARN of the primary billing view, which GetExport adds, included).
  * Appends "path: theirs -> ours" per difference to diffs (may be NULL). True when equal. */
 bool export_compare(const cJSON *theirs, const cJSON *ours, struct strv *diffs);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/billdeny.h"
 #include "core/diff.h"
 #include "core/export.h"
 #include "core/policy.h"
@@ -364,6 +365,56 @@ out:
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket, const char *prefix,
+                                          const char *name, bool legacy);
+
+/* Refusals before any write (issue 13):
+ *  C5: a legacy report that CerteroX or we create must deliver to a region the CUR API's
+ *      S3Region enum lists (else PutReportDefinition fails after the user, key and policies);
+ *  C3: a Deny of the bucket policy that applies to the billing delivery service (evaluated
+ *      with AWS's rules, billdeny.h): AWS refuses the export ("Failed to verify customer
+ *      bucket permission") and never delivers. */
+static enum cx_status refuse_undeliverable(struct builder *b, const char *bucket,
+                                           const char *prefix, const char *region, bool legacy)
+{
+	const struct answers_export *e = &b->a->export;
+	const struct plan_facts *f = b->f;
+	bool creates = e->setup == ANSWERS_WIZARD || e->setup == ANSWERS_SETUP_CERTEROX;
+	if (legacy && creates && (f->bucket_exists || e->create_bucket) &&
+	    !export_legacy_region_supported(region))
+		return cx_err_set(b->err, CX_E_INPUT,
+		                  "export.bucket: bucket \"%s\" is in region %s, where legacy CUR "
+		                  "reports cannot be delivered (the CUR API's S3Region accepts "
+		                  "only %s); use CUR 2.0 (export.type \"cur2\"), whose Data "
+		                  "Exports deliver there, or a bucket in one of those regions",
+		                  bucket, region, export_legacy_regions());
+	return refuse_billing_deny(b, bucket, prefix, answers_export_name(b->a), legacy);
+}
+
+static enum cx_status refuse_billing_deny(struct builder *b, const char *bucket, const char *prefix,
+                                          const char *name, bool legacy)
+{
+	const struct plan_facts *f = b->f;
+	if (!f->bucket_exists || !f->bucket_policy || !*f->bucket_policy)
+		return CX_OK;
+	cJSON *doc = cJSON_Parse(f->bucket_policy);
+	char *deny = billdeny_find(doc, bucket, prefix, name ? name : "", f->account_id, legacy);
+	cJSON_Delete(doc);
+	if (!deny)
+		return CX_OK;
+	cx_err_set(b->err, CX_E_INPUT,
+	           "export.bucket: %s of the policy of bucket \"%s\" applies to %s, which "
+	           "delivers %s \"%s\": AWS would refuse it (\"Failed to verify customer "
+	           "bucket permission\") and deliver nothing; exclude the service from that "
+	           "statement (for example with \"BoolIfExists\": "
+	           "{\"aws:PrincipalIsAWSService\": \"false\"}) and run again",
+	           deny, bucket,
+	           legacy ? "billingreports.amazonaws.com" : "bcm-data-exports.amazonaws.com",
+	           legacy ? "legacy CUR report" : "Data Export", name ? name : "");
+	free(deny);
+	return CX_E_INPUT;
+}
+
 static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const char *region,
                                     bool may_create, bool certerox_creates)
 {
@@ -800,6 +851,10 @@ static enum cx_status build_root(struct builder *b)
 	                     ? f->bucket_region
 	                     : (e->bucket_region ? e->bucket_region : "us-east-1"));
 
+	/* issue 13 C5, C3: what AWS would refuse part-way, refused before any write */
+	if ((st = refuse_undeliverable(b, bucket, prefix, region, legacy)) != CX_OK)
+		goto out;
+
 	/* 1. bucket + bucket policy */
 	bool may_create =
 	    e->create_bucket && e->setup != ANSWERS_EXISTING && e->setup != ANSWERS_DETECT;
@@ -810,16 +865,43 @@ static enum cx_status build_root(struct builder *b)
 		free(region), region = xstrdup("eu-central-1");
 
 	/* 2. IAM policies */
-	bool legacy_create = legacy && e->setup == ANSWERS_SETUP_CERTEROX;
+	/* CerteroX creating the export needs cur:PutReportDefinition: legacy reports are made
+	 * with it, and it is a dependent action of bcm-data-exports:CreateExport for the
+	 * COST_AND_USAGE_REPORT table (Service Authorization Reference, Data Exports: the
+	 * CreateExport operation authorizes cur:PutReportDefinition) (issue 13 C9) */
+	bool legacy_create = e->setup == ANSWERS_SETUP_CERTEROX;
+	/* and a bucket it is to create, s3:CreateBucket and s3:PutBucketPolicy on it (OptScale
+	 * tools/cloud_adapter/clouds/aws.py AWS.create_bucket_for_report, with the key) (C6) */
+	bool bucket_create = e->setup == ANSWERS_SETUP_CERTEROX && !f->bucket_exists && !may_create;
 	cJSON *ro = policy_readonly(bucket, legacy_create, b->err);
-	cJSON *disc = ro ? policy_discover(b->err) : NULL;
+	cJSON *extra = ro && bucket_create ? policy_template("policies/readonly-create-bucket.json",
+	                                                     bucket, NULL, b->err)
+	                                   : NULL;
+	cJSON *disc = ro && (extra || !bucket_create) ? policy_discover(b->err) : NULL;
 	if (!ro || !disc) {
 		cJSON_Delete(ro);
+		cJSON_Delete(extra);
 		st = b->err ? b->err->status : CX_E_IO;
 		goto out;
 	}
+	if (extra)
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(ro, "Statement"), extra);
 	if (legacy_create)
-		strv_push(&b->p->warnings, validate_legacy_create_warning);
+		strv_push(&b->p->warnings,
+		          legacy
+		              ? validate_legacy_create_warning
+		              : "export.setup: CerteroX creates the Data Export with "
+		                "bcm-data-exports:CreateExport, whose dependent action "
+		                "cur:PutReportDefinition (AWS Service Authorization Reference) the "
+		                "guide's ReadOnly policy does not grant; the plan adds a statement "
+		                "allowing cur:PutReportDefinition to the ReadOnly policy");
+	if (bucket_create)
+		strv_add(&b->p->warnings,
+		         "export.bucket: CerteroX creates bucket %s with the data source's key, "
+		         "which needs s3:CreateBucket and s3:PutBucketPolicy on it; the guide's "
+		         "ReadOnly policy does not grant them, the plan adds statement "
+		         "CerteroXCreateBucket",
+		         bucket);
 	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false);
 	ensure_policy(b, "discover", a->iam.discover_policy, disc, false);
 
@@ -836,7 +918,11 @@ static enum cx_status build_root(struct builder *b)
 		if ((st = ensure_export(b, &spec)) != CX_OK)
 			goto out;
 	}
-	key_check(b, NULL, bucket, prefix, legacy, false);
+	/* a bucket CerteroX has yet to create cannot be probed (issue 13 C6) */
+	key_check(b, NULL,
+	          e->setup == ANSWERS_SETUP_CERTEROX && !f->bucket_exists && !may_create ? NULL
+	                                                                                 : bucket,
+	          prefix, legacy, false);
 
 	/* 5. CerteroX */
 	certerox_create(b, scheme, bucket, prefix, e->name, legacy);
@@ -946,6 +1032,8 @@ static enum cx_status build_migrate(struct builder *b)
 		                f->account_id);
 		goto out;
 	}
+	if ((st = refuse_billing_deny(b, bucket, prefix, name, false)) != CX_OK)
+		goto out;
 	if (permits) {
 		cJSON *req = obj_strs("Bucket", bucket, "Region", region);
 		struct plan_step *s = add_step(b, "bucket-policy", "s3", "PutBucketPolicy",

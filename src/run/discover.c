@@ -701,6 +701,14 @@ static enum cx_status on_bucket_policy(struct discover *d, struct rd *r, enum cx
 		snprintf(outcome, on, "none");
 		return CX_OK;
 	}
+	if (st == CX_E_DENIED) { /* may answer before HeadBucket does */
+		*err = *aws_op_error(r->op);
+		return cx_err_set(
+		    err, CX_E_DENIED,
+		    "bucket \"%s\" cannot be reached with these credentials: it belongs "
+		    "to another account, or s3:GetBucketPolicy on it is denied",
+		    r->subject);
+	}
 	if (st != CX_OK)
 		return op_failed(r, st, err);
 	const char *t = s3_get_bucket_policy_result(r->op);

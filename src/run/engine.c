@@ -38,6 +38,9 @@ struct sinfo {
 	enum cx_status lost_st; /* the error that started the recovery */
 	struct cx_err lost_err;
 	char *aux_id; /* key id / version id / ARN being worked on */
+	/* Waiting for a new bucket policy to reach the billing services (policy_wait). */
+	unsigned long wait_timer;
+	int waits;
 };
 
 /* Recovery phases: what the helper op in sinfo.op is doing. */
@@ -50,6 +53,7 @@ enum rphase {
 	PH_EXP_LIST,   /* CreateExport: ListExports */
 	PH_EXP_GET,    /* CreateExport: GetExport of the same-name export */
 	PH_REP_LIST,   /* PutReportDefinition: DescribeReportDefinitions */
+	PH_REP_GONE,   /* DeleteReportDefinition: DescribeReportDefinitions */
 	PH_DS_LIST     /* CerteroX create: list the organization's data sources */
 };
 #define ENGINE_MAX_RECOVER 3
@@ -243,6 +247,7 @@ static enum cx_status save_new_key(struct engine *e, const struct iam_access_key
 
 static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
                            const struct cx_err *err);
+static bool policy_wait(struct engine *e, struct sinfo *s, const struct cx_err *err);
 
 static void on_aws_done(struct aws_op *op, void *ud)
 {
@@ -262,7 +267,7 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		} else {
 			s->op = NULL;
 			aws_op_free(op);
-			if (start_recovery(e, s, st, &err))
+			if (policy_wait(e, s, &err) || start_recovery(e, s, st, &err))
 				return;
 			step_finish(e, i, st, &err, NULL);
 			return;
@@ -506,12 +511,20 @@ static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
 		phase = PH_KEYS_LIST;
 		op = iam_list_access_keys_op(json_str(rq, "UserName"));
 	} else if (str_eq(ps->operation, "CreateExport") && st == CX_E_INVALID &&
-	           strstr(err->msg, "already exists")) {
+	           (strstr(err->msg, "already exists") ||
+	            strstr(err->msg, "duplicate export name"))) {
+		/* AWS: ValidationException "Cannot create duplicate export name." */
 		phase = PH_EXP_LIST;
 		op = bcm_list_exports_op();
 	} else if (str_eq(ps->operation, "PutReportDefinition") &&
 	           str_eq(err->code, "DuplicateReportNameException")) {
 		phase = PH_REP_LIST;
+		op = cur_describe_report_definitions_op();
+	} else if (str_eq(ps->operation, "DeleteReportDefinition") &&
+	           str_eq(err->code, "ValidationException")) {
+		/* AWS answers a missing report with ValidationException (not ResourceNotFound):
+		 * gone = done, whatever its wording */
+		phase = PH_REP_GONE;
 		op = cur_describe_report_definitions_op();
 	}
 	if (!op)
@@ -685,11 +698,79 @@ static void on_recover_done(struct aws_op *op, void *ud)
 		recover_fail(e, s, NULL);
 		return;
 	}
+	case PH_REP_GONE: {
+		const struct cur_report_list *l = cur_describe_report_definitions_result(op);
+		const char *name = json_str(rq, "ReportName");
+		bool there = false;
+		for (size_t i = 0; l && i < l->n; i++)
+			there = there || str_eq(l->items[i].name, name);
+		aws_op_free(op);
+		if (there)
+			recover_fail(e, s, "and the report is still there");
+		else
+			recover_ok(e, s, "already gone");
+		return;
+	}
 	default:
 		aws_op_free(op);
 		recover_fail(e, s, NULL);
 		return;
 	}
+}
+
+/* ---- a new bucket policy reaching the billing services ----
+ * CreateExport / PutReportDefinition (and their updates) right after PutBucketPolicy can be
+ * refused with "Failed to verify customer bucket permission" while S3 propagates the policy
+ * (eventually consistent): sent again with backoff (1, 2, 4, 8, 10, 10 ... s) for at most
+ * ENGINE_POLICY_WAIT_MS from the step's start, each wait shown as a retry. */
+#define ENGINE_POLICY_WAIT_MS 60000L
+
+static void on_policy_wait_done(void *ud)
+{
+	struct sinfo *s = ud;
+	struct engine *e = s->e;
+	s->wait_timer = 0;
+	struct cx_err err;
+	cx_err_clear(&err);
+	struct aws_op *op = aws_step_op(e, &e->p->steps[s->idx], &err);
+	if (!op) {
+		step_finish(e, s->idx, err.status ? err.status : CX_E_INTERNAL, &err, NULL);
+		return;
+	}
+	launch_aws(e, s, op);
+}
+
+static bool policy_wait(struct engine *e, struct sinfo *s, const struct cx_err *err)
+{
+	const struct plan_step *ps = &e->p->steps[s->idx];
+	if (e->cancelled || !str_eq(err->code, "ValidationException") ||
+	    !strstr(err->msg, "Failed to verify customer bucket permission") ||
+	    !(str_eq(ps->operation, "CreateExport") || str_eq(ps->operation, "UpdateExport") ||
+	      str_eq(ps->operation, "PutReportDefinition") ||
+	      str_eq(ps->operation, "ModifyReportDefinition")))
+		return false;
+	long waited = (long)(http_now_ms() - s->t0);
+	long delay = s->waits >= 3 ? 10000L : 1000L << s->waits;
+	if (waited + delay > ENGINE_POLICY_WAIT_MS)
+		return false;
+	s->waits++;
+	if (e->env.on_event) {
+		char reason[240];
+		snprintf(
+		    reason, sizeof(reason),
+		    "the bucket policy has not reached the billing service yet (AWS: Failed to "
+		    "verify customer bucket permission); retrying in %ld s (%ld s of %ld s)",
+		    delay / 1000, waited / 1000, ENGINE_POLICY_WAIT_MS / 1000);
+		struct engine_event ev = {.kind = ENGINE_RETRYING,
+		                          .index = (int)s->idx + 1,
+		                          .total = (int)e->p->n,
+		                          .step = ps,
+		                          .attempt = s->waits,
+		                          .reason = reason};
+		e->env.on_event(e->env.event_ud, &ev);
+	}
+	s->wait_timer = http_timer_add(aws_client_ctx(e->env.aws), delay, on_policy_wait_done, s);
+	return true;
 }
 
 /* ---- the key used for CerteroX and the key check ---- */
@@ -1058,6 +1139,9 @@ void engine_free(struct engine *e)
 	}
 	if (e->saves_timer)
 		http_timer_cancel(aws_client_ctx(e->env.aws), e->saves_timer);
+	for (size_t i = 0; i < e->p->n; i++)
+		if (e->s[i].wait_timer)
+			http_timer_cancel(aws_client_ctx(e->env.aws), e->s[i].wait_timer);
 	if (e->env.aws)
 		aws_client_set_events(e->env.aws, NULL, NULL);
 	for (size_t i = 0; i < e->p->n; i++)
@@ -1130,6 +1214,14 @@ void engine_cancel(struct engine *e, bool cancel_inflight)
 				certerox_call_cancel(e->s[i].cx);
 			if (e->s[i].kc)
 				keycheck_cancel(e->s[i].kc);
+		}
+	for (size_t i = 0; i < e->p->n; i++)
+		if (e->s[i].wait_timer) {
+			http_timer_cancel(aws_client_ctx(e->env.aws), e->s[i].wait_timer);
+			e->s[i].wait_timer = 0;
+			struct cx_err cerr;
+			cx_err_set(&cerr, CX_E_CANCELLED, "cancelled by the user");
+			step_finish(e, i, CX_E_CANCELLED, &cerr, NULL);
 		}
 	pump(e);
 }

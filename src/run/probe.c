@@ -280,7 +280,8 @@ static void setup_check(struct probe *p, enum check_id id, const char *action, c
 /* Sets up the checks of this connection; check_send starts each. */
 static void setup_checks(struct probe *p)
 {
-	if (!p->linked) {
+	/* no bucket: one CerteroX has yet to create (setup "certerox"), nothing to probe there */
+	if (!p->linked && p->bucket && *p->bucket) {
 		setup_check(p, C_LIST_BUCKET, "s3:ListBucket",
 		            p->prefix && *p->prefix
 		                ? xasprintf("arn:aws:s3:::%s (prefix %s/)", p->bucket, p->prefix)
@@ -288,6 +289,8 @@ static void setup_checks(struct probe *p)
 		            true);
 		setup_check(p, C_LOCATION, "s3:GetBucketLocation",
 		            xasprintf("arn:aws:s3:::%s", p->bucket), true);
+	}
+	if (!p->linked) {
 		setup_check(p, C_EXPORTS,
 		            p->legacy ? "cur:DescribeReportDefinitions"
 		                      : "bcm-data-exports:ListExports",
@@ -472,9 +475,6 @@ struct probe *probe_start(struct http_ctx *ctx, const struct aws_config *base,
 	if (!*p->akid || !o->secret_access_key || !*o->secret_access_key)
 		finish_deferred(p, CX_E_INPUT,
 		                "the key check needs the new access key id and secret");
-	else if (!p->linked && (!p->bucket || !*p->bucket))
-		finish_deferred(p, CX_E_INPUT,
-		                "the key check of a root connection needs the bucket");
 	else {
 		/* Optimistic: the checks go out with the first GetCallerIdentity, so that a key AWS
 		 * already accepts costs one round trip; a rejection before the key is known to be

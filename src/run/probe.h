@@ -66,7 +66,7 @@ struct probe_opts {
 	const char *account_id;        /* expected account of the key, NULL = not checked */
 	bool linked;                   /* only the Discover Resources checks */
 	bool legacy;                   /* cur:DescribeReportDefinitions instead of ListExports */
-	const char *bucket;            /* root: required */
+	const char *bucket;            /* root: NULL = none yet (CerteroX creates it): not probed */
 	const char *prefix;            /* root: "" / NULL = the whole bucket */
 	const char *bucket_region;     /* known region of the bucket, or NULL */
 	const char *readonly_policy;   /* names for messages; NULL = "CerteroXReadOnly" */

@@ -19,6 +19,7 @@ import time
 import uuid
 import zipfile
 
+import iampolicy
 import simhttp
 from simhttp import Resp
 
@@ -144,108 +145,20 @@ def _str(inv, obj, key, path, required=True, lo=None, hi=None, pattern=None, enu
 
 
 # ---------------------------------------------------------------------------
-# Bucket policy evaluation for the delivery principals
-
-
-def _as_list(x):
-    return x if isinstance(x, list) else [x]
-
-
-def _principal_matches(stmt, principal):
-    p = stmt.get("Principal")
-    if p == "*":
-        return True
-    if isinstance(p, dict):
-        if "*" in _as_list(p.get("AWS", [])):
-            return True
-        return principal in _as_list(p.get("Service", []))
-    return False
-
-
-def _glob(pattern, value, case=True):
-    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(rx, value, 0 if case else re.I) is not None
-
-
-def _action_matches(stmt, action):
-    if "Action" in stmt:
-        return any(_glob(a, action, case=False) for a in _as_list(stmt["Action"]))
-    if "NotAction" in stmt:
-        return not any(_glob(a, action, case=False) for a in _as_list(stmt["NotAction"]))
-    return False
-
-
-def _resource_matches(stmt, arn):
-    if "Resource" in stmt:
-        return any(_glob(r, arn) for r in _as_list(stmt["Resource"]))
-    if "NotResource" in stmt:
-        return not any(_glob(r, arn) for r in _as_list(stmt["NotResource"]))
-    return False
-
-
-def _conditions_hold(stmt, ctx):
-    cond = stmt.get("Condition") or {}
-    if not isinstance(cond, dict):
-        return False
-    for op, kv in cond.items():
-        base = op.split(":")[-1]
-        if_exists = base.endswith("IfExists")
-        base = base[:-8] if if_exists else base
-        if not isinstance(kv, dict):
-            return False
-        for key, want in kv.items():
-            have = ctx.get(key.lower())
-            if have is None:
-                if if_exists:
-                    continue
-                return False
-            wants = [str(w) for w in _as_list(want)]
-            if base in ("StringEquals", "ArnEquals"):
-                ok = have in wants
-            elif base == "StringEqualsIgnoreCase":
-                ok = have.lower() in [w.lower() for w in wants]
-            elif base in ("StringLike", "ArnLike"):
-                ok = any(_glob(w, have) for w in wants)
-            elif base in ("StringNotEquals", "ArnNotEquals"):
-                ok = have not in wants
-            elif base in ("StringNotLike", "ArnNotLike"):
-                ok = not any(_glob(w, have) for w in wants)
-            elif base == "Bool":
-                ok = have.lower() in [w.lower() for w in wants]
-            else:
-                return False
-            if not ok:
-                return False
-    return True
+# Bucket policy evaluation for the delivery principals (iampolicy.py: AWS's evaluation logic)
 
 
 def policy_permits(policy, bucket, key_prefix, principal, account, source_arn):
     """True when the bucket policy lets the billing principal deliver: s3:PutObject on objects under
-    key_prefix and s3:GetBucketPolicy on the bucket, for this account and source ARN."""
-    if not policy:
-        return False
-    try:
-        doc = json.loads(policy)
-        stmts = _as_list(doc.get("Statement", []))
-    except (ValueError, AttributeError):
-        return False
-    ctx = {"aws:sourceaccount": account, "aws:sourcearn": source_arn, "aws:securetransport": "true"}
+    key_prefix and s3:GetBucketPolicy on the bucket, for this account and source ARN. Evaluated as
+    AWS does (iampolicy.evaluate): Deny wins, NotPrincipal, negated operators true on a missing key
+    (a service principal has no aws:PrincipalOrgID), ...IfExists, Null."""
+    who = iampolicy.Principal(service=principal)
+    ctx = iampolicy.service_context(principal, account, source_arn)
     obj = f"arn:aws:s3:::{bucket}/" + (key_prefix + "/" if key_prefix else "") + "delivery-check"
-    needs = [("s3:PutObject", obj), ("s3:GetBucketPolicy", f"arn:aws:s3:::{bucket}")]
-    for action, arn in needs:
-        allowed = denied = False
-        for s in stmts:
-            if not isinstance(s, dict):
-                continue
-            if not (_principal_matches(s, principal) and _action_matches(s, action) and _resource_matches(s, arn)):
-                continue
-            if not _conditions_hold(s, ctx):
-                continue
-            if s.get("Effect") == "Deny":
-                denied = True
-            elif s.get("Effect") == "Allow":
-                allowed = True
-        if denied or not allowed:
+    for action, arn in (("s3:PutObject", obj), ("s3:GetBucketPolicy", f"arn:aws:s3:::{bucket}")):
+        eff, _sid = iampolicy.evaluate(policy, action, arn, who, ctx)
+        if eff != "Allow":
             return False
     return True
 
@@ -343,6 +256,9 @@ class Billing:
             if b is None or b.region_name != region:
                 return False
             pol = b.policy
+            seen = self.sim.policy_changed.get(bucket) if getattr(self.sim, "policy_delay", 0) else None
+            if seen and time.time() - seen[0] < self.sim.policy_delay:
+                pol = seen[1]  # the new policy has not reached the billing services yet (--policy-delay-ms)
         if isinstance(pol, bytes):
             pol = pol.decode("utf-8", "replace")
         return policy_permits(pol, bucket, prefix, principal, acct, source_arn)
@@ -457,17 +373,21 @@ class Billing:
                                                                         region=s3["S3Region"]), 400,
                            {"Reason": "other", "Fields": []})
 
-    @staticmethod
-    def _clean_export(exp, arn):
+    def _clean_export(self, exp, arn, acct):
+        """What AWS stores (and GetExport returns): the table configuration completed with the
+        properties AWS adds, each default value and BILLING_VIEW_ARN, the account's primary
+        billing view (terraform-provider-aws #43978: table_configurations gains BILLING_VIEW_ARN
+        that was never sent)."""
         keep = {k: exp[k] for k in ("Name", "Description", "DataQuery", "DestinationConfigurations",
                                     "RefreshCadence") if k in exp}
         keep["ExportArn"] = arn
         keep.setdefault("Description", "")
-        dq = keep["DataQuery"]
-        if not dq.get("TableConfigurations"):
-            dq = dict(dq)
-            dq["TableConfigurations"] = {TABLE: {}}
-            keep["DataQuery"] = dq
+        dq = dict(keep["DataQuery"])
+        tc = dq.get("TableConfigurations") or {}
+        props = self._check_table_props(TABLE, tc.get(TABLE, {}))
+        props.setdefault("BILLING_VIEW_ARN", f"arn:aws:billing::{acct}:billingview/primary")
+        dq["TableConfigurations"] = {TABLE: props}
+        keep["DataQuery"] = dq
         return keep
 
     def _find_export(self, acct, arn):
@@ -486,7 +406,8 @@ class Billing:
         with self.lock:
             mine = self.exports.setdefault(acct, [])
             if any(r["Export"]["Name"] == exp["Name"] for r in mine):
-                raise ApiError("ValidationException", f"An export with the name {exp['Name']} already exists.", 400,
+                # AWS's wording (aws-solutions-library-samples/cloud-intelligence-dashboards-framework #995)
+                raise ApiError("ValidationException", "Cannot create duplicate export name.", 400,
                                {"Reason": "other", "Fields": [{"Name": "Name", "Message": "Duplicate name"}]})
             if len(mine) >= MAX_EXPORTS:
                 raise ApiError("ServiceQuotaExceededException", f"You have reached the maximum number of exports "
@@ -496,7 +417,7 @@ class Billing:
             arn = f"arn:aws:bcm-data-exports:us-east-1:{acct}:export/{exp['Name']}-{uuid.uuid4()}"
             self._export_bucket_check(acct, exp, arn)
             now = time.time()
-            mine.append({"Export": self._clean_export(exp, arn),
+            mine.append({"Export": self._clean_export(exp, arn, acct),
                          "Status": {"StatusCode": "HEALTHY", "CreatedAt": now, "LastUpdatedAt": now},
                          "Tags": body.get("ResourceTags") or []})
             self.save()
@@ -555,7 +476,7 @@ class Billing:
                                                                                "Message": "Cannot be changed"}]})
             self._check_export_semantics(exp)
             self._export_bucket_check(acct, exp, arn)
-            rec["Export"] = self._clean_export(exp, arn)
+            rec["Export"] = self._clean_export(exp, arn, acct)
             rec["Status"]["LastUpdatedAt"] = time.time()
             rec["Status"]["StatusCode"] = "HEALTHY"
             rec["Status"].pop("StatusReason", None)
@@ -738,7 +659,9 @@ class Billing:
         with self.lock:
             mine = self.reports.setdefault(acct, [])
             if any(r["Definition"]["ReportName"] == rd["ReportName"] for r in mine):
-                raise ApiError("DuplicateReportNameException", f"Duplicate report name: {rd['ReportName']}")
+                # The API reference's description of DuplicateReportNameException
+                raise ApiError("DuplicateReportNameException", "A report with the specified name already exists in "
+                               "the account. Specify a different report name.")
             if len(mine) >= MAX_REPORTS:
                 raise ApiError("ReportLimitReachedException", f"Report limit of {MAX_REPORTS} reached for this "
                                "account.")

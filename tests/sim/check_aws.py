@@ -322,6 +322,8 @@ def body(sim):
     check("requests.jsonl: CreateExport logged with status and key", r and r[0]["access_key_id"] == env[
         "AWS_ACCESS_KEY_ID"])
 
+    fidelity(sim)
+
     # stop leaves no listener; state survives stop/start
     aws_port, cx_port = sim.ports()
     r = sim.stop()
@@ -341,6 +343,199 @@ def body(sim):
           sim.client("iam").get_user(UserName="nobody")["User"]["UserName"] == "nobody")
     o = sim.client("organizations", who="member").describe_organization()["Organization"]
     check("after restart: the member is still in the Organization", o["MasterAccountId"] == "123456789012")
+    policy_delay()
+
+
+def _err(fn):
+    try:
+        fn()
+        return None, ""
+    except Exception as e:  # botocore ClientError
+        r = getattr(e, "response", {}) or {}
+        return (r.get("Error") or {}).get("Code") or str(r.get("ResponseMetadata", {}).get("HTTPStatusCode")), \
+            (r.get("Error") or {}).get("Message", "")
+
+
+def fidelity(sim):
+    """Issue 13 C: the sim answers as AWS does. Exports and buckets of the standalone account (the
+    management account's quota of 5 exports is used above)."""
+    env = sim.env
+    acct = env["STANDALONE_AWS_ACCOUNT_ID"]
+    s3 = sim.client("s3", who="standalone", region="eu-west-1")
+    bcm = sim.client("bcm-data-exports", who="standalone")
+    s3.create_bucket(Bucket="fid-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    delivery = json.loads(bucket_policy("fid-bkt", acct))["Statement"]
+
+    def put_policy(*stmts):
+        s3.put_bucket_policy(Bucket="fid-bkt", Policy=json.dumps({"Version": "2012-10-17", "Statement": list(stmts)}))
+
+    def create(name, **kw):
+        return _err(lambda: bcm.create_export(Export=export_def(name, "fid-bkt", **kw)))
+
+    # C2: requests over TLS are secure transport. The common "deny plain HTTP" statement (AWS S3 User
+    # Guide, "Enforce encryption in transit": Deny s3:* when aws:SecureTransport is false) leaves the
+    # owner's requests over HTTPS and the billing services alone.
+    deny_http = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::fid-bkt", "arn:aws:s3:::fid-bkt/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    put_policy(*delivery, deny_http)
+    code, _ = _err(lambda: s3.get_bucket_policy(Bucket="fid-bkt"))
+    code2, _ = _err(lambda: s3.put_object(Bucket="fid-bkt", Key="p/x.txt", Body=b"x"))
+    code3, _ = _err(lambda: s3.get_object(Bucket="fid-bkt", Key="p/x.txt"))
+    code4, _ = _err(lambda: s3.list_objects_v2(Bucket="fid-bkt", Prefix="p/"))
+    check("C2: deny-plain-HTTP bucket: the owner's GetBucketPolicy, PutObject, GetObject, ListObjectsV2 over TLS "
+          "succeed (aws:SecureTransport true)", (code, code2, code3, code4) == (None, None, None, None),
+          str((code, code2, code3, code4)))
+    code, msg = create("fid-tls")
+    check("C2: deny-plain-HTTP bucket: CreateExport succeeds (the billing service writes over TLS)", code is None,
+          f"{code} {msg}")
+    bcm.delete_export(ExportArn=[x["ExportArn"] for x in bcm.list_exports()["Exports"]
+                                 if x["ExportName"] == "fid-tls"][0])
+
+    # C3: Deny, NotPrincipal, negated conditions on keys a service principal lacks (IAM User Guide,
+    # "Condition operators": a negated operator on a missing key is true; aws:PrincipalOrgID is absent
+    # for service principals)
+    org_deny = {"Sid": "DenyOutsideOrg", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::fid-bkt", "arn:aws:s3:::fid-bkt/*"],
+                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}}
+    put_policy(*delivery, org_deny)
+    code, msg = create("fid-org")
+    check("C3: Deny StringNotEquals aws:PrincipalOrgID blocks the billing service (key missing -> condition true)",
+          code == "ValidationException" and "Failed to verify customer bucket permission" in msg, f"{code} {msg}")
+    code, _ = _err(lambda: s3.get_bucket_policy(Bucket="fid-bkt"))
+    check("C3: ... and the owner of an account in no Organization (no aws:PrincipalOrgID) -> AccessDenied",
+          code == "AccessDenied", str(code))
+    # the owner can no longer change the policy: start again with a new bucket
+    s3.create_bucket(Bucket="fid-bkt2", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    d2 = json.loads(bucket_policy("fid-bkt2", acct))["Statement"]
+    org_deny2 = dict(org_deny, Resource=["arn:aws:s3:::fid-bkt2", "arn:aws:s3:::fid-bkt2/*"],
+                     Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-abcdef1234", "aws:PrincipalAccount": acct},
+                                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}})
+    s3.put_bucket_policy(Bucket="fid-bkt2", Policy=json.dumps({"Version": "2012-10-17", "Statement": d2 + [org_deny2]}))
+    code, msg = _err(lambda: bcm.create_export(Export=export_def("fid-org2", "fid-bkt2")))
+    check("C3: the same Deny with BoolIfExists aws:PrincipalIsAWSService false (and the account excepted) spares "
+          "the billing service", code is None, f"{code} {msg}")
+    notp = {"Sid": "DenyAllButOwner", "Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{acct}:root"},
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::fid-bkt2/*"}
+    s3.put_bucket_policy(Bucket="fid-bkt2", Policy=json.dumps({"Version": "2012-10-17", "Statement": d2 + [notp]}))
+    code, msg = _err(lambda: bcm.create_export(Export=export_def("fid-notp", "fid-bkt2")))
+    code2, _ = _err(lambda: s3.put_object(Bucket="fid-bkt2", Key="a.txt", Body=b"a"))
+    check("C3: Deny with NotPrincipal (the account) blocks the billing service, not the account's user",
+          code == "ValidationException" and code2 is None, f"{code} {msg} {code2}")
+    prefix_deny = {"Sid": "DenyCur2", "Effect": "Deny", "Principal": {"Service": "bcm-data-exports.amazonaws.com"},
+                   "Action": "s3:PutObject", "Resource": "arn:aws:s3:::fid-bkt2/cur2/*"}
+    s3.put_bucket_policy(Bucket="fid-bkt2", Policy=json.dumps({"Version": "2012-10-17",
+                                                               "Statement": d2 + [prefix_deny]}))
+    code, _ = _err(lambda: bcm.create_export(Export=export_def("fid-pfx", "fid-bkt2")))
+    code2, _ = _err(lambda: bcm.create_export(Export=export_def("fid-pfx2", "fid-bkt2", prefix="other")))
+    check("C3: a Deny of s3:PutObject under one prefix blocks that prefix only", code == "ValidationException" and
+          code2 is None, f"{code} {code2}")
+    for x in bcm.list_exports()["Exports"]:
+        bcm.delete_export(ExportArn=x["ExportArn"])
+
+    # C4: another account's bucket (IAM User Guide, "Cross-account policy evaluation logic": the bucket
+    # policy must allow a principal of another account)
+    mgmt = sim.client("s3", region="eu-west-1")
+    code, _ = _err(lambda: mgmt.head_bucket(Bucket="fid-bkt2"))
+    code2, _ = _err(lambda: mgmt.get_bucket_policy(Bucket="fid-bkt2"))
+    before = s3.get_bucket_policy(Bucket="fid-bkt2")["Policy"]
+    code3, _ = _err(lambda: mgmt.put_bucket_policy(Bucket="fid-bkt2", Policy=bucket_policy("fid-bkt2", "123456789012")))
+    after = s3.get_bucket_policy(Bucket="fid-bkt2")["Policy"]
+    check("C4: another account's administrator: HeadBucket 403, GetBucketPolicy and PutBucketPolicy AccessDenied, "
+          "the policy unchanged", code == "403" and code2 == "AccessDenied" and code3 == "AccessDenied" and
+          before == after, f"{code} {code2} {code3}")
+    grant = {"Sid": "LetManagementRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+             "Action": ["s3:ListBucket", "s3:GetBucketPolicy"], "Resource": "arn:aws:s3:::fid-bkt2"}
+    s3.put_bucket_policy(Bucket="fid-bkt2", Policy=json.dumps({"Version": "2012-10-17", "Statement": d2 + [grant]}))
+    code, _ = _err(lambda: mgmt.head_bucket(Bucket="fid-bkt2"))
+    code2, _ = _err(lambda: mgmt.get_bucket_policy(Bucket="fid-bkt2"))
+    code3, _ = _err(lambda: mgmt.put_bucket_policy(Bucket="fid-bkt2", Policy=bucket_policy("fid-bkt2", "1")))
+    check("C4: granted by the bucket policy: HeadBucket and GetBucketPolicy work, PutBucketPolicy (not granted) "
+          "AccessDenied", code is None and code2 is None and code3 == "AccessDenied", f"{code} {code2} {code3}")
+
+    # C1: GetExport returns the table properties AWS adds (terraform-provider-aws #43978: BILLING_VIEW_ARN)
+    e = export_def("fid-tc", "fid-bkt2")
+    e["DataQuery"]["TableConfigurations"]["COST_AND_USAGE_REPORT"] = {"TIME_GRANULARITY": "DAILY",
+                                                                      "INCLUDE_RESOURCES": "TRUE"}
+    arn = bcm.create_export(Export=e)["ExportArn"]
+    tc = bcm.get_export(ExportArn=arn)["Export"]["DataQuery"]["TableConfigurations"]["COST_AND_USAGE_REPORT"]
+    check("C1: GetExport: TableConfigurations gain BILLING_VIEW_ARN (primary view) and the defaults never sent",
+          tc == {"TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "TRUE", "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+                 "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+                 "BILLING_VIEW_ARN": f"arn:aws:billing::{acct}:billingview/primary"}, str(tc))
+
+    # C10: AWS's codes and wording
+    code, msg = _err(lambda: bcm.create_export(Export=e))
+    check("C10: duplicate export name -> ValidationException 'Cannot create duplicate export name.'",
+          code == "ValidationException" and msg == "Cannot create duplicate export name.", f"{code} {msg}")
+    bcm.delete_export(ExportArn=arn)
+    cur = sim.client("cur", who="standalone")
+    code, msg = _err(lambda: cur.delete_report_definition(ReportName="no-such-report"))
+    check("C10: DeleteReportDefinition of a missing report -> ValidationException", code == "ValidationException",
+          f"{code} {msg}")
+
+    # C5: the CUR API's S3Region enum (botocore cur service-2.json AWSRegion) lacks newer regions
+    for region in ("ca-west-1", "il-central-1", "ap-southeast-5"):
+        rd = report_def("fid-legacy", "fid-bkt2", region=region)
+        code, msg = _err(lambda: cur.put_report_definition(ReportDefinition=rd))
+        check(f"C5: PutReportDefinition with S3Region {region} -> ValidationException (not in the enum)",
+              code == "ValidationException" and "s3Region" in msg and "enum" in msg, f"{code} {msg}")
+
+    # C8: the split cost allocation columns of data/cur2-columns.txt need INCLUDE_SPLIT_COST_ALLOCATION_DATA
+    with open(os.path.join(os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", "..")),
+                           "data", "cur2-columns.txt")) as f:
+        split = [c.strip() for c in f if c.startswith("split_line_item_")]
+    check("C8: data/cur2-columns.txt lists the split_line_item_* columns", len(split) == 11, str(split))
+    cols = ["line_item_unblended_cost"] + split
+    code, msg = _err(lambda: bcm.create_export(Export=export_def("fid-split0", "fid-bkt2", columns=cols)))
+    code2, msg2 = _err(lambda: bcm.create_export(Export=export_def(
+        "fid-split1", "fid-bkt2", columns=cols, props={"INCLUDE_SPLIT_COST_ALLOCATION_DATA": "TRUE"})))
+    check("C8: split columns: refused without INCLUDE_SPLIT_COST_ALLOCATION_DATA, accepted with it",
+          code == "ValidationException" and code2 is None, f"{code} {msg} / {code2} {msg2}")
+    rd = report_def("fid-split", "fid-bkt2")
+    rd["AdditionalSchemaElements"] = ["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"]
+    code, msg = _err(lambda: cur.put_report_definition(ReportDefinition=rd))
+    got = [d for d in cur.describe_report_definitions()["ReportDefinitions"] if d["ReportName"] == "fid-split"]
+    check("C8: legacy report with SPLIT_COST_ALLOCATION_DATA in AdditionalSchemaElements accepted",
+          code is None and got and "SPLIT_COST_ALLOCATION_DATA" in got[0]["AdditionalSchemaElements"], f"{code} {msg}")
+
+
+def policy_delay():
+    """C7: --policy-delay-ms N: the billing services see a new bucket policy N ms after PutBucketPolicy
+    (S3 User Guide: bucket policy changes are eventually consistent); meanwhile CreateExport and
+    PutReportDefinition are refused as with no policy ("Failed to verify customer bucket permission")."""
+    import time
+    from simtest import Sim
+    sim = Sim("--policy-delay-ms", "2500", "--latency-ms", "100").start()
+    try:
+        # C11: a new connection's first answer also waits for the handshakes it stands for
+        # (--handshake-ms, default twice --latency-ms: TCP + TLS, about two round trips)
+        sts = sim.client("sts")
+        t = time.time()
+        sts.get_caller_identity()
+        first = time.time() - t
+        t = time.time()
+        sts.get_caller_identity()
+        second = time.time() - t
+        check("C11: --latency-ms 100: the first answer of a new connection takes >= 0.3 s (handshakes: 2 x 100 ms), "
+              "the next on it < 0.3 s", first >= 0.3 and 0.1 <= second < 0.3, f"{first:.3f} {second:.3f}")
+        s3 = sim.client("s3", region="eu-west-1")
+        s3.create_bucket(Bucket="slow-bkt", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.put_bucket_policy(Bucket="slow-bkt", Policy=bucket_policy("slow-bkt", "123456789012"))
+        t0 = time.time()
+        bcm, cur = sim.client("bcm-data-exports"), sim.client("cur")
+        code, msg = _err(lambda: bcm.create_export(Export=export_def("slow", "slow-bkt")))
+        code2, _ = _err(lambda: cur.put_report_definition(ReportDefinition=report_def("slow", "slow-bkt")))
+        early = time.time() - t0 < 2.0
+        check("C7: right after PutBucketPolicy (--policy-delay-ms 2500): CreateExport and PutReportDefinition "
+              "refused 'Failed to verify customer bucket permission'", early and code == "ValidationException" and
+              "Failed to verify customer bucket permission" in msg and code2 == "ValidationException", f"{code} {msg}")
+        time.sleep(max(0.0, 2.7 - (time.time() - t0)))
+        code, msg = _err(lambda: bcm.create_export(Export=export_def("slow", "slow-bkt")))
+        code2, msg2 = _err(lambda: cur.put_report_definition(ReportDefinition=report_def("slow", "slow-bkt")))
+        check("C7: once the policy has propagated both succeed", code is None and code2 is None, f"{msg} {msg2}")
+    finally:
+        sim.cleanup()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """cloudsim: the local simulated cloud (AWS through moto + Data Exports/CUR, and CerteroX).
 
 Usage:
-  cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--no-tls]
+  cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--policy-delay-ms N] [--handshake-ms N] [--no-tls]
   cloudsim stop DIR
   cloudsim deliver DIR
   cloudsim import DIR
@@ -179,7 +179,8 @@ def cmd_start(a):
         make_certs(d)
     opts = {"latency_ms": a.latency_ms, "key_delay_ms": a.key_delay_ms, "tls": not a.no_tls,
             "faults": os.path.abspath(a.faults) if a.faults else None,
-            "organizations": max(1, a.organizations)}
+            "organizations": max(1, a.organizations), "policy_delay_ms": a.policy_delay_ms,
+            "handshake_ms": a.handshake_ms}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -299,6 +300,8 @@ def main(argv=None):
     s.add_argument("--faults")
     s.add_argument("--key-delay-ms", type=int, default=0)
     s.add_argument("--no-tls", action="store_true")
+    s.add_argument("--policy-delay-ms", type=int, default=0)
+    s.add_argument("--handshake-ms", type=int, default=None)
     s.add_argument("--organizations", type=int, default=1)
     for n in ("stop", "deliver", "import", "status"):
         sub.add_parser(n).add_argument("dir")

@@ -409,6 +409,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.conn_id = next(_conn_ids)
+        self.answered = False  # --handshake-ms: the first answer of a connection comes later
+        self.opened_at = time.time()
         with self.server.conns_lock:
             self.server.conns.add(self.request)
         try:
@@ -455,6 +457,7 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Length", str(len(body))))
         req = Req(self.command, self.path, headers, body)
         req.client_port = self.client_address[1] if isinstance(self.client_address, tuple) else None
+        req.secure = isinstance(self.request, ssl.SSLSocket)  # aws:SecureTransport
         if self.server.kind == "certerox":
             req.service = "certerox"
             req.protocol = "certerox"
@@ -482,6 +485,13 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     resp = fault_error(req, "server_error")
         delay = sim.latency + stall
+        if not self.answered:
+            # A new TCP connection costs its handshakes (TCP + TLS: about two round trips on
+            # AWS) before its first request can be sent: its first answer waits until the
+            # handshakes would have ended (a connection opened ahead of its first request has
+            # already paid them).
+            delay += max(0.0, self.opened_at + getattr(sim, "handshake", 0.0) - start)
+            self.answered = True
         if delay > 0:
             time.sleep(delay)
         sim.last_activity = time.time()

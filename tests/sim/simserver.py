@@ -29,6 +29,7 @@ from urllib.parse import unquote_to_bytes  # noqa: E402
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import iampolicy  # noqa: E402
 import simhttp  # noqa: E402
 from simhttp import Resp  # noqa: E402
 from cloudsim import (MANAGEMENT_ACCOUNT, MEMBER_ACCOUNT, STANDALONE_ACCOUNT, REGION,  # noqa: E402
@@ -38,7 +39,7 @@ from moto import settings as moto_settings  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.iam.models import iam_backends, get_account_id_from  # noqa: E402
-from moto.s3.models import s3_backends, S3Backend  # noqa: E402
+from moto.s3.models import s3_backends, S3Backend, FakeBucket  # noqa: E402
 from moto.s3.exceptions import S3ClientError  # noqa: E402
 from moto.sts.models import sts_backends  # noqa: E402
 from moto.organizations.models import organizations_backends  # noqa: E402
@@ -115,6 +116,25 @@ def _checked_put_bucket_policy(self, bucket_name, policy):
 
 S3Backend.put_bucket_policy = _checked_put_bucket_policy
 
+# moto evaluates a bucket policy on object requests without a request context (a statement whose
+# condition names a key then always counts as a Deny, and Principal/NotPrincipal are ignored):
+# Sim.s3_policy_check evaluates every S3 request against its bucket's policy as AWS does, before
+# moto sees it, so moto's own check stands aside.
+FakeBucket.get_permission = lambda self, action, resource: __import__(
+    "moto.iam.access_control", fromlist=["PermissionResult"]).PermissionResult.NEUTRAL
+
+# S3 operation -> IAM action (Service Authorization Reference, Amazon S3 actions).
+S3_ACTIONS = {"HeadBucket": "s3:ListBucket", "ListObjects": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket",
+              "ListObjectVersions": "s3:ListBucketVersions", "HeadObject": "s3:GetObject",
+              "CopyObject": "s3:PutObject", "DeleteObjects": "s3:DeleteObject",
+              "ListMultipartUploads": "s3:ListBucketMultipartUploads", "CreateMultipartUpload": "s3:PutObject",
+              "UploadPart": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
+              "AbortMultipartUpload": "s3:AbortMultipartUpload", "ListParts": "s3:ListMultipartUploadParts",
+              "GetBucketEncryption": "s3:GetEncryptionConfiguration",
+              "PutBucketEncryption": "s3:PutEncryptionConfiguration",
+              "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+              "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock"}
+
 
 # moto verifies SigV4 against werkzeug's request.url, whose query string is percent-decoded
 # (prefix=a%2F becomes prefix=a/), while botocore's canonical query takes the query text as is:
@@ -153,6 +173,14 @@ class Sim:
         self.opts = read_json(os.path.join(d, "options.json"), {})
         self.latency = (self.opts.get("latency_ms") or 0) / 1000.0
         self.key_delay = (self.opts.get("key_delay_ms") or 0) / 1000.0
+        # --handshake-ms N (default twice --latency-ms): the first answer on each new connection
+        hs = self.opts.get("handshake_ms")
+        self.handshake = (2 * (self.opts.get("latency_ms") or 0) if hs is None else hs) / 1000.0
+        # --policy-delay-ms: the billing services see a new bucket policy only N ms after
+        # PutBucketPolicy (S3 policy changes are eventually consistent; AWS answers "Failed to verify
+        # customer bucket permission" meanwhile). bucket -> (time of the change, previous policy)
+        self.policy_delay = (self.opts.get("policy_delay_ms") or 0) / 1000.0
+        self.policy_changed = {}
         self.faults = None
         if self.opts.get("faults"):
             with open(self.opts["faults"]) as f:
@@ -325,7 +353,22 @@ class Sim:
             wrong = self.s3_region_check(req)
             if wrong is not None:
                 return wrong
+        if req.service == "s3" and req.bucket:
+            denied = self.s3_policy_check(req)
+            if denied is not None:
+                return denied
+        prev_policy = None
+        if self.policy_delay and req.operation in ("PutBucketPolicy", "DeleteBucketPolicy"):
+            with self.moto_lock:
+                ent = s3_backends.bucket_accounts.get(req.bucket)
+                b = s3_backends[ent[1]][ent[0]].buckets.get(req.bucket) if ent else None
+                prev_policy = b.policy if b is not None else None
         resp = self.call_moto(req)
+        if self.policy_delay and req.operation in ("PutBucketPolicy", "DeleteBucketPolicy") and resp.status < 300:
+            old = self.policy_changed.get(req.bucket)
+            if old and time.time() - old[0] < self.policy_delay:
+                prev_policy = old[1]  # still propagating: the billing services still see the older one
+            self.policy_changed[req.bucket] = (time.time(), prev_policy)
         if req.service == "organizations" and resp.status >= 400:
             resp = self.orgs_error_to_json(req, resp)
         elif req.protocol in ("query", "ec2") and resp.status >= 400 and b"<ErrorResponse><Errors>" in resp.body:
@@ -399,6 +442,50 @@ class Sim:
                               f"expecting '{region}'", 400, extra={"Region": region})
         r.headers.append(("x-amz-bucket-region", region))
         return r
+
+    def org_of(self, acct):
+        """The id of the Organization acct belongs to, or None."""
+        for by_acct in list(organizations_backends.values()):
+            be = by_acct.get("aws") if hasattr(by_acct, "get") else None
+            org = getattr(be, "org", None)
+            if org is not None and any(a.id == acct for a in be.accounts):
+                return org.id
+        return None
+
+    def s3_policy_check(self, req):
+        """The bucket policy, evaluated as AWS does (iampolicy.py): an explicit Deny refuses the request
+        (403 AccessDenied); a principal of another account needs the policy's Allow (AWS: cross-account
+        access needs both the identity policy, which moto checks, and the resource policy).
+        aws:SecureTransport is true on a TLS connection (moto would see plain HTTP)."""
+        op = req.operation or ""
+        if op in ("CreateBucket", "ListBuckets") or not req.access_key_id:
+            return None
+        with self.moto_lock:
+            ent = s3_backends.bucket_accounts.get(req.bucket)
+            b = s3_backends[ent[1]][ent[0]].buckets.get(req.bucket) if ent else None
+            if b is None:
+                return None
+            owner, policy = ent[1], b.policy
+            caller = get_account_id_from(req.access_key_id)
+            if caller not in iam_backends or req.access_key_id not in iam_backends[caller]["global"].access_keys:
+                return None  # an unknown key: moto answers InvalidAccessKeyId
+            org = self.org_of(caller)
+        arn = self.user_arn_of(req.access_key_id)
+        action = S3_ACTIONS.get(op) or ("s3:" + op if re.match(r"(Get|Put|Delete)", op) else "s3:" + op)
+        key = req.path.lstrip("/").split("/", 1)
+        resource = f"arn:aws:s3:::{req.bucket}" + (
+            "/" + unquote_to_bytes(key[1]).decode("utf-8", "replace") if len(key) > 1 and key[1] else "")
+        if op == "DeleteObjects":
+            resource = f"arn:aws:s3:::{req.bucket}/*"
+        ctx = iampolicy.user_context(arn, caller, org, getattr(req, "secure", bool(self.ca_bundle)))
+        eff, _sid = iampolicy.evaluate(policy, action, resource, iampolicy.Principal(arn=arn, account=caller), ctx)
+        if eff == "Deny":
+            msg = (f"User: {arn} is not authorized to perform: {action} on resource: \"{resource}\" with an explicit "
+                   "deny in a resource-based policy") if caller == owner else "Access Denied"
+            return simhttp.aws_error(req, "AccessDenied", msg, 403)
+        if caller != owner and eff != "Allow":
+            return simhttp.aws_error(req, "AccessDenied", "Access Denied", 403)
+        return None
 
     def auth_error_shape(self, req, resp):
         """moto's auth layer answers <ErrorResponse><Errors><Error>...; AWS's query services answer

@@ -57,8 +57,19 @@ START_TEST(columns)
 	struct cx_err e;
 	char *all = export_cur2_query(true, true, &e);
 	ck_assert(str_starts_with(all, "SELECT bill_bill_type, "));
-	ck_assert(str_ends_with(all, ", savings_plan_used_commitment FROM COST_AND_USAGE_REPORT"));
+	/* data/cur2-columns.txt has the split cost allocation columns of the CUR 2.0 table
+	 * dictionary (the query selects them only when split data is on) */
+	ck_assert(str_ends_with(all, ", split_line_item_unused_cost FROM COST_AND_USAGE_REPORT"));
 	ck_assert_ptr_nonnull(strstr(all, ", line_item_resource_id, "));
+	char *nosplit = export_cur2_query(true, false, &e);
+	ck_assert(
+	    str_ends_with(nosplit, ", savings_plan_used_commitment FROM COST_AND_USAGE_REPORT"));
+	ck_assert_ptr_null(strstr(nosplit, "split_line_item_"));
+	size_t nsplit = 0;
+	for (const char *p = all; (p = strstr(p, "split_line_item_")) != NULL; p++)
+		nsplit++;
+	ck_assert_uint_eq(nsplit, 11);
+	free(nosplit);
 	char *nores = export_cur2_query(false, true, &e);
 	ck_assert_ptr_null(strstr(nores, "line_item_resource_id"));
 	ck_assert_uint_eq(strlen(all) - strlen(nores), strlen(", line_item_resource_id"));
@@ -226,6 +237,43 @@ START_TEST(compare)
 	cJSON_AddStringToObject(theirs, "ExportArn", "arn:x");
 	set_path(theirs, K("Description"), cJSON_CreateString("by hand"));
 	struct strv d = STRV_INIT;
+	ck_assert(export_compare(theirs, ours, &d));
+	/* GetExport adds BILLING_VIEW_ARN (the primary view) that was never sent: equal; another
+	 * billing view, or a non-default property on one side only, is a difference */
+	cJSON *ttc = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(theirs, "DataQuery"),
+	                                     "TableConfigurations"),
+	    "COST_AND_USAGE_REPORT");
+	cJSON *otc = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ours, "DataQuery"),
+	                                     "TableConfigurations"),
+	    "COST_AND_USAGE_REPORT");
+	cJSON_AddStringToObject(ttc, "BILLING_VIEW_ARN",
+	                        "arn:aws:billing::123456789012:billingview/primary");
+	ck_assert(export_compare(theirs, ours, &d));
+	ck_assert_uint_eq(d.n, 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+	    ttc, "BILLING_VIEW_ARN",
+	    cJSON_CreateString("arn:aws:billing::123456789012:billingview/custom-1a2b"));
+	ck_assert(!export_compare(theirs, ours, &d));
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.v[0],
+	                 "DataQuery.TableConfigurations.COST_AND_USAGE_REPORT.BILLING_VIEW_ARN: "
+	                 "arn:aws:billing::123456789012:billingview/custom-1a2b -> (absent)");
+	strv_free(&d);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+	    ttc, "BILLING_VIEW_ARN",
+	    cJSON_CreateString("arn:aws:billing::123456789012:billingview/primary"));
+	/* ours without a property whose default theirs has: equal; with a non-default: not */
+	cJSON *manual = cJSON_DetachItemFromObject(otc, "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY");
+	ck_assert(export_compare(theirs, ours, &d));
+	cJSON_ReplaceItemInObjectCaseSensitive(ttc, "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY",
+	                                       cJSON_CreateString("TRUE"));
+	ck_assert(!export_compare(theirs, ours, &d));
+	strv_free(&d);
+	cJSON_AddItemToObject(otc, "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY", manual);
+	cJSON_ReplaceItemInObjectCaseSensitive(ttc, "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY",
+	                                       cJSON_CreateString("FALSE"));
 	ck_assert(export_compare(theirs, ours, &d));
 	/* column order and spacing do not matter */
 	set_path(theirs, K("DataQuery", "QueryStatement"),
