@@ -362,7 +362,9 @@ enum cx_status answers_load_file(struct answers *a, const char *path, struct cx_
 		enum cx_status st =
 		    e == EFBIG ? cx_err_set(err, CX_E_INPUT, "answers: %s is larger than %d bytes",
 		                            path, ANSWERS_MAX_FILE)
-		               : cx_err_set(err, CX_E_IO, "cannot read %s: %s", path, strerror(e));
+		    : e == EINVAL
+		        ? cx_err_set(err, CX_E_INPUT, "answers: %s is not a regular file", path)
+		        : cx_err_set(err, CX_E_IO, "cannot read %s: %s", path, strerror(e));
 		cx_err_where(err, "answers file %s", path);
 		return st;
 	}

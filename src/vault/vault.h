@@ -30,8 +30,9 @@
 
 #define VAULT_MAGIC             "CXVAULT1"
 #define VAULT_KDF_ARGON2ID13    2
-#define VAULT_HEADER_LEN        65 /* 8 + 1 + 8 + 8 + 16 + 24 */
-#define VAULT_LOCK_WAIT_DEFAULT 10 /* seconds vault_open waits for another holder */
+#define VAULT_HEADER_LEN        65   /* 8 + 1 + 8 + 8 + 16 + 24 */
+#define VAULT_LOCK_WAIT_DEFAULT 10   /* seconds vault_open waits for another holder */
+#define VAULT_PASSPHRASE_MAX    4094 /* bytes: the longest first line of a passphrase file */
 
 struct vault;
 
@@ -72,8 +73,9 @@ struct vault_record {
 
 enum vault_format { VAULT_FORMAT_TABLE = 0, VAULT_FORMAT_JSON };
 
-/* The default vault path: $XDG_DATA_HOME/certerox-aws-setup/credentials.vault.
- * Caller frees. */
+/* The default vault path: $XDG_DATA_HOME/certerox-aws-setup/credentials.vault, else under
+ * $HOME/.local/share; NULL when neither is set (no fallback to a shared directory such as
+ * /tmp). Caller frees. */
 char *vault_default_path(void);
 
 /* True when level is NULL-safe one of "interactive", "moderate", "sensitive". */
@@ -183,7 +185,8 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
                                        struct cx_err *err);
 
 /* Test hook: lowers the largest limits accepted from a file and used for new vaults (0 = the
- * built-in caps of 16 passes / 4 GiB). Lets fuzzers and byte-flip tests derive keys cheaply. */
+ * built-in caps of the sensitive level, 4 passes / 1 GiB). Lets fuzzers and byte-flip tests derive
+ * keys cheaply. */
 void vault_set_kdf_cap_for_testing(uint64_t max_opslimit, uint64_t max_memlimit);
 
 #endif
