@@ -1,5 +1,7 @@
 #include "batch/batch.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,24 @@
 #include "util/str.h"
 #include "vault/vault.h"
 
+/* Every line for the terminal: what it quotes from servers and files cannot act on it. */
+static void eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void eprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	char *safe = str_safe(line, SIZE_MAX, STR_SAFE_KEEP_NL);
+	fputs(safe, stderr);
+	free(safe);
+	free(line);
+}
+
 struct prep {
 	struct answers a;
 	struct session s;
@@ -34,7 +54,7 @@ struct prep {
 static int fail(const char *what, const struct cx_err *err, int code)
 {
 	char buf[1400];
-	fprintf(stderr, "certerox-aws-setup: %s%s%s\n", what ? what : "", what ? ": " : "",
+	eprintf("certerox-aws-setup: %s%s%s\n", what ? what : "", what ? ": " : "",
 	        cx_err_format(err, buf, sizeof(buf)));
 	return code;
 }
@@ -204,7 +224,7 @@ int batch_dry_run(const struct cx_options *o)
 		fputs(out, stdout);
 		free(out);
 		for (size_t i = 0; i < p.warnings.n; i++)
-			fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+			eprintf("warning: %s\n", p.warnings.v[i]);
 	}
 	prep_free(&p);
 	return rc;
@@ -226,28 +246,27 @@ static void on_event(void *ud, const struct engine_event *ev)
 	         ev->step->title);
 	switch (ev->kind) {
 	case ENGINE_STARTED:
-		fprintf(stderr, "%s ...\n", head);
+		eprintf("%s ...\n", head);
 		break;
 	case ENGINE_RETRYING:
-		fprintf(stderr, "%s ... retrying (attempt %d: %s)\n", head, ev->attempt,
-		        ev->reason);
+		eprintf("%s ... retrying (attempt %d: %s)\n", head, ev->attempt, ev->reason);
 		break;
 	case ENGINE_PROGRESS:
-		fprintf(stderr, "%s ... %s\n", head, ev->detail ? ev->detail : "");
+		eprintf("%s ... %s\n", head, ev->detail ? ev->detail : "");
 		break;
 	case ENGINE_DONE:
-		fprintf(stderr, "%s ... done (%ld ms)%s%s\n", head, ev->ms, ev->detail ? ": " : "",
+		eprintf("%s ... done (%ld ms)%s%s\n", head, ev->ms, ev->detail ? ": " : "",
 		        ev->detail ? ev->detail : "");
 		break;
 	case ENGINE_SKIPPED:
-		fprintf(stderr, "%s ... skipped: %s\n", head, ev->reason ? ev->reason : "");
+		eprintf("%s ... skipped: %s\n", head, ev->reason ? ev->reason : "");
 		break;
 	case ENGINE_FAILED: {
 		char buf[1400];
-		fprintf(stderr, "%s ... FAILED (%ld ms): %s\n", head, ev->ms,
+		eprintf("%s ... FAILED (%ld ms): %s\n", head, ev->ms,
 		        cx_err_format(ev->err, buf, sizeof(buf)));
 		if (ev->fix)
-			fprintf(stderr, "%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
+			eprintf("%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
 		break;
 	}
 	case ENGINE_FINISHED:
@@ -261,7 +280,7 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 	if (o->passphrase_file) {
 		enum cx_status st = vault_read_passphrase_file(o->passphrase_file, out, err);
 		if (st == CX_OK && err->msg[0])
-			fprintf(stderr, "warning: %s\n", err->msg);
+			eprintf("warning: %s\n", err->msg);
 		return st;
 	}
 	return vault_prompt_passphrase(
@@ -299,10 +318,10 @@ int batch_apply(const struct cx_options *o)
 	if (rc)
 		goto out;
 	if (plan_needs_confirmation(&p.plan) && !o->yes) {
-		fputs("certerox-aws-setup: the plan replaces or deletes something:\n", stderr);
+		eprintf("certerox-aws-setup: the plan replaces or deletes something:\n");
 		for (size_t i = 0; i < p.plan.n; i++)
 			if (p.plan.steps[i].destructive && p.plan.steps[i].kind != PLAN_SKIP)
-				fprintf(stderr, "  %s\n", p.plan.steps[i].title);
+				eprintf("  %s\n", p.plan.steps[i].title);
 		fputs("run again with --yes to consent (see --dry-run for the details)\n", stderr);
 		rc = CX_EXIT_USAGE;
 		goto out;
@@ -328,9 +347,9 @@ int batch_apply(const struct cx_options *o)
 	if (kw)
 		env.key_wait_ms = atol(kw);
 	for (size_t i = 0; i < p.warnings.n; i++)
-		fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+		eprintf("warning: %s\n", p.warnings.v[i]);
 	for (size_t i = 0; i < p.plan.warnings.n; i++)
-		fprintf(stderr, "warning: %s\n", p.plan.warnings.v[i]);
+		eprintf("warning: %s\n", p.plan.warnings.v[i]);
 	e = engine_new(&p.plan, &env);
 	st = engine_run(e, &err);
 	const struct engine_result *r = engine_result(e);
@@ -344,7 +363,7 @@ int batch_apply(const struct cx_options *o)
 		rc = CX_EXIT_OK;
 	} else {
 		char buf[1400];
-		fprintf(stderr, "certerox-aws-setup: %s\n", cx_err_format(&err, buf, sizeof(buf)));
+		eprintf("certerox-aws-setup: %s\n", cx_err_format(&err, buf, sizeof(buf)));
 		if (st == CX_E_UNAVAILABLE && r->aws_work_done)
 			rc = CX_EXIT_TEMPFAIL;
 		else
