@@ -22,6 +22,7 @@
 #include "util/secmem.h"
 #include "util/status.h"
 #include "util/str.h"
+#include "vault/strength.h"
 #include "vault/vault.h"
 
 /* Every line for the terminal: what it quotes from servers and files cannot act on it. */
@@ -148,6 +149,32 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	return rc;
 }
 
+/* The CerteroX token goes only to a URL the user gave (--certerox-url or CERTEROX_URL): an
+ * answers file from someone else must not be able to send it to that person's server. A
+ * certerox.url of the answers file alone is refused; one that differs from the user's is
+ * replaced by it (answers_override), with a warning. Returns 0 or an exit status. */
+static int check_certerox_url(const struct cx_options *o, const struct answers *a)
+{
+	const char *file_url = a->certerox.url;
+	if (!file_url || !*file_url)
+		return 0;
+	if (!o->certerox_url) {
+		eprintf(
+		    "certerox-aws-setup: answers file %s: certerox.url \"%s\" is not a CerteroX "
+		    "URL you gave: the CerteroX token is sent only to --certerox-url or "
+		    "CERTEROX_URL; if you trust this server, run again with --certerox-url "
+		    "%s\n",
+		    o->answers_file, file_url, file_url);
+		return CX_EXIT_USAGE;
+	}
+	if (!str_eq(file_url, o->certerox_url))
+		eprintf(
+		    "warning: answers file %s: certerox.url \"%s\" is not used: the CerteroX URL "
+		    "is %s (--certerox-url or CERTEROX_URL)\n",
+		    o->answers_file, file_url, o->certerox_url);
+	return 0;
+}
+
 /* Answers, session, discovery (with the vault opening beside it) and plan. Returns 0 or an
  * exit status. */
 static int prepare(const struct cx_options *o, struct prep *p, bool need_certerox,
@@ -158,6 +185,9 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	answers_init(&p->a);
 	if (answers_load_file(&p->a, o->answers_file, &err) != CX_OK)
 		return fail(NULL, &err, CX_EXIT_DATAERR);
+	int rc = check_certerox_url(o, &p->a);
+	if (rc)
+		return rc;
 	answers_override(&p->a, o->certerox_url, o->certerox_org);
 	if (validate_answers(&p->a, &p->warnings, &err) != CX_OK)
 		return fail(o->answers_file, &err, CX_EXIT_DATAERR);
@@ -175,7 +205,7 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	enum cx_status st = session_open(&p->s, &so, &err);
 	if (st != CX_OK)
 		return fail(NULL, &err, session_exit_status(st, false));
-	int rc = discover_with_vault(p, vr, vault);
+	rc = discover_with_vault(p, vr, vault);
 	if (rc)
 		return rc;
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
@@ -287,6 +317,28 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 	    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, out, err);
 }
 
+/* A new vault's passphrase: estimated (vault/strength.h); a weak one is refused (exit 65)
+ * unless --allow-weak-passphrase. Returns 0 or an exit status. */
+static int check_new_passphrase(const struct cx_options *o, const char *vpath, const char *pass)
+{
+	struct vault_strength s;
+	vault_passphrase_strength(pass, &s);
+	eprintf("certerox-aws-setup: a new vault is made at %s. %s\n", vpath,
+	        VAULT_FORGOTTEN_WARNING);
+	if (s.score >= VAULT_STRENGTH_MIN)
+		return 0;
+	if (o->allow_weak_passphrase) {
+		eprintf("warning: the vault passphrase is %s (score %d of 4): %s; used anyway "
+		        "(--allow-weak-passphrase)\n",
+		        s.label, s.score, s.hint);
+		return 0;
+	}
+	eprintf("certerox-aws-setup: vault passphrase: %s (score %d of 4, at least %d is "
+	        "needed): %s; or give --allow-weak-passphrase\n",
+	        s.label, s.score, VAULT_STRENGTH_MIN, s.hint);
+	return CX_EXIT_DATAERR;
+}
+
 int batch_apply(const struct cx_options *o)
 {
 	struct prep p;
@@ -306,6 +358,11 @@ int batch_apply(const struct cx_options *o)
 	if (st != CX_OK) {
 		rc = fail("vault passphrase", &err, session_exit_status(st, false));
 		goto out;
+	}
+	if (!exists) {
+		rc = check_new_passphrase(o, vpath, pass);
+		if (rc)
+			goto out;
 	}
 	struct vault_req vr = {
 	    .path = vpath,
