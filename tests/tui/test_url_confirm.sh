@@ -1,0 +1,48 @@
+#!/bin/sh
+# Issue 17, security 8: a certerox.url that only the answers file gives (no --certerox-url, no
+# CERTEROX_URL) does not receive the CerteroX token until the user confirms it: the CerteroX
+# page says where the URL comes from, the simulated CerteroX sees no request before Enter, and
+# Enter on the page signs in. Golden of the page before the confirmation.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+tui_require
+tui_sim_start
+tui_home
+TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;'
+export TUI_MASK_EXTRA
+CXURL=$(tui_sim_var CERTEROX_URL)
+cat >"$T_TMP/answers.json" <<EOF2
+{"connection": "root",
+ "export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-url",
+            "create_bucket": true, "bucket_region": "us-east-1"},
+ "certerox": {"url": "$CXURL"}}
+EOF2
+# The URL comes from the answers file alone.
+SIM_ENV=$(echo "$TUI_SIM_ENV" | tr ' ' '\n' | grep -v '^CERTEROX_URL=' | tr '\n' ' ')
+ENVS="$TUI_HOME_ENV $SIM_ENV"
+cx_requests() { grep -c '"service": *"certerox"' "$TUI_SIM/requests.jsonl" 2>/dev/null || true; }
+next() {
+	tui_keys Enter
+	tui_wait "Page $1 of 12" 20 && tui_wait "$2" 20
+}
+
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --answers "$T_TMP/answers.json" --vault-kdf interactive
+check "page 1" tui_wait "management (payer) account" 30
+check "page 2" next 2 "Connection type"
+check "page 3" next 3 "Export type"
+check "page 4" next 4 "[cx-tui-url"
+check "page 5" next 5 "Bucket cx-tui-url"
+check "page 6" next 6 "IAM policies"
+check "page 7" next 7 "What will be done"
+check "page 8" next 8 "CerteroX URL"
+check "the page says the URL comes from the answers file" \
+	tui_wait "This URL comes from the answers file: check it."
+check "not signed in before the confirmation" tui_wait_gone "Signed in; organization" 1
+check "golden of the unconfirmed URL" tui_golden url-08-certerox
+check "CerteroX saw no request before Enter" test "$(cx_requests)" = 0
+tui_keys Enter
+check "Enter confirms: signed in with the token" tui_wait "Signed in; organization" 20
+check "CerteroX saw requests after Enter" test "$(cx_requests)" -gt 0
+finish
