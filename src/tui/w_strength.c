@@ -34,6 +34,6 @@ int tui_strength_draw(WINDOW *w, int y, int x, int width, const char *pass)
 	        empty ? theme_attr(ROLE_DIM) : ba);
 	if (empty || s.score >= VAULT_STRENGTH_MIN)
 		return 1;
-	struct tui_rect r = {y + 1, fx, 2, width - lw - 2};
+	struct tui_rect r = {y + 1, fx, 3, width - lw - 2};
 	return 1 + tui_put_wrapped(w, r, s.hint, theme_attr(ROLE_WARN));
 }

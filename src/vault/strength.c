@@ -79,8 +79,7 @@ void vault_passphrase_strength(const char *pass, struct vault_strength *out)
 		                     : worst ? why(worst->Type, (int)n)
 		                             : (n < 12 ? "it is short" : "it is too predictable");
 		snprintf(out->hint, sizeof(out->hint),
-		         "%s; add a few more uncommon words (a passphrase of four or five random "
-		         "words is strong and easy to type)",
+		         "%s; add a few uncommon words (four or five random words are strong)",
 		         reason);
 	}
 	ZxcvbnFreeInfo(info);

@@ -85,6 +85,13 @@ bool vault_kdf_level_valid(const char *level);
  * the caller keeps ownership; the vault keeps its own secure copy for saving).
  * When the file is missing: with create_level ("interactive" | "moderate" | "sensitive") a new
  * empty vault is written (directory created 0700, file 0600); with NULL, CX_E_NOT_FOUND.
+ * Before anything is created beside it (the lock file included): a symbolic link is resolved
+ * (the lock and the saves act on the real file; vault_path() is that file); the vault, when it
+ * exists, must be a regular file (a FIFO or device: CX_E_INPUT, never waited on); its
+ * directory must belong to the user and not be writable by others (CX_E_INPUT) and is set to
+ * 0700. path NULL without HOME and XDG_DATA_HOME: CX_E_USAGE. Temporary files of an
+ * interrupted save are removed once the lock is held; a header above the sensitive Argon2id
+ * level is refused (CX_E_INPUT) before any derivation, by vault_open_begin already.
  * Waits up to lock_wait_seconds for another holder of the lock, then CX_E_LOCKED.
  * Errors: CX_E_CRYPTO wrong passphrase or damaged file (the file is never rewritten);
  * CX_E_INPUT not a vault (bad magic, truncated, unknown KDF id, absurd limits, bad JSON);

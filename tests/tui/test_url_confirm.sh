@@ -45,4 +45,27 @@ check "CerteroX saw no request before Enter" test "$(cx_requests)" = 0
 tui_keys Enter
 check "Enter confirms: signed in with the token" tui_wait "Signed in; organization" 20
 check "CerteroX saw requests after Enter" test "$(cx_requests)" -gt 0
+# Issue 17, security 10: the passphrase field takes as much as a passphrase file holds (4094
+# bytes). The vault made with it opens with a passphrase file of those 4094 bytes.
+LONG=$(awk 'BEGIN { s = ""; while (length(s) < 4094) s = s "Horse-battery-" length(s) "-";
+	print substr(s, 1, 4094) }')
+printf '%s\n' "$LONG" >"$T_TMP/longpass"
+chmod 600 "$T_TMP/longpass"
+check "the long passphrase is 4094 bytes" test "$(head -n 1 "$T_TMP/longpass" | wc -c)" = 4095
+check "page 9" next 9 " create, "
+check "page 10" next 10 "Vault passphrase"
+tui_type "$LONG"
+tui_keys Tab
+tui_type "$LONG"
+check "the meter rates it" tui_wait "very strong"
+tui_keys Enter
+check "apply finishes" tui_wait "Done: every step finished" 60
+tui_keys Enter
+check "page 12" tui_wait "Data source id" 10
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+env XDG_DATA_HOME="$HOMEDIR/data" "$CX_BIN" --list --passphrase-file "$T_TMP/longpass" \
+	>"$T_TMP/list.out" 2>&1
+check "the 4094-byte passphrase file opens it" test $? -eq 0
+check "the long passphrase never on screen" sh -c "! grep -qF -- 'Horse-battery-' '$TUI_ALL'"
 finish
