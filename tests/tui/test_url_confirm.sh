@@ -43,7 +43,7 @@ check "not signed in before the confirmation" tui_wait_gone "Signed in; organiza
 check "golden of the unconfirmed URL" tui_golden url-08-certerox
 check "CerteroX saw no request before Enter" test "$(cx_requests)" = 0
 tui_keys Enter
-check "Enter confirms: signed in with the token" tui_wait "Signed in; organization" 20
+check "Enter confirms: signed in with the token, on to the review" tui_wait "Page 9 of 12" 20
 check "CerteroX saw requests after Enter" test "$(cx_requests)" -gt 0
 # Issue 17, security 10: the passphrase field takes as much as a passphrase file holds (4094
 # bytes). The vault made with it opens with a passphrase file of those 4094 bytes.
@@ -52,7 +52,7 @@ LONG=$(awk 'BEGIN { s = ""; while (length(s) < 4094) s = s "Horse-battery-" leng
 printf '%s\n' "$LONG" >"$T_TMP/longpass"
 chmod 600 "$T_TMP/longpass"
 check "the long passphrase is 4094 bytes" test "$(head -n 1 "$T_TMP/longpass" | wc -c)" = 4095
-check "page 9" next 9 " create, "
+check "the review has the plan" tui_wait " create, " 20
 check "page 10" next 10 "Vault passphrase"
 tui_type "$LONG"
 tui_keys Tab
