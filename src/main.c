@@ -1,6 +1,7 @@
 /* main.c - options, front-end choice, exit status. Nothing else exits. */
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "batch/status.h"
 #include "options.h"
 #include "tui/tui.h"
+#include "vault/vault.h"
 #include "util/log.h"
 #include "util/secmem.h"
 #include "util/status.h"
@@ -18,6 +20,9 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	secmem_no_core_dumps();
+	/* A file-size limit (ulimit -f) makes write() fail with EFBIG (exit 74) instead of
+	 * killing the process between the temporary file and the rename of a save. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (secmem_init() < 0) {
 		fputs("certerox-aws-setup: cannot initialise libsodium\n", stderr);
 		return CX_EXIT_SOFTWARE;
@@ -31,6 +36,19 @@ int main(int argc, char **argv)
 		return CX_EXIT_USAGE;
 	}
 	log_info("certerox-aws-setup %s started", CX_VERSION);
+	char *default_vault = NULL;
+	if (o.mode != MODE_HELP && o.mode != MODE_VERSION && !o.vault_file) {
+		/* Never a shared directory such as /tmp, where another user could come first. */
+		default_vault = vault_default_path();
+		if (!default_vault) {
+			fputs("certerox-aws-setup: HOME and XDG_DATA_HOME are both unset, so there "
+			      "is no private place for the vault: set HOME or give --vault FILE\n",
+			      stderr);
+			log_close();
+			return CX_EXIT_USAGE;
+		}
+		o.vault_file = default_vault;
+	}
 	switch (o.mode) {
 	case MODE_HELP:
 		options_help(argv[0]);
@@ -57,6 +75,7 @@ int main(int argc, char **argv)
 		rc = tui_run(&o);
 		break;
 	}
+	free(default_vault);
 	log_info("exit status %d", rc);
 	log_close();
 	log_redact_clear();

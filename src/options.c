@@ -32,6 +32,7 @@ enum {
 	OPT_VAULT,
 	OPT_PASSPHRASE_FILE,
 	OPT_VAULT_KDF,
+	OPT_ALLOW_WEAK_PASSPHRASE,
 	OPT_LOG,
 	OPT_NO_COLOR,
 	OPT_ASCII,
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
     {"vault", required_argument, NULL, OPT_VAULT},
     {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
     {"vault-kdf", required_argument, NULL, OPT_VAULT_KDF},
+    {"allow-weak-passphrase", no_argument, NULL, OPT_ALLOW_WEAK_PASSPHRASE},
     {"log", required_argument, NULL, OPT_LOG},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"ascii", no_argument, NULL, OPT_ASCII},
@@ -107,6 +109,8 @@ void options_help(const char *argv0)
 	      "      --passphrase-file FILE  read the vault passphrase from FILE\n"
 	      "      --vault-kdf LEVEL     Argon2id cost of a new vault: interactive,\n"
 	      "                            moderate (default) or sensitive\n"
+	      "      --allow-weak-passphrase  create a new vault (--batch) even with a\n"
+	      "                            passphrase the estimator finds easy to guess\n"
 	      "\n"
 	      "Display:\n"
 	      "      --log FILE            write a diagnostic log (secrets redacted) to FILE\n"
@@ -123,7 +127,8 @@ void options_help(const char *argv0)
 	      "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, NO_COLOR.\n"
 	      "\n"
 	      "Exit status: 0 done, 3 a problem found by --status, 64 usage, 65 invalid\n"
-	      "answers or input, 69 service unreachable, 70 internal error, 75 partly\n"
+	      "answers or input, 69 service unreachable, 70 internal error,\n"
+	      "74 input/output error (a file could not be read or written), 75 partly\n"
 	      "done (run again to continue), 77 access denied or credentials rejected,\n"
 	      "130 cancelled.\n"
 	      "\n"
@@ -251,6 +256,9 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 			break;
 		case OPT_YES:
 			o->yes = true;
+			break;
+		case OPT_ALLOW_WEAK_PASSPHRASE:
+			o->allow_weak_passphrase = true;
 			break;
 		case OPT_STATUS:
 			o->status = true;

@@ -33,7 +33,8 @@ struct cx_options {
 	bool no_color; /* --no-color or $NO_COLOR */
 	bool ascii;
 	bool yes;
-	bool batch; /* --batch given (with --dry-run too) */
+	bool allow_weak_passphrase; /* a new vault (--batch) with a weak passphrase */
+	bool batch;                 /* --batch given (with --dry-run too) */
 	bool dry_run;
 	bool list;
 	bool status;             /* --status */

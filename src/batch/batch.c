@@ -1,5 +1,7 @@
 #include "batch/batch.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,26 @@
 #include "util/secmem.h"
 #include "util/status.h"
 #include "util/str.h"
+#include "vault/strength.h"
 #include "vault/vault.h"
+
+/* Every line for the terminal: what it quotes from servers and files cannot act on it. */
+static void eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void eprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	char *safe = str_safe(line, SIZE_MAX, STR_SAFE_KEEP_NL);
+	fputs(safe, stderr);
+	free(safe);
+	free(line);
+}
 
 struct prep {
 	struct answers a;
@@ -34,7 +55,7 @@ struct prep {
 static int fail(const char *what, const struct cx_err *err, int code)
 {
 	char buf[1400];
-	fprintf(stderr, "certerox-aws-setup: %s%s%s\n", what ? what : "", what ? ": " : "",
+	eprintf("certerox-aws-setup: %s%s%s\n", what ? what : "", what ? ": " : "",
 	        cx_err_format(err, buf, sizeof(buf)));
 	return code;
 }
@@ -128,6 +149,32 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	return rc;
 }
 
+/* The CerteroX token goes only to a URL the user gave (--certerox-url or CERTEROX_URL): an
+ * answers file from someone else must not be able to send it to that person's server. A
+ * certerox.url of the answers file alone is refused; one that differs from the user's is
+ * replaced by it (answers_override), with a warning. Returns 0 or an exit status. */
+static int check_certerox_url(const struct cx_options *o, const struct answers *a)
+{
+	const char *file_url = a->certerox.url;
+	if (!file_url || !*file_url)
+		return 0;
+	if (!o->certerox_url) {
+		eprintf(
+		    "certerox-aws-setup: answers file %s: certerox.url \"%s\" is not a CerteroX "
+		    "URL you gave: the CerteroX token is sent only to --certerox-url or "
+		    "CERTEROX_URL; if you trust this server, run again with --certerox-url "
+		    "%s\n",
+		    o->answers_file, file_url, file_url);
+		return CX_EXIT_USAGE;
+	}
+	if (!str_eq(file_url, o->certerox_url))
+		eprintf(
+		    "warning: answers file %s: certerox.url \"%s\" is not used: the CerteroX URL "
+		    "is %s (--certerox-url or CERTEROX_URL)\n",
+		    o->answers_file, file_url, o->certerox_url);
+	return 0;
+}
+
 /* Answers, session, discovery (with the vault opening beside it) and plan. Returns 0 or an
  * exit status. */
 static int prepare(const struct cx_options *o, struct prep *p, bool need_certerox,
@@ -138,6 +185,9 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	answers_init(&p->a);
 	if (answers_load_file(&p->a, o->answers_file, &err) != CX_OK)
 		return fail(NULL, &err, CX_EXIT_DATAERR);
+	int rc = check_certerox_url(o, &p->a);
+	if (rc)
+		return rc;
 	answers_override(&p->a, o->certerox_url, o->certerox_org);
 	if (validate_answers(&p->a, &p->warnings, &err) != CX_OK)
 		return fail(o->answers_file, &err, CX_EXIT_DATAERR);
@@ -155,7 +205,7 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	enum cx_status st = session_open(&p->s, &so, &err);
 	if (st != CX_OK)
 		return fail(NULL, &err, session_exit_status(st, false));
-	int rc = discover_with_vault(p, vr, vault);
+	rc = discover_with_vault(p, vr, vault);
 	if (rc)
 		return rc;
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
@@ -204,7 +254,7 @@ int batch_dry_run(const struct cx_options *o)
 		fputs(out, stdout);
 		free(out);
 		for (size_t i = 0; i < p.warnings.n; i++)
-			fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+			eprintf("warning: %s\n", p.warnings.v[i]);
 	}
 	prep_free(&p);
 	return rc;
@@ -226,28 +276,27 @@ static void on_event(void *ud, const struct engine_event *ev)
 	         ev->step->title);
 	switch (ev->kind) {
 	case ENGINE_STARTED:
-		fprintf(stderr, "%s ...\n", head);
+		eprintf("%s ...\n", head);
 		break;
 	case ENGINE_RETRYING:
-		fprintf(stderr, "%s ... retrying (attempt %d: %s)\n", head, ev->attempt,
-		        ev->reason);
+		eprintf("%s ... retrying (attempt %d: %s)\n", head, ev->attempt, ev->reason);
 		break;
 	case ENGINE_PROGRESS:
-		fprintf(stderr, "%s ... %s\n", head, ev->detail ? ev->detail : "");
+		eprintf("%s ... %s\n", head, ev->detail ? ev->detail : "");
 		break;
 	case ENGINE_DONE:
-		fprintf(stderr, "%s ... done (%ld ms)%s%s\n", head, ev->ms, ev->detail ? ": " : "",
+		eprintf("%s ... done (%ld ms)%s%s\n", head, ev->ms, ev->detail ? ": " : "",
 		        ev->detail ? ev->detail : "");
 		break;
 	case ENGINE_SKIPPED:
-		fprintf(stderr, "%s ... skipped: %s\n", head, ev->reason ? ev->reason : "");
+		eprintf("%s ... skipped: %s\n", head, ev->reason ? ev->reason : "");
 		break;
 	case ENGINE_FAILED: {
 		char buf[1400];
-		fprintf(stderr, "%s ... FAILED (%ld ms): %s\n", head, ev->ms,
+		eprintf("%s ... FAILED (%ld ms): %s\n", head, ev->ms,
 		        cx_err_format(ev->err, buf, sizeof(buf)));
 		if (ev->fix)
-			fprintf(stderr, "%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
+			eprintf("%*s  fix: %s\n", pr->width * 2 + 3, "", ev->fix);
 		break;
 	}
 	case ENGINE_FINISHED:
@@ -261,11 +310,33 @@ static enum cx_status get_passphrase(const struct cx_options *o, bool exists, ch
 	if (o->passphrase_file) {
 		enum cx_status st = vault_read_passphrase_file(o->passphrase_file, out, err);
 		if (st == CX_OK && err->msg[0])
-			fprintf(stderr, "warning: %s\n", err->msg);
+			eprintf("warning: %s\n", err->msg);
 		return st;
 	}
 	return vault_prompt_passphrase(
 	    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, out, err);
+}
+
+/* A new vault's passphrase: estimated (vault/strength.h); a weak one is refused (exit 65)
+ * unless --allow-weak-passphrase. Returns 0 or an exit status. */
+static int check_new_passphrase(const struct cx_options *o, const char *vpath, const char *pass)
+{
+	struct vault_strength s;
+	vault_passphrase_strength(pass, &s);
+	eprintf("certerox-aws-setup: a new vault is made at %s. %s\n", vpath,
+	        VAULT_FORGOTTEN_WARNING);
+	if (s.score >= VAULT_STRENGTH_MIN)
+		return 0;
+	if (o->allow_weak_passphrase) {
+		eprintf("warning: the vault passphrase is %s (score %d of 4): %s; used anyway "
+		        "(--allow-weak-passphrase)\n",
+		        s.label, s.score, s.hint);
+		return 0;
+	}
+	eprintf("certerox-aws-setup: vault passphrase: %s (score %d of 4, at least %d is "
+	        "needed): %s; or give --allow-weak-passphrase\n",
+	        s.label, s.score, VAULT_STRENGTH_MIN, s.hint);
+	return CX_EXIT_DATAERR;
 }
 
 int batch_apply(const struct cx_options *o)
@@ -288,6 +359,11 @@ int batch_apply(const struct cx_options *o)
 		rc = fail("vault passphrase", &err, session_exit_status(st, false));
 		goto out;
 	}
+	if (!exists) {
+		rc = check_new_passphrase(o, vpath, pass);
+		if (rc)
+			goto out;
+	}
 	struct vault_req vr = {
 	    .path = vpath,
 	    .passphrase = pass,
@@ -299,10 +375,10 @@ int batch_apply(const struct cx_options *o)
 	if (rc)
 		goto out;
 	if (plan_needs_confirmation(&p.plan) && !o->yes) {
-		fputs("certerox-aws-setup: the plan replaces or deletes something:\n", stderr);
+		eprintf("certerox-aws-setup: the plan replaces or deletes something:\n");
 		for (size_t i = 0; i < p.plan.n; i++)
 			if (p.plan.steps[i].destructive && p.plan.steps[i].kind != PLAN_SKIP)
-				fprintf(stderr, "  %s\n", p.plan.steps[i].title);
+				eprintf("  %s\n", p.plan.steps[i].title);
 		fputs("run again with --yes to consent (see --dry-run for the details)\n", stderr);
 		rc = CX_EXIT_USAGE;
 		goto out;
@@ -328,9 +404,9 @@ int batch_apply(const struct cx_options *o)
 	if (kw)
 		env.key_wait_ms = atol(kw);
 	for (size_t i = 0; i < p.warnings.n; i++)
-		fprintf(stderr, "warning: %s\n", p.warnings.v[i]);
+		eprintf("warning: %s\n", p.warnings.v[i]);
 	for (size_t i = 0; i < p.plan.warnings.n; i++)
-		fprintf(stderr, "warning: %s\n", p.plan.warnings.v[i]);
+		eprintf("warning: %s\n", p.plan.warnings.v[i]);
 	e = engine_new(&p.plan, &env);
 	st = engine_run(e, &err);
 	const struct engine_result *r = engine_result(e);
@@ -344,7 +420,7 @@ int batch_apply(const struct cx_options *o)
 		rc = CX_EXIT_OK;
 	} else {
 		char buf[1400];
-		fprintf(stderr, "certerox-aws-setup: %s\n", cx_err_format(&err, buf, sizeof(buf)));
+		eprintf("certerox-aws-setup: %s\n", cx_err_format(&err, buf, sizeof(buf)));
 		if (st == CX_E_UNAVAILABLE && r->aws_work_done)
 			rc = CX_EXIT_TEMPFAIL;
 		else

@@ -211,7 +211,8 @@ enum cx_status certerox_token_from_file(const char *path, char **out_secmem, str
 	char *buf = NULL;
 	size_t len = 0;
 	*out_secmem = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd =
+	    open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not hang */
 	if (fd < 0) {
 		st = cx_err_set(err, CX_E_IO, "cannot open the CerteroX token file %s: %s", path,
 		                strerror(errno));

@@ -257,4 +257,9 @@ enum cx_status certerox_parse_ds_list(const char *body, size_t n, struct certero
 enum cx_status certerox_parse_error(long http_status, const char *body, size_t n, bool refused,
                                     struct cx_err *err);
 
+/* Checks the values of a data source's config that the wizard uses (bucket, prefix, report
+ * name) with the answers' rules (core/validate.h): CX_E_INPUT naming the field, the
+ * value and the rule. Absent or empty values pass. */
+enum cx_status certerox_read_config_check(const struct certerox_config *c, struct cx_err *err);
+
 #endif

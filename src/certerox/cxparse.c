@@ -12,20 +12,11 @@
 #include "util/mem.h"
 #include "util/str.h"
 
-/* Text from CerteroX shown to the user: control characters escaped, at most max bytes. */
+/* Text from CerteroX shown to the user: controls, C1, bidi controls and invalid UTF-8
+ * escaped (util/str.h str_safe), at most max bytes. */
 static char *shown(const char *s, size_t max)
 {
-	struct buf b = BUF_INIT;
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
-		if (*p < 0x20 || *p == 0x7F)
-			buf_printf(&b, "\\x%02x", *p);
-		else
-			buf_putc(&b, (char)*p);
-	}
-	if (s[n])
-		buf_puts(&b, "...");
-	return buf_steal(&b);
+	return str_safe(s, max, 0);
 }
 
 /* ---- freeing ---- */

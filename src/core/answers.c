@@ -227,8 +227,13 @@ static enum cx_status set_field(struct answers *a, const struct field *f, const 
 			goto out;
 		}
 		if (!str_is_clean_utf8(v->valuestring, n)) {
-			st = cx_err_set(err, CX_E_INPUT,
-			                "%s: contains control characters or invalid UTF-8", p);
+			st = cx_err_set(
+			    err, CX_E_INPUT,
+			    str_has_bidi(v->valuestring, n)
+			        ? "%s: contains a bidi override or isolate (U+202A-U+202E, "
+			          "U+2066-U+2069), which makes text read otherwise than it is"
+			        : "%s: contains control characters or invalid UTF-8",
+			    p);
 			goto out;
 		}
 		answers_set((char **)(void *)base, v->valuestring);
@@ -362,7 +367,9 @@ enum cx_status answers_load_file(struct answers *a, const char *path, struct cx_
 		enum cx_status st =
 		    e == EFBIG ? cx_err_set(err, CX_E_INPUT, "answers: %s is larger than %d bytes",
 		                            path, ANSWERS_MAX_FILE)
-		               : cx_err_set(err, CX_E_IO, "cannot read %s: %s", path, strerror(e));
+		    : e == EINVAL
+		        ? cx_err_set(err, CX_E_INPUT, "answers: %s is not a regular file", path)
+		        : cx_err_set(err, CX_E_IO, "cannot read %s: %s", path, strerror(e));
 		cx_err_where(err, "answers file %s", path);
 		return st;
 	}

@@ -208,7 +208,11 @@ enum cx_status validate_data_source_name(const char *field, const char *v, struc
 	if (n < 1 || n > 255)
 		return fail(err, field, v, "must be 1 to 255 characters long");
 	if (!str_is_clean_utf8(v, n))
-		return fail(err, field, v, "must not contain control characters or invalid UTF-8");
+		return fail(err, field, v,
+		            str_has_bidi(v, n)
+		                ? "must not contain bidi overrides or isolates "
+		                  "(U+202A-U+202E, U+2066-U+2069)"
+		                : "must not contain control characters or invalid UTF-8");
 	bool blank = true;
 	for (size_t i = 0; i < n; i++)
 		if (!isspace((unsigned char)v[i]))

@@ -1016,7 +1016,17 @@ static enum cx_status on_cx_ds(struct discover *d, struct rd *r, enum cx_status 
 		x->account_id = xstrdup(s->account_id);
 		x->linked = s->has_config && s->config.linked;
 		x->cur_version = s->has_config && s->config.cur_version == 2 ? 2 : 1;
-		if (s->has_config) {
+		struct cx_err verr;
+		cx_err_clear(&verr);
+		if (s->has_config && certerox_read_config_check(&s->config, &verr) != CX_OK) {
+			/* checked like answers: a migrate of it stops, others are listed without */
+			if (migrate(d) && str_eq(s->id, d->a.migrate.data_source_id)) {
+				*err = verr;
+				cx_err_where(err, "CerteroX data source %s", s->id);
+				return CX_E_INPUT;
+			}
+			log_warn("discover: CerteroX data source %s: %s", s->id, verr.msg);
+		} else if (s->has_config) {
 			x->bucket = xstrdup(s->config.bucket_name);
 			x->prefix = xstrdup(s->config.bucket_prefix);
 			x->report_name = xstrdup(s->config.report_name);

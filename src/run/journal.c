@@ -47,6 +47,11 @@ enum cx_status journal_open(const char *state_dir, const char *account_id, struc
 {
 	*out = NULL;
 	char *dir = state_dir ? xstrdup(state_dir) : paths_state_dir();
+	if (!dir)
+		return cx_err_set(
+		    err, CX_E_USAGE,
+		    "HOME and XDG_STATE_HOME are both unset: no private place for the "
+		    "journal");
 	enum cx_status st = private_dir(dir, err);
 	if (st != CX_OK) {
 		free(dir);

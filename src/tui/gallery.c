@@ -85,6 +85,7 @@ static void form_draw(struct tui_page *pg, WINDOW *w, struct tui_rect b)
 	snprintf(info, sizeof(info), "Passphrase: %zu characters typed",
 	         tui_line_chars(tui_masked_value(&f->pass), tui_masked_len(&f->pass)));
 	tui_put(w, b.y + 12, x, wd, info, theme_attr(ROLE_DIM));
+	tui_strength_draw(w, b.y + 14, x, wd, tui_masked_value(&f->pass));
 }
 
 static int form_action(struct tui_page *pg, const struct tui_event *ev)

@@ -14,6 +14,8 @@
 #include "util/mem.h"
 #include "util/secmem.h"
 #include "util/str.h"
+#include "vault/strength.h"
+#include "vault/vault.h"
 
 #define W(pg) ((struct wiz *)(pg)->ctx)
 
@@ -144,6 +146,12 @@ static void cx_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		tui_put(win, y++, x + 2, wd - 2,
 		        "The sign-in sees several organizations: choose one.",
 		        theme_attr(ROLE_WARN));
+	} else if (w->cx_url_unconfirmed) {
+		struct tui_rect r = {y, x + 2, 2, wd - 2};
+		y += tui_put_wrapped(win, r,
+		                     "This URL comes from the answers file: check it. Enter sends "
+		                     "your CerteroX token to it.",
+		                     theme_attr(ROLE_WARN));
 	} else {
 		tui_put(win, y++, x + 2, wd - 2, "Not signed in yet: Enter signs in.",
 		        theme_attr(ROLE_DIM));
@@ -661,8 +669,9 @@ struct vault_state {
 static void vault_init(struct tui_page *pg)
 {
 	struct vault_state *s = xcalloc(1, sizeof(*s));
-	tui_masked_init(&s->p1, "Vault passphrase", 1024);
-	tui_masked_init(&s->p2, "Once more", 1024);
+	/* As long as a passphrase file's first line may be. */
+	tui_masked_init(&s->p1, "Vault passphrase", VAULT_PASSPHRASE_MAX);
+	tui_masked_init(&s->p2, "Once more", VAULT_PASSPHRASE_MAX);
 	pg->state = s;
 }
 
@@ -714,8 +723,13 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	y++;
 	tui_masked_draw(&s->p1, win, y, x, wd, s->focus == 0);
 	y += 2;
-	if (!s->exists)
-		tui_masked_draw(&s->p2, win, y, x, wd, s->focus == 1);
+	if (s->exists)
+		return;
+	tui_masked_draw(&s->p2, win, y, x, wd, s->focus == 1);
+	y += 2;
+	y += tui_strength_draw(win, y, x, wd, tui_masked_value(&s->p1)) + 1;
+	struct tui_rect wr = {y, x, 2, wd};
+	tui_put_wrapped(win, wr, VAULT_FORGOTTEN_WARNING, theme_attr(ROLE_WARN));
 }
 
 /* The derivation has ended: the vault is open, or the passphrase field says why not. */
@@ -768,6 +782,18 @@ static int vault_action(struct tui_page *pg, const struct tui_event *ev)
 		tui_masked_set_error(&s->p1, "the passphrase must not be empty");
 		s->focus = 0;
 		return TUI_HANDLED;
+	}
+	if (!s->exists) {
+		struct vault_strength vs;
+		vault_passphrase_strength(tui_masked_value(&s->p1), &vs);
+		if (vs.score < VAULT_STRENGTH_MIN) {
+			char why[160];
+			snprintf(why, sizeof(why), "too easy to guess (%s): see the hint below",
+			         vs.label);
+			tui_masked_set_error(&s->p1, why);
+			s->focus = 0;
+			return TUI_HANDLED;
+		}
 	}
 	if (!s->exists && s->focus == 0 && tui_masked_len(&s->p2) == 0) {
 		s->focus = 1;

@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
+#include "vault/vault.h"
 
 #define W(pg)          ((struct wiz *)(pg)->ctx)
 #define in_flow(pg, p) wiz_in_flow(W(pg), p)
@@ -197,7 +198,7 @@ static void show_data_sources(struct wiz *w, struct start_state *s)
 	struct buf b;
 	buf_init(&b);
 	struct tui_masked m;
-	tui_masked_init(&m, "Passphrase", 1024);
+	tui_masked_init(&m, "Passphrase", VAULT_PASSPHRASE_MAX);
 	if (access(w->vault_file, F_OK) != 0) {
 		buf_printf(&b, "no vault at %s: nothing saved yet", w->vault_file);
 		tui_message(w->app, "Saved data sources", buf_str(&b));

@@ -4,6 +4,8 @@
 
 #include "tui/theme.h"
 
+#include "util/str.h"
+
 struct role_style {
 	short fg, bg; /* colour form; -1 = terminal default */
 	attr_t cattr; /* attributes added in the colour form */
@@ -120,7 +122,8 @@ static size_t next_char(const char *s, size_t n, int *cols, bool *bad)
 		return 1;
 	}
 	int w = wcwidth(wc);
-	if (w < 0 || use_ascii) {
+	/* C1 controls and bidi overrides/isolates are drawn as '?' whatever the locale says. */
+	if (w < 0 || use_ascii || (wc >= 0x80 && wc <= 0x9F) || str_is_bidi_control((unsigned)wc)) {
 		*bad = true;
 		return k;
 	}

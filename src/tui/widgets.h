@@ -72,6 +72,10 @@ size_t tui_masked_len(const struct tui_masked *m);
 void tui_masked_set_error(struct tui_masked *m, const char *msg); /* NULL clears */
 void tui_masked_draw(struct tui_masked *m, WINDOW *w, int y, int x, int width, bool focused);
 int tui_masked_action(struct tui_masked *m, const struct tui_event *ev);
+/* The live strength meter of a new passphrase (zxcvbn score 0-4 as a bar and a word; when the
+ * score is below VAULT_STRENGTH_MIN, the estimator's hint under it, at most 3 rows). Returns
+ * the rows drawn. */
+int tui_strength_draw(WINDOW *w, int y, int x, int width, const char *pass);
 
 /* ---- radio list: "(*) label" / "( ) label", an optional dim note under each item ---- */
 struct tui_radio_item {

@@ -29,6 +29,8 @@ struct wiz *wiz_new(struct tui_app *app, const struct cx_options *o)
 		if (answers_load_file(&w->a, o->answers_file, &w->session_err) == CX_OK)
 			w->preloaded = true;
 	}
+	/* An answers file from someone else must not send the token to that person's server. */
+	bool url_from_file = w->a.certerox.url && *w->a.certerox.url && !o->certerox_url;
 	answers_override(&w->a, o->certerox_url, o->certerox_org);
 	if (w->a.action == ANSWERS_MIGRATE)
 		w->start = WIZ_MIGRATE;
@@ -56,7 +58,9 @@ struct wiz *wiz_new(struct tui_app *app, const struct cx_options *o)
 		                            &err) == CX_OK) {
 			w->cx_url = xstrdup(w->a.certerox.url);
 			w->cx_token = tok;
-			if (tok)
+			if (tok && url_from_file)
+				w->cx_url_unconfirmed = true;
+			else if (tok)
 				wiz_certerox_connect(w, w->a.certerox.url, NULL, NULL);
 		} else {
 			w->cx_st = err.status;
@@ -418,6 +422,7 @@ void wiz_certerox_connect(struct wiz *w, const char *url, const char *email, con
 	cx_err_clear(&w->cx_err);
 	w->cx_st = CX_OK;
 	w->cx_ready = false;
+	w->cx_url_unconfirmed = false; /* the user pressed Enter on the URL: confirmed */
 	if (!w->session_ok) {
 		w->cx_st = cx_err_set(&w->cx_err, CX_E_INPUT, "no session: see the first page");
 		return;

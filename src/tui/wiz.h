@@ -62,6 +62,9 @@ struct wiz {
 	struct certerox_org_list orgs;
 	char *cx_url;  /* URL the client was made for */
 	bool cx_token; /* a token came from the environment / file */
+	/* The CerteroX URL came from the answers file only: the token is not sent to it until the
+	 * user confirms it (Enter on the CerteroX page). */
+	bool cx_url_unconfirmed;
 
 	/* vault */
 	char *vault_file;

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -25,6 +26,10 @@ enum cx_status cx_err_set(struct cx_err *e, enum cx_status st, const char *fmt, 
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	log_redact_inplace(e->msg, sizeof(e->msg));
+	/* Messages quote values from servers and files: nothing in them may act on a terminal. */
+	char *safe = str_safe(e->msg, sizeof(e->msg), STR_SAFE_KEEP_NL);
+	str_copy(e->msg, sizeof(e->msg), safe);
+	free(safe);
 	return st;
 }
 

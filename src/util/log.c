@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/secmem.h"
+#include "util/str.h"
 
 #define REDACTED    "[REDACTED]"
 #define MAX_SECRETS 1024 /* 4 forms per secret: a vault of 250 keys */
@@ -243,6 +245,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	secmem_wipe(line, (size_t)n);
 	free(line);
 	redact_buf(&b);
-	fprintf(log_file, "%s\n", buf_str(&b));
+	/* After the redaction (a secret escaped first would no longer be recognised): one line,
+	 * nothing that acts on a terminal that shows the log. */
+	char *safe = str_safe(buf_str(&b), SIZE_MAX, 0);
+	fprintf(log_file, "%s\n", safe);
+	free(safe);
 	buf_free(&b);
 }

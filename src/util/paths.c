@@ -78,9 +78,10 @@ static char *xdg_dir(const char *var, const char *dflt)
 	const char *v = getenv(var);
 	if (v && v[0] == '/')
 		return xasprintf("%s/certerox-aws-setup", v);
+	/* No fallback to a shared directory such as /tmp: another user could make it first. */
 	const char *home = getenv("HOME");
-	if (!home || !*home)
-		home = "/tmp";
+	if (!home || home[0] != '/')
+		return NULL;
 	return xasprintf("%s/%s/certerox-aws-setup", home, dflt);
 }
 
@@ -116,9 +117,54 @@ int paths_mkdir_p(const char *dir, mode_t mode)
 	return 0;
 }
 
+const char *paths_file_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+int paths_open_regular(const char *path, struct stat *sb)
+{
+	/* O_NONBLOCK: opening a FIFO without a writer, or a tty, must not wait. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	struct stat local;
+	struct stat *st = sb ? sb : &local;
+	int e = 0;
+	if (fstat(fd, st) != 0)
+		e = errno;
+	else if (!S_ISREG(st->st_mode))
+		e = EINVAL;
+	if (e) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
 char *paths_read_file(const char *path, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	memset(&sb, 0, sizeof(sb));
+	int fd = paths_open_regular(path, &sb);
 	if (fd < 0)
 		return NULL;
 	struct buf b = BUF_INIT;

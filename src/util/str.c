@@ -118,37 +118,98 @@ bool str_is_utf8(const char *s, size_t n)
 	return true;
 }
 
+/* Decodes the UTF-8 sequence at s: its length (0 when invalid) and *cp. */
+static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t l = utf8_seq(s, n);
+	*cp = s[0];
+	if (l > 1) {
+		unsigned v = s[0] & (l == 2 ? 0x1F : l == 3 ? 0x0F : 0x07);
+		for (size_t i = 1; i < l; i++)
+			v = (v << 6) | (s[i] & 0x3F);
+		*cp = v;
+	}
+	return l;
+}
+
+bool str_is_bidi_control(unsigned cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool str_has_bidi(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t l = utf8_next(p + i, n - i, &cp);
+		if (l && str_is_bidi_control(cp))
+			return true;
+		i += l ? l : 1;
+	}
+	return false;
+}
+
 bool str_is_clean_utf8(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
-		if (p[i] < 0x20 || p[i] == 0x7F)
-			return false;
-		/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F */
-		if (p[i] == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
-			return false;
-		size_t l = utf8_seq(p + i, n - i);
-		if (!l)
+		unsigned cp;
+		size_t l = utf8_next(p + i, n - i, &cp);
+		if (!l || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || str_is_bidi_control(cp))
 			return false;
 		i += l;
 	}
 	return true;
 }
 
-char *str_printable(const char *s, size_t max)
+/* Appends s[0..n) (at most max bytes of it) with whatever could act on a terminal or forge a
+ * log line escaped: C0 controls and DEL as \xNN (but "\n" and "\t" with STR_SAFE_KEEP_NL),
+ * C1 controls (U+0080..U+009F) and bidi overrides and isolates as \uNNNN, bytes that are
+ * not valid UTF-8 (raw 0x80..0xFF among them) as \xNN, and "\" as \x5c with
+ * STR_SAFE_BACKSLASH. */
+static void safe_append(struct buf *b, const char *s, size_t max, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	while (i < n && i < max) {
+		unsigned cp;
+		size_t l = utf8_next(p + i, n - i, &cp);
+		if (!l) {
+			buf_printf(b, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (cp < 0x80) {
+			bool keep = (flags & STR_SAFE_KEEP_NL) && (cp == '\n' || cp == '\t');
+			if ((cp < 0x20 && !keep) || cp == 0x7F ||
+			    (cp == '\\' && (flags & STR_SAFE_BACKSLASH)))
+				buf_printf(b, "\\x%02x", cp);
+			else
+				buf_putc(b, (char)cp);
+		} else if (cp <= 0x9F || str_is_bidi_control(cp)) {
+			buf_printf(b, "\\u%04x", cp);
+		} else {
+			buf_append(b, s + i, l);
+		}
+		i += l;
+	}
+	if (i < n)
+		buf_puts(b, "...");
+}
+
+char *str_safe(const char *s, size_t max, unsigned flags)
 {
 	struct buf b = BUF_INIT;
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
-		if (*p < 0x20 || *p == 0x7F || *p == '\\')
-			buf_printf(&b, "\\x%02x", *p);
-		else
-			buf_putc(&b, (char)*p);
-	}
-	if (s[n])
-		buf_puts(&b, "...");
+	buf_puts(&b, "");
+	safe_append(&b, s ? s : "", max, flags);
 	return buf_steal(&b);
+}
+
+char *str_printable(const char *s, size_t max)
+{
+	return str_safe(s, max, STR_SAFE_BACKSLASH);
 }
 
 char **str_split(const char *s, char sep, size_t *count)

@@ -10,27 +10,28 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/paths.h"
 #include "util/secmem.h"
 
 /* cx_err_set whose value is visibly the status, for the static analyser. */
 #define VERR(e, st, ...) (cx_err_set((e), (st), __VA_ARGS__), (st))
 
-#define PASS_MAX 4096
+#define PASS_MAX (VAULT_PASSPHRASE_MAX + 2) /* the line, its "\n" and the NUL */
 
 enum cx_status vault_read_passphrase_file(const char *path, char **out_secmem, struct cx_err *err)
 {
 	enum cx_status st = CX_OK;
 	char *buf = NULL;
 	*out_secmem = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat sb;
+	memset(&sb, 0, sizeof(sb));
+	int fd = paths_open_regular(path, &sb); /* a FIFO or a device is refused, never waited on */
+	if (fd < 0 && errno == EINVAL)
+		return VERR(err, CX_E_INPUT, "passphrase file %s is %s, not a regular file", path,
+		            paths_file_kind(sb.st_mode));
 	if (fd < 0)
 		return VERR(err, CX_E_INPUT, "cannot open the passphrase file %s: %s", path,
 		            strerror(errno));
-	struct stat sb;
-	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-		st = VERR(err, CX_E_INPUT, "passphrase file %s is not a file", path);
-		goto out;
-	}
 	buf = secmem_alloc(PASS_MAX);
 	size_t n = 0;
 	while (n < PASS_MAX - 1 && !memchr(buf, '\n', n)) {

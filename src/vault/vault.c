@@ -1,7 +1,9 @@
 /* vault.c - file format, key derivation, locking, atomic save and the records. */
 #include "vault/vault.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -27,13 +29,15 @@
 /* cx_err_set whose value is visibly the status, for the static analyser. */
 #define VERR(e, st, ...) (cx_err_set((e), (st), __VA_ARGS__), (st))
 
-#define SALT_LEN      16
-#define NONCE_LEN     24
-#define KEY_LEN       32
-#define TAG_LEN       16
-#define MAX_FILE      (64u * 1024 * 1024)
-#define CAP_OPS       16ULL
-#define CAP_MEM       (4ULL * 1024 * 1024 * 1024)
+#define SALT_LEN  16
+#define NONCE_LEN 24
+#define KEY_LEN   32
+#define TAG_LEN   16
+#define MAX_FILE  (64u * 1024 * 1024)
+/* The strongest level the wizard creates (sensitive): a header asking for more is refused
+ * before any derivation, so that a planted file cannot cost minutes and gigabytes. */
+#define CAP_OPS       4ULL                        /* crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE */
+#define CAP_MEM       (1ULL * 1024 * 1024 * 1024) /* crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE */
 #define MAX_PLAINTEXT (64u * 1024 * 1024)
 
 /* The key of the next save, derived ahead of time by a worker thread (Argon2id only: it
@@ -84,6 +88,8 @@ static uint64_t cap_mem(void)
 char *vault_default_path(void)
 {
 	char *d = paths_data_home();
+	if (!d)
+		return NULL;
 	char *p = xasprintf("%s/credentials.vault", d);
 	free(d);
 	return p;
@@ -880,23 +886,21 @@ static enum cx_status read_vault_file(const char *path, unsigned char **data, si
 	*data = NULL;
 	*len = 0;
 	*missing = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	memset(&sb, 0, sizeof(sb));
+	int fd = paths_open_regular(path, &sb); /* O_NONBLOCK: a FIFO must not hang */
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			*missing = true;
 			return CX_OK;
 		}
+		if (errno == EINVAL)
+			return VERR(err, CX_E_INPUT,
+			            "%s is not a certerox-aws-setup vault (%s, not a regular file)",
+			            path, paths_file_kind(sb.st_mode));
 		return VERR(err, CX_E_IO, "cannot open vault %s: %s", path, strerror(errno));
 	}
 	enum cx_status st = CX_OK;
-	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = VERR(err, CX_E_INPUT,
-		          "%s is not a certerox-aws-setup vault (not a "
-		          "regular file)",
-		          path);
-		goto out;
-	}
 	if ((uint64_t)sb.st_size > MAX_FILE) {
 		st = VERR(err, CX_E_INPUT,
 		          "%s is not a certerox-aws-setup vault (larger than %u bytes)", path,
@@ -995,10 +999,130 @@ fail:
 	return st;
 }
 
-static bool exists(const char *p)
+/* Resolves symbolic links in v->path (the file itself or its directories), so that the lock
+ * and the atomic save act on the real file: a link keeps pointing at the updated vault, and
+ * two names of one file share one lock. A link to a missing file is refused. */
+static enum cx_status resolve_path(struct vault *v, struct cx_err *err)
 {
+	char *real = realpath(v->path, NULL);
+	if (real) {
+		free(v->path);
+		v->path = real;
+		return CX_OK;
+	}
+	if (errno != ENOENT)
+		return VERR(err, CX_E_IO, "cannot resolve the vault path %s: %s", v->path,
+		            strerror(errno));
 	struct stat sb;
-	return stat(p, &sb) == 0;
+	if (lstat(v->path, &sb) == 0)
+		return VERR(err, CX_E_INPUT,
+		            "vault %s is a symbolic link to a missing file: give the real path",
+		            v->path);
+	/* A new vault: resolve its directory when it exists. */
+	char *dir = dir_of(v->path), *rdir = realpath(dir, NULL);
+	if (rdir) {
+		const char *slash = strrchr(v->path, '/');
+		char *joined =
+		    xasprintf("%s/%s", str_eq(rdir, "/") ? "" : rdir, slash ? slash + 1 : v->path);
+		free(v->path);
+		v->path = joined;
+	}
+	free(rdir);
+	free(dir);
+	return CX_OK;
+}
+
+/* Checks the vault file and its directory before anything is created beside them (the lock
+ * file included): the vault, when it exists, is a regular file; the directory belongs to us,
+ * is not writable by others, and gets mode 0700 (created so when missing and create). */
+static enum cx_status check_place(struct vault *v, bool create, struct cx_err *err)
+{
+	enum cx_status st = CX_OK;
+	char *dir = dir_of(v->path);
+	struct stat sb;
+	if (lstat(v->path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		st = VERR(err, CX_E_INPUT,
+		          "%s is not a certerox-aws-setup vault (%s, not a regular file)", v->path,
+		          paths_file_kind(sb.st_mode));
+		goto out;
+	}
+	bool file_exists = lstat(v->path, &sb) == 0;
+	if (stat(dir, &sb) != 0) {
+		if (!create || file_exists) {
+			st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+			goto out;
+		}
+		if (paths_mkdir_p(dir, 0700) != 0 || chmod(dir, 0700) != 0) {
+			st = VERR(err, CX_E_IO, "cannot create the vault directory %s: %s", dir,
+			          strerror(errno));
+			goto out;
+		}
+		goto out;
+	}
+	if (!file_exists && !create) {
+		st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+		goto out;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		st = VERR(err, CX_E_INPUT, "the vault directory %s is %s, not a directory", dir,
+		          paths_file_kind(sb.st_mode));
+		goto out;
+	}
+	if (sb.st_uid != geteuid()) {
+		st = VERR(err, CX_E_INPUT,
+		          "the vault directory %s belongs to uid %ld, not to you (uid %ld): "
+		          "another user could replace the vault; use a directory of your own",
+		          dir, (long)sb.st_uid, (long)geteuid());
+		goto out;
+	}
+	if (sb.st_mode & S_IWOTH) {
+		st = VERR(err, CX_E_INPUT,
+		          "the vault directory %s is writable by other users (mode %04o): "
+		          "another user could replace the vault; use a directory of your own",
+		          dir, (unsigned)(sb.st_mode & 07777));
+		goto out;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		if (chmod(dir, 0700) != 0) {
+			st =
+			    VERR(err, CX_E_IO, "cannot set mode 0700 on the vault directory %s: %s",
+			         dir, strerror(errno));
+			goto out;
+		}
+		log_info("vault: the directory %s had mode %04o; now 0700", dir,
+		         (unsigned)(sb.st_mode & 07777));
+	}
+out:
+	free(dir);
+	return st;
+}
+
+/* Removes the temporary files of a save that was interrupted (".<name>.tmp.XXXXXX", ours,
+ * regular). Runs with the lock held, so no save of another run is under way. */
+static void remove_stale_temporaries(const struct vault *v)
+{
+	char *dir = dir_of(v->path);
+	const char *slash = strrchr(v->path, '/');
+	char *prefix = xasprintf(".%s.tmp.", slash ? slash + 1 : v->path);
+	size_t pl = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strncmp(e->d_name, prefix, pl) != 0 || strlen(e->d_name) != pl + 6 ||
+		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			log_info("vault: removed %s/%s, left by an interrupted save", dir,
+			         e->d_name);
+		else
+			log_warn("vault: cannot remove %s/%s: %s", dir, e->d_name, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
 }
 
 /* An opening in two phases: the first (checks, directory, lock, reading the file) runs where
@@ -1023,13 +1147,21 @@ static enum cx_status open_prepare(struct vault_opening *o, const char *path,
                                    struct cx_err *err)
 {
 	enum cx_status st = CX_OK;
-	char *dir = NULL;
 	const char *create_level = o->create_level;
 	if (secmem_init() < 0)
 		return VERR(err, CX_E_INTERNAL, "cannot initialise libsodium");
 	struct vault *v = o->v = xcalloc(1, sizeof(*v));
 	v->lock_fd = -1;
 	v->path = path ? xstrdup(path) : vault_default_path();
+	if (!v->path) {
+		v->path = xstrdup("");
+		return VERR(
+		    err, CX_E_USAGE,
+		    "HOME and XDG_DATA_HOME are both unset: give the vault with --vault FILE");
+	}
+	st = resolve_path(v, err);
+	if (st)
+		return st;
 	v->lock_path = xasprintf("%s.lock", v->path);
 	if (!passphrase || !*passphrase) {
 		st = VERR(err, CX_E_INPUT, "vault %s: the passphrase is empty", v->path);
@@ -1043,39 +1175,21 @@ static enum cx_status open_prepare(struct vault_opening *o, const char *path,
 	}
 	v->passphrase = secmem_strdup(passphrase);
 	log_redact_add(v->passphrase);
-	dir = dir_of(v->path);
-	if (!exists(v->path) && !create_level) {
-		st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+	st = check_place(v, create_level != NULL, err);
+	if (st)
 		goto out;
-	}
-	if (!exists(dir)) {
-		if (!create_level) {
-			st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
-			goto out;
-		}
-		if (paths_mkdir_p(dir, 0700) != 0 || chmod(dir, 0700) != 0) {
-			st = VERR(err, CX_E_IO, "cannot create the vault directory %s: %s", dir,
-			          strerror(errno));
-			goto out;
-		}
-	} else if (!path) {
-		/* Our own directory (the default one) is kept private even if it was made
-		 * otherwise; a directory named with --vault is the user's business. */
-		struct stat sb;
-		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
-		    (sb.st_mode & 077) && chmod(dir, 0700) != 0)
-			log_warn("vault: cannot set mode 0700 on %s: %s", dir, strerror(errno));
-	}
 	st = take_lock(v, lock_wait_seconds, err);
 	if (st)
 		goto out;
+	remove_stale_temporaries(v);
 	st = read_vault_file(v->path, &o->data, &o->len, &o->missing, err);
 	if (st)
 		goto out;
 	if (o->missing && !create_level)
 		st = VERR(err, CX_E_NOT_FOUND, "no vault at %s", v->path);
+	else if (!o->missing) /* absurd limits are refused now, before any derivation */
+		st = check_header(v->path, o->data, o->len, err);
 out:
-	free(dir);
 	return st;
 }
 

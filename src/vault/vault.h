@@ -30,8 +30,9 @@
 
 #define VAULT_MAGIC             "CXVAULT1"
 #define VAULT_KDF_ARGON2ID13    2
-#define VAULT_HEADER_LEN        65 /* 8 + 1 + 8 + 8 + 16 + 24 */
-#define VAULT_LOCK_WAIT_DEFAULT 10 /* seconds vault_open waits for another holder */
+#define VAULT_HEADER_LEN        65   /* 8 + 1 + 8 + 8 + 16 + 24 */
+#define VAULT_LOCK_WAIT_DEFAULT 10   /* seconds vault_open waits for another holder */
+#define VAULT_PASSPHRASE_MAX    4094 /* bytes: the longest first line of a passphrase file */
 
 struct vault;
 
@@ -72,8 +73,9 @@ struct vault_record {
 
 enum vault_format { VAULT_FORMAT_TABLE = 0, VAULT_FORMAT_JSON };
 
-/* The default vault path: $XDG_DATA_HOME/certerox-aws-setup/credentials.vault.
- * Caller frees. */
+/* The default vault path: $XDG_DATA_HOME/certerox-aws-setup/credentials.vault, else under
+ * $HOME/.local/share; NULL when neither is set (no fallback to a shared directory such as
+ * /tmp). Caller frees. */
 char *vault_default_path(void);
 
 /* True when level is NULL-safe one of "interactive", "moderate", "sensitive". */
@@ -83,6 +85,13 @@ bool vault_kdf_level_valid(const char *level);
  * the caller keeps ownership; the vault keeps its own secure copy for saving).
  * When the file is missing: with create_level ("interactive" | "moderate" | "sensitive") a new
  * empty vault is written (directory created 0700, file 0600); with NULL, CX_E_NOT_FOUND.
+ * Before anything is created beside it (the lock file included): a symbolic link is resolved
+ * (the lock and the saves act on the real file; vault_path() is that file); the vault, when it
+ * exists, must be a regular file (a FIFO or device: CX_E_INPUT, never waited on); its
+ * directory must belong to the user and not be writable by others (CX_E_INPUT) and is set to
+ * 0700. path NULL without HOME and XDG_DATA_HOME: CX_E_USAGE. Temporary files of an
+ * interrupted save are removed once the lock is held; a header above the sensitive Argon2id
+ * level is refused (CX_E_INPUT) before any derivation, by vault_open_begin already.
  * Waits up to lock_wait_seconds for another holder of the lock, then CX_E_LOCKED.
  * Errors: CX_E_CRYPTO wrong passphrase or damaged file (the file is never rewritten);
  * CX_E_INPUT not a vault (bad magic, truncated, unknown KDF id, absurd limits, bad JSON);
@@ -183,7 +192,8 @@ enum cx_status vault_prompt_passphrase(const char *prompt, bool confirm, char **
                                        struct cx_err *err);
 
 /* Test hook: lowers the largest limits accepted from a file and used for new vaults (0 = the
- * built-in caps of 16 passes / 4 GiB). Lets fuzzers and byte-flip tests derive keys cheaply. */
+ * built-in caps of the sensitive level, 4 passes / 1 GiB). Lets fuzzers and byte-flip tests derive
+ * keys cheaply. */
 void vault_set_kdf_cap_for_testing(uint64_t max_opslimit, uint64_t max_memlimit);
 
 #endif

@@ -78,7 +78,21 @@ check "page 9 shows the plan" tui_wait "create  bcm-data-exports CreateExport ce
 page 9 "Review the plan" connect-09-review
 tui_keys Enter
 page 10 "Credential vault" connect-10-vault
+check "the vault page warns that a forgotten passphrase is lost" \
+	tui_wait "no way to recover a forgotten passphrase"
+# issue 17: a live strength meter; a weak passphrase is refused with the estimator's hint
+tui_type "password123"
+check "the meter rates it as it is typed" tui_wait "very weak"
+check "the meter gives the estimator's hint" tui_wait "common words or passwords"
+tui_keys Tab
+tui_type "password123"
+tui_keys Enter
+check "a weak passphrase is refused" tui_wait "too easy to guess (very weak)"
+check "golden weak passphrase" tui_golden connect-10-vault-weak
+check "no vault was made for it" test ! -e "$HOMEDIR/data/certerox-aws-setup/credentials.vault"
+tui_keys C-u Tab C-u Tab
 tui_type "$PASS"
+check "the meter rates the real one strong" tui_wait "very strong"
 tui_keys Tab
 tui_type "$PASS"
 check "passphrase masked" tui_wait "[*******"

@@ -678,6 +678,48 @@ START_TEST(secrets_stay_out_of_logs_and_errors)
 }
 END_TEST
 
+/* Issue 17: a data source's bucket, prefix and report name read from CerteroX are checked with
+ * the answers' rules before the migrate flow uses them. */
+START_TEST(values_read_are_checked_like_answers)
+{
+	struct cx_err err;
+	struct certerox_config c = {0};
+	c.cur_version = 1;
+	c.bucket_name = (char *)"acme-billing";
+	c.bucket_prefix = (char *)"cur";
+	c.report_name = (char *)"certerox-cur";
+	cx_err_clear(&err);
+	ck_assert_int_eq(certerox_read_config_check(&c, &err), CX_OK);
+	c.bucket_prefix = (char *)"";
+	ck_assert_int_eq(certerox_read_config_check(&c, &err), CX_OK); /* no prefix */
+	static const struct {
+		const char *bucket, *prefix, *report, *want;
+		int cur;
+	} bad[] = {
+	    {"Acme_Billing", "cur", "r", "CerteroX config.bucket_name: \"Acme_Billing\"", 1},
+	    {"acme/../x", "cur", "r", "CerteroX config.bucket_name", 1},
+	    {"acme-billing", "/etc", "r", "CerteroX config.bucket_prefix: \"/etc\"", 1},
+	    {"acme-billing", "cur\x1b[2J", "r", "CerteroX config.bucket_prefix: \"cur\\x1b[2J\"",
+	     1},
+	    {"acme-billing", "cur",
+	     "r\xe2\x80\xae"
+	     "gpj",
+	     "CerteroX config.report_name", 1},
+	    {"acme-billing", "cur", "name with spaces", "CerteroX config.report_name", 2},
+	    {"acme-billing", "cur", "a.b", "Data Export name rules", 2},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c.bucket_name = (char *)bad[i].bucket;
+		c.bucket_prefix = (char *)bad[i].prefix;
+		c.report_name = (char *)bad[i].report;
+		c.cur_version = bad[i].cur;
+		cx_err_clear(&err);
+		ck_assert_int_eq(certerox_read_config_check(&c, &err), CX_E_INPUT);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL, "case %zu: %s", i, err.msg);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	secmem_init();
@@ -695,6 +737,7 @@ int main(void)
 	tcase_add_test(tc, token_file);
 	tcase_add_test(tc, async_completion_and_unreachable);
 	tcase_add_test(tc, secrets_stay_out_of_logs_and_errors);
+	tcase_add_test(tc, values_read_are_checked_like_answers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -196,6 +196,83 @@ START_TEST(secmem_roundtrip_and_core_dumps_off)
 }
 END_TEST
 
+START_TEST(text_made_safe)
+{
+	static const struct {
+		const char *in, *out;
+		unsigned flags;
+	} cases[] = {
+	    {"plain text, caf\xc3\xa9 \xe2\x86\x92 ok", "plain text, caf\xc3\xa9 \xe2\x86\x92 ok",
+	     0},
+	    {"bell\a esc\x1b[2J del\x7f", "bell\\x07 esc\\x1b[2J del\\x7f", 0},
+	    {"line\nnext\ttab", "line\\x0anext\\x09tab", 0},
+	    {"line\nnext\ttab", "line\nnext\ttab", STR_SAFE_KEEP_NL},
+	    /* C1 controls: as UTF-8 (U+009B CSI) and as raw bytes (invalid UTF-8) */
+	    {"csi\xc2\x9b"
+	     "2J",
+	     "csi\\u009b2J", 0},
+	    {"raw\x9b"
+	     "2J\x80",
+	     "raw\\x9b2J\\x80", 0},
+	    /* bidi overrides and isolates */
+	    {"abc\xe2\x80\xae"
+	     "cba",
+	     "abc\\u202ecba", 0},
+	    {"\xe2\x80\xaa\xe2\x81\xa6x\xe2\x81\xa9", "\\u202a\\u2066x\\u2069", 0},
+	    /* invalid UTF-8: overlong, surrogate, truncated */
+	    {"\xc0\xaf\xed\xa0\x80\xe2\x82", "\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82", 0},
+	    {"back\\slash", "back\\slash", 0},
+	    {"back\\slash", "back\\x5cslash", STR_SAFE_BACKSLASH},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = str_safe(cases[i].in, 1000, cases[i].flags);
+		ck_assert_msg(strcmp(got, cases[i].out) == 0, "case %zu: %s", i, got);
+		free(got);
+	}
+	char *p = str_printable("\xe2\x80\xae\x1b", 100);
+	ck_assert_str_eq(p, "\\u202e\\x1b");
+	free(p);
+	p = str_safe("abcdef", 3, 0);
+	ck_assert_str_eq(p, "abc...");
+	free(p);
+	/* answers values and names: bidi controls and C1 are not clean */
+	ck_assert(str_is_clean_utf8("caf\xc3\xa9", 5));
+	ck_assert(!str_is_clean_utf8("a\xe2\x80\xae"
+	                             "b",
+	                             5));
+	ck_assert(!str_is_clean_utf8("a\xe2\x81\xa7"
+	                             "b",
+	                             5));
+	ck_assert(!str_is_clean_utf8("a\xc2\x85"
+	                             "b",
+	                             4));
+	ck_assert(!str_is_clean_utf8("a\x85"
+	                             "b",
+	                             3));
+	ck_assert(str_has_bidi("a\xe2\x81\xa9", 4));
+	ck_assert(!str_has_bidi("a\xe2\x80\xa9", 4)); /* U+2029 is not a bidi control */
+	/* error messages and log lines */
+	struct cx_err e;
+	cx_err_clear(&e);
+	cx_err_set(&e, CX_E_INPUT, "server said \"%s\"", "ok\x1b]0;pwned\a\xc2\x9b\xe2\x80\xae");
+	ck_assert_str_eq(e.msg, "server said \"ok\\x1b]0;pwned\\x07\\u009b\\u202e\"");
+	char path[] = "/tmp/cx-log-safe-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(log_open(path, LOG_DEBUG), 0);
+	log_info("name %s", "x\n2026-01-01T00:00:00.000Z ERROR forged\xe2\x80\xae");
+	log_close();
+	char *text = paths_read_file(path, 4096, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "name x\\x0a2026-01-01T00:00:00.000Z ERROR forged\\u202e\n"),
+	              "%s", text);
+	ck_assert_ptr_null(strchr(strchr(text, '\n') + 1, '\n')); /* one line */
+	free(text);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(paths_xdg)
 {
 	setenv("XDG_STATE_HOME", "/x/state", 1);
@@ -231,6 +308,7 @@ int main(void)
 	tcase_add_test(tc, log_never_writes_a_registered_secret);
 	tcase_add_test(tc, secmem_roundtrip_and_core_dumps_off);
 	tcase_add_test(tc, paths_xdg);
+	tcase_add_test(tc, text_made_safe);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

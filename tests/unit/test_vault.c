@@ -24,7 +24,7 @@
 #include "util/str.h"
 #include "vault/vault.h"
 
-#define PASS   "correct horse battery staple"
+#define PASS   "correct-Horse-battery-staple-91"
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 static char tmpdir[64];
@@ -354,7 +354,7 @@ START_TEST(absurd_limits_refused)
 		const char *what;
 	} cases[] = {
 	    {2, 1ULL << 62, "memlimit"},           /* 4 EiB */
-	    {2, (4ULL << 30) + 1, "memlimit"},     /* just above the 4 GiB cap */
+	    {2, (1ULL << 30) + 1, "memlimit"},     /* just above the 1 GiB cap */
 	    {2, 1024, "memlimit"},                 /* below Argon2id's minimum */
 	    {1ULL << 40, 64ULL << 20, "opslimit"}, /* days of work */
 	    {0, 64ULL << 20, "opslimit"},
