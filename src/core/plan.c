@@ -157,6 +157,15 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 			k->in_vault = json_bool(x, "in_vault", false);
 		}
 	}
+	const cJSON *uk = json_arr(j, "certerox_unsupported_keys");
+	for (const cJSON *x = uk ? uk->child : NULL; x; x = x->next) {
+		if (cJSON_IsString(x) && str_eq(x->valuestring, "cur_version"))
+			f->cx_unsupported |= PLAN_CX_NO_CUR_VERSION;
+		else if (cJSON_IsString(x) && str_eq(x->valuestring, "use_edp_discount"))
+			f->cx_unsupported |= PLAN_CX_NO_USE_EDP_DISCOUNT;
+		else
+			return bad(err, "certerox_unsupported_keys[]");
+	}
 	const cJSON *ds = json_arr(j, "data_sources");
 	f->data_sources_known = ds != NULL;
 	f->data_sources = xcalloc((size_t)cJSON_GetArraySize(ds) + 1, sizeof(*f->data_sources));
@@ -652,8 +661,15 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 	cJSON *cfg = cJSON_AddObjectToObject(body, "config");
 	cJSON_AddBoolToObject(cfg, "linked", linked);
 	if (!linked) {
-		cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
-		cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
+		/* only the keys this CerteroX accepts (an older OptScale answers OE0212) */
+		if (!(b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT))
+			cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
+		else if (a->data_source.use_edp_discount)
+			strv_add(&b->p->warnings,
+			         "data_source.use_edp_discount: this CerteroX does not accept the key "
+			         "(OptScale before 2024-10); the data source is connected without it");
+		if (!(b->f->cx_unsupported & PLAN_CX_NO_CUR_VERSION))
+			cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
 		cJSON_AddStringToObject(cfg, "config_scheme", scheme);
 		if (!str_eq(scheme, "find_report")) {
 			cJSON_AddStringToObject(cfg, "bucket_name", bucket);
@@ -685,6 +701,14 @@ static enum cx_status build_root(struct builder *b)
 	const char *kind = legacy ? "legacy CUR report" : "Data Export";
 	const struct plan_export_fact *ex = plan_facts_export(f, e->name, legacy);
 
+	if (!legacy && (f->cx_unsupported & PLAN_CX_NO_CUR_VERSION)) {
+		st = cx_err_set(b->err, CX_E_INPUT,
+		                "export.type: \"cur2\" needs a CerteroX that accepts config.cur_version, "
+		                "and this one refuses it (OE0212: an OptScale release before 2024-08, "
+		                "without CUR 2.0); choose export.type \"legacy\" (a legacy CUR report), "
+		                "or upgrade CerteroX");
+		goto out;
+	}
 	if (e->setup == ANSWERS_EXISTING) {
 		if (!ex) {
 			st = cx_err_set(

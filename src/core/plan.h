@@ -78,7 +78,11 @@ struct plan_facts {
 	size_t ndata_sources;
 	int discovery_depth; /* reads discovery made one after another to learn these facts (the
 	                        longest chain of a read waiting on another's answer; 0 unknown) */
+	unsigned cx_unsupported; /* config keys CerteroX refuses (PLAN_CX_NO_*), from its answer
+	                            to a key probe (cloud_account_verify) */
 };
+#define PLAN_CX_NO_CUR_VERSION 1u      /* an OptScale before 2024-08: no CUR 2.0 */
+#define PLAN_CX_NO_USE_EDP_DISCOUNT 2u /* an OptScale before 2024-10 */
 
 /* Frees every member; f becomes zero. */
 void plan_facts_free(struct plan_facts *f);
@@ -92,7 +96,7 @@ void plan_facts_free(struct plan_facts *f);
  *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
  *                     "prefix", "report_name", "config_scheme"}],
- *   "discovery_depth": N}
+ *   "discovery_depth": N, "certerox_unsupported_keys": ["cur_version", "use_edp_discount"]}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
 /* Lookups (NULL when absent). */
