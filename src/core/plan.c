@@ -697,6 +697,9 @@ static enum cx_status build_root(struct builder *b)
 	char *bucket = xstrdup(e->bucket);
 	char *prefix = validate_prefix_normalize(e->prefix ? e->prefix : "");
 	char *region = NULL;
+	/* the prefix CerteroX is sent: an existing export's S3Prefix verbatim, as AWS stores it
+	 * (OptScale's create_report compares it exactly, trailing '/' included) */
+	char *cx_prefix = NULL;
 	const char *scheme = "create_report";
 	const char *kind = legacy ? "legacy CUR report" : "Data Export";
 	const struct plan_export_fact *ex = plan_facts_export(f, e->name, legacy);
@@ -746,6 +749,7 @@ static enum cx_status build_root(struct builder *b)
 		if (xp) {
 			free(prefix);
 			prefix = validate_prefix_normalize(xp);
+			cx_prefix = xstrdup(xp);
 		}
 		scheme = ex->delivered ? "bucket_only" : "create_report";
 		if (!ex->delivered)
@@ -815,6 +819,11 @@ static enum cx_status build_root(struct builder *b)
 			goto out;
 		}
 		strv_free(&r);
+		const cJSON *s3 = legacy ? ex->definition
+		                         : json_obj(json_obj(ex->definition, "DestinationConfigurations"),
+		                                    "S3Destination");
+		if (json_str(s3, "S3Prefix"))
+			cx_prefix = xstrdup(json_str(s3, "S3Prefix"));
 	}
 	if (!bucket) {
 		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: is required");
@@ -863,7 +872,7 @@ static enum cx_status build_root(struct builder *b)
 	key_check(b, NULL, bucket, prefix, legacy, false);
 
 	/* 5. CerteroX */
-	certerox_create(b, scheme, bucket, prefix, e->name, legacy);
+	certerox_create(b, scheme, bucket, cx_prefix ? cx_prefix : prefix, e->name, legacy);
 
 	if (f->org_role == PLAN_ORG_MEMBER)
 		strv_add(
@@ -881,6 +890,7 @@ static enum cx_status build_root(struct builder *b)
 out:
 	free(bucket);
 	free(prefix);
+	free(cx_prefix);
 	free(region);
 	return st;
 }
