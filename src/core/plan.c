@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cxrules.h"
 #include "core/diff.h"
 #include "core/export.h"
 #include "core/policy.h"
@@ -663,11 +664,13 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 	if (!linked) {
 		/* only the keys this CerteroX accepts (an older OptScale answers OE0212) */
 		if (!(b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT))
-			cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
+			cJSON_AddBoolToObject(cfg, "use_edp_discount",
+			                      a->data_source.use_edp_discount);
 		else if (a->data_source.use_edp_discount)
-			strv_add(&b->p->warnings,
-			         "data_source.use_edp_discount: this CerteroX does not accept the key "
-			         "(OptScale before 2024-10); the data source is connected without it");
+			strv_add(
+			    &b->p->warnings,
+			    "data_source.use_edp_discount: this CerteroX does not accept the key "
+			    "(OptScale before 2024-10); the data source is connected without it");
 		if (!(b->f->cx_unsupported & PLAN_CX_NO_CUR_VERSION))
 			cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
 		cJSON_AddStringToObject(cfg, "config_scheme", scheme);
@@ -700,16 +703,18 @@ static enum cx_status build_root(struct builder *b)
 	/* the prefix CerteroX is sent: an existing export's S3Prefix verbatim, as AWS stores it
 	 * (OptScale's create_report compares it exactly, trailing '/' included) */
 	char *cx_prefix = NULL;
+	const struct plan_export_fact *detected = NULL; /* detect: the export CerteroX will find */
 	const char *scheme = "create_report";
 	const char *kind = legacy ? "legacy CUR report" : "Data Export";
 	const struct plan_export_fact *ex = plan_facts_export(f, e->name, legacy);
 
 	if (!legacy && (f->cx_unsupported & PLAN_CX_NO_CUR_VERSION)) {
-		st = cx_err_set(b->err, CX_E_INPUT,
-		                "export.type: \"cur2\" needs a CerteroX that accepts config.cur_version, "
-		                "and this one refuses it (OE0212: an OptScale release before 2024-08, "
-		                "without CUR 2.0); choose export.type \"legacy\" (a legacy CUR report), "
-		                "or upgrade CerteroX");
+		st = cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "export.type: \"cur2\" needs a CerteroX that accepts config.cur_version, "
+		    "and this one refuses it (OE0212: an OptScale release before 2024-08, "
+		    "without CUR 2.0); choose export.type \"legacy\" (a legacy CUR report), "
+		    "or upgrade CerteroX");
 		goto out;
 	}
 	if (e->setup == ANSWERS_EXISTING) {
@@ -772,6 +777,7 @@ static enum cx_status build_root(struct builder *b)
 			    export_accept(f->exports[i].definition, legacy, NULL, NULL))
 				first = &f->exports[i];
 		}
+		detected = first;
 		if (!first)
 			strv_add(
 			    &b->p->warnings,
@@ -819,9 +825,10 @@ static enum cx_status build_root(struct builder *b)
 			goto out;
 		}
 		strv_free(&r);
-		const cJSON *s3 = legacy ? ex->definition
-		                         : json_obj(json_obj(ex->definition, "DestinationConfigurations"),
-		                                    "S3Destination");
+		const cJSON *s3 =
+		    legacy ? ex->definition
+		           : json_obj(json_obj(ex->definition, "DestinationConfigurations"),
+		                      "S3Destination");
 		if (json_str(s3, "S3Prefix"))
 			cx_prefix = xstrdup(json_str(s3, "S3Prefix"));
 	}
@@ -829,6 +836,29 @@ static enum cx_status build_root(struct builder *b)
 		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: is required");
 		goto out;
 	}
+	/* a scheme that copes with OptScale's listing (first page only, HTTP 500 on odd exports) */
+	if (e->setup == ANSWERS_DETECT) {
+		if (detected) {
+			free(cx_prefix);
+			const cJSON *d = detected->definition;
+			const cJSON *s3 = legacy
+			                      ? d
+			                      : json_obj(json_obj(d, "DestinationConfigurations"),
+			                                 "S3Destination");
+			if (json_str(s3, "S3Prefix"))
+				cx_prefix = xstrdup(json_str(s3, "S3Prefix"));
+		}
+		st = cx_pick_scheme(f, legacy, detected ? detected->name : NULL, false, cx_prefix,
+		                    detected && detected->delivered, &scheme, &b->p->warnings,
+		                    b->err);
+	} else {
+		bool cx_creates = e->setup == ANSWERS_SETUP_CERTEROX && !ex;
+		st = cx_pick_scheme(f, legacy, cx_creates ? NULL : e->name,
+		                    e->setup == ANSWERS_WIZARD, cx_prefix ? cx_prefix : prefix,
+		                    ex && ex->delivered, &scheme, &b->p->warnings, b->err);
+	}
+	if (st != CX_OK)
+		goto out;
 	region = xstrdup(f->bucket_exists && f->bucket_region && *f->bucket_region
 	                     ? f->bucket_region
 	                     : (e->bucket_region ? e->bucket_region : "us-east-1"));
@@ -872,7 +902,8 @@ static enum cx_status build_root(struct builder *b)
 	key_check(b, NULL, bucket, prefix, legacy, false);
 
 	/* 5. CerteroX */
-	certerox_create(b, scheme, bucket, cx_prefix ? cx_prefix : prefix, e->name, legacy);
+	certerox_create(b, scheme, bucket, cx_prefix ? cx_prefix : prefix,
+	                detected ? detected->name : e->name, legacy);
 
 	if (f->org_role == PLAN_ORG_MEMBER)
 		strv_add(

@@ -76,12 +76,12 @@ struct plan_facts {
 	bool data_sources_known; /* the organization's data sources were listed */
 	struct plan_data_source_fact *data_sources;
 	size_t ndata_sources;
-	int discovery_depth; /* reads discovery made one after another to learn these facts (the
-	                        longest chain of a read waiting on another's answer; 0 unknown) */
+	int discovery_depth;     /* reads discovery made one after another to learn these facts (the
+	                            longest chain of a read waiting on another's answer; 0 unknown) */
 	unsigned cx_unsupported; /* config keys CerteroX refuses (PLAN_CX_NO_*), from its answer
 	                            to a key probe (cloud_account_verify) */
 };
-#define PLAN_CX_NO_CUR_VERSION 1u      /* an OptScale before 2024-08: no CUR 2.0 */
+#define PLAN_CX_NO_CUR_VERSION      1u /* an OptScale before 2024-08: no CUR 2.0 */
 #define PLAN_CX_NO_USE_EDP_DISCOUNT 2u /* an OptScale before 2024-10 */
 
 /* Frees every member; f becomes zero. */

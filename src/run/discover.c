@@ -992,7 +992,8 @@ static enum cx_status on_cx_probe(struct discover *d, struct rd *r, enum cx_stat
 	if (m & CERTEROX_KEY_USE_EDP_DISCOUNT)
 		d->f.cx_unsupported |= PLAN_CX_NO_USE_EDP_DISCOUNT;
 	if (m)
-		snprintf(outcome, on, "refuses%s%s", (m & CERTEROX_KEY_CUR_VERSION) ? " cur_version" : "",
+		snprintf(outcome, on, "refuses%s%s",
+		         (m & CERTEROX_KEY_CUR_VERSION) ? " cur_version" : "",
 		         (m & CERTEROX_KEY_USE_EDP_DISCOUNT) ? " use_edp_discount" : "");
 	else if (st == CX_OK || str_eq(e.code, "OE0433"))
 		snprintf(outcome, on, "accepts every config key");

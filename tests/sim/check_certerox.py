@@ -326,8 +326,9 @@ def fidelity(sim, cas, keys):
     check("A3: one ListExports per submission (the first page only)",
           len(lst) == 2 and all(r["operation"] == "ListExports" for r in lst), str(lst))
     st, j, t = post("sa", cur_version=1, config_scheme="find_report")
-    check("A3: legacy find_report in that account is not affected (OE0371, no 500)",
-          st == 400 and envelope(j, 400, "OE0371"), t)
+    check("A3: legacy find_report in that account is not affected (finds sa-legacy: 201, no 500)",
+          st == 201 and j["config"]["report_name"] == "sa-legacy", t)
+    check("  (deleted again)", delete(j))
 
     # A6 (newest): assume_role_* -> sts:AssumeRole, the data source is the role's account
     iam.create_role(RoleName="cx-role", AssumeRolePolicyDocument=json.dumps({
