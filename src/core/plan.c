@@ -615,17 +615,18 @@ int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t expor
 	int n = 1; /* sts GetCallerIdentity */
 	if (linked || !scheme)
 		return n;
-	/* the listing: DescribeReportDefinitions answers 5 at most a page; ListExports, then
-	 * GetExport of each */
-	int listing = legacy ? (exports > 5 ? (int)((exports + 4) / 5) : 1) : 1 + (int)exports;
+	/* the listing, its first page only (OptScale aws.py find_reports): one
+	 * DescribeReportDefinitions; ListExports, then GetExport of each (20 a page at most) */
+	int listing = legacy ? 1 : 1 + (int)(exports < 20 ? exports : 20);
+	int download = delivered ? 2 : 0; /* boto3 download_fileobj: HeadObject, GetObject */
 	if (str_eq(scheme, "find_report"))
-		return n + listing + 1 + (delivered ? 1 : 0);
-	n += 1; /* s3 GetBucketLocation */
-	if (str_eq(scheme, "bucket_only"))
-		return n + 2; /* ListObjectsV2, the test download */
+		return n + listing + 1 + download;
+	n += 1;                            /* s3 GetBucketLocation */
+	if (str_eq(scheme, "bucket_only")) /* GetBucketLocation again, the listing by folder */
+		return n + 2 + (delivered ? (legacy ? 1 : 2) + download : 0);
 	if (!bucket_exists)
-		n += 2; /* CreateBucket, PutBucketPolicy */
-	return n + listing + (named ? 0 : 1) + 1 + (delivered ? 1 : 0);
+		n += 3; /* CreateBucket, GetCallerIdentity, PutBucketPolicy */
+	return n + listing + (named ? 0 : 1) + 1 + download;
 }
 
 /* plan_server_chain with what the account will hold when CerteroX checks it: the exports of

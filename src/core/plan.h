@@ -203,12 +203,15 @@ int plan_depth(const struct plan *p);
  * data source create or PATCH (certerox-api.md section 4): sts GetCallerIdentity; linked:
  * nothing else; otherwise by config_scheme, with `exports` the exports of the kind (legacy
  * or CUR 2.0) the account will have by then and `named` whether one is called `report`:
- *  - find_report: the listing (DescribeReportDefinitions; ListExports + GetExport of each),
- *    then s3 ListObjectsV2 and, when files were delivered, the test download;
- *  - create_report: s3 GetBucketLocation (+ CreateBucket and PutBucketPolicy when the bucket
- *    is missing), the listing, the create when no export is `named`, ListObjectsV2 and the
- *    test download when delivered;
- *  - bucket_only: GetBucketLocation, ListObjectsV2 and the test download. */
+ *  - find_report: the listing (its first page: one DescribeReportDefinitions; ListExports +
+ *    GetExport of each), then s3 ListObjectsV2 and, when files were delivered, the test
+ *    download (boto3 download_fileobj: HeadObject, GetObject);
+ *  - create_report: s3 GetBucketLocation (+ CreateBucket, GetCallerIdentity and
+ *    PutBucketPolicy when the bucket is missing), the listing, the create when no export is
+ *    `named`, ListObjectsV2 and the test download when delivered;
+ *  - bucket_only: GetBucketLocation twice, ListObjectsV2 of <prefix>/<report>/ by folder and,
+ *    when delivered, one ListObjectsV2 per folder (CUR 2.0: data/ and metadata/; legacy: the
+ *    month) and the test download. (OptScale tools/cloud_adapter/clouds/aws.py) */
 int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t exports, bool named,
                       bool bucket_exists, bool delivered);
 /* Number of steps that write (kind create/update/delete). */
