@@ -402,6 +402,12 @@ static const struct tui_radio_item type_items[] = {
                           "Use it only when CerteroX should read an existing legacy report."},
 };
 
+/* CerteroX refused cur_version to the key probe (an OptScale before 2024-08). */
+static bool no_cur2(const struct wiz *w)
+{
+	return w->have_facts && (w->facts.cx_unsupported & PLAN_CX_NO_CUR_VERSION);
+}
+
 static void type_enter(struct tui_page *pg, int how)
 {
 	(void)how;
@@ -409,6 +415,8 @@ static void type_enter(struct tui_page *pg, int how)
 		pg->state = xcalloc(1, sizeof(struct radio_state));
 	struct radio_state *s = pg->state;
 	tui_radio_init(&s->r, type_items, 2, W(pg)->a.export.type == ANSWERS_LEGACY ? 1 : 0);
+	if (no_cur2(W(pg)))
+		s->r.selected = 1; /* the legacy path is the one this CerteroX offers */
 }
 
 static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
@@ -419,10 +427,18 @@ static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	y += 2;
 	y += tui_radio_draw(&s->r, win, y, x, wd, true) + 1;
 	struct tui_rect r = {y, x, 4, wd};
-	tui_put_wrapped(win, r,
-	                "AWS prepares a new export within 24 hours. The CerteroX data source must "
-	                "use the same export type.",
-	                theme_attr(ROLE_DIM));
+	if (no_cur2(W(pg)))
+		tui_put_wrapped(
+		    win, r,
+		    "This CerteroX does not accept CUR 2.0 (its OptScale release predates "
+		    "it): choose the legacy CUR export, or upgrade CerteroX first.",
+		    theme_attr(ROLE_WARN));
+	else
+		tui_put_wrapped(
+		    win, r,
+		    "AWS prepares a new export within 24 hours. The CerteroX data source "
+		    "must use the same export type.",
+		    theme_attr(ROLE_DIM));
 }
 
 static int type_action(struct tui_page *pg, const struct tui_event *ev)
