@@ -414,9 +414,9 @@ static void type_enter(struct tui_page *pg, int how)
 	if (!pg->state)
 		pg->state = xcalloc(1, sizeof(struct radio_state));
 	struct radio_state *s = pg->state;
-	tui_radio_init(&s->r, type_items, 2, W(pg)->a.export.type == ANSWERS_LEGACY ? 1 : 0);
-	if (no_cur2(W(pg)))
-		s->r.selected = 1; /* the legacy path is the one this CerteroX offers */
+	/* a CerteroX without CUR 2.0: the legacy path is the one it offers */
+	tui_radio_init(&s->r, type_items, 2,
+	               W(pg)->a.export.type == ANSWERS_LEGACY || no_cur2(W(pg)) ? 1 : 0);
 }
 
 static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
