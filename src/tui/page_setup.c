@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cxrules.h"
 #include "core/export.h"
 #include "core/flow.h"
 #include "core/validate.h"
@@ -651,11 +652,28 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			struct strv reasons = STRV_INIT;
 			bool ok = e->definition &&
 			          export_accept(e->definition, e->legacy, NULL, &reasons);
-			snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
-			         ok          ? "accepted by CerteroX"
-			         : reasons.n ? reasons.v[0]
-			                     : "definition unknown",
-			         e->delivered ? "files delivered" : "no files delivered yet");
+			/* what OptScale's listing does with it (first page only, 500 on odd ones)
+			 */
+			const char *odd =
+			    e->legacy ? NULL : cx_export_breaks_listing(e->definition);
+			if (odd) {
+				ok = false;
+				snprintf(line, sizeof(line),
+				         "  %s  no %s: CerteroX's listing fails on it (HTTP 500)",
+				         e->name, odd);
+			} else if (total > (s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE)) {
+				ok = false;
+				snprintf(line, sizeof(line),
+				         "  %s  beyond the first %d CerteroX reads", e->name,
+				         s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE);
+			} else {
+				snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
+				         ok          ? "accepted by CerteroX"
+				         : reasons.n ? reasons.v[0]
+				                     : "definition unknown",
+				         e->delivered ? "files delivered"
+				                      : "no files delivered yet");
+			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
 			shown++;
