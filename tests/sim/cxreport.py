@@ -206,11 +206,8 @@ class Report:
 
     # -- aws.py Aws._configure_find_report
     def find_report(self):
-        try:
-            found = [r for r in self.wrap("list reports", self.reports)
-                     if not self.problems(r, exclude_s3=True, exclude_name=True)]
-        except ClientError as e:  # pragma: no cover (wrap converts)
-            raise ReportError(str(e))
+        found = [r for r in self.wrap("list reports", self.reports)
+                 if not self.problems(r, exclude_s3=True, exclude_name=True)]
         if not found:
             raise ReportError("Unable to find report with required configuration")
         by_name = {}
