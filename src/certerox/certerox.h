@@ -121,7 +121,23 @@ struct certerox_config_in {
 	const char *bucket_prefix; /* create_report, bucket_only; "" allowed */
 	const char *report_name;   /* create_report, bucket_only */
 	bool use_edp_discount;     /* Root */
+	/* Keys the server does not accept (an older OptScale answers OE0212 for them, see
+	 * certerox_probe_keys): left out of the config. */
+	bool omit_cur_version;
+	bool omit_use_edp_discount;
 };
+
+/* Config keys an OptScale release may not know (bit values of certerox_unsupported_keys). */
+#define CERTEROX_KEY_CUR_VERSION      1u /* accepted since 2024-08 (CUR 2.0) */
+#define CERTEROX_KEY_USE_EDP_DISCOUNT 2u /* accepted since 2024-10 */
+/* The keys an answer to certerox_probe_config names as unexpected: OE0212 "Unexpected
+ * parameters: ['cur_version', ...]" (OptScale validate_config lists every unexpected key).
+ * 0 for any other answer (OE0433 = the dummy key was refused, so every key is known). */
+unsigned certerox_unsupported_keys(const struct cx_err *err);
+/* The config of the key probe: a dummy key pair (never a real one) and every optional key
+ * the wizard may send; POSTed to cloud_account_verify, it costs the server one rejected
+ * sts:GetCallerIdentity and changes nothing. */
+void certerox_probe_config(struct certerox_config_in *out);
 
 /* "find_report", "create_report", "bucket_only". */
 const char *certerox_scheme_name(enum certerox_scheme s);

@@ -124,6 +124,28 @@ void sjson_free(struct sjson *s)
 
 /* ---- config ---- */
 
+unsigned certerox_unsupported_keys(const struct cx_err *err)
+{
+	unsigned m = 0;
+	if (!err || !str_eq(err->code, "OE0212"))
+		return 0;
+	if (strstr(err->msg, "'cur_version'"))
+		m |= CERTEROX_KEY_CUR_VERSION;
+	if (strstr(err->msg, "'use_edp_discount'"))
+		m |= CERTEROX_KEY_USE_EDP_DISCOUNT;
+	return m;
+}
+
+void certerox_probe_config(struct certerox_config_in *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* not credentials: a well-formed id no account has, and a placeholder secret */
+	out->access_key_id = "AKIA0000CERTEROXPROBE";
+	out->secret_access_key = "certerox-aws-setup-config-key-probe";
+	out->cur_version = 2;
+	out->config_scheme = CERTEROX_SCHEME_FIND_REPORT;
+}
+
 static const char *const scheme_names[] = {"find_report", "create_report", "bucket_only"};
 
 const char *certerox_scheme_name(enum certerox_scheme s)
@@ -154,8 +176,10 @@ char *certerox_config_build(const struct certerox_config_in *in)
 		sjson_bool(&s, "linked", true);
 	} else {
 		sjson_bool(&s, "linked", false);
-		sjson_bool(&s, "use_edp_discount", in->use_edp_discount);
-		sjson_int(&s, "cur_version", in->cur_version == 2 ? 2 : 1);
+		if (!in->omit_use_edp_discount)
+			sjson_bool(&s, "use_edp_discount", in->use_edp_discount);
+		if (!in->omit_cur_version)
+			sjson_int(&s, "cur_version", in->cur_version == 2 ? 2 : 1);
 		sjson_str(&s, "config_scheme", certerox_scheme_name(in->config_scheme));
 		if (in->config_scheme == CERTEROX_SCHEME_CREATE_REPORT ||
 		    in->config_scheme == CERTEROX_SCHEME_BUCKET_ONLY) {

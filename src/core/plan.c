@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/billdeny.h"
+#include "core/cxrules.h"
 #include "core/diff.h"
 #include "core/export.h"
 #include "core/policy.h"
@@ -157,6 +158,15 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 			    xstrdup(json_str(x, "status") ? json_str(x, "status") : "Active");
 			k->in_vault = json_bool(x, "in_vault", false);
 		}
+	}
+	const cJSON *uk = json_arr(j, "certerox_unsupported_keys");
+	for (const cJSON *x = uk ? uk->child : NULL; x; x = x->next) {
+		if (cJSON_IsString(x) && str_eq(x->valuestring, "cur_version"))
+			f->cx_unsupported |= PLAN_CX_NO_CUR_VERSION;
+		else if (cJSON_IsString(x) && str_eq(x->valuestring, "use_edp_discount"))
+			f->cx_unsupported |= PLAN_CX_NO_USE_EDP_DISCOUNT;
+		else
+			return bad(err, "certerox_unsupported_keys[]");
 	}
 	const cJSON *ds = json_arr(j, "data_sources");
 	f->data_sources_known = ds != NULL;
@@ -656,17 +666,18 @@ int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t expor
 	int n = 1; /* sts GetCallerIdentity */
 	if (linked || !scheme)
 		return n;
-	/* the listing: DescribeReportDefinitions answers 5 at most a page; ListExports, then
-	 * GetExport of each */
-	int listing = legacy ? (exports > 5 ? (int)((exports + 4) / 5) : 1) : 1 + (int)exports;
+	/* the listing, its first page only (OptScale aws.py find_reports): one
+	 * DescribeReportDefinitions; ListExports, then GetExport of each (20 a page at most) */
+	int listing = legacy ? 1 : 1 + (int)(exports < 20 ? exports : 20);
+	int download = delivered ? 2 : 0; /* boto3 download_fileobj: HeadObject, GetObject */
 	if (str_eq(scheme, "find_report"))
-		return n + listing + 1 + (delivered ? 1 : 0);
-	n += 1; /* s3 GetBucketLocation */
-	if (str_eq(scheme, "bucket_only"))
-		return n + 2; /* ListObjectsV2, the test download */
+		return n + listing + 1 + download;
+	n += 1;                            /* s3 GetBucketLocation */
+	if (str_eq(scheme, "bucket_only")) /* GetBucketLocation again, the listing by folder */
+		return n + 2 + (delivered ? (legacy ? 1 : 2) + download : 0);
 	if (!bucket_exists)
-		n += 2; /* CreateBucket, PutBucketPolicy */
-	return n + listing + (named ? 0 : 1) + 1 + (delivered ? 1 : 0);
+		n += 3; /* CreateBucket, GetCallerIdentity, PutBucketPolicy */
+	return n + listing + (named ? 0 : 1) + 1 + download;
 }
 
 /* plan_server_chain with what the account will hold when CerteroX checks it: the exports of
@@ -703,8 +714,17 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 	cJSON *cfg = cJSON_AddObjectToObject(body, "config");
 	cJSON_AddBoolToObject(cfg, "linked", linked);
 	if (!linked) {
-		cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
-		cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
+		/* only the keys this CerteroX accepts (an older OptScale answers OE0212) */
+		if (!(b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT))
+			cJSON_AddBoolToObject(cfg, "use_edp_discount",
+			                      a->data_source.use_edp_discount);
+		else if (a->data_source.use_edp_discount)
+			strv_add(
+			    &b->p->warnings,
+			    "data_source.use_edp_discount: this CerteroX does not accept the key "
+			    "(OptScale before 2024-10); the data source is connected without it");
+		if (!(b->f->cx_unsupported & PLAN_CX_NO_CUR_VERSION))
+			cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
 		cJSON_AddStringToObject(cfg, "config_scheme", scheme);
 		if (!str_eq(scheme, "find_report")) {
 			cJSON_AddStringToObject(cfg, "bucket_name", bucket);
@@ -732,10 +752,23 @@ static enum cx_status build_root(struct builder *b)
 	char *bucket = xstrdup(e->bucket);
 	char *prefix = validate_prefix_normalize(e->prefix ? e->prefix : "");
 	char *region = NULL;
+	/* the prefix CerteroX is sent: an existing export's S3Prefix verbatim, as AWS stores it
+	 * (OptScale's create_report compares it exactly, trailing '/' included) */
+	char *cx_prefix = NULL;
+	const struct plan_export_fact *detected = NULL; /* detect: the export CerteroX will find */
 	const char *scheme = "create_report";
 	const char *kind = legacy ? "legacy CUR report" : "Data Export";
 	const struct plan_export_fact *ex = plan_facts_export(f, e->name, legacy);
 
+	if (!legacy && (f->cx_unsupported & PLAN_CX_NO_CUR_VERSION)) {
+		st = cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "export.type: \"cur2\" needs a CerteroX that accepts config.cur_version, "
+		    "and this one refuses it (OE0212: an OptScale release before 2024-08, "
+		    "without CUR 2.0); choose export.type \"legacy\" (a legacy CUR report), "
+		    "or upgrade CerteroX");
+		goto out;
+	}
 	if (e->setup == ANSWERS_EXISTING) {
 		if (!ex) {
 			st = cx_err_set(
@@ -773,6 +806,7 @@ static enum cx_status build_root(struct builder *b)
 		if (xp) {
 			free(prefix);
 			prefix = validate_prefix_normalize(xp);
+			cx_prefix = xstrdup(xp);
 		}
 		scheme = ex->delivered ? "bucket_only" : "create_report";
 		if (!ex->delivered)
@@ -795,6 +829,7 @@ static enum cx_status build_root(struct builder *b)
 			    export_accept(f->exports[i].definition, legacy, NULL, NULL))
 				first = &f->exports[i];
 		}
+		detected = first;
 		if (!first)
 			strv_add(
 			    &b->p->warnings,
@@ -842,11 +877,40 @@ static enum cx_status build_root(struct builder *b)
 			goto out;
 		}
 		strv_free(&r);
+		const cJSON *s3 =
+		    legacy ? ex->definition
+		           : json_obj(json_obj(ex->definition, "DestinationConfigurations"),
+		                      "S3Destination");
+		if (json_str(s3, "S3Prefix"))
+			cx_prefix = xstrdup(json_str(s3, "S3Prefix"));
 	}
 	if (!bucket) {
 		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: is required");
 		goto out;
 	}
+	/* a scheme that copes with OptScale's listing (first page only, HTTP 500 on odd exports) */
+	if (e->setup == ANSWERS_DETECT) {
+		if (detected) {
+			free(cx_prefix);
+			const cJSON *d = detected->definition;
+			const cJSON *s3 = legacy
+			                      ? d
+			                      : json_obj(json_obj(d, "DestinationConfigurations"),
+			                                 "S3Destination");
+			if (json_str(s3, "S3Prefix"))
+				cx_prefix = xstrdup(json_str(s3, "S3Prefix"));
+		}
+		st = cx_pick_scheme(f, legacy, detected ? detected->name : NULL, false, cx_prefix,
+		                    detected && detected->delivered, &scheme, &b->p->warnings,
+		                    b->err);
+	} else {
+		bool cx_creates = e->setup == ANSWERS_SETUP_CERTEROX && !ex;
+		st = cx_pick_scheme(f, legacy, cx_creates ? NULL : e->name,
+		                    e->setup == ANSWERS_WIZARD, cx_prefix ? cx_prefix : prefix,
+		                    ex && ex->delivered, &scheme, &b->p->warnings, b->err);
+	}
+	if (st != CX_OK)
+		goto out;
 	region = xstrdup(f->bucket_exists && f->bucket_region && *f->bucket_region
 	                     ? f->bucket_region
 	                     : (e->bucket_region ? e->bucket_region : "us-east-1"));
@@ -925,7 +989,8 @@ static enum cx_status build_root(struct builder *b)
 	          prefix, legacy, false);
 
 	/* 5. CerteroX */
-	certerox_create(b, scheme, bucket, prefix, e->name, legacy);
+	certerox_create(b, scheme, bucket, cx_prefix ? cx_prefix : prefix,
+	                detected ? detected->name : e->name, legacy);
 
 	if (f->org_role == PLAN_ORG_MEMBER)
 		strv_add(
@@ -943,6 +1008,7 @@ static enum cx_status build_root(struct builder *b)
 out:
 	free(bucket);
 	free(prefix);
+	free(cx_prefix);
 	free(region);
 	return st;
 }

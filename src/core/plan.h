@@ -76,9 +76,13 @@ struct plan_facts {
 	bool data_sources_known; /* the organization's data sources were listed */
 	struct plan_data_source_fact *data_sources;
 	size_t ndata_sources;
-	int discovery_depth; /* reads discovery made one after another to learn these facts (the
-	                        longest chain of a read waiting on another's answer; 0 unknown) */
+	int discovery_depth;     /* reads discovery made one after another to learn these facts (the
+	                            longest chain of a read waiting on another's answer; 0 unknown) */
+	unsigned cx_unsupported; /* config keys CerteroX refuses (PLAN_CX_NO_*), from its answer
+	                            to a key probe (cloud_account_verify) */
 };
+#define PLAN_CX_NO_CUR_VERSION      1u /* an OptScale before 2024-08: no CUR 2.0 */
+#define PLAN_CX_NO_USE_EDP_DISCOUNT 2u /* an OptScale before 2024-10 */
 
 /* Frees every member; f becomes zero. */
 void plan_facts_free(struct plan_facts *f);
@@ -92,7 +96,7 @@ void plan_facts_free(struct plan_facts *f);
  *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
  *                     "prefix", "report_name", "config_scheme"}],
- *   "discovery_depth": N}
+ *   "discovery_depth": N, "certerox_unsupported_keys": ["cur_version", "use_edp_discount"]}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
 /* Lookups (NULL when absent). */
@@ -199,12 +203,15 @@ int plan_depth(const struct plan *p);
  * data source create or PATCH (certerox-api.md section 4): sts GetCallerIdentity; linked:
  * nothing else; otherwise by config_scheme, with `exports` the exports of the kind (legacy
  * or CUR 2.0) the account will have by then and `named` whether one is called `report`:
- *  - find_report: the listing (DescribeReportDefinitions; ListExports + GetExport of each),
- *    then s3 ListObjectsV2 and, when files were delivered, the test download;
- *  - create_report: s3 GetBucketLocation (+ CreateBucket and PutBucketPolicy when the bucket
- *    is missing), the listing, the create when no export is `named`, ListObjectsV2 and the
- *    test download when delivered;
- *  - bucket_only: GetBucketLocation, ListObjectsV2 and the test download. */
+ *  - find_report: the listing (its first page: one DescribeReportDefinitions; ListExports +
+ *    GetExport of each), then s3 ListObjectsV2 and, when files were delivered, the test
+ *    download (boto3 download_fileobj: HeadObject, GetObject);
+ *  - create_report: s3 GetBucketLocation (+ CreateBucket, GetCallerIdentity and
+ *    PutBucketPolicy when the bucket is missing), the listing, the create when no export is
+ *    `named`, ListObjectsV2 and the test download when delivered;
+ *  - bucket_only: GetBucketLocation twice, ListObjectsV2 of <prefix>/<report>/ by folder and,
+ *    when delivered, one ListObjectsV2 per folder (CUR 2.0: data/ and metadata/; legacy: the
+ *    month) and the test download. (OptScale tools/cloud_adapter/clouds/aws.py) */
 int plan_server_chain(bool linked, const char *scheme, bool legacy, size_t exports, bool named,
                       bool bucket_exists, bool delivered);
 /* Number of steps that write (kind create/update/delete). */

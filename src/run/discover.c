@@ -36,7 +36,8 @@ enum rkind {
 	R_USER_ATTACHED,
 	R_USER_KEYS,
 	R_CX_ORGS,
-	R_CX_DS
+	R_CX_DS,
+	R_CX_PROBE
 };
 
 enum rstate { RS_QUEUED = 0, RS_FLIGHT, RS_DONE };
@@ -131,6 +132,7 @@ static const char *rkind_service(enum rkind k)
 		return "iam";
 	case R_CX_ORGS:
 	case R_CX_DS:
+	case R_CX_PROBE:
 		return "certerox";
 	}
 	return "?";
@@ -171,6 +173,8 @@ static const char *rkind_operation(enum rkind k)
 		return "GET /restapi/v2/organizations";
 	case R_CX_DS:
 		return "GET /restapi/v2/organizations/{id}/cloud_accounts";
+	case R_CX_PROBE:
+		return "POST /restapi/v2/cloud_account_verify";
 	}
 	return "?";
 }
@@ -408,6 +412,12 @@ static void start_rd(struct discover *d, struct rd *r)
 	case R_CX_DS:
 		r->call = certerox_list_ds_start(d->o.certerox, s, call_done, r);
 		return;
+	case R_CX_PROBE: {
+		struct certerox_config_in probe;
+		certerox_probe_config(&probe);
+		r->call = certerox_verify_config_start(d->o.certerox, &probe, call_done, r);
+		return;
+	}
 	}
 	aws_op_start(d->o.aws, r->op, op_done, r);
 }
@@ -484,6 +494,10 @@ static void certerox_reads(struct discover *d)
 	} else {
 		enqueue(d, R_CX_ORGS, 0, "");
 	}
+	/* which config keys this CerteroX accepts, before any write (a Root connection sends
+	 * cur_version and use_edp_discount, which older OptScale releases refuse) */
+	if (a->connection != ANSWERS_LINKED && !migrate(d))
+		enqueue(d, R_CX_PROBE, 0, "");
 }
 
 /* The reads that need no account id go out with GetCallerIdentity: on a slow link their
@@ -972,6 +986,30 @@ static enum cx_status cx_failed(struct discover *d, struct rd *r, enum cx_status
 	return CX_OK;
 }
 
+/* The key probe: OE0212 names the keys this OptScale does not know; OE0433 (the dummy key
+ * refused) means it knows them all. Anything else leaves the keys as they are (sent). */
+static enum cx_status on_cx_probe(struct discover *d, struct rd *r, enum cx_status st,
+                                  char *outcome, size_t on)
+{
+	struct cx_err e;
+	cx_err_clear(&e);
+	certerox_call_status(r->call, &e);
+	unsigned m = st == CX_OK ? 0 : certerox_unsupported_keys(&e);
+	if (m & CERTEROX_KEY_CUR_VERSION)
+		d->f.cx_unsupported |= PLAN_CX_NO_CUR_VERSION;
+	if (m & CERTEROX_KEY_USE_EDP_DISCOUNT)
+		d->f.cx_unsupported |= PLAN_CX_NO_USE_EDP_DISCOUNT;
+	if (m)
+		snprintf(outcome, on, "refuses%s%s",
+		         (m & CERTEROX_KEY_CUR_VERSION) ? " cur_version" : "",
+		         (m & CERTEROX_KEY_USE_EDP_DISCOUNT) ? " use_edp_discount" : "");
+	else if (st == CX_OK || str_eq(e.code, "OE0433"))
+		snprintf(outcome, on, "accepts every config key");
+	else
+		snprintf(outcome, on, "unknown (%s)", e.code[0] ? e.code : cx_status_msg(st));
+	return CX_OK;
+}
+
 static enum cx_status on_cx_orgs(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                                  size_t on, struct cx_err *err)
 {
@@ -1109,6 +1147,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 			break;
 		case R_CX_DS:
 			res = on_cx_ds(d, r, st, outcome, sizeof(outcome), &err);
+			break;
+		case R_CX_PROBE:
+			res = on_cx_probe(d, r, st, outcome, sizeof(outcome));
 			break;
 		}
 		d->answering = 0;
@@ -1370,6 +1411,13 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 		add_str(o, "status", f->keys[i].status);
 		cJSON_AddBoolToObject(o, "in_vault", f->keys[i].in_vault);
 		cJSON_AddItemToArray(ks, o);
+	}
+	if (f->cx_unsupported) {
+		cJSON *uk = cJSON_AddArrayToObject(j, "certerox_unsupported_keys");
+		if (f->cx_unsupported & PLAN_CX_NO_CUR_VERSION)
+			cJSON_AddItemToArray(uk, cJSON_CreateString("cur_version"));
+		if (f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT)
+			cJSON_AddItemToArray(uk, cJSON_CreateString("use_edp_discount"));
 	}
 	if (f->data_sources_known) {
 		cJSON *ds = cJSON_AddArrayToObject(j, "data_sources");

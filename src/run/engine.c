@@ -400,8 +400,9 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
  *     create another (reported as orphaned when it cannot be deleted).
  *   CreateExport "already exists" / PutReportDefinition DuplicateReportNameException: the
  *     same-name definition equal to ours = done.
- *   CerteroX create "already exists" (OE0404): a data source of this account with our key =
- *     done. */
+ *   CerteroX create "already exists": OE0402 (this AWS account is connected: OptScale checks
+ *     it before the name, controllers/cloud_account.py create) or OE0404 (the name): a data
+ *     source of this account with our key = done; never a second create. */
 
 static bool not_idempotent(const struct plan_step *ps)
 {
@@ -906,7 +907,8 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 		    res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
 		snprintf(detail, sizeof(detail), "data source %s", id ? id : "?");
 		record_data_source(e, ps, id, res && res->ds.name ? res->ds.name : NULL, detail);
-	} else if (str_eq(ps->operation, "CreateDataSource") && str_eq(err.code, "OE0404") &&
+	} else if (str_eq(ps->operation, "CreateDataSource") &&
+	           (str_eq(err.code, "OE0404") || str_eq(err.code, "OE0402")) &&
 	           s->recover < ENGINE_MAX_RECOVER && !e->cancelled && e->res.access_key_id) {
 		const char *org =
 		    e->env.certerox_org ? e->env.certerox_org : req_str(ps, "organization_id");
@@ -952,6 +954,9 @@ static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
 	in.bucket_prefix = json_str(cfg, "bucket_prefix");
 	in.report_name = json_str(cfg, "report_name");
 	in.use_edp_discount = cfg_bool(cfg, "use_edp_discount");
+	/* the plan leaves out what the server does not accept (plan_facts.cx_unsupported) */
+	in.omit_cur_version = !in.linked && !cJSON_HasObjectItem(cfg, "cur_version");
+	in.omit_use_edp_discount = !in.linked && !cJSON_HasObjectItem(cfg, "use_edp_discount");
 	if (str_eq(ps->operation, "UpdateDataSource"))
 		return certerox_patch_ds_start(e->env.certerox, req_str(ps, "data_source_id"), &in,
 		                               on_certerox_done, s);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cxrules.h"
 #include "core/export.h"
 #include "core/flow.h"
 #include "core/validate.h"
@@ -414,13 +415,21 @@ static const struct tui_radio_item type_items[] = {
                           "Use it only when CerteroX should read an existing legacy report."},
 };
 
+/* CerteroX refused cur_version to the key probe (an OptScale before 2024-08). */
+static bool no_cur2(const struct wiz *w)
+{
+	return w->have_facts && (w->facts.cx_unsupported & PLAN_CX_NO_CUR_VERSION);
+}
+
 static void type_enter(struct tui_page *pg, int how)
 {
 	(void)how;
 	if (!pg->state)
 		pg->state = xcalloc(1, sizeof(struct radio_state));
 	struct radio_state *s = pg->state;
-	tui_radio_init(&s->r, type_items, 2, W(pg)->a.export.type == ANSWERS_LEGACY ? 1 : 0);
+	/* a CerteroX without CUR 2.0: the legacy path is the one it offers */
+	tui_radio_init(&s->r, type_items, 2,
+	               W(pg)->a.export.type == ANSWERS_LEGACY || no_cur2(W(pg)) ? 1 : 0);
 }
 
 static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
@@ -431,10 +440,18 @@ static void type_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	y += 2;
 	y += tui_radio_draw(&s->r, win, y, x, wd, true) + 1;
 	struct tui_rect r = {y, x, 4, wd};
-	tui_put_wrapped(win, r,
-	                "AWS prepares a new export within 24 hours. The CerteroX data source must "
-	                "use the same export type.",
-	                theme_attr(ROLE_DIM));
+	if (no_cur2(W(pg)))
+		tui_put_wrapped(
+		    win, r,
+		    "This CerteroX does not accept CUR 2.0 (its OptScale release predates "
+		    "it): choose the legacy CUR export, or upgrade CerteroX first.",
+		    theme_attr(ROLE_WARN));
+	else
+		tui_put_wrapped(
+		    win, r,
+		    "AWS prepares a new export within 24 hours. The CerteroX data source "
+		    "must use the same export type.",
+		    theme_attr(ROLE_DIM));
 }
 
 static int type_action(struct tui_page *pg, const struct tui_event *ev)
@@ -647,11 +664,28 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			struct strv reasons = STRV_INIT;
 			bool ok = e->definition &&
 			          export_accept(e->definition, e->legacy, NULL, &reasons);
-			snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
-			         ok          ? "accepted by CerteroX"
-			         : reasons.n ? reasons.v[0]
-			                     : "definition unknown",
-			         e->delivered ? "files delivered" : "no files delivered yet");
+			/* what OptScale's listing does with it (first page only, 500 on odd ones)
+			 */
+			const char *odd =
+			    e->legacy ? NULL : cx_export_breaks_listing(e->definition);
+			if (odd) {
+				ok = false;
+				snprintf(line, sizeof(line),
+				         "  %s  no %s: CerteroX's listing fails on it (HTTP 500)",
+				         e->name, odd);
+			} else if (total > (s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE)) {
+				ok = false;
+				snprintf(line, sizeof(line),
+				         "  %s  beyond the first %d CerteroX reads", e->name,
+				         s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE);
+			} else {
+				snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
+				         ok          ? "accepted by CerteroX"
+				         : reasons.n ? reasons.v[0]
+				                     : "definition unknown",
+				         e->delivered ? "files delivered"
+				                      : "no files delivered yet");
+			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
 			shown++;

@@ -83,8 +83,12 @@ def assert_common(sim, w, r, flow, answers, user="certerox-billing", linked=Fals
                 if q["service"] == "certerox")
     check(f"{flow}: re-run without an organization id exits 0 and names the same data source",
           r3.returncode == 0 and (r3.json or {}).get("data_source_id") == ds_id, r3.stderr[-800:])
+    # (a Root connection also probes which config keys CerteroX accepts: one verify, see B2)
+    want = ["GET /restapi/v2/organizations", "GET /restapi/v2/organizations/{id}/cloud_accounts"]
+    if not linked:
+        want.append("POST /restapi/v2/cloud_account_verify")
     check(f"{flow}: ... reads CerteroX's organizations and their data sources once each",
-          cx == ["GET /restapi/v2/organizations", "GET /restapi/v2/organizations/{id}/cloud_accounts"], str(cx))
+          cx == sorted(want), str(cx))
     return ds
 
 

@@ -85,13 +85,15 @@ class Wizard:
 
 
 def writes(requests):
-    """Write operations in a request log slice (CerteroX: POST/PATCH/DELETE)."""
+    """Write operations in a request log slice (CerteroX: POST/PATCH/DELETE, but the
+    cloud_account_verify dry run, which stores nothing)."""
     ro = ("Get", "List", "Describe", "Head")
     out = []
     for r in requests:
         op = r.get("operation") or ""
         if r.get("service") == "certerox":
-            if op.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/auth/" not in op:
+            if (op.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/auth/" not in op
+                    and not op.endswith("/cloud_account_verify")):
                 out.append(op)
         elif not op.startswith(ro) and op not in ("GetCallerIdentity",):
             out.append(f"{r.get('service')} {op}")

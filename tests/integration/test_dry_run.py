@@ -157,7 +157,10 @@ def critical_path_matches_log():
         post = [q for q in run if q["service"] == "certerox" and (q["operation"] or "").startswith("POST ")]
         server = [q for q in run if post and q["service"] != "certerox" and q.get("access_key_id") != admin
                   and q["start"] >= post[-1]["start"] and q["end"] <= post[-1]["end"]]
-        client = [q for q in run if not any(q is x for x in server)]
+        # the key probe's verify makes CerteroX call STS with the probe's placeholder key: the
+        # server's work inside that request, not a request of the wizard
+        client = [q for q in run if not any(q is x for x in server)
+                  and q.get("access_key_id") != "AKIA0000CERTEROXPROBE"]
         check(f"critical path: CerteroX's chain in the log {chain_levels(server)} = the plan's "
               f"{parts.get('certerox_check')}", chain_levels(server) == parts.get("certerox_check"),
               str([q["operation"] for q in server]))

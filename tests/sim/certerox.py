@@ -23,39 +23,25 @@ from botocore.exceptions import ClientError, BotoCoreError
 
 import simhttp
 from simhttp import Resp
+from cxreport import Internal, Release, Report, ReportError, bucket_policy  # noqa: F401 (bucket_policy: API)
 
-CONFIG_KEYS = {"access_key_id": str, "secret_access_key": str, "linked": bool, "cur_version": int,
-               "config_scheme": str, "bucket_name": str, "bucket_prefix": str, "report_name": str,
-               "use_edp_discount": bool}
 CREATE_KEYS = ("name", "type", "config", "auto_import", "process_recommendations")
 PATCH_KEYS = ("name", "config", "auto_import", "process_recommendations", "last_import_at",
               "last_import_modified_at", "last_import_attempt_at", "last_import_attempt_error")
-SCHEMES = ("find_report", "create_report", "bucket_only")
-NAME_CHARS = r"[A-Za-z0-9!'()*+,\-./:;<=>?@\[\\\]_|]+"
-DATA_SUFFIXES = (".csv.gz", ".csv.zip", ".snappy.parquet")
-DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled")
+# tools/cloud_adapter/clouds/aws.py Aws._get_coordinates_map: the regions validate_credentials
+# accepts for region_name (newer releases)
+REGIONS = ("eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+           "eu-north-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
+           "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+           "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+           "ca-central-1", "ca-west-1", "me-central-1", "me-south-1", "sa-east-1", "cn-north-1",
+           "cn-northwest-1", "us-gov-east-1", "us-gov-west-1", "il-central-1", "mx-central-1", "global")
 
 
 class CxError(Exception):
     def __init__(self, status, code, reason, params=None):
         super().__init__(reason)
         self.status, self.code, self.reason, self.params = status, code, reason, params or []
-
-
-class ReportError(Exception):
-    pass
-
-
-def bucket_policy(bucket, acct):
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "EnableAWSDataExportsToWriteToS3AndCheckPolicy",
-        "Effect": "Allow",
-        "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
-        "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
-        "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"],
-        "Condition": {"StringLike": {"aws:SourceAccount": acct, "aws:SourceArn": [
-            f"arn:aws:cur:us-east-1:{acct}:definition/*", f"arn:aws:bcm-data-exports:us-east-1:{acct}:export/*"]}},
-    }]})
 
 
 class SubmittedKey(Credentials):
@@ -66,12 +52,11 @@ class SubmittedKey(Credentials):
 
     def __init__(self):  # no super().__init__: access_key and secret_key are per thread
         self._tl = threading.local()
-        self.token = None
         self.method = "explicit"
         self.account_id = None
 
-    def use(self, access_key_id, secret_access_key):
-        self._tl.pair = (access_key_id, secret_access_key)
+    def use(self, access_key_id, secret_access_key, token=None):
+        self._tl.pair = (access_key_id, secret_access_key, token)
 
     def clear(self):
         self._tl.pair = None
@@ -90,9 +75,13 @@ class SubmittedKey(Credentials):
     def secret_key(self):
         return self._pair()[1]
 
+    @property
+    def token(self):
+        return self._pair()[2]
+
     def get_frozen_credentials(self):
-        ak, sk = self._pair()
-        return ReadOnlyCredentials(ak, sk, None, None)
+        ak, sk, tok = self._pair()
+        return ReadOnlyCredentials(ak, sk, tok, None)
 
 
 class _KeyProvider:
@@ -121,6 +110,8 @@ class CerteroX:
         self._session = None
         self._clients = {}  # (service, region) -> botocore client, shared by every request and key
         self._http = None  # the clients' one HTTP session (connection pool)
+        self._role = threading.local()  # credentials of an assumed role, per request
+        self.release = Release((getattr(sim, "opts", None) or {}).get("certerox_version"))
         try:
             with open(self.path) as f:
                 self.st = json.load(f)
@@ -148,6 +139,14 @@ class CerteroX:
                              "pool_id": str(uuid.uuid4()), "is_demo": False, "currency": "USD",
                              "created_at": int(time.time()), "deleted_at": 0})
             self.save()
+        # A user of the first organization without MANAGE_CLOUD_CREDENTIALS (OptScale's role
+        # check, rest_api handlers v2/cloud_account.py post/patch/delete): CERTEROX_VIEWER_TOKEN.
+        if not any(u.get("role") == "viewer" for u in self.st["users"]):
+            vid = str(uuid.uuid4())
+            self.st["users"].append({"id": vid, "email": "viewer@certerox.test", "role": "viewer",
+                                     "password": secrets.token_urlsafe(12), "display_name": "CerteroX Viewer"})
+            self.st["viewer_token"] = self._new_token(vid)
+            self.save()
         for service, region in WARM_CLIENTS:
             self._shared_client(service, region)
 
@@ -168,7 +167,8 @@ class CerteroX:
     def env_info(self):
         u = self.st["users"][0]
         return {"token": self.st["bootstrap_token"], "organization_id": self.st["organizations"][0]["id"],
-                "email": u["email"], "password": u["password"]}
+                "email": u["email"], "password": u["password"], "viewer_token": self.st.get("viewer_token"),
+                "version": self.release.version}
 
     def _new_token(self, uid):
         tok = secrets.token_urlsafe(48)
@@ -181,8 +181,12 @@ class CerteroX:
             return self._route(req)
         except CxError as e:
             return simhttp.certerox_error(e.status, e.code, e.reason, e.params)
+        except Internal:
+            # an exception OptScale does not catch: tornado's BaseHandler.write_error, code U0500
+            return simhttp.certerox_error(500, "U0500", "Internal Server Error", [])
         finally:
             self._key.clear()
+            self._role.creds = None
 
     def _json(self, status, obj):
         if status == 204:
@@ -208,6 +212,13 @@ class CerteroX:
             raise CxError(401, "OE0235", "Unauthorized")
         return ent["user_id"]
 
+    def _may_manage(self, uid):
+        """check_permissions('MANAGE_CLOUD_CREDENTIALS', ...) of rest_api handlers v2/cloud_account.py:
+        403 OE0234 "Forbidden"."""
+        u = next((u for u in self.st["users"] if u["id"] == uid), None)
+        if not u or u.get("role") == "viewer":
+            raise CxError(403, "OE0234", "Forbidden")
+
     def _org(self, org_id):
         for o in self.st["organizations"]:
             if o["id"] == org_id and not o.get("deleted_at"):
@@ -229,7 +240,7 @@ class CerteroX:
             return self.login(req)
         if not p.startswith("/restapi/v2/"):
             raise CxError(404, "OE0002", "Not found")
-        self._auth(req)
+        uid = self._auth(req)
         rest = p[len("/restapi/v2/"):]
         if rest == "organizations" and m == "GET":
             return self._json(200, {"organizations": [o for o in self.st["organizations"] if not o.get("deleted_at")]})
@@ -240,6 +251,8 @@ class CerteroX:
         if mo:
             org = self._org(mo.group(1))
             if m == "POST":
+                self._body(req)  # the body is parsed before the permission check (OE0233)
+                self._may_manage(uid)
                 return self.create(req, org)
             if m == "GET":
                 return self.list(req, org)
@@ -250,8 +263,10 @@ class CerteroX:
             if m == "GET":
                 return self._json(200, self._public(ca))
             if m == "PATCH":
+                self._may_manage(uid)
                 return self.patch(req, ca)
             if m == "DELETE":
+                self._may_manage(uid)
                 with self.lock:
                     self.st["cloud_accounts"] = [c for c in self.st["cloud_accounts"] if c["id"] != ca["id"]]
                     self.save()
@@ -298,36 +313,40 @@ class CerteroX:
     def _check_unexpected(d, allowed):
         extra = [k for k in d if k not in allowed]
         if extra:
-            raise CxError(400, "OE0212", f"Unexpected parameters: {extra!r}", [str(extra)])
+            # Err.OE0212 with the list as its one parameter (controllers/cloud_account.py validate_config)
+            raise CxError(400, "OE0212", f"Unexpected parameters: {extra!r}", [extra])
 
     @staticmethod
     def _check_str(key, v, allow_empty=False):
         if not isinstance(v, str):
             raise CxError(400, "OE0214", f"{key} should be a string", [key])
         if not allow_empty and not 1 <= len(v) <= 255 or allow_empty and len(v) > 255:
-            raise CxError(400, "OE0215", f"{key} should contain 1-255 characters", [key, 1, 255])
+            raise CxError(400, "OE0215", f"{key} should contain 1-255 characters", [key, "1-255"])
         if v and not v.strip():
             raise CxError(400, "OE0416", f"{key} should not contain only whitespaces", [key])
 
     def _validate_config(self, cfg):
+        """controllers/cloud_account.py CloudAccountController.validate_config against the release's
+        Aws.BILLING_CREDS: missing required keys (OE0216), then unexpected keys (OE0212, all of
+        them named), then the types."""
         if not isinstance(cfg, dict):
             raise CxError(400, "OE0344", "config should be a dictionary", ["config"])
-        self._check_unexpected(cfg, CONFIG_KEYS)
-        for k in ("access_key_id", "secret_access_key"):
-            if cfg.get(k) is None:
-                raise CxError(400, "OE0216", f"{k} is not provided", [k])
-        for k, t in CONFIG_KEYS.items():
-            if k not in cfg or cfg[k] is None:
-                continue
-            v = cfg[k]
-            if t is str:
-                self._check_str(k, v, allow_empty=(k == "bucket_prefix"))
-            elif t is bool and not isinstance(v, bool):
-                raise CxError(400, "OE0226", f"{k} should be True or False", [k])
-            elif t is int and (isinstance(v, bool) or not isinstance(v, int)):
-                raise CxError(400, "OE0223", f"{k} should be integer", [k])
-        if cfg.get("config_scheme") is not None and cfg["config_scheme"] not in SCHEMES:
-            raise CxError(400, "OE0217", f"Invalid config_scheme: {cfg['config_scheme']}", ["config_scheme"])
+        keys = self.release.config_keys()
+        missing = [k for k in ("access_key_id", "secret_access_key") if k not in cfg]
+        if missing:
+            raise CxError(400, "OE0216", f"{', '.join(missing)} is not provided", [", ".join(missing)])
+        self._check_unexpected(cfg, keys)
+        for t in (str, int, bool):
+            for k, kt in keys.items():
+                if kt is not t or k not in cfg or cfg[k] is None:
+                    continue
+                v = cfg[k]
+                if t is str:
+                    self._check_str(k, v, allow_empty=(k == "bucket_prefix"))
+                elif t is bool and not isinstance(v, bool):
+                    raise CxError(400, "OE0226", f"{k} should be True or False", [k])
+                elif t is int and (isinstance(v, bool) or not isinstance(v, int)):
+                    raise CxError(400, "OE0223", f"{k} should be integer", [k])
 
     def _validate_top(self, b, allowed, creating):
         self._check_unexpected(b, allowed)
@@ -339,23 +358,34 @@ class CerteroX:
             self._check_str("name", b["name"])
         if creating and b["type"] != "aws_cnr":
             self._check_str("type", b["type"])
-            raise CxError(400, "OE0436", f"{b['type']} cloud is not supported", [b["type"]])
+            raise CxError(400, "OE0436", f"{b['type']} type is not supported", [b["type"]])
         for k in ("auto_import", "process_recommendations"):
             if k in b and not isinstance(b[k], bool):
                 raise CxError(400, "OE0226", f"{k} should be True or False", [k])
-        if "config" in b:
-            self._validate_config(b["config"])
+
+    def _handle_config(self, cfg):
+        """CloudAccountController.handle_config: validate_config, then Aws.validate_credentials
+        (region_name in the region map, sts:GetCallerIdentity; 403 OE0433). The account id."""
+        self._validate_config(cfg)
+        return self.caller_account(cfg)
+
+    def _name_taken(self, org_id, name, self_id=None):
+        with self.lock:
+            if any(c["name"] == name and c["organization_id"] == org_id and c["id"] != self_id
+                   for c in self.st["cloud_accounts"]):
+                raise CxError(409, "OE0404", f"Cloud account {name} already exists for organization {org_id}",
+                              [name, org_id])
 
     def create(self, req, org):
+        """CloudAccountController.create: the order of its checks is the real one: config keys
+        and types, the key (STS), the account already connected (OE0402), the name (OE0404),
+        then the report setup."""
         b = self._body(req)
         self._validate_top(b, CREATE_KEYS, True)
-        with self.lock:
-            if any(c["name"] == b["name"] and c["organization_id"] == org["id"] for c in self.st["cloud_accounts"]):
-                raise CxError(409, "OE0404", f"Cloud account {b['name']} already exists for organization "
-                              f"{org['id']}", [b["name"], org["id"]])
         cfg = dict(b["config"])
-        acct = self._caller_account(cfg)
+        acct = self._handle_config(cfg)
         self._check_account_unique(org, acct, None)
+        self._name_taken(org["id"], b["name"])
         cfg = self._configure(cfg, acct)
         now = int(time.time())
         ca = {"id": str(uuid.uuid4()), "name": b["name"], "type": "aws_cnr", "organization_id": org["id"],
@@ -365,31 +395,35 @@ class CerteroX:
               "last_import_attempt_error": None, "last_getting_metrics_at": 0, "last_getting_metric_attempt_at": 0,
               "last_getting_metric_attempt_error": None, "cleaned_at": 0, "parent_id": None,
               "import_period": 1, "creator_id": None}
-        with self.lock:
-            if any(c["name"] == b["name"] and c["organization_id"] == org["id"] for c in self.st["cloud_accounts"]):
-                raise CxError(409, "OE0404", f"Cloud account {b['name']} already exists for organization "
-                              f"{org['id']}", [b["name"], org["id"]])
+        with self.lock:  # two creates at once: the database's uniqueness decides
             self._check_account_unique(org, acct, None)
+            self._name_taken(org["id"], b["name"])
             self.st["cloud_accounts"].append(ca)
             self.save()
         return self._json(201, self._public(ca))
 
     def patch(self, req, ca):
+        """CloudAccountController.edit: the name first (OE0404), then the config (validated, the
+        key, OE0402); the report setup runs again only when the config changed and auto_import is on."""
         b = self._body(req)
         self._validate_top(b, PATCH_KEYS, False)
-        upd = {}
         if "config" in b:
+            self._validate_config(b["config"])
+        if "name" in b:
+            self._name_taken(ca["organization_id"], b["name"], ca["id"])
+        upd = {}
+        if b.get("config"):
             cfg = dict(b["config"])
-            acct = self._caller_account(cfg)
+            acct = self.caller_account(cfg)
             org = self._org(ca["organization_id"])
             self._check_account_unique(org, acct, ca["id"])
-            upd["config"] = self._configure(cfg, acct)
             upd["account_id"] = acct
+            if cfg != ca["config"] and ca.get("auto_import", True):
+                cfg = self._configure(cfg, acct)
+            upd["config"] = cfg
         with self.lock:
-            if "name" in b and any(c["name"] == b["name"] and c["organization_id"] == ca["organization_id"] and
-                                   c["id"] != ca["id"] for c in self.st["cloud_accounts"]):
-                raise CxError(409, "OE0404", f"Cloud account {b['name']} already exists for organization "
-                              f"{ca['organization_id']}", [b["name"], ca["organization_id"]])
+            if "name" in b:
+                self._name_taken(ca["organization_id"], b["name"], ca["id"])
             for k in PATCH_KEYS:
                 if k in b and k != "config":
                     ca[k] = b[k]
@@ -398,22 +432,23 @@ class CerteroX:
         return self._json(200, self._public(ca))
 
     def verify(self, req):
+        """handlers/v2/cloud_account_verify.py + CloudAccountController.verify: any token; other
+        top-level keys are ignored; config validated as on create (OE0216, OE0212, types), then the
+        key (403 OE0433). No report setup."""
         b = self._body(req)
-        self._check_unexpected(b, ("type", "config"))
-        for k in ("type", "config"):
-            if b.get(k) is None:
-                raise CxError(400, "OE0216", f"{k} is not provided", [k])
+        if b.get("type") is None:
+            raise CxError(400, "OE0216", "type is not provided", ["type"])
         if b["type"] != "aws_cnr":
-            raise CxError(400, "OE0436", f"{b['type']} cloud is not supported", [b["type"]])
-        self._validate_config(b["config"])
-        self._caller_account(b["config"])
+            raise CxError(400, "OE0436", f"{b['type']} type is not supported", [b["type"]])
+        cfg = b.get("config") or {}
+        self._handle_config(dict(cfg) if isinstance(cfg, dict) else cfg)
         return self._json(200, {"status": "ok"})
 
     def _check_account_unique(self, org, acct, self_id):
         with self.lock:
             for c in self.st["cloud_accounts"]:
                 if c["organization_id"] == org["id"] and c["account_id"] == acct and c["id"] != self_id:
-                    raise CxError(409, "OE0402", "Cloud account for this account already exist", [acct])
+                    raise CxError(409, "OE0402", "Cloud account for this account already exist", [])
 
     # -- AWS side, with the submitted key ----------------------------------------
     def _shared_client(self, service, region):
@@ -442,270 +477,65 @@ class CerteroX:
             return c
 
     def _client(self, cfg, service, region="us-east-1"):
-        """The client of service in region, signing this thread's calls with cfg's key."""
-        self._key.use(cfg["access_key_id"], cfg["secret_access_key"])
+        """The client of service in region, signing this thread's calls with cfg's key (or the
+        role it assumed, see caller_account)."""
+        creds = getattr(self._role, "creds", None)
+        if creds:
+            self._key.use(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+        else:
+            self._key.use(cfg["access_key_id"], cfg["secret_access_key"])
         return self._shared_client(service, region)
 
-    def _caller_account(self, cfg):
+    @staticmethod
+    def _cloud_error(text):
+        return CxError(403, "OE0433", f"Cloud error: {text}", [text])
+
+    def caller_account(self, cfg):
+        """aws.py Aws.validate_credentials: region_name must be one the adapter knows ("Invalid
+        region: x"); with assume_role_account_id and assume_role_name, sts:AssumeRole into
+        arn:aws:iam::<id>:role/<name> (session name assume_role_session_name, default
+        "opt-session") first (Aws.get_session); then sts:GetCallerIdentity. Rejections: 403
+        OE0433 "Cloud error: <botocore's text>"."""
+        region = cfg.get("region_name")
+        if self.release.region_name and region and region not in REGIONS:
+            raise self._cloud_error(f"Invalid region: {region}")
+        self._role.creds = None
         try:
+            if self.release.assume_role and cfg.get("assume_role_account_id") and cfg.get("assume_role_name"):
+                arn = f"arn:aws:iam::{cfg['assume_role_account_id']}:role/{cfg['assume_role_name']}"
+                r = self._client(cfg, "sts").assume_role(
+                    RoleArn=arn, RoleSessionName=cfg.get("assume_role_session_name") or "opt-session")
+                self._role.creds = r["Credentials"]
             ident = self._client(cfg, "sts").get_caller_identity()
         except ClientError as e:
-            raise CxError(403, "OE0433", f"Cloud error: {e.response['Error'].get('Message') or str(e)}",
-                          [e.response["Error"].get("Message") or str(e)])
+            raise self._cloud_error(str(e))
         except BotoCoreError as e:
-            raise CxError(403, "OE0433", f"Cloud error: {e}", [str(e)])
+            raise self._cloud_error(str(e))
         return ident["Account"]
 
-    @staticmethod
-    def _aws(action, fn):
-        try:
-            return fn()
-        except ClientError as e:
-            err = e.response.get("Error", {})
-            msg = err.get("Message") or str(e)
-            if err.get("Code") in DENIED:
-                raise ReportError(f"Not enough permissions to {action}: {msg}")
-            raise ReportError(f"Unable to {action}: {msg}")
-        except BotoCoreError as e:
-            raise ReportError(f"Unable to {action}: {e}")
-
     def _configure(self, cfg, acct):
-        if cfg.get("linked"):
-            return cfg
+        """CloudAccountController._configure_report: the adapter's errors -> 400 OE0371; the
+        config it changed is what is stored."""
         try:
-            return self._configure_report(cfg, acct)
+            upd = Report(self, cfg, acct, self.release).run()
         except ReportError as e:
             raise CxError(400, "OE0371", f"Unable to configure billing report: {e}", [str(e)])
+        cfg.update(upd)
+        return cfg
 
-    @staticmethod
-    def _check_formats(cfg):
-        p = cfg.get("bucket_prefix")
-        if p:
-            if not re.fullmatch(NAME_CHARS, p):
-                raise ReportError(f'Bucket prefix "{p}" has incorrect format')
-            cfg["bucket_prefix"] = p.rstrip("/") if p != "/" else p
-        r = cfg.get("report_name")
-        if r and not re.fullmatch(NAME_CHARS, r):
-            raise ReportError(f'Report name "{r}" has incorrect format')
-
-    def _bucket_region(self, cfg, b, create_missing, acct):
-        s3 = self._client(cfg, "s3")
-        try:
-            loc = s3.get_bucket_location(Bucket=b).get("LocationConstraint") or "us-east-1"
-            return "eu-west-1" if loc == "EU" else loc
-        except ClientError as e:
-            err = e.response.get("Error", {})
-            if err.get("Code") not in ("NoSuchBucket",):
-                msg = err.get("Message") or str(e)
-                if err.get("Code") in DENIED:
-                    raise ReportError(f"Not enough permissions to check bucket {b} existence: {msg}")
-                raise ReportError(f"Unable to check bucket {b} existence: {msg}")
-        except BotoCoreError as e:
-            raise ReportError(f"Unable to check bucket {b} existence: {e}")
-        if not create_missing:
-            raise ReportError(f"Bucket {b} not found")
-        region = "eu-central-1"
-        s3r = self._client(cfg, "s3", region)
-        self._aws(f"create bucket {b}", lambda: s3r.create_bucket(
-            Bucket=b, CreateBucketConfiguration={"LocationConstraint": region}))
-        self._aws(f"configure bucket {b} policy", lambda: s3r.put_bucket_policy(Bucket=b,
-                                                                                Policy=bucket_policy(b, acct)))
-        return region
-
-    @staticmethod
-    def _export_problems(exp, fields=None):
-        """Section 5 acceptance rules for a Data Export; fields = (bucket, prefix, region) to compare too."""
-        probs = []
-        dq = exp.get("DataQuery", {})
-        tc = dq.get("TableConfigurations") or {}
-        q = dq.get("QueryStatement", "")
-        if "COST_AND_USAGE_REPORT" not in tc and "COST_AND_USAGE_REPORT" not in q.upper():
-            probs.append("Table must be COST_AND_USAGE_REPORT")
-        tg = (tc.get("COST_AND_USAGE_REPORT") or {}).get("TIME_GRANULARITY", "HOURLY")
-        if tg not in ("DAILY", "HOURLY"):
-            probs.append("TIME_GRANULARITY must be DAILY or HOURLY")
-        s3 = exp.get("DestinationConfigurations", {}).get("S3Destination", {})
-        oc = s3.get("S3OutputConfigurations", {})
-        if oc.get("Format") not in ("TEXT_OR_CSV", "PARQUET"):
-            probs.append("Format must be TEXT_OR_CSV or PARQUET")
-        if oc.get("Overwrite") != "OVERWRITE_REPORT":
-            probs.append("Overwrite must be OVERWRITE_REPORT")
-        if fields:
-            b, p, r = fields
-            if s3.get("S3Bucket") != b:
-                probs.append(f"S3Bucket must be {b}")
-            if (s3.get("S3Prefix") or "").rstrip("/") != (p or "").rstrip("/"):
-                probs.append(f"S3Prefix must be {p}")
-            if s3.get("S3Region") != r:
-                probs.append(f"S3Region must be {r}")
-        return probs
-
-    @staticmethod
-    def _report_problems(rd, fields=None):
-        probs = []
-        if rd.get("TimeUnit") not in ("DAILY", "HOURLY"):
-            probs.append("TimeUnit must be DAILY or HOURLY")
-        if rd.get("Format") not in ("textORcsv", "Parquet"):
-            probs.append("Format must be textORcsv or Parquet")
-        if rd.get("Compression") not in ("ZIP", "GZIP", "Parquet"):
-            probs.append("Compression must be ZIP, GZIP or Parquet")
-        if rd.get("AdditionalSchemaElements") != ["RESOURCES"]:
-            probs.append("AdditionalSchemaElements must be ['RESOURCES']")
-        if rd.get("RefreshClosedReports") is not True:
-            probs.append("RefreshClosedReports must be True")
-        if rd.get("ReportVersioning") != "OVERWRITE_REPORT":
-            probs.append("ReportVersioning must be OVERWRITE_REPORT")
-        if fields:
-            b, p, r = fields
-            if rd.get("S3Bucket") != b:
-                probs.append(f"S3Bucket must be {b}")
-            if (rd.get("S3Prefix") or "").rstrip("/") != (p or "").rstrip("/"):
-                probs.append(f"S3Prefix must be {p}")
-            if rd.get("S3Region") != r:
-                probs.append(f"S3Region must be {r}")
-        return probs
-
-    def _list_exports(self, cfg):
-        bcm = self._client(cfg, "bcm-data-exports")
-        out, tok = [], None
-        while True:
-            kw = {"NextToken": tok} if tok else {}
-            page = self._aws("list reports", lambda: bcm.list_exports(**kw))
-            for e in page.get("Exports", []):
-                full = self._aws(f"find report {e['ExportName']}", lambda: bcm.get_export(ExportArn=e["ExportArn"]))
-                out.append(full["Export"])
-            tok = page.get("NextToken")
-            if not tok:
-                return out
-
-    def _list_reports(self, cfg):
-        cur = self._client(cfg, "cur")
-        out, tok = [], None
-        while True:
-            kw = {"MaxResults": 5}
-            if tok:
-                kw["NextToken"] = tok
-            page = self._aws("list reports", lambda: cur.describe_report_definitions(**kw))
-            out += page.get("ReportDefinitions", [])
-            tok = page.get("NextToken")
-            if not tok:
-                return out
-
-    def _check_access(self, cfg, bucket, prefix, region):
-        s3 = self._client(cfg, "s3", region)
-        kw = {"Bucket": bucket, "MaxKeys": 15}
-        if prefix:
-            kw["Prefix"] = prefix
-        page = self._aws(f"check access to {bucket}/{prefix}", lambda: s3.list_objects_v2(**kw))
-        objs = page.get("Contents", [])
-        if objs:
-            smallest = min(objs, key=lambda o: o["Size"])
-            self._aws(f"perform test {smallest['Key']} download",
-                      lambda: s3.get_object(Bucket=bucket, Key=smallest["Key"])["Body"].read())
-
-    def _configure_report(self, cfg, acct):
-        scheme = cfg.get("config_scheme") or "find_report"
-        v2 = cfg.get("cur_version") == 2
-        self._check_formats(cfg)
-        if scheme == "find_report":
-            if v2:
-                items = [(e["Name"], e, self._export_problems(e)) for e in self._list_exports(cfg)]
-            else:
-                items = [(r["ReportName"], r, self._report_problems(r)) for r in self._list_reports(cfg)]
-            good = [(n, x) for n, x, probs in items if not probs]
-            if not good:
-                raise ReportError("Unable to find report with required configuration")
-            checked = []
-            for name, x in good:
-                if v2:
-                    s3d = x["DestinationConfigurations"]["S3Destination"]
-                    b, p, r = s3d["S3Bucket"], s3d["S3Prefix"], s3d["S3Region"]
-                else:
-                    b, p, r = x["S3Bucket"], x["S3Prefix"], x["S3Region"]
-                checked.append(name)
-                try:
-                    self._check_access(cfg, b, "/".join(s for s in (p.strip("/"), name) if s) + "/", r)
-                except ReportError:
-                    continue
-                cfg.update({"bucket_name": b, "report_name": name, "bucket_prefix": p, "region_name": r})
-                return cfg
-            raise ReportError("Unable to read report data. Checked reports: " + ", ".join(checked))
-        if scheme == "create_report":
-            for k in ("bucket_name", "report_name"):
-                if not cfg.get(k):
-                    raise ReportError(f"{k} is required")
-            if cfg.get("bucket_prefix") is None:
-                cfg["bucket_prefix"] = "reports"
-            b, r, p = cfg["bucket_name"], cfg["report_name"], cfg["bucket_prefix"]
-            region = self._bucket_region(cfg, b, True, acct)
-            if v2:
-                existing = [e for e in self._list_exports(cfg) if e["Name"] == r]
-                if existing:
-                    probs = self._export_problems(existing[0], (b, p, region))
-                    if probs:
-                        raise ReportError("Invalid report configuration: " + ", ".join(probs))
-                else:
-                    self._create_export(cfg, b, p, r, region)
-            else:
-                existing = [x for x in self._list_reports(cfg) if x["ReportName"] == r]
-                if existing:
-                    probs = self._report_problems(existing[0], (b, p, region))
-                    if probs:
-                        raise ReportError("Invalid report configuration: " + ", ".join(probs))
-                else:
-                    cur = self._client(cfg, "cur")
-                    self._aws(f"create report {r}", lambda: cur.put_report_definition(ReportDefinition={
-                        "ReportName": r, "TimeUnit": "DAILY", "Format": "textORcsv", "Compression": "ZIP",
-                        "AdditionalSchemaElements": ["RESOURCES"], "S3Bucket": b, "S3Prefix": p, "S3Region": region,
-                        "AdditionalArtifacts": [], "RefreshClosedReports": True,
-                        "ReportVersioning": "OVERWRITE_REPORT"}))
-            self._check_access(cfg, b, "/".join(s for s in (p.strip("/"), r) if s) + "/", region)
-            cfg["region_name"] = region
-            return cfg
-        # bucket_only
-        for k in ("bucket_name", "report_name", "bucket_prefix"):
-            if cfg.get(k) is None:
-                raise ReportError(f"{k} is required")
-        b, r, p = cfg["bucket_name"], cfg["report_name"], cfg["bucket_prefix"]
-        region = self._bucket_region(cfg, b, False, acct)
-        s3 = self._client(cfg, "s3", region)
-        prefixes = [p]
-        if "/" in p.strip("/"):
-            prefixes.append(p.strip("/").rsplit("/", 1)[0])
-        for pp in prefixes:
-            lp = "/".join(s for s in (pp.strip("/"), r) if s) + "/"
-            files, tok = [], None
-            while True:
-                kw = {"Bucket": b, "Prefix": lp}
-                if tok:
-                    kw["ContinuationToken"] = tok
-                page = self._aws(f"check access to {b}/{lp}", lambda: s3.list_objects_v2(**kw))
-                files += [o for o in page.get("Contents", []) if o["Key"].endswith(DATA_SUFFIXES)]
-                tok = page.get("NextContinuationToken")
-                if not tok:
-                    break
-            if files:
-                smallest = min(files, key=lambda o: o["Size"])
-                self._aws(f"perform test {smallest['Key']} download",
-                          lambda: s3.get_object(Bucket=b, Key=smallest["Key"])["Body"].read())
-                cfg["bucket_prefix"] = pp
-                cfg["region_name"] = region
-                return cfg
-        raise ReportError(f"Unable to find report {r} files")
-
-    def _create_export(self, cfg, b, p, r, region):
+    def export_template(self, name, bucket, prefix, region):
+        """The Data Export the server creates (certerox-api.md section 6)."""
         from billing import data_dir
         with open(os.path.join(data_dir(), "cur2-columns.txt")) as f:
             cols = [c.strip() for c in f if c.strip()]
-        bcm = self._client(cfg, "bcm-data-exports")
-        self._aws(f"create report {r}", lambda: bcm.create_export(Export={
-            "Name": r, "Description": "CerteroX data export",
+        return {
+            "Name": name, "Description": "CerteroX data export",
             "DataQuery": {"QueryStatement": f"SELECT {', '.join(cols)} FROM COST_AND_USAGE_REPORT",
                           "TableConfigurations": {"COST_AND_USAGE_REPORT": {
                               "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE", "INCLUDE_RESOURCES": "TRUE",
                               "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "TRUE", "TIME_GRANULARITY": "DAILY"}}},
             "DestinationConfigurations": {"S3Destination": {
-                "S3Bucket": b, "S3Prefix": p, "S3Region": region,
+                "S3Bucket": bucket, "S3Prefix": prefix, "S3Region": region,
                 "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP",
                                            "Overwrite": "OVERWRITE_REPORT"}}},
-            "RefreshCadence": {"Frequency": "SYNCHRONOUS"}}))
+            "RefreshCadence": {"Frequency": "SYNCHRONOUS"}}

@@ -1,11 +1,12 @@
 """The CerteroX side of the sim, driven with curl: auth, validation, each config_scheme, error envelope."""
 
+import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import check, main, bucket_policy  # noqa: E402
+from simtest import Sim, check, main, bucket_policy  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -52,9 +53,16 @@ def body(sim):
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": keys(), "extra": 1})
     check("unexpected top-level key -> 400 OE0212 \"Unexpected parameters: ['extra']\"",
           st == 400 and envelope(j, 400, "OE0212") and j["error"]["reason"] == "Unexpected parameters: ['extra']", t)
-    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), region_name="eu-west-1")})
-    check("config.region_name -> 400 OE0212", st == 400 and envelope(j, 400, "OE0212") and
-          "region_name" in j["error"]["reason"], t)
+    # OptScale controllers/cloud_account.py validate_config: every unexpected key named, params [[keys]]
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), zz=1, yy=2)})
+    check("unexpected config keys -> 400 OE0212 \"Unexpected parameters: ['zz', 'yy']\", params [['zz', 'yy']]",
+          st == 400 and envelope(j, 400, "OE0212") and j["error"]["reason"] == "Unexpected parameters: ['zz', 'yy']"
+          and j["error"]["params"] == [["zz", "yy"]], t)
+    # newest aws.py Aws.validate_credentials: region_name must be a region the adapter knows
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), region_name="xx-nowhere-1")})
+    check("newest release: config.region_name unknown -> 403 OE0433 'Cloud error: Invalid region: xx-nowhere-1'",
+          st == 403 and envelope(j, 403, "OE0433") and
+          j["error"]["reason"] == "Cloud error: Invalid region: xx-nowhere-1", t)
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": {"secret_access_key": ms}})
     check("no access_key_id -> 400 OE0216 'access_key_id is not provided'",
           st == 400 and envelope(j, 400, "OE0216") and j["error"]["reason"] == "access_key_id is not provided", t)
@@ -69,8 +77,30 @@ def body(sim):
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), cur_version="2")})
     check("cur_version not an integer -> 400 OE0223", st == 400 and envelope(j, 400, "OE0223"), t)
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), secret_access_key="x" * 40)})
-    check("rejected key -> 403 OE0433 'Cloud error: ...'",
-          st == 403 and envelope(j, 403, "OE0433") and j["error"]["reason"].startswith("Cloud error: "), t)
+    check("rejected key -> 403 OE0433 with botocore's text (aws.py validate_credentials str(ClientError))",
+          st == 403 and envelope(j, 403, "OE0433") and j["error"]["reason"].startswith(
+              "Cloud error: An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation"), t)
+    # A1: order of the checks (controllers/cloud_account.py create: validate_config, validate_credentials,
+    # check_cloud_account_exists, _validate, _configure_report)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr",
+                                      "config": dict(keys(), secret_access_key="x" * 40, zz=1)})
+    check("A1: unexpected key and a rejected key -> OE0212 first", st == 400 and envelope(j, 400, "OE0212"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), config_scheme="nope")})
+    check("A1/A5: bad config_scheme -> 400 OE0371 'Unable to configure billing report: Incorrect config_scheme'",
+          st == 400 and envelope(j, 400, "OE0371") and
+          j["error"]["reason"] == "Unable to configure billing report: Incorrect config_scheme", t)
+    # A5: a user without MANAGE_CLOUD_CREDENTIALS (handlers/v2/cloud_account.py check_permissions)
+    viewer = env["CERTEROX_VIEWER_TOKEN"]
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": keys()}, token=viewer)
+    check("A5: create with a token lacking MANAGE_CLOUD_CREDENTIALS -> 403 OE0234 'Forbidden'",
+          st == 403 and envelope(j, 403, "OE0234") and j["error"]["reason"] == "Forbidden", t)
+    st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": {}}, token=viewer)
+    check("A5: the permission is checked before the config (403, not OE0216)", st == 403, t)
+    st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify", {"type": "aws_cnr", "config": keys("member")},
+                        token=viewer)
+    check("A5: cloud_account_verify needs any token only -> 200", st == 200 and j == {"status": "ok"}, t)
+    st, j, t = sim.curl("GET", cas, token=viewer)
+    check("A5: listing with that token -> 200", st == 200, t)
     st, j, t = sim.curl("POST", "/restapi/v2/organizations/00000000-0000-0000-0000-000000000000/cloud_accounts",
                         {"name": "x", "type": "aws_cnr", "config": keys()})
     check("unknown organization -> 404 OE0002", st == 404 and envelope(j, 404, "OE0002"), t)
@@ -84,6 +114,17 @@ def body(sim):
     st, j, t = sim.curl("POST", cas, {"name": "member", "type": "aws_cnr",
                                       "config": dict(keys("standalone"), linked=True)})
     check("duplicate name -> 409 OE0404", st == 409 and envelope(j, 409, "OE0404"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "member", "type": "aws_cnr",
+                                      "config": dict(keys("member"), secret_access_key="y" * 40, linked=True)})
+    check("A1: duplicate name with a rejected key -> 403 OE0433 (the key is checked first)",
+          st == 403 and envelope(j, 403, "OE0433"), t)
+    st, j, t = sim.curl("POST", cas, {"name": "member", "type": "aws_cnr", "config": dict(keys("member"), linked=True)})
+    check("A1: same account and same name (a create sent again) -> 409 OE0402, not OE0404",
+          st == 409 and envelope(j, 409, "OE0402") and j["error"]["params"] == [], t)
+    st, j, t = sim.curl("POST", cas, {"name": "member9", "type": "aws_cnr",
+                                      "config": dict(keys("member"), linked=False, config_scheme="nope")})
+    check("A1: account already connected -> OE0402 before the report setup", st == 409 and
+          envelope(j, 409, "OE0402"), t)
     st, j, t = sim.curl("POST", cas, {"name": "member2", "type": "aws_cnr", "config": dict(keys("member"), linked=True)})
     check("same AWS account again -> 409 OE0402 'Cloud account for this account already exist'",
           st == 409 and envelope(j, 409, "OE0402") and
@@ -95,10 +136,17 @@ def body(sim):
     s3.put_bucket_policy(Bucket="cx-bkt", Policy=bucket_policy("cx-bkt", "123456789012"))
     root = dict(keys(), linked=False, cur_version=2, bucket_name="cx-bkt", bucket_prefix="reports",
                 report_name="cx-export")
-    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr", "config": dict(root, config_scheme="bucket_only")})
-    check("bucket_only before deliver -> 400 OE0371 'Unable to find report cx-export files'",
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr", "config": dict(root, config_scheme="bucket_only",
+                                                                                      bucket_prefix="reports/x")})
+    check("bucket_only before deliver, prefix with '/' -> 400 OE0371 'Unable to find report cx-export files'",
           st == 400 and envelope(j, 400, "OE0371") and j["error"]["reason"] ==
           "Unable to configure billing report: Unable to find report cx-export files", t)
+    # A2: aws.py _configure_bucket_only swallows the missing files when the prefix has no '/'
+    st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr", "config": dict(root, config_scheme="bucket_only")})
+    check("A2: bucket_only before deliver, prefix without '/' -> 201 (no files, no error), region_name stored",
+          st == 201 and j["config"]["bucket_prefix"] == "reports" and j["config"].get("region_name") == "eu-west-1", t)
+    st, _, t = sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{(j or {}).get('id')}")
+    check("  (deleted again)", st == 204, t)
     st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
                                       "config": dict(root, config_scheme="bucket_only", bucket_name="no-such-bkt")})
     check("bucket_only with a missing bucket -> OE0371 'Bucket no-such-bkt not found'",
@@ -151,17 +199,27 @@ def body(sim):
         ro_keys, linked=False, cur_version=2, config_scheme="find_report")})
     check("PATCH find_report -> 200, detected bucket/report/prefix",
           st == 200 and j["config"].get("report_name") == "cx-export" and j["config"].get("bucket_name") == "cx-bkt", t)
+    check("A2: find_report does not store region_name", st == 200 and "region_name" not in j["config"], t)
+    # A2: create_report compares S3Prefix exactly (aws.py check_report_definition)
+    st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
+        ro_keys, linked=False, cur_version=2, config_scheme="create_report", bucket_name="cx-bkt",
+        bucket_prefix="reports/", report_name="cx-export")})
+    check("A2: create_report naming the export with prefix 'reports/' (AWS has 'reports') -> OE0371 "
+          "'Invalid report configuration: S3Prefix must be reports/'",
+          st == 400 and envelope(j, 400, "OE0371") and j["error"]["reason"] ==
+          "Unable to configure billing report: Invalid report configuration: S3Prefix must be reports/", t)
     st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
-        bucket_prefix="reports", report_name="cx-export")})
-    check("PATCH bucket_only before deliver -> 400 OE0371", st == 400 and envelope(j, 400, "OE0371"), t)
+        bucket_prefix="reports/", report_name="cx-export")})
+    check("A2: PATCH bucket_only before deliver, prefix 'reports/' -> 400 OE0371 (retried as 'reports')",
+          st == 400 and envelope(j, 400, "OE0371"), t)
     r = sim.run("sh", os.path.join(HERE, "cloudsim"), "deliver", sim.dir)
     check("cloudsim deliver", r.returncode == 0 and "cx-export-00001.csv.gz" in r.stdout, r.stdout + r.stderr)
     st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
         bucket_prefix="reports/", report_name="cx-export")})
-    check("PATCH bucket_only after deliver -> 200 (trailing / dropped)",
-          st == 200 and j["config"]["bucket_prefix"] == "reports", t)
+    check("A2: PATCH bucket_only after deliver -> 200, the prefix stored as sent ('reports/')",
+          st == 200 and j["config"]["bucket_prefix"] == "reports/", t)
     st, j, t = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{root_id}", {"config": dict(
         ro_keys, linked=False, cur_version=2, config_scheme="bucket_only", bucket_name="cx-bkt",
         bucket_prefix="reports/extra", report_name="cx-export")})
@@ -178,6 +236,8 @@ def body(sim):
     st, j, t = sim.curl("GET", f"/restapi/v2/cloud_accounts/{member_id}")
     check("GET deleted -> 404 OE0002", st == 404 and envelope(j, 404, "OE0002"), t)
 
+    fidelity(sim, cas, keys)
+
     # persistence
     sim.stop()
     sim.start()
@@ -190,5 +250,136 @@ def body(sim):
           env["CERTEROX_TOKEN"] not in log and ms not in log and ro_keys["secret_access_key"] not in log)
 
 
+def fidelity(sim, cas, keys):
+    """Issue 13 A2-A4: rules of OptScale's aws.py, in the standalone account."""
+    env = sim.env
+    sa = keys("standalone")
+    acct = env["STANDALONE_AWS_ACCOUNT_ID"]
+    s3 = sim.client("s3", region="us-east-1", who="standalone")
+    s3.create_bucket(Bucket="sa-bkt")
+    s3.put_bucket_policy(Bucket="sa-bkt", Policy=bucket_policy("sa-bkt", acct))
+
+    def post(name, **cfg):
+        return sim.curl("POST", cas, {"name": name, "type": "aws_cnr", "config": dict(sa, linked=False, **cfg)})
+
+    def delete(j):
+        return sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{(j or {}).get('id')}")[0] == 204
+
+    # A2: bucket_only sees data files only under date-named folders of <prefix>/<report>/
+    s3.put_object(Bucket="sa-bkt", Key="p/q/rep/rep-00001.csv.gz", Body=b"x" * 10)
+    st, j, t = post("sa", cur_version=1, config_scheme="bucket_only", bucket_name="sa-bkt", bucket_prefix="p/q",
+                    report_name="rep")
+    check("A2: bucket_only, a data file right under <prefix>/<report>/ -> OE0371 'Unable to find report rep files'",
+          st == 400 and j["error"]["reason"] == "Unable to configure billing report: Unable to find report rep files", t)
+    s3.put_object(Bucket="sa-bkt", Key="p/q/rep/20240101-20240201/rep-00001.csv.gz", Body=b"x" * 10)
+    st, j, t = post("sa", cur_version=1, config_scheme="bucket_only", bucket_name="sa-bkt", bucket_prefix="p/q",
+                    report_name="rep")
+    check("A2: ... and under a date-named folder -> 201", st == 201, t)
+    check("  (deleted again)", delete(j))
+
+    # A4: create_report lists the whole prefix ("" = the whole bucket) and downloads the smallest object
+    s3.put_object(Bucket="sa-bkt", Key="a-tiny.txt", Body=b"1")
+    n0 = len(sim.requests())
+    st, j, t = post("sa", cur_version=1, config_scheme="create_report", bucket_name="sa-bkt", bucket_prefix="",
+                    report_name="sa-legacy")
+    got = [r for r in sim.requests()[n0:] if r["service"] == "s3" and r["operation"] in ("GetObject", "HeadObject")]
+    check("A4: create_report with prefix \"\" -> 201 after a test download of the bucket's smallest object",
+          st == 201 and got and all(r.get("access_key_id") == sa["access_key_id"] for r in got), t + str(got))
+    lists = [r for r in sim.requests()[n0:] if r["operation"] == "ListObjectsV2"]
+    check("A4: one ListObjectsV2 (15 keys of the prefix)", len(lists) == 1, str(lists))
+    check("  (deleted again)", delete(j))
+    iam = sim.client("iam", who="standalone")
+    iam.create_user(UserName="nodl")
+    iam.put_user_policy(UserName="nodl", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                               {"Effect": "Deny", "Action": "s3:GetObject",
+                                                "Resource": "arn:aws:s3:::sa-bkt/a-tiny.txt"}]}))
+    k = iam.create_access_key(UserName="nodl")["AccessKey"]
+    st, j, t = sim.curl("POST", cas, {"name": "sa", "type": "aws_cnr", "config": {
+        "access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"], "linked": False,
+        "cur_version": 1, "config_scheme": "create_report", "bucket_name": "sa-bkt", "bucket_prefix": "",
+        "report_name": "sa-legacy"}})
+    check("A4: that object not readable -> OE0371 'Not enough permissions to perform test a-tiny.txt download: "
+          "An error occurred (403) when calling the HeadObject operation: Forbidden'",
+          st == 400 and j["error"]["reason"] == "Unable to configure billing report: Not enough permissions to "
+          "perform test a-tiny.txt download: An error occurred (403) when calling the HeadObject operation: "
+          "Forbidden", t)
+
+    # A3: an export without TIME_GRANULARITY -> the server's KeyError: HTTP 500
+    bcm = sim.client("bcm-data-exports", who="standalone")
+    bcm.create_export(Export={
+        "Name": "odd", "DataQuery": {"QueryStatement": "SELECT line_item_usage_account_id FROM COST_AND_USAGE_REPORT",
+                                     "TableConfigurations": {"COST_AND_USAGE_REPORT": {"INCLUDE_RESOURCES": "TRUE"}}},
+        "DestinationConfigurations": {"S3Destination": {
+            "S3Bucket": "sa-bkt", "S3Prefix": "odd", "S3Region": "us-east-1", "S3OutputConfigurations": {
+                "OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP",
+                "Overwrite": "OVERWRITE_REPORT"}}},
+        "RefreshCadence": {"Frequency": "SYNCHRONOUS"}})
+    n0 = len(sim.requests())
+    st, j, t = post("sa", cur_version=2, config_scheme="find_report")
+    check("A3: find_report (CUR 2.0) with an export lacking TIME_GRANULARITY -> HTTP 500",
+          st == 500 and envelope(j, 500, "U0500"), t)
+    st, j, t = post("sa", cur_version=2, config_scheme="create_report", bucket_name="sa-bkt", bucket_prefix="x",
+                    report_name="sa-new")
+    check("A3: create_report (CUR 2.0) in that account -> HTTP 500 as well", st == 500, t)
+    lst = [r for r in sim.requests()[n0:] if r["operation"] in ("ListExports", "DescribeReportDefinitions")]
+    check("A3: one ListExports per submission (the first page only)",
+          len(lst) == 2 and all(r["operation"] == "ListExports" for r in lst), str(lst))
+    st, j, t = post("sa", cur_version=1, config_scheme="find_report")
+    check("A3: legacy find_report in that account is not affected (finds sa-legacy: 201, no 500)",
+          st == 201 and j["config"]["report_name"] == "sa-legacy", t)
+    check("  (deleted again)", delete(j))
+
+    # A6 (newest): assume_role_* -> sts:AssumeRole, the data source is the role's account
+    iam.create_role(RoleName="cx-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": f"arn:aws:iam::{env['AWS_ACCOUNT_ID']}:root"}}]}))
+    n0 = len(sim.requests())
+    st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify", {"type": "aws_cnr", "config": dict(
+        keys(), assume_role_account_id=acct, assume_role_name="cx-role")})
+    ar = [r for r in sim.requests()[n0:] if r["operation"] == "AssumeRole"]
+    check("A6: newest release accepts assume_role_account_id/assume_role_name: sts:AssumeRole with the key",
+          st == 200 and len(ar) == 1 and ar[0]["access_key_id"] == env["AWS_ACCESS_KEY_ID"], t + str(ar))
+
+
+def releases():
+    """A6: --certerox-version YYYY-MM: the config keys of that month's OptScale release."""
+    def keys(env):
+        return {"access_key_id": env["AWS_ACCESS_KEY_ID"], "secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
+
+    for ver, cfg, want in (
+            ("2024-07", {"cur_version": 2, "use_edp_discount": False}, "Unexpected parameters: ['cur_version', "
+                                                                       "'use_edp_discount']"),
+            ("2024-09", {"cur_version": 2, "use_edp_discount": False}, "Unexpected parameters: ['use_edp_discount']"),
+            ("2024-10", {"cur_version": 2, "use_edp_discount": False, "region_name": "eu-west-1"},
+             "Unexpected parameters: ['region_name']"),
+            ("2024-10", {"cur_version": 2, "use_edp_discount": False}, None)):
+        sim = Sim("--certerox-version", ver)
+        try:
+            sim.start()
+            st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify",
+                                {"type": "aws_cnr", "config": dict(keys(sim.env), **cfg)})
+            if want:
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 400 OE0212 '{want}'",
+                      st == 400 and (j or {}).get("error", {}).get("reason") == want, t)
+            else:
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 200", st == 200, t)
+        finally:
+            sim.cleanup()
+    r = Sim("--certerox-version", "2024-13")
+    try:
+        r.start()
+        check("A6: --certerox-version 2024-13 is refused", False)
+    except RuntimeError as e:
+        check("A6: --certerox-version 2024-13 is refused, naming the option", "--certerox-version" in str(e), str(e))
+    finally:
+        r.cleanup()
+
+
+def body_all(sim):
+    body(sim)
+    releases()
+
+
 if __name__ == "__main__":
-    main(body)
+    main(body_all)

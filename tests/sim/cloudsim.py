@@ -3,6 +3,7 @@
 
 Usage:
   cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--policy-delay-ms N] [--handshake-ms N] [--no-tls]
+                     [--organizations N] [--certerox-version YYYY-MM]
   cloudsim stop DIR
   cloudsim deliver DIR
   cloudsim import DIR
@@ -145,6 +146,7 @@ def env_text(d, info):
         ("CERTEROX_ORGANIZATION_ID", cx["organization_id"]),
         ("CERTEROX_EMAIL", cx["email"]),
         ("CERTEROX_PASSWORD", cx["password"]),
+        ("CERTEROX_VIEWER_TOKEN", cx.get("viewer_token") or ""),
     ]
     if not info["ca_bundle"]:  # --no-tls
         kv = [(k, v) for k, v in kv if k != "AWS_CA_BUNDLE"]
@@ -160,6 +162,10 @@ def cmd_start(a):
     pid = read_pid(d)
     if pid and pid_alive(pid):
         die(f"already running in {d} (pid {pid}); run: cloudsim stop {d}")
+    if a.certerox_version is not None and not (len(a.certerox_version) == 7 and a.certerox_version[4] == "-" and
+                                               a.certerox_version.replace("-", "", 1).isdigit() and
+                                               "01" <= a.certerox_version[5:] <= "12"):
+        die(f"--certerox-version {a.certerox_version}: expected YYYY-MM")
     if a.faults:
         try:
             with open(a.faults) as f:
@@ -180,7 +186,7 @@ def cmd_start(a):
     opts = {"latency_ms": a.latency_ms, "key_delay_ms": a.key_delay_ms, "tls": not a.no_tls,
             "faults": os.path.abspath(a.faults) if a.faults else None,
             "organizations": max(1, a.organizations), "policy_delay_ms": a.policy_delay_ms,
-            "handshake_ms": a.handshake_ms}
+            "handshake_ms": a.handshake_ms, "certerox_version": a.certerox_version}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -303,6 +309,8 @@ def main(argv=None):
     s.add_argument("--policy-delay-ms", type=int, default=0)
     s.add_argument("--handshake-ms", type=int, default=None)
     s.add_argument("--organizations", type=int, default=1)
+    s.add_argument("--certerox-version", metavar="YYYY-MM", default=None,
+                   help="emulate the OptScale release of that month (default: the newest)")
     for n in ("stop", "deliver", "import", "status"):
         sub.add_parser(n).add_argument("dir")
     a = ap.parse_args(argv)

@@ -67,6 +67,39 @@ START_TEST(config_linked)
 }
 END_TEST
 
+/* An older OptScale's OE0212 names the keys it does not know: they are left out (issue 13 B2). */
+START_TEST(config_keys_an_older_server_refuses)
+{
+	struct cx_err e;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.code, sizeof(e.code), "OE0212");
+	snprintf(e.msg, sizeof(e.msg),
+	         "Unexpected parameters: ['cur_version', 'use_edp_discount']");
+	ck_assert_uint_eq(certerox_unsupported_keys(&e),
+	                  CERTEROX_KEY_CUR_VERSION | CERTEROX_KEY_USE_EDP_DISCOUNT);
+	snprintf(e.msg, sizeof(e.msg), "Unexpected parameters: ['use_edp_discount']");
+	ck_assert_uint_eq(certerox_unsupported_keys(&e), CERTEROX_KEY_USE_EDP_DISCOUNT);
+	/* the dummy key refused: every key is known */
+	snprintf(e.code, sizeof(e.code), "OE0433");
+	snprintf(e.msg, sizeof(e.msg), "Cloud error: An error occurred (InvalidClientTokenId) ...");
+	ck_assert_uint_eq(certerox_unsupported_keys(&e), 0);
+	ck_assert_uint_eq(certerox_unsupported_keys(NULL), 0);
+	struct certerox_config_in in;
+	certerox_probe_config(&in);
+	ck_assert_str_ne(in.access_key_id, "");
+	in.omit_cur_version = in.omit_use_edp_discount = true;
+	cJSON *j = build(&in);
+	ck_assert_str_eq(keys_of(j), "access_key_id,secret_access_key,linked,config_scheme");
+	cJSON_Delete(j);
+	in.omit_cur_version = false;
+	j = build(&in);
+	ck_assert_str_eq(keys_of(j),
+	                 "access_key_id,secret_access_key,linked,cur_version,config_scheme");
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "cur_version")->valueint, 2);
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(config_find_report)
 {
 	struct certerox_config_in in = {.access_key_id = "AKIAEXAMPLE",
@@ -727,6 +760,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, config_linked);
 	tcase_add_test(tc, config_find_report);
+	tcase_add_test(tc, config_keys_an_older_server_refuses);
 	tcase_add_test(tc, config_create_report_and_bucket_only);
 	tcase_add_test(tc, config_check_rules);
 	tcase_add_test(tc, error_envelope_codes);

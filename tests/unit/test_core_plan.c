@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/answers.h"
+#include "core/cxrules.h"
 #include "core/flow.h"
 #include "core/plan.h"
 #include "core/planfmt.h"
@@ -211,18 +212,25 @@ START_TEST(plan_server_chain_by_scheme)
 	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 1, true, true, false), 5);
 	/* ... with two other exports: a GetExport each */
 	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 3, true, true, false), 7);
-	/* ... CerteroX creates the export, and the missing bucket with its policy */
+	/* ... CerteroX creates the export, and the missing bucket with its policy (the policy
+	 * names the account: GetCallerIdentity again) */
 	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 0, false, false, false),
-	                 1 + 1 + 2 + 1 + 1 + 1);
-	/* ... files already delivered: the test download */
-	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 1, true, true, true), 6);
-	/* legacy: DescribeReportDefinitions answers five a page */
+	                 1 + 1 + 3 + 1 + 1 + 1);
+	/* ... files already delivered: the test download (HeadObject, GetObject) */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 1, true, true, true), 7);
+	/* legacy: the first page of DescribeReportDefinitions only, however many reports */
 	ck_assert_int_eq(plan_server_chain(false, "create_report", true, 5, true, true, false), 4);
-	ck_assert_int_eq(plan_server_chain(false, "create_report", true, 6, true, true, false), 5);
-	/* bucket_only: sts, GetBucketLocation, ListObjectsV2, the test download */
-	ck_assert_int_eq(plan_server_chain(false, "bucket_only", false, 1, true, true, true), 4);
+	ck_assert_int_eq(plan_server_chain(false, "create_report", true, 6, true, true, false), 4);
+	/* CUR 2.0: GetExport of the first page's exports only */
+	ck_assert_int_eq(plan_server_chain(false, "create_report", false, 25, true, true, false),
+	                 1 + 1 + 1 + 20 + 1);
+	/* bucket_only, delivered CUR 2.0: sts, GetBucketLocation x2, ListObjectsV2 by folder,
+	 * data/ and metadata/, HeadObject, GetObject */
+	ck_assert_int_eq(plan_server_chain(false, "bucket_only", false, 1, true, true, true), 8);
+	/* ... nothing delivered yet: no folder to list, nothing to download */
+	ck_assert_int_eq(plan_server_chain(false, "bucket_only", false, 1, true, true, false), 4);
 	/* find_report: sts, ListExports, GetExport x2, ListObjectsV2, download */
-	ck_assert_int_eq(plan_server_chain(false, "find_report", false, 2, false, true, true), 6);
+	ck_assert_int_eq(plan_server_chain(false, "find_report", false, 2, false, true, true), 7);
 	ck_assert_int_eq(plan_server_chain(false, "find_report", true, 2, false, true, false), 3);
 	/* discovery's depth travels with the facts */
 	struct cx_err err;
@@ -390,6 +398,88 @@ START_TEST(flow_pages_per_answers)
 }
 END_TEST
 
+/* OptScale's export listing (issue 13 B4): the exports it fails on, and the scheme that works. */
+START_TEST(plan_cx_listing_rules)
+{
+	const char *good =
+	    "{\"Name\":\"a\",\"DataQuery\":{\"QueryStatement\":\"SELECT x FROM "
+	    "COST_AND_USAGE_REPORT\",\"TableConfigurations\":{\"COST_AND_USAGE_REPORT\":"
+	    "{\"TIME_GRANULARITY\":\"DAILY\"}}},\"DestinationConfigurations\":{"
+	    "\"S3Destination\":{\"S3Bucket\":\"b\",\"S3Prefix\":\"p/\",\"S3Region\":"
+	    "\"us-east-1\",\"S3OutputConfigurations\":{\"Format\":\"TEXT_OR_CSV\","
+	    "\"Compression\":\"GZIP\",\"Overwrite\":\"OVERWRITE_REPORT\"}}}}";
+	cJSON *g = cJSON_Parse(good);
+	ck_assert_ptr_null(cx_export_breaks_listing(g));
+	cJSON *odd = cJSON_Duplicate(g, true);
+	cJSON *cur = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(odd, "DataQuery"), "TableConfigurations"),
+	    "COST_AND_USAGE_REPORT");
+	cJSON_DeleteItemFromObject(cur, "TIME_GRANULARITY");
+	cJSON_AddStringToObject(cur, "INCLUDE_RESOURCES", "TRUE");
+	ck_assert_str_eq(cx_export_breaks_listing(odd), "TIME_GRANULARITY");
+	/* an empty entry is skipped by the listing, not fatal */
+	cJSON_DeleteItemFromObject(cur, "INCLUDE_RESOURCES");
+	ck_assert_ptr_null(cx_export_breaks_listing(odd));
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(odd, "DataQuery"), "TableConfigurations");
+	ck_assert_str_eq(cx_export_breaks_listing(odd), "DataQuery.TableConfigurations");
+
+	char n_odd[] = "odd", n_ours[] = "ours", acct[] = "123456789012";
+	struct plan_export_fact ex[2] = {{.name = n_odd, .definition = odd},
+	                                 {.name = n_ours, .definition = g}};
+	struct plan_facts f = {.account_id = acct, .exports = ex, .nexports = 2};
+	struct strv w = STRV_INIT;
+	struct cx_err err;
+	const char *scheme = "create_report";
+	/* prefix without '/': bucket_only works before the first delivery */
+	ck_assert_int_eq(cx_pick_scheme(&f, false, "ours", false, "p", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_ptr_nonnull(strstr(w.v[0], "odd"));
+	/* prefix with '/', nothing delivered: nothing works, the export and the fix are named */
+	scheme = "create_report";
+	ck_assert_int_eq(cx_pick_scheme(&f, false, "ours", false, "p/q", false, &scheme, &w, &err),
+	                 CX_E_INPUT);
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "Data Export odd has no DataQuery.TableConfigurations"));
+	/* ... delivered files: bucket_only */
+	ck_assert_int_eq(cx_pick_scheme(&f, false, "ours", false, "p/q", true, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	/* CerteroX to create the export (no name): the listing is unavoidable */
+	scheme = "create_report";
+	ck_assert_int_eq(cx_pick_scheme(&f, false, NULL, false, "p", false, &scheme, &w, &err),
+	                 CX_E_INPUT);
+	/* legacy reports beyond the first five are not seen */
+	struct plan_export_fact rep[6];
+	memset(rep, 0, sizeof(rep));
+	char names[6][3] = {"r1", "r2", "r3", "r4", "r5", "r6"};
+	for (int i = 0; i < 6; i++) {
+		rep[i].legacy = true;
+		rep[i].name = names[i];
+	}
+	struct plan_facts l = {.account_id = acct, .exports = rep, .nexports = 6};
+	scheme = "create_report";
+	ck_assert_int_eq(cx_pick_scheme(&l, true, "r5", false, "p/q", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "create_report");
+	ck_assert_int_eq(cx_pick_scheme(&l, true, "r6", false, "p/q", true, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	/* the facts carry what the key probe learnt */
+	cJSON *j = cJSON_Parse("{\"account_id\": \"123456789012\", \"certerox_unsupported_keys\": "
+	                       "[\"cur_version\", \"use_edp_discount\"]}");
+	struct plan_facts pf;
+	ck_assert_int_eq(plan_facts_from_json(&pf, j, &err), CX_OK);
+	ck_assert_uint_eq(pf.cx_unsupported, PLAN_CX_NO_CUR_VERSION | PLAN_CX_NO_USE_EDP_DISCOUNT);
+	plan_facts_free(&pf);
+	cJSON_Delete(j);
+	strv_free(&w);
+	cJSON_Delete(odd);
+	cJSON_Delete(g);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("core_plan");
@@ -398,6 +488,7 @@ static Suite *suite(void)
 	tcase_add_test(t, plan_config_scheme_rule);
 	tcase_add_test(t, plan_order_and_depth);
 	tcase_add_test(t, plan_server_chain_by_scheme);
+	tcase_add_test(t, plan_cx_listing_rules);
 	tcase_add_test(t, plan_rerun_is_noop);
 	tcase_add_test(t, plan_drift);
 	tcase_add_test(t, plan_two_unknown_keys_stop);
