@@ -311,10 +311,10 @@ static bool ignored_key(const char *k)
 }
 
 /* A table property that AWS adds, or leaves out, when it has its default value: GetExport
- * answers with every property of the table, BILLING_VIEW_ARN (the account's primary billing
- * view) included, although CreateExport never sent it (terraform-provider-aws #43978). Such a
- * property on one side only is no difference. Defaults: ListTables' DefaultValue of each
- * property of COST_AND_USAGE_REPORT. */
+ * answers with BILLING_VIEW_ARN (the account's primary billing view) although CreateExport
+ * never sent it (terraform-provider-aws #43978), and a property at its default means the same
+ * whether it is written or not. Such a property on one side only is no difference. Defaults:
+ * ListTables' DefaultValue of each property of COST_AND_USAGE_REPORT. */
 static bool aws_default_property(const char *path, const cJSON *prop)
 {
 	if (!str_eq(path, "DataQuery.TableConfigurations." EXPORT_TABLE) || !prop ||

@@ -374,17 +374,20 @@ class Billing:
                            {"Reason": "other", "Fields": []})
 
     def _clean_export(self, exp, arn, acct):
-        """What AWS stores (and GetExport returns): the table configuration completed with the
-        properties AWS adds, each default value and BILLING_VIEW_ARN, the account's primary
-        billing view (terraform-provider-aws #43978: table_configurations gains BILLING_VIEW_ARN
-        that was never sent)."""
+        """What AWS stores (and GetExport returns): the table properties as sent plus
+        BILLING_VIEW_ARN, the account's primary billing view (terraform-provider-aws #43978:
+        table_configurations gains BILLING_VIEW_ARN that was never sent). Other properties that
+        were not sent are not filled in: that report shows only BILLING_VIEW_ARN appearing, and
+        OptScale's review (tools/cloud_adapter/clouds/aws.py AWS._find_exports, which indexes
+        TIME_GRANULARITY) met exports without it."""
         keep = {k: exp[k] for k in ("Name", "Description", "DataQuery", "DestinationConfigurations",
                                     "RefreshCadence") if k in exp}
         keep["ExportArn"] = arn
         keep.setdefault("Description", "")
         dq = dict(keep["DataQuery"])
         tc = dq.get("TableConfigurations") or {}
-        props = self._check_table_props(TABLE, tc.get(TABLE, {}))
+        self._check_table_props(TABLE, tc.get(TABLE, {}))
+        props = dict(tc.get(TABLE) or {})
         props.setdefault("BILLING_VIEW_ARN", f"arn:aws:billing::{acct}:billingview/primary")
         dq["TableConfigurations"] = {TABLE: props}
         keep["DataQuery"] = dq

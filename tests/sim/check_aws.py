@@ -459,9 +459,8 @@ def fidelity(sim):
                                                                       "INCLUDE_RESOURCES": "TRUE"}
     arn = bcm.create_export(Export=e)["ExportArn"]
     tc = bcm.get_export(ExportArn=arn)["Export"]["DataQuery"]["TableConfigurations"]["COST_AND_USAGE_REPORT"]
-    check("C1: GetExport: TableConfigurations gain BILLING_VIEW_ARN (primary view) and the defaults never sent",
-          tc == {"TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "TRUE", "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
-                 "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+    check("C1: GetExport: TableConfigurations gain BILLING_VIEW_ARN (primary view), the rest as sent",
+          tc == {"TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "TRUE",
                  "BILLING_VIEW_ARN": f"arn:aws:billing::{acct}:billingview/primary"}, str(tc))
 
     # C10: AWS's codes and wording
