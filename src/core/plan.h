@@ -55,7 +55,10 @@ struct plan_data_source_fact {
 	char *prefix;
 	char *report_name;
 	char *config_scheme;
+	char *access_key_id; /* its key in CerteroX (NULL when not told) */
 };
+
+struct plan_life; /* core/plan_life.h: the data source rotate/disconnect/migrate act on */
 
 struct plan_facts {
 	char *account_id; /* sts GetCallerIdentity Account (required) */
@@ -78,6 +81,7 @@ struct plan_facts {
 	size_t ndata_sources;
 	int discovery_depth; /* reads discovery made one after another to learn these facts (the
 	                        longest chain of a read waiting on another's answer; 0 unknown) */
+	struct plan_life *life; /* run/resolve: the data source acted on (NULL: none) */
 };
 
 /* Frees every member; f becomes zero. */
@@ -91,7 +95,8 @@ void plan_facts_free(struct plan_facts *f);
  *                 "versions", "oldest_nondefault"}],
  *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
- *                     "prefix", "report_name", "config_scheme"}],
+ *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
+ *   "life": {...} (core/plan_life.h),
  *   "discovery_depth": N}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
@@ -177,6 +182,8 @@ struct plan_path {
 
 struct plan_options {
 	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks (--yes) */
+	/* --yes also consents to deactivating a key the wizard did not make (rotate) and to
+	 * deleting the oldest non-default policy version (migrate). */
 };
 
 /* Builds the plan. answers must have passed validate_answers; facts->account_id is
