@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Later runs on an account that is already connected (issue 14, items 4 and 5), --batch against
+the sim, judged with botocore and the CerteroX API (curl):
+ - rotate: a new key of the data source's user in CerteroX (and in the vault), the old key
+   deleted (the wizard made it), previous_access_key_id in the summary; --list shows the old
+   key retired and the new one live;
+ - rotate of a data source whose key the wizard did not make: the old key is only deactivated,
+   and only with --yes;
+ - reconcile by key: after a lost vault, and after the key was deleted outside the wizard, a
+   connect re-run gives CerteroX a working key (PATCH) instead of "skipped";
+ - a pending vault record (the CerteroX create's answer lost) is settled by the key CerteroX
+   holds;
+ - migrate of an account onboarded before CUR 2.0 by hand (user not the default name, a policy
+   that grants only cur:*): the real user in the key check and the summary, a new version of
+   that policy with the Data Exports actions;
+ - disconnect with and without delete_aws_resources."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowlib import Sim, Wizard, check, finish, writes  # noqa: E402
+import batchflows as bf  # noqa: E402
+
+ANS = {"connection": "root",
+       "export": {"type": "cur2", "setup": "wizard", "name": "certerox-cur2", "bucket": "acme-life",
+                  "prefix": "reports"}}
+USER = "certerox-billing"
+
+
+def keys_of(sim, user):
+    return {k["AccessKeyId"]: k["Status"]
+            for k in sim.client("iam").list_access_keys(UserName=user)["AccessKeyMetadata"]}
+
+
+def ds_key(sim, ds_id):
+    code, ds, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+    return (ds or {}).get("config", {}).get("access_key_id"), ds
+
+
+def key_works(sim, ak, sk):
+    try:
+        sim.client("sts", who=(ak, sk)).get_caller_identity()
+        return True
+    except Exception:
+        return False
+
+
+def vault_secret(w, ak):
+    doc = bf.vault_doc(w)
+    for d in doc.get("data_sources", []):
+        if d.get("access_key_id") == ak and not d.get("retired"):
+            return d.get("secret_access_key"), d
+    return None, None
+
+
+def connect(sim, w):
+    sim.client("s3").create_bucket(Bucket="acme-life")
+    r = w.batch(ANS)
+    if not check("setup: connect exits 0", r.returncode == 0, r.stderr[-800:]):
+        return None
+    return r.json["data_source_id"]
+
+
+def rotate():
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "rotate")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        old, _ = ds_key(sim, ds_id)
+        rot = {"action": "rotate", "rotate": {"data_source_id": ds_id}}
+        r = w.batch(rot)
+        check("rotate: exit 0", r.returncode == 0, r.stderr[-1500:])
+        new, ds = ds_key(sim, ds_id)
+        check("rotate: CerteroX holds a new key", new and new != old, f"{old} -> {new}")
+        keys = keys_of(sim, USER)
+        check("rotate: the old key (made by the wizard) is deleted, the new one active",
+              old not in keys and keys.get(new) == "Active", str(keys))
+        sec, rec = vault_secret(w, new)
+        check("rotate: the vault holds the new key's secret, and it works", sec and key_works(sim, new, sec),
+              json.dumps(rec)[:300] if rec else "no record")
+        cfg = ds.get("config", {})
+        check("rotate: the config is whole (CUR 2.0 export, bucket, prefix)",
+              cfg.get("report_name") == "certerox-cur2" and cfg.get("bucket_name") == "acme-life"
+              and cfg.get("cur_version") == 2, str(cfg))
+        j = r.json or {}
+        check("rotate: summary previous_access_key_id and access_key_id",
+              j.get("previous_access_key_id") == old and j.get("access_key_id") == new and j.get("iam_user") == USER,
+              json.dumps(j)[:600])
+        doc = bf.vault_doc(w)
+        retired = [d for d in doc.get("data_sources", []) if d.get("access_key_id") == old]
+        check("rotate: the vault keeps the old key as retired", retired and retired[0].get("retired") is True,
+              json.dumps(retired)[:300])
+        lst = w.run("--list", "--format", "json", "--passphrase-file", w.pass_file)
+        states = {x.get("access_key_id"): x.get("state") for x in (lst.json or [])}
+        check("--list: old key retired, new key live", states.get(old) == "retired" and states.get(new) == "live",
+              lst.stdout[-800:] + lst.stderr[-300:])
+        tbl = w.run("--list", "--format", "table", "--passphrase-file", w.pass_file)
+        check("--list table: STATE column", "STATE" in tbl.stdout and "retired" in tbl.stdout, tbl.stdout[-600:])
+        # a re-run of connect writes nothing now: the new key is live in the vault
+        n0 = len(sim.requests())
+        r = w.batch(ANS)
+        check("after rotate: connect re-run writes nothing", r.returncode == 0 and writes(sim.requests()[n0:]) == [],
+              str(writes(sim.requests()[n0:])) + r.stderr[-500:])
+    finally:
+        sim.cleanup()
+
+
+def reconcile_lost_vault():
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "lostvault")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        old, _ = ds_key(sim, ds_id)
+        os.unlink(w.vault)
+        r = w.batch(ANS)
+        check("lost vault: exit 0", r.returncode == 0, r.stderr[-1500:])
+        new, _ = ds_key(sim, ds_id)
+        check("lost vault: CerteroX gets a new key (not skipped)", new and new != old, f"{old} -> {new}")
+        sec, _ = vault_secret(w, new)
+        check("lost vault: its secret is in the new vault and works", sec and key_works(sim, new, sec))
+        keys = keys_of(sim, USER)
+        # the vault that knew the old key is gone, but the journal names it as created
+        check("lost vault: the old key (named by the journal) is deleted", old not in keys and new in keys,
+              str(keys))
+        steps = [s["id"] for s in (r.json or {}).get("steps", [])]
+        check("lost vault: the PATCH runs after the key check", steps.index("certerox") > steps.index("key-check")
+              if "certerox" in steps and "key-check" in steps else False, str(steps))
+    finally:
+        sim.cleanup()
+
+
+def reconcile_key_deleted_outside():
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "deleted")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        old, _ = ds_key(sim, ds_id)
+        sim.client("iam").delete_access_key(UserName=USER, AccessKeyId=old)
+        r = w.batch(ANS)
+        check("key deleted outside: exit 0", r.returncode == 0, r.stderr[-1500:])
+        new, _ = ds_key(sim, ds_id)
+        sec, _ = vault_secret(w, new)
+        check("key deleted outside: CerteroX gets a new, working key", new and new != old and sec
+              and key_works(sim, new, sec), f"{old} -> {new}")
+        check("key deleted outside: one key left", list(keys_of(sim, USER)) == [new], str(keys_of(sim, USER)))
+    finally:
+        sim.cleanup()
+
+
+def foreign_key_rotate():
+    """The data source's key is a person's own key (not made by the wizard): rotate only
+    deactivates it, and only with --yes."""
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "foreign")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        iam = sim.client("iam")
+        made, _ = ds_key(sim, ds_id)
+        # someone replaced CerteroX's key by hand with a key of their own
+        k = iam.create_access_key(UserName=USER)["AccessKey"]
+        code, _, body = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{ds_id}", {"config": {
+            "access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"], "linked": False,
+            "cur_version": 2, "config_scheme": "create_report", "bucket_name": "acme-life",
+            "bucket_prefix": "reports", "report_name": "certerox-cur2"}})
+        if not check("setup: a hand-made key in CerteroX", code == 200, body[-300:]):
+            return
+        iam.delete_access_key(UserName=USER, AccessKeyId=made)
+        rot = {"action": "rotate", "rotate": {"data_source_id": ds_id}}
+        r = w.batch(rot)
+        check("foreign key rotate without --yes: exit 0", r.returncode == 0, r.stderr[-1500:])
+        keys = keys_of(sim, USER)
+        check("foreign key rotate without --yes: the hand-made key stays active",
+              keys.get(k["AccessKeyId"]) == "Active", str(keys))
+        check("foreign key rotate without --yes: the run says so",
+              "stays active" in r.stderr and k["AccessKeyId"] in r.stderr, r.stderr[-800:])
+        new, _ = ds_key(sim, ds_id)
+        r = w.batch(rot, "--yes")
+        check("foreign key rotate with --yes: exit 0", r.returncode == 0, r.stderr[-1500:])
+        keys = keys_of(sim, USER)
+        newer, _ = ds_key(sim, ds_id)
+        check("foreign key rotate with --yes: the previous key (made by the wizard) is deleted",
+              new not in keys and keys.get(newer) == "Active", str(keys))
+        check("foreign key: the hand-made key is never deleted", k["AccessKeyId"] in keys, str(keys))
+    finally:
+        sim.cleanup()
+
+
+def pending_settled():
+    """A run killed while CerteroX was creating the data source leaves a pending vault record
+    (the create took effect, its answer was lost). The next run resolves it by the key
+    CerteroX holds."""
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "pending")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        key, _ = ds_key(sim, ds_id)
+        # the vault as the killed run left it: the record without its data source id
+        with open(w.vault, "rb") as f:
+            doc, ops, mem, _, _ = bf.vf.decrypt_vault(f.read(), bf.vf_pass(w))
+        for d in doc.get("data_sources", []):
+            d["data_source_id"] = ""
+        with open(w.vault, "wb") as f:
+            f.write(bf.vf.encrypt_vault(doc, bf.vf_pass(w), ops, mem))
+        lst = w.run("--list", "--format", "json", "--passphrase-file", w.pass_file)
+        if not check("pending: (setup) --list shows it pending",
+                     [x.get("state") for x in (lst.json or [])] == ["pending"], lst.stdout[-400:]):
+            return
+        n0 = len(sim.requests())
+        r = w.batch(ANS)
+        check("pending: re-run exit 0", r.returncode == 0, r.stderr[-1500:])
+        check("pending: re-run writes nothing in AWS or CerteroX", writes(sim.requests()[n0:]) == [],
+              str(writes(sim.requests()[n0:])))
+        lst = w.run("--list", "--format", "json", "--passphrase-file", w.pass_file)
+        recs = [(x.get("data_source_id"), x.get("access_key_id"), x.get("state")) for x in (lst.json or [])]
+        check("pending: the record is now the data source, live", recs == [(ds_id, key, "live")], str(recs))
+    finally:
+        sim.cleanup()
+
+
+def main():
+    only = sys.argv[1:] or ["rotate", "reconcile_lost_vault", "reconcile_key_deleted_outside",
+                            "foreign_key_rotate", "pending_settled"]
+    for name in only:
+        globals()[name]()
+    sys.exit(finish())
+
+
+if __name__ == "__main__":
+    main()
