@@ -184,13 +184,27 @@ def foreign_key_rotate():
         check("foreign key rotate without --yes: the run says so",
               "stays active" in r.stderr and k["AccessKeyId"] in r.stderr, r.stderr[-800:])
         new, _ = ds_key(sim, ds_id)
+        # now the user has two keys: the new one (CerteroX's) and the hand-made one; AWS allows no
+        # third, and the wizard never deletes a key it did not make
+        n0 = len(sim.requests())
+        r = w.batch(rot, "--yes")
+        check("two keys, one foreign: refused before any write, naming the keys",
+              r.returncode != 0 and k["AccessKeyId"] in r.stderr and writes(sim.requests()[n0:]) == [],
+              f"{r.returncode} {r.stderr[-600:]} {writes(sim.requests()[n0:])}")
+        # CerteroX back on the hand-made key, the wizard's key deleted by hand: with --yes the
+        # hand-made key is deactivated (never deleted)
+        code, _, body = sim.curl("PATCH", f"/restapi/v2/cloud_accounts/{ds_id}", {"config": {
+            "access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"], "linked": False,
+            "cur_version": 2, "config_scheme": "create_report", "bucket_name": "acme-life",
+            "bucket_prefix": "reports", "report_name": "certerox-cur2"}})
+        iam.delete_access_key(UserName=USER, AccessKeyId=new)
         r = w.batch(rot, "--yes")
         check("foreign key rotate with --yes: exit 0", r.returncode == 0, r.stderr[-1500:])
         keys = keys_of(sim, USER)
         newer, _ = ds_key(sim, ds_id)
-        check("foreign key rotate with --yes: the previous key (made by the wizard) is deleted",
-              new not in keys and keys.get(newer) == "Active", str(keys))
-        check("foreign key: the hand-made key is never deleted", k["AccessKeyId"] in keys, str(keys))
+        check("foreign key rotate with --yes: the hand-made key is deactivated, not deleted",
+              keys.get(k["AccessKeyId"]) == "Inactive" and keys.get(newer) == "Active", str(keys))
+        check("foreign key rotate with --yes: the run says so", "only deactivated" in r.stderr, r.stderr[-800:])
     finally:
         sim.cleanup()
 
