@@ -987,6 +987,8 @@ static enum cx_status build_migrate(struct builder *b)
 		                                       cJSON_CreateString(new_key ? "created" : "vault"));
 		free(kc->title);
 		kc->title = xasprintf("sts CheckKey %s", life->user);
+		cJSON_AddBoolToObject(kc->request, "Discover",
+		                      plan_life_grants(life, "ec2:DescribeRegions"));
 	} else if (kc) {
 		cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "UserName", cJSON_CreateNull());
 	}

@@ -42,6 +42,9 @@ bool plan_add_new_key(struct builder *b, const struct plan_data_source_fact *ds)
 void plan_add_retire_old_key(struct builder *b);
 /* plan_rotate.c: migrate's IAM part for the data source's real user. */
 void plan_migrate_grants(struct builder *b, const char *bucket);
+/* plan_rotate.c: an attached or inline policy of the data source's user grants action (on
+ * "*"); the key check proves the Discover Resources actions only for a user that has them. */
+bool plan_life_grants(const struct plan_life *l, const char *action);
 /* plan_disconnect.c */
 enum cx_status plan_build_disconnect(struct builder *b);
 

@@ -208,8 +208,11 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 		return b->err->status;
 	bool legacy = ds->cur_version != 2;
 	bool find = str_eq(ds->config_scheme, "find_report");
-	planb_key_check(b, l->user, ds->linked || find ? NULL : ds->bucket, ds->prefix, legacy,
-	                ds->linked);
+	struct plan_step *kc = planb_key_check(b, l->user, ds->linked || find ? NULL : ds->bucket,
+	                                       ds->prefix, legacy, ds->linked);
+	if (!reconcile)
+		cJSON_AddBoolToObject(kc->request, "Discover",
+		                      plan_life_grants(l, "ec2:DescribeRegions"));
 	patch_whole(b, ds);
 	plan_add_retire_old_key(b);
 	struct plan_target *t = &b->p->target;
@@ -279,6 +282,18 @@ static cJSON *with_data_exports(const cJSON *doc)
 	cJSON_AddStringToObject(s, "Resource", "*");
 	cJSON_AddItemToArray(st, s);
 	return d;
+}
+
+bool plan_life_grants(const struct plan_life *l, const char *action)
+{
+	const char *acts[2] = {action, NULL};
+	for (size_t i = 0; i < l->npolicies; i++)
+		if (grants_all(l->policies[i].document, acts))
+			return true;
+	for (size_t i = 0; i < l->inline_names.n; i++)
+		if (grants_all(cJSON_GetArrayItem(l->inline_docs, (int)i), acts))
+			return true;
+	return false;
 }
 
 void plan_migrate_grants(struct builder *b, const char *bucket)

@@ -978,6 +978,7 @@ static void start_step(struct engine *e, size_t i)
 		    .prefix = req_str(ps, "Prefix"),
 		    .legacy = json_bool(ps->request, "Legacy", false),
 		    .linked = json_bool(ps->request, "Linked", false),
+		    .billing_only = !json_bool(ps->request, "Discover", true),
 		    .readonly_policy = readonly_policy_name(e),
 		    .discover_policy = e->env.answers->iam.discover_policy,
 		    .wait_ms = e->env.key_wait_ms,

@@ -253,7 +253,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	    journal_has(jn, "applied", "step", "user"))
 		l->user_made = true;
 
-	if (a->action != ANSWERS_MIGRATE && a->action != ANSWERS_DISCONNECT)
+	if (a->action == ANSWERS_CONNECT)
 		return CX_OK;
 	struct iam_attached_list at;
 	memset(&at, 0, sizeof(at));

@@ -243,9 +243,102 @@ def pending_settled():
         sim.cleanup()
 
 
+def migrate_hand_made():
+    """An account onboarded before CUR 2.0 by hand: user "legacy-reader" (not the default name),
+    its own policy granting only cur:* and read on the bucket (5 versions already), a legacy
+    report, a CerteroX data source with that user's key. migrate finds the real user, gives its
+    policy the Data Exports actions in a new version (the oldest non-default one deleted with
+    --yes), gives CerteroX a new key of that user (the vault never held the old one) and names
+    the real user in the key check and the summary."""
+    sim = Sim().start()
+    try:
+        acct = sim.env["AWS_ACCOUNT_ID"]
+        s3, iam, cur = sim.client("s3"), sim.client("iam"), sim.client("cur")
+        s3.create_bucket(Bucket="acme-legacy")
+        s3.put_bucket_policy(Bucket="acme-legacy", Policy=bf_bucket_policy("acme-legacy", acct))
+        cur.put_report_definition(ReportDefinition={
+            "ReportName": "old-cur", "TimeUnit": "DAILY", "Format": "textORcsv", "Compression": "GZIP",
+            "AdditionalSchemaElements": ["RESOURCES"], "S3Bucket": "acme-legacy", "S3Prefix": "cur",
+            "S3Region": "us-east-1", "RefreshClosedReports": True, "ReportVersioning": "OVERWRITE_REPORT"})
+        doc = {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Cur", "Effect": "Allow", "Action": ["cur:*"], "Resource": "*"},
+            {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::acme-legacy/*"},
+            {"Sid": "List", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+             "Resource": "arn:aws:s3:::acme-legacy"}]}
+        arn = iam.create_policy(PolicyName="LegacyCurAccess", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
+        for i in range(4):  # versions v2..v5, v5 the default
+            d = json.loads(json.dumps(doc))
+            d["Statement"][0]["Sid"] = f"Cur{i}"
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(d), SetAsDefault=True)
+        iam.create_user(UserName="legacy-reader")
+        iam.attach_user_policy(UserName="legacy-reader", PolicyArn=arn)
+        k = iam.create_access_key(UserName="legacy-reader")["AccessKey"]
+        code, ds, body = sim.curl("POST", f"/restapi/v2/organizations/{sim.env['CERTEROX_ORGANIZATION_ID']}/cloud_accounts",
+                                  {"name": "Legacy by hand", "type": "aws_cnr", "config": {
+                                      "access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"],
+                                      "linked": False, "cur_version": 1, "config_scheme": "find_report"}})
+        if not check("migrate by hand: (setup) legacy data source", code in (200, 201), body[-400:]):
+            return
+        ds_id = ds["id"]
+        w = Wizard(sim, "handmig")
+        mig = {"action": "migrate", "migrate": {"data_source_id": ds_id, "export_name": "certerox-cur2"},
+               "export": {"bucket": "acme-legacy", "prefix": "cur2"}}
+        dr = w.dry_run(mig)
+        plan = json.loads(dr.stdout) if dr.returncode == 0 else {}
+        steps = {s["id"]: s for s in plan.get("steps", [])}
+        pv = steps.get("policy-readonly", {})
+        check("migrate by hand: --dry-run plans a new version of LegacyCurAccess, shown as a diff",
+              pv.get("operation") == "CreatePolicyVersion" and "bcm-data-exports:CreateExport" in (pv.get("diff") or ""),
+              dr.stderr[-600:] + json.dumps(pv)[:600])
+        check("migrate by hand: --dry-run key check names the real user",
+              steps.get("key-check", {}).get("request", {}).get("UserName") == "legacy-reader",
+              json.dumps(steps.get("key-check"))[:400])
+        n0 = len(sim.requests())
+        r = w.batch(mig)
+        check("migrate by hand: the 5th version's prune needs --yes (exit 64, nothing written)",
+              r.returncode == 64 and "DeletePolicyVersion" in r.stderr and writes(sim.requests()[n0:]) == [],
+              f"{r.returncode} {r.stderr[-600:]}")
+        r = w.batch(mig, "--yes")
+        check("migrate by hand: exit 0", r.returncode == 0, r.stderr[-2000:])
+        check("migrate by hand: no fake action or placeholder user in the output",
+              "sts:CheckKey" not in r.stderr and "the user" not in r.stderr, r.stderr[-800:])
+        j = r.json or {}
+        check("migrate by hand: the summary names the real user", j.get("iam_user") == "legacy-reader",
+              json.dumps(j)[:500])
+        pol = iam.get_policy(PolicyArn=arn)["Policy"]
+        cur_doc = iam.get_policy_version(PolicyArn=arn, VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
+        if isinstance(cur_doc, str):
+            cur_doc = json.loads(cur_doc)
+        acts = [a for st in cur_doc["Statement"] for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])]
+        check("migrate by hand: the policy's new default version adds the Data Exports actions and keeps cur:*",
+              "bcm-data-exports:CreateExport" in acts and "cur:*" in acts, str(acts))
+        vers = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+        check("migrate by hand: still 5 versions (the oldest non-default deleted)", len(vers) == 5
+              and "v1" not in [v["VersionId"] for v in vers], str([v["VersionId"] for v in vers]))
+        new, ds2 = ds_key(sim, ds_id)
+        cfg = ds2.get("config", {})
+        check("migrate by hand: CerteroX has CUR 2.0 and a new key of legacy-reader",
+              cfg.get("cur_version") == 2 and new != k["AccessKeyId"]
+              and new in keys_of(sim, "legacy-reader"), str(cfg))
+        sec, _ = vault_secret(w, new)
+        check("migrate by hand: the new key's secret is in the vault and works", sec and key_works(sim, new, sec))
+        check("migrate by hand: the hand-made key is not deleted (stays active without --yes... or deactivated)",
+              k["AccessKeyId"] in keys_of(sim, "legacy-reader"), str(keys_of(sim, "legacy-reader")))
+        check("migrate by hand: no certerox-billing user was made",
+              "certerox-billing" not in [u["UserName"] for u in iam.list_users()["Users"]])
+    finally:
+        sim.cleanup()
+
+
+def bf_bucket_policy(bucket, acct):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim"))
+    import simtest
+    return simtest.bucket_policy(bucket, acct)
+
+
 def main():
     only = sys.argv[1:] or ["rotate", "reconcile_lost_vault", "reconcile_key_deleted_outside",
-                            "foreign_key_rotate", "pending_settled"]
+                            "foreign_key_rotate", "pending_settled", "migrate_hand_made"]
     for name in only:
         globals()[name]()
     sys.exit(finish())
