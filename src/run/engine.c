@@ -359,6 +359,14 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 			aws_client_set_bucket_region(e->env.aws, bucket, region);
 		if (str_eq(op, "CreateBucket"))
 			return s3_create_bucket_op(bucket, region ? region : "us-east-1");
+		if (str_eq(op, "DeleteBucketPolicy")) {
+			if (e->env.journal &&
+			    journal_backup_policy(e->env.journal, bucket,
+			                          e->env.facts ? e->env.facts->bucket_policy : NULL,
+			                          NULL, err) != CX_OK)
+				return NULL;
+			return s3_delete_bucket_policy_op(bucket);
+		}
 		if (str_eq(op, "PutBucketPolicy")) {
 			const cJSON *pol = cJSON_GetObjectItemCaseSensitive(rq, "Policy");
 			if (e->env.journal &&
@@ -869,7 +877,19 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 	cx_err_clear(&err);
 	enum cx_status st = certerox_call_status(call, &err);
 	char detail[256] = "";
-	if (st == CX_OK) {
+	if (st == CX_OK && str_eq(ps->operation, "DeleteDataSource")) {
+		const char *id = req_str(ps, "data_source_id");
+		snprintf(detail, sizeof(detail), "data source %s deleted", id ? id : "?");
+		journal_note(e, "deleted_data_source", "data_source_id", id, NULL, NULL);
+		const struct vault_record *vr =
+		    e->env.vault ? vault_find_data_source(e->env.vault, id) : NULL;
+		struct cx_err verr;
+		cx_err_clear(&verr);
+		if (vr && (vault_retire_key(e->env.vault, vr->access_key_id, "data source disconnected",
+		                            &verr) != CX_OK ||
+		           vault_save(e->env.vault, &verr) != CX_OK))
+			log_error("vault: %s", verr.msg);
+	} else if (st == CX_OK) {
 		struct certerox_result *res = certerox_call_result(call);
 		const char *id =
 		    res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
@@ -904,6 +924,9 @@ static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
 		cx_err_set(err, CX_E_INPUT, "no CerteroX URL: give --certerox-url or CERTEROX_URL");
 		return NULL;
 	}
+	if (str_eq(ps->operation, "DeleteDataSource"))
+		return certerox_delete_ds_start(e->env.certerox, req_str(ps, "data_source_id"),
+		                                on_certerox_done, s);
 	if (find_key(e, NULL, err) != CX_OK)
 		return NULL;
 	const cJSON *body = json_obj(ps->request, "body");

@@ -336,9 +336,94 @@ def bf_bucket_policy(bucket, acct):
     return simtest.bucket_policy(bucket, acct)
 
 
+def disconnect_keep():
+    sim = Sim().start()
+    try:
+        w = Wizard(sim, "disc-keep")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        key, _ = ds_key(sim, ds_id)
+        d = {"action": "disconnect", "disconnect": {"data_source_id": ds_id}}
+        n0 = len(sim.requests())
+        r = w.batch(d)
+        check("disconnect without --yes: exit 64, nothing written",
+              r.returncode == 64 and writes(sim.requests()[n0:]) == [], f"{r.returncode} {r.stderr[-400:]}")
+        r = w.batch(d, "--yes")
+        check("disconnect: exit 0", r.returncode == 0, r.stderr[-1500:])
+        code, _, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+        check("disconnect: the data source is gone from CerteroX", code == 404, str(code))
+        iam = sim.client("iam")
+        check("disconnect (keep AWS): user, key, export and bucket statement kept",
+              key in keys_of(sim, USER)
+              and len(sim.client("bcm-data-exports").list_exports()["Exports"]) == 1
+              and any(st.get("Sid") == bf.SID for st in bf.bucket_statements(sim, "acme-life")),
+              str(keys_of(sim, USER)))
+        j = r.json or {}
+        check("disconnect summary: removed names the data source, kept says why",
+              any("DeleteDataSource" in x for x in j.get("removed", []))
+              and any("delete_aws_resources is false" in x for x in j.get("kept", [])), json.dumps(j)[:800])
+        lst = w.run("--list", "--format", "json", "--passphrase-file", w.pass_file)
+        check("disconnect: --list shows the key retired",
+              [x.get("state") for x in (lst.json or [])] == ["retired"], lst.stdout[-400:])
+        del iam
+    finally:
+        sim.cleanup()
+
+
+def disconnect_delete():
+    sim = Sim().start()
+    try:
+        acct = sim.env["AWS_ACCOUNT_ID"]
+        s3 = sim.client("s3")
+        s3.create_bucket(Bucket="acme-life")
+        foreign = {"Sid": "SomeoneElse", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{acct}:root"},
+                   "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-life/other/*"}
+        s3.put_bucket_policy(Bucket="acme-life", Policy=json.dumps({"Version": "2012-10-17", "Statement": [foreign]}))
+        w = Wizard(sim, "disc-del")
+        r = w.batch(ANS)
+        if not check("setup: connect exits 0", r.returncode == 0, r.stderr[-800:]):
+            return
+        ds_id = r.json["data_source_id"]
+        iam = sim.client("iam")
+        disc_arn = f"arn:aws:iam::{acct}:policy/CerteroXDiscoverResources"
+        ro_arn = f"arn:aws:iam::{acct}:policy/CerteroXReadOnly"
+        iam.create_user(UserName="ops-bot")
+        iam.attach_user_policy(UserName="ops-bot", PolicyArn=disc_arn)
+        d = {"action": "disconnect", "disconnect": {"data_source_id": ds_id, "delete_aws_resources": True}}
+        dr = w.dry_run(d)
+        plan = json.loads(dr.stdout) if dr.returncode == 0 else {}
+        kinds = {s["id"]: s["kind"] for s in plan.get("steps", [])}
+        check("disconnect --dry-run: lists removals and kept things",
+              kinds.get("certerox") == "delete" and kinds.get("user-delete") == "delete"
+              and kinds.get("policy-delete-CerteroXDiscoverResources") == "skip", str(kinds) + dr.stderr[-300:])
+        r = w.batch(d, "--yes")
+        check("disconnect with AWS resources: exit 0", r.returncode == 0, r.stderr[-2000:])
+        code, _, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+        check("disconnect: the data source is gone from CerteroX", code == 404, str(code))
+        users = [u["UserName"] for u in iam.list_users()["Users"]]
+        check("disconnect: the wizard's user is deleted, ops-bot kept",
+              USER not in users and "ops-bot" in users, str(users))
+        pols = [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]]
+        check("disconnect: CerteroXReadOnly deleted, CerteroXDiscoverResources (attached to ops-bot) kept",
+              ro_arn not in pols and disc_arn in pols, str(pols))
+        sts = bf.bucket_statements(sim, "acme-life")
+        check("disconnect: the bucket policy keeps the other statement, loses ours",
+              [st.get("Sid") for st in sts] == ["SomeoneElse"], json.dumps(sts)[:400])
+        check("disconnect: the export is deleted", sim.client("bcm-data-exports").list_exports()["Exports"] == [])
+        j = r.json or {}
+        check("disconnect summary: removed and kept",
+              any("DeleteUser" in x for x in j.get("removed", []))
+              and any("CerteroXDiscoverResources" in x and "attached" in x for x in j.get("kept", [])),
+              json.dumps({"removed": j.get("removed"), "kept": j.get("kept")})[:900])
+    finally:
+        sim.cleanup()
+
+
 def main():
     only = sys.argv[1:] or ["rotate", "reconcile_lost_vault", "reconcile_key_deleted_outside",
-                            "foreign_key_rotate", "pending_settled", "migrate_hand_made"]
+                            "foreign_key_rotate", "pending_settled", "migrate_hand_made",
+                            "disconnect_keep", "disconnect_delete"]
     for name in only:
         globals()[name]()
     sys.exit(finish())
