@@ -396,6 +396,14 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		    r->secret_access_key && *r->secret_access_key)
 			l->key_in_vault = true;
 	}
+	if (!o->vault && l->access_key_id) {
+		/* --dry-run without the passphrase: what the vault holds is unknown */
+		l->key_in_vault = true;
+		strv_add(warnings,
+		         "the vault is not open: access key %s of data source %s is assumed to be "
+		         "in it",
+		         l->access_key_id, ds->id);
+	}
 	if (!l->user)
 		return CX_OK;
 	struct journal *jn = journal_if_any(f->account_id);
