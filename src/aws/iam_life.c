@@ -227,18 +227,18 @@ static enum cx_status parse_user_policy(void *stp, const struct http_response *r
 
 /* ---- definitions ---- */
 
-static const struct aws_op_def last_used_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "GetAccessKeyLastUsed", build_key, parse_last_used, NULL};
+static const struct aws_op_def last_used_def = {AWS_IAM,   AWS_PROTO_QUERY, "GetAccessKeyLastUsed",
+                                                build_key, parse_last_used, NULL};
 static const struct aws_op_def update_key_def = {
     AWS_IAM, AWS_PROTO_QUERY, "UpdateAccessKey", build_update_key, opkit_parse_nothing, NULL};
-static const struct aws_op_def delete_user_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "DeleteUser", build_user, opkit_parse_nothing, NULL};
+static const struct aws_op_def delete_user_def = {AWS_IAM,    AWS_PROTO_QUERY,     "DeleteUser",
+                                                  build_user, opkit_parse_nothing, NULL};
 static const struct aws_op_def detach_def = {
     AWS_IAM, AWS_PROTO_QUERY, "DetachUserPolicy", build_user_arn, opkit_parse_nothing, NULL};
-static const struct aws_op_def delete_policy_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "DeletePolicy", build_arn, opkit_parse_nothing, NULL};
-static const struct aws_op_def tags_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "ListUserTags", build_user_paged, parse_tags, NULL};
+static const struct aws_op_def delete_policy_def = {AWS_IAM,   AWS_PROTO_QUERY,     "DeletePolicy",
+                                                    build_arn, opkit_parse_nothing, NULL};
+static const struct aws_op_def tags_def = {AWS_IAM,          AWS_PROTO_QUERY, "ListUserTags",
+                                           build_user_paged, parse_tags,      NULL};
 static const struct aws_op_def user_policies_def = {
     AWS_IAM, AWS_PROTO_QUERY, "ListUserPolicies", build_user_paged, parse_user_policies, NULL};
 static const struct aws_op_def user_policy_def = {
@@ -349,8 +349,8 @@ const struct iam_names *iam_list_user_policies_result(const struct aws_op *op)
 	return &((const struct life_st *)aws_op_state(op))->names;
 }
 
-enum cx_status iam_list_user_policies(struct aws_client *c, const char *user,
-                                      struct iam_names *out, struct cx_err *err)
+enum cx_status iam_list_user_policies(struct aws_client *c, const char *user, struct iam_names *out,
+                                      struct cx_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	return run_names(c, iam_list_user_policies_op(user), out, err);

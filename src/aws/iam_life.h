@@ -55,8 +55,8 @@ enum cx_status iam_list_user_tags(struct aws_client *c, const char *user, struct
 /* ListUserPolicies (inline policy names, all pages). */
 struct aws_op *iam_list_user_policies_op(const char *user);
 const struct iam_names *iam_list_user_policies_result(const struct aws_op *op);
-enum cx_status iam_list_user_policies(struct aws_client *c, const char *user,
-                                      struct iam_names *out, struct cx_err *err);
+enum cx_status iam_list_user_policies(struct aws_client *c, const char *user, struct iam_names *out,
+                                      struct cx_err *err);
 
 /* GetUserPolicy: the inline policy's document (JSON text, URL-decoded; malloc'd). */
 struct aws_op *iam_get_user_policy_op(const char *user, const char *policy_name);

@@ -344,12 +344,9 @@ static void delete_policy_build(void *stp, struct aws_req *rq)
 	buf_puts(&rq->query, "policy");
 }
 
-static const struct aws_op_def delete_policy_def = {AWS_S3,
-                                                    AWS_PROTO_REST_XML,
-                                                    "DeleteBucketPolicy",
-                                                    delete_policy_build,
-                                                    opkit_parse_nothing,
-                                                    NULL};
+static const struct aws_op_def delete_policy_def = {
+    AWS_S3, AWS_PROTO_REST_XML, "DeleteBucketPolicy", delete_policy_build, opkit_parse_nothing,
+    NULL};
 
 struct aws_op *s3_delete_bucket_policy_op(const char *bucket)
 {

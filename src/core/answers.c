@@ -173,8 +173,8 @@ static const struct field fields[] = {
 #undef OFF
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const char *const sections[] = {"data_source", "export",  "iam",        "certerox",
-                                       "migrate",     "rotate",  "disconnect", NULL};
+static const char *const sections[] = {"data_source", "export", "iam",        "certerox",
+                                       "migrate",     "rotate", "disconnect", NULL};
 
 static bool is_section(const char *k)
 {
@@ -431,7 +431,8 @@ cJSON *answers_to_json(const struct answers *a)
 	if (a->action == ANSWERS_DISCONNECT) {
 		cJSON *d = cJSON_AddObjectToObject(root, "disconnect");
 		add_str(d, "data_source_id", a->disconnect.data_source_id);
-		cJSON_AddBoolToObject(d, "delete_aws_resources", a->disconnect.delete_aws_resources);
+		cJSON_AddBoolToObject(d, "delete_aws_resources",
+		                      a->disconnect.delete_aws_resources);
 	}
 	return root;
 }

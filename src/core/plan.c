@@ -983,8 +983,8 @@ static enum cx_status build_migrate(struct builder *b)
 	if (kc && life) {
 		cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "UserName",
 		                                       cJSON_CreateString(life->user));
-		cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "KeySource",
-		                                       cJSON_CreateString(new_key ? "created" : "vault"));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    kc->request, "KeySource", cJSON_CreateString(new_key ? "created" : "vault"));
 		free(kc->title);
 		kc->title = xasprintf("sts CheckKey %s", life->user);
 		cJSON_AddBoolToObject(kc->request, "Discover",

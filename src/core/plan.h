@@ -79,8 +79,8 @@ struct plan_facts {
 	bool data_sources_known; /* the organization's data sources were listed */
 	struct plan_data_source_fact *data_sources;
 	size_t ndata_sources;
-	int discovery_depth; /* reads discovery made one after another to learn these facts (the
-	                        longest chain of a read waiting on another's answer; 0 unknown) */
+	int discovery_depth;    /* reads discovery made one after another to learn these facts (the
+	                           longest chain of a read waiting on another's answer; 0 unknown) */
 	struct plan_life *life; /* run/resolve: the data source acted on (NULL: none) */
 };
 

@@ -31,11 +31,10 @@ static cJSON *strs(const char *k1, const char *v1, const char *k2, const char *v
 }
 
 /* A step that is only listed: kept, with the reason. */
-static void kept(struct builder *b, const char *id, const char *service, const char *op,
-                 cJSON *req, const char *subject, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-static void kept(struct builder *b, const char *id, const char *service, const char *op,
-                 cJSON *req, const char *subject, const char *fmt, ...)
+static void kept(struct builder *b, const char *id, const char *service, const char *op, cJSON *req,
+                 const char *subject, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void kept(struct builder *b, const char *id, const char *service, const char *op, cJSON *req,
+                 const char *subject, const char *fmt, ...)
 {
 	char why[700];
 	va_list ap;
@@ -57,7 +56,8 @@ static struct plan_step *removal(struct builder *b, const char *id, const char *
 static bool key_used_by_other(const struct plan_facts *f, const char *id, const char *ds)
 {
 	for (size_t i = 0; i < f->ndata_sources; i++)
-		if (!str_eq(f->data_sources[i].id, ds) && str_eq(f->data_sources[i].access_key_id, id))
+		if (!str_eq(f->data_sources[i].id, ds) &&
+		    str_eq(f->data_sources[i].access_key_id, id))
 			return true;
 	return false;
 }
@@ -79,7 +79,8 @@ static bool plan_keys(struct builder *b, const struct plan_data_source_fact *ds)
 			all = false;
 		} else if (!plan_life_made_key(l, k)) {
 			kept(b, id, "iam", "DeleteAccessKey", req, subj,
-			     "access key %s of user %s was not made by certerox-aws-setup", k, l->user);
+			     "access key %s of user %s was not made by certerox-aws-setup", k,
+			     l->user);
 			all = false;
 		} else {
 			removal(b, id, "iam", "DeleteAccessKey", req, subj);
@@ -93,8 +94,8 @@ static void plan_user_and_policies(struct builder *b, bool keys_gone)
 	const struct plan_life *l = b->f->life;
 	const char *user = l->user;
 	cJSON *ureq = strs("UserName", user, NULL, NULL);
-	const char *why = !l->user_made ? "it was not made by certerox-aws-setup"
-	                  : !keys_gone  ? "it keeps access keys that are not removed"
+	const char *why = !l->user_made       ? "it was not made by certerox-aws-setup"
+	                  : !keys_gone        ? "it keeps access keys that are not removed"
 	                  : l->inline_names.n ? "it has inline policies the wizard does not make"
 	                                      : NULL;
 	if (why) {
@@ -103,8 +104,9 @@ static void plan_user_and_policies(struct builder *b, bool keys_gone)
 		for (size_t i = 0; i < l->npolicies; i++) {
 			char id[200];
 			snprintf(id, sizeof(id), "policy-delete-%s", l->policies[i].name);
-			kept(b, id, "iam", "DeletePolicy", strs("PolicyArn", l->policies[i].arn, NULL, NULL),
-			     l->policies[i].name, "policy %s stays attached to user %s, which is kept",
+			kept(b, id, "iam", "DeletePolicy",
+			     strs("PolicyArn", l->policies[i].arn, NULL, NULL), l->policies[i].name,
+			     "policy %s stays attached to user %s, which is kept",
 			     l->policies[i].name, user);
 		}
 		return;
@@ -114,8 +116,8 @@ static void plan_user_and_policies(struct builder *b, bool keys_gone)
 		char id[200], subj[300];
 		snprintf(id, sizeof(id), "detach-%s", p->name);
 		snprintf(subj, sizeof(subj), "%s %s", user, p->name);
-		removal(b, id, "iam", "DetachUserPolicy", strs("UserName", user, "PolicyArn", p->arn),
-		        subj);
+		removal(b, id, "iam", "DetachUserPolicy",
+		        strs("UserName", user, "PolicyArn", p->arn), subj);
 	}
 	struct plan_step *u = removal(b, "user-delete", "iam", "DeleteUser", ureq, user);
 	for (size_t i = 0; i < b->p->n; i++)
@@ -129,8 +131,8 @@ static void plan_user_and_policies(struct builder *b, bool keys_gone)
 		snprintf(did, sizeof(did), "detach-%s", p->name);
 		cJSON *req = strs("PolicyArn", p->arn, NULL, NULL);
 		if (!p->local) {
-			kept(b, id, "iam", "DeletePolicy", req, p->name,
-			     "policy %s is AWS managed", p->name);
+			kept(b, id, "iam", "DeletePolicy", req, p->name, "policy %s is AWS managed",
+			     p->name);
 			continue;
 		}
 		if (!p->made) {
@@ -148,16 +150,18 @@ static void plan_user_and_policies(struct builder *b, bool keys_gone)
 		planb_depend(b, d, did);
 		for (size_t v = 0; v < p->nondefault.n; v++) {
 			char vid[260], vsubj[300];
-			snprintf(vid, sizeof(vid), "policy-delete-%s-%s", p->name, p->nondefault.v[v]);
+			snprintf(vid, sizeof(vid), "policy-delete-%s-%s", p->name,
+			         p->nondefault.v[v]);
 			snprintf(vsubj, sizeof(vsubj), "%s %s", p->name, p->nondefault.v[v]);
-			struct plan_step *pv =
-			    removal(b, vid, "iam", "DeletePolicyVersion",
-			            strs("PolicyArn", p->arn, "VersionId", p->nondefault.v[v]), vsubj);
+			struct plan_step *pv = removal(
+			    b, vid, "iam", "DeletePolicyVersion",
+			    strs("PolicyArn", p->arn, "VersionId", p->nondefault.v[v]), vsubj);
 			(void)pv;
 			/* the policy's own step must come after its versions: re-add it last */
 		}
 		if (p->nondefault.n) {
-			/* move the DeletePolicy step behind its versions (steps stay topological) */
+			/* move the DeletePolicy step behind its versions (steps stay topological)
+			 */
 			struct plan *pl = b->p;
 			size_t at = 0;
 			for (size_t k = 0; k < pl->n; k++)
@@ -217,7 +221,8 @@ static void plan_bucket(struct builder *b, const struct plan_data_source_fact *d
 		struct plan_step *s =
 		    removal(b, "bucket-policy", "s3", "DeleteBucketPolicy",
 		            strs("Bucket", ds->bucket, "Region", region), ds->bucket);
-		s->diff = diff_unified(old, "", "bucket policy (current)", "bucket policy (deleted)");
+		s->diff =
+		    diff_unified(old, "", "bucket policy (current)", "bucket policy (deleted)");
 	} else {
 		cJSON_DetachItemViaPointer(st, ours);
 		cJSON_Delete(ours);
@@ -268,19 +273,20 @@ enum cx_status plan_build_disconnect(struct builder *b)
 		if (str_eq(f->data_sources[i].id, want))
 			ds = &f->data_sources[i];
 	if (!ds)
-		return cx_err_set(b->err, CX_E_INPUT,
-		                  "disconnect.data_source_id: data source \"%s\" was not found in the "
-		                  "CerteroX organization",
-		                  want);
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "disconnect.data_source_id: data source \"%s\" was not found in the "
+		    "CerteroX organization",
+		    want);
 	bool aws = b->a->disconnect.delete_aws_resources;
 	if (aws && ds->account_id && !str_eq(ds->account_id, f->account_id))
 		return cx_err_set(b->err, CX_E_INPUT,
 		                  "disconnect.delete_aws_resources: data source \"%s\" connects "
 		                  "account %s, but the AWS credentials are of account %s",
 		                  ds->id, ds->account_id, f->account_id);
-	struct plan_step *s = planb_add(b, "certerox", "certerox", "DeleteDataSource", PLAN_DELETE,
-	                                strs("data_source_id", ds->id, NULL, NULL),
-	                                ds->name ? ds->name : ds->id);
+	struct plan_step *s =
+	    planb_add(b, "certerox", "certerox", "DeleteDataSource", PLAN_DELETE,
+	              strs("data_source_id", ds->id, NULL, NULL), ds->name ? ds->name : ds->id);
 	s->destructive = true;
 	if (!aws) {
 		kept(b, "aws-resources", "iam", "DeleteUser", cJSON_CreateObject(), "-",

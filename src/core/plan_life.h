@@ -39,19 +39,19 @@ struct plan_life {
 	char *user;        /* its IAM user; NULL when neither AWS nor the vault tells it */
 	char *user_source; /* "iam GetAccessKeyLastUsed" | "vault" */
 	bool user_exists;
-	bool user_made;              /* the wizard made the user (tag or vault/journal record) */
-	struct plan_life_key *keys;  /* the user's access keys */
+	bool user_made;             /* the wizard made the user (tag or vault/journal record) */
+	struct plan_life_key *keys; /* the user's access keys */
 	size_t nkeys;
-	bool key_in_vault;           /* the vault holds the secret of access_key_id */
-	struct strv made_keys;       /* access key ids the wizard made (vault, journal, user tags) */
+	bool key_in_vault;     /* the vault holds the secret of access_key_id */
+	struct strv made_keys; /* access key ids the wizard made (vault, journal, user tags) */
 	struct plan_life_policy *policies; /* the user's attached policies */
 	size_t npolicies;
-	struct strv inline_names;    /* the user's inline policies */
-	cJSON *inline_docs;          /* their documents, an array in the same order */
-	bool export_made;            /* the wizard made the data source's export / report */
-	char *export_arn;            /* its ARN (Data Export) */
-	bool bucket_shared;          /* another data source delivers to the same bucket */
-	bool export_shared;          /* another data source uses the same export / report */
+	struct strv inline_names; /* the user's inline policies */
+	cJSON *inline_docs;       /* their documents, an array in the same order */
+	bool export_made;         /* the wizard made the data source's export / report */
+	char *export_arn;         /* its ARN (Data Export) */
+	bool bucket_shared;       /* another data source delivers to the same bucket */
+	bool export_shared;       /* another data source uses the same export / report */
 };
 
 void plan_life_free(struct plan_life *l); /* frees l too; NULL ok */

@@ -55,13 +55,14 @@ bool plan_add_new_key(struct builder *b, const struct plan_data_source_fact *ds)
 			    !key_used_elsewhere(b->f, l->keys[i].id, NULL))
 				spare = l->keys[i].id;
 		if (!spare) {
-			cx_err_set(b->err, CX_E_CONFLICT,
-			           "iam.user: user \"%s\" of data source \"%s\" already has two access "
-			           "keys (%s, %s) and AWS allows no third; the one CerteroX does not "
-			           "use was not made by certerox-aws-setup, so it is not touched: "
-			           "delete or choose one yourself (aws iam delete-access-key "
-			           "--user-name %s --access-key-id ID) and run again",
-			           user, ds->id, l->keys[0].id, l->keys[1].id, user);
+			cx_err_set(
+			    b->err, CX_E_CONFLICT,
+			    "iam.user: user \"%s\" of data source \"%s\" already has two access "
+			    "keys (%s, %s) and AWS allows no third; the one CerteroX does not "
+			    "use was not made by certerox-aws-setup, so it is not touched: "
+			    "delete or choose one yourself (aws iam delete-access-key "
+			    "--user-name %s --access-key-id ID) and run again",
+			    user, ds->id, l->keys[0].id, l->keys[1].id, user);
 			return false;
 		}
 		char id[160];
@@ -71,13 +72,14 @@ bool plan_add_new_key(struct builder *b, const struct plan_data_source_fact *ds)
 		struct plan_step *s = planb_add(b, id, "iam", "DeleteAccessKey", PLAN_DELETE,
 		                                strs("UserName", user, "AccessKeyId", spare), subj);
 		s->destructive = true;
-		strv_add(&b->p->warnings,
-		         "iam: user %s has two access keys; %s, made by certerox-aws-setup and used "
-		         "by no data source, is deleted to make room for the new key (needs --yes)",
-		         user, spare);
+		strv_add(
+		    &b->p->warnings,
+		    "iam: user %s has two access keys; %s, made by certerox-aws-setup and used "
+		    "by no data source, is deleted to make room for the new key (needs --yes)",
+		    user, spare);
 	}
-	struct plan_step *s =
-	    planb_add(b, "key", "iam", "CreateAccessKey", PLAN_CREATE, strs("UserName", user, NULL, NULL), user);
+	struct plan_step *s = planb_add(b, "key", "iam", "CreateAccessKey", PLAN_CREATE,
+	                                strs("UserName", user, NULL, NULL), user);
 	for (size_t i = 0; i < b->p->n; i++)
 		if (str_starts_with(b->p->steps[i].id, "key-delete-"))
 			planb_depend(b, s, b->p->steps[i].id);
@@ -115,16 +117,18 @@ void plan_add_retire_old_key(struct builder *b)
 			snprintf(why, sizeof(why), "access key %s is already inactive", old);
 			planb_skip(s, why);
 		} else if (!b->opt.delete_unknown_keys) {
-			snprintf(why, sizeof(why),
-			         "access key %s was not made by certerox-aws-setup: it stays active "
-			         "(run with --yes to deactivate it; it is never deleted)",
-			         old);
+			snprintf(
+			    why, sizeof(why),
+			    "access key %s was not made by certerox-aws-setup: it stays active "
+			    "(run with --yes to deactivate it; it is never deleted)",
+			    old);
 			planb_skip(s, why);
 		} else {
-			strv_add(&b->p->warnings,
-			         "access key %s of user %s was not made by certerox-aws-setup: it is "
-			         "only deactivated, not deleted",
-			         old, user);
+			strv_add(
+			    &b->p->warnings,
+			    "access key %s of user %s was not made by certerox-aws-setup: it is "
+			    "only deactivated, not deleted",
+			    old, user);
 		}
 	}
 	planb_depend(b, s, "certerox");
@@ -152,15 +156,15 @@ static struct plan_step *patch_whole(struct builder *b, const struct plan_data_s
 		if (ds->report_name)
 			cJSON_AddStringToObject(cfg, "report_name", ds->report_name);
 	}
-	struct plan_step *s =
-	    planb_add(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE, req, ds_label(ds));
+	struct plan_step *s = planb_add(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE,
+	                                req, ds_label(ds));
 	/* "bucket_only" is what CerteroX checks for a data source that already imports */
-	s->server_requests = planb_server_chain(b, ds->linked,
-	                                        ds->linked ? NULL
-	                                        : str_eq(ds->config_scheme, "find_report")
-	                                            ? "find_report"
-	                                            : "bucket_only",
-	                                        legacy, ds->report_name);
+	s->server_requests =
+	    planb_server_chain(b, ds->linked,
+	                       ds->linked                                 ? NULL
+	                       : str_eq(ds->config_scheme, "find_report") ? "find_report"
+	                                                                  : "bucket_only",
+	                       legacy, ds->report_name);
 	planb_depend(b, s, "key-check");
 	return s;
 }
@@ -172,11 +176,11 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 	const struct plan_life *l = f->life;
 	const char *field = reconcile ? "data_source" : "rotate.data_source_id";
 	if (!ds)
-		return cx_err_set(b->err, CX_E_INPUT,
-		                  "%s: data source \"%s\" was not found in the CerteroX organization",
-		                  field,
-		                  reconcile ? (l && l->data_source_id ? l->data_source_id : "")
-		                            : b->a->rotate.data_source_id);
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "%s: data source \"%s\" was not found in the CerteroX organization", field,
+		    reconcile ? (l && l->data_source_id ? l->data_source_id : "")
+		              : b->a->rotate.data_source_id);
 	if (ds->account_id && !str_eq(ds->account_id, f->account_id))
 		return cx_err_set(b->err, CX_E_INPUT,
 		                  "%s: data source \"%s\" connects account %s, but the AWS "
@@ -190,19 +194,20 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 		    "disconnect it, or connect the account again",
 		    field, ds->id, l && l->access_key_id ? l->access_key_id : "(none)");
 	if (!l->user_exists)
-		return cx_err_set(b->err, CX_E_INPUT,
-		                  "%s: user \"%s\" of data source \"%s\" (from %s) does not exist in "
-		                  "account %s",
-		                  field, l->user, ds->id, l->user_source ? l->user_source : "?",
-		                  f->account_id);
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "%s: user \"%s\" of data source \"%s\" (from %s) does not exist in "
+		    "account %s",
+		    field, l->user, ds->id, l->user_source ? l->user_source : "?", f->account_id);
 	if (reconcile)
 		strv_add(&b->p->warnings,
 		         "data source \"%s\" (%s) already connects account %s with access key %s, "
 		         "which is %s: it gets a new key of user %s",
-		         ds_label(ds), ds->id, f->account_id, l->access_key_id ? l->access_key_id : "(none)",
+		         ds_label(ds), ds->id, f->account_id,
+		         l->access_key_id ? l->access_key_id : "(none)",
 		         !plan_life_key_status(l, l->access_key_id) ? "not a key in AWS"
-		         : !l->key_in_vault                        ? "not in the vault"
-		                                                   : "inactive",
+		         : !l->key_in_vault                         ? "not in the vault"
+		                                                    : "inactive",
 		         l->user);
 	if (!plan_add_new_key(b, ds))
 		return b->err->status;
@@ -220,7 +225,7 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 	if (!ds->linked) {
 		t->bucket = xstrdup(ds->bucket);
 		t->prefix = xstrdup(ds->prefix ? ds->prefix : "");
-		t->region = xstrdup(l->region_name ? l->region_name
+		t->region = xstrdup(l->region_name     ? l->region_name
 		                    : f->bucket_region ? f->bucket_region
 		                                       : "us-east-1");
 		t->export_name = xstrdup(ds->report_name);
@@ -231,9 +236,9 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 
 /* ---- migrate: the Data Exports grants of the data source's real user ---- */
 
-static const char *const data_exports_actions[] = {
-    "bcm-data-exports:ListExports", "bcm-data-exports:GetExport",
-    "bcm-data-exports:CreateExport", NULL};
+static const char *const data_exports_actions[] = {"bcm-data-exports:ListExports",
+                                                   "bcm-data-exports:GetExport",
+                                                   "bcm-data-exports:CreateExport", NULL};
 
 static bool grants_all(const cJSON *doc, const char *const *acts)
 {
@@ -309,11 +314,13 @@ void plan_migrate_grants(struct builder *b, const char *bucket)
 		if (grants_all(cJSON_GetArrayItem(l->inline_docs, (int)i), data_exports_actions))
 			granted = l->inline_names.v[i];
 	if (granted) {
-		struct plan_step *s = planb_add(b, "policy-readonly", "iam", "CreatePolicyVersion",
-		                                PLAN_SKIP, strs("PolicyArn", "", NULL, NULL), granted);
+		struct plan_step *s =
+		    planb_add(b, "policy-readonly", "iam", "CreatePolicyVersion", PLAN_SKIP,
+		              strs("PolicyArn", "", NULL, NULL), granted);
 		char why[400];
 		snprintf(why, sizeof(why),
-		         "policy %s of user %s already grants the Data Exports actions", granted, user);
+		         "policy %s of user %s already grants the Data Exports actions", granted,
+		         user);
 		planb_skip(s, why);
 		return;
 	}
@@ -366,8 +373,9 @@ void plan_migrate_grants(struct builder *b, const char *bucket)
 		att |= str_eq(l->policies[i].arn, arn);
 	char subj[300];
 	snprintf(subj, sizeof(subj), "%s %s", user, name);
-	struct plan_step *s = planb_add(b, "attach-readonly", "iam", "AttachUserPolicy", PLAN_CREATE,
-	                                strs("UserName", user, "PolicyArn", arn), subj);
+	struct plan_step *s =
+	    planb_add(b, "attach-readonly", "iam", "AttachUserPolicy", PLAN_CREATE,
+	              strs("UserName", user, "PolicyArn", arn), subj);
 	planb_depend(b, s, "policy-readonly");
 	if (att) {
 		char why[300];

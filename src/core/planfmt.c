@@ -288,9 +288,10 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		sq(b, rs(r, "Region"));
 		buf_puts(b, "\n");
 	} else if (strcmp(op, "DeleteDataSource") == 0) {
-		char *t = xasprintf("In CerteroX: Settings -> Data Sources -> the data source %s -> "
-		                    "Actions -> Delete",
-		                    rs(r, "data_source_id"));
+		char *t =
+		    xasprintf("In CerteroX: Settings -> Data Sources -> the data source %s -> "
+		              "Actions -> Delete",
+		              rs(r, "data_source_id"));
 		comment(b, t);
 		free(t);
 	} else if (strcmp(s->service, "certerox") == 0) {

@@ -885,8 +885,8 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 		    e->env.vault ? vault_find_data_source(e->env.vault, id) : NULL;
 		struct cx_err verr;
 		cx_err_clear(&verr);
-		if (vr && (vault_retire_key(e->env.vault, vr->access_key_id, "data source disconnected",
-		                            &verr) != CX_OK ||
+		if (vr && (vault_retire_key(e->env.vault, vr->access_key_id,
+		                            "data source disconnected", &verr) != CX_OK ||
 		           vault_save(e->env.vault, &verr) != CX_OK))
 			log_error("vault: %s", verr.msg);
 	} else if (st == CX_OK) {

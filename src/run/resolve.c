@@ -74,8 +74,7 @@ static bool soft(enum cx_status st, struct cx_err *err, struct strv *w, const ch
 }
 
 /* Pending vault records whose key CerteroX holds become that data source's record. */
-static void settle_pending(const struct resolve_opts *o, const struct plan_facts *f,
-                           struct strv *w)
+static void settle_pending(const struct resolve_opts *o, const struct plan_facts *f, struct strv *w)
 {
 	struct vault *v = o->vault;
 	bool changed = false;
@@ -91,7 +90,8 @@ static void settle_pending(const struct resolve_opts *o, const struct plan_facts
 			cx_err_clear(&e);
 			const struct vault_record *other = vault_find_data_source(v, ds->id);
 			if (other && !str_eq(other->access_key_id, r->access_key_id))
-				vault_retire_key(v, other->access_key_id, "replaced in CerteroX", &e);
+				vault_retire_key(v, other->access_key_id, "replaced in CerteroX",
+				                 &e);
 			struct vault_record u = *r;
 			u.history = NULL;
 			u.nhistory = 0;
@@ -104,10 +104,11 @@ static void settle_pending(const struct resolve_opts *o, const struct plan_facts
 			u.history = &ev;
 			u.nhistory = 1;
 			if (vault_upsert_data_source(v, &u, &e) == CX_OK) {
-				strv_add(w,
-				         "vault: the pending record of access key %s is data source %s "
-				         "(CerteroX holds that key)",
-				         key, ds->id);
+				strv_add(
+				    w,
+				    "vault: the pending record of access key %s is data source %s "
+				    "(CerteroX holds that key)",
+				    key, ds->id);
 				changed = true;
 			}
 			free(key);
@@ -344,8 +345,9 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		return CX_OK;
 	settle_pending(o, f, warnings);
 	const char *want = target_id(a);
-	const struct plan_data_source_fact *ds =
-	    want ? find_ds(f, want) : a->action == ANSWERS_CONNECT ? account_ds(a, f) : NULL;
+	const struct plan_data_source_fact *ds = want                           ? find_ds(f, want)
+	                                         : a->action == ANSWERS_CONNECT ? account_ds(a, f)
+	                                                                        : NULL;
 	if (!ds)
 		return CX_OK;
 	struct plan_life *l = xcalloc(1, sizeof(*l));

@@ -11,7 +11,8 @@ static void summary_life(cJSON *j, const struct answers *a, const struct plan_fa
 {
 	const struct plan_life *l = facts->life;
 	const struct plan_step *key = plan_find(plan, "key");
-	if (l && l->access_key_id && (a->action == ANSWERS_ROTATE || (key && key->kind != PLAN_SKIP)))
+	if (l && l->access_key_id &&
+	    (a->action == ANSWERS_ROTATE || (key && key->kind != PLAN_SKIP)))
 		cJSON_AddStringToObject(j, "previous_access_key_id", l->access_key_id);
 	if (a->action != ANSWERS_DISCONNECT)
 		return;

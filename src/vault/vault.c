@@ -329,7 +329,8 @@ const struct vault_record *vault_find_user(const struct vault *v, const char *aw
 	for (size_t i = 0; i < v->n; i++) {
 		const struct vault_record *r = &v->recs[i];
 		if (!r->retired && str_eq(r->aws_account_id, aws_account_id) &&
-		    str_eq(r->iam_user, iam_user) && (!best || strcmp(r->updated_at, best->updated_at) >= 0))
+		    str_eq(r->iam_user, iam_user) &&
+		    (!best || strcmp(r->updated_at, best->updated_at) >= 0))
 			best = r;
 	}
 	return best;
@@ -1289,8 +1290,8 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 		for (size_t i = 0; i < n; i++) {
 			const struct vault_record *r = vault_get(v, i);
 			cells[0] = xstrdup(or_dash(r->name));
-			cells[1] =
-			    xstrdup(vault_record_pending(r) ? "(pending)" : or_dash(r->data_source_id));
+			cells[1] = xstrdup(vault_record_pending(r) ? "(pending)"
+			                                           : or_dash(r->data_source_id));
 			cells[2] = xstrdup(or_dash(r->aws_account_id));
 			cells[3] = xstrdup(or_dash(r->connection));
 			if (empty(r->export.type) && empty(r->export.name))
