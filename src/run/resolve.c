@@ -150,7 +150,8 @@ static bool journal_has(struct journal *j, const char *event, const char *key, c
 	return r;
 }
 
-static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn)
+static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn,
+                        int *reads)
 {
 	struct cx_err e;
 	cx_err_clear(&e);
@@ -161,6 +162,7 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 		return;
 	struct iam_policy pol;
 	memset(&pol, 0, sizeof(pol));
+	*reads += 3; /* GetPolicy, ListPolicyVersions, GetPolicyVersion */
 	if (iam_get_policy(aws, p->arn, &pol, &e) == CX_OK) {
 		p->attachment_count = pol.attachment_count;
 		p->default_version = xstrdup(pol.default_version_id);
@@ -200,9 +202,10 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 }
 
 static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
-                                struct plan_life *l, struct journal *jn, struct strv *w,
+                                struct plan_life *l, struct journal *jn, struct strv *w, int *reads,
                                 struct cx_err *err)
 {
+	*reads += 2; /* ListAccessKeys, ListUserTags */
 	struct aws_client *aws = o->aws;
 	struct iam_access_key_list keys;
 	memset(&keys, 0, sizeof(keys));
@@ -258,6 +261,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		return CX_OK;
 	struct iam_attached_list at;
 	memset(&at, 0, sizeof(at));
+	*reads += 2; /* ListAttachedUserPolicies, ListUserPolicies */
 	st = iam_list_attached_user_policies(aws, l->user, &at, err);
 	if (!soft(st, err, w, "iam ListAttachedUserPolicies"))
 		return st;
@@ -266,7 +270,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		struct plan_life_policy *p = &l->policies[l->npolicies++];
 		p->arn = xstrdup(at.items[i].arn);
 		p->name = xstrdup(at.items[i].name);
-		read_policy(aws, p, jn);
+		read_policy(aws, p, jn, reads);
 	}
 	iam_attached_list_free(&at);
 	struct iam_names in;
@@ -280,6 +284,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		cx_err_clear(&e);
 		strv_push(&l->inline_names, in.names[i]);
 		cJSON *d = NULL;
+		++*reads;
 		if (iam_get_user_policy(aws, l->user, in.names[i], &doc, &e) == CX_OK)
 			d = policy_parse(doc, &e);
 		free(doc);
@@ -292,7 +297,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 /* disconnect: the export / report of the data source and whether the wizard made it; the
  * bucket policy. */
 static void read_export(const struct resolve_opts *o, const struct plan_data_source_fact *ds,
-                        struct plan_facts *f, struct plan_life *l, struct journal *jn)
+                        struct plan_facts *f, struct plan_life *l, struct journal *jn, int *reads)
 {
 	struct cx_err e;
 	cx_err_clear(&e);
@@ -300,6 +305,7 @@ static void read_export(const struct resolve_opts *o, const struct plan_data_sou
 	if (ds->cur_version == 2 && ds->report_name) {
 		struct bcm_export_list xl;
 		memset(&xl, 0, sizeof(xl));
+		++*reads;
 		if (bcm_list_exports(o->aws, &xl, &e) == CX_OK)
 			for (size_t i = 0; i < xl.n; i++)
 				if (str_eq(xl.items[i].name, ds->report_name))
@@ -324,6 +330,7 @@ static void read_export(const struct resolve_opts *o, const struct plan_data_sou
 	}
 	if (ds->bucket && !f->bucket_policy) {
 		char *region = NULL;
+		*reads += 2; /* HeadBucket, GetBucketPolicy */
 		if (s3_head_bucket(o->aws, ds->bucket, &region, &e) == CX_OK) {
 			f->bucket_exists = true;
 			free(f->bucket_region);
@@ -355,6 +362,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	f->life = l;
 	l->data_source_id = xstrdup(ds->id);
 	l->access_key_id = xstrdup(ds->access_key_id);
+	int reads = 1; /* certerox GET the data source (+ the reads below, one after another) */
 	struct certerox_ds full;
 	memset(&full, 0, sizeof(full));
 	struct cx_err e;
@@ -370,6 +378,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	if (l->access_key_id) {
 		char *user = NULL;
 		cx_err_clear(&e);
+		reads++;
 		st = iam_get_access_key_last_used(o->aws, l->access_key_id, &user, &e);
 		if (st == CX_OK && user && *user) {
 			l->user = user;
@@ -406,14 +415,18 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		         "in it",
 		         l->access_key_id, ds->id);
 	}
-	if (!l->user)
+	if (!l->user) {
+		f->discovery_depth += reads;
 		return CX_OK;
+	}
 	struct journal *jn = journal_if_any(f->account_id);
 	cx_err_clear(err);
-	st = read_user(o, a, l, jn, warnings, err);
+	st = read_user(o, a, l, jn, warnings, &reads, err);
 	if (st == CX_OK && a->action == ANSWERS_DISCONNECT)
-		read_export(o, ds, f, l, jn);
+		read_export(o, ds, f, l, jn, &reads);
 	journal_close(jn);
+	/* these reads came one after another, after discovery's */
+	f->discovery_depth += reads;
 	if (st != CX_OK)
 		return st;
 	answers_set(&a->iam.user, l->user);

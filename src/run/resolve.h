@@ -13,7 +13,10 @@
  * or vault names.
  *
  * Pending vault records (a run killed during the CerteroX create) whose access key is the key
- * of a data source in CerteroX become that data source's record (saved unless dry_run). */
+ * of a data source in CerteroX become that data source's record (saved unless dry_run).
+ *
+ * Its reads go one after another, after discovery: facts->discovery_depth grows by their
+ * number (the critical path of the run counts them). */
 #ifndef CX_RUN_RESOLVE_H
 #define CX_RUN_RESOLVE_H
 
