@@ -13,6 +13,7 @@ void plan_life_free(struct plan_life *l)
 	if (!l)
 		return;
 	free(l->data_source_id);
+	free(l->account_id);
 	free(l->access_key_id);
 	free(l->region_name);
 	free(l->user);

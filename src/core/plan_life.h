@@ -33,6 +33,7 @@ struct plan_life_policy {
 
 struct plan_life {
 	char *data_source_id; /* the data source acted on */
+	char *account_id;     /* the AWS account of the run */
 	char *access_key_id;  /* its access key in CerteroX (NULL when CerteroX does not say) */
 	bool use_edp_discount;
 	char *region_name;

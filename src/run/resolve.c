@@ -245,7 +245,8 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	/* ... and keys the vault holds or held, or the journal names as created */
 	for (size_t i = 0; o->vault && i < vault_count(o->vault); i++) {
 		const struct vault_record *r = vault_get(o->vault, i);
-		if (str_eq(r->iam_user, l->user) && r->access_key_id && *r->access_key_id &&
+		if (str_eq(r->iam_user, l->user) && str_eq(r->aws_account_id, l->account_id) &&
+		    r->access_key_id && *r->access_key_id &&
 		    !strv_has(&l->made_keys, r->access_key_id))
 			strv_push(&l->made_keys, r->access_key_id);
 	}
@@ -361,6 +362,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	l->inline_docs = cJSON_CreateArray();
 	f->life = l;
 	l->data_source_id = xstrdup(ds->id);
+	l->account_id = xstrdup(f->account_id);
 	l->access_key_id = xstrdup(ds->access_key_id);
 	int reads = 1; /* certerox GET the data source (+ the reads below, one after another) */
 	struct certerox_ds full;
@@ -375,7 +377,14 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 
 	/* the user: the key's owner in AWS, else the vault's record */
 	enum cx_status st = CX_OK;
-	if (l->access_key_id) {
+	bool here = !ds->account_id || str_eq(ds->account_id, f->account_id);
+	if (!here)
+		strv_add(
+		    warnings,
+		    "data source %s connects account %s, not %s (the AWS credentials' account): "
+		    "nothing of it is read in AWS",
+		    ds->id, ds->account_id, f->account_id);
+	if (l->access_key_id && here) {
 		char *user = NULL;
 		cx_err_clear(&e);
 		reads++;
@@ -415,7 +424,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		         "in it",
 		         l->access_key_id, ds->id);
 	}
-	if (!l->user) {
+	if (!l->user || !here) {
 		f->discovery_depth += reads;
 		return CX_OK;
 	}
