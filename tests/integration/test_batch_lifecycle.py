@@ -20,7 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flowlib import Sim, Wizard, check, finish, writes  # noqa: E402
+from flowlib import CX_BIN, Sim, Wizard, check, finish, writes  # noqa: E402
 import batchflows as bf  # noqa: E402
 
 ANS = {"connection": "root",
@@ -420,10 +420,78 @@ def disconnect_delete():
         sim.cleanup()
 
 
+def rotate_killed():
+    """SIGKILL while CerteroX is being given the new key (its PATCH stalled): the new key's secret
+    is in the vault at once, CerteroX still works with the old key, and a re-run of rotate (with
+    --yes: it deletes the unused key it made before) completes with one key of the user."""
+    import signal
+    import subprocess
+    import tempfile
+    import time
+    fdir = tempfile.mkdtemp(prefix="cxfaults.", dir=os.environ.get("TMPDIR") or "/tmp")
+    faults = os.path.join(fdir, "faults.json")
+    with open(faults, "w") as f:
+        json.dump([{"service": "certerox", "operation": "PATCH /restapi/v2/cloud_accounts/{id}", "nth": 1,
+                    "count": 1, "fault": "stall:20000"}], f)
+    sim = Sim("--faults", faults).start()
+    try:
+        w = Wizard(sim, "rotkill")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        old, _ = ds_key(sim, ds_id)
+        rot = {"action": "rotate", "rotate": {"data_source_id": ds_id}}
+        e = dict(os.environ)
+        for k in list(e):
+            if k.startswith("AWS_"):
+                del e[k]
+        e.update(sim.env)
+        e.update(w.env())
+        p = subprocess.Popen([CX_BIN, "--batch", "--answers", w.answers(rot),
+                              "--passphrase-file", w.pass_file], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=e)
+        seen = ""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = p.stderr.readline()
+            if not line:
+                break
+            seen += line
+            if "UpdateDataSource" in line and line.rstrip().endswith("..."):
+                time.sleep(0.5)  # the PATCH is on the wire (stalled)
+                break
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if not check("rotate killed: (setup) killed during the PATCH", "UpdateDataSource" in seen, seen[-600:]):
+            return
+        keys = keys_of(sim, USER)
+        lst = w.run("--list", "--format", "json", "--passphrase-file", w.pass_file)
+        saved = {x.get("access_key_id"): x.get("state") for x in (lst.json or [])}
+        new = [k for k in keys if k != old]
+        check("rotate killed: the new key's secret was saved at once (pending in the vault)",
+              len(new) == 1 and saved.get(new[0]) == "pending" and saved.get(old) == "live", f"{keys} {saved}")
+        # the stalled PATCH takes effect on the server (sim "stall"): CerteroX holds the new key,
+        # whose secret the vault already has (pending)
+        cur, _ = ds_key(sim, ds_id)
+        check("rotate killed: CerteroX holds a key whose secret the vault has",
+              cur in (old, new[0] if new else None) and saved.get(cur) in ("pending", "live"), f"{cur} {saved}")
+        r = w.batch(rot, "--yes")
+        check("rotate killed: the re-run settles the pending record by the key CerteroX holds",
+              cur == old or "is data source" in r.stderr, r.stderr[-800:])
+        check("rotate killed: the re-run exits 0", r.returncode == 0, r.stderr[-1500:])
+        cur, _ = ds_key(sim, ds_id)
+        sec, _ = vault_secret(w, cur)
+        keys = keys_of(sim, USER)
+        check("rotate killed: CerteroX holds a working key from the vault, the user has only it",
+              sec and key_works(sim, cur, sec) and list(keys) == [cur], f"{cur} {keys}")
+    finally:
+        sim.cleanup()
+
+
 def main():
     only = sys.argv[1:] or ["rotate", "reconcile_lost_vault", "reconcile_key_deleted_outside",
                             "foreign_key_rotate", "pending_settled", "migrate_hand_made",
-                            "disconnect_keep", "disconnect_delete"]
+                            "disconnect_keep", "disconnect_delete", "rotate_killed"]
     for name in only:
         globals()[name]()
     sys.exit(finish())
