@@ -83,6 +83,7 @@ static const char *const flows[] = {"root-wizard-cur2",
                                     "rotate-foreign",
                                     "reconcile",
                                     "migrate-handmade",
+                                    "migrate-attach",
                                     "disconnect"};
 #define NFLOWS ((int)(sizeof(flows) / sizeof(flows[0])))
 
