@@ -272,6 +272,12 @@ enum cx_status plan_build_disconnect(struct builder *b)
 	for (size_t i = 0; i < f->ndata_sources; i++)
 		if (str_eq(f->data_sources[i].id, want))
 			ds = &f->data_sources[i];
+	if (!ds && !f->data_sources_known)
+		return cx_err_set(
+		    b->err, CX_E_UNAVAILABLE,
+		    "disconnect.data_source_id: the data sources of the CerteroX "
+		    "organization could not be listed (see the warnings); nothing was "
+		    "changed");
 	if (!ds)
 		return cx_err_set(
 		    b->err, CX_E_INPUT,

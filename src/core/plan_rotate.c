@@ -175,6 +175,11 @@ enum cx_status plan_build_rotate(struct builder *b, const struct plan_data_sourc
 	const struct plan_facts *f = b->f;
 	const struct plan_life *l = f->life;
 	const char *field = reconcile ? "data_source" : "rotate.data_source_id";
+	if (!ds && !f->data_sources_known)
+		return cx_err_set(b->err, CX_E_UNAVAILABLE,
+		                  "%s: the data sources of the CerteroX organization could not be "
+		                  "listed (see the warnings); nothing was changed",
+		                  field);
 	if (!ds)
 		return cx_err_set(
 		    b->err, CX_E_INPUT,

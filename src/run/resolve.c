@@ -358,22 +358,35 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	                                                                        : NULL;
 	if (!ds)
 		return CX_OK;
+	/* a connect whose data source's key is a live key of the answers' user in the vault has
+	 * nothing to reconcile: no further read */
+	for (size_t i = 0; a->action == ANSWERS_CONNECT && ds->access_key_id && i < f->nkeys; i++)
+		if (str_eq(f->keys[i].id, ds->access_key_id) && f->keys[i].in_vault &&
+		    str_eq(f->keys[i].status, "Active"))
+			return CX_OK;
 	struct plan_life *l = xcalloc(1, sizeof(*l));
 	l->inline_docs = cJSON_CreateArray();
 	f->life = l;
 	l->data_source_id = xstrdup(ds->id);
 	l->account_id = xstrdup(f->account_id);
 	l->access_key_id = xstrdup(ds->access_key_id);
-	int reads = 1; /* certerox GET the data source (+ the reads below, one after another) */
-	struct certerox_ds full;
-	memset(&full, 0, sizeof(full));
+	int reads = 0; /* the reads below, one after another */
 	struct cx_err e;
 	cx_err_clear(&e);
-	if (certerox_get_ds(o->certerox, ds->id, &full, &e) == CX_OK && full.has_config) {
-		l->use_edp_discount = full.config.use_edp_discount;
-		l->region_name = xstrdup(full.config.region_name);
+	if (a->action == ANSWERS_CONNECT) {
+		/* a connect reconciled by key keeps the answers' settings (the listing has the
+		 * rest) */
+		l->use_edp_discount = a->data_source.use_edp_discount;
+	} else {
+		struct certerox_ds full;
+		memset(&full, 0, sizeof(full));
+		reads++;
+		if (certerox_get_ds(o->certerox, ds->id, &full, &e) == CX_OK && full.has_config) {
+			l->use_edp_discount = full.config.use_edp_discount;
+			l->region_name = xstrdup(full.config.region_name);
+		}
+		certerox_ds_free(&full);
 	}
-	certerox_ds_free(&full);
 
 	/* the user: the key's owner in AWS, else the vault's record */
 	enum cx_status st = CX_OK;
@@ -439,6 +452,8 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	if (st != CX_OK)
 		return st;
 	answers_set(&a->iam.user, l->user);
+	if (a->action != ANSWERS_CONNECT) /* the vault record and the summary name its kind */
+		a->connection = ds->linked ? ANSWERS_LINKED : ANSWERS_ROOT;
 	log_debug("resolve: data source %s, key %s, user %s (%s), %zu keys, key in vault %d",
 	          l->data_source_id, l->access_key_id ? l->access_key_id : "-", l->user,
 	          l->user_source, l->nkeys, l->key_in_vault);
