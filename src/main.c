@@ -7,6 +7,7 @@
 
 #include "batch/batch.h"
 #include "batch/list.h"
+#include "batch/status.h"
 #include "options.h"
 #include "tui/tui.h"
 #include "util/log.h"
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
 		break;
 	case MODE_DRY_RUN:
 		rc = batch_dry_run(&o);
+		break;
+	case MODE_STATUS:
+		rc = batch_status(&o);
 		break;
 	case MODE_TUI:
 	default:

@@ -38,6 +38,8 @@ enum {
 	OPT_YES,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_STATUS,
+	OPT_DATA_SOURCE,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,8 @@ static const struct option long_opts[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"data-source", required_argument, NULL, OPT_DATA_SOURCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -77,9 +81,13 @@ void options_help(const char *argv0)
 	      "      --answers FILE        preload answers from a JSON file (see the man page)\n"
 	      "      --batch               run without questions (needs --answers)\n"
 	      "      --dry-run             print the plan after read-only discovery\n"
-	      "      --format FMT          json|awscli (--dry-run), json|table (--list)\n"
+	      "      --format FMT          json|awscli (--dry-run), json|table (--list),\n"
+	      "                            text|json (--status)\n"
 	      "      --list                list the keys saved in the vault: data source,\n"
 	      "                            account, state (live, pending, retired)\n"
+	      "      --status              check the health of the organization's AWS data\n"
+	      "                            sources (read-only; exit 3 when a problem is found)\n"
+	      "      --data-source ID      --status: check only this data source\n"
 	      "      --yes                 consent to destructive choices in --batch mode\n"
 	      "                            (answers \"action\": connect, migrate, rotate,\n"
 	      "                            disconnect: see the man page)\n"
@@ -117,9 +125,10 @@ void options_help(const char *argv0)
 	      "AWS_CA_BUNDLE, "
 	      "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, NO_COLOR.\n"
 	      "\n"
-	      "Exit status: 0 done, 64 usage, 65 invalid answers or input, 69 service\n"
-	      "unreachable, 70 internal error, 75 partly done (run again to continue),\n"
-	      "77 access denied or credentials rejected, 130 cancelled.\n"
+	      "Exit status: 0 done, 3 a problem found by --status, 64 usage, 65 invalid\n"
+	      "answers or input, 69 service unreachable, 70 internal error, 75 partly\n"
+	      "done (run again to continue), 77 access denied or credentials rejected,\n"
+	      "130 cancelled.\n"
 	      "\n"
 	      "Full documentation: man certerox-aws-setup\n",
 	      stdout);
@@ -189,9 +198,12 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 				o->format = FORMAT_AWSCLI;
 			else if (str_eq(optarg, "table"))
 				o->format = FORMAT_TABLE;
+			else if (str_eq(optarg, "text"))
+				o->format = FORMAT_TEXT;
 			else
 				return usage_error(
-				    "--format must be json, awscli or table, not '%s'", optarg);
+				    "--format must be json, awscli, table or text, not '%s'",
+				    optarg);
 			break;
 		case OPT_LIST:
 			o->list = true;
@@ -243,6 +255,12 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 		case OPT_YES:
 			o->yes = true;
 			break;
+		case OPT_STATUS:
+			o->status = true;
+			break;
+		case OPT_DATA_SOURCE:
+			o->data_source = optarg;
+			break;
 		case OPT_HELP:
 			help = true;
 			break;
@@ -271,15 +289,18 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 		o->mode = MODE_VERSION;
 		return 0;
 	}
-	int modes = (o->batch && !o->dry_run) + o->dry_run + o->list;
-	if (modes > 1 || (o->list && o->batch))
-		return usage_error("%s", "--batch, --dry-run and --list exclude each other");
+	int modes = (o->batch && !o->dry_run) + o->dry_run + o->list + o->status;
+	if (modes > 1 || ((o->list || o->status) && o->batch))
+		return usage_error("%s",
+		                   "--batch, --dry-run, --list and --status exclude each other");
 	if (o->dry_run)
 		o->mode = MODE_DRY_RUN;
 	else if (o->batch)
 		o->mode = MODE_BATCH;
 	else if (o->list)
 		o->mode = MODE_LIST;
+	else if (o->status)
+		o->mode = MODE_STATUS;
 	else
 		o->mode = MODE_TUI;
 	if ((o->mode == MODE_BATCH || o->mode == MODE_DRY_RUN) && !o->answers_file)
@@ -289,5 +310,9 @@ int options_parse(struct cx_options *o, int argc, char **argv)
 		return usage_error("%s", "--format awscli goes with --dry-run");
 	if (o->format == FORMAT_TABLE && o->mode != MODE_LIST)
 		return usage_error("%s", "--format table goes with --list");
+	if (o->format == FORMAT_TEXT && o->mode != MODE_STATUS)
+		return usage_error("%s", "--format text goes with --status");
+	if (o->data_source && o->mode != MODE_STATUS)
+		return usage_error("%s", "--data-source goes with --status");
 	return 0;
 }

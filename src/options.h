@@ -4,8 +4,16 @@
 
 #include <stdbool.h>
 
-enum cx_mode { MODE_TUI = 0, MODE_BATCH, MODE_DRY_RUN, MODE_LIST, MODE_HELP, MODE_VERSION };
-enum cx_format { FORMAT_DEFAULT = 0, FORMAT_JSON, FORMAT_AWSCLI, FORMAT_TABLE };
+enum cx_mode {
+	MODE_TUI = 0,
+	MODE_BATCH,
+	MODE_DRY_RUN,
+	MODE_LIST,
+	MODE_HELP,
+	MODE_VERSION,
+	MODE_STATUS
+};
+enum cx_format { FORMAT_DEFAULT = 0, FORMAT_JSON, FORMAT_AWSCLI, FORMAT_TABLE, FORMAT_TEXT };
 
 struct cx_options {
 	enum cx_mode mode;
@@ -28,6 +36,8 @@ struct cx_options {
 	bool batch; /* --batch given (with --dry-run too) */
 	bool dry_run;
 	bool list;
+	bool status;             /* --status */
+	const char *data_source; /* --status --data-source ID */
 	/* which options were given on the command line, by long name, for "not implemented" */
 	const char *given[32];
 	int ngiven;

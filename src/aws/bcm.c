@@ -349,3 +349,140 @@ enum cx_status bcm_get_table(struct aws_client *c, const char *table, const cJSO
 	aws_op_free(op);
 	return st;
 }
+
+/* ---------- ListExecutions / GetExecution ---------- */
+
+struct exec_st {
+	char *arn, *id, *token;
+	cJSON *out; /* ListExecutions: array of ExecutionReference; GetExecution: the answer */
+};
+
+static void exec_st_free(void *p)
+{
+	struct exec_st *s = p;
+	if (!s)
+		return;
+	free(s->arn);
+	free(s->id);
+	free(s->token);
+	cJSON_Delete(s->out);
+	free(s);
+}
+
+static struct aws_op *exec_op(const struct aws_op_def *def, const char *arn, const char *id)
+{
+	struct exec_st *s = xcalloc(1, sizeof(*s));
+	s->arn = xstrdup(arn ? arn : "");
+	s->id = id ? xstrdup(id) : NULL;
+	struct aws_op *op = aws_op_new(def, s, exec_st_free);
+	aws_op_set_detail(op, s->arn);
+	return op;
+}
+
+static void list_exec_build(void *stp, struct aws_req *rq)
+{
+	struct exec_st *s = stp;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "ExportArn", s->arn);
+	opkit_req_json_paged(rq, j, s->token);
+}
+
+static enum cx_status list_exec_parse(void *stp, const struct http_response *r, bool *more,
+                                      struct cx_err *err)
+{
+	struct exec_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	if (!s->out)
+		s->out = cJSON_CreateArray();
+	const cJSON *e;
+	cJSON_ArrayForEach(e, json_arr(j, "Executions"))
+	{
+		if (cJSON_IsObject(e) && json_str(e, "ExecutionId"))
+			cJSON_AddItemToArray(s->out, cJSON_Duplicate(e, true));
+	}
+	opkit_json_next_token(j, &s->token, more);
+	cJSON_Delete(j);
+	return CX_OK;
+}
+
+static const struct aws_op_def list_exec_def = {
+    AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "ListExecutions", list_exec_build, list_exec_parse, NULL};
+
+struct aws_op *bcm_list_executions_op(const char *arn)
+{
+	return exec_op(&list_exec_def, arn, NULL);
+}
+
+const cJSON *bcm_list_executions_result(const struct aws_op *op)
+{
+	return ((struct exec_st *)aws_op_state(op))->out;
+}
+
+static enum cx_status exec_run(struct aws_client *c, struct aws_op *op, cJSON **out,
+                               struct cx_err *err)
+{
+	struct exec_st *s = aws_op_state(op);
+	enum cx_status st = aws_op_run(c, op, err);
+	*out = NULL;
+	if (st == CX_OK) {
+		*out = s->out ? s->out : cJSON_CreateArray();
+		s->out = NULL;
+	}
+	aws_op_free(op);
+	return st;
+}
+
+enum cx_status bcm_list_executions(struct aws_client *c, const char *arn, cJSON **out,
+                                   struct cx_err *err)
+{
+	return exec_run(c, bcm_list_executions_op(arn), out, err);
+}
+
+static void get_exec_build(void *stp, struct aws_req *rq)
+{
+	struct exec_st *s = stp;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "ExportArn", s->arn);
+	cJSON_AddStringToObject(j, "ExecutionId", s->id ? s->id : "");
+	aws_req_json(rq, j);
+	cJSON_Delete(j);
+}
+
+static enum cx_status get_exec_parse(void *stp, const struct http_response *r, bool *more,
+                                     struct cx_err *err)
+{
+	struct exec_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	if (!json_obj(j, "ExecutionStatus")) {
+		cJSON_Delete(j);
+		return cx_err_set(err, CX_E_PARSE, "GetExecution answer without ExecutionStatus");
+	}
+	cJSON_Delete(s->out);
+	s->out = j;
+	return CX_OK;
+}
+
+static const struct aws_op_def get_exec_def = {AWS_BCM_DATA_EXPORTS, AWS_PROTO_JSON, "GetExecution",
+                                               get_exec_build,       get_exec_parse, NULL};
+
+struct aws_op *bcm_get_execution_op(const char *arn, const char *execution_id)
+{
+	return exec_op(&get_exec_def, arn, execution_id ? execution_id : "");
+}
+
+const cJSON *bcm_get_execution_result(const struct aws_op *op)
+{
+	return ((struct exec_st *)aws_op_state(op))->out;
+}
+
+enum cx_status bcm_get_execution(struct aws_client *c, const char *arn, const char *execution_id,
+                                 cJSON **out, struct cx_err *err)
+{
+	return exec_run(c, bcm_get_execution_op(arn, execution_id), out, err);
+}

@@ -66,4 +66,18 @@ const cJSON *bcm_get_table_result(const struct aws_op *op);
 enum cx_status bcm_get_table(struct aws_client *c, const char *table, const cJSON *properties,
                              cJSON **out, struct cx_err *err);
 
+/* ListExecutions of an export, every page: the ExecutionReference objects
+ * ({"ExecutionId", "ExecutionStatus": {StatusCode, StatusReason, CreatedAt, CompletedAt,
+ * LastUpdatedAt}}) in AWS's order. Result: a cJSON array owned by the op; sync *out is the
+ * caller's (cJSON_Delete). */
+struct aws_op *bcm_list_executions_op(const char *arn);
+const cJSON *bcm_list_executions_result(const struct aws_op *op);
+enum cx_status bcm_list_executions(struct aws_client *c, const char *arn, cJSON **out,
+                                   struct cx_err *err);
+/* GetExecution: the whole answer {"ExecutionId", "Export", "ExecutionStatus"}. */
+struct aws_op *bcm_get_execution_op(const char *arn, const char *execution_id);
+const cJSON *bcm_get_execution_result(const struct aws_op *op);
+enum cx_status bcm_get_execution(struct aws_client *c, const char *arn, const char *execution_id,
+                                 cJSON **out, struct cx_err *err);
+
 #endif

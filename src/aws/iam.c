@@ -758,3 +758,81 @@ enum cx_status iam_delete_access_key(struct aws_client *c, const char *user,
 {
 	SYNC_NORESULT(iam_delete_access_key_op(user, access_key_id));
 }
+
+/* ---------- GetAccessKeyLastUsed ---------- */
+
+void iam_key_last_used_free(struct iam_key_last_used *u)
+{
+	if (!u)
+		return;
+	free(u->user_name);
+	free(u->last_used_date);
+	free(u->service_name);
+	free(u->region);
+	memset(u, 0, sizeof(*u));
+}
+
+struct last_used_st {
+	char *access_key_id;
+	struct iam_key_last_used out;
+};
+
+static void last_used_st_free(void *p)
+{
+	struct last_used_st *s = p;
+	if (!s)
+		return;
+	free(s->access_key_id);
+	iam_key_last_used_free(&s->out);
+	free(s);
+}
+
+static void last_used_build(void *stp, struct aws_req *rq)
+{
+	struct last_used_st *s = stp;
+	aws_form_add(&rq->params, "AccessKeyId", s->access_key_id);
+}
+
+static enum cx_status last_used_parse(void *stp, const struct http_response *r, bool *more,
+                                      struct cx_err *err)
+{
+	struct last_used_st *s = stp;
+	xmlDoc *doc = NULL;
+	*more = false;
+	xmlNode *res = open_result(r, "GetAccessKeyLastUsed", &doc, err);
+	if (!res)
+		return err->status;
+	iam_key_last_used_free(&s->out);
+	s->out.user_name = xml_path_text(res, "UserName");
+	/* LastUsedDate is absent for a key never used; ServiceName/Region are "N/A" then */
+	s->out.last_used_date = xml_path_text(res, "AccessKeyLastUsed/LastUsedDate");
+	s->out.service_name = xml_path_text(res, "AccessKeyLastUsed/ServiceName");
+	s->out.region = xml_path_text(res, "AccessKeyLastUsed/Region");
+	xml_free(doc);
+	return CX_OK;
+}
+
+static const struct aws_op_def last_used_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "GetAccessKeyLastUsed", last_used_build, last_used_parse, NULL};
+
+struct aws_op *iam_get_access_key_last_used_op(const char *access_key_id)
+{
+	struct last_used_st *s = xcalloc(1, sizeof(*s));
+	s->access_key_id = xstrdup(access_key_id ? access_key_id : "");
+	struct aws_op *op = aws_op_new(&last_used_def, s, last_used_st_free);
+	aws_op_set_detail(op, s->access_key_id);
+	return op;
+}
+
+const struct iam_key_last_used *iam_get_access_key_last_used_result(const struct aws_op *op)
+{
+	return &((struct last_used_st *)aws_op_state(op))->out;
+}
+
+enum cx_status iam_get_access_key_last_used(struct aws_client *c, const char *access_key_id,
+                                            struct iam_key_last_used *out, struct cx_err *err)
+{
+	struct aws_op *op = iam_get_access_key_last_used_op(access_key_id);
+	struct last_used_st *s = aws_op_state(op);
+	return opkit_run_move(c, op, &s->out, out, sizeof(*out), err);
+}

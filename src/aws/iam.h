@@ -147,4 +147,15 @@ struct aws_op *iam_delete_access_key_op(const char *user, const char *access_key
 enum cx_status iam_delete_access_key(struct aws_client *c, const char *user,
                                      const char *access_key_id, struct cx_err *err);
 
+/* GetAccessKeyLastUsed: the owner of any key of the account and when it was last used.
+ * last_used_date NULL = never used (service_name/region "N/A" then). */
+struct iam_key_last_used {
+	char *user_name, *last_used_date, *service_name, *region;
+};
+void iam_key_last_used_free(struct iam_key_last_used *u);
+struct aws_op *iam_get_access_key_last_used_op(const char *access_key_id);
+const struct iam_key_last_used *iam_get_access_key_last_used_result(const struct aws_op *op);
+enum cx_status iam_get_access_key_last_used(struct aws_client *c, const char *access_key_id,
+                                            struct iam_key_last_used *out, struct cx_err *err);
+
 #endif

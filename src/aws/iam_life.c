@@ -12,7 +12,7 @@
 struct life_st {
 	char *p1, *p2, *p3;
 	char *marker;
-	char *text; /* UserName of GetAccessKeyLastUsed / document of GetUserPolicy */
+	char *text; /* the document of GetUserPolicy */
 	struct iam_names names;
 };
 
@@ -109,12 +109,6 @@ static void names_add(struct iam_names *l, char *name, char *value, bool pairs)
 
 /* ---- builders ---- */
 
-static void build_key(void *stp, struct aws_req *rq)
-{
-	struct life_st *s = stp;
-	aws_form_add(&rq->params, "AccessKeyId", s->p1);
-}
-
 static void build_update_key(void *stp, struct aws_req *rq)
 {
 	struct life_st *s = stp;
@@ -158,21 +152,6 @@ static void build_user_policy(void *stp, struct aws_req *rq)
 }
 
 /* ---- parsers ---- */
-
-static enum cx_status parse_last_used(void *stp, const struct http_response *r, bool *more,
-                                      struct cx_err *err)
-{
-	struct life_st *s = stp;
-	xmlDoc *doc = NULL;
-	*more = false;
-	xmlNode *res = open_result(r, "GetAccessKeyLastUsed", &doc, err);
-	if (!res)
-		return err->status;
-	free(s->text);
-	s->text = xml_path_text(res, "UserName");
-	xml_free(doc);
-	return CX_OK;
-}
 
 static enum cx_status parse_tags(void *stp, const struct http_response *r, bool *more,
                                  struct cx_err *err)
@@ -227,8 +206,6 @@ static enum cx_status parse_user_policy(void *stp, const struct http_response *r
 
 /* ---- definitions ---- */
 
-static const struct aws_op_def last_used_def = {AWS_IAM,   AWS_PROTO_QUERY, "GetAccessKeyLastUsed",
-                                                build_key, parse_last_used, NULL};
 static const struct aws_op_def update_key_def = {
     AWS_IAM, AWS_PROTO_QUERY, "UpdateAccessKey", build_update_key, opkit_parse_nothing, NULL};
 static const struct aws_op_def delete_user_def = {AWS_IAM,    AWS_PROTO_QUERY,     "DeleteUser",
@@ -246,16 +223,6 @@ static const struct aws_op_def user_policy_def = {
 
 /* ---- public ---- */
 
-struct aws_op *iam_get_access_key_last_used_op(const char *access_key_id)
-{
-	return op_new(&last_used_def, access_key_id, NULL, NULL, access_key_id);
-}
-
-const char *iam_get_access_key_last_used_result(const struct aws_op *op)
-{
-	return ((const struct life_st *)aws_op_state(op))->text;
-}
-
 /* Runs op, moves the text result to *out (when out). */
 static enum cx_status run_text(struct aws_client *c, struct aws_op *op, char **out,
                                struct cx_err *err)
@@ -269,13 +236,6 @@ static enum cx_status run_names(struct aws_client *c, struct aws_op *op, struct 
 {
 	struct life_st *s = aws_op_state(op);
 	return opkit_run_move(c, op, &s->names, out, sizeof(*out), err);
-}
-
-enum cx_status iam_get_access_key_last_used(struct aws_client *c, const char *access_key_id,
-                                            char **out_user, struct cx_err *err)
-{
-	*out_user = NULL;
-	return run_text(c, iam_get_access_key_last_used_op(access_key_id), out_user, err);
 }
 
 struct aws_op *iam_update_access_key_op(const char *user, const char *access_key_id,

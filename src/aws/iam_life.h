@@ -19,12 +19,7 @@ struct iam_names {
 };
 void iam_names_free(struct iam_names *l);
 
-/* GetAccessKeyLastUsed: the IAM user that owns access_key_id (AWS answers it for any key of
- * the account, also one never used). *out_user: malloc'd; NULL when the answer names none. */
-struct aws_op *iam_get_access_key_last_used_op(const char *access_key_id);
-const char *iam_get_access_key_last_used_result(const struct aws_op *op);
-enum cx_status iam_get_access_key_last_used(struct aws_client *c, const char *access_key_id,
-                                            char **out_user, struct cx_err *err);
+/* GetAccessKeyLastUsed is in iam.h. */
 
 /* UpdateAccessKey Status=Active|Inactive. */
 struct aws_op *iam_update_access_key_op(const char *user, const char *access_key_id,

@@ -86,8 +86,9 @@ struct certerox_ds {
 	char *organization_id;
 	char *account_id; /* 12-digit AWS account; NULL when absent */
 	char *last_import_attempt_error;
-	long long created_at;     /* epoch seconds, 0 when absent */
-	long long last_import_at; /* 0 when never */
+	long long created_at;             /* epoch seconds, 0 when absent */
+	long long last_import_at;         /* 0 when never */
+	long long last_import_attempt_at; /* 0 when never */
 	bool has_config;
 	struct certerox_config config;
 };

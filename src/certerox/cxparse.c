@@ -164,7 +164,9 @@ static enum cx_status parse_ds_obj(const cJSON *o, struct certerox_ds *out, stru
 	    (st = get_str(o, w, "last_import_attempt_error", false, &ds.last_import_attempt_error,
 	                  err)) ||
 	    (st = get_int(o, w, "created_at", -1e15, 1e15, &ds.created_at, err)) ||
-	    (st = get_int(o, w, "last_import_at", -1e15, 1e15, &ds.last_import_at, err)))
+	    (st = get_int(o, w, "last_import_at", -1e15, 1e15, &ds.last_import_at, err)) ||
+	    (st = get_int(o, w, "last_import_attempt_at", -1e15, 1e15, &ds.last_import_attempt_at,
+	                  err)))
 		goto out;
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(o, "config");
 	if (cfg && !cJSON_IsNull(cfg)) {

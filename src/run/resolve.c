@@ -398,15 +398,18 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		    "nothing of it is read in AWS",
 		    ds->id, ds->account_id, f->account_id);
 	if (l->access_key_id && here) {
-		char *user = NULL;
+		struct iam_key_last_used lu;
+		memset(&lu, 0, sizeof(lu));
 		cx_err_clear(&e);
 		reads++;
-		st = iam_get_access_key_last_used(o->aws, l->access_key_id, &user, &e);
-		if (st == CX_OK && user && *user) {
-			l->user = user;
+		st = iam_get_access_key_last_used(o->aws, l->access_key_id, &lu, &e);
+		if (st == CX_OK && lu.user_name && *lu.user_name) {
+			l->user = xstrdup(lu.user_name);
 			l->user_source = xstrdup("iam GetAccessKeyLastUsed");
+			iam_key_last_used_free(&lu);
 		} else {
-			free(user);
+			if (st == CX_OK)
+				iam_key_last_used_free(&lu);
 			if (st != CX_OK && st != CX_E_NOT_FOUND && st != CX_E_DENIED &&
 			    st != CX_E_CREDENTIALS && st != CX_E_INVALID) {
 				*err = e;

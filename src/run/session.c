@@ -53,6 +53,7 @@ enum cx_status session_open(struct session *s, const struct session_opts *o, str
 	struct http_opts ho;
 	memset(&ho, 0, sizeof(ho));
 	ho.ca_bundle = s->cfg.ca_bundle;
+	ho.max_parallel = o->max_parallel;
 	/* Test-only: a short per-attempt timeout so the fault tests can stall a request past
 	 * it quickly (tests/integration/test_rel_*.py). Not documented for users. */
 	const char *tmo = getenv("CX_TEST_HTTP_TIMEOUT_MS");

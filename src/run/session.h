@@ -17,9 +17,10 @@ struct session_opts {
 	const char *certerox_token_file;                         /* else $CERTEROX_TOKEN */
 	const char *certerox_org; /* NULL: the only organization the token sees */
 	bool certerox_required;   /* a missing URL or token is an error */
-	bool defer_org; /* leave org_id NULL instead of asking CerteroX now: discovery lists
-	                 * the organization's data sources beside its AWS reads, then
-	                 * session_resolve_org */
+	int max_parallel; /* transfers in flight (http_opts.max_parallel); 0 = its default */
+	bool defer_org;   /* leave org_id NULL instead of asking CerteroX now: discovery lists
+	                   * the organization's data sources beside its AWS reads, then
+	                   * session_resolve_org */
 };
 
 struct session {

@@ -28,6 +28,8 @@ static const struct tui_radio_item start_items[] = {
     {"Connect a new AWS data source", "Export, bucket policy, IAM user and key, CerteroX."},
     {"Switch an existing data source to CUR 2.0", "Migrate a legacy CUR data source."},
     {"Show saved data sources", "The vault's data sources and keys, checked against CerteroX."},
+    {"Check connected data sources",
+     "Why costs are missing: export, bucket, key and last import of each (read-only)."},
 };
 
 struct start_state {
@@ -38,7 +40,10 @@ struct start_state {
 static void start_init(struct tui_page *pg)
 {
 	struct start_state *s = xcalloc(1, sizeof(*s));
-	tui_radio_init(&s->r, start_items, 3, W(pg)->start == WIZ_MIGRATE ? 1 : 0);
+	tui_radio_init(&s->r, start_items, 4,
+	               W(pg)->start == WIZ_MIGRATE ? 1
+	               : W(pg)->start == WIZ_CHECK ? 3
+	                                           : 0);
 	pg->state = s;
 }
 
@@ -270,6 +275,10 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		tui_app_status(w->app, ROLE_ERROR, "No AWS session: %s", w->session_err.msg);
 		return TUI_HANDLED;
 	}
+	if (s->r.selected == WIZ_CHECK) {
+		w->start = WIZ_CHECK; /* page_status.c: its own reads, no discovery needed */
+		return TUI_NEXT;
+	}
 	if (!wiz_refresh(w) || !w->have_facts) {
 		if (w->disc_st != CX_OK && !w->disc && !w->cx_busy) {
 			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
@@ -295,7 +304,9 @@ const struct page_ops page_start_ops = {
             "Connect: the whole guide, page by page. Switch: migrate a legacy CUR data source "
             "to CUR 2.0. Show: the data sources and pending keys saved in the vault (unlocked "
             "read-only with its passphrase; secrets never shown), each marked present in "
-            "CerteroX or not found there when CerteroX is reachable.\nNothing is written "
+            "CerteroX or not found there when CerteroX is reachable. Check: the health of "
+            "every connected AWS data source and the action that fixes a problem.\nNothing is "
+            "written "
             "before the Apply page.",
     .init = start_init,
     .enter = start_enter,

@@ -663,6 +663,8 @@ const char *wiz_ds_name(const struct wiz *w)
 
 bool wiz_in_flow(const struct wiz *w, int p)
 {
+	if (w->start == WIZ_CHECK)
+		return false; /* "Check connected data sources" is its own page (page_status.c) */
 	enum flow_page out[FLOW_PAGE_COUNT];
 	size_t n = flow_pages(&w->a, out);
 	for (size_t i = 0; i < n; i++)

@@ -29,7 +29,10 @@ struct wiz *wizard_add_pages(struct tui_app *app, const struct cx_options *o)
 	struct wiz *w = wiz_new(app, o);
 	struct tui_io io = wiz_io(w);
 	tui_app_set_io(app, &io);
-	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		tui_app_add_page(app, pages[i], w);
+		if (pages[i] == &page_start_ops) /* its own page, after Welcome (page_status.c) */
+			tui_app_add_page(app, &page_status_ops, w);
+	}
 	return w;
 }

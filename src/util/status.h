@@ -47,6 +47,7 @@ const char *cx_status_name(enum cx_status st);
 /* Exit codes named once (DESIGN section 3). */
 enum cx_exit {
 	CX_EXIT_OK = 0,
+	CX_EXIT_PROBLEMS = 3, /* --status: a data source has a problem */
 	CX_EXIT_USAGE = 64,
 	CX_EXIT_DATAERR = 65,
 	CX_EXIT_UNAVAILABLE = 69,

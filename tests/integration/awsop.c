@@ -269,7 +269,7 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		o = key_json(k);
 	} else if (!strcmp(name, "GetAccessKeyLastUsed")) {
 		o = cJSON_CreateObject();
-		add_str(o, "user", iam_get_access_key_last_used_result(op));
+		add_str(o, "user", iam_get_access_key_last_used_result(op)->user_name);
 	} else if (!strcmp(name, "ListUserTags")) {
 		const struct iam_names *t = iam_list_user_tags_result(op);
 		o = cJSON_CreateObject();

@@ -6,6 +6,7 @@ and delivery of billing files into moto's S3.  State: DIR/billing.json.
 """
 
 import base64
+import copy
 import csv
 import datetime as dt
 import gzip
@@ -587,10 +588,59 @@ class Billing:
                                 {"Name": k, "ValidValues": v[0] or [], "DefaultValue": v[1] or "",
                                  "Description": v[2]} for k, v in TABLE_PROPERTIES.items()]}]}
 
+    # Executions: one per `deliver` of the export (the refresh AWS runs when the source data
+    # updates), newest first, with the export as it was then (botocore bcm-data-exports
+    # ExecutionReference / GetExecutionResponse).
+    @staticmethod
+    def _add_execution(rec, ok, reason=None):
+        now = time.time()
+        ex = {"ExecutionId": str(uuid.uuid4()), "Export": copy.deepcopy(rec["Export"]),
+              "ExecutionStatus": {"StatusCode": "DELIVERY_SUCCESS" if ok else "DELIVERY_FAILURE",
+                                  "CreatedAt": now, "CompletedAt": now, "LastUpdatedAt": now}}
+        if reason:
+            ex["ExecutionStatus"]["StatusReason"] = reason
+        rec.setdefault("Executions", []).insert(0, ex)
+        del rec["Executions"][100:]
+
+    @staticmethod
+    def _execution_status_out(st):
+        out = {k: iso(v) if k.endswith("At") else v for k, v in st.items()}
+        return out
+
     def bcm_ListExecutions(self, req, acct, body):
+        inv = Invalid()
+        arn = _str(inv, body, "ExportArn", "exportArn")
+        mr = body.get("MaxResults", 20)
+        if not isinstance(mr, int) or not 1 <= mr <= 300:
+            inv.add("maxResults", mr, "Member must have value between 1 and 300")
+        inv.raise_if(True)
+        start = 0
+        if body.get("NextToken") is not None:
+            try:
+                start = int(base64.b64decode(body["NextToken"]).decode().split(":")[1])
+            except Exception:
+                raise ApiError("ValidationException", "Invalid NextToken", 400, {"Reason": "other", "Fields": []})
         with self.lock:
-            self._find_export(acct, body.get("ExportArn"))
-        return {"Executions": []}
+            exs = self._find_export(acct, arn).get("Executions", [])
+            out = {"Executions": [{"ExecutionId": e["ExecutionId"],
+                                   "ExecutionStatus": self._execution_status_out(e["ExecutionStatus"])}
+                                  for e in exs[start:start + mr]]}
+            if start + mr < len(exs):
+                out["NextToken"] = base64.b64encode(f"executions:{start + mr}".encode()).decode()
+        return out
+
+    def bcm_GetExecution(self, req, acct, body):
+        inv = Invalid()
+        arn = _str(inv, body, "ExportArn", "exportArn")
+        eid = _str(inv, body, "ExecutionId", "executionId", hi=1024)
+        inv.raise_if(True)
+        with self.lock:
+            for e in self._find_export(acct, arn).get("Executions", []):
+                if e["ExecutionId"] == eid:
+                    return {"ExecutionId": eid, "Export": e["Export"],
+                            "ExecutionStatus": self._execution_status_out(e["ExecutionStatus"])}
+        raise ApiError("ResourceNotFoundException", f"Execution {eid} not found for export {arn}", 400,
+                       {"ResourceId": eid, "ResourceType": "Execution"})
 
     def bcm_ListTagsForResource(self, req, acct, body):
         with self.lock:
@@ -757,11 +807,13 @@ class Billing:
                     if not ok:
                         st["StatusCode"], st["StatusReason"] = "UNHEALTHY", "INSUFFICIENT_PERMISSION"
                         failed.append(f"export {acct}/{exp['Name']}: INSUFFICIENT_PERMISSION")
+                        self._add_execution(rec, False, "INSUFFICIENT_PERMISSION")
                         continue
                     keys = self._deliver_export(acct, exp, base, start, end)
                     st["StatusCode"] = "HEALTHY"
                     st.pop("StatusReason", None)
                     st["LastRefreshedAt"] = time.time()
+                    self._add_execution(rec, True)
                     delivered += [f"s3://{s3['S3Bucket']}/{k}" for k in keys]
             for acct, recs in self.reports.items():
                 for rec in recs:

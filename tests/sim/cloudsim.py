@@ -5,6 +5,7 @@ Usage:
   cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--no-tls]
   cloudsim stop DIR
   cloudsim deliver DIR
+  cloudsim import DIR
   cloudsim status DIR
 
 See tests/sim/README.md.
@@ -258,6 +259,17 @@ def cmd_deliver(a):
         print("cloudsim: no export or report to deliver")
 
 
+def cmd_import(a):
+    """CerteroX's report import of every AWS data source with its own key (see cximport.py)."""
+    res = control(os.path.abspath(a.dir), "import")
+    for line in res.get("imported", []):
+        print("imported:", line)
+    for line in res.get("failed", []):
+        print("import failed:", line)
+    if not res.get("imported") and not res.get("failed"):
+        print("cloudsim: no AWS data source to import")
+
+
 def cmd_status(a):
     d = os.path.abspath(a.dir)
     pid = read_pid(d)
@@ -288,10 +300,11 @@ def main(argv=None):
     s.add_argument("--key-delay-ms", type=int, default=0)
     s.add_argument("--no-tls", action="store_true")
     s.add_argument("--organizations", type=int, default=1)
-    for n in ("stop", "deliver", "status"):
+    for n in ("stop", "deliver", "import", "status"):
         sub.add_parser(n).add_argument("dir")
     a = ap.parse_args(argv)
-    {"start": cmd_start, "stop": cmd_stop, "deliver": cmd_deliver, "status": cmd_status}[a.cmd](a)
+    {"start": cmd_start, "stop": cmd_stop, "deliver": cmd_deliver, "import": cmd_import,
+     "status": cmd_status}[a.cmd](a)
 
 
 if __name__ == "__main__":

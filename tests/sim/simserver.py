@@ -435,6 +435,9 @@ class Sim:
         if what == "deliver":
             res = self.billing.deliver()
             return Resp(200, [("Content-Type", "application/json")], json.dumps(res))
+        if what == "import":
+            import cximport
+            return Resp(200, [("Content-Type", "application/json")], json.dumps(cximport.run(self.certerox)))
         if what == "status":
             res = {"exports": self.billing.count("exports"), "reports": self.billing.count("reports"),
                    "cloud_accounts": self.certerox.count()}

@@ -233,7 +233,7 @@ START_TEST(iam_life_shapes)
 	    "</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>"
 	    "</ResponseMetadata></GetAccessKeyLastUsedResponse>";
 	ck_assert_int_eq(feed(op, 200, NULL, body, NULL, &err), CX_OK);
-	ck_assert_str_eq(iam_get_access_key_last_used_result(op), "legacy-reader");
+	ck_assert_str_eq(iam_get_access_key_last_used_result(op)->user_name, "legacy-reader");
 	aws_op_free(op);
 	/* a wrong root is a parse error */
 	op = iam_get_access_key_last_used_op("AKIAEXAMPLE");

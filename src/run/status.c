@@ -1,0 +1,798 @@
+/* status.c - the read-only checks of --status, every data source in parallel on the shared
+ * http ctx. See status.h. Each data source goes through two stages: (0) its AWS reads with
+ * the administrator's credentials (key, export, bucket); (1) when they are over, the key
+ * check with the data source's own key from the vault (needs the key to exist and be active
+ * and the bucket to exist, else its failures would only repeat those problems). */
+#include "run/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/bcm.h"
+#include "aws/cur.h"
+#include "aws/iam.h"
+#include "aws/s3.h"
+#include "aws/sts.h"
+#include "core/policy.h"
+#include "run/probe.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/str.h"
+#include "vault/vault.h"
+
+/* A listing shared by every data source that needs it (one ListExports, one
+ * DescribeReportDefinitions per run). */
+struct shared {
+	struct aws_op *op;
+	bool started, finished;
+	size_t *waiters;
+	size_t nwait;
+};
+
+struct status_run {
+	struct status_opts o;
+	char *only;
+	status_done_fn done_fn;
+	void *done_ud;
+	struct status_ds *ds;
+	size_t n;
+	bool org_has_root;
+	char admin[32];
+	bool have_admin, have_list, sts_finished;
+	bool vault_waiting; /* opts.vault_pending and status_set_vault not called yet */
+	struct certerox_ds_list list;
+	int pending;
+	bool started_checks, finished, cancelled;
+	enum cx_status st;
+	struct cx_err err;
+	struct shared exports, reports;
+	struct probe **probes; /* per data source, NULL when none */
+	struct aws_op **ops;   /* every op in flight, for cancel/free */
+	size_t nops;
+	struct certerox_call *call;
+	struct aws_op *sts_op;
+};
+
+enum kind {
+	K_LAST_USED,
+	K_LIST_KEYS,
+	K_GET_EXPORT,
+	K_LIST_EXEC,
+	K_GET_EXEC,
+	K_LOCATION,
+	K_POLICY,
+	K_OBJECTS
+};
+
+struct opctx {
+	struct status_run *r;
+	size_t i;
+	enum kind kind;
+};
+
+static void ds_start_stage1(struct status_run *r, size_t i);
+static void maybe_finish(struct status_run *r);
+
+static void set(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? xstrdup(v) : NULL;
+}
+
+static void track(struct status_run *r, struct aws_op *op)
+{
+	r->ops = xrealloc(r->ops, (r->nops + 1) * sizeof(*r->ops));
+	r->ops[r->nops++] = op;
+}
+
+static void untrack(struct status_run *r, struct aws_op *op)
+{
+	for (size_t k = 0; k < r->nops; k++)
+		if (r->ops[k] == op) {
+			r->ops[k] = r->ops[--r->nops];
+			return;
+		}
+}
+
+static void op_done(struct aws_op *op, void *ud);
+
+static void start_op(struct status_run *r, size_t i, enum kind kind, struct aws_op *op)
+{
+	struct opctx *c = xcalloc(1, sizeof(*c));
+	c->r = r;
+	c->i = i;
+	c->kind = kind;
+	r->pending++;
+	r->ds[i].pending++;
+	track(r, op);
+	aws_op_start(r->o.session->aws, op, op_done, c);
+}
+
+static void note_error(struct status_ds *d, const char *what, const struct cx_err *e)
+{
+	char buf[1400];
+	strv_add(&d->errors, "%s: %s", what, cx_err_format(e, buf, sizeof(buf)));
+}
+
+/* The data source's checks of a stage ended. */
+static void ds_settle(struct status_run *r, size_t i)
+{
+	struct status_ds *d = &r->ds[i];
+	if (d->pending > 0)
+		return;
+	if (d->stage == 0 && r->vault_waiting) {
+		d->stage = 2; /* status_set_vault goes on */
+		return;
+	}
+	if (d->stage == 0 || d->stage == 2) {
+		d->stage = 1;
+		ds_start_stage1(r, i);
+		if (d->pending > 0)
+			return;
+	}
+	if (d->done)
+		return;
+	d->done = true;
+	status_evaluate(d, r->org_has_root, r->o.now);
+	if (r->o.progress)
+		r->o.progress(r->o.progress_ud, r, i);
+}
+
+static void ds_release(struct status_run *r, size_t i)
+{
+	r->ds[i].pending--;
+	r->pending--;
+	ds_settle(r, i);
+	maybe_finish(r);
+}
+
+/* ---- export ---- */
+
+static const char *latest_execution(const cJSON *arr)
+{
+	const char *best = NULL;
+	long long best_t = -2;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, arr)
+	{
+		const cJSON *st = json_obj(e, "ExecutionStatus");
+		long long t = status_parse_time(json_str(st, "CreatedAt"));
+		if (t > best_t) {
+			best_t = t;
+			best = json_str(e, "ExecutionId");
+		}
+	}
+	return best;
+}
+
+static void export_found(struct status_run *r, size_t i, const char *arn)
+{
+	struct status_ds *d = &r->ds[i];
+	d->export_exists = STATUS_YES;
+	set(&d->export_arn, arn);
+	start_op(r, i, K_GET_EXPORT, bcm_get_export_op(arn));
+	start_op(r, i, K_LIST_EXEC, bcm_list_executions_op(arn));
+}
+
+static void shared_done(struct aws_op *op, void *ud)
+{
+	struct status_run *r = ud;
+	bool legacy = op == r->reports.op;
+	struct shared *sh = legacy ? &r->reports : &r->exports;
+	sh->finished = true;
+	untrack(r, op);
+	enum cx_status st = aws_op_status(op);
+	for (size_t w = 0; w < sh->nwait; w++) {
+		size_t i = sh->waiters[w];
+		struct status_ds *d = &r->ds[i];
+		if (st != CX_OK) {
+			if (st != CX_E_CANCELLED)
+				note_error(
+				    d, legacy ? "cur DescribeReportDefinitions" : "bcm ListExports",
+				    aws_op_error(op));
+		} else if (legacy) {
+			const struct cur_report_list *l =
+			    cur_describe_report_definitions_result(op);
+			d->export_exists = STATUS_NO;
+			for (size_t k = 0; k < l->n; k++) {
+				if (!str_eq(l->items[k].name, d->report))
+					continue;
+				d->export_exists = STATUS_YES;
+				const cJSON *rs = json_obj(l->items[k].json, "ReportStatus");
+				set(&d->report_last_delivery, json_str(rs, "lastDelivery"));
+				set(&d->report_last_status, json_str(rs, "lastStatus"));
+			}
+		} else {
+			const struct bcm_export_list *l = bcm_list_exports_result(op);
+			d->export_exists = STATUS_NO;
+			for (size_t k = 0; k < l->n; k++)
+				if (str_eq(l->items[k].name, d->report)) {
+					export_found(r, i, l->items[k].arn);
+					break;
+				}
+		}
+	}
+	size_t nw = sh->nwait;
+	size_t *ws = sh->waiters;
+	sh->waiters = NULL;
+	sh->nwait = 0;
+	r->pending--; /* the shared op itself */
+	for (size_t w = 0; w < nw; w++) {
+		r->ds[ws[w]].pending--;
+		ds_settle(r, ws[w]);
+	}
+	free(ws);
+	aws_op_free(op);
+	sh->op = NULL;
+	maybe_finish(r);
+}
+
+static void wait_shared(struct status_run *r, size_t i, bool legacy)
+{
+	struct shared *sh = legacy ? &r->reports : &r->exports;
+	sh->waiters = xrealloc(sh->waiters, (sh->nwait + 1) * sizeof(*sh->waiters));
+	sh->waiters[sh->nwait++] = i;
+	r->ds[i].pending++;
+	if (!sh->started) {
+		sh->started = true;
+		sh->op = legacy ? cur_describe_report_definitions_op() : bcm_list_exports_op();
+		r->pending++;
+		track(r, sh->op);
+		aws_op_start(r->o.session->aws, sh->op, shared_done, r);
+	}
+}
+
+/* ---- bucket ---- */
+
+static bool data_file(const char *key)
+{
+	return str_ends_with(key, ".csv.gz") || str_ends_with(key, ".csv.zip") ||
+	       str_ends_with(key, ".snappy.parquet");
+}
+
+/* The billing period a delivered key belongs to, as AWS lays them out (CUR 2.0
+ * BILLING_PERIOD=YYYY-MM, legacy CSV YYYYMMDD-YYYYMMDD, legacy Parquet year=YYYY/month=M);
+ * the same groups as OptScale tools/cloud_adapter/clouds/aws.py GROUP_DATES_PATTERNS. */
+static char *period_of(const char *key)
+{
+	const char *p = strstr(key, "BILLING_PERIOD=");
+	if (p && strlen(p) >= 22)
+		return xasprintf("%.4s-%.2s", p + 15, p + 20);
+	p = strstr(key, "year=");
+	const char *m = p ? strstr(p, "/month=") : NULL;
+	if (p && m) {
+		int mo = atoi(m + 7);
+		return xasprintf("%.4s-%02d", p + 5, mo);
+	}
+	for (const char *s = key; *s; s++) {
+		if (s[0] != '/')
+			continue;
+		size_t k = 1;
+		while (k <= 8 && s[k] >= '0' && s[k] <= '9')
+			k++;
+		if (k == 9 && s[9] == '-')
+			return xasprintf("%.4s-%.2s", s + 1, s + 5);
+	}
+	return NULL;
+}
+
+static void objects_done(struct status_ds *d, const struct s3_listing *l)
+{
+	d->listed = STATUS_YES;
+	d->files = 0;
+	char *latest = NULL;
+	for (size_t k = 0; k < l->nobjects; k++) {
+		char *p = period_of(l->objects[k].key);
+		if (p && data_file(l->objects[k].key) && (!latest || strcmp(p, latest) > 0)) {
+			free(latest);
+			latest = p;
+			p = NULL;
+		}
+		free(p);
+	}
+	for (size_t k = 0; latest && k < l->nobjects; k++) {
+		const struct s3_object_info *o = &l->objects[k];
+		char *p = period_of(o->key);
+		bool in = p && str_eq(p, latest);
+		free(p);
+		if (!in)
+			continue;
+		if (data_file(o->key)) {
+			d->files++;
+			if (o->last_modified &&
+			    (!d->last_delivery || strcmp(o->last_modified, d->last_delivery) > 0))
+				set(&d->last_delivery, o->last_modified);
+		} else if (str_ends_with(o->key, "-Manifest.json")) {
+			set(&d->manifest, o->key);
+		}
+	}
+	free(d->latest_period);
+	d->latest_period = latest;
+}
+
+static char *listing_prefix(const struct status_ds *d)
+{
+	char *p = xstrdup(d->prefix ? d->prefix : "");
+	size_t n = strlen(p);
+	while (n && p[n - 1] == '/')
+		p[--n] = '\0';
+	const char *q = p;
+	while (*q == '/')
+		q++;
+	char *out = *q ? xasprintf("%s/%s/", q, d->report) : xasprintf("%s/", d->report);
+	free(p);
+	return out;
+}
+
+/* ---- completion of a data source's op ---- */
+
+static void key_age(struct status_run *r, struct status_ds *d)
+{
+	long long t = status_parse_time(d->key_created_at);
+	if (t >= 0)
+		d->key_age_days = (long)((r->o.now - t) / 86400);
+}
+
+static void op_done(struct aws_op *op, void *ud)
+{
+	struct opctx *c = ud;
+	struct status_run *r = c->r;
+	size_t i = c->i;
+	struct status_ds *d = &r->ds[i];
+	enum cx_status st = aws_op_status(op);
+	const struct cx_err *e = aws_op_error(op);
+	untrack(r, op);
+	if (st == CX_E_CANCELLED) {
+		/* nothing */
+	} else if (c->kind == K_LAST_USED) {
+		if (st == CX_OK) {
+			const struct iam_key_last_used *u = iam_get_access_key_last_used_result(op);
+			set(&d->key_user, u->user_name);
+			set(&d->key_last_used_at, u->last_used_date);
+			set(&d->key_last_used_service, u->last_used_date ? u->service_name : NULL);
+			if (u->user_name)
+				start_op(r, i, K_LIST_KEYS, iam_list_access_keys_op(u->user_name));
+		} else if (st == CX_E_NOT_FOUND) {
+			d->key_exists = STATUS_NO;
+		} else {
+			note_error(d, "iam GetAccessKeyLastUsed", e);
+		}
+	} else if (c->kind == K_LIST_KEYS) {
+		if (st == CX_OK) {
+			const struct iam_access_key_list *l = iam_list_access_keys_result(op);
+			d->key_exists = STATUS_NO;
+			for (size_t k = 0; k < l->n; k++)
+				if (str_eq(l->items[k].access_key_id, d->access_key_id)) {
+					d->key_exists = STATUS_YES;
+					set(&d->key_status, l->items[k].status);
+					set(&d->key_created_at, l->items[k].create_date);
+					key_age(r, d);
+				}
+		} else if (st == CX_E_NOT_FOUND) {
+			d->key_exists = STATUS_NO;
+		} else {
+			note_error(d, "iam ListAccessKeys", e);
+		}
+	} else if (c->kind == K_GET_EXPORT) {
+		if (st == CX_OK) {
+			const struct bcm_export *x = bcm_get_export_result(op);
+			set(&d->export_status, x->status_code);
+			set(&d->export_reason, x->status_reason);
+			set(&d->export_refreshed_at,
+			    json_str(json_obj(x->json, "ExportStatus"), "LastRefreshedAt"));
+		} else if (st == CX_E_NOT_FOUND) {
+			d->export_exists = STATUS_NO;
+		} else {
+			note_error(d, "bcm GetExport", e);
+		}
+	} else if (c->kind == K_LIST_EXEC) {
+		if (st == CX_OK) {
+			const char *id = latest_execution(bcm_list_executions_result(op));
+			if (id) {
+				set(&d->exec_id, id);
+				start_op(r, i, K_GET_EXEC, bcm_get_execution_op(d->export_arn, id));
+			}
+		} else if (st != CX_E_NOT_FOUND) {
+			note_error(d, "bcm ListExecutions", e);
+		}
+	} else if (c->kind == K_GET_EXEC) {
+		if (st == CX_OK) {
+			const cJSON *xs = json_obj(bcm_get_execution_result(op), "ExecutionStatus");
+			set(&d->exec_status, json_str(xs, "StatusCode"));
+			set(&d->exec_reason, json_str(xs, "StatusReason"));
+			const char *at = json_str(xs, "CompletedAt");
+			set(&d->exec_at, at ? at : json_str(xs, "LastUpdatedAt"));
+		} else if (st != CX_E_NOT_FOUND) {
+			note_error(d, "bcm GetExecution", e);
+		}
+	} else if (c->kind == K_LOCATION) {
+		if (st == CX_OK) {
+			d->bucket_exists = STATUS_YES;
+			const char *reg = s3_get_bucket_location_result(op);
+			set(&d->bucket_region, reg && *reg ? reg : "us-east-1");
+			aws_client_set_bucket_region(r->o.session->aws, d->bucket,
+			                             d->bucket_region);
+			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
+			char *pfx = listing_prefix(d);
+			start_op(r, i, K_OBJECTS, s3_list_objects_op(d->bucket, pfx, NULL, 1000));
+			free(pfx);
+		} else if (st == CX_E_NOT_FOUND || str_eq(e->code, "NoSuchBucket")) {
+			d->bucket_exists = STATUS_NO;
+		} else {
+			note_error(d, "s3 GetBucketLocation", e);
+		}
+	} else if (c->kind == K_POLICY) {
+		if (st == CX_OK) {
+			struct cx_err perr;
+			cx_err_clear(&perr);
+			cJSON *doc = policy_parse(s3_get_bucket_policy_result(op), &perr);
+			d->policy_permits = doc && policy_bucket_permits_delivery(
+			                               doc, d->bucket, d->legacy, !d->legacy)
+			                        ? STATUS_YES
+			                        : STATUS_NO;
+			cJSON_Delete(doc);
+		} else if (str_eq(e->code, "NoSuchBucketPolicy")) {
+			d->policy_permits = STATUS_NO;
+		} else {
+			note_error(d, "s3 GetBucketPolicy", e);
+		}
+	} else if (c->kind == K_OBJECTS) {
+		if (st == CX_OK)
+			objects_done(d, s3_list_objects_result(op));
+		else
+			note_error(d, "s3 ListObjectsV2", e);
+	}
+	free(c);
+	aws_op_free(op);
+	ds_release(r, i);
+}
+
+/* ---- stage 1: the key check with the data source's own key ---- */
+
+static void probe_finished(struct probe *p, void *ud)
+{
+	struct opctx *c = ud;
+	struct status_run *r = c->r;
+	size_t i = c->i;
+	struct status_ds *d = &r->ds[i];
+	struct cx_err e;
+	cx_err_clear(&e);
+	enum cx_status st = probe_status(p, &e);
+	if (st == CX_OK) {
+		d->permissions = STATUS_YES;
+	} else if (st == CX_E_DENIED) {
+		d->permissions = STATUS_NO;
+		set(&d->permission_error, e.msg);
+	} else if (st != CX_E_CANCELLED) {
+		note_error(d, "key check", &e);
+	}
+	r->probes[i] = NULL;
+	probe_free(p);
+	free(c);
+	ds_release(r, i);
+}
+
+static const struct vault_record *vault_key(const struct vault *v, const struct status_ds *d)
+{
+	const struct vault_record *rec = vault_find_data_source(v, d->id);
+	if (rec && str_eq(rec->access_key_id, d->access_key_id))
+		return rec;
+	for (size_t k = 0; k < vault_count(v); k++) {
+		rec = vault_get(v, k);
+		if (str_eq(rec->access_key_id, d->access_key_id))
+			return rec;
+	}
+	return NULL;
+}
+
+static void ds_start_stage1(struct status_run *r, size_t i)
+{
+	struct status_ds *d = &r->ds[i];
+	if (!r->o.vault || r->cancelled || !d->access_key_id)
+		return;
+	const struct vault_record *rec = vault_key(r->o.vault, d);
+	d->in_vault =
+	    rec && rec->secret_access_key && *rec->secret_access_key ? STATUS_YES : STATUS_NO;
+	if (d->in_vault != STATUS_YES)
+		return;
+	if (d->reachable && (d->key_exists != STATUS_YES || !str_eq(d->key_status, "Active")))
+		return; /* key_missing / key_inactive say it */
+	if (!d->linked && d->reachable && d->bucket_exists != STATUS_YES)
+		return; /* bucket_missing says it */
+	if (!d->linked && !d->bucket)
+		return;
+	struct probe_opts po = {
+	    .access_key_id = d->access_key_id,
+	    .secret_access_key = rec->secret_access_key,
+	    .user = d->key_user ? d->key_user : rec->iam_user,
+	    .account_id = d->account_id,
+	    .linked = d->linked,
+	    .legacy = d->legacy,
+	    .bucket = d->bucket,
+	    .prefix = d->prefix,
+	    .bucket_region = d->bucket_region,
+	    .wait_max_ms = 5000,
+	    .denied_retry_ms = -1,
+	};
+	struct opctx *c = xcalloc(1, sizeof(*c));
+	c->r = r;
+	c->i = i;
+	r->pending++;
+	d->pending++;
+	r->probes[i] = probe_start(aws_client_ctx(r->o.session->aws), &r->o.session->cfg, &po,
+	                           probe_finished, c);
+}
+
+/* ---- stage 0 ---- */
+
+static void ds_start(struct status_run *r, size_t i)
+{
+	struct status_ds *d = &r->ds[i];
+	d->reachable = d->account_id && r->have_admin && str_eq(d->account_id, r->admin);
+	d->pending++; /* held while starting */
+	if (d->reachable) {
+		if (d->access_key_id)
+			start_op(r, i, K_LAST_USED,
+			         iam_get_access_key_last_used_op(d->access_key_id));
+		if (!d->linked && d->report)
+			wait_shared(r, i, d->legacy);
+		if (!d->linked && d->bucket)
+			start_op(r, i, K_LOCATION, s3_get_bucket_location_op(d->bucket));
+	}
+	d->pending--;
+	ds_settle(r, i);
+}
+
+static void begin_checks(struct status_run *r)
+{
+	r->started_checks = true;
+	const struct certerox_ds_list *l = &r->list;
+	size_t found = 0;
+	for (size_t k = 0; k < l->n; k++) {
+		const struct certerox_ds *c = &l->items[k];
+		if (!str_eq(c->type, "aws_cnr"))
+			continue;
+		if (c->has_config && !c->config.linked)
+			r->org_has_root = true;
+		if (r->only && !str_eq(r->only, c->id))
+			continue;
+		found++;
+	}
+	if (r->only && !found) {
+		r->st = cx_err_set(&r->err, CX_E_INPUT,
+		                   "--data-source %s: the organization has no AWS data source with "
+		                   "this id",
+		                   r->only);
+		return;
+	}
+	r->ds = xcalloc(found ? found : 1, sizeof(*r->ds));
+	r->probes = xcalloc(found ? found : 1, sizeof(*r->probes));
+	for (size_t k = 0; k < l->n; k++) {
+		const struct certerox_ds *c = &l->items[k];
+		if (!str_eq(c->type, "aws_cnr") || (r->only && !str_eq(r->only, c->id)))
+			continue;
+		struct status_ds *d = &r->ds[r->n++];
+		d->key_age_days = -1;
+		d->id = xstrdup(c->id);
+		d->name = xstrdup(c->name);
+		d->account_id = xstrdup(c->account_id);
+		d->last_import_at = c->last_import_at;
+		d->last_import_attempt_at = c->last_import_attempt_at;
+		d->last_import_attempt_error = xstrdup(c->last_import_attempt_error);
+		if (c->has_config) {
+			d->linked = c->config.linked;
+			d->legacy = c->config.cur_version != 2;
+			d->access_key_id = xstrdup(c->config.access_key_id);
+			d->bucket = xstrdup(c->config.bucket_name);
+			d->prefix = xstrdup(c->config.bucket_prefix);
+			d->report = xstrdup(c->config.report_name);
+		}
+	}
+	for (size_t i = 0; i < r->n; i++)
+		ds_start(r, i);
+}
+
+/* Both the caller's account and the list are known: the checks start. */
+static void setup_step(struct status_run *r)
+{
+	if (!r->started_checks && r->st == CX_OK && r->have_list && r->sts_finished &&
+	    !r->cancelled)
+		begin_checks(r);
+}
+
+void status_set_vault(struct status_run *r, struct vault *v)
+{
+	if (!r->vault_waiting)
+		return;
+	r->vault_waiting = false;
+	r->o.vault = v;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ds[i].stage == 2)
+			ds_settle(r, i);
+	r->pending--; /* the hold of status_start */
+	maybe_finish(r);
+}
+
+static void maybe_finish(struct status_run *r)
+{
+	if (r->finished || r->pending > 0)
+		return;
+	r->finished = true;
+	if (r->cancelled && r->st == CX_OK)
+		r->st = cx_err_set(&r->err, CX_E_CANCELLED, "the checks were cancelled");
+	if (r->done_fn)
+		r->done_fn(r, r->done_ud);
+}
+
+static void sts_done(struct aws_op *op, void *ud)
+{
+	struct status_run *r = ud;
+	untrack(r, op);
+	r->sts_op = NULL;
+	if (aws_op_status(op) == CX_OK) {
+		const struct sts_identity *id = sts_get_caller_identity_result(op);
+		snprintf(r->admin, sizeof(r->admin), "%s", id->account ? id->account : "");
+		r->have_admin = true;
+	} else {
+		/* no reachable account: every data source gets account_unreachable */
+		char buf[1400];
+		log_warn("status: the administrator's AWS credentials: %s",
+		         cx_err_format(aws_op_error(op), buf, sizeof(buf)));
+	}
+	aws_op_free(op);
+	r->sts_finished = true;
+	setup_step(r);
+	r->pending--;
+	maybe_finish(r);
+}
+
+static void list_done(struct certerox_call *call, void *ud)
+{
+	struct status_run *r = ud;
+	struct cx_err e;
+	cx_err_clear(&e);
+	enum cx_status st = certerox_call_status(call, &e);
+	if (st == CX_OK) {
+		struct certerox_result *res = certerox_call_result(call);
+		r->list = res->list;
+		memset(&res->list, 0, sizeof(res->list));
+		r->have_list = true;
+	} else if (r->st == CX_OK) {
+		r->st = st;
+		r->err = e;
+	}
+	certerox_call_free(call);
+	r->call = NULL;
+	setup_step(r);
+	r->pending--;
+	maybe_finish(r);
+}
+
+static void kick(void *ud)
+{
+	struct status_run *r = ud;
+	r->pending--;
+	maybe_finish(r);
+}
+
+struct status_run *status_start(const struct status_opts *o, status_done_fn done, void *ud)
+{
+	struct status_run *r = xcalloc(1, sizeof(*r));
+	r->o = *o;
+	r->only = xstrdup(o->data_source);
+	r->o.data_source = r->only;
+	if (!r->o.now)
+		r->o.now = time(NULL);
+	r->done_fn = done;
+	r->done_ud = ud;
+	cx_err_clear(&r->err);
+	struct session *s = o->session;
+	struct http_ctx *ctx = aws_client_ctx(s->aws);
+	r->pending++; /* kick: done never runs from here */
+	http_timer_add(ctx, 0, kick, r);
+	if (o->vault_pending) {
+		r->vault_waiting = true;
+		r->pending++; /* held until status_set_vault */
+	}
+	if (!s->cx || !s->org_id) {
+		r->st = cx_err_set(&r->err, CX_E_INPUT,
+		                   "--status needs CerteroX: --certerox-url (or CERTEROX_URL), a "
+		                   "token and the organization");
+		return r;
+	}
+	r->sts_op = sts_get_caller_identity_op();
+	r->pending++;
+	track(r, r->sts_op);
+	aws_op_start(s->aws, r->sts_op, sts_done, r);
+	r->pending++;
+	r->call = certerox_list_ds_start(s->cx, s->org_id, list_done, r);
+	return r;
+}
+
+bool status_done(const struct status_run *r)
+{
+	return r->finished;
+}
+
+enum cx_status status_result(const struct status_run *r, struct cx_err *err)
+{
+	if (err)
+		*err = r->err;
+	return r->st;
+}
+
+size_t status_count(const struct status_run *r)
+{
+	return r->n;
+}
+
+const struct status_ds *status_get(const struct status_run *r, size_t i)
+{
+	return i < r->n ? &r->ds[i] : NULL;
+}
+
+const char *status_admin_account(const struct status_run *r)
+{
+	return r->admin;
+}
+
+size_t status_problem_count(const struct status_run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		n += r->ds[i].nproblems;
+	return n;
+}
+
+void status_cancel(struct status_run *r)
+{
+	if (r->finished)
+		return;
+	r->cancelled = true;
+	status_set_vault(r, NULL);
+	for (size_t k = 0; k < r->nops; k++)
+		aws_op_cancel(r->ops[k]);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->probes[i])
+			probe_cancel(r->probes[i]);
+	if (r->call)
+		certerox_call_cancel(r->call);
+}
+
+void status_free(struct status_run *r)
+{
+	if (!r)
+		return;
+	for (size_t k = 0; k < r->nops; k++)
+		aws_op_free(r->ops[k]);
+	free(r->ops);
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->probes && r->probes[i])
+			probe_free(r->probes[i]);
+		status_ds_free(&r->ds[i]);
+	}
+	certerox_call_free(r->call);
+	free(r->probes);
+	free(r->ds);
+	free(r->exports.waiters);
+	free(r->reports.waiters);
+	certerox_ds_list_free(&r->list);
+	free(r->only);
+	free(r);
+}
+
+static void sync_done(struct status_run *r, void *ud)
+{
+	(void)r;
+	*(bool *)ud = true;
+}
+
+struct status_run *status_run_sync(const struct status_opts *o)
+{
+	static bool done; /* one synchronous run at a time (front ends) */
+	done = false;
+	struct status_run *r = status_start(o, sync_done, &done);
+	http_ctx_run_until(aws_client_ctx(o->session->aws), &done);
+	return r;
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""--status through the real binary against the simulated cloud.
+
+Every problem code is produced from a state broken with boto3 (or the sim's own `deliver` and
+`import`, which do what AWS and CerteroX do), and every code is absent in the healthy state.
+Each run of --status must only read (the sim's request log), exit 0 without a problem and 3
+with one, and its facts must agree with what an independent client (boto3, the CerteroX API)
+sees."""
+
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowlib import Sim, Wizard, check, finish, writes  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLOUDSIM = os.path.join(HERE, "..", "sim", "cloudsim")
+CODES = ["export_missing", "export_unhealthy", "no_delivery_yet", "bucket_missing",
+         "bucket_policy_blocks_delivery", "key_missing", "key_inactive", "key_old", "key_not_in_vault",
+         "permission_missing", "import_failed", "linked_without_root", "account_unreachable"]
+SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+
+
+class Status:
+    """Runs --status as w (its vault open unless vault=False) and checks it only reads."""
+
+    def __init__(self, sim):
+        self.sim = sim
+
+    def run(self, w, *args, env=None, vault=True, fmt="json", label=""):
+        n0 = len(self.sim.requests())
+        extra = ["--passphrase-file", w.pass_file] if vault else []
+        r = w.run("--status", "--format", fmt, *extra, *args, env=env)
+        time.sleep(0.05)
+        new = self.sim.requests()[n0:]
+        check(f"{label}: --status only reads", writes(new) == [], str(writes(new)))
+        r.requests = new
+        return r
+
+
+def ds_of(r, ds_id):
+    for d in (r.json or {}).get("data_sources", []):
+        if d["id"] == ds_id:
+            return d
+    return None
+
+
+def codes(r, ds_id):
+    d = ds_of(r, ds_id)
+    return sorted(p["code"] for p in d["problems"]) if d else None
+
+
+def expect(r, ds_id, want, label):
+    got = codes(r, ds_id)
+    ok = check(f"{label}: problems {sorted(want)}", got == sorted(want), f"got {got}; stderr {r.stderr[-600:]}")
+    rc = 3 if any(p for d in (r.json or {}).get("data_sources", []) for p in d["problems"]) else 0
+    check(f"{label}: exit {rc}", r.returncode == rc, f"exit {r.returncode}")
+    d = ds_of(r, ds_id) or {}
+    for p in d.get("problems", []):
+        if not (p["message"] and p["fix"] and p["action"] in ("rotate", "migrate", "connect", "wait", "command")):
+            check(f"{label}: {p['code']} has a sentence, a fix and an action", False, json.dumps(p))
+    return ok
+
+
+def cloudsim(sim, cmd):
+    r = sim.run("sh", CLOUDSIM, cmd, sim.dir)
+    check(f"cloudsim {cmd}", r.returncode == 0, r.stdout + r.stderr)
+    return r
+
+
+def member_env(sim):
+    return {"AWS_ACCESS_KEY_ID": sim.env["MEMBER_AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": sim.env["MEMBER_AWS_SECRET_ACCESS_KEY"]}
+
+
+def cur2_flow(sim, st):
+    w = Wizard(sim, "status-cur2")
+    bucket = "acme-status"
+    s3 = sim.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    r = w.batch({"connection": "root", "export": {"type": "cur2", "setup": "wizard", "name": "certerox-cur2",
+                                                  "bucket": bucket, "prefix": "reports"}})
+    if not check("cur2: the wizard connects the account", r.returncode == 0, r.stderr[-800:]):
+        return
+    ds_id = r.json["data_source_id"]
+    # a linked member account in the same organization
+    wl = Wizard(sim, "status-linked")
+    rl = wl.batch({"connection": "linked"}, env=member_env(sim))
+    check("linked: the wizard connects the member account", rl.returncode == 0, rl.stderr[-800:])
+    linked_id = (rl.json or {}).get("data_source_id")
+
+    # 1. just created: nothing delivered yet
+    r = st.run(w, "--data-source", ds_id, label="new")
+    expect(r, ds_id, ["no_delivery_yet"], "new")
+    check("new: only the data source asked for", len(r.json["data_sources"]) == 1)
+
+    # 2. CerteroX imports before AWS delivered: OptScale's error text
+    cloudsim(sim, "import")
+    code, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+    err = (ca or {}).get("last_import_attempt_error")
+    check("import before delivery: CerteroX records OptScale's error",
+          err == f"Report files for report certerox-cur2 not found in bucket {bucket}", str(err))
+    r = st.run(w, "--data-source", ds_id, label="import failed")
+    expect(r, ds_id, ["import_failed", "no_delivery_yet"], "import failed")
+    d = ds_of(r, ds_id) or {}
+    check("import failed: CerteroX's error is reported as it is",
+          any(err and err in p["message"] for p in d.get("problems", [])), json.dumps(d.get("problems")))
+    t = st.run(w, "--data-source", ds_id, fmt="text", label="text")
+    lines = t.stdout.splitlines()
+    check("text: one line per data source with its symbol, problems indented with their fixes",
+          len(lines) >= 5 and lines[0].startswith("\u2718 ") and ds_id in lines[0]
+          and any(x.startswith("    import_failed: ") for x in lines)
+          and any(x.startswith("      fix: ") for x in lines) and t.returncode == 3, t.stdout)
+
+    # 3. healthy: delivered and imported
+    cloudsim(sim, "deliver")
+    cloudsim(sim, "import")
+    r = st.run(w, "--data-source", ds_id, label="healthy")
+    expect(r, ds_id, [], "healthy")
+    d = ds_of(r, ds_id) or {}
+    bcm = sim.client("bcm-data-exports")
+    exp = [e for e in bcm.list_exports()["Exports"] if e["ExportName"] == "certerox-cur2"]
+    got = bcm.get_export(ExportArn=exp[0]["ExportArn"]) if exp else {}
+    check("healthy: the export's ARN and status are AWS's",
+          exp and d.get("export", {}).get("arn") == exp[0]["ExportArn"]
+          and d["export"]["status"] == got["ExportStatus"]["StatusCode"] == "HEALTHY", json.dumps(d.get("export")))
+    ex = bcm.list_executions(ExportArn=exp[0]["ExportArn"])["Executions"] if exp else []
+    check("healthy: the latest execution is AWS's (ListExecutions/GetExecution)",
+          ex and d["export"]["last_execution"]["id"] == ex[0]["ExecutionId"]
+          and d["export"]["last_execution"]["status"] == "DELIVERY_SUCCESS", json.dumps(d.get("export")))
+    keys = sim.client("iam").list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]
+    check("healthy: the key is the user's active key",
+          d.get("key", {}).get("access_key_id") == keys[0]["AccessKeyId"] and d["key"]["status"] == "Active"
+          and d["key"]["age_days"] == 0 and d["key"]["in_vault"] is True and d["key"]["permissions_proved"] is True,
+          json.dumps(d.get("key")))
+    objs = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="reports/certerox-cur2/").get("Contents", [])]
+    data = [k for k in objs if k.endswith(".csv.gz")]
+    check("healthy: the delivered files are the bucket's", d.get("bucket", {}).get("files") == len(data) > 0
+          and d["bucket"]["manifest"] in objs and d["bucket"]["policy_permits_delivery"] is True,
+          json.dumps(d.get("bucket")))
+    _, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+    check("healthy: last import is CerteroX's",
+          d.get("certerox", {}).get("last_import_at") == time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                      time.gmtime(ca["last_import_at"])),
+          json.dumps(d.get("certerox")))
+    all_codes = {p["code"] for x in r.json["data_sources"] for p in x["problems"]}
+    check("healthy: no problem code at all", not (all_codes & set(CODES)), str(all_codes))
+    if linked_id:
+        rl = st.run(wl, "--data-source", linked_id, env=member_env(sim), label="linked healthy")
+        expect(rl, linked_id, [], "linked with a Root in the organization, with the member's credentials")
+        rl = st.run(wl, "--data-source", linked_id, label="linked as management")
+        expect(rl, linked_id, ["account_unreachable"], "linked, with the management account's credentials")
+
+    # 4. the key ages: key_old past 90 days only
+    now = int(time.time())
+    r = st.run(w, "--data-source", ds_id, env={"CX_TEST_NOW": str(now + 89 * 86400)}, label="89 days")
+    expect(r, ds_id, [], "key 89 days old")
+    r = st.run(w, "--data-source", ds_id, env={"CX_TEST_NOW": str(now + 91 * 86400)}, label="91 days")
+    expect(r, ds_id, ["key_old"], "key 91 days old")
+
+    # 5. a vault without this key
+    r = st.run(wl, "--data-source", ds_id, label="other vault")
+    expect(r, ds_id, ["key_not_in_vault"], "a vault that does not hold the key")
+    r = st.run(w, "--data-source", ds_id, vault=False, label="no vault")
+    expect(r, ds_id, [], "vault not opened")
+    check("no vault: says the vault checks are skipped", "not opened" in r.stderr, r.stderr)
+
+    # 6. the ReadOnly policy detached from the key's user
+    iam = sim.client("iam")
+    ro = [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName="certerox-billing")["AttachedPolicies"]
+          if p["PolicyName"] == "CerteroXReadOnly"]
+    iam.detach_user_policy(UserName="certerox-billing", PolicyArn=ro[0])
+    r = st.run(w, "--data-source", ds_id, label="detached")
+    expect(r, ds_id, ["permission_missing"], "ReadOnly policy detached")
+    iam.attach_user_policy(UserName="certerox-billing", PolicyArn=ro[0])
+
+    # 7. the key made inactive
+    iam.update_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"], Status="Inactive")
+    r = st.run(w, "--data-source", ds_id, label="inactive")
+    expect(r, ds_id, ["key_inactive"], "key inactive")
+    iam.update_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"], Status="Active")
+
+    # 8. the bucket policy no longer lets Data Exports deliver; then AWS's delivery fails
+    pol = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    pol["Statement"] = [s for s in pol["Statement"] if s.get("Sid") != SID] or [{
+        "Sid": "Other", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{sim.env['AWS_ACCOUNT_ID']}:root"},
+        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(pol))
+    r = st.run(w, "--data-source", ds_id, label="policy")
+    expect(r, ds_id, ["bucket_policy_blocks_delivery"], "bucket policy without the delivery statement")
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, label="unhealthy")
+    expect(r, ds_id, ["bucket_policy_blocks_delivery", "export_unhealthy"], "after a failed delivery")
+    got = bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
+    d = ds_of(r, ds_id) or {}
+    check("unhealthy: status and reason are AWS's",
+          d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
+          and d["export"]["status_reason"] == got.get("StatusReason") == "INSUFFICIENT_PERMISSION"
+          and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
+
+    # 9. the export deleted
+    bcm.delete_export(ExportArn=exp[0]["ExportArn"])
+    r = st.run(w, "--data-source", ds_id, label="export deleted")
+    expect(r, ds_id, ["bucket_policy_blocks_delivery", "export_missing"], "export deleted")
+
+    # 10. the bucket deleted
+    for k in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        s3.delete_object(Bucket=bucket, Key=k["Key"])
+    s3.delete_bucket(Bucket=bucket)
+    r = st.run(w, "--data-source", ds_id, label="bucket deleted")
+    expect(r, ds_id, ["bucket_missing", "export_missing"], "bucket deleted")
+
+    # 11. the key deleted
+    iam.delete_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"])
+    r = st.run(w, "--data-source", ds_id, label="key deleted")
+    expect(r, ds_id, ["bucket_missing", "export_missing", "key_missing"], "key deleted")
+
+    # 12. the whole organization: both data sources, one line each
+    r = st.run(w, fmt="text", vault=False, label="organization")
+    lines = [x for x in r.stdout.splitlines() if not x.startswith(" ")]
+    check("organization: one line per data source", len(lines) == 2 and r.returncode == 3, r.stdout)
+
+    # 13. the Root data source removed from CerteroX: the linked one has none left
+    if linked_id:
+        code, _, _ = sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{ds_id}")
+        check("Root data source removed", code == 204, str(code))
+        rl = st.run(wl, "--data-source", linked_id, env=member_env(sim), label="linked alone")
+        expect(rl, linked_id, ["linked_without_root"], "linked without a Root data source")
+    r = st.run(w, "--data-source", "no-such-id", label="unknown id")
+    check("unknown --data-source: exit 65 naming the id", r.returncode == 65 and "no-such-id" in r.stderr,
+          f"{r.returncode} {r.stderr}")
+
+
+def legacy_flow(sim, st):
+    w = Wizard(sim, "status-legacy")
+    bucket = "acme-status-legacy"
+    s3 = sim.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    org2 = [o for o in sim.curl("GET", "/restapi/v2/organizations")[1]["organizations"]
+            if o["id"] != sim.env["CERTEROX_ORGANIZATION_ID"]][0]["id"]
+    env = {"CERTEROX_ORGANIZATION_ID": org2}
+    r = w.batch({"connection": "root", "iam": {"user": "certerox-legacy"},
+                 "export": {"type": "legacy", "setup": "wizard", "name": "certerox-cur", "bucket": bucket,
+                            "prefix": "reports"}}, env=env)
+    if not check("legacy: the wizard connects the account", r.returncode == 0, r.stderr[-800:]):
+        return
+    ds_id = r.json["data_source_id"]
+    cloudsim(sim, "deliver")
+    cloudsim(sim, "import")
+    r = st.run(w, "--data-source", ds_id, env=env, label="legacy healthy")
+    expect(r, ds_id, [], "legacy healthy")
+    d = ds_of(r, ds_id) or {}
+    rep = [x for x in sim.client("cur").describe_report_definitions()["ReportDefinitions"]
+           if x["ReportName"] == "certerox-cur"]
+    check("legacy healthy: ReportStatus is AWS's", rep and d.get("export", {}).get("last_status") ==
+          rep[0].get("ReportStatus", {}).get("lastStatus") == "SUCCESS", json.dumps(d.get("export")))
+    s3.delete_bucket_policy(Bucket=bucket)
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, env=env, label="legacy unhealthy")
+    expect(r, ds_id, ["bucket_policy_blocks_delivery", "export_unhealthy"], "legacy: bucket policy removed")
+
+
+def main():
+    sim = Sim("--organizations", "2").start()
+    try:
+        st = Status(sim)
+        cur2_flow(sim, st)
+        legacy_flow(sim, st)
+    finally:
+        sim.cleanup()
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
