@@ -421,24 +421,29 @@ def disconnect_delete():
 
 
 def rotate_killed():
-    """SIGKILL while CerteroX is being given the new key (its PATCH stalled): the new key's secret
-    is in the vault at once, CerteroX still works with the old key, and a re-run of rotate (with
-    --yes: it deletes the unused key it made before) completes with one key of the user."""
+    """SIGKILL while CerteroX is being given the new key (its PATCH stalled; it takes effect on the
+    server): the new key's secret is in the vault at once, so whichever key CerteroX holds, the
+    vault has its secret; a re-run of rotate (with --yes: it deletes the unused key it made)
+    settles the pending record and completes with one key of the user."""
     import signal
     import subprocess
     import tempfile
     import time
-    fdir = tempfile.mkdtemp(prefix="cxfaults.", dir=os.environ.get("TMPDIR") or "/tmp")
-    faults = os.path.join(fdir, "faults.json")
-    with open(faults, "w") as f:
-        json.dump([{"service": "certerox", "operation": "PATCH /restapi/v2/cloud_accounts/{id}", "nth": 1,
-                    "count": 1, "fault": "stall:20000"}], f)
-    sim = Sim("--faults", faults).start()
+    sim = Sim().start()
     try:
         w = Wizard(sim, "rotkill")
         ds_id = connect(sim, w)
         if not ds_id:
             return
+        # the sim again, now stalling this data source's PATCH (the request log names the path)
+        faults = os.path.join(tempfile.mkdtemp(prefix="cxfaults.", dir=os.environ.get("TMPDIR") or "/tmp"),
+                              "faults.json")
+        with open(faults, "w") as f:
+            json.dump([{"service": "certerox", "operation": f"PATCH /restapi/v2/cloud_accounts/{ds_id}",
+                        "nth": 1, "count": 1, "fault": "stall:20000"}], f)
+        sim.stop()
+        sim.opts = ["--faults", faults]
+        sim.start()
         old, _ = ds_key(sim, ds_id)
         rot = {"action": "rotate", "rotate": {"data_source_id": ds_id}}
         e = dict(os.environ)
