@@ -338,6 +338,26 @@ enum cx_status s3_put_bucket_policy(struct aws_client *c, const char *bucket, co
 	return opkit_run_free(c, s3_put_bucket_policy_op(bucket, policy), err);
 }
 
+static void delete_policy_build(void *stp, struct aws_req *rq)
+{
+	bucket_req(stp, rq, "DELETE");
+	buf_puts(&rq->query, "policy");
+}
+
+static const struct aws_op_def delete_policy_def = {
+    AWS_S3, AWS_PROTO_REST_XML, "DeleteBucketPolicy", delete_policy_build, opkit_parse_nothing,
+    NULL};
+
+struct aws_op *s3_delete_bucket_policy_op(const char *bucket)
+{
+	return op_new(&delete_policy_def, st_new(bucket));
+}
+
+enum cx_status s3_delete_bucket_policy(struct aws_client *c, const char *bucket, struct cx_err *err)
+{
+	return opkit_run_free(c, s3_delete_bucket_policy_op(bucket), err);
+}
+
 /* ---------- ListBuckets ---------- */
 
 static void list_buckets_build(void *stp, struct aws_req *rq)

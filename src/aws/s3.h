@@ -42,6 +42,10 @@ enum cx_status s3_get_bucket_policy(struct aws_client *c, const char *bucket, ch
                                     struct cx_err *err);
 
 /* PutBucketPolicy with Content-MD5. */
+/* DeleteBucketPolicy (204; NoSuchBucketPolicy when there is none). */
+struct aws_op *s3_delete_bucket_policy_op(const char *bucket);
+enum cx_status s3_delete_bucket_policy(struct aws_client *c, const char *bucket,
+                                       struct cx_err *err);
 struct aws_op *s3_put_bucket_policy_op(const char *bucket, const char *policy);
 enum cx_status s3_put_bucket_policy(struct aws_client *c, const char *bucket, const char *policy,
                                     struct cx_err *err);

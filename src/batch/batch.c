@@ -14,6 +14,7 @@
 #include "run/discover.h"
 #include "run/engine.h"
 #include "run/journal.h"
+#include "run/resolve.h"
 #include "run/session.h"
 #include "run/summary.h"
 #include "util/json.h"
@@ -208,6 +209,11 @@ static int prepare(const struct cx_options *o, struct prep *p, bool need_certero
 	rc = discover_with_vault(p, vr, vault);
 	if (rc)
 		return rc;
+	struct resolve_opts ro = {
+	    .aws = p->s.aws, .certerox = p->s.cx, .vault = *vault, .dry_run = vr->dry_run};
+	st = resolve_life(&ro, &p->a, &p->facts, &p->warnings, &err);
+	if (st != CX_OK)
+		return fail("discovery", &err, session_exit_status(st, false));
 	answers_fill_defaults(&p->a, p->facts.account_id, p->facts.bucket_region);
 	if (validate_answers(&p->a, NULL, &err) != CX_OK)
 		return fail(o->answers_file, &err, CX_EXIT_DATAERR);

@@ -10,7 +10,7 @@
 #include "util/paths.h"
 #include "util/str.h"
 
-static const char *const action_names[] = {"connect", "migrate", NULL};
+static const char *const action_names[] = {"connect", "migrate", "rotate", "disconnect", NULL};
 static const char *const connection_names[] = {"root", "linked", NULL};
 static const char *const type_names[] = {"cur2", "legacy", NULL};
 static const char *const setup_names[] = {"wizard", "certerox", "existing", "detect", NULL};
@@ -88,7 +88,9 @@ void answers_init(struct answers *a)
 	X(certerox.url)                                                                            \
 	X(certerox.organization_id)                                                                \
 	X(migrate.data_source_id)                                                                  \
-	X(migrate.export_name)
+	X(migrate.export_name)                                                                     \
+	X(rotate.data_source_id)                                                                   \
+	X(disconnect.data_source_id)
 
 void answers_free(struct answers *a)
 {
@@ -164,11 +166,15 @@ static const struct field fields[] = {
     {"migrate", "data_source_id", F_STR, OFF(migrate.data_source_id), NULL},
     {"migrate", "export_name", F_STR, OFF(migrate.export_name), NULL},
     {"migrate", "delete_legacy_report", F_BOOL, OFF(migrate.delete_legacy_report), NULL},
+    {"rotate", "data_source_id", F_STR, OFF(rotate.data_source_id), NULL},
+    {"disconnect", "data_source_id", F_STR, OFF(disconnect.data_source_id), NULL},
+    {"disconnect", "delete_aws_resources", F_BOOL, OFF(disconnect.delete_aws_resources), NULL},
 };
 #undef OFF
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const char *const sections[] = {"data_source", "export", "iam", "certerox", "migrate", NULL};
+static const char *const sections[] = {"data_source", "export", "iam",        "certerox",
+                                       "migrate",     "rotate", "disconnect", NULL};
 
 static bool is_section(const char *k)
 {
@@ -424,6 +430,16 @@ cJSON *answers_to_json(const struct answers *a)
 		add_str(m, "data_source_id", a->migrate.data_source_id);
 		add_str(m, "export_name", a->migrate.export_name);
 		cJSON_AddBoolToObject(m, "delete_legacy_report", a->migrate.delete_legacy_report);
+	}
+	if (a->action == ANSWERS_ROTATE) {
+		cJSON *r = cJSON_AddObjectToObject(root, "rotate");
+		add_str(r, "data_source_id", a->rotate.data_source_id);
+	}
+	if (a->action == ANSWERS_DISCONNECT) {
+		cJSON *d = cJSON_AddObjectToObject(root, "disconnect");
+		add_str(d, "data_source_id", a->disconnect.data_source_id);
+		cJSON_AddBoolToObject(d, "delete_aws_resources",
+		                      a->disconnect.delete_aws_resources);
 	}
 	return root;
 }

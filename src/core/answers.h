@@ -10,7 +10,10 @@
  *               "split_cost_allocation": true},
  *    "iam": {"user", "readonly_policy", "discover_policy"},
  *    "certerox": {"url", "organization_id"},
- *    "migrate": {"data_source_id", "export_name", "delete_legacy_report"}}
+ *    "migrate": {"data_source_id", "export_name", "delete_legacy_report"},
+ *    "rotate": {"data_source_id"},
+ *    "disconnect": {"data_source_id", "delete_aws_resources": false}}
+ * ("action": "rotate"|"disconnect" too.)
  * Loading checks structure only (types, unknown keys, sizes, encoding); field rules and
  * cross-field rules are in core/validate (validate_answers). */
 #ifndef CX_CORE_ANSWERS_H
@@ -26,7 +29,7 @@
 #define ANSWERS_MAX_FILE   (64 * 1024) /* bytes of an answers file */
 #define ANSWERS_MAX_STRING 1024        /* bytes of one string value */
 
-enum answers_action { ANSWERS_CONNECT = 0, ANSWERS_MIGRATE };
+enum answers_action { ANSWERS_CONNECT = 0, ANSWERS_MIGRATE, ANSWERS_ROTATE, ANSWERS_DISCONNECT };
 enum answers_connection { ANSWERS_ROOT = 0, ANSWERS_LINKED };
 enum answers_export_type { ANSWERS_CUR2 = 0, ANSWERS_LEGACY };
 enum answers_setup { ANSWERS_WIZARD = 0, ANSWERS_SETUP_CERTEROX, ANSWERS_EXISTING, ANSWERS_DETECT };
@@ -69,6 +72,13 @@ struct answers {
 		char *export_name;    /* default "certerox-cur2" */
 		bool delete_legacy_report;
 	} migrate;
+	struct {
+		char *data_source_id; /* required for rotate */
+	} rotate;
+	struct {
+		char *data_source_id; /* required for disconnect */
+		bool delete_aws_resources;
+	} disconnect;
 	/* Which sections / keys the file gave (for the cross-field rules and the summary). */
 	bool has_export;      /* an "export" object was present */
 	bool has_migrate;     /* a "migrate" object was present */

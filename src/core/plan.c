@@ -9,6 +9,8 @@
 #include "core/cxrules.h"
 #include "core/diff.h"
 #include "core/export.h"
+#include "core/plan_int.h"
+#include "core/plan_life.h"
 #include "core/policy.h"
 #include "core/validate.h"
 #include "util/json.h"
@@ -72,8 +74,10 @@ void plan_facts_free(struct plan_facts *f)
 		free(d->prefix);
 		free(d->report_name);
 		free(d->config_scheme);
+		free(d->access_key_id);
 	}
 	free(f->data_sources);
+	plan_life_free(f->life);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -184,7 +188,11 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 		d->prefix = jdup(x, "prefix");
 		d->report_name = jdup(x, "report_name");
 		d->config_scheme = jdup(x, "config_scheme");
+		d->access_key_id = jdup(x, "access_key_id");
 	}
+	const cJSON *life = json_obj(j, "life");
+	if (life && !(f->life = plan_life_from_json(life, err)))
+		return CX_E_INPUT;
 	return CX_OK;
 }
 
@@ -214,14 +222,6 @@ static bool attached(const struct plan_facts *f, const char *arn)
 }
 
 /* ---- plan building ---- */
-
-struct builder {
-	struct plan *p;
-	const struct answers *a;
-	const struct plan_facts *f;
-	struct plan_options opt;
-	struct cx_err *err;
-};
 
 static struct plan_step *add_step(struct builder *b, const char *id, const char *service,
                                   const char *op, enum plan_kind kind, cJSON *req,
@@ -1113,7 +1113,18 @@ static enum cx_status build_migrate(struct builder *b)
 		st = b->err ? b->err->status : CX_E_IO;
 		goto out;
 	}
-	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true);
+	const struct plan_life *life = f->life && f->life->user ? f->life : NULL;
+	if (life) {
+		cJSON_Delete(ro);
+		plan_migrate_grants(b, bucket); /* plan_rotate.c: the data source's real user */
+	} else {
+		ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true);
+	}
+	bool new_key = life && !plan_life_key_live(life);
+	if (new_key && !plan_add_new_key(b, ds)) {
+		st = b->err->status;
+		goto out;
+	}
 
 	struct export_spec spec;
 	export_spec_from_answers(&spec, a, prefix, region);
@@ -1123,8 +1134,18 @@ static enum cx_status build_migrate(struct builder *b)
 		goto out;
 	key_check(b, NULL, bucket, prefix, false, false);
 	struct plan_step *kc = (struct plan_step *)plan_find(b->p, "key-check");
-	if (kc)
+	if (kc && life) {
+		cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "UserName",
+		                                       cJSON_CreateString(life->user));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    kc->request, "KeySource", cJSON_CreateString(new_key ? "created" : "vault"));
+		free(kc->title);
+		kc->title = xasprintf("sts CheckKey %s", life->user);
+		cJSON_AddBoolToObject(kc->request, "Discover",
+		                      plan_life_grants(life, "ec2:DescribeRegions"));
+	} else if (kc) {
 		cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "UserName", cJSON_CreateNull());
+	}
 
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "data_source_id", ds->id);
@@ -1141,9 +1162,11 @@ static enum cx_status build_migrate(struct builder *b)
 	                               req, "%s", ds->name ? ds->name : ds->id);
 	s->server_requests = server_chain(b, false, "create_report", false, name);
 	depend(b, s, "key-check", "export", "bucket-policy", "policy-readonly", (const char *)NULL);
-	if (done)
+	if (done && !new_key)
 		skip(s, "data source \"%s\" already uses CUR 2.0 export %s",
 		     ds->name ? ds->name : ds->id, name);
+	if (new_key)
+		plan_add_retire_old_key(b);
 
 	if (a->migrate.delete_legacy_report && ds->report_name && ds->cur_version != 2) {
 		const struct plan_export_fact *old = plan_facts_export(f, ds->report_name, true);
@@ -1182,7 +1205,18 @@ enum cx_status plan_build(struct plan *p, const struct answers *a, const struct 
 		b.opt = *opt;
 	p->target.account_id = xstrdup(f->account_id);
 	enum cx_status st;
-	if (a->action == ANSWERS_MIGRATE)
+	const char *life_ds = f->life ? f->life->data_source_id : NULL;
+	const struct plan_data_source_fact *lds = NULL;
+	for (size_t i = 0; life_ds && i < f->ndata_sources; i++)
+		if (str_eq(f->data_sources[i].id, life_ds))
+			lds = &f->data_sources[i];
+	if (a->action == ANSWERS_ROTATE)
+		st = plan_build_rotate(&b, lds, false);
+	else if (a->action == ANSWERS_DISCONNECT)
+		st = plan_build_disconnect(&b);
+	else if (a->action == ANSWERS_CONNECT && lds && !plan_life_key_live(f->life))
+		st = plan_build_rotate(&b, lds, true); /* CerteroX reconciled by key */
+	else if (a->action == ANSWERS_MIGRATE)
 		st = build_migrate(&b);
 	else if (a->connection == ANSWERS_LINKED)
 		st = build_linked(&b);
@@ -1283,4 +1317,46 @@ bool plan_needs_confirmation(const struct plan *p)
 		if (p->steps[i].destructive && p->steps[i].kind != PLAN_SKIP)
 			return true;
 	return false;
+}
+
+/* ---- for the builders in other files (plan_int.h) ---- */
+
+struct plan_step *planb_add(struct builder *b, const char *id, const char *service, const char *op,
+                            enum plan_kind kind, cJSON *req, const char *subject)
+{
+	return add_step(b, id, service, op, kind, req, "%s", subject ? subject : "");
+}
+
+void planb_skip(struct plan_step *s, const char *reason)
+{
+	skip(s, "%s", reason);
+}
+
+void planb_depend(struct builder *b, struct plan_step *s, const char *dep)
+{
+	depend(b, s, dep, (const char *)NULL);
+}
+
+struct plan_step *planb_key_check(struct builder *b, const char *user, const char *bucket,
+                                  const char *prefix, bool legacy, bool linked)
+{
+	key_check(b, NULL, bucket, prefix, legacy, linked);
+	struct plan_step *kc = (struct plan_step *)plan_find(b->p, "key-check");
+	cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "UserName", cJSON_CreateString(user));
+	cJSON_ReplaceItemInObjectCaseSensitive(kc->request, "KeySource",
+	                                       cJSON_CreateString("created"));
+	free(kc->title);
+	kc->title = xasprintf("sts CheckKey %s", user);
+	return kc;
+}
+
+int planb_server_chain(const struct builder *b, bool linked, const char *scheme, bool legacy,
+                       const char *report)
+{
+	return server_chain(b, linked, scheme, legacy, report);
+}
+
+void planb_ensure_policy(struct builder *b, const char *tag, const char *name, cJSON *doc)
+{
+	ensure_policy(b, tag, name, doc, false);
 }

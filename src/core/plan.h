@@ -55,7 +55,10 @@ struct plan_data_source_fact {
 	char *prefix;
 	char *report_name;
 	char *config_scheme;
+	char *access_key_id; /* its key in CerteroX (NULL when not told) */
 };
+
+struct plan_life; /* core/plan_life.h: the data source rotate/disconnect/migrate act on */
 
 struct plan_facts {
 	char *account_id; /* sts GetCallerIdentity Account (required) */
@@ -80,6 +83,7 @@ struct plan_facts {
 	                            longest chain of a read waiting on another's answer; 0 unknown) */
 	unsigned cx_unsupported; /* config keys CerteroX refuses (PLAN_CX_NO_*), from its answer
 	                            to a key probe (cloud_account_verify) */
+	struct plan_life *life;  /* run/resolve: the data source acted on (NULL: none) */
 };
 #define PLAN_CX_NO_CUR_VERSION      1u /* an OptScale before 2024-08: no CUR 2.0 */
 #define PLAN_CX_NO_USE_EDP_DISCOUNT 2u /* an OptScale before 2024-10 */
@@ -95,7 +99,8 @@ void plan_facts_free(struct plan_facts *f);
  *                 "versions", "oldest_nondefault"}],
  *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
- *                     "prefix", "report_name", "config_scheme"}],
+ *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
+ *   "life": {...} (core/plan_life.h),
  *   "discovery_depth": N, "certerox_unsupported_keys": ["cur_version", "use_edp_discount"]}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
@@ -181,6 +186,8 @@ struct plan_path {
 
 struct plan_options {
 	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks (--yes) */
+	/* --yes also consents to deactivating a key the wizard did not make (rotate) and to
+	 * deleting the oldest non-default policy version (migrate). */
 };
 
 /* Builds the plan. answers must have passed validate_answers; facts->account_id is

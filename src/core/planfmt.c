@@ -253,6 +253,47 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		buf_puts(b, "aws cur delete-report-definition --region us-east-1 --report-name ");
 		sq(b, rs(r, "ReportName"));
 		buf_puts(b, "\n");
+	} else if (strcmp(op, "UpdateAccessKey") == 0) {
+		buf_puts(b, "aws iam update-access-key --user-name ");
+		sq(b, rs(r, "UserName"));
+		buf_puts(b, " --access-key-id ");
+		sq(b, rs(r, "AccessKeyId"));
+		buf_puts(b, " --status ");
+		sq(b, rs(r, "Status"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DetachUserPolicy") == 0) {
+		buf_puts(b, "aws iam detach-user-policy --user-name ");
+		sq(b, rs(r, "UserName"));
+		buf_puts(b, " --policy-arn ");
+		sq(b, rs(r, "PolicyArn"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DeleteUser") == 0) {
+		buf_puts(b, "aws iam delete-user --user-name ");
+		sq(b, rs(r, "UserName"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DeletePolicy") == 0) {
+		buf_puts(b, "aws iam delete-policy --policy-arn ");
+		sq(b, rs(r, "PolicyArn"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DeleteExport") == 0) {
+		buf_puts(b, "aws bcm-data-exports delete-export --region us-east-1 --export-arn ");
+		sq(b, rs(r, "ExportArn"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DeleteBucketPolicy") == 0) {
+		if (s->diff && *s->diff)
+			comment(b, s->diff);
+		buf_puts(b, "aws s3api delete-bucket-policy --bucket ");
+		sq(b, rs(r, "Bucket"));
+		buf_puts(b, " --region ");
+		sq(b, rs(r, "Region"));
+		buf_puts(b, "\n");
+	} else if (strcmp(op, "DeleteDataSource") == 0) {
+		char *t =
+		    xasprintf("In CerteroX: Settings -> Data Sources -> the data source %s -> "
+		              "Actions -> Delete",
+		              rs(r, "data_source_id"));
+		comment(b, t);
+		free(t);
 	} else if (strcmp(s->service, "certerox") == 0) {
 		comment(
 		    b,

@@ -336,6 +336,12 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings, 
 		                               err)) != CX_OK)
 			return st;
 	}
+	if (a->action == ANSWERS_ROTATE &&
+	    (!a->rotate.data_source_id || !a->rotate.data_source_id[0]))
+		return missing(err, "rotate.data_source_id");
+	if (a->action == ANSWERS_DISCONNECT &&
+	    (!a->disconnect.data_source_id || !a->disconnect.data_source_id[0]))
+		return missing(err, "disconnect.data_source_id");
 	if (!root && a->action != ANSWERS_MIGRATE)
 		return CX_OK;
 	bool legacy = root && e->type == ANSWERS_LEGACY;

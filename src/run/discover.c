@@ -1069,6 +1069,7 @@ static enum cx_status on_cx_ds(struct discover *d, struct rd *r, enum cx_status 
 			x->prefix = xstrdup(s->config.bucket_prefix);
 			x->report_name = xstrdup(s->config.report_name);
 			x->config_scheme = xstrdup(s->config.config_scheme);
+			x->access_key_id = xstrdup(s->config.access_key_id);
 		}
 	}
 	/* migrate: the bucket of the data source, when the answers did not give one */
@@ -1433,6 +1434,7 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 			add_str(o, "prefix", x->prefix);
 			add_str(o, "report_name", x->report_name);
 			add_str(o, "config_scheme", x->config_scheme);
+			add_str(o, "access_key_id", x->access_key_id);
 			cJSON_AddItemToArray(ds, o);
 		}
 	}

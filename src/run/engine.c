@@ -7,6 +7,7 @@
 #include "aws/bcm.h"
 #include "aws/cur.h"
 #include "aws/iam.h"
+#include "aws/iam_life.h"
 #include "aws/s3.h"
 #include "core/export.h"
 #include "run/keycheck.h"
@@ -121,6 +122,13 @@ static const char *fix_for(struct engine *e, const struct plan_step *st, const s
 {
 	switch (err->status) {
 	case CX_E_DENIED:
+		if (str_eq(st->operation, "CheckKey")) { /* no such AWS action: name the user */
+			snprintf(buf, n,
+			         "grant user %s the action named above (in one of its policies), "
+			         "then run the same command again",
+			         req_str(st, "UserName") ? req_str(st, "UserName") : "of the key");
+			return buf;
+		}
 		if (str_eq(st->service, "certerox"))
 			return "check that the CerteroX token may manage data sources of the "
 			       "organization";
@@ -194,8 +202,13 @@ static bool benign_error(const struct plan_step *ps, const struct cx_err *err)
 	if (str_eq(ps->operation, "CreateBucket"))
 		return str_eq(code, "BucketAlreadyOwnedByYou");
 	if (str_eq(ps->operation, "DeletePolicyVersion") ||
-	    str_eq(ps->operation, "DeleteAccessKey"))
+	    str_eq(ps->operation, "DeleteAccessKey") || str_eq(ps->operation, "DeleteUser") ||
+	    str_eq(ps->operation, "DetachUserPolicy") || str_eq(ps->operation, "DeletePolicy"))
 		return str_eq(code, "NoSuchEntity");
+	if (str_eq(ps->operation, "DeleteExport"))
+		return str_eq(code, "ResourceNotFoundException");
+	if (str_eq(ps->operation, "DeleteBucketPolicy"))
+		return str_eq(code, "NoSuchBucketPolicy");
 	if (str_eq(ps->operation, "DeleteReportDefinition"))
 		return str_eq(code, "ResourceNotFoundException");
 	return false;
@@ -248,6 +261,20 @@ static enum cx_status save_new_key(struct engine *e, const struct iam_access_key
 static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
                            const struct cx_err *err);
 static bool policy_wait(struct engine *e, struct sinfo *s, const struct cx_err *err);
+
+/* A key deleted or deactivated by the plan: its vault record (if any) is retired. */
+static void engine_life_key_gone(struct engine *e, const char *id, const char *how)
+{
+	if (!e->env.vault || !id || !vault_count(e->env.vault))
+		return;
+	struct cx_err verr;
+	cx_err_clear(&verr);
+	char detail[128];
+	snprintf(detail, sizeof(detail), "iam %s", how);
+	if (vault_retire_key(e->env.vault, id, detail, &verr) == CX_OK &&
+	    vault_save(e->env.vault, &verr) != CX_OK)
+		log_error("vault: %s", verr.msg);
+}
 
 static void on_aws_done(struct aws_op *op, void *ud)
 {
@@ -318,6 +345,9 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		char ev[96];
 		snprintf(ev, sizeof(ev), "%s %s", ps->service, ps->operation);
 		journal_note(e, "applied", "step", ps->id, "operation", ev);
+		if (str_eq(ps->operation, "DeleteAccessKey") ||
+		    str_eq(ps->operation, "UpdateAccessKey"))
+			engine_life_key_gone(e, req_str(ps, "AccessKeyId"), ps->operation);
 	}
 	s->op = NULL;
 	aws_op_free(op);
@@ -334,6 +364,14 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 			aws_client_set_bucket_region(e->env.aws, bucket, region);
 		if (str_eq(op, "CreateBucket"))
 			return s3_create_bucket_op(bucket, region ? region : "us-east-1");
+		if (str_eq(op, "DeleteBucketPolicy")) {
+			if (e->env.journal &&
+			    journal_backup_policy(e->env.journal, bucket,
+			                          e->env.facts ? e->env.facts->bucket_policy : NULL,
+			                          NULL, err) != CX_OK)
+				return NULL;
+			return s3_delete_bucket_policy_op(bucket);
+		}
 		if (str_eq(op, "PutBucketPolicy")) {
 			const cJSON *pol = cJSON_GetObjectItemCaseSensitive(rq, "Policy");
 			if (e->env.journal &&
@@ -372,11 +410,22 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 			return iam_create_access_key_op(user);
 		if (str_eq(op, "DeleteAccessKey"))
 			return iam_delete_access_key_op(user, json_str(rq, "AccessKeyId"));
+		if (str_eq(op, "UpdateAccessKey"))
+			return iam_update_access_key_op(user, json_str(rq, "AccessKeyId"),
+			                                json_str(rq, "Status"));
+		if (str_eq(op, "DeleteUser"))
+			return iam_delete_user_op(user);
+		if (str_eq(op, "DetachUserPolicy"))
+			return iam_detach_user_policy_op(user, arn);
+		if (str_eq(op, "DeletePolicy"))
+			return iam_delete_policy_op(arn);
 	} else if (str_eq(ps->service, "bcm-data-exports")) {
 		if (str_eq(op, "CreateExport"))
 			return bcm_create_export_op(rq);
 		if (str_eq(op, "UpdateExport"))
 			return bcm_update_export_op(rq);
+		if (str_eq(op, "DeleteExport"))
+			return bcm_delete_export_op(json_str(rq, "ExportArn"));
 	} else if (str_eq(ps->service, "cur")) {
 		if (str_eq(op, "PutReportDefinition"))
 			return cur_put_report_definition_op(rq);
@@ -834,6 +883,15 @@ static void record_data_source(struct engine *e, const struct plan_step *ps, con
 	if (!e->env.vault || !id)
 		return;
 	const struct answers *a = e->env.answers;
+	const struct vault_record *old = vault_find_data_source(e->env.vault, id);
+	if (old && !str_eq(old->access_key_id, e->res.access_key_id)) {
+		struct cx_err rerr;
+		cx_err_clear(&rerr);
+		char why[160];
+		snprintf(why, sizeof(why), "replaced in CerteroX by %s",
+		         e->res.access_key_id ? e->res.access_key_id : "?");
+		vault_retire_key(e->env.vault, old->access_key_id, why, &rerr);
+	}
 	struct vault_record r;
 	vault_record_of_run(e, &r);
 	r.data_source_id = (char *)id;
@@ -901,7 +959,19 @@ static void on_certerox_done(struct certerox_call *call, void *ud)
 	cx_err_clear(&err);
 	enum cx_status st = certerox_call_status(call, &err);
 	char detail[256] = "";
-	if (st == CX_OK) {
+	if (st == CX_OK && str_eq(ps->operation, "DeleteDataSource")) {
+		const char *id = req_str(ps, "data_source_id");
+		snprintf(detail, sizeof(detail), "data source %s deleted", id ? id : "?");
+		journal_note(e, "deleted_data_source", "data_source_id", id, NULL, NULL);
+		const struct vault_record *vr =
+		    e->env.vault ? vault_find_data_source(e->env.vault, id) : NULL;
+		struct cx_err verr;
+		cx_err_clear(&verr);
+		if (vr && (vault_retire_key(e->env.vault, vr->access_key_id,
+		                            "data source disconnected", &verr) != CX_OK ||
+		           vault_save(e->env.vault, &verr) != CX_OK))
+			log_error("vault: %s", verr.msg);
+	} else if (st == CX_OK) {
 		struct certerox_result *res = certerox_call_result(call);
 		const char *id =
 		    res && res->ds.id ? res->ds.id : e->env.answers->migrate.data_source_id;
@@ -937,6 +1007,9 @@ static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
 		cx_err_set(err, CX_E_INPUT, "no CerteroX URL: give --certerox-url or CERTEROX_URL");
 		return NULL;
 	}
+	if (str_eq(ps->operation, "DeleteDataSource"))
+		return certerox_delete_ds_start(e->env.certerox, req_str(ps, "data_source_id"),
+		                                on_certerox_done, s);
 	if (find_key(e, NULL, err) != CX_OK)
 		return NULL;
 	const cJSON *body = json_obj(ps->request, "body");
@@ -972,6 +1045,18 @@ static struct certerox_call *certerox_step(struct engine *e, struct sinfo *s,
 
 /* ---- scheduling ---- */
 
+/* The policy the key check names for read rights: the one the plan gives the Data Exports
+ * actions (migrate of an account onboarded by hand), else the answers' ReadOnly policy. */
+static const char *readonly_policy_name(const struct engine *e)
+{
+	const struct plan_step *ps = plan_find(e->p, "policy-readonly");
+	const char *arn = ps ? req_str(ps, "PolicyArn") : NULL;
+	const char *slash = arn ? strstr(arn, ":policy/") : NULL;
+	if (slash && slash[8])
+		return strrchr(arn, '/') + 1;
+	return e->env.answers->iam.readonly_policy;
+}
+
 static void start_step(struct engine *e, size_t i)
 {
 	struct sinfo *s = &e->s[i];
@@ -1002,7 +1087,8 @@ static void start_step(struct engine *e, size_t i)
 		    .prefix = req_str(ps, "Prefix"),
 		    .legacy = json_bool(ps->request, "Legacy", false),
 		    .linked = json_bool(ps->request, "Linked", false),
-		    .readonly_policy = e->env.answers->iam.readonly_policy,
+		    .billing_only = !json_bool(ps->request, "Discover", true),
+		    .readonly_policy = readonly_policy_name(e),
 		    .discover_policy = e->env.answers->iam.discover_policy,
 		    .wait_ms = e->env.key_wait_ms,
 		};

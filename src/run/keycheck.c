@@ -74,6 +74,7 @@ struct keycheck *keycheck_start(struct aws_client *admin, const struct keycheck_
 	    .user = o->user,
 	    .account_id = o->account_id,
 	    .linked = o->linked,
+	    .billing_only = o->billing_only,
 	    .legacy = o->legacy,
 	    .bucket = o->bucket,
 	    .prefix = o->prefix,

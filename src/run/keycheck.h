@@ -17,6 +17,7 @@ struct keycheck_opts {
 	const char *prefix;
 	bool legacy;
 	bool linked;
+	bool billing_only;           /* probe_opts.billing_only */
 	const char *readonly_policy; /* policy names, for the fix in messages */
 	const char *discover_policy;
 	long wait_ms; /* 0 = 120 s */

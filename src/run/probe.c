@@ -46,7 +46,7 @@ struct probe {
 	struct aws_config cfg;
 	struct aws_client *c;
 	char *akid, *user, *account, *bucket, *prefix, *region, *ro, *disc;
-	bool linked, legacy;
+	bool linked, legacy, billing_only;
 	long wait_max, poll_min, poll_max, poll_fast, denied_retry;
 	probe_progress_fn progress;
 	void *progress_ud;
@@ -296,9 +296,11 @@ static void setup_checks(struct probe *p)
 		                      : "bcm-data-exports:ListExports",
 		            xstrdup("*"), true);
 	}
-	setup_check(p, C_EC2, "ec2:DescribeRegions", xstrdup("* (DryRun)"), false);
-	setup_check(p, C_BUCKETS, "s3:ListAllMyBuckets", xstrdup("*"), false);
-	setup_check(p, C_USERS, "iam:ListUsers", xstrdup("*"), false);
+	if (!p->billing_only) {
+		setup_check(p, C_EC2, "ec2:DescribeRegions", xstrdup("* (DryRun)"), false);
+		setup_check(p, C_BUCKETS, "s3:ListAllMyBuckets", xstrdup("*"), false);
+		setup_check(p, C_USERS, "iam:ListUsers", xstrdup("*"), false);
+	}
 	p->pending = 0;
 	for (int i = 0; i < C_N; i++)
 		p->pending += p->checks[i].enabled;
@@ -448,6 +450,7 @@ struct probe *probe_start(struct http_ctx *ctx, const struct aws_config *base,
 	p->ro = xstrdup(o->readonly_policy ? o->readonly_policy : "CerteroXReadOnly");
 	p->disc = xstrdup(o->discover_policy ? o->discover_policy : "CerteroXDiscoverResources");
 	p->linked = o->linked;
+	p->billing_only = o->billing_only && !o->linked;
 	p->legacy = o->legacy;
 	p->wait_max = dflt(o->wait_max_ms, DEF_WAIT_MAX);
 	p->poll_min = dflt(o->poll_min_ms, DEF_POLL_MIN);

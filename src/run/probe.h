@@ -65,6 +65,8 @@ struct probe_opts {
 	const char *user;              /* IAM user name for messages (NULL = "the user") */
 	const char *account_id;        /* expected account of the key, NULL = not checked */
 	bool linked;                   /* only the Discover Resources checks */
+	bool billing_only;             /* root: no Discover Resources checks (a data source whose
+	                                  user was never given them: rotate, migrate) */
 	bool legacy;                   /* cur:DescribeReportDefinitions instead of ListExports */
 	const char *bucket;            /* root: NULL = none yet (CerteroX creates it): not probed */
 	const char *prefix;            /* root: "" / NULL = the whole bucket */

@@ -1,7 +1,32 @@
 /* summary.c - the JSON summary of a run (batch and wizard). */
 #include "run/summary.h"
 
+#include "core/plan_life.h"
 #include "util/str.h"
+
+/* rotate / a key replaced: the key CerteroX held before; disconnect: what was removed and
+ * what was kept (with the reason). */
+static void summary_life(cJSON *j, const struct answers *a, const struct plan_facts *facts,
+                         const struct plan *plan, const struct engine *e)
+{
+	const struct plan_life *l = facts->life;
+	const struct plan_step *key = plan_find(plan, "key");
+	if (l && l->access_key_id &&
+	    (a->action == ANSWERS_ROTATE || (key && key->kind != PLAN_SKIP)))
+		cJSON_AddStringToObject(j, "previous_access_key_id", l->access_key_id);
+	if (a->action != ANSWERS_DISCONNECT)
+		return;
+	cJSON *rm = cJSON_AddArrayToObject(j, "removed");
+	cJSON *kept = cJSON_AddArrayToObject(j, "kept");
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_step *s = &plan->steps[i];
+		const char *state = engine_step_state(e, i, NULL);
+		if (s->kind == PLAN_SKIP)
+			cJSON_AddItemToArray(kept, cJSON_CreateString(s->skip_reason));
+		else if (s->kind != PLAN_READ && str_eq(state, "done"))
+			cJSON_AddItemToArray(rm, cJSON_CreateString(s->title));
+	}
+}
 
 cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, const struct plan *plan,
                    const struct strv *warnings, const struct engine *e, const char *vault_path,
@@ -19,6 +44,8 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, cons
 	for (size_t i = 0; !ds_id && i < facts->ndata_sources; i++)
 		if (str_eq(facts->data_sources[i].account_id, t->account_id))
 			ds_id = facts->data_sources[i].id;
+	if (facts->life && facts->life->data_source_id)
+		ds_id = facts->life->data_source_id;
 	if (a->action == ANSWERS_MIGRATE && !ds_id)
 		ds_id = a->migrate.data_source_id;
 	if (ds_id)
@@ -45,6 +72,7 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, cons
 	cJSON_AddStringToObject(j, "iam_user", a->iam.user);
 	if (r->access_key_id)
 		cJSON_AddStringToObject(j, "access_key_id", r->access_key_id);
+	summary_life(j, a, facts, plan, e);
 	if (vault_path)
 		cJSON_AddStringToObject(j, "vault", vault_path);
 	cJSON *w = cJSON_AddArrayToObject(j, "warnings");

@@ -276,7 +276,12 @@ static struct vault_record *record_new(struct vault *v)
 
 bool vault_record_pending(const struct vault_record *r)
 {
-	return r && empty(r->data_source_id);
+	return r && !r->retired && empty(r->data_source_id);
+}
+
+const char *vault_record_state(const struct vault_record *r)
+{
+	return r->retired ? "retired" : empty(r->data_source_id) ? "pending" : "live";
 }
 
 size_t vault_count(const struct vault *v)
@@ -316,7 +321,7 @@ static struct vault_record *find_ds(const struct vault *v, const char *id)
 	if (empty(id))
 		return NULL;
 	for (size_t i = 0; i < v->n; i++)
-		if (str_eq(v->recs[i].data_source_id, id))
+		if (!v->recs[i].retired && str_eq(v->recs[i].data_source_id, id))
 			return &v->recs[i];
 	return NULL;
 }
@@ -329,7 +334,8 @@ const struct vault_record *vault_find_user(const struct vault *v, const char *aw
 		return best;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct vault_record *r = &v->recs[i];
-		if (str_eq(r->aws_account_id, aws_account_id) && str_eq(r->iam_user, iam_user) &&
+		if (!r->retired && str_eq(r->aws_account_id, aws_account_id) &&
+		    str_eq(r->iam_user, iam_user) &&
 		    (!best || strcmp(r->updated_at, best->updated_at) >= 0))
 			best = r;
 	}
@@ -392,6 +398,24 @@ enum cx_status vault_history_add(struct vault *v, const struct vault_record *whi
 	now_iso(now);
 	set_field(&r->updated_at, now);
 	return CX_OK;
+}
+
+enum cx_status vault_retire_key(struct vault *v, const char *access_key_id, const char *detail,
+                                struct cx_err *err)
+{
+	for (size_t i = 0; !empty(access_key_id) && i < v->n; i++) {
+		struct vault_record *r = &v->recs[i];
+		if (r->retired || !str_eq(r->access_key_id, access_key_id))
+			continue;
+		r->retired = true;
+		history_append(r, NULL, "retired", detail);
+		char now[32];
+		now_iso(now);
+		set_field(&r->updated_at, now);
+		return CX_OK;
+	}
+	return VERR(err, CX_E_NOT_FOUND, "vault: no record holds access key %s",
+	            access_key_id ? access_key_id : "");
 }
 
 static void remove_at(struct vault *v, size_t i)
@@ -473,6 +497,7 @@ static void record_from_json(const cJSON *o, struct vault_record *r)
 	log_redact_add(r->secret_access_key);
 	r->created_at = jstr(o, "created_at");
 	r->updated_at = jstr(o, "updated_at");
+	r->retired = json_bool(o, "retired", false);
 	const cJSON *h = json_arr(o, "history"), *e;
 	cJSON_ArrayForEach(e, h)
 	{
@@ -504,6 +529,8 @@ static cJSON *record_to_json(const struct vault_record *r, bool with_secret)
 		cJSON_AddStringToObject(o, "secret_access_key", r->secret_access_key);
 	cJSON_AddStringToObject(o, "created_at", r->created_at);
 	cJSON_AddStringToObject(o, "updated_at", r->updated_at);
+	if (r->retired)
+		cJSON_AddBoolToObject(o, "retired", true);
 	cJSON *h = cJSON_AddArrayToObject(o, "history");
 	for (size_t i = 0; i < r->nhistory; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -1352,6 +1379,7 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 			const struct vault_record *r = vault_get(v, i);
 			cJSON *o = record_to_json(r, false);
 			cJSON_AddBoolToObject(o, "pending", vault_record_pending(r));
+			cJSON_AddStringToObject(o, "state", vault_record_state(r));
 			cJSON_AddItemToArray(arr, o);
 		}
 		char *s = json_pretty(arr);
@@ -1360,9 +1388,9 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 		cJSON_Delete(arr);
 		return;
 	}
-	const char *hdr[] = {"NAME",   "DATA SOURCE", "ACCOUNT",    "CONNECTION",
-	                     "EXPORT", "IAM USER",    "ACCESS KEY", "UPDATED"};
-	enum { NCOL = 8 };
+	const char *hdr[] = {"NAME",     "DATA SOURCE", "ACCOUNT", "CONNECTION", "EXPORT",
+	                     "IAM USER", "ACCESS KEY",  "STATE",   "UPDATED"};
+	enum { NCOL = 9 };
 	size_t w[NCOL];
 	for (int c = 0; c < NCOL; c++)
 		w[c] = strlen(hdr[c]);
@@ -1376,8 +1404,8 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 		for (size_t i = 0; i < n; i++) {
 			const struct vault_record *r = vault_get(v, i);
 			cells[0] = xstrdup(or_dash(r->name));
-			cells[1] =
-			    xstrdup(vault_record_pending(r) ? "(pending)" : r->data_source_id);
+			cells[1] = xstrdup(vault_record_pending(r) ? "(pending)"
+			                                           : or_dash(r->data_source_id));
 			cells[2] = xstrdup(or_dash(r->aws_account_id));
 			cells[3] = xstrdup(or_dash(r->connection));
 			if (empty(r->export.type) && empty(r->export.name))
@@ -1387,7 +1415,8 @@ void vault_list_print(const struct vault *v, FILE *f, enum vault_format fmt)
 				                     or_dash(r->export.name));
 			cells[5] = xstrdup(or_dash(r->iam_user));
 			cells[6] = xstrdup(or_dash(r->access_key_id));
-			cells[7] = xstrdup(or_dash(r->updated_at));
+			cells[7] = xstrdup(vault_record_state(r));
+			cells[8] = xstrdup(or_dash(r->updated_at));
 			for (int c = 0; c < NCOL; c++) {
 				char *p = str_printable(cells[c], 200);
 				free(cells[c]);

@@ -69,6 +69,8 @@ struct vault_record {
 	char *updated_at;        /* set by the vault on every upsert */
 	struct vault_event *history;
 	size_t nhistory;
+	bool retired; /* the key was replaced (rotate) or its data source disconnected: kept for the
+	                 record, never used again (JSON "retired": true; absent = false) */
 };
 
 enum vault_format { VAULT_FORMAT_TABLE = 0, VAULT_FORMAT_JSON };
@@ -170,6 +172,13 @@ enum cx_status vault_history_add(struct vault *v, const struct vault_record *whi
  * CX_E_NOT_FOUND when none. */
 enum cx_status vault_remove_user(struct vault *v, const char *aws_account_id, const char *iam_user,
                                  struct cx_err *err);
+/* Marks the record holding access_key_id (of any state but retired) retired, with a history
+ * event "retired" (detail may be NULL); lookups skip retired records. CX_E_NOT_FOUND when
+ * none. In memory only. */
+enum cx_status vault_retire_key(struct vault *v, const char *access_key_id, const char *detail,
+                                struct cx_err *err);
+/* The state --list shows: "retired", "pending" (no data source id yet) or "live". */
+const char *vault_record_state(const struct vault_record *r);
 /* Removes the record with that data source id; CX_E_NOT_FOUND when none. */
 enum cx_status vault_remove_data_source(struct vault *v, const char *data_source_id,
                                         struct cx_err *err);

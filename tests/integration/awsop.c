@@ -32,6 +32,7 @@
 #include "aws/cur.h"
 #include "aws/ec2.h"
 #include "aws/iam.h"
+#include "aws/iam_life.h"
 #include "aws/org.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
@@ -96,6 +97,21 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 		return iam_list_access_keys_op(a_str(a, "user"));
 	if (!strcmp(name, "DeleteAccessKey"))
 		return iam_delete_access_key_op(a_str(a, "user"), a_str(a, "access_key_id"));
+	if (!strcmp(name, "GetAccessKeyLastUsed"))
+		return iam_get_access_key_last_used_op(a_str(a, "access_key_id"));
+	if (!strcmp(name, "UpdateAccessKey"))
+		return iam_update_access_key_op(a_str(a, "user"), a_str(a, "access_key_id"),
+		                                a_str(a, "status"));
+	if (!strcmp(name, "ListUserTags"))
+		return iam_list_user_tags_op(a_str(a, "user"));
+	if (!strcmp(name, "DetachUserPolicy"))
+		return iam_detach_user_policy_op(a_str(a, "user"), a_str(a, "arn"));
+	if (!strcmp(name, "DeleteUser"))
+		return iam_delete_user_op(a_str(a, "user"));
+	if (!strcmp(name, "DeletePolicy"))
+		return iam_delete_policy_op(a_str(a, "arn"));
+	if (!strcmp(name, "DeleteBucketPolicy"))
+		return s3_delete_bucket_policy_op(a_str(a, "bucket"));
 	if (!strcmp(name, "HeadBucket"))
 		return s3_head_bucket_op(a_str(a, "bucket"));
 	if (!strcmp(name, "GetBucketLocation"))
@@ -251,6 +267,14 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		const struct iam_access_key *k = iam_create_access_key_result(op);
 		write_secret(k->secret_access_key);
 		o = key_json(k);
+	} else if (!strcmp(name, "GetAccessKeyLastUsed")) {
+		o = cJSON_CreateObject();
+		add_str(o, "user", iam_get_access_key_last_used_result(op)->user_name);
+	} else if (!strcmp(name, "ListUserTags")) {
+		const struct iam_names *t = iam_list_user_tags_result(op);
+		o = cJSON_CreateObject();
+		for (size_t i = 0; i < t->n; i++)
+			add_str(o, t->names[i], t->values[i]);
 	} else if (!strcmp(name, "ListAccessKeys")) {
 		const struct iam_access_key_list *l = iam_list_access_keys_result(op);
 		o = cJSON_CreateArray();

@@ -11,6 +11,7 @@
 #include "aws/ec2.h"
 #include "aws/http.h"
 #include "aws/iam.h"
+#include "aws/iam_life.h"
 #include "aws/org.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
@@ -216,6 +217,63 @@ START_TEST(iam_pagination_and_document)
 	    CX_OK);
 	ck_assert_str_eq(iam_get_policy_version_result(op)->document,
 	                 "{\"Version\":\"2012-10-17\",\"S\":\"a+b c\xc3\xa9\"}");
+	aws_op_free(op);
+}
+END_TEST
+
+START_TEST(iam_life_shapes)
+{
+	struct cx_err err;
+	/* GetAccessKeyLastUsed names the key's user (shape of the IAM API reference) */
+	struct aws_op *op = iam_get_access_key_last_used_op("AKIAEXAMPLE");
+	const char *body =
+	    "<GetAccessKeyLastUsedResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
+	    "<GetAccessKeyLastUsedResult><AccessKeyLastUsed><Region>N/A</Region>"
+	    "<ServiceName>N/A</ServiceName></AccessKeyLastUsed><UserName>legacy-reader</UserName>"
+	    "</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>"
+	    "</ResponseMetadata></GetAccessKeyLastUsedResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, NULL, &err), CX_OK);
+	ck_assert_str_eq(iam_get_access_key_last_used_result(op)->user_name, "legacy-reader");
+	aws_op_free(op);
+	/* a wrong root is a parse error */
+	op = iam_get_access_key_last_used_op("AKIAEXAMPLE");
+	ck_assert_int_eq(feed(op, 200, NULL, "<Other/>", NULL, &err), CX_E_PARSE);
+	aws_op_free(op);
+	/* ListUserTags: pages (Marker) and (key, value) pairs */
+	op = iam_list_user_tags_op("u");
+	bool more = false;
+	body = "<ListUserTagsResponse><ListUserTagsResult><IsTruncated>true</IsTruncated>"
+	       "<Marker>m1</Marker><Tags><member><Key>certerox-aws-setup</Key><Value>made</Value>"
+	       "</member></Tags></ListUserTagsResult></ListUserTagsResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(more);
+	body = "<ListUserTagsResponse><ListUserTagsResult><IsTruncated>false</IsTruncated>"
+	       "<Tags><member><Key>AKIAEXAMPLE</Key><Value>certerox</Value></member></Tags>"
+	       "</ListUserTagsResult></ListUserTagsResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(!more);
+	const struct iam_names *t = iam_list_user_tags_result(op);
+	ck_assert_uint_eq(t->n, 2);
+	ck_assert_str_eq(t->names[0], "certerox-aws-setup");
+	ck_assert_str_eq(t->values[0], "made");
+	ck_assert_str_eq(t->names[1], "AKIAEXAMPLE");
+	aws_op_free(op);
+	/* GetUserPolicy: the document is URL-decoded */
+	op = iam_get_user_policy_op("u", "p");
+	body = "<GetUserPolicyResponse><GetUserPolicyResult><UserName>u</UserName>"
+	       "<PolicyName>p</PolicyName><PolicyDocument>%7B%22Version%22%3A%222012-10-17%22%7D"
+	       "</PolicyDocument></GetUserPolicyResult></GetUserPolicyResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, NULL, &err), CX_OK);
+	ck_assert_str_eq(iam_get_user_policy_result(op), "{\"Version\":\"2012-10-17\"}");
+	aws_op_free(op);
+	/* ListUserPolicies names */
+	op = iam_list_user_policies_op("u");
+	body = "<ListUserPoliciesResponse><ListUserPoliciesResult><PolicyNames><member>a</member>"
+	       "<member>b</member></PolicyNames><IsTruncated>false</IsTruncated>"
+	       "</ListUserPoliciesResult></ListUserPoliciesResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, NULL, &err), CX_OK);
+	ck_assert_uint_eq(iam_list_user_policies_result(op)->n, 2);
+	ck_assert_str_eq(iam_list_user_policies_result(op)->names[1], "b");
 	aws_op_free(op);
 }
 END_TEST
@@ -704,6 +762,7 @@ static Suite *suite(void)
 	tcase_add_test(t, query_credentials_and_throttle);
 	tcase_add_test(t, iam_pagination_and_document);
 	tcase_add_test(t, iam_access_key_secret);
+	tcase_add_test(t, iam_life_shapes);
 	tcase_add_test(t, ec2_shapes);
 	tcase_add_test(t, json_error_variants);
 	tcase_add_test(t, json_ops);

@@ -79,7 +79,13 @@ static const char *const flows[] = {"root-wizard-cur2",
                                     "linked",
                                     "migrate",
                                     "rerun-wizard-cur2",
-                                    "drift-wizard-cur2"};
+                                    "drift-wizard-cur2",
+                                    "rotate",
+                                    "rotate-foreign",
+                                    "reconcile",
+                                    "migrate-handmade",
+                                    "migrate-attach",
+                                    "disconnect"};
 #define NFLOWS ((int)(sizeof(flows) / sizeof(flows[0])))
 
 START_TEST(plan_golden)

@@ -312,6 +312,35 @@ START_TEST(cross_field)
 	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
 	ck_assert_str_eq(e.msg, "migrate.data_source_id: is required");
 	answers_free(&a);
+	ck_assert_int_eq(load(&a, "{\"action\": \"rotate\"}", &e), CX_OK);
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
+	ck_assert_str_eq(e.msg, "rotate.data_source_id: is required");
+	answers_free(&a);
+	ck_assert_int_eq(load(&a, "{\"action\": \"disconnect\", \"disconnect\": {}}", &e), CX_OK);
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
+	ck_assert_str_eq(e.msg, "disconnect.data_source_id: is required");
+	answers_free(&a);
+	/* rotate / disconnect load, validate and round-trip */
+	ck_assert_int_eq(load(&a,
+	                      "{\"action\": \"disconnect\", \"disconnect\": {\"data_source_id\": "
+	                      "\"ds-1\", \"delete_aws_resources\": true}}",
+	                      &e),
+	                 CX_OK);
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_OK);
+	ck_assert(a.action == ANSWERS_DISCONNECT && a.disconnect.delete_aws_resources);
+	char *text = answers_to_text(&a);
+	struct answers b;
+	answers_init(&b);
+	ck_assert_int_eq(answers_load_text(&b, text, strlen(text), &e), CX_OK);
+	ck_assert_str_eq(b.disconnect.data_source_id, "ds-1");
+	ck_assert(b.disconnect.delete_aws_resources);
+	free(text);
+	answers_free(&b);
+	answers_free(&a);
+	ck_assert_int_eq(load(&a, "{\"action\": \"rotate\", \"rotate\": {\"id\": \"x\"}}", &e),
+	                 CX_E_INPUT);
+	ck_assert_str_eq(e.msg, "rotate.id: unknown key");
+	answers_free(&a);
 	ck_assert_int_eq(
 	    load(&a, "{\"export\": {\"bucket\": \"acme-billing\", \"granularity\": \"MONTHLY\"}}",
 	         &e),

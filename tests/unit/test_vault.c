@@ -179,6 +179,9 @@ START_TEST(round_trip)
 	v = NULL;
 	ck_assert_msg(vault_open(path, PASS, NULL, &v, &err) == CX_OK, "%s", err.msg);
 	ck_assert_uint_eq(vault_count(v), 2);
+	ck_assert_str_eq(vault_record_state(vault_find_data_source(v, "ds-1")), "live");
+	ck_assert_str_eq(vault_record_state(vault_find_user(v, "123456789012", "certerox-billing")),
+	                 "pending");
 	r = vault_find_data_source(v, "ds-1");
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->nhistory, 2);
@@ -191,6 +194,61 @@ START_TEST(round_trip)
 	ck_assert_uint_eq(vault_count(v), 0);
 	struct vault_record bad = {0};
 	ck_assert_int_ne(vault_upsert_user(v, &bad, &err), CX_OK);
+	vault_close(v);
+	free(path);
+}
+END_TEST
+
+/* rotate: the data source's old key is retired, the pending new key becomes the data source;
+ * lookups skip retired records; "retired" survives a save; --list shows the states. */
+START_TEST(retire_key_states)
+{
+	char *path = tpath("retire.vault");
+	make_vault(path, "interactive");
+	struct vault *v = NULL;
+	struct cx_err err;
+	cx_err_clear(&err);
+	ck_assert_int_eq(vault_open(path, PASS, NULL, &v, &err), CX_OK);
+	struct vault_record d = sample();
+	d.data_source_id = (char *)"ds-1";
+	ck_assert_int_eq(vault_upsert_data_source(v, &d, &err), CX_OK);
+	struct vault_record k = sample();
+	k.access_key_id = (char *)"AKIANEWKEY0000000000";
+	k.secret_access_key = (char *)"newSecretKeyValue0123456789abcdefABCDEFGH";
+	ck_assert_int_eq(vault_upsert_user(v, &k, &err), CX_OK);
+	ck_assert_int_eq(vault_retire_key(v, "AKIAIOSFODNN7EXAMPLE", "replaced", &err), CX_OK);
+	ck_assert_ptr_null(vault_find_data_source(v, "ds-1"));
+	ck_assert_int_eq(vault_retire_key(v, "AKIAIOSFODNN7EXAMPLE", NULL, &err), CX_E_NOT_FOUND);
+	k.data_source_id = (char *)"ds-1";
+	ck_assert_int_eq(vault_upsert_data_source(v, &k, &err), CX_OK);
+	ck_assert_uint_eq(vault_count(v), 2);
+	ck_assert_str_eq(vault_find_data_source(v, "ds-1")->access_key_id, "AKIANEWKEY0000000000");
+	ck_assert_str_eq(vault_find_user(v, "123456789012", "certerox-billing")->access_key_id,
+	                 "AKIANEWKEY0000000000");
+	ck_assert_msg(vault_save(v, &err) == CX_OK, "%s", err.msg);
+	vault_close(v);
+	v = NULL;
+	ck_assert_int_eq(vault_open(path, PASS, NULL, &v, &err), CX_OK);
+	size_t retired = 0, live = 0;
+	for (size_t i = 0; i < vault_count(v); i++) {
+		const struct vault_record *r = vault_get(v, i);
+		retired += r->retired;
+		live += strcmp(vault_record_state(r), "live") == 0;
+		ck_assert(!vault_record_pending(r));
+	}
+	ck_assert_uint_eq(retired, 1);
+	ck_assert_uint_eq(live, 1);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	vault_list_print(v, f, VAULT_FORMAT_TABLE);
+	vault_list_print(v, f, VAULT_FORMAT_JSON);
+	fclose(f);
+	ck_assert(strstr(buf, "STATE") != NULL);
+	ck_assert(strstr(buf, "retired") != NULL);
+	ck_assert(strstr(buf, "\"state\": \"live\"") != NULL);
+	ck_assert(strstr(buf, SECRET) == NULL);
+	free(buf);
 	vault_close(v);
 	free(path);
 }
@@ -888,6 +946,7 @@ static Suite *vault_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, retire_key_states);
 	tcase_add_test(tc, missing_vault);
 	tcase_add_test(tc, wrong_passphrase);
 	tcase_add_test(tc, every_byte_flip_detected);

@@ -1,0 +1,464 @@
+/* resolve.c - the data source a run acts on and what the wizard made for it. See resolve.h. */
+#include "run/resolve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/bcm.h"
+#include "aws/iam.h"
+#include "aws/iam_life.h"
+#include "aws/s3.h"
+#include "core/plan_life.h"
+#include "core/policy.h"
+#include "run/journal.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/paths.h"
+#include "util/str.h"
+
+/* The tag the wizard puts on what it creates (issue 14 item 1). */
+#define OWNER_TAG "certerox-aws-setup"
+
+static const char *target_id(const struct answers *a)
+{
+	switch (a->action) {
+	case ANSWERS_ROTATE:
+		return a->rotate.data_source_id;
+	case ANSWERS_DISCONNECT:
+		return a->disconnect.data_source_id;
+	case ANSWERS_MIGRATE:
+		return a->migrate.data_source_id;
+	default:
+		return NULL;
+	}
+}
+
+static const struct plan_data_source_fact *find_ds(const struct plan_facts *f, const char *id)
+{
+	for (size_t i = 0; id && i < f->ndata_sources; i++)
+		if (str_eq(f->data_sources[i].id, id))
+			return &f->data_sources[i];
+	return NULL;
+}
+
+/* connect: the data source that already connects the account with this connection kind. */
+static const struct plan_data_source_fact *account_ds(const struct answers *a,
+                                                      const struct plan_facts *f)
+{
+	for (size_t i = 0; i < f->ndata_sources; i++)
+		if (str_eq(f->data_sources[i].account_id, f->account_id) &&
+		    f->data_sources[i].linked == (a->connection == ANSWERS_LINKED))
+			return &f->data_sources[i];
+	return NULL;
+}
+
+/* A read that may find nothing or be refused: true to go on (err cleared), false to stop. */
+static bool soft(enum cx_status st, struct cx_err *err, struct strv *w, const char *what)
+{
+	if (st == CX_OK)
+		return true;
+	if (st == CX_E_NOT_FOUND) {
+		cx_err_clear(err);
+		return true;
+	}
+	if (st == CX_E_DENIED) {
+		strv_add(w, "%s was refused (%s): what it would tell is treated as unknown", what,
+		         err->msg);
+		cx_err_clear(err);
+		return true;
+	}
+	return false;
+}
+
+/* Pending vault records whose key CerteroX holds become that data source's record. */
+static void settle_pending(const struct resolve_opts *o, const struct plan_facts *f, struct strv *w)
+{
+	struct vault *v = o->vault;
+	bool changed = false;
+	for (size_t i = 0; v && i < vault_count(v); i++) {
+		const struct vault_record *r = vault_get(v, i);
+		if (!vault_record_pending(r) || !str_eq(r->aws_account_id, f->account_id))
+			continue;
+		for (size_t d = 0; d < f->ndata_sources; d++) {
+			const struct plan_data_source_fact *ds = &f->data_sources[d];
+			if (!ds->access_key_id || !str_eq(ds->access_key_id, r->access_key_id))
+				continue;
+			struct cx_err e;
+			cx_err_clear(&e);
+			const struct vault_record *other = vault_find_data_source(v, ds->id);
+			if (other && !str_eq(other->access_key_id, r->access_key_id))
+				vault_retire_key(v, other->access_key_id, "replaced in CerteroX",
+				                 &e);
+			struct vault_record u = *r;
+			u.history = NULL;
+			u.nhistory = 0;
+			u.secret_access_key = NULL;
+			u.data_source_id = ds->id;
+			u.name = ds->name ? ds->name : r->name;
+			char *key = xstrdup(r->access_key_id);
+			struct vault_event ev = {NULL, (char *)"submitted",
+			                         (char *)"found in CerteroX by its access key"};
+			u.history = &ev;
+			u.nhistory = 1;
+			if (vault_upsert_data_source(v, &u, &e) == CX_OK) {
+				strv_add(
+				    w,
+				    "vault: the pending record of access key %s is data source %s "
+				    "(CerteroX holds that key)",
+				    key, ds->id);
+				changed = true;
+			}
+			free(key);
+			break; /* r may have moved */
+		}
+	}
+	if (changed && !o->dry_run) {
+		struct cx_err e;
+		cx_err_clear(&e);
+		if (vault_save(v, &e) != CX_OK)
+			strv_add(w, "vault: %s", e.msg);
+	}
+}
+
+/* The account's journal when it exists (never created here). */
+static struct journal *journal_if_any(const char *account)
+{
+	char *dir = paths_state_dir();
+	if (!dir)
+		return NULL;
+	char *p = xasprintf("%s/journal-%s.jsonl", dir, account);
+	struct journal *j = NULL;
+	struct cx_err e;
+	cx_err_clear(&e);
+	if (access(p, F_OK) == 0 && journal_open(dir, account, &j, &e) != CX_OK)
+		j = NULL;
+	free(p);
+	free(dir);
+	return j;
+}
+
+static bool journal_has(struct journal *j, const char *event, const char *key, const char *value)
+{
+	if (!j || !value)
+		return false;
+	cJSON *x = journal_find_last(j, event, key, value);
+	bool r = x != NULL;
+	cJSON_Delete(x);
+	return r;
+}
+
+static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn,
+                        int *reads)
+{
+	struct cx_err e;
+	cx_err_clear(&e);
+	p->local = strstr(p->arn, ":aws:policy/") == NULL;
+	p->made = journal_has(jn, "created_policy", "arn", p->arn);
+	p->attachment_count = 1;
+	if (!p->local)
+		return;
+	struct iam_policy pol;
+	memset(&pol, 0, sizeof(pol));
+	*reads += 3; /* GetPolicy, ListPolicyVersions, GetPolicyVersion */
+	if (iam_get_policy(aws, p->arn, &pol, &e) == CX_OK) {
+		p->attachment_count = pol.attachment_count;
+		p->default_version = xstrdup(pol.default_version_id);
+	}
+	iam_policy_free(&pol);
+	cx_err_clear(&e);
+	struct iam_policy_version_list vl;
+	memset(&vl, 0, sizeof(vl));
+	if (iam_list_policy_versions(aws, p->arn, &vl, &e) == CX_OK) {
+		p->versions = (int)vl.n;
+		const struct iam_policy_version *oldest = NULL;
+		for (size_t i = 0; i < vl.n; i++) {
+			const struct iam_policy_version *v = &vl.items[i];
+			if (v->is_default) {
+				if (!p->default_version)
+					p->default_version = xstrdup(v->version_id);
+				continue;
+			}
+			strv_push(&p->nondefault, v->version_id);
+			if (!oldest || strcmp(v->create_date ? v->create_date : "",
+			                      oldest->create_date ? oldest->create_date : "") < 0)
+				oldest = v;
+		}
+		if (oldest)
+			p->oldest_nondefault = xstrdup(oldest->version_id);
+	}
+	iam_policy_version_list_free(&vl);
+	cx_err_clear(&e);
+	if (p->default_version) {
+		struct iam_policy_version v;
+		memset(&v, 0, sizeof(v));
+		if (iam_get_policy_version(aws, p->arn, p->default_version, &v, &e) == CX_OK &&
+		    v.document)
+			p->document = policy_parse(v.document, &e);
+		iam_policy_version_free(&v);
+	}
+}
+
+static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
+                                struct plan_life *l, struct journal *jn, struct strv *w, int *reads,
+                                struct cx_err *err)
+{
+	*reads += 2; /* ListAccessKeys, ListUserTags */
+	struct aws_client *aws = o->aws;
+	struct iam_access_key_list keys;
+	memset(&keys, 0, sizeof(keys));
+	enum cx_status st = iam_list_access_keys(aws, l->user, &keys, err);
+	if (st == CX_E_NOT_FOUND) {
+		cx_err_clear(err);
+		l->user_exists = false;
+		return CX_OK;
+	}
+	if (!soft(st, err, w, "iam ListAccessKeys"))
+		return st;
+	l->user_exists = true;
+	l->keys = xcalloc(keys.n + 1, sizeof(*l->keys));
+	for (size_t i = 0; i < keys.n; i++) {
+		l->keys[l->nkeys].id = xstrdup(keys.items[i].access_key_id);
+		l->keys[l->nkeys].status =
+		    xstrdup(keys.items[i].status ? keys.items[i].status : "Active");
+		l->nkeys++;
+	}
+	iam_access_key_list_free(&keys);
+
+	/* what the wizard made: user tags (key = access key id, or the owner tag) */
+	struct iam_names tags;
+	memset(&tags, 0, sizeof(tags));
+	st = iam_list_user_tags(aws, l->user, &tags, err);
+	if (!soft(st, err, w, "iam ListUserTags"))
+		return st;
+	for (size_t i = 0; i < tags.n; i++) {
+		if (str_eq(tags.names[i], OWNER_TAG))
+			l->user_made = true;
+		for (size_t k = 0; k < l->nkeys; k++)
+			if (str_eq(tags.names[i], l->keys[k].id) &&
+			    !strv_has(&l->made_keys, l->keys[k].id))
+				strv_push(&l->made_keys, l->keys[k].id);
+	}
+	iam_names_free(&tags);
+	/* ... and keys the vault holds or held, or the journal names as created */
+	for (size_t i = 0; o->vault && i < vault_count(o->vault); i++) {
+		const struct vault_record *r = vault_get(o->vault, i);
+		if (str_eq(r->iam_user, l->user) && str_eq(r->aws_account_id, l->account_id) &&
+		    r->access_key_id && *r->access_key_id &&
+		    !strv_has(&l->made_keys, r->access_key_id))
+			strv_push(&l->made_keys, r->access_key_id);
+	}
+	for (size_t k = 0; k < l->nkeys; k++)
+		if (journal_has(jn, "created_access_key", "access_key_id", l->keys[k].id) &&
+		    !strv_has(&l->made_keys, l->keys[k].id))
+			strv_push(&l->made_keys, l->keys[k].id);
+	if (!l->user_made && journal_has(jn, "created_access_key", "user", l->user) &&
+	    journal_has(jn, "applied", "step", "user"))
+		l->user_made = true;
+
+	if (a->action == ANSWERS_CONNECT)
+		return CX_OK;
+	struct iam_attached_list at;
+	memset(&at, 0, sizeof(at));
+	*reads += 2; /* ListAttachedUserPolicies, ListUserPolicies */
+	st = iam_list_attached_user_policies(aws, l->user, &at, err);
+	if (!soft(st, err, w, "iam ListAttachedUserPolicies"))
+		return st;
+	l->policies = xcalloc(at.n + 1, sizeof(*l->policies));
+	for (size_t i = 0; i < at.n; i++) {
+		struct plan_life_policy *p = &l->policies[l->npolicies++];
+		p->arn = xstrdup(at.items[i].arn);
+		p->name = xstrdup(at.items[i].name);
+		read_policy(aws, p, jn, reads);
+	}
+	iam_attached_list_free(&at);
+	struct iam_names in;
+	memset(&in, 0, sizeof(in));
+	st = iam_list_user_policies(aws, l->user, &in, err);
+	if (!soft(st, err, w, "iam ListUserPolicies"))
+		return st;
+	for (size_t i = 0; i < in.n; i++) {
+		char *doc = NULL;
+		struct cx_err e;
+		cx_err_clear(&e);
+		strv_push(&l->inline_names, in.names[i]);
+		cJSON *d = NULL;
+		++*reads;
+		if (iam_get_user_policy(aws, l->user, in.names[i], &doc, &e) == CX_OK)
+			d = policy_parse(doc, &e);
+		free(doc);
+		cJSON_AddItemToArray(l->inline_docs, d ? d : cJSON_CreateObject());
+	}
+	iam_names_free(&in);
+	return CX_OK;
+}
+
+/* disconnect: the export / report of the data source and whether the wizard made it; the
+ * bucket policy. */
+static void read_export(const struct resolve_opts *o, const struct plan_data_source_fact *ds,
+                        struct plan_facts *f, struct plan_life *l, struct journal *jn, int *reads)
+{
+	struct cx_err e;
+	cx_err_clear(&e);
+	const struct vault_record *r = o->vault ? vault_find_data_source(o->vault, ds->id) : NULL;
+	if (ds->cur_version == 2 && ds->report_name) {
+		struct bcm_export_list xl;
+		memset(&xl, 0, sizeof(xl));
+		++*reads;
+		if (bcm_list_exports(o->aws, &xl, &e) == CX_OK)
+			for (size_t i = 0; i < xl.n; i++)
+				if (str_eq(xl.items[i].name, ds->report_name))
+					l->export_arn = xstrdup(xl.items[i].arn);
+		bcm_export_list_free(&xl);
+		l->export_made = l->export_arn &&
+		                 ((r && str_eq(r->export.arn, l->export_arn)) ||
+		                  journal_has(jn, "created_export", "export_arn", l->export_arn));
+	} else if (ds->report_name) {
+		/* a legacy report the vault's record says the run made (PutReportDefinition) */
+		l->export_made = r && str_eq(r->export.name, ds->report_name) &&
+		                 str_eq(r->export.type, "legacy") &&
+		                 journal_has(jn, "applied", "step", "export");
+	}
+	for (size_t i = 0; i < f->ndata_sources; i++) {
+		const struct plan_data_source_fact *x = &f->data_sources[i];
+		if (str_eq(x->id, ds->id) || !x->bucket || !str_eq(x->bucket, ds->bucket))
+			continue;
+		l->bucket_shared = true;
+		if (str_eq(x->report_name, ds->report_name))
+			l->export_shared = true;
+	}
+	if (ds->bucket && !f->bucket_policy) {
+		char *region = NULL;
+		*reads += 2; /* HeadBucket, GetBucketPolicy */
+		if (s3_head_bucket(o->aws, ds->bucket, &region, &e) == CX_OK) {
+			f->bucket_exists = true;
+			free(f->bucket_region);
+			f->bucket_region = region;
+			region = NULL;
+			char *pol = NULL;
+			cx_err_clear(&e);
+			if (s3_get_bucket_policy(o->aws, ds->bucket, &pol, &e) == CX_OK)
+				f->bucket_policy = pol;
+		}
+		free(region);
+	}
+}
+
+enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, struct plan_facts *f,
+                            struct strv *warnings, struct cx_err *err)
+{
+	if (!o->certerox || !f->data_sources_known)
+		return CX_OK;
+	settle_pending(o, f, warnings);
+	const char *want = target_id(a);
+	const struct plan_data_source_fact *ds = want                           ? find_ds(f, want)
+	                                         : a->action == ANSWERS_CONNECT ? account_ds(a, f)
+	                                                                        : NULL;
+	if (!ds)
+		return CX_OK;
+	/* a connect whose data source's key is a live key of the answers' user in the vault has
+	 * nothing to reconcile: no further read */
+	for (size_t i = 0; a->action == ANSWERS_CONNECT && ds->access_key_id && i < f->nkeys; i++)
+		if (str_eq(f->keys[i].id, ds->access_key_id) && f->keys[i].in_vault &&
+		    str_eq(f->keys[i].status, "Active"))
+			return CX_OK;
+	struct plan_life *l = xcalloc(1, sizeof(*l));
+	l->inline_docs = cJSON_CreateArray();
+	f->life = l;
+	l->data_source_id = xstrdup(ds->id);
+	l->account_id = xstrdup(f->account_id);
+	l->access_key_id = xstrdup(ds->access_key_id);
+	int reads = 0; /* the reads below, one after another */
+	struct cx_err e;
+	cx_err_clear(&e);
+	if (a->action == ANSWERS_CONNECT) {
+		/* a connect reconciled by key keeps the answers' settings (the listing has the
+		 * rest) */
+		l->use_edp_discount = a->data_source.use_edp_discount;
+	} else {
+		struct certerox_ds full;
+		memset(&full, 0, sizeof(full));
+		reads++;
+		if (certerox_get_ds(o->certerox, ds->id, &full, &e) == CX_OK && full.has_config) {
+			l->use_edp_discount = full.config.use_edp_discount;
+			l->region_name = xstrdup(full.config.region_name);
+		}
+		certerox_ds_free(&full);
+	}
+
+	/* the user: the key's owner in AWS, else the vault's record */
+	enum cx_status st = CX_OK;
+	bool here = !ds->account_id || str_eq(ds->account_id, f->account_id);
+	if (!here)
+		strv_add(
+		    warnings,
+		    "data source %s connects account %s, not %s (the AWS credentials' account): "
+		    "nothing of it is read in AWS",
+		    ds->id, ds->account_id, f->account_id);
+	if (l->access_key_id && here) {
+		struct iam_key_last_used lu;
+		memset(&lu, 0, sizeof(lu));
+		cx_err_clear(&e);
+		reads++;
+		st = iam_get_access_key_last_used(o->aws, l->access_key_id, &lu, &e);
+		if (st == CX_OK && lu.user_name && *lu.user_name) {
+			l->user = xstrdup(lu.user_name);
+			l->user_source = xstrdup("iam GetAccessKeyLastUsed");
+			iam_key_last_used_free(&lu);
+		} else {
+			if (st == CX_OK)
+				iam_key_last_used_free(&lu);
+			if (st != CX_OK && st != CX_E_NOT_FOUND && st != CX_E_DENIED &&
+			    st != CX_E_CREDENTIALS && st != CX_E_INVALID) {
+				*err = e;
+				return st;
+			}
+			strv_add(warnings,
+			         "iam GetAccessKeyLastUsed %s: %s; the data source's user is taken "
+			         "from the vault",
+			         l->access_key_id, st == CX_OK ? "no user named" : e.msg);
+		}
+	}
+	const struct vault_record *vr = o->vault ? vault_find_data_source(o->vault, ds->id) : NULL;
+	if (!l->user && vr && vr->iam_user && *vr->iam_user) {
+		l->user = xstrdup(vr->iam_user);
+		l->user_source = xstrdup("vault");
+	}
+	for (size_t i = 0; o->vault && l->access_key_id && i < vault_count(o->vault); i++) {
+		const struct vault_record *r = vault_get(o->vault, i);
+		if (!r->retired && str_eq(r->access_key_id, l->access_key_id) &&
+		    r->secret_access_key && *r->secret_access_key)
+			l->key_in_vault = true;
+	}
+	if (!o->vault && l->access_key_id) {
+		/* --dry-run without the passphrase: what the vault holds is unknown */
+		l->key_in_vault = true;
+		strv_add(warnings,
+		         "the vault is not open: access key %s of data source %s is assumed to be "
+		         "in it",
+		         l->access_key_id, ds->id);
+	}
+	if (!l->user || !here) {
+		f->discovery_depth += reads;
+		return CX_OK;
+	}
+	struct journal *jn = journal_if_any(f->account_id);
+	cx_err_clear(err);
+	st = read_user(o, a, l, jn, warnings, &reads, err);
+	if (st == CX_OK && a->action == ANSWERS_DISCONNECT)
+		read_export(o, ds, f, l, jn, &reads);
+	journal_close(jn);
+	/* these reads came one after another, after discovery's */
+	f->discovery_depth += reads;
+	if (st != CX_OK)
+		return st;
+	answers_set(&a->iam.user, l->user);
+	if (a->action != ANSWERS_CONNECT) /* the vault record and the summary name its kind */
+		a->connection = ds->linked ? ANSWERS_LINKED : ANSWERS_ROOT;
+	log_debug("resolve: data source %s, key %s, user %s (%s), %zu keys, key in vault %d",
+	          l->data_source_id, l->access_key_id ? l->access_key_id : "-", l->user,
+	          l->user_source, l->nkeys, l->key_in_vault);
+	return CX_OK;
+}
