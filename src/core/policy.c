@@ -370,10 +370,11 @@ static bool only_insecure_transport(const cJSON *st)
 	return (cJSON_IsString(v) && str_case_eq(v->valuestring, "false")) || cJSON_IsFalse(v);
 }
 
-static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct strv *w)
+/* Returns true when the statement denies delivery with no Condition (so it always applies). */
+static bool lint_deny(const cJSON *st, size_t idx, const char *bucket, struct strv *w)
 {
 	if (!effect_is(st, "Deny") || !bucket || only_insecure_transport(st))
-		return;
+		return false;
 	char *obj = xasprintf("arn:aws:s3:::%s/%s", bucket, "report-object");
 	char *bkt = xasprintf("arn:aws:s3:::%s", bucket);
 	struct strv hits = STRV_INIT;
@@ -404,9 +405,27 @@ static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct st
 		free(name);
 		free(acts);
 	}
+	bool blocks = hits.n && !cJSON_GetObjectItemCaseSensitive(st, "Condition");
 	strv_free(&hits);
 	free(obj);
 	free(bkt);
+	return blocks;
+}
+
+/* The name of the first statement that always denies delivery ("Sid" or "#N"), NULL when
+ * none. Caller frees. */
+static char *blocking_deny(const cJSON *doc, const char *bucket)
+{
+	size_t i = 0;
+	struct strv ignored = STRV_INIT;
+	char *name = NULL;
+	FOR_STATEMENTS(doc, st, i)
+	{
+		if (!name && cJSON_IsObject(st) && lint_deny(st, i, bucket, &ignored))
+			name = stmt_name(st, i);
+	}
+	strv_free(&ignored);
+	return name;
 }
 
 void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warnings)
@@ -513,10 +532,32 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		cJSON *cur = cJSON_GetArrayItem(stmts, found);
 		if (json_equal(cur, statement, true)) {
 			out->action = POLICY_MERGE_PRESENT;
-		} else {
-			cJSON_ReplaceItemInArray(stmts, found, cJSON_Duplicate(statement, 1));
-			out->action = POLICY_MERGE_REPLACED;
+		} else if (equiv < 0) {
+			/* Not ours to rewrite: their statement stays, ours gets its own Sid. */
+			char *own = NULL;
+			for (int n = 2; !own; n++) {
+				char *c = xasprintf("%s%d", sid, n);
+				bool taken = false;
+				for (const cJSON *x = stmts->child; x; x = x->next)
+					taken = taken || str_eq(json_str(x, "Sid"), c);
+				if (taken)
+					free(c);
+				else
+					own = c;
+			}
+			cJSON *mine = cJSON_Duplicate(statement, 1);
+			cJSON_ReplaceItemInObjectCaseSensitive(mine, "Sid", cJSON_CreateString(own));
+			cJSON_AddItemToArray(stmts, mine);
+			strv_add(&out->warnings,
+			         "bucket policy statement %s has other content; it is kept, and the "
+			         "wizard's statement is added as %s",
+			         sid, own);
+			free(own);
+			out->action = POLICY_MERGE_SID_TAKEN;
 		}
+	}
+	if (out->action == POLICY_MERGE_PRESENT || out->action == POLICY_MERGE_SID_TAKEN) {
+		/* decided above */
 	} else if (equiv >= 0) {
 		out->action = POLICY_MERGE_EQUIVALENT;
 		cJSON *e = cJSON_GetArrayItem(stmts, equiv);
@@ -527,7 +568,7 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		out->action = old ? POLICY_MERGE_ADDED : POLICY_MERGE_NEW;
 	}
 	out->changed = out->action == POLICY_MERGE_NEW || out->action == POLICY_MERGE_ADDED ||
-	               out->action == POLICY_MERGE_REPLACED;
+	               out->action == POLICY_MERGE_SID_TAKEN;
 	if (!out->changed) {
 		/* keep the existing document exactly */
 		cJSON_Delete(doc);
@@ -541,12 +582,21 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 	out->size = strlen(compact);
 	free(compact);
 	policy_lint_bucket(doc, bucket, &out->warnings);
-	if (out->size > POLICY_BUCKET_LIMIT)
+	char *deny = blocking_deny(doc, bucket);
+	if (deny)
+		st = cx_err_set(err, CX_E_INPUT,
+		                "bucket policy statement %s of bucket %s denies the billing delivery "
+		                "services (billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) "
+		                "what they need to deliver; the plan stops: narrow or remove statement "
+		                "%s, then run again",
+		                deny, bucket, deny);
+	else if (out->size > POLICY_BUCKET_LIMIT)
 		st = cx_err_set(
 		    err, CX_E_INPUT,
 		    "the merged bucket policy would be %zu bytes, over the S3 bucket "
 		    "policy limit of %d bytes (20 KB); shorten the existing policy first",
 		    out->size, POLICY_BUCKET_LIMIT);
+	free(deny);
 	cJSON_Delete(old);
 	return st;
 }

@@ -142,9 +142,9 @@ static const char *merge_text(const struct policy_merge *m, const struct wiz *w)
 	case POLICY_MERGE_ADDED:
 		return "The delivery statement is added after the existing statements; every other "
 		       "statement stays unchanged.";
-	case POLICY_MERGE_REPLACED:
-		return "The statement with our Sid differs: it is replaced in place (destructive: "
-		       "asked before applying).";
+	case POLICY_MERGE_SID_TAKEN:
+		return "A statement with our Sid but other content exists: it is kept, and the "
+		       "delivery statement is added under its own Sid.";
 	case POLICY_MERGE_PRESENT:
 		return "The policy already has the delivery statement: nothing to change.";
 	case POLICY_MERGE_EQUIVALENT:
