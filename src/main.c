@@ -1,6 +1,7 @@
 /* main.c - options, front-end choice, exit status. Nothing else exits. */
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* A closed stdout (`| head`) must not kill a run between CreateAccessKey and the vault
+	 * save: writes fail with EPIPE instead, and the run goes on. */
+	signal(SIGPIPE, SIG_IGN);
 	secmem_no_core_dumps();
 	if (secmem_init() < 0) {
 		fputs("certerox-aws-setup: cannot initialise libsodium\n", stderr);

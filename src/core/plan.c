@@ -7,6 +7,7 @@
 
 #include "core/diff.h"
 #include "core/export.h"
+#include "core/owner.h"
 #include "core/policy.h"
 #include "core/validate.h"
 #include "util/json.h"
@@ -59,6 +60,7 @@ void plan_facts_free(struct plan_facts *f)
 	for (size_t i = 0; i < f->nkeys; i++) {
 		free(f->keys[i].id);
 		free(f->keys[i].status);
+		free(f->keys[i].create_date);
 	}
 	free(f->keys);
 	for (size_t i = 0; i < f->ndata_sources; i++) {
@@ -70,6 +72,7 @@ void plan_facts_free(struct plan_facts *f)
 		free(d->prefix);
 		free(d->report_name);
 		free(d->config_scheme);
+		free(d->access_key_id);
 	}
 	free(f->data_sources);
 	memset(f, 0, sizeof(*f));
@@ -138,6 +141,7 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 	const cJSON *u = json_obj(j, "user");
 	if (u) {
 		f->user_exists = json_bool(u, "exists", false);
+		f->user_owned = json_bool(u, "owned", false);
 		const cJSON *at = json_arr(u, "attached");
 		f->attached = xcalloc((size_t)cJSON_GetArraySize(at) + 1, sizeof(char *));
 		for (const cJSON *x = at ? at->child : NULL; x; x = x->next) {
@@ -155,6 +159,9 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 			k->status =
 			    xstrdup(json_str(x, "status") ? json_str(x, "status") : "Active");
 			k->in_vault = json_bool(x, "in_vault", false);
+			k->owned = json_bool(x, "owned", false);
+			k->create_date = jdup(x, "create_date");
+			k->age_days = (int)json_num(x, "age_days", -1);
 		}
 	}
 	const cJSON *ds = json_arr(j, "data_sources");
@@ -173,6 +180,7 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 		d->prefix = jdup(x, "prefix");
 		d->report_name = jdup(x, "report_name");
 		d->config_scheme = jdup(x, "config_scheme");
+		d->access_key_id = jdup(x, "access_key_id");
 	}
 	return CX_OK;
 }
@@ -296,6 +304,17 @@ static cJSON *obj_strs(const char *k1, const char *v1, const char *k2, const cha
 	return o;
 }
 
+/* [{"Key": OWNER_TAG_KEY, "Value": OWNER_TAG_VALUE}]: the tag of what the wizard creates. */
+static cJSON *owner_tags(void)
+{
+	cJSON *arr = cJSON_CreateArray();
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "Key", OWNER_TAG_KEY);
+	cJSON_AddStringToObject(t, "Value", OWNER_TAG_VALUE);
+	cJSON_AddItemToArray(arr, t);
+	return arr;
+}
+
 static char *policy_arn(const struct builder *b, const char *name)
 {
 	return xasprintf("arn:aws:iam::%s:policy/%s", b->f->account_id, name);
@@ -323,6 +342,7 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 		cJSON *req = cJSON_CreateObject();
 		cJSON_AddStringToObject(req, "PolicyName", name);
 		cJSON_AddItemToObject(req, "PolicyDocument", doc);
+		cJSON_AddItemToObject(req, "Tags", owner_tags());
 		add_step(b, id, "iam", "CreatePolicy", PLAN_CREATE, req, "%s", name);
 		goto out;
 	}
@@ -438,15 +458,27 @@ static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const
 	return CX_OK;
 }
 
-static void ensure_user_and_key(struct builder *b, bool readonly)
+static enum cx_status ensure_user_and_key(struct builder *b, bool readonly)
 {
 	const struct answers *a = b->a;
 	const struct plan_facts *f = b->f;
 	const char *user = a->iam.user;
-	struct plan_step *s = add_step(b, "user", "iam", "CreateUser", PLAN_CREATE,
-	                               obj_strs("UserName", user, NULL, NULL), "%s", user);
+	if (f->user_exists && !f->user_owned &&
+	    a->iam.existing_user != ANSWERS_EXISTING_USER_USE)
+		return cx_err_set(
+		    b->err, CX_E_CONFLICT,
+		    "iam.user: user \"%s\" exists in account %s and certerox-aws-setup did not "
+		    "create it (it has no tag %s); the wizard changes only what it made. To use "
+		    "it anyway answer \"iam\": {\"user\": \"%s\", \"existing_user\": \"use\"} "
+		    "(its other access keys are never touched), or choose another iam.user",
+		    user, f->account_id, OWNER_TAG_KEY, user);
+	cJSON *ureq = obj_strs("UserName", user, NULL, NULL);
+	cJSON_AddItemToObject(ureq, "Tags", owner_tags());
+	struct plan_step *s =
+	    add_step(b, "user", "iam", "CreateUser", PLAN_CREATE, ureq, "%s", user);
 	if (f->user_exists)
-		skip(s, "user %s exists", user);
+		skip(s, "user %s exists%s", user,
+		     f->user_owned ? "" : " (not made by certerox-aws-setup: used as answered)");
 	const char *tags[2] = {"readonly", "discover"};
 	const char *names[2] = {a->iam.readonly_policy, a->iam.discover_policy};
 	for (int i = 0; i < 2; i++) {
@@ -463,6 +495,25 @@ static void ensure_user_and_key(struct builder *b, bool readonly)
 			skip(s, "policy %s is attached to user %s", names[i], user);
 		free(arn);
 	}
+	return CX_OK;
+}
+
+/* Why a key of the user the vault lacks may not be deleted (NULL: the wizard made it and no
+ * data source uses it). */
+static const char *key_keep_reason(const struct builder *b, const struct plan_key_fact *k,
+                                   char *buf, size_t n)
+{
+	const struct plan_data_source_fact *ds = owner_key_data_source(b->f, k->id);
+	if (ds)
+		snprintf(buf, n, "data source \"%s\" (%s) uses it", ds->name ? ds->name : "",
+		         ds->id ? ds->id : "");
+	else if (!k->owned)
+		snprintf(buf, n, "certerox-aws-setup did not make it");
+	else if (!b->f->data_sources_known)
+		snprintf(buf, n, "CerteroX's data sources are unknown, so it may be in use");
+	else
+		return NULL;
+	return buf;
 }
 
 static enum cx_status ensure_key(struct builder *b)
@@ -470,52 +521,82 @@ static enum cx_status ensure_key(struct builder *b)
 	const struct plan_facts *f = b->f;
 	const char *user = b->a->iam.user;
 	const char *known = NULL;
-	struct strv unknown = STRV_INIT;
+	struct strv ours = STRV_INIT; /* the wizard's keys the vault lacks and nothing uses */
+	struct strv kept = STRV_INIT; /* "ID (why)" of keys never touched */
 	for (size_t i = 0; f->user_exists && i < f->nkeys; i++) {
-		if (f->keys[i].in_vault && str_eq(f->keys[i].status, "Active") && !known)
-			known = f->keys[i].id;
-		else if (!f->keys[i].in_vault)
-			strv_push(&unknown, f->keys[i].id);
+		const struct plan_key_fact *k = &f->keys[i];
+		if (k->in_vault && str_eq(k->status, "Active") && !known)
+			known = k->id;
+		if (k->in_vault)
+			continue;
+		char why[300];
+		const char *r = key_keep_reason(b, k, why, sizeof(why));
+		if (r)
+			strv_add(&kept, "%s (%s)", k->id, r);
+		else
+			strv_push(&ours, k->id);
 	}
-	if (unknown.n && b->opt.delete_unknown_keys) {
-		for (size_t i = 0; i < unknown.n; i++) {
+	bool del = ours.n && b->opt.delete_unknown_keys;
+	if (del) {
+		for (size_t i = 0; i < ours.n; i++) {
 			char id[160];
-			snprintf(id, sizeof(id), "key-delete-%s", unknown.v[i]);
+			snprintf(id, sizeof(id), "key-delete-%s", ours.v[i]);
 			struct plan_step *s =
 			    add_step(b, id, "iam", "DeleteAccessKey", PLAN_DELETE,
-			             obj_strs("UserName", user, "AccessKeyId", unknown.v[i]),
-			             "%s %s", user, unknown.v[i]);
+			             obj_strs("UserName", user, "AccessKeyId", ours.v[i]), "%s %s",
+			             user, ours.v[i]);
 			s->destructive = true;
 			depend(b, s, "user", (const char *)NULL);
 		}
-	} else if (unknown.n >= 2 && !known) {
-		char *ids = strv_join(&unknown, ", ");
-		cx_err_set(
-		    b->err, CX_E_CONFLICT,
-		    "iam.user: user \"%s\" already has two access keys (%s) and the vault holds "
-		    "the secret of neither; AWS allows two keys per user. Choose: run again with "
-		    "--yes to let the wizard delete them, delete one yourself (aws iam "
-		    "delete-access-key --user-name %s --access-key-id ID), or choose another "
-		    "iam.user",
-		    user, ids, user);
-		free(ids);
-		strv_free(&unknown);
-		return CX_E_CONFLICT;
 	} else {
-		for (size_t i = 0; i < unknown.n; i++)
-			strv_add(
-			    &b->p->warnings,
-			    "iam: access key %s of user %s is not in the vault (left over from an "
-			    "earlier run?); run with --yes to delete it",
-			    unknown.v[i], user);
+		for (size_t i = 0; i < ours.n; i++)
+			strv_add(&b->p->warnings,
+			         "iam: access key %s of user %s was made by certerox-aws-setup but the "
+			         "vault does not hold it and no data source uses it (left over from an "
+			         "earlier run?); run with --yes to delete it",
+			         ours.v[i], user);
 	}
-	strv_free(&unknown);
+	for (size_t i = 0; i < kept.n; i++)
+		strv_add(&b->p->warnings,
+		         "iam: access key %s of user %s is not in the vault; it is left alone", kept.v[i],
+		         user);
+	size_t left = f->user_exists ? f->nkeys - (del ? ours.n : 0) : 0;
+	if (!known && left >= 2) {
+		char *k = strv_join(&kept, ", ");
+		char *o = strv_join(&ours, ", ");
+		cx_err_set(b->err, CX_E_CONFLICT,
+		           "iam.user: user \"%s\" already has two access keys and the vault holds "
+		           "the secret of neither; AWS allows two keys per user. %s%s%s%s%sChoose: "
+		           "%sdelete one yourself (aws iam delete-access-key --user-name %s "
+		           "--access-key-id ID), or choose another iam.user",
+		           user, kept.n ? "Never touched: " : "", k, kept.n ? ". " : "",
+		           ours.n ? "Made by certerox-aws-setup and unused: " : "", o,
+		           ours.n ? "run again with --yes to let the wizard delete the keys it made, "
+		                  : "",
+		           user);
+		free(k);
+		free(o);
+		strv_free(&ours);
+		strv_free(&kept);
+		return CX_E_CONFLICT;
+	}
+	strv_free(&ours);
+	strv_free(&kept);
 	struct plan_step *s = add_step(b, "key", "iam", "CreateAccessKey", PLAN_CREATE,
 	                               obj_strs("UserName", user, NULL, NULL), "%s", user);
 	depend(b, s, "user", (const char *)NULL);
 	depend_prefix(b, s, "key-delete-");
 	if (known)
 		skip(s, "the vault holds access key %s of user %s", known, user);
+	/* the new key described on its user, as the IAM console does (tag key = key id) */
+	cJSON *treq = obj_strs("UserName", user, NULL, NULL);
+	cJSON_AddNullToObject(treq, "Key"); /* the id of step "key"'s new key */
+	cJSON_AddStringToObject(treq, "Value", OWNER_KEY_DESCRIPTION);
+	struct plan_step *t =
+	    add_step(b, "key-tag", "iam", "TagUser", PLAN_UPDATE, treq, "%s (new key)", user);
+	depend(b, t, "key", (const char *)NULL);
+	if (known)
+		skip(t, "no new key");
 	return CX_OK;
 }
 
@@ -557,6 +638,7 @@ static enum cx_status ensure_export(struct builder *b, const struct export_spec 
 	if (!ex) {
 		cJSON *req = cJSON_CreateObject();
 		cJSON_AddItemToObject(req, spec->legacy ? "ReportDefinition" : "Export", def);
+		cJSON_AddItemToObject(req, spec->legacy ? "Tags" : "ResourceTags", owner_tags());
 		s = add_step(b, "export", svc,
 		             spec->legacy ? "PutReportDefinition" : "CreateExport", PLAN_CREATE,
 		             req, "%s", spec->name);
@@ -677,7 +759,9 @@ static enum cx_status build_root(struct builder *b)
 	const struct plan_facts *f = b->f;
 	const struct answers_export *e = &a->export;
 	bool legacy = e->type == ANSWERS_LEGACY;
-	enum cx_status st = CX_OK;
+	enum cx_status st = owner_check_connected(a, f, &b->p->warnings, b->err);
+	if (st != CX_OK)
+		return st;
 	char *bucket = xstrdup(e->bucket);
 	char *prefix = validate_prefix_normalize(e->prefix ? e->prefix : "");
 	char *region = NULL;
@@ -824,8 +908,7 @@ static enum cx_status build_root(struct builder *b)
 	ensure_policy(b, "discover", a->iam.discover_policy, disc, false);
 
 	/* 3. user, attachments, key */
-	ensure_user_and_key(b, true);
-	if ((st = ensure_key(b)) != CX_OK)
+	if ((st = ensure_user_and_key(b, true)) != CX_OK || (st = ensure_key(b)) != CX_OK)
 		goto out;
 
 	/* 4. export (wizard only) */
@@ -864,12 +947,16 @@ out:
 static enum cx_status build_linked(struct builder *b)
 {
 	const struct plan_facts *f = b->f;
+	enum cx_status cst = owner_check_connected(b->a, f, &b->p->warnings, b->err);
+	if (cst != CX_OK)
+		return cst;
 	cJSON *disc = policy_discover(b->err);
 	if (!disc)
 		return b->err ? b->err->status : CX_E_IO;
 	ensure_policy(b, "discover", b->a->iam.discover_policy, disc, false);
-	ensure_user_and_key(b, false);
-	enum cx_status st = ensure_key(b);
+	enum cx_status st = ensure_user_and_key(b, false);
+	if (st == CX_OK)
+		st = ensure_key(b);
 	if (st != CX_OK)
 		return st;
 	key_check(b, NULL, NULL, NULL, false, true);

@@ -43,6 +43,10 @@ struct plan_key_fact {
 	char *id;      /* AccessKeyId */
 	char *status;  /* Active | Inactive */
 	bool in_vault; /* the vault holds this key's secret */
+	bool owned;    /* certerox-aws-setup made it: the user has a tag whose key is this id and
+	                  whose value is our description (core/owner.h) */
+	char *create_date; /* CreateDate as IAM gives it (NULL unknown) */
+	int age_days;      /* days since create_date when discovery ran (-1 unknown) */
 };
 
 struct plan_data_source_fact {
@@ -55,6 +59,7 @@ struct plan_data_source_fact {
 	char *prefix;
 	char *report_name;
 	char *config_scheme;
+	char *access_key_id; /* the key CerteroX uses (config.access_key_id; NULL unknown) */
 };
 
 struct plan_facts {
@@ -69,6 +74,7 @@ struct plan_facts {
 	struct plan_policy_fact *policies; /* our policies by ARN (missing ones may be absent) */
 	size_t npolicies;
 	bool user_exists;
+	bool user_owned; /* the user has the tag certerox-aws-setup (core/owner.h) */
 	char **attached; /* policy ARNs attached to the user */
 	size_t nattached;
 	struct plan_key_fact *keys; /* the user's access keys */
@@ -89,9 +95,10 @@ void plan_facts_free(struct plan_facts *f);
  *   "exports": [{"legacy", "name", "arn", "definition", "status", "delivered"}],
  *   "policies": [{"arn", "exists" (default true), "default_version", "document",
  *                 "versions", "oldest_nondefault"}],
- *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
+ *   "user": {"exists", "owned", "attached": [arn], "keys": [{"id", "status", "in_vault",
+ *            "owned", "create_date", "age_days"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
- *                     "prefix", "report_name", "config_scheme"}],
+ *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
  *   "discovery_depth": N}
  * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
@@ -176,7 +183,8 @@ struct plan_path {
 };
 
 struct plan_options {
-	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks (--yes) */
+	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks that the
+	                             wizard made and no data source uses (--yes) */
 };
 
 /* Builds the plan. answers must have passed validate_answers; facts->account_id is

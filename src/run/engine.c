@@ -50,6 +50,8 @@ enum rphase {
 	PH_EXP_LIST,   /* CreateExport: ListExports */
 	PH_EXP_GET,    /* CreateExport: GetExport of the same-name export */
 	PH_REP_LIST,   /* PutReportDefinition: DescribeReportDefinitions */
+	PH_KEY_UNSAVED, /* CreateAccessKey: DeleteAccessKey of the new key the vault could not
+	                   save (never cancelled: no key is left without its secret saved) */
 	PH_DS_LIST     /* CerteroX create: list the organization's data sources */
 };
 #define ENGINE_MAX_RECOVER 3
@@ -243,6 +245,7 @@ static enum cx_status save_new_key(struct engine *e, const struct iam_access_key
 
 static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
                            const struct cx_err *err);
+static void recover_step(struct engine *e, struct sinfo *s, int phase, struct aws_op *op);
 
 static void on_aws_done(struct aws_op *op, void *ud)
 {
@@ -280,11 +283,19 @@ static void on_aws_done(struct aws_op *op, void *ud)
 			snprintf(detail, sizeof(detail), "%s (saved in the vault)",
 			         k->access_key_id);
 		} else {
-			log_error(
-			    "the new key %s could not be saved; it will be reported as orphaned",
-			    k->access_key_id);
-			journal_note(e, "orphaned_access_key", "user", req_str(ps, "UserName"),
-			             "access_key_id", k->access_key_id);
+			/* We made it and its secret is lost: delete it at once. */
+			log_error("the new key %s could not be saved in the vault; deleting it",
+			          k->access_key_id);
+			s->aux_id = xstrdup(k->access_key_id);
+			s->lost_st = st;
+			s->lost_err = err;
+			s->op = NULL;
+			aws_op_free(op);
+			journal_note(e, "unsaved_access_key", "user", req_str(ps, "UserName"),
+			             "access_key_id", s->aux_id);
+			recover_step(e, s, PH_KEY_UNSAVED,
+			             iam_delete_access_key_op(req_str(ps, "UserName"), s->aux_id));
+			return;
 		}
 	} else if (str_eq(ps->operation, "CreateExport") || str_eq(ps->operation, "UpdateExport")) {
 		const char *arn = str_eq(ps->operation, "CreateExport")
@@ -298,6 +309,12 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		journal_note(
 		    e, str_eq(ps->operation, "CreateExport") ? "created_export" : "updated_export",
 		    "export_arn", arn, NULL, NULL);
+	} else if (str_eq(ps->operation, "CreateUser")) {
+		journal_note(e, "created_user", "user", req_str(ps, "UserName"), "account",
+		             e->p->target.account_id);
+	} else if (str_eq(ps->operation, "TagUser")) {
+		journal_note(e, "described_access_key", "user", req_str(ps, "UserName"),
+		             "access_key_id", e->res.access_key_id);
 	} else if (str_eq(ps->operation, "CreatePolicy")) {
 		const struct iam_policy *pol = iam_create_policy_result(op);
 		if (pol && pol->arn)
@@ -317,6 +334,14 @@ static void on_aws_done(struct aws_op *op, void *ud)
 	s->op = NULL;
 	aws_op_free(op);
 	step_finish(e, i, st, &err, detail[0] ? detail : NULL);
+}
+
+/* The first of the request's Tags ([{Key, Value}]) on a CreateUser / CreatePolicy op. */
+static void set_owner_tag(struct aws_op *o, const cJSON *rq)
+{
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rq, "Tags"), 0);
+	if (o && t)
+		iam_op_set_tag(o, json_str(t, "Key"), json_str(t, "Value"));
 }
 
 static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, struct cx_err *err)
@@ -355,12 +380,28 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 			                               "CerteroX Cloud Management")
 			        : iam_create_policy_version_op(arn, text, true);
 			free(text);
+			if (str_eq(op, "CreatePolicy"))
+				set_owner_tag(o, rq);
 			return o;
 		}
 		if (str_eq(op, "DeletePolicyVersion"))
 			return iam_delete_policy_version_op(arn, json_str(rq, "VersionId"));
-		if (str_eq(op, "CreateUser"))
-			return iam_create_user_op(user, NULL);
+		if (str_eq(op, "CreateUser")) {
+			struct aws_op *o = iam_create_user_op(user, NULL);
+			set_owner_tag(o, rq);
+			return o;
+		}
+		if (str_eq(op, "TagUser")) {
+			/* Key null: the id of the key this run made (step "key") */
+			const char *k = json_str(rq, "Key") ? json_str(rq, "Key")
+			                                    : e->res.access_key_id;
+			if (!k) {
+				cx_err_set(err, CX_E_INTERNAL,
+				           "iam TagUser: this run made no access key to describe");
+				return NULL;
+			}
+			return iam_tag_user_op(user, k, json_str(rq, "Value"));
+		}
 		if (str_eq(op, "AttachUserPolicy"))
 			return iam_attach_user_policy_op(user, arn);
 		if (str_eq(op, "CreateAccessKey"))
@@ -534,14 +575,14 @@ static void on_recover_done(struct aws_op *op, void *ud)
 	int phase = s->phase;
 	char detail[512] = "";
 	s->op = NULL;
-	if (st == CX_E_CANCELLED) {
+	if (st == CX_E_CANCELLED && phase != PH_KEY_UNSAVED) {
 		struct cx_err cerr = *aws_op_error(op);
 		aws_op_free(op);
 		s->phase = PH_NONE;
 		step_finish(e, s->idx, CX_E_CANCELLED, &cerr, NULL);
 		return;
 	}
-	if (st != CX_OK && phase != PH_KEY_DELETE) {
+	if (st != CX_OK && phase != PH_KEY_DELETE && phase != PH_KEY_UNSAVED) {
 		log_error("step %s: cannot find out what the lost request did: %s", ps->title,
 		          aws_op_error(op)->msg);
 		aws_op_free(op);
@@ -630,6 +671,27 @@ static void on_recover_done(struct aws_op *op, void *ud)
 		             "access_key_id", s->aux_id);
 		aws_op_free(op);
 		recover_resend(e, s, why);
+		return;
+	}
+	case PH_KEY_UNSAVED: {
+		char why[300];
+		if (st != CX_OK && !str_eq(aws_op_error(op)->code, "NoSuchEntity")) {
+			snprintf(why, sizeof(why),
+			         "the new key %s could not be saved in the vault nor deleted: it is "
+			         "orphaned; delete it in IAM",
+			         s->aux_id);
+			log_error("%s: %s", why, aws_op_error(op)->msg);
+			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
+			             "access_key_id", s->aux_id);
+		} else {
+			snprintf(why, sizeof(why),
+			         "the new key %s could not be saved in the vault, so it was deleted",
+			         s->aux_id);
+			journal_note(e, "deleted_unsaved_access_key", "user",
+			             json_str(rq, "UserName"), "access_key_id", s->aux_id);
+		}
+		aws_op_free(op);
+		recover_fail(e, s, why);
 		return;
 	}
 	case PH_EXP_LIST: {
@@ -1124,7 +1186,11 @@ void engine_cancel(struct engine *e, bool cancel_inflight)
 	}
 	if (cancel_inflight)
 		for (size_t i = 0; i < e->p->n; i++) {
-			if (e->s[i].op)
+			/* A key being made, or an unsaved one being deleted, finishes: cancelling
+			 * it could leave a key whose secret is not in the vault. */
+			bool key = str_eq(e->p->steps[i].operation, "CreateAccessKey") &&
+			           (e->s[i].phase == PH_NONE || e->s[i].phase == PH_KEY_UNSAVED);
+			if (e->s[i].op && !key)
 				aws_op_cancel(e->s[i].op);
 			if (e->s[i].cx)
 				certerox_call_cancel(e->s[i].cx);
