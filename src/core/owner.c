@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy.h"
 #include "util/mem.h"
 #include "util/str.h"
 
@@ -132,5 +133,45 @@ enum cx_status owner_check_connected(const struct answers *a, const struct plan_
 		    ds->id ? ds->id : "", ds->id ? ds->id : "");
 	}
 	free(what);
+	return st;
+}
+
+enum cx_status owner_check_policy_grants(const struct plan_facts *f, bool readonly,
+                                         const char *name, const cJSON *current,
+                                         const cJSON *proposed, struct cx_err *err)
+{
+	if (!current || !proposed)
+		return CX_OK;
+	enum cx_status st = CX_OK;
+	for (size_t i = 0; st == CX_OK && i < f->ndata_sources; i++) {
+		const struct plan_data_source_fact *ds = &f->data_sources[i];
+		if (!str_eq(ds->account_id, f->account_id) || (readonly && (ds->linked || !ds->bucket)))
+			continue;
+		struct cx_err terr;
+		cx_err_clear(&terr);
+		cJSON *need = readonly ? policy_readonly(ds->bucket, false, &terr)
+		                       : policy_discover(&terr);
+		if (!need)
+			continue;
+		struct strv had = STRV_INIT, lost = STRV_INIT, gone = STRV_INIT;
+		policy_missing_actions(current, need, &had);
+		policy_missing_actions(proposed, need, &lost);
+		for (size_t k = 0; k < lost.n; k++)
+			if (!strv_has(&had, lost.v[k]))
+				strv_push(&gone, lost.v[k]);
+		if (gone.n) {
+			char *what = strv_join(&gone, ", ");
+			st = cx_err_set(err, CX_E_CONFLICT,
+			                "iam: the new version of policy %s would no longer grant %s, "
+			                "which data source \"%s\" (%s) uses; the change is refused "
+			                "(a shared policy is never narrowed)",
+			                name, what, ds->name ? ds->name : "", ds->id ? ds->id : "");
+			free(what);
+		}
+		strv_free(&had);
+		strv_free(&lost);
+		strv_free(&gone);
+		cJSON_Delete(need);
+	}
 	return st;
 }

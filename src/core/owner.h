@@ -40,4 +40,12 @@ char *owner_describe_data_source(const struct plan_facts *f,
 enum cx_status owner_check_connected(const struct answers *a, const struct plan_facts *f,
                                      struct strv *warnings, struct cx_err *err);
 
+/* A new version of a shared IAM policy (readonly: the ReadOnly policy, else Discover
+ * Resources) must keep every grant a live data source of the account uses that the current
+ * version gives: CX_E_CONFLICT naming the policy, the grants and the data source, else
+ * CX_OK. */
+enum cx_status owner_check_policy_grants(const struct plan_facts *f, bool readonly,
+                                         const char *name, const cJSON *current,
+                                         const cJSON *proposed, struct cx_err *err);
+
 #endif

@@ -321,9 +321,10 @@ static char *policy_arn(const struct builder *b, const char *name)
 }
 
 /* ensure policy: create, skip when equal, or a new default version (pruning first). */
-static void ensure_policy(struct builder *b, const char *tag, const char *name, cJSON *doc,
-                          bool upgrade_only_if_lacking_exports)
+static enum cx_status ensure_policy(struct builder *b, const char *tag, const char *name,
+                                    cJSON *doc, bool upgrade_only_if_lacking_exports)
 {
+	enum cx_status st = CX_OK;
 	char *arn = policy_arn(b, name);
 	char id[64], prune[80];
 	snprintf(id, sizeof(id), "policy-%s", tag);
@@ -345,6 +346,18 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 		cJSON_AddItemToObject(req, "Tags", owner_tags());
 		add_step(b, id, "iam", "CreatePolicy", PLAN_CREATE, req, "%s", name);
 		goto out;
+	}
+	if (pf->document) {
+		/* shared: never narrowed (every grant of the current version stays) */
+		cJSON *merged = policy_merge_grants(pf->document, doc);
+		cJSON_Delete(doc);
+		doc = merged;
+		st = owner_check_policy_grants(b->f, str_eq(tag, "readonly"), name, pf->document,
+		                               doc, b->err);
+		if (st != CX_OK) {
+			cJSON_Delete(doc);
+			goto out;
+		}
 	}
 	bool same = pf->document && policy_equal(pf->document, doc);
 	bool lacking = !upgrade_only_if_lacking_exports || policy_lacks_data_exports(pf->document);
@@ -381,6 +394,7 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 	free(nw);
 out:
 	free(arn);
+	return st;
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
@@ -904,8 +918,12 @@ static enum cx_status build_root(struct builder *b)
 	}
 	if (legacy_create)
 		strv_push(&b->p->warnings, validate_legacy_create_warning);
-	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false);
-	ensure_policy(b, "discover", a->iam.discover_policy, disc, false);
+	if ((st = ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false)) != CX_OK) {
+		cJSON_Delete(disc);
+		goto out;
+	}
+	if ((st = ensure_policy(b, "discover", a->iam.discover_policy, disc, false)) != CX_OK)
+		goto out;
 
 	/* 3. user, attachments, key */
 	if ((st = ensure_user_and_key(b, true)) != CX_OK || (st = ensure_key(b)) != CX_OK)
@@ -953,8 +971,9 @@ static enum cx_status build_linked(struct builder *b)
 	cJSON *disc = policy_discover(b->err);
 	if (!disc)
 		return b->err ? b->err->status : CX_E_IO;
-	ensure_policy(b, "discover", b->a->iam.discover_policy, disc, false);
-	enum cx_status st = ensure_user_and_key(b, false);
+	enum cx_status st = ensure_policy(b, "discover", b->a->iam.discover_policy, disc, false);
+	if (st == CX_OK)
+		st = ensure_user_and_key(b, false);
 	if (st == CX_OK)
 		st = ensure_key(b);
 	if (st != CX_OK)
@@ -1046,7 +1065,8 @@ static enum cx_status build_migrate(struct builder *b)
 		st = b->err ? b->err->status : CX_E_IO;
 		goto out;
 	}
-	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true);
+	if ((st = ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true)) != CX_OK)
+		goto out;
 
 	struct export_spec spec;
 	export_spec_from_answers(&spec, a, prefix, region);

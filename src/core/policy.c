@@ -440,6 +440,91 @@ void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warni
 	}
 }
 
+/* ---- IAM policy merge (never narrows) ---- */
+
+static bool has_string(const cJSON *v, const char *str)
+{
+	if (cJSON_IsString(v))
+		return strcmp(v->valuestring, str) == 0;
+	for (const cJSON *c = cJSON_IsArray(v) ? v->child : NULL; c; c = c->next)
+		if (cJSON_IsString(c) && strcmp(c->valuestring, str) == 0)
+			return true;
+	return false;
+}
+
+/* Adds to stmt[key] (a string or an array; made an array only when something is added) each
+ * string of from that it lacks. */
+static void union_strings(cJSON *stmt, const char *key, const cJSON *from)
+{
+	cJSON *cur = cJSON_GetObjectItemCaseSensitive(stmt, key);
+	if (!cur || !from || !(cJSON_IsString(cur) || cJSON_IsArray(cur)))
+		return;
+	cJSON *single = cJSON_IsString(from) ? cJSON_CreateString(from->valuestring) : NULL;
+	for (const cJSON *one = single ? single : from->child; one;
+	     one = one == single ? NULL : one->next) {
+		if (!cJSON_IsString(one) || has_string(cur, one->valuestring))
+			continue;
+		if (cJSON_IsString(cur)) {
+			cJSON *arr = cJSON_CreateArray();
+			cJSON_AddItemToArray(arr, cJSON_CreateString(cur->valuestring));
+			cJSON_ReplaceItemInObjectCaseSensitive(stmt, key, arr);
+			cur = arr;
+		}
+		cJSON_AddItemToArray(cur, cJSON_CreateString(one->valuestring));
+	}
+	cJSON_Delete(single);
+}
+
+static bool same_member(const cJSON *a, const cJSON *b, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, k);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, k);
+	return (!x && !y) || (x && y && json_equal(x, y, true));
+}
+
+cJSON *policy_merge_grants(const cJSON *current, const cJSON *ours)
+{
+	cJSON *doc = cJSON_Duplicate(ours, 1);
+	cJSON *stmts = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	const cJSON *old = cJSON_GetObjectItemCaseSensitive(current, "Statement");
+	if (!cJSON_IsArray(stmts) || !old)
+		return doc;
+	const cJSON *o = cJSON_IsObject(old) ? old : old->child;
+	for (; o; o = cJSON_IsObject(old) ? NULL : o->next) {
+		if (!cJSON_IsObject(o))
+			continue;
+		const char *sid = json_str(o, "Sid");
+		cJSON *mine = NULL;
+		bool covered = false;
+		for (cJSON *c = stmts->child; c; c = c->next) {
+			if (json_equal(c, o, true))
+				covered = true;
+			else if (sid && *sid && str_eq(json_str(c, "Sid"), sid))
+				mine = c;
+		}
+		if (covered) {
+			/* nothing to add */
+		} else if (mine && same_member(mine, o, "Effect") &&
+		           same_member(mine, o, "Condition") && same_member(mine, o, "Principal") &&
+		           !cJSON_GetObjectItemCaseSensitive(o, "NotAction") &&
+		           !cJSON_GetObjectItemCaseSensitive(o, "NotResource")) {
+			union_strings(mine, "Action", cJSON_GetObjectItemCaseSensitive(o, "Action"));
+			union_strings(mine, "Resource", cJSON_GetObjectItemCaseSensitive(o, "Resource"));
+		} else {
+			cJSON *keep = cJSON_Duplicate(o, 1);
+			if (mine) {
+				char *k = xasprintf("%sKept", sid);
+				cJSON_ReplaceItemInObjectCaseSensitive(keep, "Sid", cJSON_CreateString(k));
+				free(k);
+			}
+			cJSON_AddItemToArray(stmts, keep);
+		}
+		if (cJSON_IsObject(old))
+			break;
+	}
+	return doc;
+}
+
 /* ---- merge ---- */
 
 static bool equal_ignoring_sid(const cJSON *a, const cJSON *b)

@@ -37,6 +37,16 @@ bool policy_equal(const cJSON *a, const cJSON *b);
 /* Parses a document as IAM/S3 return it (JSON text; NULL + err when invalid). */
 cJSON *policy_parse(const char *text, struct cx_err *err);
 
+/* ---- IAM policy merge ---- */
+
+/* A shared IAM policy is never narrowed: ours (the template for this run) merged with the
+ * current document. Each current statement equal to one of ours adds nothing; one with the
+ * Sid of ours and the same Effect, Principal and Condition adds its Action and Resource to
+ * ours (so the GetObject statement covers every bucket either names); any other is kept as
+ * it is (renamed SidKept when ours holds its Sid). current NULL: a copy of ours. Caller
+ * frees. */
+cJSON *policy_merge_grants(const cJSON *current, const cJSON *ours);
+
 /* ---- bucket policy merge ---- */
 
 enum policy_merge_action {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/policy.h"
 #include "tui/theme.h"
 #include "tui/wiz.h"
@@ -409,6 +410,22 @@ static void iam_edit(struct wiz *w, struct iam_state *s)
 		return;
 	}
 	strv_free(&missing);
+	/* a shared policy is never narrowed below what a live data source uses */
+	const struct plan_policy_fact *pf = NULL;
+	if (w->facts.account_id) {
+		char *arn = xasprintf("arn:aws:iam::%s:policy/%s", w->facts.account_id,
+		                      policy_name(w, s->which));
+		pf = plan_facts_policy(&w->facts, arn);
+		free(arn);
+	}
+	if (pf && owner_check_policy_grants(&w->facts, s->which == 0, policy_name(w, s->which),
+	                                    pf->document, doc, &err) != CX_OK) {
+		char *msg = xasprintf("%s\n\nThe document is unchanged.", err.msg);
+		tui_message(w->app, "Policy not changed", msg);
+		free(msg);
+		cJSON_Delete(doc);
+		return;
+	}
 	cJSON **slot = s->which == 0 ? &w->edited_readonly : &w->edited_discover;
 	cJSON_Delete(*slot);
 	*slot = doc;

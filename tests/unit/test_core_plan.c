@@ -8,7 +8,9 @@
 
 #include "core/answers.h"
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/plan.h"
+#include "core/policy.h"
 #include "core/planfmt.h"
 #include "core/validate.h"
 #include "core_test.h"
@@ -393,6 +395,59 @@ START_TEST(plan_connected_account)
 }
 END_TEST
 
+/* A shared policy is never narrowed: another bucket is added, the old one stays; a change
+ * that would drop what a live data source uses is refused, naming it. */
+START_TEST(plan_policy_never_narrowed)
+{
+	struct fixture x;
+	struct plan p;
+	struct cx_err err;
+	load_fixture(&x, "rerun-wizard-cur2");
+	x.f.data_sources_known = false; /* not known to be connected: the connect goes on */
+	answers_set(&x.a.export.bucket, "second-bucket");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	const struct plan_step *s = plan_find(&p, "policy-readonly");
+	ck_assert_int_eq(s->kind, PLAN_UPDATE);
+	char *doc = json_compact(cJSON_GetObjectItemCaseSensitive(s->request, "PolicyDocument"));
+	ck_assert_ptr_nonnull(strstr(doc, "arn:aws:s3:::acme-billing/*"));
+	ck_assert_ptr_nonnull(strstr(doc, "arn:aws:s3:::second-bucket/*"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"arn:aws:s3:::acme-billing\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"arn:aws:s3:::second-bucket\""));
+	free(doc);
+	ck_assert_ptr_nonnull(strstr(s->diff, "+        \"arn:aws:s3:::second-bucket/*\""));
+	ck_assert_ptr_null(strstr(s->diff, "-        \"arn:aws:s3:::acme-billing"));
+	plan_free(&p);
+	/* the same run again: the merged version covers it, nothing to change */
+	struct plan_policy_fact *pf = NULL;
+	for (size_t i = 0; i < x.f.npolicies; i++)
+		if (strstr(x.f.policies[i].arn, "CerteroXReadOnly"))
+			pf = &x.f.policies[i];
+	ck_assert_ptr_nonnull(pf);
+	cJSON *two = policy_readonly("second-bucket", false, NULL);
+	cJSON *merged = policy_merge_grants(pf->document, two);
+	cJSON_Delete(pf->document);
+	pf->document = merged;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	ck_assert_int_eq(plan_find(&p, "policy-readonly")->kind, PLAN_SKIP);
+	plan_free(&p);
+	/* a version that drops acme-billing is refused, naming the data source using it */
+	x.f.data_sources_known = true;
+	cx_err_clear(&err);
+	ck_assert_int_eq(owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document, two,
+	                                           &err),
+	                 CX_E_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "iam: the new version of policy CerteroXReadOnly "
+	                                      "would no longer grant s3:GetObject on "
+	                                      "arn:aws:s3:::acme-billing/*"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "data source \"AWS 123456789012\" (ds-1) uses"));
+	ck_assert_int_eq(owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document,
+	                                           pf->document, &err),
+	                 CX_OK);
+	cJSON_Delete(two);
+	free_fixture(&x);
+}
+END_TEST
+
 START_TEST(plan_errors)
 {
 	struct fixture x;
@@ -491,6 +546,7 @@ static Suite *suite(void)
 	tcase_add_test(t, plan_drift);
 	tcase_add_test(t, plan_ownership);
 	tcase_add_test(t, plan_connected_account);
+	tcase_add_test(t, plan_policy_never_narrowed);
 	tcase_add_test(t, plan_two_unknown_keys_stop);
 	tcase_add_test(t, plan_errors);
 	tcase_add_test(t, flow_pages_per_answers);
