@@ -276,6 +276,8 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		if (st == CX_OK) {
 			free(e->res.access_key_id);
 			e->res.access_key_id = xstrdup(k->access_key_id);
+			free(e->res.iam_user);
+			e->res.iam_user = xstrdup(req_str(ps, "UserName"));
 			secmem_free(e->key_secret);
 			e->key_secret = secmem_strdup(k->secret_access_key);
 			journal_note(e, "created_access_key", "user", req_str(ps, "UserName"),
@@ -779,6 +781,10 @@ static enum cx_status find_key(struct engine *e, const char *want_id, struct cx_
 		    a->iam.user, want_id ? " " : "", want_id ? want_id : "");
 	free(e->res.access_key_id);
 	e->res.access_key_id = xstrdup(r->access_key_id);
+	if (r->iam_user) {
+		free(e->res.iam_user);
+		e->res.iam_user = xstrdup(r->iam_user);
+	}
 	secmem_free(e->key_secret);
 	e->key_secret = secmem_strdup(r->secret_access_key);
 	return CX_OK;
@@ -1128,6 +1134,7 @@ void engine_free(struct engine *e)
 	free(e->res.access_key_id);
 	free(e->res.export_arn);
 	free(e->res.data_source_id);
+	free(e->res.iam_user);
 	secmem_free(e->key_secret);
 	free(e);
 }
