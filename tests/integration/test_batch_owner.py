@@ -57,7 +57,10 @@ def vault_keys(w):
 
 
 def user_keys(iam, user):
-    return {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
+    try:
+        return {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]}
+    except iam.exceptions.NoSuchEntityException:
+        return {}
 
 
 def user_tags(iam, user):
@@ -222,11 +225,12 @@ def sigpipe_and_unsaved_key():
         iam = sim.client("iam")
         sim.client("s3").create_bucket(Bucket="acme-pipe")
         w = Wizard(sim, "pipe")
-        # stdout closed at once: the run must not die of SIGPIPE
+        # stdout and stderr (the progress lines, the summary) closed after one byte: the run
+        # must not die of SIGPIPE in the middle (e.g. between CreateAccessKey and the vault save)
         cmd = [CX_BIN, "--batch", "--answers", w.answers(ans("acme-pipe")), "--passphrase-file", w.pass_file,
                "--vault-kdf", "interactive"]
         status = os.path.join(w.home, "status")
-        script = f'{" ".join(shlex.quote(c) for c in cmd)} | head -c1 >/dev/null; echo "${{PIPESTATUS[0]}}" >{status}'
+        script = f'{" ".join(shlex.quote(c) for c in cmd)} 2>&1 | head -c1 >/dev/null; echo "${{PIPESTATUS[0]}}" >{status}'
         r = sim.run("bash", "-c", script, env=w.env())
         with open(status) as f:
             rc = int(f.read().strip() or -1)
