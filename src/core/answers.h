@@ -60,9 +60,9 @@ struct answers {
 	} data_source;
 	struct answers_export export;
 	struct {
-		char *user;            /* default "certerox-billing" */
-		char *readonly_policy; /* default "CerteroXReadOnly" */
-		char *discover_policy; /* default "CerteroXDiscoverResources" */
+		char *user;                               /* default "certerox-billing" */
+		char *readonly_policy;                    /* default "CerteroXReadOnly" */
+		char *discover_policy;                    /* default "CerteroXDiscoverResources" */
 		enum answers_existing_user existing_user; /* default refuse */
 	} iam;
 	struct {

@@ -39,8 +39,7 @@ static const struct plan_key_fact *key_fact(const struct plan_facts *f, const ch
 	return NULL;
 }
 
-char *owner_describe_data_source(const struct plan_facts *f,
-                                 const struct plan_data_source_fact *ds)
+char *owner_describe_data_source(const struct plan_facts *f, const struct plan_data_source_fact *ds)
 {
 	char exp[600] = "linked: billing data through its root account";
 	if (!ds->linked) {
@@ -61,8 +60,7 @@ char *owner_describe_data_source(const struct plan_facts *f,
 			snprintf(age, sizeof(age), " created %d day%s ago", k->age_days,
 			         k->age_days == 1 ? "" : "s");
 		snprintf(key, sizeof(key), "access key %s%s, the vault %s its secret",
-		         ds->access_key_id, age,
-		         k && k->in_vault ? "holds" : "does not hold");
+		         ds->access_key_id, age, k && k->in_vault ? "holds" : "does not hold");
 	}
 	return xasprintf("\"%s\" (id %s, %s, %s)", ds->name ? ds->name : "", ds->id ? ds->id : "",
 	                 exp, key);
@@ -145,12 +143,13 @@ enum cx_status owner_check_policy_grants(const struct plan_facts *f, bool readon
 	enum cx_status st = CX_OK;
 	for (size_t i = 0; st == CX_OK && i < f->ndata_sources; i++) {
 		const struct plan_data_source_fact *ds = &f->data_sources[i];
-		if (!str_eq(ds->account_id, f->account_id) || (readonly && (ds->linked || !ds->bucket)))
+		if (!str_eq(ds->account_id, f->account_id) ||
+		    (readonly && (ds->linked || !ds->bucket)))
 			continue;
 		struct cx_err terr;
 		cx_err_clear(&terr);
-		cJSON *need = readonly ? policy_readonly(ds->bucket, false, &terr)
-		                       : policy_discover(&terr);
+		cJSON *need =
+		    readonly ? policy_readonly(ds->bucket, false, &terr) : policy_discover(&terr);
 		if (!need)
 			continue;
 		struct strv had = STRV_INIT, lost = STRV_INIT, gone = STRV_INIT;
@@ -161,11 +160,12 @@ enum cx_status owner_check_policy_grants(const struct plan_facts *f, bool readon
 				strv_push(&gone, lost.v[k]);
 		if (gone.n) {
 			char *what = strv_join(&gone, ", ");
-			st = cx_err_set(err, CX_E_CONFLICT,
-			                "iam: the new version of policy %s would no longer grant %s, "
-			                "which data source \"%s\" (%s) uses; the change is refused "
-			                "(a shared policy is never narrowed)",
-			                name, what, ds->name ? ds->name : "", ds->id ? ds->id : "");
+			st = cx_err_set(
+			    err, CX_E_CONFLICT,
+			    "iam: the new version of policy %s would no longer grant %s, "
+			    "which data source \"%s\" (%s) uses; the change is refused "
+			    "(a shared policy is never narrowed)",
+			    name, what, ds->name ? ds->name : "", ds->id ? ds->id : "");
 			free(what);
 		}
 		strv_free(&had);

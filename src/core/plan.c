@@ -477,8 +477,7 @@ static enum cx_status ensure_user_and_key(struct builder *b, bool readonly)
 	const struct answers *a = b->a;
 	const struct plan_facts *f = b->f;
 	const char *user = a->iam.user;
-	if (f->user_exists && !f->user_owned &&
-	    a->iam.existing_user != ANSWERS_EXISTING_USER_USE)
+	if (f->user_exists && !f->user_owned && a->iam.existing_user != ANSWERS_EXISTING_USER_USE)
 		return cx_err_set(
 		    b->err, CX_E_CONFLICT,
 		    "iam.user: user \"%s\" exists in account %s and certerox-aws-setup did not "
@@ -564,16 +563,17 @@ static enum cx_status ensure_key(struct builder *b)
 		}
 	} else {
 		for (size_t i = 0; i < ours.n; i++)
-			strv_add(&b->p->warnings,
-			         "iam: access key %s of user %s was made by certerox-aws-setup but the "
-			         "vault does not hold it and no data source uses it (left over from an "
-			         "earlier run?); run with --yes to delete it",
-			         ours.v[i], user);
+			strv_add(
+			    &b->p->warnings,
+			    "iam: access key %s of user %s was made by certerox-aws-setup but the "
+			    "vault does not hold it and no data source uses it (left over from an "
+			    "earlier run?); run with --yes to delete it",
+			    ours.v[i], user);
 	}
 	for (size_t i = 0; i < kept.n; i++)
 		strv_add(&b->p->warnings,
-		         "iam: access key %s of user %s is not in the vault; it is left alone", kept.v[i],
-		         user);
+		         "iam: access key %s of user %s is not in the vault; it is left alone",
+		         kept.v[i], user);
 	size_t left = f->user_exists ? f->nkeys - (del ? ours.n : 0) : 0;
 	if (!known && left >= 2) {
 		char *k = strv_join(&kept, ", ");
@@ -585,8 +585,9 @@ static enum cx_status ensure_key(struct builder *b)
 		           "--access-key-id ID), or choose another iam.user",
 		           user, kept.n ? "Never touched: " : "", k, kept.n ? ". " : "",
 		           ours.n ? "Made by certerox-aws-setup and unused: " : "", o,
-		           ours.n ? "run again with --yes to let the wizard delete the keys it made, "
-		                  : "",
+		           ours.n
+		               ? "run again with --yes to let the wizard delete the keys it made, "
+		               : "",
 		           user);
 		free(k);
 		free(o);

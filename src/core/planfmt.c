@@ -214,8 +214,9 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		buf_puts(b, " >/dev/null\n");
 	} else if (strcmp(op, "TagUser") == 0) {
 		comment(b, "Describe the new key on its user, as the IAM console does.");
-		buf_puts(b, "if [ -s \"$CX_KEY_FILE\" ]; then\n\tread -r cx_ak cx_sk <\"$CX_KEY_FILE\"\n"
-		            "\tunset cx_sk\n\taws iam tag-user --user-name ");
+		buf_puts(
+		    b, "if [ -s \"$CX_KEY_FILE\" ]; then\n\tread -r cx_ak cx_sk <\"$CX_KEY_FILE\"\n"
+		       "\tunset cx_sk\n\taws iam tag-user --user-name ");
 		sq(b, rs(r, "UserName"));
 		buf_puts(b, " --tags \"Key=$cx_ak,Value=");
 		buf_puts(b, rs(r, "Value"));

@@ -508,13 +508,16 @@ cJSON *policy_merge_grants(const cJSON *current, const cJSON *ours)
 		           same_member(mine, o, "Condition") && same_member(mine, o, "Principal") &&
 		           !cJSON_GetObjectItemCaseSensitive(o, "NotAction") &&
 		           !cJSON_GetObjectItemCaseSensitive(o, "NotResource")) {
-			union_strings(mine, "Action", cJSON_GetObjectItemCaseSensitive(o, "Action"));
-			union_strings(mine, "Resource", cJSON_GetObjectItemCaseSensitive(o, "Resource"));
+			union_strings(mine, "Action",
+			              cJSON_GetObjectItemCaseSensitive(o, "Action"));
+			union_strings(mine, "Resource",
+			              cJSON_GetObjectItemCaseSensitive(o, "Resource"));
 		} else {
 			cJSON *keep = cJSON_Duplicate(o, 1);
 			if (mine) {
 				char *k = xasprintf("%sKept", sid);
-				cJSON_ReplaceItemInObjectCaseSensitive(keep, "Sid", cJSON_CreateString(k));
+				cJSON_ReplaceItemInObjectCaseSensitive(keep, "Sid",
+				                                       cJSON_CreateString(k));
 				free(k);
 			}
 			cJSON_AddItemToArray(stmts, keep);
@@ -631,12 +634,14 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 					own = c;
 			}
 			cJSON *mine = cJSON_Duplicate(statement, 1);
-			cJSON_ReplaceItemInObjectCaseSensitive(mine, "Sid", cJSON_CreateString(own));
+			cJSON_ReplaceItemInObjectCaseSensitive(mine, "Sid",
+			                                       cJSON_CreateString(own));
 			cJSON_AddItemToArray(stmts, mine);
-			strv_add(&out->warnings,
-			         "bucket policy statement %s has other content; it is kept, and the "
-			         "wizard's statement is added as %s",
-			         sid, own);
+			strv_add(
+			    &out->warnings,
+			    "bucket policy statement %s has other content; it is kept, and the "
+			    "wizard's statement is added as %s",
+			    sid, own);
 			free(own);
 			out->action = POLICY_MERGE_SID_TAKEN;
 		}
@@ -669,12 +674,13 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 	policy_lint_bucket(doc, bucket, &out->warnings);
 	char *deny = blocking_deny(doc, bucket);
 	if (deny)
-		st = cx_err_set(err, CX_E_INPUT,
-		                "bucket policy statement %s of bucket %s denies the billing delivery "
-		                "services (billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) "
-		                "what they need to deliver; the plan stops: narrow or remove statement "
-		                "%s, then run again",
-		                deny, bucket, deny);
+		st = cx_err_set(
+		    err, CX_E_INPUT,
+		    "bucket policy statement %s of bucket %s denies the billing delivery "
+		    "services (billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) "
+		    "what they need to deliver; the plan stops: narrow or remove statement "
+		    "%s, then run again",
+		    deny, bucket, deny);
 	else if (out->size > POLICY_BUCKET_LIMIT)
 		st = cx_err_set(
 		    err, CX_E_INPUT,

@@ -943,8 +943,8 @@ static int age_days(const char *date)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));
-	if (!date || sscanf(date, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	if (!date || sscanf(date, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

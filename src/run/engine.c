@@ -43,16 +43,16 @@ struct sinfo {
 /* Recovery phases: what the helper op in sinfo.op is doing. */
 enum rphase {
 	PH_NONE = 0,
-	PH_PV_LIST,    /* CreatePolicyVersion: ListPolicyVersions */
-	PH_PV_GET,     /* CreatePolicyVersion: GetPolicyVersion of the default */
-	PH_KEYS_LIST,  /* CreateAccessKey: ListAccessKeys */
-	PH_KEY_DELETE, /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
-	PH_EXP_LIST,   /* CreateExport: ListExports */
-	PH_EXP_GET,    /* CreateExport: GetExport of the same-name export */
-	PH_REP_LIST,   /* PutReportDefinition: DescribeReportDefinitions */
+	PH_PV_LIST,     /* CreatePolicyVersion: ListPolicyVersions */
+	PH_PV_GET,      /* CreatePolicyVersion: GetPolicyVersion of the default */
+	PH_KEYS_LIST,   /* CreateAccessKey: ListAccessKeys */
+	PH_KEY_DELETE,  /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
+	PH_EXP_LIST,    /* CreateExport: ListExports */
+	PH_EXP_GET,     /* CreateExport: GetExport of the same-name export */
+	PH_REP_LIST,    /* PutReportDefinition: DescribeReportDefinitions */
 	PH_KEY_UNSAVED, /* CreateAccessKey: DeleteAccessKey of the new key the vault could not
 	                   save (never cancelled: no key is left without its secret saved) */
-	PH_DS_LIST     /* CerteroX create: list the organization's data sources */
+	PH_DS_LIST      /* CerteroX create: list the organization's data sources */
 };
 #define ENGINE_MAX_RECOVER 3
 
@@ -395,8 +395,8 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 		}
 		if (str_eq(op, "TagUser")) {
 			/* Key null: the id of the key this run made (step "key") */
-			const char *k = json_str(rq, "Key") ? json_str(rq, "Key")
-			                                    : e->res.access_key_id;
+			const char *k =
+			    json_str(rq, "Key") ? json_str(rq, "Key") : e->res.access_key_id;
 			if (!k) {
 				cx_err_set(err, CX_E_INTERNAL,
 				           "iam TagUser: this run made no access key to describe");
@@ -678,17 +678,19 @@ static void on_recover_done(struct aws_op *op, void *ud)
 	case PH_KEY_UNSAVED: {
 		char why[300];
 		if (st != CX_OK && !str_eq(aws_op_error(op)->code, "NoSuchEntity")) {
-			snprintf(why, sizeof(why),
-			         "the new key %s could not be saved in the vault nor deleted: it is "
-			         "orphaned; delete it in IAM",
-			         s->aux_id);
+			snprintf(
+			    why, sizeof(why),
+			    "the new key %s could not be saved in the vault nor deleted: it is "
+			    "orphaned; delete it in IAM",
+			    s->aux_id);
 			log_error("%s: %s", why, aws_op_error(op)->msg);
 			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
 			             "access_key_id", s->aux_id);
 		} else {
-			snprintf(why, sizeof(why),
-			         "the new key %s could not be saved in the vault, so it was deleted",
-			         s->aux_id);
+			snprintf(
+			    why, sizeof(why),
+			    "the new key %s could not be saved in the vault, so it was deleted",
+			    s->aux_id);
 			journal_note(e, "deleted_unsaved_access_key", "user",
 			             json_str(rq, "UserName"), "access_key_id", s->aux_id);
 		}

@@ -44,8 +44,8 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, cons
 	}
 	/* the user whose key CerteroX gets: the one the run made the key for or read from the
 	 * vault; migrate without either knows no user */
-	const char *user = r->iam_user ? r->iam_user
-	                               : (a->action == ANSWERS_MIGRATE ? NULL : a->iam.user);
+	const char *user =
+	    r->iam_user ? r->iam_user : (a->action == ANSWERS_MIGRATE ? NULL : a->iam.user);
 	if (user)
 		cJSON_AddStringToObject(j, "iam_user", user);
 	else

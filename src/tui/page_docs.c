@@ -530,6 +530,16 @@ static void user_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		snprintf(line, sizeof(line), "  user %s: exists, %zu attached policies, %zu keys",
 		         w->a.iam.user, w->facts.nattached, w->facts.nkeys);
 		tui_put(win, y++, x, wd, line, A_NORMAL);
+		if (!w->facts.user_owned) {
+			bool use = w->a.iam.existing_user == ANSWERS_EXISTING_USER_USE;
+			tui_put(
+			    win, y++, x, wd,
+			    use ? "    not created by certerox-aws-setup: used as you answered; "
+			          "its other keys are never touched"
+			        : "    not created by certerox-aws-setup: Enter uses it anyway "
+			          "(its other keys are never touched)",
+			    theme_attr(ROLE_WARN));
+		}
 		for (size_t i = 0; i < w->facts.nattached && i < 3; i++) {
 			snprintf(line, sizeof(line), "    attached %s", w->facts.attached[i]);
 			tui_put(win, y++, x, wd, line, A_NORMAL);
@@ -590,8 +600,21 @@ static int user_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (!str_eq(w->a.iam.user, tui_text_value(&s->user))) {
 		answers_set(&w->a.iam.user, tui_text_value(&s->user));
+		w->a.iam.existing_user = ANSWERS_EXISTING_USER_REFUSE; /* asked per user */
 		facts_and_plan(w);
 		return TUI_HANDLED;
+	}
+	if (w->have_facts && w->facts.user_exists && !w->facts.user_owned &&
+	    w->a.iam.existing_user != ANSWERS_EXISTING_USER_USE) {
+		/* the explicit answer: "existing_user": "use" */
+		w->a.iam.existing_user = ANSWERS_EXISTING_USER_USE;
+		wiz_build_plan(w);
+		tui_app_status(
+		    w->app, ROLE_WARN,
+		    "Using existing user %s, which certerox-aws-setup did not create; its "
+		    "other keys are never touched. Enter again to continue.",
+		    w->a.iam.user);
+		return TUI_HANDLED | TUI_REDRAW;
 	}
 	return TUI_NEXT;
 }

@@ -6,6 +6,7 @@
 
 #include "core/export.h"
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/validate.h"
 #include "tui/theme.h"
 #include "tui/unlock.h"
@@ -93,6 +94,28 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		snprintf(line, sizeof(line), "  CerteroX  %s",
 		         w->cx_url ? w->cx_url : "not configured yet (page CerteroX)");
 	tui_put(win, y++, x, wd, line, w->cx_st != CX_OK ? theme_attr(ROLE_WARN) : A_NORMAL);
+	const struct plan_data_source_fact *ds =
+	    w->have_facts ? owner_account_data_source(&w->facts) : NULL;
+	if (ds) {
+		/* already connected: its data source, export and key, before any choice */
+		char *what = owner_describe_data_source(&w->facts, ds);
+		snprintf(line, sizeof(line), "  Connected already by data source %s", what);
+		free(what);
+		const char *rest = line;
+		for (int row = 0; *rest && row < 3 && wd > 8; row++) {
+			int avail = row ? wd - 4 : wd;
+			char part[400];
+			snprintf(part, sizeof(part), "%s%.*s", row ? "    " : "", avail, rest);
+			tui_put(win, y++, x, wd, part, theme_attr(ROLE_WARN));
+			size_t left = strlen(rest);
+			rest += left < (size_t)avail ? left : (size_t)avail;
+		}
+		tui_put(
+		    win, y++, x, wd,
+		    "  A new connection would not be used: rotate its key, migrate it, or update "
+		    "it in CerteroX.",
+		    theme_attr(ROLE_DIM));
+	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
 	tui_radio_draw(&s->r, win, y, x, wd, true);

@@ -289,14 +289,14 @@ START_TEST(plan_two_unknown_keys_stop)
 	struct cx_err err;
 	cx_err_clear(&err);
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_CONFLICT);
-	ck_assert_str_eq(err.msg,
-	                 "iam.user: user \"certerox-billing\" already has two access keys and the "
-	                 "vault holds the secret of neither; AWS allows two keys per user. Made by "
-	                 "certerox-aws-setup and unused: AKIAEXAMPLEKEY000003, "
-	                 "AKIAEXAMPLEKEY000004Choose: run again with --yes to let the wizard delete "
-	                 "the keys it made, delete one yourself (aws iam delete-access-key "
-	                 "--user-name certerox-billing --access-key-id ID), or choose another "
-	                 "iam.user");
+	ck_assert_str_eq(
+	    err.msg, "iam.user: user \"certerox-billing\" already has two access keys and the "
+	             "vault holds the secret of neither; AWS allows two keys per user. Made by "
+	             "certerox-aws-setup and unused: AKIAEXAMPLEKEY000003, "
+	             "AKIAEXAMPLEKEY000004Choose: run again with --yes to let the wizard delete "
+	             "the keys it made, delete one yourself (aws iam delete-access-key "
+	             "--user-name certerox-billing --access-key-id ID), or choose another "
+	             "iam.user");
 	ck_assert_uint_eq(p.n, 0);
 	struct plan_options o = {.delete_unknown_keys = true};
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &o, &err), CX_OK);
@@ -336,9 +336,10 @@ START_TEST(plan_ownership)
 	ck_assert_ptr_null(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000003"));
 	ck_assert_int_eq(plan_find(&p, "key")->kind, PLAN_CREATE);
 	ck_assert_int_eq(plan_find(&p, "key-tag")->kind, PLAN_UPDATE);
-	ck_assert_str_eq(p.warnings.v[0], "iam: access key AKIAEXAMPLEKEY000003 (certerox-aws-setup "
-	                                  "did not make it) of user certerox-billing is not in the "
-	                                  "vault; it is left alone");
+	ck_assert_str_eq(p.warnings.v[0],
+	                 "iam: access key AKIAEXAMPLEKEY000003 (certerox-aws-setup "
+	                 "did not make it) of user certerox-billing is not in the "
+	                 "vault; it is left alone");
 	ck_assert(!plan_needs_confirmation(&p));
 	plan_free(&p);
 	x.f.nkeys = 2;
@@ -368,9 +369,9 @@ START_TEST(plan_connected_account)
 	/* same answers, key in the vault: a re-run, and the warning names the data source */
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_OK);
 	ck_assert_ptr_nonnull(strstr(p.warnings.v[0], "already connected by data source \"AWS "
-	                                             "123456789012\" (id ds-1, export "
-	                                             "certerox-cur2 in s3://acme-billing/reports, "
-	                                             "access key AKIAEXAMPLEKEY000001"));
+	                                              "123456789012\" (id ds-1, export "
+	                                              "certerox-cur2 in s3://acme-billing/reports, "
+	                                              "access key AKIAEXAMPLEKEY000001"));
 	plan_free(&p);
 	/* another bucket: stops, naming the data source and the actions */
 	answers_set(&x.a.export.bucket, "other-bucket");
@@ -433,9 +434,9 @@ START_TEST(plan_policy_never_narrowed)
 	/* a version that drops acme-billing is refused, naming the data source using it */
 	x.f.data_sources_known = true;
 	cx_err_clear(&err);
-	ck_assert_int_eq(owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document, two,
-	                                           &err),
-	                 CX_E_CONFLICT);
+	ck_assert_int_eq(
+	    owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document, two, &err),
+	    CX_E_CONFLICT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "iam: the new version of policy CerteroXReadOnly "
 	                                      "would no longer grant s3:GetObject on "
 	                                      "arn:aws:s3:::acme-billing/*"));

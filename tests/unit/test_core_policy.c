@@ -165,7 +165,8 @@ START_TEST(merge_blocking_deny)
 	    "\"Deny\",\"Principal\":\"*\",\"Action\":[\"s3:Put*\",\"s3:GetBucketPolicy\"],"
 	    "\"Resource\":[\"arn:aws:s3:::acme-billing\",\"arn:aws:s3:::acme-billing/*\"]}]}";
 	ck_assert_int_eq(policy_merge_bucket(deny, st, BUCKET, &m, &e), CX_E_INPUT);
-	ck_assert_ptr_nonnull(strstr(e.msg, "statement \"NoWrites\" of bucket acme-billing denies"));
+	ck_assert_ptr_nonnull(
+	    strstr(e.msg, "statement \"NoWrites\" of bucket acme-billing denies"));
 	ck_assert_ptr_nonnull(m.document);
 	policy_merge_free(&m);
 	/* our Sid holding a Deny: kept, and it still blocks */
