@@ -12,6 +12,7 @@
 #include "run/discover.h"
 #include "run/engine.h"
 #include "run/journal.h"
+#include "run/keyintent.h"
 #include "run/session.h"
 #include "run/summary.h"
 #include "util/json.h"
@@ -115,6 +116,7 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	} else {
 		discover_take_facts(d, &p->facts);
 		discover_mark_vault_keys(&p->facts, *vault);
+		keyintent_mark(&p->facts, p->a.iam.user, NULL);
 		if (p->s.cx) {
 			st = session_resolve_org(&p->s, p->a.certerox.organization_id,
 			                         discover_certerox_org(d), &err);

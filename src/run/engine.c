@@ -406,8 +406,12 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 		}
 		if (str_eq(op, "AttachUserPolicy"))
 			return iam_attach_user_policy_op(user, arn);
-		if (str_eq(op, "CreateAccessKey"))
+		if (str_eq(op, "CreateAccessKey")) {
+			/* the intent first: a run killed before the answer leaves a key that a
+			 * re-run must know as ours (run/keyintent.h) */
+			journal_note(e, "creating_access_key", "user", user, NULL, NULL);
 			return iam_create_access_key_op(user);
+		}
 		if (str_eq(op, "DeleteAccessKey"))
 			return iam_delete_access_key_op(user, json_str(rq, "AccessKeyId"));
 	} else if (str_eq(ps->service, "bcm-data-exports")) {

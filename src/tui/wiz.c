@@ -11,6 +11,7 @@
 #include "core/policy.h"
 #include "core/validate.h"
 #include "options.h"
+#include "run/keyintent.h"
 #include "run/summary.h"
 #include "tui/term.h"
 #include "tui/theme.h"
@@ -160,6 +161,7 @@ static void disc_done(struct discover *d, void *ud)
 	strv_free(&w->warnings);
 	if (w->disc_st == CX_OK) {
 		discover_take_facts(d, &w->facts);
+		keyintent_mark(&w->facts, w->a.iam.user, NULL);
 		const struct strv *ws = discover_warnings(d);
 		for (size_t i = 0; ws && i < ws->n; i++)
 			strv_push(&w->warnings, ws->v[i]);

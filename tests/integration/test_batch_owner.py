@@ -239,6 +239,22 @@ def sigpipe_and_unsaved_key():
         check("| head -c1: every key of the user is in the vault", keys and keys <= vault_keys(w),
               f"{keys} {vault_keys(w)}")
 
+        # a run killed while CreateAccessKey was in flight leaves a key with no description:
+        # the journal's intent record (written before the request) makes it known as ours
+        stray = iam.create_access_key(UserName="certerox-billing")["AccessKey"]["AccessKeyId"]
+        r = w.batch(ans("acme-pipe"), "--yes")
+        check("untagged key, no intent in the journal: left alone even with --yes",
+              r.returncode == 0 and stray in user_keys(iam, "certerox-billing") and "left alone" in r.stderr,
+              r.stderr[-800:])
+        import datetime
+        jpath = os.path.join(w.state, f"journal-{sim.env['AWS_ACCOUNT_ID']}.jsonl")
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with open(jpath, "a") as f:
+            f.write(json.dumps({"at": now, "event": "creating_access_key", "user": "certerox-billing"}) + "\n")
+        r = w.batch(ans("acme-pipe"), "--yes")
+        check("the intent of a killed run: its key is the wizard's, deleted with --yes",
+              r.returncode == 0 and stray not in user_keys(iam, "certerox-billing"), r.stderr[-800:])
+
         # the vault cannot be saved: the new key is deleted at once (member account)
         env = {"AWS_ACCESS_KEY_ID": sim.env["MEMBER_AWS_ACCESS_KEY_ID"],
                "AWS_SECRET_ACCESS_KEY": sim.env["MEMBER_AWS_SECRET_ACCESS_KEY"]}
