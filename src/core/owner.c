@@ -108,7 +108,7 @@ enum cx_status owner_check_connected(const struct answers *a, const struct plan_
 		return CX_OK;
 	char *what = owner_describe_data_source(f, ds);
 	enum cx_status st = CX_OK;
-	bool same = same_connection(a, ds), held = key_held(f, ds);
+	bool same = same_connection(a, ds), held = f->vault_unknown || key_held(f, ds);
 	if (same && held) {
 		strv_add(warnings,
 		         "connection: account %s is already connected by data source %s; this run "

@@ -74,8 +74,10 @@ struct plan_facts {
 	struct plan_policy_fact *policies; /* our policies by ARN (missing ones may be absent) */
 	size_t npolicies;
 	bool user_exists;
-	bool user_owned; /* the user has the tag certerox-aws-setup (core/owner.h) */
-	char **attached; /* policy ARNs attached to the user */
+	bool user_owned;    /* the user has the tag certerox-aws-setup (core/owner.h) */
+	bool vault_unknown; /* a vault exists but was not opened (--dry-run without the
+	                       passphrase): in_vault says nothing */
+	char **attached;    /* policy ARNs attached to the user */
 	size_t nattached;
 	struct plan_key_fact *keys; /* the user's access keys */
 	size_t nkeys;
