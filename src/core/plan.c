@@ -603,15 +603,23 @@ static enum cx_status ensure_key(struct builder *b)
 	depend_prefix(b, s, "key-delete-");
 	if (known)
 		skip(s, "the vault holds access key %s of user %s", known, user);
-	/* the new key described on its user, as the IAM console does (tag key = key id) */
+	/* the key described on its user, as the IAM console does (tag key = key id): the new
+	 * one, or the vault's when it lacks the description (a run stopped before it) */
+	bool described = false;
+	for (size_t i = 0; known && i < f->nkeys; i++)
+		if (str_eq(f->keys[i].id, known))
+			described = f->keys[i].owned;
 	cJSON *treq = obj_strs("UserName", user, NULL, NULL);
-	cJSON_AddNullToObject(treq, "Key"); /* the id of step "key"'s new key */
-	cJSON_AddStringToObject(treq, "Value", OWNER_KEY_DESCRIPTION);
-	struct plan_step *t =
-	    add_step(b, "key-tag", "iam", "TagUser", PLAN_UPDATE, treq, "%s (new key)", user);
-	depend(b, t, "key", (const char *)NULL);
 	if (known)
-		skip(t, "no new key");
+		cJSON_AddStringToObject(treq, "Key", known);
+	else
+		cJSON_AddNullToObject(treq, "Key"); /* the id of step "key"'s new key */
+	cJSON_AddStringToObject(treq, "Value", OWNER_KEY_DESCRIPTION);
+	struct plan_step *t = add_step(b, "key-tag", "iam", "TagUser", PLAN_UPDATE, treq, "%s (%s)",
+	                               user, known ? known : "new key");
+	depend(b, t, "key", (const char *)NULL);
+	if (known && described)
+		skip(t, "access key %s is described as the wizard's", known);
 	return CX_OK;
 }
 

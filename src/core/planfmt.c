@@ -213,14 +213,24 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		tags_arg(b, r, "Tags", "--tags");
 		buf_puts(b, " >/dev/null\n");
 	} else if (strcmp(op, "TagUser") == 0) {
-		comment(b, "Describe the new key on its user, as the IAM console does.");
-		buf_puts(
-		    b, "if [ -s \"$CX_KEY_FILE\" ]; then\n\tread -r cx_ak cx_sk <\"$CX_KEY_FILE\"\n"
-		       "\tunset cx_sk\n\taws iam tag-user --user-name ");
-		sq(b, rs(r, "UserName"));
-		buf_puts(b, " --tags \"Key=$cx_ak,Value=");
-		buf_puts(b, rs(r, "Value"));
-		buf_puts(b, "\"\n\tunset cx_ak\nfi\n");
+		comment(b, "Describe the key on its user, as the IAM console does.");
+		if (json_str(r, "Key")) {
+			char *kv = xasprintf("Key=%s,Value=%s", rs(r, "Key"), rs(r, "Value"));
+			buf_puts(b, "aws iam tag-user --user-name ");
+			sq(b, rs(r, "UserName"));
+			buf_puts(b, " --tags ");
+			sq(b, kv);
+			buf_puts(b, "\n");
+			free(kv);
+		} else {
+			buf_puts(
+			    b, "if [ -s \"$CX_KEY_FILE\" ]; then\n\tread -r cx_ak cx_sk "
+			       "<\"$CX_KEY_FILE\"\n\tunset cx_sk\n\taws iam tag-user --user-name ");
+			sq(b, rs(r, "UserName"));
+			buf_puts(b, " --tags \"Key=$cx_ak,Value=");
+			buf_puts(b, rs(r, "Value"));
+			buf_puts(b, "\"\n\tunset cx_ak\nfi\n");
+		}
 	} else if (strcmp(op, "AttachUserPolicy") == 0) {
 		buf_puts(b, "aws iam attach-user-policy --user-name ");
 		sq(b, rs(r, "UserName"));
