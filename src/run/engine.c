@@ -316,7 +316,8 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		             e->p->target.account_id);
 	} else if (str_eq(ps->operation, "TagUser")) {
 		journal_note(e, "described_access_key", "user", req_str(ps, "UserName"),
-		             "access_key_id", e->res.access_key_id);
+		             "access_key_id",
+		             req_str(ps, "Key") ? req_str(ps, "Key") : e->res.access_key_id);
 	} else if (str_eq(ps->operation, "CreatePolicy")) {
 		const struct iam_policy *pol = iam_create_policy_result(op);
 		if (pol && pol->arn)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/diff.h"
 #include "core/flow.h"
@@ -162,6 +163,9 @@ static void disc_done(struct discover *d, void *ud)
 	if (w->disc_st == CX_OK) {
 		discover_take_facts(d, &w->facts);
 		keyintent_mark(&w->facts, w->a.iam.user, NULL);
+		/* a vault not unlocked yet says nothing about which keys it holds */
+		w->facts.vault_unknown =
+		    !w->vault && w->vault_file && access(w->vault_file, F_OK) == 0;
 		const struct strv *ws = discover_warnings(d);
 		for (size_t i = 0; ws && i < ws->n; i++)
 			strv_push(&w->warnings, ws->v[i]);

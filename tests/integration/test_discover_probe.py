@@ -514,7 +514,7 @@ def probes(ctx):
     # discovery with a key that may not read IAM policies: the error names the action
     rc, f, err, reqs, _ = disco(ctx, {"connection": "linked", "iam": {"user": "cx-p2"}}, who=key2)
     check("discover with a restricted key: exit 77 naming the denied IAM action",
-          rc == 77 and re.search(r"iam:(ListPolicyVersions|ListAttachedUserPolicies)", err), err)
+          rc == 77 and re.search(r"iam:(ListPolicyVersions|ListAttachedUserPolicies|ListAccessKeys|ListUserTags)", err), err)
     # an unknown key: the reads that went out beside GetCallerIdentity fail too (S3's 403 says
     # little), but the error is GetCallerIdentity's
     rc, f, err, reqs, _ = disco(ctx, {"export": {"bucket": "cx-bill-bkt"}, "iam": {"user": "u"}},
