@@ -293,7 +293,7 @@ START_TEST(plan_two_unknown_keys_stop)
 	    err.msg, "iam.user: user \"certerox-billing\" already has two access keys and the "
 	             "vault holds the secret of neither; AWS allows two keys per user. Made by "
 	             "certerox-aws-setup and unused: AKIAEXAMPLEKEY000003, "
-	             "AKIAEXAMPLEKEY000004Choose: run again with --yes to let the wizard delete "
+	             "AKIAEXAMPLEKEY000004. Choose: run again with --yes to let the wizard delete "
 	             "the keys it made, delete one yourself (aws iam delete-access-key "
 	             "--user-name certerox-billing --access-key-id ID), or choose another "
 	             "iam.user");
