@@ -59,8 +59,10 @@ char *owner_describe_data_source(const struct plan_facts *f, const struct plan_d
 		if (k && k->age_days >= 0)
 			snprintf(age, sizeof(age), " created %d day%s ago", k->age_days,
 			         k->age_days == 1 ? "" : "s");
-		snprintf(key, sizeof(key), "access key %s%s, the vault %s its secret",
-		         ds->access_key_id, age, k && k->in_vault ? "holds" : "does not hold");
+		snprintf(key, sizeof(key), "access key %s%s, %s", ds->access_key_id, age,
+		         f->vault_unknown   ? "the vault not unlocked yet"
+		         : k && k->in_vault ? "the vault holds its secret"
+		                            : "the vault does not hold its secret");
 	}
 	return xasprintf("\"%s\" (id %s, %s, %s)", ds->name ? ds->name : "", ds->id ? ds->id : "",
 	                 exp, key);

@@ -578,18 +578,17 @@ static enum cx_status ensure_key(struct builder *b)
 	if (!known && left >= 2) {
 		char *k = strv_join(&kept, ", ");
 		char *o = strv_join(&ours, ", ");
-		cx_err_set(b->err, CX_E_CONFLICT,
-		           "iam.user: user \"%s\" already has two access keys and the vault holds "
-		           "the secret of neither; AWS allows two keys per user. %s%s%s%s%s%sChoose: "
-		           "%sdelete one yourself (aws iam delete-access-key --user-name %s "
-		           "--access-key-id ID), or choose another iam.user",
-		           user, kept.n ? "Never touched: " : "", k, kept.n ? ". " : "",
-		           ours.n ? "Made by certerox-aws-setup and unused: " : "", o,
-		           ours.n ? ". " : "",
-		           ours.n
-		               ? "run again with --yes to let the wizard delete the keys it made, "
-		               : "",
-		           user);
+		cx_err_set(
+		    b->err, CX_E_CONFLICT,
+		    "iam.user: user \"%s\" already has two access keys and the vault holds "
+		    "the secret of neither; AWS allows two keys per user. %s%s%s%s%s%sChoose: "
+		    "%sdelete one yourself (aws iam delete-access-key --user-name %s "
+		    "--access-key-id ID), or choose another iam.user",
+		    user, kept.n ? "Never touched: " : "", k, kept.n ? ". " : "",
+		    ours.n ? "Made by certerox-aws-setup and unused: " : "", o, ours.n ? ". " : "",
+		    ours.n ? "run again with --yes to let the wizard delete the keys it made, "
+		           : "",
+		    user);
 		free(k);
 		free(o);
 		strv_free(&ours);

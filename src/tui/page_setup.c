@@ -99,22 +99,15 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	if (ds) {
 		/* already connected: its data source, export and key, before any choice */
 		char *what = owner_describe_data_source(&w->facts, ds);
-		snprintf(line, sizeof(line), "  Connected already by data source %s", what);
+		char *text = xasprintf("Already connected by data source %s", what);
 		free(what);
-		const char *rest = line;
-		for (int row = 0; *rest && row < 3 && wd > 8; row++) {
-			int avail = row ? wd - 4 : wd;
-			char part[400];
-			snprintf(part, sizeof(part), "%s%.*s", row ? "    " : "", avail, rest);
-			tui_put(win, y++, x, wd, part, theme_attr(ROLE_WARN));
-			size_t left = strlen(rest);
-			rest += left < (size_t)avail ? left : (size_t)avail;
-		}
-		tui_put(
-		    win, y++, x, wd,
-		    "  A new connection would not be used: rotate its key, migrate it, or update "
-		    "it in CerteroX.",
-		    theme_attr(ROLE_DIM));
+		struct tui_rect r = {y, x + 2, 3, wd - 2};
+		int rows = tui_put_wrapped(win, r, text, theme_attr(ROLE_WARN));
+		y += rows < r.h ? rows : r.h;
+		free(text);
+		tui_put(win, y++, x, wd,
+		        "  To change it: rotate its key, migrate it, or update it.",
+		        theme_attr(ROLE_DIM));
 	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
