@@ -98,16 +98,33 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	    w->have_facts ? owner_account_data_source(&w->facts) : NULL;
 	if (ds) {
 		/* already connected: its data source, export and key, before any choice */
-		char *what = owner_describe_data_source(&w->facts, ds);
-		char *text = xasprintf("Already connected by data source %s", what);
-		free(what);
-		struct tui_rect r = {y, x + 2, 3, wd - 2};
+		const struct plan_key_fact *k = NULL;
+		for (size_t i = 0; ds->access_key_id && i < w->facts.nkeys; i++)
+			if (str_eq(w->facts.keys[i].id, ds->access_key_id))
+				k = &w->facts.keys[i];
+		char exp[300] = "linked", key[200] = "key unknown";
+		if (!ds->linked)
+			snprintf(exp, sizeof(exp), "%s %s in s3://%s/%s",
+			         ds->cur_version == 2 ? "export" : "legacy report",
+			         ds->report_name ? ds->report_name : "(found by CerteroX)",
+			         ds->bucket ? ds->bucket : "-", ds->prefix ? ds->prefix : "");
+		if (ds->access_key_id) {
+			char age[48] = "age unknown";
+			if (k && k->age_days >= 0)
+				snprintf(age, sizeof(age), "%d day%s old", k->age_days,
+				         k->age_days == 1 ? "" : "s");
+			snprintf(key, sizeof(key), "key %s, %s, %s", ds->access_key_id, age,
+			         w->facts.vault_unknown ? "vault locked"
+			         : k && k->in_vault     ? "secret in the vault"
+			                                : "secret not in the vault");
+		}
+		char *text = xasprintf("Connected: \"%s\" (%s), %s; %s. To change it: rotate its "
+		                       "key, migrate it, or update it.",
+		                       ds->name ? ds->name : "", ds->id ? ds->id : "", exp, key);
+		struct tui_rect r = {y, x + 2, 4, wd - 2};
 		int rows = tui_put_wrapped(win, r, text, theme_attr(ROLE_WARN));
 		y += rows < r.h ? rows : r.h;
 		free(text);
-		tui_put(win, y++, x, wd,
-		        "  To change it: rotate its key, migrate it, or update it.",
-		        theme_attr(ROLE_DIM));
 	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
