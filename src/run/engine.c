@@ -267,6 +267,11 @@ static void on_aws_done(struct aws_op *op, void *ud)
 			aws_op_free(op);
 			if (start_recovery(e, s, st, &err))
 				return;
+			if (str_eq(ps->operation, "CreateAccessKey") && st != CX_E_NETWORK &&
+			    st !=
+			        CX_E_TIMEOUT) /* AWS answered: no key was made (run/keyintent.h) */
+				journal_note(e, "create_access_key_failed", "user",
+				             req_str(ps, "UserName"), NULL, NULL);
 			step_finish(e, i, st, &err, NULL);
 			return;
 		}

@@ -48,9 +48,13 @@ size_t keyintent_mark(struct plan_facts *f, const char *user, const char *state_
 		if (id && (str_eq(ev, "created_access_key") || str_eq(ev, "orphaned_access_key") ||
 		           str_eq(ev, "lost_access_key") || str_eq(ev, "unsaved_access_key")))
 			strv_push(&named, id);
-		if (str_eq(ev, "creating_access_key") && str_eq(json_str(o, "user"), user)) {
+		bool mine = str_eq(json_str(o, "user"), user);
+		if (str_eq(ev, "creating_access_key") && mine) {
 			intents = xrealloc(intents, (nint + 1) * sizeof(*intents));
 			intents[nint++] = iso_epoch(json_str(o, "at"));
+		} else if (mine && nint && (id || str_eq(ev, "create_access_key_failed"))) {
+			/* the outcome of the last intent is known: it left no unknown key */
+			nint--;
 		}
 		cJSON_Delete(o);
 	}
@@ -69,7 +73,7 @@ size_t keyintent_mark(struct plan_facts *f, const char *user, const char *state_
 		if (made < 0)
 			continue;
 		for (size_t j = 0; j < nint; j++)
-			if (intents[j] >= 0 && made >= intents[j] - KEYINTENT_WINDOW_S &&
+			if (intents[j] >= 0 && made >= intents[j] - KEYINTENT_SKEW_S &&
 			    made <= intents[j] + KEYINTENT_WINDOW_S) {
 				k->owned = true;
 				marked++;
