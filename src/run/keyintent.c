@@ -52,7 +52,10 @@ size_t keyintent_mark(struct plan_facts *f, const char *user, const char *state_
 		if (str_eq(ev, "creating_access_key") && mine) {
 			intents = xrealloc(intents, (nint + 1) * sizeof(*intents));
 			intents[nint++] = iso_epoch(json_str(o, "at"));
-		} else if (mine && nint && (id || str_eq(ev, "create_access_key_failed"))) {
+		} else if (mine && nint &&
+		           (str_eq(ev, "created_access_key") || str_eq(ev, "unsaved_access_key") ||
+		            str_eq(ev, "orphaned_access_key") || str_eq(ev, "lost_access_key") ||
+		            str_eq(ev, "create_access_key_failed"))) {
 			/* the outcome of the last intent is known: it left no unknown key */
 			nint--;
 		}
