@@ -26,6 +26,8 @@ struct iam_st {
 	struct iam_attached_list attached;
 	struct iam_access_key key;
 	struct iam_access_key_list keys;
+	char *tag_key, *tag_value; /* one tag for CreateUser / CreatePolicy / TagUser */
+	struct iam_tag_list tags;
 };
 
 /* ---------- free functions ---------- */
@@ -131,6 +133,26 @@ void iam_access_key_list_free(struct iam_access_key_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+void iam_tag_list_free(struct iam_tag_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].key);
+		free(l->items[i].value);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+const char *iam_tag_get(const struct iam_tag_list *l, const char *key)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (str_eq(l->items[i].key, key))
+			return l->items[i].value ? l->items[i].value : "";
+	return NULL;
+}
+
 static void st_free(void *p)
 {
 	struct iam_st *s = p;
@@ -153,6 +175,9 @@ static void st_free(void *p)
 	iam_attached_list_free(&s->attached);
 	iam_access_key_free(&s->key);
 	iam_access_key_list_free(&s->keys);
+	free(s->tag_key);
+	free(s->tag_value);
+	iam_tag_list_free(&s->tags);
 	free(s);
 }
 
@@ -267,6 +292,23 @@ static void add_paging(struct iam_st *s, struct aws_req *rq)
 	aws_form_add(&rq->params, "MaxItems", IAM_MAX_ITEMS);
 }
 
+static void add_tag(const struct iam_st *s, struct aws_req *rq)
+{
+	if (!s->tag_key)
+		return;
+	aws_form_add(&rq->params, "Tags.member.1.Key", s->tag_key);
+	aws_form_add(&rq->params, "Tags.member.1.Value", s->tag_value ? s->tag_value : "");
+}
+
+void iam_op_set_tag(struct aws_op *op, const char *key, const char *value)
+{
+	struct iam_st *s = aws_op_state(op);
+	free(s->tag_key);
+	free(s->tag_value);
+	s->tag_key = xstrdup(key);
+	s->tag_value = xstrdup(value);
+}
+
 #define PARSE_FN(fname, opname, body)                                                              \
 	static enum cx_status fname(void *stp, const struct http_response *r, bool *more,          \
 	                            struct cx_err *err)                                            \
@@ -294,6 +336,7 @@ static void create_policy_build(void *stp, struct aws_req *rq)
 		aws_form_add(&rq->params, "Path", s->p2);
 	if (s->p4)
 		aws_form_add(&rq->params, "Description", s->p4);
+	add_tag(s, rq);
 }
 
 PARSE_FN(create_policy_parse, "CreatePolicy", {
@@ -522,6 +565,7 @@ static void create_user_build(void *stp, struct aws_req *rq)
 	aws_form_add(&rq->params, "UserName", s->p1);
 	if (s->p2)
 		aws_form_add(&rq->params, "Path", s->p2);
+	add_tag(s, rq);
 }
 
 PARSE_FN(create_user_parse, "CreateUser", {
@@ -835,4 +879,66 @@ enum cx_status iam_get_access_key_last_used(struct aws_client *c, const char *ac
 	struct aws_op *op = iam_get_access_key_last_used_op(access_key_id);
 	struct last_used_st *s = aws_op_state(op);
 	return opkit_run_move(c, op, &s->out, out, sizeof(*out), err);
+}
+
+/* ---------- user tags ---------- */
+
+static void tag_user_build(void *stp, struct aws_req *rq)
+{
+	struct iam_st *s = stp;
+	aws_form_add(&rq->params, "UserName", s->p1);
+	add_tag(s, rq);
+}
+
+static const struct aws_op_def tag_user_def = {AWS_IAM,        AWS_PROTO_QUERY,     "TagUser",
+                                               tag_user_build, opkit_parse_nothing, NULL};
+
+struct aws_op *iam_tag_user_op(const char *user, const char *key, const char *value)
+{
+	struct iam_st *s = st_new(user, NULL, NULL, NULL);
+	s->tag_key = xstrdup(key);
+	s->tag_value = xstrdup(value);
+	return op_new(&tag_user_def, s, user);
+}
+
+enum cx_status iam_tag_user(struct aws_client *c, const char *user, const char *key,
+                            const char *value, struct cx_err *err)
+{
+	SYNC_NORESULT(iam_tag_user_op(user, key, value));
+}
+
+static void list_user_tags_build(void *stp, struct aws_req *rq)
+{
+	struct iam_st *s = stp;
+	aws_form_add(&rq->params, "UserName", s->p1);
+	add_paging(s, rq);
+}
+
+PARSE_FN(list_user_tags_parse, "ListUserTags", {
+	for (xmlNode *m = xml_path(res, "Tags/member"); m; m = xml_next(m, "member")) {
+		s->tags.items = xrealloc(s->tags.items, (s->tags.n + 1) * sizeof(*s->tags.items));
+		struct iam_tag *t = &s->tags.items[s->tags.n++];
+		t->key = xml_path_text(m, "Key");
+		t->value = xml_path_text(m, "Value");
+	}
+	next_marker(s, res, more);
+})
+
+static const struct aws_op_def list_user_tags_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "ListUserTags", list_user_tags_build, list_user_tags_parse, NULL};
+
+struct aws_op *iam_list_user_tags_op(const char *user)
+{
+	return op_new(&list_user_tags_def, st_new(user, NULL, NULL, NULL), user);
+}
+
+const struct iam_tag_list *iam_list_user_tags_result(const struct aws_op *op)
+{
+	return &((struct iam_st *)aws_op_state(op))->tags;
+}
+
+enum cx_status iam_list_user_tags(struct aws_client *c, const char *user, struct iam_tag_list *out,
+                                  struct cx_err *err)
+{
+	SYNC_BODY(iam_list_user_tags_op(user), tags);
 }

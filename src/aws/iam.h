@@ -38,6 +38,13 @@ struct iam_policy_version_list {
 	struct iam_policy_version *items;
 	size_t n;
 };
+struct iam_tag {
+	char *key, *value;
+};
+struct iam_tag_list {
+	struct iam_tag *items;
+	size_t n;
+};
 struct iam_attached_policy {
 	char *name, *arn;
 };
@@ -64,6 +71,10 @@ void iam_policy_version_list_free(struct iam_policy_version_list *l);
 void iam_attached_list_free(struct iam_attached_list *l);
 void iam_access_key_free(struct iam_access_key *k); /* wipes the secret */
 void iam_access_key_list_free(struct iam_access_key_list *l);
+
+void iam_tag_list_free(struct iam_tag_list *l);
+/* The value of tag key in l, NULL when absent. */
+const char *iam_tag_get(const struct iam_tag_list *l, const char *key);
 
 /* CreatePolicy: path and description may be NULL. */
 struct aws_op *iam_create_policy_op(const char *name, const char *document, const char *path,
@@ -107,6 +118,20 @@ enum cx_status iam_delete_policy_version(struct aws_client *c, const char *arn,
 
 /* CreateUser: path may be NULL. */
 struct aws_op *iam_create_user_op(const char *name, const char *path);
+/* CreatePolicy / CreateUser with one tag (Tags.member.1.Key / .Value) set: call before the op
+ * starts; key NULL = no tag. */
+void iam_op_set_tag(struct aws_op *op, const char *key, const char *value);
+
+/* TagUser with one tag (adds or overwrites that key only). */
+struct aws_op *iam_tag_user_op(const char *user, const char *key, const char *value);
+enum cx_status iam_tag_user(struct aws_client *c, const char *user, const char *key,
+                            const char *value, struct cx_err *err);
+
+/* ListUserTags (every page). */
+struct aws_op *iam_list_user_tags_op(const char *user);
+const struct iam_tag_list *iam_list_user_tags_result(const struct aws_op *op);
+enum cx_status iam_list_user_tags(struct aws_client *c, const char *user, struct iam_tag_list *out,
+                                  struct cx_err *err);
 const struct iam_user *iam_create_user_result(const struct aws_op *op);
 enum cx_status iam_create_user(struct aws_client *c, const char *name, const char *path,
                                struct iam_user *out, struct cx_err *err);

@@ -153,22 +153,6 @@ static void build_user_policy(void *stp, struct aws_req *rq)
 
 /* ---- parsers ---- */
 
-static enum cx_status parse_tags(void *stp, const struct http_response *r, bool *more,
-                                 struct cx_err *err)
-{
-	struct life_st *s = stp;
-	xmlDoc *doc = NULL;
-	*more = false;
-	xmlNode *res = open_result(r, "ListUserTags", &doc, err);
-	if (!res)
-		return err->status;
-	for (xmlNode *m = xml_path(res, "Tags/member"); m; m = xml_next(m, "member"))
-		names_add(&s->names, xml_path_text(m, "Key"), xml_path_text(m, "Value"), true);
-	next_marker(s, res, more);
-	xml_free(doc);
-	return CX_OK;
-}
-
 static enum cx_status parse_user_policies(void *stp, const struct http_response *r, bool *more,
                                           struct cx_err *err)
 {
@@ -214,8 +198,6 @@ static const struct aws_op_def detach_def = {
     AWS_IAM, AWS_PROTO_QUERY, "DetachUserPolicy", build_user_arn, opkit_parse_nothing, NULL};
 static const struct aws_op_def delete_policy_def = {AWS_IAM,   AWS_PROTO_QUERY,     "DeletePolicy",
                                                     build_arn, opkit_parse_nothing, NULL};
-static const struct aws_op_def tags_def = {AWS_IAM,          AWS_PROTO_QUERY, "ListUserTags",
-                                           build_user_paged, parse_tags,      NULL};
 static const struct aws_op_def user_policies_def = {
     AWS_IAM, AWS_PROTO_QUERY, "ListUserPolicies", build_user_paged, parse_user_policies, NULL};
 static const struct aws_op_def user_policy_def = {
@@ -280,23 +262,6 @@ struct aws_op *iam_delete_policy_op(const char *policy_arn)
 enum cx_status iam_delete_policy(struct aws_client *c, const char *policy_arn, struct cx_err *err)
 {
 	return opkit_run_free(c, iam_delete_policy_op(policy_arn), err);
-}
-
-struct aws_op *iam_list_user_tags_op(const char *user)
-{
-	return op_new(&tags_def, user, NULL, NULL, user);
-}
-
-const struct iam_names *iam_list_user_tags_result(const struct aws_op *op)
-{
-	return &((const struct life_st *)aws_op_state(op))->names;
-}
-
-enum cx_status iam_list_user_tags(struct aws_client *c, const char *user, struct iam_names *out,
-                                  struct cx_err *err)
-{
-	memset(out, 0, sizeof(*out));
-	return run_names(c, iam_list_user_tags_op(user), out, err);
 }
 
 struct aws_op *iam_list_user_policies_op(const char *user)

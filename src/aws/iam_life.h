@@ -41,11 +41,7 @@ enum cx_status iam_detach_user_policy(struct aws_client *c, const char *user,
 struct aws_op *iam_delete_policy_op(const char *policy_arn);
 enum cx_status iam_delete_policy(struct aws_client *c, const char *policy_arn, struct cx_err *err);
 
-/* ListUserTags (all pages): names = tag keys, values = tag values. */
-struct aws_op *iam_list_user_tags_op(const char *user);
-const struct iam_names *iam_list_user_tags_result(const struct aws_op *op);
-enum cx_status iam_list_user_tags(struct aws_client *c, const char *user, struct iam_names *out,
-                                  struct cx_err *err);
+/* ListUserTags: aws/iam.h (iam_list_user_tags). */
 
 /* ListUserPolicies (inline policy names, all pages). */
 struct aws_op *iam_list_user_policies_op(const char *user);

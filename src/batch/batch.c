@@ -15,6 +15,7 @@
 #include "run/engine.h"
 #include "run/journal.h"
 #include "run/resolve.h"
+#include "run/keyintent.h"
 #include "run/session.h"
 #include "run/summary.h"
 #include "util/json.h"
@@ -78,6 +79,7 @@ struct vault_req {
 	const char *passphrase;   /* borrowed */
 	const char *create_level; /* NULL: it must exist */
 	bool dry_run;             /* errors name the file; a lock is not a temporary failure */
+	bool unopened;            /* dry run: a vault exists but is not opened (no passphrase) */
 };
 
 static void discovery_done(struct discover *d, void *ud)
@@ -137,6 +139,8 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	} else {
 		discover_take_facts(d, &p->facts);
 		discover_mark_vault_keys(&p->facts, *vault);
+		keyintent_mark(&p->facts, p->a.iam.user, NULL);
+		p->facts.vault_unknown = vr && vr->unopened;
 		if (p->s.cx) {
 			st = session_resolve_org(&p->s, p->a.certerox.organization_id,
 			                         discover_certerox_org(d), &err);
@@ -239,12 +243,13 @@ int batch_dry_run(const struct cx_options *o)
 		/* The vault says which of the user's keys we hold; read-only here. */
 		struct cx_err err;
 		cx_err_clear(&err);
-		if (!o->passphrase_file)
+		if (!o->passphrase_file) {
 			fprintf(stderr,
 			        "warning: the vault %s is not opened without "
 			        "--passphrase-file: existing access keys count as unknown\n",
 			        vpath);
-		else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK)
+			vr.unopened = true;
+		} else if (vault_read_passphrase_file(o->passphrase_file, &pass, &err) != CX_OK)
 			rc = fail(vpath, &err, session_exit_status(err.status, false));
 		else
 			vr.path = vpath, vr.passphrase = pass;

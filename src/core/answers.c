@@ -16,6 +16,7 @@ static const char *const type_names[] = {"cur2", "legacy", NULL};
 static const char *const setup_names[] = {"wizard", "certerox", "existing", "detect", NULL};
 static const char *const granularity_names[] = {"DAILY", "HOURLY", "MONTHLY", NULL};
 static const char *const format_names[] = {"csv", "parquet", NULL};
+static const char *const existing_user_names[] = {"refuse", "use", NULL};
 
 const char *answers_action_name(enum answers_action v)
 {
@@ -161,6 +162,7 @@ static const struct field fields[] = {
     {"iam", "user", F_STR, OFF(iam.user), NULL},
     {"iam", "readonly_policy", F_STR, OFF(iam.readonly_policy), NULL},
     {"iam", "discover_policy", F_STR, OFF(iam.discover_policy), NULL},
+    {"iam", "existing_user", F_ENUM, OFF(iam.existing_user), existing_user_names},
     {"certerox", "url", F_STR, OFF(certerox.url), NULL},
     {"certerox", "organization_id", F_STR, OFF(certerox.organization_id), NULL},
     {"migrate", "data_source_id", F_STR, OFF(migrate.data_source_id), NULL},
@@ -422,6 +424,8 @@ cJSON *answers_to_json(const struct answers *a)
 	add_str(iam, "user", a->iam.user);
 	add_str(iam, "readonly_policy", a->iam.readonly_policy);
 	add_str(iam, "discover_policy", a->iam.discover_policy);
+	if (a->iam.existing_user == ANSWERS_EXISTING_USER_USE)
+		cJSON_AddStringToObject(iam, "existing_user", "use");
 	cJSON *cx = cJSON_AddObjectToObject(root, "certerox");
 	add_str(cx, "url", a->certerox.url);
 	add_str(cx, "organization_id", a->certerox.organization_id);

@@ -8,7 +8,8 @@
  *               "name", "bucket", "prefix", "create_bucket", "bucket_region",
  *               "granularity": "HOURLY"|"DAILY", "format": "csv"|"parquet",
  *               "split_cost_allocation": true},
- *    "iam": {"user", "readonly_policy", "discover_policy"},
+ *    "iam": {"user", "readonly_policy", "discover_policy",
+ *            "existing_user": "refuse"|"use"},
  *    "certerox": {"url", "organization_id"},
  *    "migrate": {"data_source_id", "export_name", "delete_legacy_report"},
  *    "rotate": {"data_source_id"},
@@ -36,6 +37,9 @@ enum answers_setup { ANSWERS_WIZARD = 0, ANSWERS_SETUP_CERTEROX, ANSWERS_EXISTIN
 /* MONTHLY is representable only so that validate_answers can refuse it with the reason. */
 enum answers_granularity { ANSWERS_DAILY = 0, ANSWERS_HOURLY, ANSWERS_MONTHLY };
 enum answers_format { ANSWERS_CSV = 0, ANSWERS_PARQUET };
+/* An existing IAM user that certerox-aws-setup did not create (no tag certerox-aws-setup):
+ * refused unless the answer is "use"; even then its other access keys are never touched. */
+enum answers_existing_user { ANSWERS_EXISTING_USER_REFUSE = 0, ANSWERS_EXISTING_USER_USE };
 
 struct answers_export {
 	enum answers_export_type type; /* default cur2 */
@@ -59,9 +63,10 @@ struct answers {
 	} data_source;
 	struct answers_export export;
 	struct {
-		char *user;            /* default "certerox-billing" */
-		char *readonly_policy; /* default "CerteroXReadOnly" */
-		char *discover_policy; /* default "CerteroXDiscoverResources" */
+		char *user;                               /* default "certerox-billing" */
+		char *readonly_policy;                    /* default "CerteroXReadOnly" */
+		char *discover_policy;                    /* default "CerteroXDiscoverResources" */
+		enum answers_existing_user existing_user; /* default refuse */
 	} iam;
 	struct {
 		char *url;             /* NULL = not given */

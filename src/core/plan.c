@@ -11,6 +11,7 @@
 #include "core/export.h"
 #include "core/plan_int.h"
 #include "core/plan_life.h"
+#include "core/owner.h"
 #include "core/policy.h"
 #include "core/validate.h"
 #include "util/json.h"
@@ -63,6 +64,7 @@ void plan_facts_free(struct plan_facts *f)
 	for (size_t i = 0; i < f->nkeys; i++) {
 		free(f->keys[i].id);
 		free(f->keys[i].status);
+		free(f->keys[i].create_date);
 	}
 	free(f->keys);
 	for (size_t i = 0; i < f->ndata_sources; i++) {
@@ -144,6 +146,7 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 	const cJSON *u = json_obj(j, "user");
 	if (u) {
 		f->user_exists = json_bool(u, "exists", false);
+		f->user_owned = json_bool(u, "owned", false);
 		const cJSON *at = json_arr(u, "attached");
 		f->attached = xcalloc((size_t)cJSON_GetArraySize(at) + 1, sizeof(char *));
 		for (const cJSON *x = at ? at->child : NULL; x; x = x->next) {
@@ -161,6 +164,9 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 			k->status =
 			    xstrdup(json_str(x, "status") ? json_str(x, "status") : "Active");
 			k->in_vault = json_bool(x, "in_vault", false);
+			k->owned = json_bool(x, "owned", false);
+			k->create_date = jdup(x, "create_date");
+			k->age_days = (int)json_num(x, "age_days", -1);
 		}
 	}
 	const cJSON *uk = json_arr(j, "certerox_unsupported_keys");
@@ -307,15 +313,27 @@ static cJSON *obj_strs(const char *k1, const char *v1, const char *k2, const cha
 	return o;
 }
 
+/* [{"Key": OWNER_TAG_KEY, "Value": OWNER_TAG_VALUE}]: the tag of what the wizard creates. */
+static cJSON *owner_tags(void)
+{
+	cJSON *arr = cJSON_CreateArray();
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "Key", OWNER_TAG_KEY);
+	cJSON_AddStringToObject(t, "Value", OWNER_TAG_VALUE);
+	cJSON_AddItemToArray(arr, t);
+	return arr;
+}
+
 static char *policy_arn(const struct builder *b, const char *name)
 {
 	return xasprintf("arn:aws:iam::%s:policy/%s", b->f->account_id, name);
 }
 
 /* ensure policy: create, skip when equal, or a new default version (pruning first). */
-static void ensure_policy(struct builder *b, const char *tag, const char *name, cJSON *doc,
-                          bool upgrade_only_if_lacking_exports)
+static enum cx_status ensure_policy(struct builder *b, const char *tag, const char *name,
+                                    cJSON *doc, bool upgrade_only_if_lacking_exports)
 {
+	enum cx_status st = CX_OK;
 	char *arn = policy_arn(b, name);
 	char id[64], prune[80];
 	snprintf(id, sizeof(id), "policy-%s", tag);
@@ -334,8 +352,21 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 		cJSON *req = cJSON_CreateObject();
 		cJSON_AddStringToObject(req, "PolicyName", name);
 		cJSON_AddItemToObject(req, "PolicyDocument", doc);
+		cJSON_AddItemToObject(req, "Tags", owner_tags());
 		add_step(b, id, "iam", "CreatePolicy", PLAN_CREATE, req, "%s", name);
 		goto out;
+	}
+	if (pf->document) {
+		/* shared: never narrowed (every grant of the current version stays) */
+		cJSON *merged = policy_merge_grants(pf->document, doc);
+		cJSON_Delete(doc);
+		doc = merged;
+		st = owner_check_policy_grants(b->f, str_eq(tag, "readonly"), name, pf->document,
+		                               doc, b->err);
+		if (st != CX_OK) {
+			cJSON_Delete(doc);
+			goto out;
+		}
 	}
 	bool same = pf->document && policy_equal(pf->document, doc);
 	bool lacking = !upgrade_only_if_lacking_exports || policy_lacks_data_exports(pf->document);
@@ -372,6 +403,7 @@ static void ensure_policy(struct builder *b, const char *tag, const char *name, 
 	free(nw);
 out:
 	free(arn);
+	return st;
 }
 
 /* Bucket creation and the bucket policy. Returns CX_OK or an error in b->err. */
@@ -499,15 +531,26 @@ static enum cx_status ensure_bucket(struct builder *b, const char *bucket, const
 	return CX_OK;
 }
 
-static void ensure_user_and_key(struct builder *b, bool readonly)
+static enum cx_status ensure_user_and_key(struct builder *b, bool readonly)
 {
 	const struct answers *a = b->a;
 	const struct plan_facts *f = b->f;
 	const char *user = a->iam.user;
-	struct plan_step *s = add_step(b, "user", "iam", "CreateUser", PLAN_CREATE,
-	                               obj_strs("UserName", user, NULL, NULL), "%s", user);
+	if (f->user_exists && !f->user_owned && a->iam.existing_user != ANSWERS_EXISTING_USER_USE)
+		return cx_err_set(
+		    b->err, CX_E_CONFLICT,
+		    "iam.user: user \"%s\" exists in account %s and certerox-aws-setup did not "
+		    "create it (it has no tag %s); the wizard changes only what it made. To use "
+		    "it anyway answer \"iam\": {\"user\": \"%s\", \"existing_user\": \"use\"} "
+		    "(its other access keys are never touched), or choose another iam.user",
+		    user, f->account_id, OWNER_TAG_KEY, user);
+	cJSON *ureq = obj_strs("UserName", user, NULL, NULL);
+	cJSON_AddItemToObject(ureq, "Tags", owner_tags());
+	struct plan_step *s =
+	    add_step(b, "user", "iam", "CreateUser", PLAN_CREATE, ureq, "%s", user);
 	if (f->user_exists)
-		skip(s, "user %s exists", user);
+		skip(s, "user %s exists%s", user,
+		     f->user_owned ? "" : " (not made by certerox-aws-setup: used as answered)");
 	const char *tags[2] = {"readonly", "discover"};
 	const char *names[2] = {a->iam.readonly_policy, a->iam.discover_policy};
 	for (int i = 0; i < 2; i++) {
@@ -524,6 +567,25 @@ static void ensure_user_and_key(struct builder *b, bool readonly)
 			skip(s, "policy %s is attached to user %s", names[i], user);
 		free(arn);
 	}
+	return CX_OK;
+}
+
+/* Why a key of the user the vault lacks may not be deleted (NULL: the wizard made it and no
+ * data source uses it). */
+static const char *key_keep_reason(const struct builder *b, const struct plan_key_fact *k,
+                                   char *buf, size_t n)
+{
+	const struct plan_data_source_fact *ds = owner_key_data_source(b->f, k->id);
+	if (ds)
+		snprintf(buf, n, "data source \"%s\" (%s) uses it", ds->name ? ds->name : "",
+		         ds->id ? ds->id : "");
+	else if (!k->owned)
+		snprintf(buf, n, "certerox-aws-setup did not make it");
+	else if (!b->f->data_sources_known)
+		snprintf(buf, n, "CerteroX's data sources are unknown, so it may be in use");
+	else
+		return NULL;
+	return buf;
 }
 
 static enum cx_status ensure_key(struct builder *b)
@@ -531,52 +593,92 @@ static enum cx_status ensure_key(struct builder *b)
 	const struct plan_facts *f = b->f;
 	const char *user = b->a->iam.user;
 	const char *known = NULL;
-	struct strv unknown = STRV_INIT;
+	struct strv ours = STRV_INIT; /* the wizard's keys the vault lacks and nothing uses */
+	struct strv kept = STRV_INIT; /* "ID (why)" of keys never touched */
 	for (size_t i = 0; f->user_exists && i < f->nkeys; i++) {
-		if (f->keys[i].in_vault && str_eq(f->keys[i].status, "Active") && !known)
-			known = f->keys[i].id;
-		else if (!f->keys[i].in_vault)
-			strv_push(&unknown, f->keys[i].id);
+		const struct plan_key_fact *k = &f->keys[i];
+		if (k->in_vault && str_eq(k->status, "Active") && !known)
+			known = k->id;
+		if (k->in_vault)
+			continue;
+		char why[300];
+		const char *r = key_keep_reason(b, k, why, sizeof(why));
+		if (r)
+			strv_add(&kept, "%s (%s)", k->id, r);
+		else
+			strv_push(&ours, k->id);
 	}
-	if (unknown.n && b->opt.delete_unknown_keys) {
-		for (size_t i = 0; i < unknown.n; i++) {
+	bool del = ours.n && b->opt.delete_unknown_keys;
+	if (del) {
+		for (size_t i = 0; i < ours.n; i++) {
 			char id[160];
-			snprintf(id, sizeof(id), "key-delete-%s", unknown.v[i]);
+			snprintf(id, sizeof(id), "key-delete-%s", ours.v[i]);
 			struct plan_step *s =
 			    add_step(b, id, "iam", "DeleteAccessKey", PLAN_DELETE,
-			             obj_strs("UserName", user, "AccessKeyId", unknown.v[i]),
-			             "%s %s", user, unknown.v[i]);
+			             obj_strs("UserName", user, "AccessKeyId", ours.v[i]), "%s %s",
+			             user, ours.v[i]);
 			s->destructive = true;
 			depend(b, s, "user", (const char *)NULL);
 		}
-	} else if (unknown.n >= 2 && !known) {
-		char *ids = strv_join(&unknown, ", ");
-		cx_err_set(
-		    b->err, CX_E_CONFLICT,
-		    "iam.user: user \"%s\" already has two access keys (%s) and the vault holds "
-		    "the secret of neither; AWS allows two keys per user. Choose: run again with "
-		    "--yes to let the wizard delete them, delete one yourself (aws iam "
-		    "delete-access-key --user-name %s --access-key-id ID), or choose another "
-		    "iam.user",
-		    user, ids, user);
-		free(ids);
-		strv_free(&unknown);
-		return CX_E_CONFLICT;
 	} else {
-		for (size_t i = 0; i < unknown.n; i++)
+		for (size_t i = 0; i < ours.n; i++)
 			strv_add(
 			    &b->p->warnings,
-			    "iam: access key %s of user %s is not in the vault (left over from an "
+			    "iam: access key %s of user %s was made by certerox-aws-setup but the "
+			    "vault does not hold it and no data source uses it (left over from an "
 			    "earlier run?); run with --yes to delete it",
-			    unknown.v[i], user);
+			    ours.v[i], user);
 	}
-	strv_free(&unknown);
+	for (size_t i = 0; i < kept.n; i++)
+		strv_add(&b->p->warnings,
+		         "iam: access key %s of user %s is not in the vault; it is left alone",
+		         kept.v[i], user);
+	size_t left = f->user_exists ? f->nkeys - (del ? ours.n : 0) : 0;
+	if (!known && left >= 2) {
+		char *k = strv_join(&kept, ", ");
+		char *o = strv_join(&ours, ", ");
+		cx_err_set(
+		    b->err, CX_E_CONFLICT,
+		    "iam.user: user \"%s\" already has two access keys and the vault holds "
+		    "the secret of neither; AWS allows two keys per user. %s%s%s%s%s%sChoose: "
+		    "%sdelete one yourself (aws iam delete-access-key --user-name %s "
+		    "--access-key-id ID), or choose another iam.user",
+		    user, kept.n ? "Never touched: " : "", k, kept.n ? ". " : "",
+		    ours.n ? "Made by certerox-aws-setup and unused: " : "", o, ours.n ? ". " : "",
+		    ours.n ? "run again with --yes to let the wizard delete the keys it made, "
+		           : "",
+		    user);
+		free(k);
+		free(o);
+		strv_free(&ours);
+		strv_free(&kept);
+		return CX_E_CONFLICT;
+	}
+	strv_free(&ours);
+	strv_free(&kept);
 	struct plan_step *s = add_step(b, "key", "iam", "CreateAccessKey", PLAN_CREATE,
 	                               obj_strs("UserName", user, NULL, NULL), "%s", user);
 	depend(b, s, "user", (const char *)NULL);
 	depend_prefix(b, s, "key-delete-");
 	if (known)
 		skip(s, "the vault holds access key %s of user %s", known, user);
+	/* the key described on its user, as the IAM console does (tag key = key id): the new
+	 * one, or the vault's when it lacks the description (a run stopped before it) */
+	bool described = false;
+	for (size_t i = 0; known && i < f->nkeys; i++)
+		if (str_eq(f->keys[i].id, known))
+			described = f->keys[i].owned;
+	cJSON *treq = obj_strs("UserName", user, NULL, NULL);
+	if (known)
+		cJSON_AddStringToObject(treq, "Key", known);
+	else
+		cJSON_AddNullToObject(treq, "Key"); /* the id of step "key"'s new key */
+	cJSON_AddStringToObject(treq, "Value", OWNER_KEY_DESCRIPTION);
+	struct plan_step *t = add_step(b, "key-tag", "iam", "TagUser", PLAN_UPDATE, treq, "%s (%s)",
+	                               user, known ? known : "new key");
+	depend(b, t, "key", (const char *)NULL);
+	if (known && described)
+		skip(t, "access key %s is described as the wizard's", known);
 	return CX_OK;
 }
 
@@ -618,6 +720,7 @@ static enum cx_status ensure_export(struct builder *b, const struct export_spec 
 	if (!ex) {
 		cJSON *req = cJSON_CreateObject();
 		cJSON_AddItemToObject(req, spec->legacy ? "ReportDefinition" : "Export", def);
+		cJSON_AddItemToObject(req, spec->legacy ? "Tags" : "ResourceTags", owner_tags());
 		s = add_step(b, "export", svc,
 		             spec->legacy ? "PutReportDefinition" : "CreateExport", PLAN_CREATE,
 		             req, "%s", spec->name);
@@ -748,7 +851,9 @@ static enum cx_status build_root(struct builder *b)
 	const struct plan_facts *f = b->f;
 	const struct answers_export *e = &a->export;
 	bool legacy = e->type == ANSWERS_LEGACY;
-	enum cx_status st = CX_OK;
+	enum cx_status st = owner_check_connected(a, f, &b->p->warnings, b->err);
+	if (st != CX_OK)
+		return st;
 	char *bucket = xstrdup(e->bucket);
 	char *prefix = validate_prefix_normalize(e->prefix ? e->prefix : "");
 	char *region = NULL;
@@ -966,12 +1071,15 @@ static enum cx_status build_root(struct builder *b)
 		         "ReadOnly policy does not grant them, the plan adds statement "
 		         "CerteroXCreateBucket",
 		         bucket);
-	ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false);
-	ensure_policy(b, "discover", a->iam.discover_policy, disc, false);
+	if ((st = ensure_policy(b, "readonly", a->iam.readonly_policy, ro, false)) != CX_OK) {
+		cJSON_Delete(disc);
+		goto out;
+	}
+	if ((st = ensure_policy(b, "discover", a->iam.discover_policy, disc, false)) != CX_OK)
+		goto out;
 
 	/* 3. user, attachments, key */
-	ensure_user_and_key(b, true);
-	if ((st = ensure_key(b)) != CX_OK)
+	if ((st = ensure_user_and_key(b, true)) != CX_OK || (st = ensure_key(b)) != CX_OK)
 		goto out;
 
 	/* 4. export (wizard only) */
@@ -1016,12 +1124,17 @@ out:
 static enum cx_status build_linked(struct builder *b)
 {
 	const struct plan_facts *f = b->f;
+	enum cx_status cst = owner_check_connected(b->a, f, &b->p->warnings, b->err);
+	if (cst != CX_OK)
+		return cst;
 	cJSON *disc = policy_discover(b->err);
 	if (!disc)
 		return b->err ? b->err->status : CX_E_IO;
-	ensure_policy(b, "discover", b->a->iam.discover_policy, disc, false);
-	ensure_user_and_key(b, false);
-	enum cx_status st = ensure_key(b);
+	enum cx_status st = ensure_policy(b, "discover", b->a->iam.discover_policy, disc, false);
+	if (st == CX_OK)
+		st = ensure_user_and_key(b, false);
+	if (st == CX_OK)
+		st = ensure_key(b);
 	if (st != CX_OK)
 		return st;
 	key_check(b, NULL, NULL, NULL, false, true);
@@ -1117,8 +1230,8 @@ static enum cx_status build_migrate(struct builder *b)
 	if (life) {
 		cJSON_Delete(ro);
 		plan_migrate_grants(b, bucket); /* plan_rotate.c: the data source's real user */
-	} else {
-		ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true);
+	} else if ((st = ensure_policy(b, "readonly", a->iam.readonly_policy, ro, true)) != CX_OK) {
+		goto out;
 	}
 	bool new_key = life && !plan_life_key_live(life);
 	if (new_key && !plan_add_new_key(b, ds)) {

@@ -43,6 +43,10 @@ struct plan_key_fact {
 	char *id;      /* AccessKeyId */
 	char *status;  /* Active | Inactive */
 	bool in_vault; /* the vault holds this key's secret */
+	bool owned;    /* certerox-aws-setup made it: the user has a tag whose key is this id and
+	                  whose value is our description (core/owner.h) */
+	char *create_date; /* CreateDate as IAM gives it (NULL unknown) */
+	int age_days;      /* days since create_date when discovery ran (-1 unknown) */
 };
 
 struct plan_data_source_fact {
@@ -55,7 +59,7 @@ struct plan_data_source_fact {
 	char *prefix;
 	char *report_name;
 	char *config_scheme;
-	char *access_key_id; /* its key in CerteroX (NULL when not told) */
+	char *access_key_id; /* the key CerteroX uses (config.access_key_id; NULL unknown) */
 };
 
 struct plan_life; /* core/plan_life.h: the data source rotate/disconnect/migrate act on */
@@ -72,7 +76,10 @@ struct plan_facts {
 	struct plan_policy_fact *policies; /* our policies by ARN (missing ones may be absent) */
 	size_t npolicies;
 	bool user_exists;
-	char **attached; /* policy ARNs attached to the user */
+	bool user_owned;    /* the user has the tag certerox-aws-setup (core/owner.h) */
+	bool vault_unknown; /* a vault exists but was not opened (--dry-run without the
+	                       passphrase): in_vault says nothing */
+	char **attached;    /* policy ARNs attached to the user */
 	size_t nattached;
 	struct plan_key_fact *keys; /* the user's access keys */
 	size_t nkeys;
@@ -97,7 +104,8 @@ void plan_facts_free(struct plan_facts *f);
  *   "exports": [{"legacy", "name", "arn", "definition", "status", "delivered"}],
  *   "policies": [{"arn", "exists" (default true), "default_version", "document",
  *                 "versions", "oldest_nondefault"}],
- *   "user": {"exists", "attached": [arn], "keys": [{"id", "status", "in_vault"}]},
+ *   "user": {"exists", "owned", "attached": [arn], "keys": [{"id", "status", "in_vault",
+ *            "owned", "create_date", "age_days"}]},
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
  *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
  *   "life": {...} (core/plan_life.h),
@@ -185,7 +193,8 @@ struct plan_path {
 };
 
 struct plan_options {
-	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks (--yes) */
+	bool delete_unknown_keys; /* plan DeleteAccessKey for keys the vault lacks that the
+	                             wizard made and no data source uses (--yes) */
 	/* --yes also consents to deactivating a key the wizard did not make (rotate) and to
 	 * deleting the oldest non-default policy version (migrate). */
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/diff.h"
+#include "core/owner.h"
 #include "core/plan_int.h"
 #include "core/plan_life.h"
 #include "core/policy.h"
@@ -83,6 +84,12 @@ bool plan_add_new_key(struct builder *b, const struct plan_data_source_fact *ds)
 	for (size_t i = 0; i < b->p->n; i++)
 		if (str_starts_with(b->p->steps[i].id, "key-delete-"))
 			planb_depend(b, s, b->p->steps[i].id);
+	/* the new key described on its user as the wizard's (core/owner.h), as connect does */
+	cJSON *treq = strs("UserName", user, NULL, NULL);
+	cJSON_AddNullToObject(treq, "Key"); /* the id of step "key"'s new key */
+	cJSON_AddStringToObject(treq, "Value", OWNER_KEY_DESCRIPTION);
+	struct plan_step *t = planb_add(b, "key-tag", "iam", "TagUser", PLAN_UPDATE, treq, user);
+	planb_depend(b, t, "key");
 	return true;
 }
 

@@ -127,6 +127,21 @@ static const char *rs(const cJSON *req, const char *k)
 	return v ? v : "";
 }
 
+/* " OPT 'Key=K,Value=V' ..." for a request's tag list (AWS CLI shorthand). */
+static void tags_arg(struct buf *b, const cJSON *req, const char *member, const char *opt)
+{
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(req, member);
+	if (!cJSON_GetArraySize(tags))
+		return;
+	buf_printf(b, " %s", opt);
+	for (const cJSON *t = tags->child; t; t = t->next) {
+		char *kv = xasprintf("Key=%s,Value=%s", rs(t, "Key"), rs(t, "Value"));
+		buf_putc(b, ' ');
+		sq(b, kv);
+		free(kv);
+	}
+}
+
 static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 {
 	const cJSON *r = s->request;
@@ -174,7 +189,9 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "PolicyDocument"));
 		buf_puts(b, "aws iam create-policy --policy-name ");
 		sq(b, rs(r, "PolicyName"));
-		buf_printf(b, " --policy-document \"file://$work/%s.json\" >/dev/null\n", s->id);
+		buf_printf(b, " --policy-document \"file://$work/%s.json\"", s->id);
+		tags_arg(b, r, "Tags", "--tags");
+		buf_puts(b, " >/dev/null\n");
 	} else if (strcmp(op, "CreatePolicyVersion") == 0) {
 		if (s->diff && *s->diff)
 			comment(b, s->diff);
@@ -193,7 +210,27 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 	} else if (strcmp(op, "CreateUser") == 0) {
 		buf_puts(b, "aws iam create-user --user-name ");
 		sq(b, rs(r, "UserName"));
+		tags_arg(b, r, "Tags", "--tags");
 		buf_puts(b, " >/dev/null\n");
+	} else if (strcmp(op, "TagUser") == 0) {
+		comment(b, "Describe the key on its user, as the IAM console does.");
+		if (json_str(r, "Key")) {
+			char *kv = xasprintf("Key=%s,Value=%s", rs(r, "Key"), rs(r, "Value"));
+			buf_puts(b, "aws iam tag-user --user-name ");
+			sq(b, rs(r, "UserName"));
+			buf_puts(b, " --tags ");
+			sq(b, kv);
+			buf_puts(b, "\n");
+			free(kv);
+		} else {
+			buf_puts(
+			    b, "if [ -s \"$CX_KEY_FILE\" ]; then\n\tread -r cx_ak cx_sk "
+			       "<\"$CX_KEY_FILE\"\n\tunset cx_sk\n\taws iam tag-user --user-name ");
+			sq(b, rs(r, "UserName"));
+			buf_puts(b, " --tags \"Key=$cx_ak,Value=");
+			buf_puts(b, rs(r, "Value"));
+			buf_puts(b, "\"\n\tunset cx_ak\nfi\n");
+		}
 	} else if (strcmp(op, "AttachUserPolicy") == 0) {
 		buf_puts(b, "aws iam attach-user-policy --user-name ");
 		sq(b, rs(r, "UserName"));
@@ -231,8 +268,10 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "Export"));
 		buf_printf(b,
 		           "aws bcm-data-exports create-export --region us-east-1 --export "
-		           "\"file://$work/%s.json\"\n",
+		           "\"file://$work/%s.json\"",
 		           s->id);
+		tags_arg(b, r, "ResourceTags", "--resource-tags");
+		buf_puts(b, "\n");
 	} else if (strcmp(op, "UpdateExport") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "Export"));
 		buf_puts(b, "aws bcm-data-exports update-export --region us-east-1 --export-arn ");
@@ -242,8 +281,10 @@ static void step_awscli(struct buf *b, const struct plan_step *s, size_t num)
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "ReportDefinition"));
 		buf_printf(b,
 		           "aws cur put-report-definition --region us-east-1 --report-definition "
-		           "\"file://$work/%s.json\"\n",
+		           "\"file://$work/%s.json\"",
 		           s->id);
+		tags_arg(b, r, "Tags", "--tags");
+		buf_puts(b, "\n");
 	} else if (strcmp(op, "ModifyReportDefinition") == 0) {
 		doc_file(b, s->id, cJSON_GetObjectItemCaseSensitive(r, "ReportDefinition"));
 		buf_puts(b, "aws cur modify-report-definition --region us-east-1 --report-name ");

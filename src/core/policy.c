@@ -370,10 +370,11 @@ static bool only_insecure_transport(const cJSON *st)
 	return (cJSON_IsString(v) && str_case_eq(v->valuestring, "false")) || cJSON_IsFalse(v);
 }
 
-static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct strv *w)
+/* Returns true when the statement denies delivery with no Condition (so it always applies). */
+static bool lint_deny(const cJSON *st, size_t idx, const char *bucket, struct strv *w)
 {
 	if (!effect_is(st, "Deny") || !bucket || only_insecure_transport(st))
-		return;
+		return false;
 	char *obj = xasprintf("arn:aws:s3:::%s/%s", bucket, "report-object");
 	char *bkt = xasprintf("arn:aws:s3:::%s", bucket);
 	struct strv hits = STRV_INIT;
@@ -404,9 +405,27 @@ static void lint_deny(const cJSON *st, size_t idx, const char *bucket, struct st
 		free(name);
 		free(acts);
 	}
+	bool blocks = hits.n && !cJSON_GetObjectItemCaseSensitive(st, "Condition");
 	strv_free(&hits);
 	free(obj);
 	free(bkt);
+	return blocks;
+}
+
+/* The name of the first statement that always denies delivery ("Sid" or "#N"), NULL when
+ * none. Caller frees. */
+static char *blocking_deny(const cJSON *doc, const char *bucket)
+{
+	size_t i = 0;
+	struct strv ignored = STRV_INIT;
+	char *name = NULL;
+	FOR_STATEMENTS(doc, st, i)
+	{
+		if (!name && cJSON_IsObject(st) && lint_deny(st, i, bucket, &ignored))
+			name = stmt_name(st, i);
+	}
+	strv_free(&ignored);
+	return name;
 }
 
 void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warnings)
@@ -419,6 +438,94 @@ void policy_lint_bucket(const cJSON *doc, const char *bucket, struct strv *warni
 		lint_deny(st, i, bucket, warnings);
 		lint_source_arn(st, i, warnings);
 	}
+}
+
+/* ---- IAM policy merge (never narrows) ---- */
+
+static bool has_string(const cJSON *v, const char *str)
+{
+	if (cJSON_IsString(v))
+		return strcmp(v->valuestring, str) == 0;
+	for (const cJSON *c = cJSON_IsArray(v) ? v->child : NULL; c; c = c->next)
+		if (cJSON_IsString(c) && strcmp(c->valuestring, str) == 0)
+			return true;
+	return false;
+}
+
+/* Adds to stmt[key] (a string or an array; made an array only when something is added) each
+ * string of from that it lacks. */
+static void union_strings(cJSON *stmt, const char *key, const cJSON *from)
+{
+	cJSON *cur = cJSON_GetObjectItemCaseSensitive(stmt, key);
+	if (!cur || !from || !(cJSON_IsString(cur) || cJSON_IsArray(cur)))
+		return;
+	cJSON *single = cJSON_IsString(from) ? cJSON_CreateString(from->valuestring) : NULL;
+	for (const cJSON *one = single ? single : from->child; one;
+	     one = one == single ? NULL : one->next) {
+		if (!cJSON_IsString(one) || has_string(cur, one->valuestring))
+			continue;
+		if (cJSON_IsString(cur)) {
+			cJSON *arr = cJSON_CreateArray();
+			cJSON_AddItemToArray(arr, cJSON_CreateString(cur->valuestring));
+			cJSON_ReplaceItemInObjectCaseSensitive(stmt, key, arr);
+			cur = arr;
+		}
+		cJSON_AddItemToArray(cur, cJSON_CreateString(one->valuestring));
+	}
+	cJSON_Delete(single);
+}
+
+static bool same_member(const cJSON *a, const cJSON *b, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, k);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, k);
+	return (!x && !y) || (x && y && json_equal(x, y, true));
+}
+
+cJSON *policy_merge_grants(const cJSON *current, const cJSON *ours)
+{
+	cJSON *doc = cJSON_Duplicate(ours, 1);
+	cJSON *stmts = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	const cJSON *old = cJSON_GetObjectItemCaseSensitive(current, "Statement");
+	if (!cJSON_IsArray(stmts) || !old)
+		return doc;
+	const cJSON *o = cJSON_IsObject(old) ? old : old->child;
+	for (; o; o = cJSON_IsObject(old) ? NULL : o->next) {
+		if (!cJSON_IsObject(o))
+			continue;
+		const char *sid = json_str(o, "Sid");
+		cJSON *mine = NULL;
+		bool covered = false;
+		for (cJSON *c = stmts->child; c; c = c->next) {
+			if (json_equal(c, o, true))
+				covered = true;
+			else if (sid && *sid && str_eq(json_str(c, "Sid"), sid))
+				mine = c;
+		}
+		if (covered) {
+			/* nothing to add */
+		} else if (mine && same_member(mine, o, "Effect") &&
+		           same_member(mine, o, "Condition") && same_member(mine, o, "Principal") &&
+		           !cJSON_GetObjectItemCaseSensitive(o, "NotAction") &&
+		           !cJSON_GetObjectItemCaseSensitive(o, "NotResource")) {
+			union_strings(mine, "Action",
+			              cJSON_GetObjectItemCaseSensitive(o, "Action"));
+			union_strings(mine, "Resource",
+			              cJSON_GetObjectItemCaseSensitive(o, "Resource"));
+		} else {
+			cJSON *keep = cJSON_Duplicate(o, 1);
+			if (mine) {
+				char *k = xasprintf("%sKept", sid);
+				cJSON_ReplaceItemInObjectCaseSensitive(keep, "Sid",
+				                                       cJSON_CreateString(k));
+				free(k);
+			}
+			cJSON_AddItemToArray(stmts, keep);
+		}
+		if (cJSON_IsObject(old))
+			break;
+	}
+	return doc;
 }
 
 /* ---- merge ---- */
@@ -513,10 +620,34 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		cJSON *cur = cJSON_GetArrayItem(stmts, found);
 		if (json_equal(cur, statement, true)) {
 			out->action = POLICY_MERGE_PRESENT;
-		} else {
-			cJSON_ReplaceItemInArray(stmts, found, cJSON_Duplicate(statement, 1));
-			out->action = POLICY_MERGE_REPLACED;
+		} else if (equiv < 0) {
+			/* Not ours to rewrite: their statement stays, ours gets its own Sid. */
+			char *own = NULL;
+			for (int n = 2; !own; n++) {
+				char *c = xasprintf("%s%d", sid, n);
+				bool taken = false;
+				for (const cJSON *x = stmts->child; x; x = x->next)
+					taken = taken || str_eq(json_str(x, "Sid"), c);
+				if (taken)
+					free(c);
+				else
+					own = c;
+			}
+			cJSON *mine = cJSON_Duplicate(statement, 1);
+			cJSON_ReplaceItemInObjectCaseSensitive(mine, "Sid",
+			                                       cJSON_CreateString(own));
+			cJSON_AddItemToArray(stmts, mine);
+			strv_add(
+			    &out->warnings,
+			    "bucket policy statement %s has other content; it is kept, and the "
+			    "wizard's statement is added as %s",
+			    sid, own);
+			free(own);
+			out->action = POLICY_MERGE_SID_TAKEN;
 		}
+	}
+	if (out->action == POLICY_MERGE_PRESENT || out->action == POLICY_MERGE_SID_TAKEN) {
+		/* decided above */
 	} else if (equiv >= 0) {
 		out->action = POLICY_MERGE_EQUIVALENT;
 		cJSON *e = cJSON_GetArrayItem(stmts, equiv);
@@ -527,7 +658,7 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 		out->action = old ? POLICY_MERGE_ADDED : POLICY_MERGE_NEW;
 	}
 	out->changed = out->action == POLICY_MERGE_NEW || out->action == POLICY_MERGE_ADDED ||
-	               out->action == POLICY_MERGE_REPLACED;
+	               out->action == POLICY_MERGE_SID_TAKEN;
 	if (!out->changed) {
 		/* keep the existing document exactly */
 		cJSON_Delete(doc);
@@ -541,12 +672,22 @@ enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement,
 	out->size = strlen(compact);
 	free(compact);
 	policy_lint_bucket(doc, bucket, &out->warnings);
-	if (out->size > POLICY_BUCKET_LIMIT)
+	char *deny = blocking_deny(doc, bucket);
+	if (deny)
+		st = cx_err_set(
+		    err, CX_E_INPUT,
+		    "bucket policy statement %s of bucket %s denies the billing delivery "
+		    "services (billingreports.amazonaws.com, bcm-data-exports.amazonaws.com) "
+		    "what they need to deliver; the plan stops: narrow or remove statement "
+		    "%s, then run again",
+		    deny, bucket, deny);
+	else if (out->size > POLICY_BUCKET_LIMIT)
 		st = cx_err_set(
 		    err, CX_E_INPUT,
 		    "the merged bucket policy would be %zu bytes, over the S3 bucket "
 		    "policy limit of %d bytes (20 KB); shorten the existing policy first",
 		    out->size, POLICY_BUCKET_LIMIT);
+	free(deny);
 	cJSON_Delete(old);
 	return st;
 }

@@ -37,12 +37,23 @@ bool policy_equal(const cJSON *a, const cJSON *b);
 /* Parses a document as IAM/S3 return it (JSON text; NULL + err when invalid). */
 cJSON *policy_parse(const char *text, struct cx_err *err);
 
+/* ---- IAM policy merge ---- */
+
+/* A shared IAM policy is never narrowed: ours (the template for this run) merged with the
+ * current document. Each current statement equal to one of ours adds nothing; one with the
+ * Sid of ours and the same Effect, Principal and Condition adds its Action and Resource to
+ * ours (so the GetObject statement covers every bucket either names); any other is kept as
+ * it is (renamed SidKept when ours holds its Sid). current NULL: a copy of ours. Caller
+ * frees. */
+cJSON *policy_merge_grants(const cJSON *current, const cJSON *ours);
+
 /* ---- bucket policy merge ---- */
 
 enum policy_merge_action {
 	POLICY_MERGE_NEW = 0,    /* no policy before: a new document with our statement */
 	POLICY_MERGE_ADDED,      /* our statement appended after the others */
-	POLICY_MERGE_REPLACED,   /* our Sid was there with other content: replaced in place */
+	POLICY_MERGE_SID_TAKEN,  /* our Sid was there with other content: theirs kept, ours added
+	                            under its own Sid (POLICY_BUCKET_SID + "2", "3", ...) */
 	POLICY_MERGE_PRESENT,    /* our Sid was there with equal content: unchanged */
 	POLICY_MERGE_EQUIVALENT, /* an equal statement under another Sid: unchanged */
 };
@@ -64,7 +75,9 @@ struct policy_merge {
  * given as a single object becomes a one-element array plus ours. bucket is used by the
  * Deny lint. Errors (CX_E_INPUT, out->document NULL): existing text not valid JSON or not
  * a policy object ("...; the current policy is left unchanged"). Size over
- * POLICY_BUCKET_LIMIT: CX_E_INPUT with out fully filled (so the plan can show it). Free
+ * POLICY_BUCKET_LIMIT, or a statement that denies the delivery services with no Condition
+ * (it always applies): CX_E_INPUT naming it, with out fully filled (so the plan can show
+ * it). A statement with our Sid is never rewritten. Free
  * out with policy_merge_free in every case. */
 enum cx_status policy_merge_bucket(const char *existing, const cJSON *statement, const char *bucket,
                                    struct policy_merge *out, struct cx_err *err);

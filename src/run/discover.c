@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/bcm.h"
 #include "aws/cur.h"
@@ -11,6 +12,7 @@
 #include "aws/org.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "core/owner.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -35,6 +37,7 @@ enum rkind {
 	R_POLICY_DOC,
 	R_USER_ATTACHED,
 	R_USER_KEYS,
+	R_USER_TAGS,
 	R_CX_ORGS,
 	R_CX_DS,
 	R_CX_PROBE
@@ -98,6 +101,8 @@ struct discover {
 	bool doc_queued[3];  /* GetPolicyVersion of policy i is queued */
 	char *org_master;    /* DescribeOrganization's MasterAccountId, when sent before STS */
 	bool org_answered;   /* ... it has answered, role pending on the account id */
+	struct iam_tag_list user_tags; /* ListUserTags of the answers' user */
+	bool tags_done, keys_done;     /* both known: ownership marked (mark_owned) */
 };
 
 /* ---------- small helpers ---------- */
@@ -129,6 +134,7 @@ static const char *rkind_service(enum rkind k)
 	case R_POLICY_DOC:
 	case R_USER_ATTACHED:
 	case R_USER_KEYS:
+	case R_USER_TAGS:
 		return "iam";
 	case R_CX_ORGS:
 	case R_CX_DS:
@@ -169,6 +175,8 @@ static const char *rkind_operation(enum rkind k)
 		return "ListAttachedUserPolicies";
 	case R_USER_KEYS:
 		return "ListAccessKeys";
+	case R_USER_TAGS:
+		return "ListUserTags";
 	case R_CX_ORGS:
 		return "GET /restapi/v2/organizations";
 	case R_CX_DS:
@@ -406,6 +414,9 @@ static void start_rd(struct discover *d, struct rd *r)
 	case R_USER_KEYS:
 		r->op = iam_list_access_keys_op(s);
 		break;
+	case R_USER_TAGS:
+		r->op = iam_list_user_tags_op(s);
+		break;
 	case R_CX_ORGS:
 		r->call = certerox_list_orgs_start(d->o.certerox, call_done, r);
 		return;
@@ -515,6 +526,7 @@ static void with_identity(struct discover *d)
 	if (!migrate(d) && a->iam.user) {
 		enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
 		enqueue(d, R_USER_KEYS, 0, a->iam.user);
+		enqueue(d, R_USER_TAGS, 0, a->iam.user);
 	}
 }
 
@@ -948,6 +960,57 @@ size_t discover_mark_vault_keys(struct plan_facts *f, const struct vault *v)
 	return nv;
 }
 
+/* Days since an IAM date ("2026-12-01T10:00:00Z"), -1 when unknown. */
+static int age_days(const char *date)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!date || sscanf(date, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	time_t now = time(NULL);
+	if (t == (time_t)-1 || now < t)
+		return t == (time_t)-1 ? -1 : 0;
+	return (int)((now - t) / 86400);
+}
+
+/* The user's tags say what the wizard made: the user (tag certerox-aws-setup) and each key
+ * (a tag whose key is its id, value our description; core/owner.h). */
+static void mark_owned(struct discover *d)
+{
+	if (!d->tags_done || !d->keys_done)
+		return;
+	d->f.user_owned = iam_tag_get(&d->user_tags, OWNER_TAG_KEY) != NULL;
+	for (size_t i = 0; i < d->f.nkeys; i++)
+		d->f.keys[i].owned =
+		    owner_is_key_description(iam_tag_get(&d->user_tags, d->f.keys[i].id));
+}
+
+static enum cx_status on_user_tags(struct discover *d, struct rd *r, enum cx_status st,
+                                   char *outcome, size_t on, struct cx_err *err)
+{
+	if (st == CX_E_NOT_FOUND)
+		return absent(&d->f.user_exists, outcome, on);
+	if (st != CX_OK)
+		return op_failed(r, st, err);
+	const struct iam_tag_list *l = iam_list_user_tags_result(r->op);
+	iam_tag_list_free(&d->user_tags);
+	d->user_tags.items = xcalloc(l->n + 1, sizeof(*l->items));
+	for (size_t i = 0; i < l->n; i++) {
+		d->user_tags.items[i].key = xstrdup(l->items[i].key);
+		d->user_tags.items[i].value = xstrdup(l->items[i].value);
+	}
+	d->user_tags.n = l->n;
+	d->tags_done = true;
+	mark_owned(d);
+	snprintf(outcome, on, "%zu tag%s%s", l->n, l->n == 1 ? "" : "s",
+	         iam_tag_get(l, OWNER_TAG_KEY) ? ", made by certerox-aws-setup" : "");
+	return CX_OK;
+}
+
 static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_status st,
                                    char *outcome, size_t on, struct cx_err *err)
 {
@@ -962,7 +1025,11 @@ static enum cx_status on_user_keys(struct discover *d, struct rd *r, enum cx_sta
 		struct plan_key_fact *k = &d->f.keys[d->f.nkeys++];
 		k->id = xstrdup(l->items[i].access_key_id);
 		k->status = xstrdup(l->items[i].status ? l->items[i].status : "Active");
+		k->create_date = xstrdup(l->items[i].create_date);
+		k->age_days = age_days(k->create_date);
 	}
+	d->keys_done = true;
+	mark_owned(d);
 	size_t nv = discover_mark_vault_keys(&d->f, d->o.vault);
 	snprintf(outcome, on, "%zu key%s, %zu in the vault", l->n, l->n == 1 ? "" : "s", nv);
 	return CX_OK;
@@ -1143,6 +1210,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 		case R_USER_KEYS:
 			res = on_user_keys(d, r, st, outcome, sizeof(outcome), &err);
 			break;
+		case R_USER_TAGS:
+			res = on_user_tags(d, r, st, outcome, sizeof(outcome), &err);
+			break;
 		case R_CX_ORGS:
 			res = on_cx_orgs(d, r, st, outcome, sizeof(outcome), &err);
 			break;
@@ -1314,6 +1384,7 @@ void discover_free(struct discover *d)
 	free(d->bucket);
 	free(d->certerox_org);
 	iam_policy_list_free(&d->listed);
+	iam_tag_list_free(&d->user_tags);
 	free(d->org_master);
 	plan_facts_free(&d->f);
 	strv_free(&d->warnings);
@@ -1402,6 +1473,7 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 	}
 	cJSON *u = cJSON_AddObjectToObject(j, "user");
 	cJSON_AddBoolToObject(u, "exists", f->user_exists);
+	cJSON_AddBoolToObject(u, "owned", f->user_owned);
 	cJSON *at = cJSON_AddArrayToObject(u, "attached");
 	for (size_t i = 0; i < f->nattached; i++)
 		cJSON_AddItemToArray(at, cJSON_CreateString(f->attached[i]));
@@ -1411,6 +1483,9 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 		add_str(o, "id", f->keys[i].id);
 		add_str(o, "status", f->keys[i].status);
 		cJSON_AddBoolToObject(o, "in_vault", f->keys[i].in_vault);
+		cJSON_AddBoolToObject(o, "owned", f->keys[i].owned);
+		add_str(o, "create_date", f->keys[i].create_date);
+		cJSON_AddNumberToObject(o, "age_days", f->keys[i].age_days);
 		cJSON_AddItemToArray(ks, o);
 	}
 	if (f->cx_unsupported) {

@@ -47,15 +47,17 @@ struct sinfo {
 /* Recovery phases: what the helper op in sinfo.op is doing. */
 enum rphase {
 	PH_NONE = 0,
-	PH_PV_LIST,    /* CreatePolicyVersion: ListPolicyVersions */
-	PH_PV_GET,     /* CreatePolicyVersion: GetPolicyVersion of the default */
-	PH_KEYS_LIST,  /* CreateAccessKey: ListAccessKeys */
-	PH_KEY_DELETE, /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
-	PH_EXP_LIST,   /* CreateExport: ListExports */
-	PH_EXP_GET,    /* CreateExport: GetExport of the same-name export */
-	PH_REP_LIST,   /* PutReportDefinition: DescribeReportDefinitions */
-	PH_REP_GONE,   /* DeleteReportDefinition: DescribeReportDefinitions */
-	PH_DS_LIST     /* CerteroX create: list the organization's data sources */
+	PH_PV_LIST,     /* CreatePolicyVersion: ListPolicyVersions */
+	PH_PV_GET,      /* CreatePolicyVersion: GetPolicyVersion of the default */
+	PH_KEYS_LIST,   /* CreateAccessKey: ListAccessKeys */
+	PH_KEY_DELETE,  /* CreateAccessKey: DeleteAccessKey of a key whose secret was lost */
+	PH_EXP_LIST,    /* CreateExport: ListExports */
+	PH_EXP_GET,     /* CreateExport: GetExport of the same-name export */
+	PH_REP_LIST,    /* PutReportDefinition: DescribeReportDefinitions */
+	PH_REP_GONE,    /* DeleteReportDefinition: DescribeReportDefinitions */
+	PH_KEY_UNSAVED, /* CreateAccessKey: DeleteAccessKey of the new key the vault could not
+	                   save (never cancelled: no key is left without its secret saved) */
+	PH_DS_LIST      /* CerteroX create: list the organization's data sources */
 };
 #define ENGINE_MAX_RECOVER 3
 
@@ -275,6 +277,7 @@ static void engine_life_key_gone(struct engine *e, const char *id, const char *h
 	    vault_save(e->env.vault, &verr) != CX_OK)
 		log_error("vault: %s", verr.msg);
 }
+static void recover_step(struct engine *e, struct sinfo *s, int phase, struct aws_op *op);
 
 static void on_aws_done(struct aws_op *op, void *ud)
 {
@@ -296,6 +299,11 @@ static void on_aws_done(struct aws_op *op, void *ud)
 			aws_op_free(op);
 			if (policy_wait(e, s, &err) || start_recovery(e, s, st, &err))
 				return;
+			if (str_eq(ps->operation, "CreateAccessKey") && st != CX_E_NETWORK &&
+			    st !=
+			        CX_E_TIMEOUT) /* AWS answered: no key was made (run/keyintent.h) */
+				journal_note(e, "create_access_key_failed", "user",
+				             req_str(ps, "UserName"), NULL, NULL);
 			step_finish(e, i, st, &err, NULL);
 			return;
 		}
@@ -305,6 +313,8 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		if (st == CX_OK) {
 			free(e->res.access_key_id);
 			e->res.access_key_id = xstrdup(k->access_key_id);
+			free(e->res.iam_user);
+			e->res.iam_user = xstrdup(req_str(ps, "UserName"));
 			secmem_free(e->key_secret);
 			e->key_secret = secmem_strdup(k->secret_access_key);
 			journal_note(e, "created_access_key", "user", req_str(ps, "UserName"),
@@ -312,11 +322,19 @@ static void on_aws_done(struct aws_op *op, void *ud)
 			snprintf(detail, sizeof(detail), "%s (saved in the vault)",
 			         k->access_key_id);
 		} else {
-			log_error(
-			    "the new key %s could not be saved; it will be reported as orphaned",
-			    k->access_key_id);
-			journal_note(e, "orphaned_access_key", "user", req_str(ps, "UserName"),
-			             "access_key_id", k->access_key_id);
+			/* We made it and its secret is lost: delete it at once. */
+			log_error("the new key %s could not be saved in the vault; deleting it",
+			          k->access_key_id);
+			s->aux_id = xstrdup(k->access_key_id);
+			s->lost_st = st;
+			s->lost_err = err;
+			s->op = NULL;
+			aws_op_free(op);
+			journal_note(e, "unsaved_access_key", "user", req_str(ps, "UserName"),
+			             "access_key_id", s->aux_id);
+			recover_step(e, s, PH_KEY_UNSAVED,
+			             iam_delete_access_key_op(req_str(ps, "UserName"), s->aux_id));
+			return;
 		}
 	} else if (str_eq(ps->operation, "CreateExport") || str_eq(ps->operation, "UpdateExport")) {
 		const char *arn = str_eq(ps->operation, "CreateExport")
@@ -330,6 +348,13 @@ static void on_aws_done(struct aws_op *op, void *ud)
 		journal_note(
 		    e, str_eq(ps->operation, "CreateExport") ? "created_export" : "updated_export",
 		    "export_arn", arn, NULL, NULL);
+	} else if (str_eq(ps->operation, "CreateUser")) {
+		journal_note(e, "created_user", "user", req_str(ps, "UserName"), "account",
+		             e->p->target.account_id);
+	} else if (str_eq(ps->operation, "TagUser")) {
+		journal_note(e, "described_access_key", "user", req_str(ps, "UserName"),
+		             "access_key_id",
+		             req_str(ps, "Key") ? req_str(ps, "Key") : e->res.access_key_id);
 	} else if (str_eq(ps->operation, "CreatePolicy")) {
 		const struct iam_policy *pol = iam_create_policy_result(op);
 		if (pol && pol->arn)
@@ -352,6 +377,14 @@ static void on_aws_done(struct aws_op *op, void *ud)
 	s->op = NULL;
 	aws_op_free(op);
 	step_finish(e, i, st, &err, detail[0] ? detail : NULL);
+}
+
+/* The first of the request's Tags ([{Key, Value}]) on a CreateUser / CreatePolicy op. */
+static void set_owner_tag(struct aws_op *o, const cJSON *rq)
+{
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rq, "Tags"), 0);
+	if (o && t)
+		iam_op_set_tag(o, json_str(t, "Key"), json_str(t, "Value"));
 }
 
 static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, struct cx_err *err)
@@ -398,16 +431,36 @@ static struct aws_op *aws_step_op(struct engine *e, const struct plan_step *ps, 
 			                               "CerteroX Cloud Management")
 			        : iam_create_policy_version_op(arn, text, true);
 			free(text);
+			if (str_eq(op, "CreatePolicy"))
+				set_owner_tag(o, rq);
 			return o;
 		}
 		if (str_eq(op, "DeletePolicyVersion"))
 			return iam_delete_policy_version_op(arn, json_str(rq, "VersionId"));
-		if (str_eq(op, "CreateUser"))
-			return iam_create_user_op(user, NULL);
+		if (str_eq(op, "CreateUser")) {
+			struct aws_op *o = iam_create_user_op(user, NULL);
+			set_owner_tag(o, rq);
+			return o;
+		}
+		if (str_eq(op, "TagUser")) {
+			/* Key null: the id of the key this run made (step "key") */
+			const char *k =
+			    json_str(rq, "Key") ? json_str(rq, "Key") : e->res.access_key_id;
+			if (!k) {
+				cx_err_set(err, CX_E_INTERNAL,
+				           "iam TagUser: this run made no access key to describe");
+				return NULL;
+			}
+			return iam_tag_user_op(user, k, json_str(rq, "Value"));
+		}
 		if (str_eq(op, "AttachUserPolicy"))
 			return iam_attach_user_policy_op(user, arn);
-		if (str_eq(op, "CreateAccessKey"))
+		if (str_eq(op, "CreateAccessKey")) {
+			/* the intent first: a run killed before the answer leaves a key that a
+			 * re-run must know as ours (run/keyintent.h) */
+			journal_note(e, "creating_access_key", "user", user, NULL, NULL);
 			return iam_create_access_key_op(user);
+		}
 		if (str_eq(op, "DeleteAccessKey"))
 			return iam_delete_access_key_op(user, json_str(rq, "AccessKeyId"));
 		if (str_eq(op, "UpdateAccessKey"))
@@ -597,14 +650,14 @@ static void on_recover_done(struct aws_op *op, void *ud)
 	int phase = s->phase;
 	char detail[512] = "";
 	s->op = NULL;
-	if (st == CX_E_CANCELLED) {
+	if (st == CX_E_CANCELLED && phase != PH_KEY_UNSAVED) {
 		struct cx_err cerr = *aws_op_error(op);
 		aws_op_free(op);
 		s->phase = PH_NONE;
 		step_finish(e, s->idx, CX_E_CANCELLED, &cerr, NULL);
 		return;
 	}
-	if (st != CX_OK && phase != PH_KEY_DELETE) {
+	if (st != CX_OK && phase != PH_KEY_DELETE && phase != PH_KEY_UNSAVED) {
 		log_error("step %s: cannot find out what the lost request did: %s", ps->title,
 		          aws_op_error(op)->msg);
 		aws_op_free(op);
@@ -693,6 +746,29 @@ static void on_recover_done(struct aws_op *op, void *ud)
 		             "access_key_id", s->aux_id);
 		aws_op_free(op);
 		recover_resend(e, s, why);
+		return;
+	}
+	case PH_KEY_UNSAVED: {
+		char why[300];
+		if (st != CX_OK && !str_eq(aws_op_error(op)->code, "NoSuchEntity")) {
+			snprintf(
+			    why, sizeof(why),
+			    "the new key %s could not be saved in the vault nor deleted: it is "
+			    "orphaned; delete it in IAM",
+			    s->aux_id);
+			log_error("%s: %s", why, aws_op_error(op)->msg);
+			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
+			             "access_key_id", s->aux_id);
+		} else {
+			snprintf(
+			    why, sizeof(why),
+			    "the new key %s could not be saved in the vault, so it was deleted",
+			    s->aux_id);
+			journal_note(e, "deleted_unsaved_access_key", "user",
+			             json_str(rq, "UserName"), "access_key_id", s->aux_id);
+		}
+		aws_op_free(op);
+		recover_fail(e, s, why);
 		return;
 	}
 	case PH_EXP_LIST: {
@@ -848,6 +924,10 @@ static enum cx_status find_key(struct engine *e, const char *want_id, struct cx_
 		    a->iam.user, want_id ? " " : "", want_id ? want_id : "");
 	free(e->res.access_key_id);
 	e->res.access_key_id = xstrdup(r->access_key_id);
+	if (r->iam_user) {
+		free(e->res.iam_user);
+		e->res.iam_user = xstrdup(r->iam_user);
+	}
 	secmem_free(e->key_secret);
 	e->key_secret = secmem_strdup(r->secret_access_key);
 	return CX_OK;
@@ -1241,6 +1321,7 @@ void engine_free(struct engine *e)
 	free(e->res.access_key_id);
 	free(e->res.export_arn);
 	free(e->res.data_source_id);
+	free(e->res.iam_user);
 	secmem_free(e->key_secret);
 	free(e);
 }
@@ -1299,7 +1380,11 @@ void engine_cancel(struct engine *e, bool cancel_inflight)
 	}
 	if (cancel_inflight)
 		for (size_t i = 0; i < e->p->n; i++) {
-			if (e->s[i].op)
+			/* A key being made, or an unsaved one being deleted, finishes: cancelling
+			 * it could leave a key whose secret is not in the vault. */
+			bool key = str_eq(e->p->steps[i].operation, "CreateAccessKey") &&
+			           (e->s[i].phase == PH_NONE || e->s[i].phase == PH_KEY_UNSAVED);
+			if (e->s[i].op && !key)
 				aws_op_cancel(e->s[i].op);
 			if (e->s[i].cx)
 				certerox_call_cancel(e->s[i].cx);

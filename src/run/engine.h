@@ -62,6 +62,7 @@ struct engine_result {
 	char *access_key_id;  /* the key used for CerteroX (new or from the vault) */
 	char *export_arn;     /* CreateExport/UpdateExport */
 	char *data_source_id; /* CerteroX */
+	char *iam_user;       /* the IAM user whose key that is (NULL: not known to the run) */
 	int done, skipped, failed, not_run;
 	bool aws_work_done; /* every AWS step finished (only CerteroX left or done) */
 	bool wrote;         /* something was written */

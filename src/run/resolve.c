@@ -10,6 +10,7 @@
 #include "aws/iam.h"
 #include "aws/iam_life.h"
 #include "aws/s3.h"
+#include "core/owner.h"
 #include "core/plan_life.h"
 #include "core/policy.h"
 #include "run/journal.h"
@@ -20,7 +21,6 @@
 #include "util/str.h"
 
 /* The tag the wizard puts on what it creates (issue 14 item 1). */
-#define OWNER_TAG "certerox-aws-setup"
 
 static const char *target_id(const struct answers *a)
 {
@@ -228,20 +228,20 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	iam_access_key_list_free(&keys);
 
 	/* what the wizard made: user tags (key = access key id, or the owner tag) */
-	struct iam_names tags;
+	struct iam_tag_list tags;
 	memset(&tags, 0, sizeof(tags));
 	st = iam_list_user_tags(aws, l->user, &tags, err);
 	if (!soft(st, err, w, "iam ListUserTags"))
 		return st;
 	for (size_t i = 0; i < tags.n; i++) {
-		if (str_eq(tags.names[i], OWNER_TAG))
+		if (str_eq(tags.items[i].key, OWNER_TAG_KEY))
 			l->user_made = true;
 		for (size_t k = 0; k < l->nkeys; k++)
-			if (str_eq(tags.names[i], l->keys[k].id) &&
+			if (str_eq(tags.items[i].key, l->keys[k].id) &&
 			    !strv_has(&l->made_keys, l->keys[k].id))
 				strv_push(&l->made_keys, l->keys[k].id);
 	}
-	iam_names_free(&tags);
+	iam_tag_list_free(&tags);
 	/* ... and keys the vault holds or held, or the journal names as created */
 	for (size_t i = 0; o->vault && i < vault_count(o->vault); i++) {
 		const struct vault_record *r = vault_get(o->vault, i);

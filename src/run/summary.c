@@ -69,7 +69,14 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, cons
 		if (t->config_scheme)
 			cJSON_AddStringToObject(ex, "config_scheme", t->config_scheme);
 	}
-	cJSON_AddStringToObject(j, "iam_user", a->iam.user);
+	/* the user whose key CerteroX gets: the one the run made the key for or read from the
+	 * vault; migrate without either knows no user */
+	const char *user =
+	    r->iam_user ? r->iam_user : (a->action == ANSWERS_MIGRATE ? NULL : a->iam.user);
+	if (user)
+		cJSON_AddStringToObject(j, "iam_user", user);
+	else
+		cJSON_AddNullToObject(j, "iam_user");
 	if (r->access_key_id)
 		cJSON_AddStringToObject(j, "access_key_id", r->access_key_id);
 	summary_life(j, a, facts, plan, e);

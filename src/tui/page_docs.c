@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/policy.h"
 #include "tui/theme.h"
 #include "tui/wiz.h"
@@ -142,9 +143,9 @@ static const char *merge_text(const struct policy_merge *m, const struct wiz *w)
 	case POLICY_MERGE_ADDED:
 		return "The delivery statement is added after the existing statements; every other "
 		       "statement stays unchanged.";
-	case POLICY_MERGE_REPLACED:
-		return "The statement with our Sid differs: it is replaced in place (destructive: "
-		       "asked before applying).";
+	case POLICY_MERGE_SID_TAKEN:
+		return "A statement with our Sid but other content exists: it is kept, and the "
+		       "delivery statement is added under its own Sid.";
 	case POLICY_MERGE_PRESENT:
 		return "The policy already has the delivery statement: nothing to change.";
 	case POLICY_MERGE_EQUIVALENT:
@@ -409,6 +410,22 @@ static void iam_edit(struct wiz *w, struct iam_state *s)
 		return;
 	}
 	strv_free(&missing);
+	/* a shared policy is never narrowed below what a live data source uses */
+	const struct plan_policy_fact *pf = NULL;
+	if (w->facts.account_id) {
+		char *arn = xasprintf("arn:aws:iam::%s:policy/%s", w->facts.account_id,
+		                      policy_name(w, s->which));
+		pf = plan_facts_policy(&w->facts, arn);
+		free(arn);
+	}
+	if (pf && owner_check_policy_grants(&w->facts, s->which == 0, policy_name(w, s->which),
+	                                    pf->document, doc, &err) != CX_OK) {
+		char *msg = xasprintf("%s\n\nThe document is unchanged.", err.msg);
+		tui_message(w->app, "Policy not changed", msg);
+		free(msg);
+		cJSON_Delete(doc);
+		return;
+	}
 	cJSON **slot = s->which == 0 ? &w->edited_readonly : &w->edited_discover;
 	cJSON_Delete(*slot);
 	*slot = doc;
@@ -513,6 +530,16 @@ static void user_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		snprintf(line, sizeof(line), "  user %s: exists, %zu attached policies, %zu keys",
 		         w->a.iam.user, w->facts.nattached, w->facts.nkeys);
 		tui_put(win, y++, x, wd, line, A_NORMAL);
+		if (!w->facts.user_owned) {
+			bool use = w->a.iam.existing_user == ANSWERS_EXISTING_USER_USE;
+			tui_put(
+			    win, y++, x, wd,
+			    use ? "    not created by certerox-aws-setup: used as you answered; "
+			          "its other keys are never touched"
+			        : "    not created by certerox-aws-setup: Enter uses it anyway "
+			          "(its other keys are never touched)",
+			    theme_attr(ROLE_WARN));
+		}
 		for (size_t i = 0; i < w->facts.nattached && i < 3; i++) {
 			snprintf(line, sizeof(line), "    attached %s", w->facts.attached[i]);
 			tui_put(win, y++, x, wd, line, A_NORMAL);
@@ -573,8 +600,21 @@ static int user_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (!str_eq(w->a.iam.user, tui_text_value(&s->user))) {
 		answers_set(&w->a.iam.user, tui_text_value(&s->user));
+		w->a.iam.existing_user = ANSWERS_EXISTING_USER_REFUSE; /* asked per user */
 		facts_and_plan(w);
 		return TUI_HANDLED;
+	}
+	if (w->have_facts && w->facts.user_exists && !w->facts.user_owned &&
+	    w->a.iam.existing_user != ANSWERS_EXISTING_USER_USE) {
+		/* the explicit answer: "existing_user": "use" */
+		w->a.iam.existing_user = ANSWERS_EXISTING_USER_USE;
+		wiz_build_plan(w);
+		tui_app_status(
+		    w->app, ROLE_WARN,
+		    "Using existing user %s, which certerox-aws-setup did not create; its "
+		    "other keys are never touched. Enter again to continue.",
+		    w->a.iam.user);
+		return TUI_HANDLED | TUI_REDRAW;
 	}
 	return TUI_NEXT;
 }

@@ -7,6 +7,7 @@
 #include "core/cxrules.h"
 #include "core/export.h"
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/validate.h"
 #include "tui/theme.h"
 #include "tui/unlock.h"
@@ -100,6 +101,38 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		snprintf(line, sizeof(line), "  CerteroX  %s",
 		         w->cx_url ? w->cx_url : "not configured yet (page CerteroX)");
 	tui_put(win, y++, x, wd, line, w->cx_st != CX_OK ? theme_attr(ROLE_WARN) : A_NORMAL);
+	const struct plan_data_source_fact *ds =
+	    w->have_facts ? owner_account_data_source(&w->facts) : NULL;
+	if (ds) {
+		/* already connected: its data source, export and key, before any choice */
+		const struct plan_key_fact *k = NULL;
+		for (size_t i = 0; ds->access_key_id && i < w->facts.nkeys; i++)
+			if (str_eq(w->facts.keys[i].id, ds->access_key_id))
+				k = &w->facts.keys[i];
+		char exp[300] = "linked", key[200] = "key unknown";
+		if (!ds->linked)
+			snprintf(exp, sizeof(exp), "%s %s in s3://%s/%s",
+			         ds->cur_version == 2 ? "export" : "legacy report",
+			         ds->report_name ? ds->report_name : "(found by CerteroX)",
+			         ds->bucket ? ds->bucket : "-", ds->prefix ? ds->prefix : "");
+		if (ds->access_key_id) {
+			char age[48] = "age unknown";
+			if (k && k->age_days >= 0)
+				snprintf(age, sizeof(age), "%d day%s old", k->age_days,
+				         k->age_days == 1 ? "" : "s");
+			snprintf(key, sizeof(key), "key %s, %s, %s", ds->access_key_id, age,
+			         w->facts.vault_unknown ? "vault locked"
+			         : k && k->in_vault     ? "secret in the vault"
+			                                : "secret not in the vault");
+		}
+		char *text = xasprintf("Connected: \"%s\" (%s), %s; %s. To change it: rotate its "
+		                       "key, migrate it, or update it.",
+		                       ds->name ? ds->name : "", ds->id ? ds->id : "", exp, key);
+		struct tui_rect r = {y, x + 2, 4, wd - 2};
+		int rows = tui_put_wrapped(win, r, text, theme_attr(ROLE_WARN));
+		y += rows < r.h ? rows : r.h;
+		free(text);
+	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
 	tui_radio_draw(&s->r, win, y, x, wd, true);

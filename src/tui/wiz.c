@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/diff.h"
 #include "core/flow.h"
 #include "core/policy.h"
 #include "core/validate.h"
 #include "options.h"
+#include "run/keyintent.h"
 #include "run/summary.h"
 #include "tui/term.h"
 #include "tui/theme.h"
@@ -164,6 +166,10 @@ static void disc_done(struct discover *d, void *ud)
 	strv_free(&w->warnings);
 	if (w->disc_st == CX_OK) {
 		discover_take_facts(d, &w->facts);
+		keyintent_mark(&w->facts, w->a.iam.user, NULL);
+		/* a vault not unlocked yet says nothing about which keys it holds */
+		w->facts.vault_unknown =
+		    !w->vault && w->vault_file && access(w->vault_file, F_OK) == 0;
 		const struct strv *ws = discover_warnings(d);
 		for (size_t i = 0; ws && i < ws->n; i++)
 			strv_push(&w->warnings, ws->v[i]);

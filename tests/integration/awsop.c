@@ -81,8 +81,16 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 		                                    a_bool(a, "set_default"));
 	if (!strcmp(name, "DeletePolicyVersion"))
 		return iam_delete_policy_version_op(a_str(a, "arn"), a_str(a, "version_id"));
-	if (!strcmp(name, "CreateUser"))
-		return iam_create_user_op(a_str(a, "name"), a_str(a, "path"));
+	if (!strcmp(name, "CreateUser")) {
+		struct aws_op *o = iam_create_user_op(a_str(a, "name"), a_str(a, "path"));
+		if (a_str(a, "tag_key"))
+			iam_op_set_tag(o, a_str(a, "tag_key"), a_str(a, "tag_value"));
+		return o;
+	}
+	if (!strcmp(name, "TagUser"))
+		return iam_tag_user_op(a_str(a, "user"), a_str(a, "key"), a_str(a, "value"));
+	if (!strcmp(name, "ListUserTags"))
+		return iam_list_user_tags_op(a_str(a, "user"));
 	if (!strcmp(name, "GetUser"))
 		return iam_get_user_op(a_str(a, "name"));
 	if (!strcmp(name, "ListUsers"))
@@ -102,8 +110,6 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 	if (!strcmp(name, "UpdateAccessKey"))
 		return iam_update_access_key_op(a_str(a, "user"), a_str(a, "access_key_id"),
 		                                a_str(a, "status"));
-	if (!strcmp(name, "ListUserTags"))
-		return iam_list_user_tags_op(a_str(a, "user"));
 	if (!strcmp(name, "DetachUserPolicy"))
 		return iam_detach_user_policy_op(a_str(a, "user"), a_str(a, "arn"));
 	if (!strcmp(name, "DeleteUser"))
@@ -271,10 +277,10 @@ static cJSON *result_json(const char *name, struct aws_op *op)
 		o = cJSON_CreateObject();
 		add_str(o, "user", iam_get_access_key_last_used_result(op)->user_name);
 	} else if (!strcmp(name, "ListUserTags")) {
-		const struct iam_names *t = iam_list_user_tags_result(op);
+		const struct iam_tag_list *l = iam_list_user_tags_result(op);
 		o = cJSON_CreateObject();
-		for (size_t i = 0; i < t->n; i++)
-			add_str(o, t->names[i], t->values[i]);
+		for (size_t i = 0; i < l->n; i++)
+			add_str(o, l->items[i].key, l->items[i].value ? l->items[i].value : "");
 	} else if (!strcmp(name, "ListAccessKeys")) {
 		const struct iam_access_key_list *l = iam_list_access_keys_result(op);
 		o = cJSON_CreateArray();

@@ -361,7 +361,8 @@ def _clean_result(flow):
 ACTIONS = {"PutBucketPolicy": "s3:PutBucketPolicy", "CreatePolicyVersion": "iam:CreatePolicyVersion",
            "CreatePolicy": "iam:CreatePolicy", "CreateUser": "iam:CreateUser",
            "AttachUserPolicy": "iam:AttachUserPolicy", "CreateAccessKey": "iam:CreateAccessKey",
-           "CreateExport": "bcm-data-exports:CreateExport", "PutReportDefinition": "cur:PutReportDefinition"}
+           "CreateExport": "bcm-data-exports:CreateExport", "PutReportDefinition": "cur:PutReportDefinition",
+           "TagUser": "iam:TagUser"}
 
 
 def bucket_statements(sim):

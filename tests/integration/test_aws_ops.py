@@ -225,6 +225,19 @@ def body(sim):
     expect_ok("DetachUserPolicy", o)
     o = op("DeleteUser", {"user": "cx-gone"})
     expect_ok("DeleteUser", o, "cx-gone" not in [u["UserName"] for u in iam.list_users()["Users"]])
+    # tags: CreateUser with a tag, TagUser (a key's description), ListUserTags; judged by boto3 too
+    o = op("CreateUser", {"name": "cx-tagged", "tag_key": "certerox-aws-setup", "tag_value": "created by x"})
+    expect_ok("CreateUser with a tag", o)
+    o = op("TagUser", {"user": "cx-tagged", "key": "AKIAEXAMPLE0000000001", "value": "certerox-aws-setup: d"})
+    expect_ok("TagUser", o)
+    o = op("ListUserTags", {"user": "cx-tagged"})
+    expect_ok("ListUserTags", o, o.result == {"certerox-aws-setup": "created by x",
+                                             "AKIAEXAMPLE0000000001": "certerox-aws-setup: d"})
+    tags = {t["Key"]: t["Value"] for t in sim.client("iam").list_user_tags(UserName="cx-tagged")["Tags"]}
+    check("boto3 sees both tags", tags == {"certerox-aws-setup": "created by x",
+                                           "AKIAEXAMPLE0000000001": "certerox-aws-setup: d"}, str(tags))
+    o = op("ListUserTags", {"user": "nobody-here"})
+    check("ListUserTags of an unknown user -> CX_E_NOT_FOUND", o.status == "CX_E_NOT_FOUND", o.detail())
 
     # ---- S3 ----
     o = op("CreateBucket", {"bucket": "cx-east", "region": "us-east-1"})

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """--batch choices that need consent or patience: a differing export is updated only with
 --yes; an access key of our user that the vault lacks is reported, and deleted only with
---yes; a new key that AWS accepts only after 5 s is waited for; a Linked account in an
+--yes and only when the wizard made it (described on the user as ours), never someone else's; a new key that AWS accepts only after 5 s is waited for; a Linked account in an
 organization that has a Root data source gets no warning."""
 
 import json
@@ -40,9 +40,19 @@ def differing_export_and_orphan_key():
         tc = bcm.get_export(ExportArn=arn)["Export"]["DataQuery"]["TableConfigurations"]
         check("differing export with --yes: now HOURLY",
               tc["COST_AND_USAGE_REPORT"]["TIME_GRANULARITY"] == "HOURLY", str(tc))
-        # a key of our user that the vault does not know
+        # a key of our user that the vault does not know, made by someone else: never deleted
         iam = sim.client("iam")
         stray = iam.create_access_key(UserName="certerox-billing")["AccessKey"]["AccessKeyId"]
+        r = w.batch(ans2, "--yes")
+        check("someone's key: the run still succeeds", r.returncode == 0, r.stderr[-800:])
+        check("someone's key: it is reported as left alone", stray in r.stderr and "left alone" in r.stderr,
+              r.stderr[-800:])
+        keys = [k["AccessKeyId"] for k in iam.list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]]
+        check("someone's key: kept even with --yes", stray in keys, str(keys))
+        # the same key described as the wizard describes its own (a run whose vault record was
+        # lost): reported, deleted only with --yes
+        iam.tag_user(UserName="certerox-billing",
+                     Tags=[{"Key": stray, "Value": "certerox-aws-setup: CerteroX billing data source"}])
         r = w.batch(ans2)
         check("orphan key: the run still succeeds", r.returncode == 0, r.stderr[-800:])
         check("orphan key: it is reported", stray in r.stderr, r.stderr[-800:])

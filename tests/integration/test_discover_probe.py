@@ -168,12 +168,13 @@ def empty_account(ctx):
           [(p["arn"], p["exists"]) for p in f["policies"]] ==
           [(f"arn:aws:iam::{ACCT}:policy/RO0", False), (f"arn:aws:iam::{ACCT}:policy/DR0", False)],
           str(f["policies"]))
-    check("empty account: the user is absent", f["user"] == {"exists": False, "attached": [], "keys": []})
+    check("empty account: the user is absent", f["user"] == {"exists": False, "owned": False, "attached": [],
+                                                          "keys": []}, str(f["user"]))
     check("empty account: CerteroX data sources listed (none)", f.get("data_sources") == [])
     o = ops(reqs)
     want = {"sts GetCallerIdentity": 1, "organizations DescribeOrganization": 1, "s3 HeadBucket": 1,
             "s3 GetBucketPolicy": 1, "bcm-data-exports ListExports": 1, "iam ListPolicies": 1,
-            "iam ListAttachedUserPolicies": 1, "iam ListAccessKeys": 1,
+            "iam ListAttachedUserPolicies": 1, "iam ListAccessKeys": 1, "iam ListUserTags": 1,
             "certerox GET /restapi/v2/organizations": 1,
             "certerox GET /restapi/v2/organizations/{id}/cloud_accounts": 1,
             "certerox POST /restapi/v2/cloud_account_verify": 1}
@@ -369,9 +370,22 @@ def policies_and_user(ctx):
           len(keys) == 2 and keys.get(k1[0], {}).get("in_vault") is True and
           keys.get(k2[0], {}).get("in_vault") is False and all(k["status"] == "Active" for k in keys.values()),
           str(u["keys"]))
+    check("user: not tagged, so not made by the wizard; neither key is ours",
+          u.get("owned") is False and not any(k.get("owned") for k in keys.values()), str(u))
+    check("user: each key's age from its CreateDate (0 days)",
+          all(k.get("age_days") == 0 and k.get("create_date") for k in keys.values()), str(u["keys"]))
     rc, f, err, reqs, _ = disco(ctx, answers)
     check("without a vault no key is in_vault",
           rc == 0 and f and not any(k["in_vault"] for k in f["user"]["keys"]))
+    # the tags the wizard sets: the user's, and the description of k1 (key = its id)
+    iamc.tag_user(UserName="cx-u5", Tags=[{"Key": "certerox-aws-setup", "Value": "created by certerox-aws-setup"},
+                                          {"Key": k1[0], "Value": "certerox-aws-setup: CerteroX billing data source"},
+                                          {"Key": k2[0], "Value": "someone's laptop"}])
+    rc, f, err, reqs, _ = disco(ctx, answers)
+    keys = {k["id"]: k for k in (f or {}).get("user", {}).get("keys", [])}
+    check("tags: the user is the wizard's, k1 is, k2 (another description) is not",
+          rc == 0 and f["user"].get("owned") is True and keys.get(k1[0], {}).get("owned") is True
+          and keys.get(k2[0], {}).get("owned") is False, err + str(f and f.get("user")))
 
 
 def org_roles(ctx):
@@ -505,7 +519,7 @@ def probes(ctx):
     # discovery with a key that may not read IAM policies: the error names the action
     rc, f, err, reqs, _ = disco(ctx, {"connection": "linked", "iam": {"user": "cx-p2"}}, who=key2)
     check("discover with a restricted key: exit 77 naming the denied IAM action",
-          rc == 77 and re.search(r"iam:(ListPolicyVersions|ListAttachedUserPolicies)", err), err)
+          rc == 77 and re.search(r"iam:(ListPolicyVersions|ListAttachedUserPolicies|ListAccessKeys|ListUserTags)", err), err)
     # an unknown key: the reads that went out beside GetCallerIdentity fail too (S3's 403 says
     # little), but the error is GetCallerIdentity's
     rc, f, err, reqs, _ = disco(ctx, {"export": {"bucket": "cx-bill-bkt"}, "iam": {"user": "u"}},

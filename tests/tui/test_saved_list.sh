@@ -67,6 +67,10 @@ tui_start 80 24 $ENVS
 tui_launch
 check "page 1 again" tui_wait "management (payer) account" 20
 check "CerteroX has one data source" tui_wait "(1 AWS data sources)" 20
+check "the Welcome page names the account's data source" \
+	tui_wait 'Connected: "Saved list account"' 20
+check "... with its id" tui_wait "($DSID)"
+check "... and the actions that change it" tui_wait "To change it"
 tui_keys Down Down Enter
 check "passphrase asked in a modal" tui_wait "Unlock the vault" 10
 # another run holds the vault: said at once (the screen does not freeze waiting for the lock)

@@ -252,11 +252,11 @@ START_TEST(iam_life_shapes)
 	       "</ListUserTagsResult></ListUserTagsResponse>";
 	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
 	ck_assert(!more);
-	const struct iam_names *t = iam_list_user_tags_result(op);
+	const struct iam_tag_list *t = iam_list_user_tags_result(op);
 	ck_assert_uint_eq(t->n, 2);
-	ck_assert_str_eq(t->names[0], "certerox-aws-setup");
-	ck_assert_str_eq(t->values[0], "made");
-	ck_assert_str_eq(t->names[1], "AKIAEXAMPLE");
+	ck_assert_str_eq(t->items[0].key, "certerox-aws-setup");
+	ck_assert_str_eq(t->items[0].value, "made");
+	ck_assert_str_eq(t->items[1].key, "AKIAEXAMPLE");
 	aws_op_free(op);
 	/* GetUserPolicy: the document is URL-decoded */
 	op = iam_get_user_policy_op("u", "p");

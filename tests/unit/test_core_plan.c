@@ -9,7 +9,9 @@
 #include "core/answers.h"
 #include "core/cxrules.h"
 #include "core/flow.h"
+#include "core/owner.h"
 #include "core/plan.h"
+#include "core/policy.h"
 #include "core/planfmt.h"
 #include "core/validate.h"
 #include "core_test.h"
@@ -301,19 +303,162 @@ START_TEST(plan_two_unknown_keys_stop)
 	struct cx_err err;
 	cx_err_clear(&err);
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_E_CONFLICT);
-	ck_assert_str_eq(err.msg,
-	                 "iam.user: user \"certerox-billing\" already has two access keys "
-	                 "(AKIAEXAMPLEKEY000003, AKIAEXAMPLEKEY000004) and the vault holds the "
-	                 "secret of neither; AWS allows two keys per user. Choose: run again with "
-	                 "--yes to let the wizard delete them, delete one yourself (aws iam "
-	                 "delete-access-key --user-name certerox-billing --access-key-id ID), or "
-	                 "choose another iam.user");
+	ck_assert_str_eq(
+	    err.msg, "iam.user: user \"certerox-billing\" already has two access keys and the "
+	             "vault holds the secret of neither; AWS allows two keys per user. Made by "
+	             "certerox-aws-setup and unused: AKIAEXAMPLEKEY000003, "
+	             "AKIAEXAMPLEKEY000004. Choose: run again with --yes to let the wizard delete "
+	             "the keys it made, delete one yourself (aws iam delete-access-key "
+	             "--user-name certerox-billing --access-key-id ID), or choose another "
+	             "iam.user");
 	ck_assert_uint_eq(p.n, 0);
 	struct plan_options o = {.delete_unknown_keys = true};
 	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &o, &err), CX_OK);
 	const struct plan_step *k = plan_find(&p, "key");
 	ck_assert_uint_eq(k->ndeps, 3);
 	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+/* Ownership (issue 14): what the wizard did not make is never deleted, --yes or not. */
+START_TEST(plan_ownership)
+{
+	struct fixture x;
+	struct plan p;
+	struct cx_err err;
+	struct plan_options yes = {.delete_unknown_keys = true};
+	/* a person's existing user: refused without existing_user "use" */
+	load_fixture(&x, "two-keys");
+	x.f.user_owned = false;
+	x.f.keys[0].owned = x.f.keys[1].owned = false;
+	cx_err_clear(&err);
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_E_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "iam.user: user \"certerox-billing\" exists in "
+	                                      "account 123456789012 and certerox-aws-setup did "
+	                                      "not create it"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "\"existing_user\": \"use\""));
+	/* with "use": her two keys are never deleted, even with --yes: no room for a key */
+	x.a.iam.existing_user = ANSWERS_EXISTING_USER_USE;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_E_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "Never touched: AKIAEXAMPLEKEY000003 "
+	                                      "(certerox-aws-setup did not make it)"));
+	ck_assert_ptr_null(strstr(err.msg, "--yes"));
+	/* one key of hers: kept, a new key made beside it, a warning says so */
+	x.f.nkeys = 1;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_OK);
+	ck_assert_ptr_null(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000003"));
+	ck_assert_int_eq(plan_find(&p, "key")->kind, PLAN_CREATE);
+	ck_assert_int_eq(plan_find(&p, "key-tag")->kind, PLAN_UPDATE);
+	ck_assert_str_eq(p.warnings.v[0],
+	                 "iam: access key AKIAEXAMPLEKEY000003 (certerox-aws-setup "
+	                 "did not make it) of user certerox-billing is not in the "
+	                 "vault; it is left alone");
+	ck_assert(!plan_needs_confirmation(&p));
+	plan_free(&p);
+	x.f.nkeys = 2;
+	free_fixture(&x);
+
+	/* the wizard's key that the data source uses is never deleted */
+	load_fixture(&x, "drift-wizard-cur2");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &x.o, &err), CX_OK);
+	ck_assert_ptr_nonnull(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000002"));
+	plan_free(&p);
+	x.f.data_sources_known = false; /* unknown data sources: it may be in use */
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &x.o, &err), CX_OK);
+	ck_assert_ptr_null(plan_find(&p, "key-delete-AKIAEXAMPLEKEY000002"));
+	plan_free(&p);
+	free_fixture(&x);
+}
+END_TEST
+
+/* An already-connected account: a connect becomes nothing or stops before any write. */
+START_TEST(plan_connected_account)
+{
+	struct fixture x;
+	struct plan p;
+	struct cx_err err;
+	struct plan_options yes = {.delete_unknown_keys = true};
+	load_fixture(&x, "rerun-wizard-cur2");
+	/* same answers, key in the vault: a re-run, and the warning names the data source */
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_OK);
+	ck_assert_ptr_nonnull(strstr(p.warnings.v[0], "already connected by data source \"AWS "
+	                                              "123456789012\" (id ds-1, export "
+	                                              "certerox-cur2 in s3://acme-billing/reports, "
+	                                              "access key AKIAEXAMPLEKEY000001"));
+	plan_free(&p);
+	/* another bucket: stops, naming the data source and the actions */
+	answers_set(&x.a.export.bucket, "other-bucket");
+	cx_err_clear(&err);
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_E_CONFLICT);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "connection: account 123456789012 is already "
+	                                      "connected by data source \"AWS 123456789012\" "
+	                                      "(id ds-1"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "\"rotate\""));
+	ck_assert_ptr_nonnull(strstr(err.msg, "\"migrate\""));
+	ck_assert_ptr_nonnull(strstr(err.msg, "update it in CerteroX"));
+	answers_set(&x.a.export.bucket, "acme-billing");
+	/* the vault lost the key (empty vault): stops, never a new user/key nor a delete */
+	x.f.keys[0].in_vault = false;
+	x.f.keys[0].owned = true;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, &yes, &err), CX_E_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "the vault does not hold the secret of the key it "
+	                                      "uses"));
+	ck_assert_uint_eq(p.n, 0);
+	free_fixture(&x);
+}
+END_TEST
+
+/* A shared policy is never narrowed: another bucket is added, the old one stays; a change
+ * that would drop what a live data source uses is refused, naming it. */
+START_TEST(plan_policy_never_narrowed)
+{
+	struct fixture x;
+	struct plan p;
+	struct cx_err err;
+	load_fixture(&x, "rerun-wizard-cur2");
+	x.f.data_sources_known = false; /* not known to be connected: the connect goes on */
+	answers_set(&x.a.export.bucket, "second-bucket");
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	const struct plan_step *s = plan_find(&p, "policy-readonly");
+	ck_assert_int_eq(s->kind, PLAN_UPDATE);
+	char *doc = json_compact(cJSON_GetObjectItemCaseSensitive(s->request, "PolicyDocument"));
+	ck_assert_ptr_nonnull(strstr(doc, "arn:aws:s3:::acme-billing/*"));
+	ck_assert_ptr_nonnull(strstr(doc, "arn:aws:s3:::second-bucket/*"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"arn:aws:s3:::acme-billing\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"arn:aws:s3:::second-bucket\""));
+	free(doc);
+	ck_assert_ptr_nonnull(strstr(s->diff, "+        \"arn:aws:s3:::second-bucket/*\""));
+	ck_assert_ptr_null(strstr(s->diff, "-        \"arn:aws:s3:::acme-billing"));
+	plan_free(&p);
+	/* the same run again: the merged version covers it, nothing to change */
+	struct plan_policy_fact *pf = NULL;
+	for (size_t i = 0; i < x.f.npolicies; i++)
+		if (strstr(x.f.policies[i].arn, "CerteroXReadOnly"))
+			pf = &x.f.policies[i];
+	ck_assert_ptr_nonnull(pf);
+	cJSON *two = policy_readonly("second-bucket", false, NULL);
+	cJSON *merged = policy_merge_grants(pf->document, two);
+	cJSON_Delete(pf->document);
+	pf->document = merged;
+	ck_assert_int_eq(plan_build(&p, &x.a, &x.f, NULL, &err), CX_OK);
+	ck_assert_int_eq(plan_find(&p, "policy-readonly")->kind, PLAN_SKIP);
+	plan_free(&p);
+	/* a version that drops acme-billing is refused, naming the data source using it */
+	x.f.data_sources_known = true;
+	cx_err_clear(&err);
+	ck_assert_int_eq(
+	    owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document, two, &err),
+	    CX_E_CONFLICT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "iam: the new version of policy CerteroXReadOnly "
+	                                      "would no longer grant s3:GetObject on "
+	                                      "arn:aws:s3:::acme-billing/*"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "data source \"AWS 123456789012\" (ds-1) uses"));
+	ck_assert_int_eq(owner_check_policy_grants(&x.f, true, "CerteroXReadOnly", pf->document,
+	                                           pf->document, &err),
+	                 CX_OK);
+	cJSON_Delete(two);
 	free_fixture(&x);
 }
 END_TEST
@@ -497,6 +642,9 @@ static Suite *suite(void)
 	tcase_add_test(t, plan_cx_listing_rules);
 	tcase_add_test(t, plan_rerun_is_noop);
 	tcase_add_test(t, plan_drift);
+	tcase_add_test(t, plan_ownership);
+	tcase_add_test(t, plan_connected_account);
+	tcase_add_test(t, plan_policy_never_narrowed);
 	tcase_add_test(t, plan_two_unknown_keys_stop);
 	tcase_add_test(t, plan_errors);
 	tcase_add_test(t, flow_pages_per_answers);
