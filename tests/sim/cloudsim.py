@@ -3,7 +3,7 @@
 
 Usage:
   cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--no-tls]
-                     [--organizations N] [--certerox-version YYYY-MM]
+                     [--organizations N] [--certerox-version YYYY-MM] [--member-accounts N]
   cloudsim stop DIR
   cloudsim deliver DIR
   cloudsim status DIR
@@ -184,7 +184,8 @@ def cmd_start(a):
         make_certs(d)
     opts = {"latency_ms": a.latency_ms, "key_delay_ms": a.key_delay_ms, "tls": not a.no_tls,
             "faults": os.path.abspath(a.faults) if a.faults else None,
-            "organizations": max(1, a.organizations), "certerox_version": a.certerox_version}
+            "organizations": max(1, a.organizations), "certerox_version": a.certerox_version,
+            "member_accounts": max(0, a.member_accounts)}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -294,6 +295,7 @@ def main(argv=None):
     s.add_argument("--key-delay-ms", type=int, default=0)
     s.add_argument("--no-tls", action="store_true")
     s.add_argument("--organizations", type=int, default=1)
+    s.add_argument("--member-accounts", type=int, default=0)  # orgsim.py
     s.add_argument("--certerox-version", metavar="YYYY-MM", default=None,
                    help="emulate the OptScale release of that month (default: the newest)")
     for n in ("stop", "deliver", "status"):

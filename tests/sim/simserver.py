@@ -325,6 +325,12 @@ class Sim:
             wrong = self.s3_region_check(req)
             if wrong is not None:
                 return wrong
+        if req.service == "sts" and req.operation == "AssumeRole":  # moto has no trust check
+            import orgsim
+            with self.moto_lock:
+                denied = orgsim.trust_check(req)
+            if denied is not None:
+                return denied
         resp = self.call_moto(req)
         if req.service == "organizations" and resp.status >= 400:
             resp = self.orgs_error_to_json(req, resp)
@@ -515,6 +521,13 @@ def main():
     t0 = time.time()
     sim = Sim(d)
     sim.load_or_bootstrap()
+    if sim.opts.get("member_accounts"):  # --member-accounts N (orgsim.py); never fewer than before
+        import orgsim
+        have = read_json(os.path.join(d, "members.json"), [])
+        members = orgsim.ensure_members(sim, MANAGEMENT_ACCOUNT, have, sim.opts["member_accounts"])
+        if members != have:
+            write_json_atomic(os.path.join(d, "members.json"), members)
+            sim.save()
     if os.environ.get("CLOUDSIM_WARM_EC2") == "1":  # bench/: moto builds EC2 lazily (~2 s at 1st call)
         from moto.ec2.models import ec2_backends
         for acct in sim.accounts.values():
