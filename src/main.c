@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "batch/batch.h"
+#include "batch/org.h"
 #include "batch/list.h"
 #include "options.h"
 #include "tui/tui.h"
@@ -43,10 +44,10 @@ int main(int argc, char **argv)
 		rc = batch_list(&o);
 		break;
 	case MODE_BATCH:
-		rc = batch_apply(&o);
+		rc = batch_org_wanted(&o) ? batch_org_apply(&o) : batch_apply(&o);
 		break;
 	case MODE_DRY_RUN:
-		rc = batch_dry_run(&o);
+		rc = batch_org_wanted(&o) ? batch_org_apply(&o) : batch_dry_run(&o);
 		break;
 	case MODE_TUI:
 	default:

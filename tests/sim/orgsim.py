@@ -52,6 +52,22 @@ def ensure_members(sim, management, have, n):
             have.append(acct)
     finally:
         org_utils.make_random_account_id = orig
+    # every created account's OrganizationAccountAccessRole has AdministratorAccess (AWS
+    # Organizations User Guide, "Accessing member accounts"); moto's has no policy
+    changed = False
+    for a in org.accounts:
+        iam = iam_backends[a.id]["global"]
+        if a.id == management or a.joined_method != "CREATED":
+            continue
+        try:
+            role = iam.get_role("OrganizationAccountAccessRole")
+        except Exception:
+            continue  # deleted (a test of a missing member role)
+        if "AdministratorAccess" not in role.policies:
+            iam.put_role_policy("OrganizationAccountAccessRole", "AdministratorAccess", ADMIN_DOC)
+            changed = True
+    if changed:
+        sim.dirty = True
     return have
 
 

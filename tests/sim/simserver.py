@@ -521,13 +521,13 @@ def main():
     t0 = time.time()
     sim = Sim(d)
     sim.load_or_bootstrap()
-    if sim.opts.get("member_accounts"):  # --member-accounts N (orgsim.py); never fewer than before
-        import orgsim
-        have = read_json(os.path.join(d, "members.json"), [])
-        members = orgsim.ensure_members(sim, MANAGEMENT_ACCOUNT, have, sim.opts["member_accounts"])
-        if members != have:
-            write_json_atomic(os.path.join(d, "members.json"), members)
-            sim.save()
+    import orgsim  # --member-accounts N; never fewer than before; members' admin role
+    have = read_json(os.path.join(d, "members.json"), [])
+    members = orgsim.ensure_members(sim, MANAGEMENT_ACCOUNT, have, sim.opts.get("member_accounts") or 0)
+    if members != have:
+        write_json_atomic(os.path.join(d, "members.json"), members)
+    if members != have or sim.dirty:
+        sim.save()
     if os.environ.get("CLOUDSIM_WARM_EC2") == "1":  # bench/: moto builds EC2 lazily (~2 s at 1st call)
         from moto.ec2.models import ec2_backends
         for acct in sim.accounts.values():
