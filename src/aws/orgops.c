@@ -12,10 +12,10 @@
 #include "util/secmem.h"
 
 struct oo_st {
-	const char *op;   /* wire name, for messages */
-	char *p[4];       /* parameters, by op */
-	bool role;        /* inline policy ops: of a role (else of a user) */
-	char *token;      /* ListAccounts NextToken */
+	const char *op; /* wire name, for messages */
+	char *p[4];     /* parameters, by op */
+	bool role;      /* inline policy ops: of a role (else of a user) */
+	char *token;    /* ListAccounts NextToken */
 	struct org_account_list accounts;
 	struct aws_creds creds;
 	bool have_creds;
@@ -102,8 +102,8 @@ static enum cx_status list_accounts_parse(void *stp, const struct http_response 
 		const char *id = json_str(a, "Id");
 		if (!id)
 			continue;
-		s->accounts.items = xrealloc(s->accounts.items,
-		                             (s->accounts.n + 1) * sizeof(*s->accounts.items));
+		s->accounts.items =
+		    xrealloc(s->accounts.items, (s->accounts.n + 1) * sizeof(*s->accounts.items));
 		struct org_account *o = &s->accounts.items[s->accounts.n++];
 		o->id = xstrdup(id);
 		o->name = xstrdup(json_str(a, "Name") ? json_str(a, "Name") : "");
@@ -115,9 +115,9 @@ static enum cx_status list_accounts_parse(void *stp, const struct http_response 
 	return CX_OK;
 }
 
-static const struct aws_op_def list_accounts_def = {
-    AWS_ORGANIZATIONS, AWS_PROTO_JSON, "ListAccounts", list_accounts_build, list_accounts_parse,
-    NULL};
+static const struct aws_op_def list_accounts_def = {AWS_ORGANIZATIONS,   AWS_PROTO_JSON,
+                                                    "ListAccounts",      list_accounts_build,
+                                                    list_accounts_parse, NULL};
 
 struct aws_op *org_list_accounts_op(void)
 {
@@ -206,9 +206,18 @@ struct aws_op *sts_assume_role_op(const char *role_arn, const char *session_name
 	return op_new(&assume_def, role_arn, session_name, NULL, NULL);
 }
 
-enum cx_status sts_assume_role(struct aws_client *c, const char *role_arn,
-                               const char *session_name, struct aws_creds *out,
-                               struct cx_err *err)
+bool sts_assume_role_take(struct aws_op *op, struct aws_creds *out)
+{
+	struct oo_st *s = aws_op_state(op);
+	if (!s->have_creds)
+		return false;
+	*out = s->creds; /* moved */
+	s->have_creds = false;
+	return true;
+}
+
+enum cx_status sts_assume_role(struct aws_client *c, const char *role_arn, const char *session_name,
+                               struct aws_creds *out, struct cx_err *err)
 {
 	struct aws_op *op = sts_assume_role_op(role_arn, session_name);
 	struct oo_st *s = aws_op_state(op);
@@ -236,7 +245,8 @@ static void create_role_build(void *stp, struct aws_req *rq)
 	struct oo_st *s = stp;
 	aws_form_add(&rq->params, "RoleName", s->p[0]);
 	aws_form_add(&rq->params, "AssumeRolePolicyDocument", s->p[3]);
-	aws_form_add(&rq->params, "Description", "CerteroX resource discovery (certerox-aws-setup)");
+	aws_form_add(&rq->params, "Description",
+	             "CerteroX resource discovery (certerox-aws-setup)");
 	aws_form_add(&rq->params, "Tags.member.1.Key", s->p[1]);
 	aws_form_add(&rq->params, "Tags.member.1.Value", s->p[2]);
 }
@@ -282,10 +292,10 @@ static enum cx_status entity_parse(void *stp, const struct http_response *r, boo
 	return CX_OK;
 }
 
-static const struct aws_op_def create_user_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "CreateUser", create_user_build, entity_parse, NULL};
-static const struct aws_op_def create_role_def = {
-    AWS_IAM, AWS_PROTO_QUERY, "CreateRole", create_role_build, entity_parse, NULL};
+static const struct aws_op_def create_user_def = {AWS_IAM,           AWS_PROTO_QUERY, "CreateUser",
+                                                  create_user_build, entity_parse,    NULL};
+static const struct aws_op_def create_role_def = {AWS_IAM,           AWS_PROTO_QUERY, "CreateRole",
+                                                  create_role_build, entity_parse,    NULL};
 static const struct aws_op_def get_user_def = {AWS_IAM,    AWS_PROTO_QUERY, "GetUser",
                                                name_build, entity_parse,    NULL};
 static const struct aws_op_def get_role_def = {AWS_IAM,    AWS_PROTO_QUERY, "GetRole",
@@ -334,8 +344,8 @@ static void trust_build(void *stp, struct aws_req *rq)
 	aws_form_add(&rq->params, "PolicyDocument", s->p[1]);
 }
 
-static const struct aws_op_def trust_def = {AWS_IAM,     AWS_PROTO_QUERY,     "UpdateAssumeRolePolicy",
-                                            trust_build, opkit_parse_nothing, NULL};
+static const struct aws_op_def trust_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "UpdateAssumeRolePolicy", trust_build, opkit_parse_nothing, NULL};
 
 struct aws_op *iam_update_trust_op(const char *role, const char *trust)
 {
@@ -382,8 +392,8 @@ static const struct aws_op_def get_role_policy_def = {
 struct aws_op *iam_put_inline_policy_op(bool role, const char *entity, const char *policy,
                                         const char *document)
 {
-	struct aws_op *op =
-	    op_new(role ? &put_role_policy_def : &put_user_policy_def, entity, policy, document, NULL);
+	struct aws_op *op = op_new(role ? &put_role_policy_def : &put_user_policy_def, entity,
+	                           policy, document, NULL);
 	((struct oo_st *)aws_op_state(op))->role = role;
 	return op;
 }

@@ -25,9 +25,10 @@ enum cx_status org_list_accounts(struct aws_client *c, struct org_account_list *
 /* The role's temporary credentials; out is filled with aws_creds_set (secret and session
  * token in secure memory, registered for redaction); free with aws_creds_free. */
 struct aws_op *sts_assume_role_op(const char *role_arn, const char *session_name);
-enum cx_status sts_assume_role(struct aws_client *c, const char *role_arn,
-                               const char *session_name, struct aws_creds *out,
-                               struct cx_err *err);
+/* After success: moves the credentials to *out (false when there are none). */
+bool sts_assume_role_take(struct aws_op *op, struct aws_creds *out);
+enum cx_status sts_assume_role(struct aws_client *c, const char *role_arn, const char *session_name,
+                               struct aws_creds *out, struct cx_err *err);
 
 /* ---- IAM entities with tags, and inline policies ---- */
 struct iam_entity {

@@ -82,9 +82,8 @@ int batch_org_apply(const struct cx_options *o)
 	if (o->passphrase_file)
 		st = vault_read_passphrase_file(o->passphrase_file, &pass, &err);
 	else
-		st = vault_prompt_passphrase(exists ? "Vault passphrase: "
-		                                    : "New vault passphrase: ",
-		                             !exists, &pass, &err);
+		st = vault_prompt_passphrase(
+		    exists ? "Vault passphrase: " : "New vault passphrase: ", !exists, &pass, &err);
 	if (st != CX_OK) {
 		rc = fail("vault passphrase", &err, session_exit_status(st, false));
 		goto out;

@@ -282,7 +282,8 @@ static enum cx_status load_json(struct answers *a, const cJSON *root, struct cx_
 		const char *k = c->string ? c->string : "";
 		if (strcmp(k, "organization") == 0) { /* its keys: core/organs.c */
 			if (!cJSON_IsObject(c))
-				return cx_err_set(err, CX_E_INPUT, "organization: must be an object");
+				return cx_err_set(err, CX_E_INPUT,
+				                  "organization: must be an object");
 			cJSON_Delete(a->organization);
 			a->organization = cJSON_Duplicate(c, true);
 			continue;

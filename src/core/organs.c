@@ -53,8 +53,8 @@ static enum cx_status role_name(const char *key, const cJSON *v, char **out, str
 	size_t n = strlen(s);
 	bool ok = n >= 1 && n <= 64;
 	for (const char *p = s; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		     strchr("+=,.@_-", *p);
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || strchr("+=,.@_-", *p);
 	if (!ok) {
 		char *pr = str_printable(s, 80);
 		cx_err_set(err, CX_E_INPUT,
@@ -96,9 +96,10 @@ static enum cx_status parse_accounts(const cJSON *v, struct org_answers *o, stru
 		const char *s = cJSON_IsString(e) ? e->valuestring : NULL;
 		if (!account_id_ok(s)) {
 			char *pr = str_printable(s ? s : "(not a string)", 40);
-			cx_err_set(err, CX_E_INPUT,
-			           "organization.accounts[%d]: \"%s\" is not a 12-digit AWS account id",
-			           i, pr);
+			cx_err_set(
+			    err, CX_E_INPUT,
+			    "organization.accounts[%d]: \"%s\" is not a 12-digit AWS account id", i,
+			    pr);
 			free(pr);
 			return CX_E_INPUT;
 		}
@@ -123,7 +124,7 @@ enum cx_status org_answers_parse(const cJSON *j, struct org_answers *out, struct
 	o.policy = xstrdup("CerteroXDiscoverResources");
 	o.max_parallel = 8;
 	enum cx_status st = CX_OK;
-	static const char *const keys[] = {"accounts",  "access", "member_role",
+	static const char *const keys[] = {"accounts",  "access",       "member_role",
 	                                   "role_name", "max_parallel", NULL};
 	for (const cJSON *c = j ? j->child : NULL; c; c = c->next) {
 		bool known = false;
@@ -157,16 +158,16 @@ enum cx_status org_answers_parse(const cJSON *j, struct org_answers *out, struct
 			goto fail;
 		}
 	}
-	if ((st = role_name("member_role", jget(j, "member_role"), &o.member_role, err)) !=
-	        CX_OK ||
+	if ((st = role_name("member_role", jget(j, "member_role"), &o.member_role, err)) != CX_OK ||
 	    (st = role_name("role_name", jget(j, "role_name"), &o.role_name, err)) != CX_OK)
 		goto fail;
 	const cJSON *mp = jget(j, "max_parallel");
 	if (mp) {
 		double d = cJSON_IsNumber(mp) ? mp->valuedouble : -1;
 		if (d < 1 || d > 64 || d != (int)d) {
-			st = cx_err_set(err, CX_E_INPUT,
-			                "organization.max_parallel: must be a whole number from 1 to 64");
+			st = cx_err_set(
+			    err, CX_E_INPUT,
+			    "organization.max_parallel: must be a whole number from 1 to 64");
 			goto fail;
 		}
 		o.max_parallel = (int)d;

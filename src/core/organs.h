@@ -20,13 +20,13 @@
 enum org_access { ORG_ACCESS_AUTO = 0, ORG_ACCESS_ROLE, ORG_ACCESS_USER };
 
 struct org_answers {
-	bool all;              /* accounts "all" */
-	struct strv accounts;  /* the chosen ids when !all */
+	bool all;             /* accounts "all" */
+	struct strv accounts; /* the chosen ids when !all */
 	enum org_access access;
-	char *member_role;     /* the role the management account assumes in each member */
-	char *role_name;       /* the role made in each member (access role) */
-	char *user;            /* IAM user: in the management account (role), in each member (user) */
-	char *policy;          /* the inline policy's name */
+	char *member_role; /* the role the management account assumes in each member */
+	char *role_name;   /* the role made in each member (access role) */
+	char *user;        /* IAM user: in the management account (role), in each member (user) */
+	char *policy;      /* the inline policy's name */
 	int max_parallel;
 };
 

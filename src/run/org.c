@@ -60,6 +60,9 @@ struct run {
 	size_t n;
 	int done;
 	size_t todo; /* accounts to connect in this run */
+	size_t next; /* the next account job_launch looks at */
+	int active;  /* members in flight */
+	bool all_done;
 	struct journal *jn; /* of the management account: each account's progress */
 };
 
@@ -169,10 +172,11 @@ static enum cx_status ensure_user(struct aws_client *c, const char *name, char *
 		return fail_acct(a, err, "IAM user", NULL);
 	if (!e.tagged) {
 		iam_entity_free(&e);
-		return refuse(a, "choose another user name, or tag the user if it is yours",
-		              "the IAM user %s in account %s was not made by certerox-aws-setup (no "
-		              "tag %s); it is left untouched",
-		              name, acct_id, ORG_TAG_KEY);
+		return refuse(
+		    a, "choose another user name, or tag the user if it is yours",
+		    "the IAM user %s in account %s was not made by certerox-aws-setup (no "
+		    "tag %s); it is left untouched",
+		    name, acct_id, ORG_TAG_KEY);
 	}
 	*arn = e.arn;
 	e.arn = NULL;
@@ -182,6 +186,50 @@ static enum cx_status ensure_user(struct aws_client *c, const char *name, char *
 
 /* A key of `user` the vault holds and IAM still has; else a new one, saved in the vault
  * before anything else happens. */
+/* The vault's key of (acct_id, user) when IAM still lists it (keys: the user's key ids). */
+static bool vault_key(const struct run *r, const char *acct_id, const char *user,
+                      const struct iam_access_key_list *keys, char **akid, char **secret)
+{
+	const struct vault_record *vr = vault_find_user(r->env->vault, acct_id, user);
+	for (size_t i = 0; vr && vr->secret_access_key && i < keys->n; i++)
+		if (str_eq(keys->items[i].access_key_id, vr->access_key_id)) {
+			*akid = xstrdup(vr->access_key_id);
+			*secret = secmem_strdup(vr->secret_access_key);
+			return true;
+		}
+	return false;
+}
+
+static enum cx_status too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n)
+{
+	return refuse(a, "delete one of the user's keys, then run again",
+	              "the IAM user %s in account %s has %zu access keys and the vault holds "
+	              "neither secret (IAM allows 2)",
+	              user, acct_id, n);
+}
+
+/* A new key is saved at once: a key whose secret is lost is useless. */
+static enum cx_status save_key(const struct run *r, const char *acct_id, const char *user,
+                               const char *akid, const char *secret, struct cx_err *err)
+{
+	struct vault_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.aws_account_id = (char *)acct_id;
+	rec.iam_user = (char *)user;
+	rec.connection = (char *)"linked";
+	rec.access_key_id = (char *)akid;
+	rec.secret_access_key = (char *)secret;
+	rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
+	rec.organization_id = r->env->s->org_id;
+	rec.data_source_id = (char *)"";
+	enum cx_status st = vault_upsert_user(r->env->vault, &rec, err);
+	if (st == CX_OK)
+		st = vault_save(r->env->vault, err);
+	vault_prepare_save(r->env->vault);
+	return st;
+}
+
+/* The management user's key (synchronous: once per run, before the members). */
 static enum cx_status ensure_key(const struct run *r, struct aws_client *c, const char *acct_id,
                                  const char *user, char **akid, char **secret, bool *is_new,
                                  bool *wrote, struct acct *a, struct cx_err *err)
@@ -191,23 +239,15 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
 	enum cx_status st = iam_list_access_keys(c, user, &keys, err);
 	if (st != CX_OK)
 		return fail_acct(a, err, "IAM ListAccessKeys", NULL);
-	const struct vault_record *vr = vault_find_user(r->env->vault, acct_id, user);
-	bool have = false;
-	for (size_t i = 0; vr && vr->secret_access_key && i < keys.n; i++)
-		have = have || str_eq(keys.items[i].access_key_id, vr->access_key_id);
+	bool have = vault_key(r, acct_id, user, &keys, akid, secret);
 	size_t nkeys = keys.n;
 	iam_access_key_list_free(&keys);
 	if (have) {
-		*akid = xstrdup(vr->access_key_id);
-		*secret = secmem_strdup(vr->secret_access_key);
 		*is_new = false;
 		return CX_OK;
 	}
 	if (nkeys >= 2)
-		return refuse(a, "delete one of the user's keys, then run again",
-		              "the IAM user %s in account %s has %zu access keys and the vault holds "
-		              "neither secret (IAM allows 2)",
-		              user, acct_id, nkeys);
+		return too_many_keys(a, acct_id, user, nkeys);
 	struct aws_op *op = iam_create_access_key_op(user);
 	aws_op_set_transport_retry(op, false);
 	st = aws_op_run(c, op, err);
@@ -220,209 +260,340 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
 	*secret = secmem_strdup(k->secret_access_key);
 	aws_op_free(op);
 	*is_new = *wrote = true;
-	/* saved at once: a key whose secret is lost is useless */
-	struct vault_record rec;
-	memset(&rec, 0, sizeof(rec));
-	rec.aws_account_id = (char *)acct_id;
-	rec.iam_user = (char *)user;
-	rec.connection = (char *)"linked";
-	rec.access_key_id = *akid;
-	rec.secret_access_key = *secret;
-	rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
-	rec.organization_id = r->env->s->org_id;
-	rec.data_source_id = (char *)"";
-	st = vault_upsert_user(r->env->vault, &rec, err);
-	if (st == CX_OK)
-		st = vault_save(r->env->vault, err);
+	st = save_key(r, acct_id, user, *akid, *secret, err);
 	if (st != CX_OK)
 		return fail_acct(a, err, "vault", NULL);
-	vault_prepare_save(r->env->vault);
 	return CX_OK;
 }
 
-/* Credentials of member_role in the account, and a client on them (*cfg owns them). */
-static enum cx_status assume_member(const struct run *r, struct acct *a, struct aws_config *cfg,
-                                    struct aws_client **out, struct cx_err *err)
+/* ---- one member: a chain of asynchronous calls on the shared http ctx; at most
+ * max_parallel members in flight ---- */
+
+enum jstate {
+	J_ASSUMED,  /* sts AssumeRole into member_role answered */
+	J_ENTITY,   /* GetRole / GetUser answered */
+	J_ENTITY_W, /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
+	J_POLICY,   /* GetRolePolicy / GetUserPolicy answered */
+	J_POLICY_W, /* PutRolePolicy / PutUserPolicy answered */
+	J_KEYS,     /* ListAccessKeys answered (access user) */
+	J_KEY_MADE, /* CreateAccessKey answered */
+	J_CERTEROX  /* the data source's creation answered */
+};
+
+struct job {
+	struct run *r;
+	struct acct *a;
+	enum jstate state;
+	struct aws_config cfg; /* the member role's credentials */
+	bool have_cfg;
+	struct aws_client *mc;
+	bool fresh; /* a key or role made by this run: CerteroX may see it before it propagates */
+	char *akid, *secret;
+	cJSON *doc; /* the Discover policy */
+	long t0, until;
+};
+
+static void job_next(struct job *j, struct aws_op *op);
+static void job_finish(struct job *j, enum cx_status st);
+
+static void on_op(struct aws_op *op, void *ud)
 {
-	const struct aws_config *base = &r->env->s->cfg;
-	char *arn = org_role_arn(a->id, r->a->member_role);
-	memset(cfg, 0, sizeof(*cfg));
-	enum cx_status st =
-	    sts_assume_role(r->env->s->aws, arn, "certerox-aws-setup", &cfg->creds, err);
-	if (st != CX_OK) {
-		char fix[300];
-		snprintf(fix, sizeof(fix),
-		         "give the management account a role %s in %s that it may assume, or set "
-		         "organization.member_role",
-		         r->a->member_role, a->id);
-		fail_acct(a, err, "cannot reach the account", fix);
-		free(arn);
-		return st;
-	}
-	free(arn);
-	cfg->profile = xstrdup("assumed member role");
-	cfg->region = xstrdup(base->region);
-	cfg->ca_bundle = base->ca_bundle ? xstrdup(base->ca_bundle) : NULL;
-	cfg->endpoint_url = base->endpoint_url ? xstrdup(base->endpoint_url) : NULL;
-	cfg->endpoint_url_is_option = base->endpoint_url_is_option;
-	cfg->ignore_configured_endpoints = base->ignore_configured_endpoints;
-	*out = aws_client_new(r->env->s->http, cfg);
-	return CX_OK;
+	job_next(ud, op);
 }
 
-/* CerteroX: the Linked data source; a new key or role may not have propagated yet (OptScale
- * answers 403 OE0433 then), so that answer is retried for key_wait_ms when this run made
- * them. */
-static enum cx_status connect_ds(const struct run *r, struct acct *a, const char *akid,
-                                 const char *secret, bool fresh, struct cx_err *err)
+static void start(struct job *j, enum jstate next, struct aws_client *c, struct aws_op *op)
 {
-	struct certerox_config_in in;
-	memset(&in, 0, sizeof(in));
-	in.access_key_id = akid;
-	in.secret_access_key = secret;
-	in.linked = true;
-	if (r->access == ORG_ACCESS_ROLE) {
-		in.assume_role_account_id = a->id;
-		in.assume_role_name = r->a->role_name;
-	}
-	char *name = xasprintf("AWS %s", a->id);
-	long until = now_ms() + (fresh ? r->env->key_wait_ms : 0);
-	enum cx_status st;
-	for (;;) {
-		struct certerox_ds ds;
-		memset(&ds, 0, sizeof(ds));
-		cx_err_clear(err);
-		st = certerox_create_ds(r->env->s->cx, r->env->s->org_id, name, &in, &ds, err);
-		if (st == CX_OK) {
-			a->ds_id = xstrdup(ds.id);
-			certerox_ds_free(&ds);
-			break;
-		}
-		if (!str_eq(err->code, "OE0433") || now_ms() >= until)
-			break;
-		struct timespec t = {0, 500 * 1000000L};
-		nanosleep(&t, NULL);
-	}
-	free(name);
-	if (st != CX_OK)
-		return fail_acct(a, err, "CerteroX", NULL);
-	a->wrote = true;
-	struct vault_record rec;
-	memset(&rec, 0, sizeof(rec));
-	char *dsname = xasprintf("AWS %s", a->id);
-	rec.name = dsname;
-	rec.aws_account_id = a->id;
-	rec.iam_user = r->access == ORG_ACCESS_ROLE ? r->a->role_name : r->a->user;
-	rec.connection = (char *)"linked";
-	rec.access_key_id = (char *)akid;
-	rec.secret_access_key = (char *)secret;
-	rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
-	rec.organization_id = r->env->s->org_id;
-	rec.data_source_id = a->ds_id;
-	st = vault_upsert_data_source(r->env->vault, &rec, err);
-	free(dsname);
-	if (st == CX_OK)
-		st = vault_save(r->env->vault, err);
-	if (st != CX_OK)
-		return fail_acct(a, err, "vault", NULL);
-	vault_prepare_save(r->env->vault);
-	return CX_OK;
+	j->state = next;
+	aws_op_start(c, op, on_op, j);
 }
 
-/* ---- one member ---- */
+static void cx_start(struct job *j);
+static void cx_retry(void *ud);
 
-static enum cx_status member_role_mode(const struct run *r, struct acct *a,
-                                       struct aws_client *mc, bool *fresh, struct cx_err *err)
+static void on_cx(struct certerox_call *call, void *ud)
 {
-	struct iam_entity e;
-	memset(&e, 0, sizeof(e));
-	cJSON *trust = org_trust_policy(r->user_arn);
-	char *trust_text = json_compact(trust);
-	cJSON_Delete(trust);
-	enum cx_status st =
-	    iam_entity_run(mc, iam_get_role_op(r->a->role_name, ORG_TAG_KEY), &e, err);
-	if (st == CX_E_NOT_FOUND) {
-		cx_err_clear(err);
-		st = iam_entity_run(
-		    mc, iam_create_role_op(r->a->role_name, trust_text, ORG_TAG_KEY, "organization"),
-		    &e, err);
-		if (st == CX_OK)
-			a->wrote = *fresh = true;
-	} else if (st == CX_OK && !e.tagged) {
-		free(trust_text);
-		iam_entity_free(&e);
-		return refuse(a, "set organization.role_name to another name",
-		              "the role %s in account %s was not made by certerox-aws-setup (no tag "
-		              "%s); it is left untouched",
-		              r->a->role_name, a->id, ORG_TAG_KEY);
-	} else if (st == CX_OK && !org_trust_allows(e.trust, r->user_arn)) {
-		/* ours, trusting another user (a previous management user): trust this one */
-		st = iam_orgop_run(mc, iam_update_trust_op(r->a->role_name, trust_text), NULL, err);
-		if (st == CX_OK)
-			a->wrote = *fresh = true;
-	}
-	free(trust_text);
-	iam_entity_free(&e);
-	if (st != CX_OK)
-		return fail_acct(a, err, "IAM role", NULL);
-	cJSON *doc = policy_discover(err);
-	if (!doc)
-		return fail_acct(a, err, "Discover policy", NULL);
-	st = ensure_inline(mc, true, r->a->role_name, r->a->policy, doc, &a->wrote, err);
-	cJSON_Delete(doc);
-	if (st != CX_OK)
-		return fail_acct(a, err, "IAM PutRolePolicy", NULL);
-	jlog(r, a->id, "role-ready", NULL);
-	return CX_OK;
-}
-
-static void member(struct run *r, struct acct *a)
-{
+	struct job *j = ud;
+	struct run *r = j->r;
+	struct acct *a = j->a;
 	struct cx_err err;
 	cx_err_clear(&err);
-	long t0 = now_ms();
-	struct aws_config cfg;
-	struct aws_client *mc = NULL;
-	enum cx_status st = assume_member(r, a, &cfg, &mc, &err);
-	if (st != CX_OK)
-		goto out;
-	bool fresh = false;
-	if (r->access == ORG_ACCESS_ROLE) {
-		st = member_role_mode(r, a, mc, &fresh, &err);
+	enum cx_status st = certerox_call_status(call, &err);
+	if (st == CX_OK) {
+		a->ds_id = xstrdup(certerox_call_result(call)->ds.id);
+		certerox_call_free(call);
+		a->wrote = true;
+		struct vault_record rec;
+		memset(&rec, 0, sizeof(rec));
+		char *dsname = xasprintf("AWS %s", a->id);
+		rec.name = dsname;
+		rec.aws_account_id = a->id;
+		rec.iam_user = r->access == ORG_ACCESS_ROLE ? r->a->role_name : r->a->user;
+		rec.connection = (char *)"linked";
+		rec.access_key_id = j->akid;
+		rec.secret_access_key = j->secret;
+		rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
+		rec.organization_id = r->env->s->org_id;
+		rec.data_source_id = a->ds_id;
+		st = vault_upsert_data_source(r->env->vault, &rec, &err);
+		free(dsname);
 		if (st == CX_OK)
-			st = connect_ds(r, a, r->akid, r->secret, fresh || r->key_new, &err);
-	} else {
-		char *arn = NULL, *akid = NULL, *secret = NULL;
-		st = ensure_user(mc, r->a->user, &arn, &a->wrote, a, a->id, &err);
-		cJSON *doc = st == CX_OK ? policy_discover(&err) : NULL;
-		if (st == CX_OK && !doc)
-			st = fail_acct(a, &err, "Discover policy", NULL);
-		if (st == CX_OK) {
-			st = ensure_inline(mc, false, r->a->user, r->a->policy, doc, &a->wrote, &err);
-			if (st != CX_OK)
-				fail_acct(a, &err, "IAM PutUserPolicy", NULL);
-		}
-		cJSON_Delete(doc);
-		if (st == CX_OK)
-			st = ensure_key(r, mc, a->id, r->a->user, &akid, &secret, &fresh, &a->wrote, a,
-			                &err);
-		if (st == CX_OK) {
-			jlog(r, a->id, "user-ready", NULL);
-			st = connect_ds(r, a, akid, secret, fresh, &err);
-		}
-		free(arn);
-		free(akid);
-		secmem_free(secret);
+			st = vault_save(r->env->vault, &err);
+		vault_prepare_save(r->env->vault);
+		if (st != CX_OK)
+			fail_acct(a, &err, "vault", NULL);
+		job_finish(j, st);
+		return;
 	}
-out:
-	aws_client_free(mc);
-	if (mc || cfg.region)
-		aws_config_free(&cfg);
-	a->ms = now_ms() - t0;
+	certerox_call_free(call);
+	if (str_eq(err.code, "OE0433") && now_ms() < j->until) {
+		/* OptScale's own AWS check refused a key or role made moments ago */
+		http_timer_add(r->env->s->http, 500, cx_retry, j);
+		return;
+	}
+	job_finish(j, fail_acct(a, &err, "CerteroX", NULL));
+}
+
+/* CerteroX: the Linked data source (with the assume-role keys for access role). */
+static void cx_start(struct job *j)
+{
+	struct run *r = j->r;
+	struct certerox_config_in in;
+	memset(&in, 0, sizeof(in));
+	in.access_key_id = j->akid;
+	in.secret_access_key = j->secret;
+	in.linked = true;
+	if (r->access == ORG_ACCESS_ROLE) {
+		in.assume_role_account_id = j->a->id;
+		in.assume_role_name = r->a->role_name;
+	}
+	char *name = xasprintf("AWS %s", j->a->id);
+	j->state = J_CERTEROX;
+	certerox_create_ds_start(r->env->s->cx, r->env->s->org_id, name, &in, on_cx, j);
+	free(name);
+}
+
+static void cx_retry(void *ud)
+{
+	cx_start(ud);
+}
+
+static void after_policy(struct job *j)
+{
+	struct run *r = j->r;
+	if (r->access == ORG_ACCESS_ROLE) {
+		jlog(r, j->a->id, "role-ready", NULL);
+		j->akid = xstrdup(r->akid);
+		j->secret = secmem_strdup(r->secret);
+		j->fresh = j->fresh || r->key_new;
+		j->until = now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
+		cx_start(j);
+		return;
+	}
+	start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
+}
+
+static void get_policy(struct job *j)
+{
+	bool role = j->r->access == ORG_ACCESS_ROLE;
+	const char *who = role ? j->r->a->role_name : j->r->a->user;
+	start(j, J_POLICY, j->mc, iam_get_inline_policy_op(role, who, j->r->a->policy));
+}
+
+static char *trust_text(const struct run *r)
+{
+	cJSON *t = org_trust_policy(r->user_arn);
+	char *s = json_compact(t);
+	cJSON_Delete(t);
+	return s;
+}
+
+static void job_next(struct job *j, struct aws_op *op)
+{
+	struct run *r = j->r;
+	struct acct *a = j->a;
+	bool role = r->access == ORG_ACCESS_ROLE;
+	enum cx_status st = aws_op_status(op);
+	struct cx_err err = *aws_op_error(op);
+	switch (j->state) {
+	case J_ASSUMED: {
+		if (st != CX_OK) {
+			char fix[300];
+			snprintf(
+			    fix, sizeof(fix),
+			    "give the management account a role %s in %s that it may assume, or "
+			    "set organization.member_role",
+			    r->a->member_role, a->id);
+			aws_op_free(op);
+			job_finish(j, fail_acct(a, &err, "cannot reach the account", fix));
+			return;
+		}
+		const struct aws_config *base = &r->env->s->cfg;
+		memset(&j->cfg, 0, sizeof(j->cfg));
+		sts_assume_role_take(op, &j->cfg.creds);
+		aws_op_free(op);
+		j->have_cfg = true;
+		j->cfg.profile = xstrdup("assumed member role");
+		j->cfg.region = xstrdup(base->region);
+		j->cfg.ca_bundle = base->ca_bundle ? xstrdup(base->ca_bundle) : NULL;
+		j->cfg.endpoint_url = base->endpoint_url ? xstrdup(base->endpoint_url) : NULL;
+		j->cfg.endpoint_url_is_option = base->endpoint_url_is_option;
+		j->cfg.ignore_configured_endpoints = base->ignore_configured_endpoints;
+		j->mc = aws_client_new(r->env->s->http, &j->cfg);
+		if (role)
+			start(j, J_ENTITY, j->mc, iam_get_role_op(r->a->role_name, ORG_TAG_KEY));
+		else
+			start(j, J_ENTITY, j->mc, iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY));
+		return;
+	}
+	case J_ENTITY: {
+		const struct iam_entity *e = iam_entity_result(op);
+		bool tagged = e->tagged;
+		bool trusts = role && org_trust_allows(e->trust, r->user_arn);
+		aws_op_free(op);
+		if (st == CX_E_NOT_FOUND) {
+			char *t = role ? trust_text(r) : NULL;
+			if (role)
+				start(j, J_ENTITY_W, j->mc,
+				      iam_create_role_op(r->a->role_name, t, ORG_TAG_KEY,
+				                         "organization"));
+			else
+				start(j, J_ENTITY_W, j->mc,
+				      iam_create_user_tagged_op(r->a->user, ORG_TAG_KEY,
+				                                "organization"));
+			free(t);
+			return;
+		}
+		if (st != CX_OK) {
+			job_finish(j,
+			           fail_acct(a, &err, role ? "IAM GetRole" : "IAM GetUser", NULL));
+			return;
+		}
+		if (!tagged) {
+			job_finish(
+			    j, refuse(a,
+			              role ? "set organization.role_name to another name"
+			                   : "remove or rename that user",
+			              "the %s %s in account %s was not made by certerox-aws-setup "
+			              "(no tag %s); it is left untouched",
+			              role ? "role" : "IAM user",
+			              role ? r->a->role_name : r->a->user, a->id, ORG_TAG_KEY));
+			return;
+		}
+		if (role &&
+		    !trusts) { /* ours, trusting another user (an earlier management user) */
+			char *t = trust_text(r);
+			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, t));
+			free(t);
+			return;
+		}
+		get_policy(j);
+		return;
+	}
+	case J_ENTITY_W:
+		aws_op_free(op);
+		if (st != CX_OK) {
+			job_finish(j, fail_acct(a, &err, role ? "IAM role" : "IAM user", NULL));
+			return;
+		}
+		a->wrote = j->fresh = true;
+		get_policy(j);
+		return;
+	case J_POLICY: {
+		const char *have = st == CX_OK ? iam_inline_policy_result(op) : NULL;
+		cJSON *h = have ? cJSON_Parse(have) : NULL;
+		bool same = h && policy_equal(h, j->doc);
+		cJSON_Delete(h);
+		aws_op_free(op);
+		if (st != CX_OK && st != CX_E_NOT_FOUND) {
+			job_finish(j, fail_acct(a, &err, "IAM inline policy", NULL));
+			return;
+		}
+		if (same) {
+			after_policy(j);
+			return;
+		}
+		char *text = json_compact(j->doc);
+		start(j, J_POLICY_W, j->mc,
+		      iam_put_inline_policy_op(role, role ? r->a->role_name : r->a->user,
+		                               r->a->policy, text));
+		free(text);
+		return;
+	}
+	case J_POLICY_W:
+		aws_op_free(op);
+		if (st != CX_OK) {
+			job_finish(j, fail_acct(a, &err,
+			                        role ? "IAM PutRolePolicy" : "IAM PutUserPolicy",
+			                        NULL));
+			return;
+		}
+		a->wrote = true;
+		after_policy(j);
+		return;
+	case J_KEYS: {
+		if (st != CX_OK) {
+			aws_op_free(op);
+			job_finish(j, fail_acct(a, &err, "IAM ListAccessKeys", NULL));
+			return;
+		}
+		const struct iam_access_key_list *keys = iam_list_access_keys_result(op);
+		bool have = vault_key(r, a->id, r->a->user, keys, &j->akid, &j->secret);
+		size_t n = keys->n;
+		aws_op_free(op);
+		if (have) {
+			jlog(r, a->id, "user-ready", NULL);
+			j->until = now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
+			cx_start(j);
+		} else if (n >= 2) {
+			job_finish(j, too_many_keys(a, a->id, r->a->user, n));
+		} else {
+			struct aws_op *kop = iam_create_access_key_op(r->a->user);
+			aws_op_set_transport_retry(kop, false);
+			start(j, J_KEY_MADE, j->mc, kop);
+		}
+		return;
+	}
+	case J_KEY_MADE: {
+		if (st != CX_OK) {
+			aws_op_free(op);
+			job_finish(j, fail_acct(a, &err, "IAM CreateAccessKey", NULL));
+			return;
+		}
+		const struct iam_access_key *k = iam_create_access_key_result(op);
+		j->akid = xstrdup(k->access_key_id);
+		j->secret = secmem_strdup(k->secret_access_key);
+		aws_op_free(op);
+		a->wrote = j->fresh = true;
+		struct cx_err verr;
+		cx_err_clear(&verr);
+		if (save_key(r, a->id, r->a->user, j->akid, j->secret, &verr) != CX_OK) {
+			job_finish(j, fail_acct(a, &verr, "vault", NULL));
+			return;
+		}
+		jlog(r, a->id, "user-ready", NULL);
+		j->until = now_ms() + r->env->key_wait_ms;
+		cx_start(j);
+		return;
+	}
+	case J_CERTEROX:
+		aws_op_free(op); /* not reached: CerteroX calls end in on_cx */
+		return;
+	}
+}
+
+static void job_launch(struct run *r);
+
+static void job_finish(struct job *j, enum cx_status st)
+{
+	struct run *r = j->r;
+	struct acct *a = j->a;
+	a->ms = now_ms() - j->t0;
 	if (st == CX_OK) {
 		a->outcome = ORG_OUT_CONNECTED;
 		jlog(r, a->id, "connected", a->ds_id);
 	} else {
+		if (a->outcome != ORG_OUT_FAILED)
+			a->outcome = ORG_OUT_FAILED;
 		jlog(r, a->id, "failed", NULL);
 	}
 	r->done++;
@@ -430,6 +601,42 @@ out:
 	     org_outcome_name(a->outcome), a->ms, a->reason[0] ? ": " : "", a->reason);
 	if (a->fix[0])
 		line(r, "        fix: %s", a->fix);
+	aws_client_free(j->mc);
+	if (j->have_cfg)
+		aws_config_free(&j->cfg);
+	free(j->akid);
+	secmem_free(j->secret);
+	cJSON_Delete(j->doc);
+	free(j);
+	r->active--;
+	job_launch(r);
+}
+
+/* Starts members until max_parallel are in flight; r->all_done once none is left. */
+static void job_launch(struct run *r)
+{
+	while (r->active < r->a->max_parallel && r->next < r->n) {
+		struct acct *a = &r->acc[r->next++];
+		if (a->outcome != ORG_OUT_LEFT)
+			continue;
+		struct job *j = xcalloc(1, sizeof(*j));
+		j->r = r;
+		j->a = a;
+		j->t0 = now_ms();
+		struct cx_err err;
+		cx_err_clear(&err);
+		j->doc = policy_discover(&err);
+		r->active++;
+		if (!j->doc) {
+			job_finish(j, fail_acct(a, &err, "Discover policy", NULL));
+			continue;
+		}
+		char *arn = org_role_arn(a->id, r->a->member_role);
+		start(j, J_ASSUMED, r->env->s->aws, sts_assume_role_op(arn, "certerox-aws-setup"));
+		free(arn);
+	}
+	if (r->active == 0 && r->next >= r->n)
+		r->all_done = true;
 }
 
 /* ---- the management account ---- */
@@ -442,9 +649,8 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 	enum cx_status st =
 	    ensure_user(r->env->s->aws, r->a->user, &r->user_arn, &wrote, &m, r->mgmt, err);
 	cJSON *doc = st == CX_OK ? org_assume_policy(r->a->role_name) : NULL;
-	if (st == CX_OK &&
-	    (st = ensure_inline(r->env->s->aws, false, r->a->user, ASSUME_POLICY_NAME, doc, &wrote,
-	                        err)) != CX_OK)
+	if (st == CX_OK && (st = ensure_inline(r->env->s->aws, false, r->a->user,
+	                                       ASSUME_POLICY_NAME, doc, &wrote, err)) != CX_OK)
 		fail_acct(&m, err, "IAM PutUserPolicy", NULL);
 	cJSON_Delete(doc);
 	if (st == CX_OK)
@@ -495,18 +701,19 @@ static enum cx_status check_management(struct run *r, struct cx_err *err)
 	case ORG_MANAGEMENT:
 		break;
 	case ORG_MEMBER:
-		st = cx_err_set(err, CX_E_INPUT,
-		                "action organization: account %s is a member of organization %s, "
-		                "managed by %s; run it with credentials of the management account %s",
-		                r->mgmt, oi.id ? oi.id : "?",
-		                oi.master_account_id ? oi.master_account_id : "?",
-		                oi.master_account_id ? oi.master_account_id : "?");
+		st = cx_err_set(
+		    err, CX_E_INPUT,
+		    "action organization: account %s is a member of organization %s, "
+		    "managed by %s; run it with credentials of the management account %s",
+		    r->mgmt, oi.id ? oi.id : "?", oi.master_account_id ? oi.master_account_id : "?",
+		    oi.master_account_id ? oi.master_account_id : "?");
 		break;
 	case ORG_STANDALONE:
-		st = cx_err_set(err, CX_E_INPUT,
-		                "action organization: account %s is in no AWS Organization "
-		                "(AWSOrganizationsNotInUseException); connect it with action connect",
-		                r->mgmt);
+		st = cx_err_set(
+		    err, CX_E_INPUT,
+		    "action organization: account %s is in no AWS Organization "
+		    "(AWSOrganizationsNotInUseException); connect it with action connect",
+		    r->mgmt);
 		break;
 	default:
 		st = cx_err_set(err, CX_E_DENIED,
@@ -652,7 +859,9 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	for (size_t i = 0; i < r.n; i++) {
 		if (r.acc[i].outcome == ORG_OUT_LEFT)
 			r.todo = ++todo;
-		else
+		if (r.acc[i].outcome == ORG_OUT_ALREADY)
+			jlog(&r, r.acc[i].id, "already-connected", r.acc[i].ds_id);
+		if (r.acc[i].outcome != ORG_OUT_LEFT)
 			line(&r, "%s %s: %s%s%s", r.acc[i].id, r.acc[i].name,
 			     org_outcome_name(r.acc[i].outcome), r.acc[i].reason[0] ? ": " : "",
 			     r.acc[i].reason);
@@ -675,21 +884,22 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		if (st != CX_OK)
 			goto out;
 	}
-	for (size_t i = 0; i < r.n; i++)
-		if (r.acc[i].outcome == ORG_OUT_LEFT)
-			member(&r, &r.acc[i]);
+	job_launch(&r);
+	if (!r.all_done)
+		http_ctx_run_until(env->s->http, &r.all_done);
 	st = CX_OK;
 	for (size_t i = 0; i < r.n; i++)
 		if (r.acc[i].outcome == ORG_OUT_FAILED || r.acc[i].outcome == ORG_OUT_LEFT) {
 			(*left)++;
 			if (st == CX_OK)
-				st = cx_err_set(err, CX_E_PARTIAL,
-				                "%d of %zu accounts are not connected (first: %s: %s)",
-				                0, r.n, r.acc[i].id, r.acc[i].reason);
+				st = cx_err_set(
+				    err, CX_E_PARTIAL,
+				    "%d of %zu accounts are not connected (first: %s: %s)", 0, r.n,
+				    r.acc[i].id, r.acc[i].reason);
 		}
 	if (*left)
-		cx_err_set(err, CX_E_PARTIAL, "%d of %zu accounts are not connected; see the summary",
-		           *left, r.n);
+		cx_err_set(err, CX_E_PARTIAL,
+		           "%d of %zu accounts are not connected; see the summary", *left, r.n);
 out:
 	*sum = summary(&r);
 	org_account_list_free(&list);

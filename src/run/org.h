@@ -25,11 +25,11 @@
 #include "vault/vault.h"
 
 enum org_outcome {
-	ORG_OUT_CONNECTED = 0,   /* connected by this run */
-	ORG_OUT_ALREADY,         /* already a data source in CerteroX */
-	ORG_OUT_SKIPPED,         /* not ACTIVE, or the management account itself */
-	ORG_OUT_FAILED,          /* something failed: reason and fix */
-	ORG_OUT_LEFT             /* not reached (the run stopped before it) */
+	ORG_OUT_CONNECTED = 0, /* connected by this run */
+	ORG_OUT_ALREADY,       /* already a data source in CerteroX */
+	ORG_OUT_SKIPPED,       /* not ACTIVE, or the management account itself */
+	ORG_OUT_FAILED,        /* something failed: reason and fix */
+	ORG_OUT_LEFT           /* not reached (the run stopped before it) */
 };
 const char *org_outcome_name(enum org_outcome o);
 

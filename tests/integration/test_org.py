@@ -301,8 +301,11 @@ def killed_half_way():
                 ev = [json.loads(x) for x in f if x.strip()]
         except OSError:
             ev = []
-        done = {x.get("account") for x in ev if x.get("event") == "org-account" and x.get("state") == "connected"}
-        check("kill: the journal records each member's progress", set(members) <= done, str(sorted(done)))
+        done = {x.get("account") for x in ev if x.get("event") == "org-account"
+                and x.get("state") in ("connected", "already-connected")}
+        check("kill: the journal records each member's outcome", set(members) <= done, str(sorted(done)))
+        steps = {x.get("state") for x in ev if x.get("event") == "org-account"}
+        check("kill: the journal records the steps within an account", "role-ready" in steps, str(steps))
     finally:
         sim.cleanup()
 
