@@ -115,6 +115,21 @@ def restore_member_role(sim, acct, trust):
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 
 
+def max_in_flight(reqs):
+    """The most members worked on at once: each member's IAM calls are signed with its own
+    assumed-role key (ASIA...); the windows [first start, last end] of those keys overlap."""
+    win = {}
+    for x in reqs:
+        k = x.get("access_key_id") or ""
+        if x.get("service") == "iam" and k.startswith("ASIA"):
+            a, b = win.get(k, (x["start"], x["end"]))
+            win[k] = (min(a, x["start"]), max(b, x["end"]))
+    best = 0
+    for k, (a, b) in win.items():
+        best = max(best, sum(1 for (c, d) in win.values() if c <= a < d))
+    return best, len(win)
+
+
 def outcomes(r):
     return {a["id"]: a for a in (r.json or {}).get("accounts", [])}
 
@@ -170,6 +185,9 @@ def role_access_twenty():
         check("role: a member without its member role: exit 75", r.returncode == 75,
               f"{r.returncode} {r.stderr[-1500:]}")
         out = outcomes(r)
+        peak, nkeys = max_in_flight(sim.requests()[n0:])
+        check("role: members worked on concurrently, at most max_parallel (8) at once",
+              1 < peak <= 8 and nkeys >= 20, f"peak {peak}, {nkeys} member sessions")
         check("role: the summary says access role", (r.json or {}).get("access") == "role", r.stdout[:300])
         bad = out.get(missing, {})
         check("role: the member without its member role is reported, naming the role",
@@ -315,8 +333,12 @@ def user_access_and_refusals():
     try:
         w = Wizard(sim, "org-user")
         three = [member_id(i) for i in (1, 2, 3)]
-        r = w.batch({"action": "organization", "organization": {"accounts": three, "access": "user"}},
+        n0 = len(sim.requests())
+        r = w.batch({"action": "organization", "organization": {"accounts": three, "access": "user",
+                                                                "max_parallel": 1}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
+        peak, nkeys = max_in_flight(sim.requests()[n0:])
+        check("user: max_parallel 1: one member at a time", peak == 1 and nkeys == 3, f"peak {peak}, {nkeys}")
         check("user: exit 0", r.returncode == 0, f"{r.returncode} {r.stderr[-1000:]}")
         out = outcomes(r)
         check("user: only the 3 chosen accounts", sorted(out) == sorted(three), str(sorted(out)))
