@@ -59,9 +59,11 @@ struct run {
 	struct acct *acc;
 	size_t n;
 	int done;
-	size_t todo; /* accounts to connect in this run */
-	size_t next; /* the next account job_launch looks at */
-	int active;  /* members in flight */
+	size_t todo;      /* accounts to connect in this run */
+	size_t next;      /* the next account job_launch looks at */
+	bool vault_dirty; /* data source records not saved yet */
+	long last_save;
+	int active; /* members in flight */
 	bool all_done;
 	struct journal *jn; /* of the management account: each account's progress */
 };
@@ -294,6 +296,18 @@ struct job {
 };
 
 static void job_next(struct job *j, struct aws_op *op);
+
+static enum cx_status vault_flush(struct run *r, struct cx_err *err)
+{
+	if (!r->vault_dirty)
+		return CX_OK;
+	enum cx_status st = vault_save(r->env->vault, err);
+	r->last_save = now_ms();
+	if (st == CX_OK)
+		r->vault_dirty = false;
+	vault_prepare_save(r->env->vault);
+	return st;
+}
 static void job_finish(struct job *j, enum cx_status st);
 
 static void on_op(struct aws_op *op, void *ud)
@@ -336,9 +350,11 @@ static void on_cx(struct certerox_call *call, void *ud)
 		rec.data_source_id = a->ds_id;
 		st = vault_upsert_data_source(r->env->vault, &rec, &err);
 		free(dsname);
-		if (st == CX_OK)
-			st = vault_save(r->env->vault, &err);
-		vault_prepare_save(r->env->vault);
+		/* the record holds no new secret (a new key was saved at once): saves of these
+		 * records are coalesced, at most one a second, and one at the end of the run */
+		r->vault_dirty = true;
+		if (st == CX_OK && now_ms() - r->last_save >= 1000)
+			st = vault_flush(r, &err);
 		if (st != CX_OK)
 			fail_acct(a, &err, "vault", NULL);
 		job_finish(j, st);
@@ -887,6 +903,10 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	job_launch(&r);
 	if (!r.all_done)
 		http_ctx_run_until(env->s->http, &r.all_done);
+	if (vault_flush(&r, err) != CX_OK) {
+		st = err->status;
+		goto out;
+	}
 	st = CX_OK;
 	for (size_t i = 0; i < r.n; i++)
 		if (r.acc[i].outcome == ORG_OUT_FAILED || r.acc[i].outcome == ORG_OUT_LEFT) {
