@@ -40,6 +40,7 @@ struct acct {
 	char *id, *name, *email, *status;
 	enum org_outcome outcome;
 	char *ds_id;
+	char *ds_akid; /* already connected: the key its config names */
 	char reason[1200];
 	char fix[400];
 	long ms;
@@ -743,6 +744,49 @@ static enum cx_status check_management(struct run *r, struct cx_err *err)
 	return st;
 }
 
+/* A data source this action made whose vault record a killed run did not save (records are
+ * saved in batches): an already-connected account whose config names the key the vault
+ * holds for it (the management user's, or the member's own user's) gets its record back. No
+ * network. */
+static void adopt_records(struct run *r)
+{
+	const char *mgmt_user = r->a->user;
+	for (size_t i = 0; i < r->n; i++) {
+		struct acct *a = &r->acc[i];
+		if (a->outcome != ORG_OUT_ALREADY || !a->ds_akid ||
+		    vault_find_data_source(r->env->vault, a->ds_id))
+			continue;
+		const struct vault_record *k = vault_find_user(r->env->vault, r->mgmt, mgmt_user);
+		const char *user = r->a->role_name;
+		if (!k || !str_eq(k->access_key_id, a->ds_akid)) {
+			k = vault_find_user(r->env->vault, a->id, r->a->user);
+			user = r->a->user;
+		}
+		if (!k || !str_eq(k->access_key_id, a->ds_akid) || !k->secret_access_key)
+			continue;
+		struct vault_record rec;
+		memset(&rec, 0, sizeof(rec));
+		char *name = xasprintf("AWS %s", a->id);
+		rec.name = name;
+		rec.aws_account_id = a->id;
+		rec.iam_user = (char *)user;
+		rec.connection = (char *)"linked";
+		rec.access_key_id = a->ds_akid;
+		rec.secret_access_key = k->secret_access_key;
+		rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
+		rec.organization_id = r->env->s->org_id;
+		rec.data_source_id = a->ds_id;
+		struct cx_err e;
+		cx_err_clear(&e);
+		char *secret = secmem_strdup(k->secret_access_key); /* k moves on upsert */
+		rec.secret_access_key = secret;
+		if (vault_upsert_data_source(r->env->vault, &rec, &e) == CX_OK)
+			r->vault_dirty = true;
+		secmem_free(secret);
+		free(name);
+	}
+}
+
 static cJSON *summary(const struct run *r)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -789,6 +833,7 @@ static void run_free(struct run *r)
 		free(r->acc[i].email);
 		free(r->acc[i].status);
 		free(r->acc[i].ds_id);
+		free(r->acc[i].ds_akid);
 	}
 	free(r->acc);
 	journal_close(r->jn);
@@ -854,6 +899,8 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 			    str_eq(dsl.items[k].type, "aws_cnr")) {
 				a->outcome = ORG_OUT_ALREADY;
 				a->ds_id = xstrdup(dsl.items[k].id);
+				if (dsl.items[k].has_config && dsl.items[k].config.access_key_id)
+					a->ds_akid = xstrdup(dsl.items[k].config.access_key_id);
 				snprintf(a->reason, sizeof(a->reason),
 				         "already connected in CerteroX as \"%s\"",
 				         dsl.items[k].name ? dsl.items[k].name : "");
@@ -903,6 +950,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	job_launch(&r);
 	if (!r.all_done)
 		http_ctx_run_until(env->s->http, &r.all_done);
+	adopt_records(&r);
 	if (vault_flush(&r, err) != CX_OK) {
 		st = err->status;
 		goto out;

@@ -313,6 +313,10 @@ def killed_half_way():
         check("kill: one management user key", len(keys) == 1, str(keys))
         check("kill: every data source uses that key",
               all(after[a][0]["config"].get("access_key_id") == keys[0]["AccessKeyId"] for a in members if a in after))
+        ids = {after[a][0]["id"] for a in members if a in after}
+        recs = {x.get("data_source_id") for x in vault_records(w)}
+        check("kill: the vault holds a record of every data source (lost ones adopted by the re-run)",
+              ids <= recs, str(sorted(ids - recs)))
         journal = os.path.join(w.state, f"journal-{MGMT}.jsonl")
         try:
             with open(journal) as f:
@@ -409,9 +413,30 @@ def user_access_and_refusals():
         sim.cleanup()
 
 
+def older_certerox():
+    """A CerteroX without the assume-role keys (OptScale before 2025-11): access defaults to
+    user; access role is refused before any write, saying why."""
+    sim = Sim("--member-accounts", "1", "--certerox-version", "2025-06").start()
+    try:
+        w = Wizard(sim, "org-old")
+        n0 = len(sim.requests())
+        r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        check("older CerteroX: access role refused naming the keys, exit 65",
+              r.returncode == 65 and "assume_role_account_id" in r.stderr, f"{r.returncode} {r.stderr[-500:]}")
+        check("older CerteroX: nothing written", writes(sim.requests()[n0:]) == [], str(writes(sim.requests()[n0:])))
+        r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)]}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        check("older CerteroX: access defaults to user and connects", r.returncode == 0
+              and (r.json or {}).get("access") == "user"
+              and outcomes(r).get(member_id(1), {}).get("outcome") == "connected", f"{r.returncode} {r.stdout[-600:]}")
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
-    for t in (user_access_and_refusals, role_access_twenty, killed_half_way):
+    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox):
         if not only or t.__name__ in only:
             t()
     finish()
