@@ -956,18 +956,17 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		goto out;
 	}
 	st = CX_OK;
+	const struct acct *first = NULL;
 	for (size_t i = 0; i < r.n; i++)
 		if (r.acc[i].outcome == ORG_OUT_FAILED || r.acc[i].outcome == ORG_OUT_LEFT) {
 			(*left)++;
-			if (st == CX_OK)
-				st = cx_err_set(
-				    err, CX_E_PARTIAL,
-				    "%d of %zu accounts are not connected (first: %s: %s)", 0, r.n,
-				    r.acc[i].id, r.acc[i].reason);
+			first = first ? first : &r.acc[i];
 		}
-	if (*left)
-		cx_err_set(err, CX_E_PARTIAL,
-		           "%d of %zu accounts are not connected; see the summary", *left, r.n);
+	if (first)
+		st = cx_err_set(err, CX_E_PARTIAL,
+		                "%d of %zu accounts are not connected (the first, %s: %s); see the "
+		                "summary",
+		                *left, r.n, first->id, first->reason);
 out:
 	*sum = summary(&r);
 	org_account_list_free(&list);
