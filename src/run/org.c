@@ -686,7 +686,7 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 
 /* Whether CerteroX accepts the assume-role keys: the config-key probe (a dummy key; OE0212
  * names the keys an older release does not know, OE0433 = every key known). */
-static bool certerox_has_assume_role(const struct run *r)
+static enum cx_status certerox_has_assume_role(const struct run *r, bool *yes, struct cx_err *err)
 {
 	struct certerox_config_in in;
 	certerox_probe_config(&in);
@@ -696,8 +696,20 @@ static bool certerox_has_assume_role(const struct run *r)
 	struct cx_err e;
 	cx_err_clear(&e);
 	enum cx_status st = certerox_verify_config(r->env->s->cx, &in, &e);
-	return st != CX_OK && (certerox_unsupported_keys(&e) & CERTEROX_KEY_ASSUME_ROLE) == 0 &&
-	       str_eq(e.code, "OE0433");
+	*yes = false;
+	if (st != CX_OK && str_eq(e.code, "OE0433")) { /* every key known; the dummy key refused */
+		*yes = true;
+		return CX_OK;
+	}
+	if (st != CX_OK && str_eq(e.code, "OE0212")) { /* names the keys it does not know */
+		*yes = (certerox_unsupported_keys(&e) & CERTEROX_KEY_ASSUME_ROLE) == 0;
+		return CX_OK;
+	}
+	if (st == CX_OK)
+		return cx_err_set(err, CX_E_INTERNAL,
+		                  "CerteroX accepted the config-key probe's placeholder key");
+	*err = e;
+	return st;
 }
 
 static enum cx_status check_management(struct run *r, struct cx_err *err)
@@ -930,7 +942,9 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 			     r.acc[i].reason);
 	}
 	/* the access mode: role when CerteroX knows the assume-role keys */
-	bool can_role = todo == 0 ? true : certerox_has_assume_role(&r);
+	bool can_role = true;
+	if (todo && (st = certerox_has_assume_role(&r, &can_role, err)) != CX_OK)
+		goto out;
 	if (r.access == ORG_ACCESS_AUTO)
 		r.access = can_role ? ORG_ACCESS_ROLE : ORG_ACCESS_USER;
 	else if (r.access == ORG_ACCESS_ROLE && !can_role) {
