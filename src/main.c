@@ -51,6 +51,12 @@ int main(int argc, char **argv)
 		break;
 	case MODE_TUI:
 	default:
+		if (batch_org_wanted(&o)) { /* no TUI pages for it yet */
+			fputs("certerox-aws-setup: action organization runs with --batch only\n",
+			      stderr);
+			rc = CX_EXIT_USAGE;
+			break;
+		}
 		rc = tui_run(&o);
 		break;
 	}
