@@ -405,6 +405,9 @@ def user_access_and_refusals():
                   f"{r.returncode} {r.stderr[-600:]}")
             check(f"refused from a {who.lower()} account: nothing written", writes(sim.requests()[n3:]) == [],
                   str(writes(sim.requests()[n3:])))
+        r = w.run("--answers", w.answers({"action": "organization"}), "--certerox-url", sim.env["CERTEROX_URL"])
+        check("without --batch: refused (no TUI pages for it), exit 64",
+              r.returncode == 64 and "--batch" in r.stderr, f"{r.returncode} {r.stderr[-300:]}")
         r = w.batch({"action": "organization", "organization": {"accounts": ["12345"]}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("answers: a bad account id is refused naming the field and the value",
