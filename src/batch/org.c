@@ -118,6 +118,7 @@ int batch_org_apply(const struct cx_options *o)
 	    .vault = vault,
 	    .answers = &oa,
 	    .key_wait_ms = 60000,
+	    .yes = o->yes,
 	    .on_line = on_line,
 	};
 	const char *kw = getenv("CX_KEY_WAIT_MS");

@@ -43,6 +43,7 @@ struct acct {
 	char *ds_akid; /* already connected: the key its config names */
 	char reason[1200];
 	char fix[400];
+	char warn[300];
 	long ms;
 	bool wrote;
 };
@@ -205,7 +206,9 @@ static bool vault_key(const struct run *r, const char *acct_id, const char *user
 
 static enum cx_status too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n)
 {
-	return refuse(a, "delete one of the user's keys, then run again",
+	return refuse(a,
+	              "delete one of the user's keys, or run again with --yes to delete those the "
+	              "vault lacks",
 	              "the IAM user %s in account %s has %zu access keys and the vault holds "
 	              "neither secret (IAM allows 2)",
 	              user, acct_id, n);
@@ -244,6 +247,16 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
 		return fail_acct(a, err, "IAM ListAccessKeys", NULL);
 	bool have = vault_key(r, acct_id, user, &keys, akid, secret);
 	size_t nkeys = keys.n;
+	for (size_t i = 0; !have && r->env->yes && i < keys.n; i++) {
+		/* our user's keys the vault lacks (a run killed before the save), with consent */
+		st = iam_delete_access_key(c, user, keys.items[i].access_key_id, err);
+		if (st != CX_OK && st != CX_E_NOT_FOUND) {
+			iam_access_key_list_free(&keys);
+			return fail_acct(a, err, "IAM DeleteAccessKey", NULL);
+		}
+		*wrote = true;
+		nkeys--;
+	}
 	iam_access_key_list_free(&keys);
 	if (have) {
 		*is_new = false;
@@ -273,14 +286,15 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
  * max_parallel members in flight ---- */
 
 enum jstate {
-	J_ASSUMED,  /* sts AssumeRole into member_role answered */
-	J_ENTITY,   /* GetRole / GetUser answered */
-	J_ENTITY_W, /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
-	J_POLICY,   /* GetRolePolicy / GetUserPolicy answered */
-	J_POLICY_W, /* PutRolePolicy / PutUserPolicy answered */
-	J_KEYS,     /* ListAccessKeys answered (access user) */
-	J_KEY_MADE, /* CreateAccessKey answered */
-	J_CERTEROX  /* the data source's creation answered */
+	J_ASSUMED,     /* sts AssumeRole into member_role answered */
+	J_ENTITY,      /* GetRole / GetUser answered */
+	J_ENTITY_W,    /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
+	J_POLICY,      /* GetRolePolicy / GetUserPolicy answered */
+	J_POLICY_W,    /* PutRolePolicy / PutUserPolicy answered */
+	J_KEYS,        /* ListAccessKeys answered (access user) */
+	J_KEY_MADE,    /* CreateAccessKey answered */
+	J_KEY_DELETED, /* DeleteAccessKey (a key the vault lacks, --yes) answered */
+	J_CERTEROX     /* the data source's creation answered */
 };
 
 struct job {
@@ -556,20 +570,43 @@ static void job_next(struct job *j, struct aws_op *op)
 		const struct iam_access_key_list *keys = iam_list_access_keys_result(op);
 		bool have = vault_key(r, a->id, r->a->user, keys, &j->akid, &j->secret);
 		size_t n = keys->n;
-		aws_op_free(op);
 		if (have) {
 			jlog(r, a->id, "user-ready", NULL);
 			j->until = now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
 			cx_start(j);
+		} else if (n >= 1 && r->env->yes) {
+			/* keys of our user the vault lacks (a run killed before the save): deleted
+			 * with consent, one at a time, then the list is read again */
+			a->wrote = true;
+			snprintf(a->warn, sizeof(a->warn),
+			         "deleted the access key %s of %s, which the vault lacks (--yes)",
+			         keys->items[0].access_key_id, r->a->user);
+			start(j, J_KEY_DELETED, j->mc,
+			      iam_delete_access_key_op(r->a->user, keys->items[0].access_key_id));
 		} else if (n >= 2) {
 			job_finish(j, too_many_keys(a, a->id, r->a->user, n));
 		} else {
+			if (n == 1)
+				snprintf(a->warn, sizeof(a->warn),
+				         "the access key %s of %s is not in the vault; it is left "
+				         "in place "
+				         "(--yes deletes it)",
+				         keys->items[0].access_key_id, r->a->user);
 			struct aws_op *kop = iam_create_access_key_op(r->a->user);
 			aws_op_set_transport_retry(kop, false);
 			start(j, J_KEY_MADE, j->mc, kop);
 		}
+		aws_op_free(op);
 		return;
 	}
+	case J_KEY_DELETED:
+		aws_op_free(op);
+		if (st != CX_OK && st != CX_E_NOT_FOUND) {
+			job_finish(j, fail_acct(a, &err, "IAM DeleteAccessKey", NULL));
+			return;
+		}
+		start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
+		return;
 	case J_KEY_MADE: {
 		if (st != CX_OK) {
 			aws_op_free(op);
@@ -618,6 +655,8 @@ static void job_finish(struct job *j, enum cx_status st)
 	     org_outcome_name(a->outcome), a->ms, a->reason[0] ? ": " : "", a->reason);
 	if (a->fix[0])
 		line(r, "        fix: %s", a->fix);
+	if (a->warn[0])
+		line(r, "        warning: %s", a->warn);
 	aws_client_free(j->mc);
 	if (j->have_cfg)
 		aws_config_free(&j->cfg);
@@ -827,6 +866,8 @@ static cJSON *summary(const struct run *r)
 			cJSON_AddStringToObject(o, "reason", a->reason);
 		if (a->fix[0])
 			cJSON_AddStringToObject(o, "fix", a->fix);
+		if (a->warn[0])
+			cJSON_AddStringToObject(o, "warning", a->warn);
 		cJSON_AddBoolToObject(o, "wrote", a->wrote);
 		cJSON_AddItemToArray(arr, o);
 		tot[a->outcome]++;

@@ -39,6 +39,7 @@ struct org_env {
 	const char *state_dir; /* of the journal (journal-<management account>.jsonl); NULL =
 	                        * the default */
 	const struct org_answers *answers;
+	bool yes;         /* --yes: keys of our users that the vault lacks may be deleted */
 	long key_wait_ms; /* how long CerteroX's check may refuse a new key or role (propagation) */
 	/* a line of progress (stderr of --batch); NULL = quiet */
 	void (*on_line)(void *ud, const char *line);

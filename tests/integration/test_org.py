@@ -374,6 +374,39 @@ def user_access_and_refusals():
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("user: re-run exit 0 and writes nothing", r.returncode == 0 and writes(sim.requests()[n1:]) == [],
               f"{r.returncode} {writes(sim.requests()[n1:])}")
+        # keys of our user that a vault lacks (as after a run killed between CreateAccessKey and
+        # the vault's save): left in place and named, refused at two, deleted only with --yes
+        m2 = member_id(2)
+        ans2 = {"action": "organization", "organization": {"accounts": [m2], "access": "user"}}
+        iam2 = in_member(sim, m2)
+
+        def drop_ds():
+            for d in (data_sources(sim) or []):
+                if d.get("account_id") == m2:
+                    sim.curl("DELETE", f"/restapi/v2/cloud_accounts/{d['id']}")
+
+        old_key = iam2.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"][0]["AccessKeyId"]
+        drop_ds()
+        r = Wizard(sim, "org-user2").batch(ans2, "--certerox-url", sim.env["CERTEROX_URL"])
+        o = outcomes(r).get(m2, {})
+        check("unknown key: one the vault lacks is left in place and named in the summary",
+              r.returncode == 0 and old_key in o.get("warning", "") and old_key in [
+                  k["AccessKeyId"] for k in iam2.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]],
+              f"{r.returncode} {json.dumps(o)}")
+        drop_ds()
+        w3 = Wizard(sim, "org-user3")
+        r = w3.batch(ans2, "--certerox-url", sim.env["CERTEROX_URL"])
+        o = outcomes(r).get(m2, {})
+        check("unknown keys: two the vault lacks: the account fails, the fix names --yes, exit 75",
+              r.returncode == 75 and "--yes" in o.get("fix", ""), f"{r.returncode} {json.dumps(o)}")
+        r = w3.batch(ans2, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = iam2.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]
+        cfg = ((by_account(data_sources(sim) or []).get(m2) or [{}])[0]).get("config") or {}
+        vkeys = {x.get("access_key_id") for x in vault_records(w3) if x.get("secret_access_key")}
+        check("unknown keys with --yes: deleted, one new key, in the vault and in CerteroX",
+              r.returncode == 0 and len(keys) == 1 and keys[0]["AccessKeyId"] == cfg.get("access_key_id")
+              and keys[0]["AccessKeyId"] in vkeys and old_key != keys[0]["AccessKeyId"],
+              f"{r.returncode} {keys} {cfg} {r.stderr[-500:]}")
         # someone else's CerteroXDiscover role (no tag) in member 4: untouched, the account fails
         m4 = member_id(4)
         foreign = json.dumps({"Version": "2012-10-17", "Statement": [
