@@ -9,6 +9,7 @@
  * key pair of a Linked account. The mirror this was written against predates #772; the keys
  * are those of the issue and of the sim's newest release (tests/sim/cxreport.py). */
 #include "run/org.h"
+#include "run/orgint.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,49 +37,14 @@ const char *org_outcome_name(enum org_outcome o)
 	return (unsigned)o < 5 ? n[o] : "left";
 }
 
-struct acct {
-	char *id, *name, *email, *status;
-	enum org_outcome outcome;
-	char *ds_id;
-	char *ds_akid; /* already connected: the key its config names */
-	char reason[1200];
-	char fix[400];
-	char warn[300];
-	long ms;
-	bool wrote;
-};
-
-struct run {
-	const struct org_env *env;
-	const struct org_answers *a;
-	char *mgmt; /* management account id */
-	enum org_access access;
-	/* access role: the management user's key */
-	char *user_arn;
-	char *akid;
-	char *secret; /* secmem */
-	bool key_new; /* made by this run: CerteroX's check may see it before it propagates */
-	struct acct *acc;
-	size_t n;
-	int done;
-	size_t todo;      /* accounts to connect in this run */
-	size_t next;      /* the next account job_launch looks at */
-	bool vault_dirty; /* data source records not saved yet */
-	long last_save;
-	int active; /* members in flight */
-	bool all_done;
-	struct journal *jn; /* of the management account: each account's progress */
-};
-
-static long now_ms(void)
+long orgi_now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
 }
 
-static void line(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(const struct run *r, const char *fmt, ...)
+void orgi_line(const struct run *r, const char *fmt, ...)
 {
 	if (!r->env->on_line)
 		return;
@@ -90,7 +56,7 @@ static void line(const struct run *r, const char *fmt, ...)
 	r->env->on_line(r->env->ud, buf);
 }
 
-static void jlog(const struct run *r, const char *account, const char *state, const char *ds)
+void orgi_jlog(const struct run *r, const char *account, const char *state, const char *ds)
 {
 	if (!r->jn)
 		return;
@@ -106,8 +72,7 @@ static void jlog(const struct run *r, const char *account, const char *state, co
 	cJSON_Delete(d);
 }
 
-static enum cx_status fail_acct(struct acct *a, const struct cx_err *e, const char *what,
-                                const char *fix)
+enum cx_status orgi_fail(struct acct *a, const struct cx_err *e, const char *what, const char *fix)
 {
 	char buf[1100];
 	snprintf(a->reason, sizeof(a->reason), "%s: %s", what, cx_err_format(e, buf, sizeof(buf)));
@@ -116,9 +81,7 @@ static enum cx_status fail_acct(struct acct *a, const struct cx_err *e, const ch
 	return e->status != CX_OK ? e->status : CX_E_INTERNAL;
 }
 
-static enum cx_status refuse(struct acct *a, const char *fix, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum cx_status refuse(struct acct *a, const char *fix, const char *fmt, ...)
+enum cx_status orgi_refuse(struct acct *a, const char *fix, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -173,10 +136,10 @@ static enum cx_status ensure_user(struct aws_client *c, const char *name, char *
 			*wrote = true;
 	}
 	if (st != CX_OK)
-		return fail_acct(a, err, "IAM user", NULL);
+		return orgi_fail(a, err, "IAM user", NULL);
 	if (!e.tagged) {
 		iam_entity_free(&e);
-		return refuse(
+		return orgi_refuse(
 		    a, "choose another user name, or tag the user if it is yours",
 		    "the IAM user %s in account %s was not made by certerox-aws-setup (no "
 		    "tag %s); it is left untouched",
@@ -191,8 +154,8 @@ static enum cx_status ensure_user(struct aws_client *c, const char *name, char *
 /* A key of `user` the vault holds and IAM still has; else a new one, saved in the vault
  * before anything else happens. */
 /* The vault's key of (acct_id, user) when IAM still lists it (keys: the user's key ids). */
-static bool vault_key(const struct run *r, const char *acct_id, const char *user,
-                      const struct iam_access_key_list *keys, char **akid, char **secret)
+bool orgi_vault_key(const struct run *r, const char *acct_id, const char *user,
+                    const struct iam_access_key_list *keys, char **akid, char **secret)
 {
 	const struct vault_record *vr = vault_find_user(r->env->vault, acct_id, user);
 	for (size_t i = 0; vr && vr->secret_access_key && i < keys->n; i++)
@@ -204,19 +167,20 @@ static bool vault_key(const struct run *r, const char *acct_id, const char *user
 	return false;
 }
 
-static enum cx_status too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n)
+enum cx_status orgi_too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n)
 {
-	return refuse(a,
-	              "delete one of the user's keys, or run again with --yes to delete those the "
-	              "vault lacks",
-	              "the IAM user %s in account %s has %zu access keys and the vault holds "
-	              "neither secret (IAM allows 2)",
-	              user, acct_id, n);
+	return orgi_refuse(
+	    a,
+	    "delete one of the user's keys, or run again with --yes to delete those the "
+	    "vault lacks",
+	    "the IAM user %s in account %s has %zu access keys and the vault holds "
+	    "neither secret (IAM allows 2)",
+	    user, acct_id, n);
 }
 
 /* A new key is saved at once: a key whose secret is lost is useless. */
-static enum cx_status save_key(const struct run *r, const char *acct_id, const char *user,
-                               const char *akid, const char *secret, struct cx_err *err)
+enum cx_status orgi_save_key(const struct run *r, const char *acct_id, const char *user,
+                             const char *akid, const char *secret, struct cx_err *err)
 {
 	struct vault_record rec;
 	memset(&rec, 0, sizeof(rec));
@@ -244,15 +208,15 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
 	memset(&keys, 0, sizeof(keys));
 	enum cx_status st = iam_list_access_keys(c, user, &keys, err);
 	if (st != CX_OK)
-		return fail_acct(a, err, "IAM ListAccessKeys", NULL);
-	bool have = vault_key(r, acct_id, user, &keys, akid, secret);
+		return orgi_fail(a, err, "IAM ListAccessKeys", NULL);
+	bool have = orgi_vault_key(r, acct_id, user, &keys, akid, secret);
 	size_t nkeys = keys.n;
 	for (size_t i = 0; !have && r->env->yes && i < keys.n; i++) {
 		/* our user's keys the vault lacks (a run killed before the save), with consent */
 		st = iam_delete_access_key(c, user, keys.items[i].access_key_id, err);
 		if (st != CX_OK && st != CX_E_NOT_FOUND) {
 			iam_access_key_list_free(&keys);
-			return fail_acct(a, err, "IAM DeleteAccessKey", NULL);
+			return orgi_fail(a, err, "IAM DeleteAccessKey", NULL);
 		}
 		*wrote = true;
 		nkeys--;
@@ -263,436 +227,23 @@ static enum cx_status ensure_key(const struct run *r, struct aws_client *c, cons
 		return CX_OK;
 	}
 	if (nkeys >= 2)
-		return too_many_keys(a, acct_id, user, nkeys);
+		return orgi_too_many_keys(a, acct_id, user, nkeys);
 	struct aws_op *op = iam_create_access_key_op(user);
 	aws_op_set_transport_retry(op, false);
 	st = aws_op_run(c, op, err);
 	if (st != CX_OK) {
 		aws_op_free(op);
-		return fail_acct(a, err, "IAM CreateAccessKey", NULL);
+		return orgi_fail(a, err, "IAM CreateAccessKey", NULL);
 	}
 	const struct iam_access_key *k = iam_create_access_key_result(op);
 	*akid = xstrdup(k->access_key_id);
 	*secret = secmem_strdup(k->secret_access_key);
 	aws_op_free(op);
 	*is_new = *wrote = true;
-	st = save_key(r, acct_id, user, *akid, *secret, err);
+	st = orgi_save_key(r, acct_id, user, *akid, *secret, err);
 	if (st != CX_OK)
-		return fail_acct(a, err, "vault", NULL);
+		return orgi_fail(a, err, "vault", NULL);
 	return CX_OK;
-}
-
-/* ---- one member: a chain of asynchronous calls on the shared http ctx; at most
- * max_parallel members in flight ---- */
-
-enum jstate {
-	J_ASSUMED,     /* sts AssumeRole into member_role answered */
-	J_ENTITY,      /* GetRole / GetUser answered */
-	J_ENTITY_W,    /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
-	J_POLICY,      /* GetRolePolicy / GetUserPolicy answered */
-	J_POLICY_W,    /* PutRolePolicy / PutUserPolicy answered */
-	J_KEYS,        /* ListAccessKeys answered (access user) */
-	J_KEY_MADE,    /* CreateAccessKey answered */
-	J_KEY_DELETED, /* DeleteAccessKey (a key the vault lacks, --yes) answered */
-	J_CERTEROX     /* the data source's creation answered */
-};
-
-struct job {
-	struct run *r;
-	struct acct *a;
-	enum jstate state;
-	struct aws_config cfg; /* the member role's credentials */
-	bool have_cfg;
-	struct aws_client *mc;
-	bool fresh; /* a key or role made by this run: CerteroX may see it before it propagates */
-	char *akid, *secret;
-	cJSON *doc; /* the Discover policy */
-	long t0, until;
-};
-
-static void job_next(struct job *j, struct aws_op *op);
-
-static enum cx_status vault_flush(struct run *r, struct cx_err *err)
-{
-	if (!r->vault_dirty)
-		return CX_OK;
-	enum cx_status st = vault_save(r->env->vault, err);
-	r->last_save = now_ms();
-	if (st == CX_OK)
-		r->vault_dirty = false;
-	vault_prepare_save(r->env->vault);
-	return st;
-}
-static void job_finish(struct job *j, enum cx_status st);
-
-static void on_op(struct aws_op *op, void *ud)
-{
-	job_next(ud, op);
-}
-
-static void start(struct job *j, enum jstate next, struct aws_client *c, struct aws_op *op)
-{
-	j->state = next;
-	aws_op_start(c, op, on_op, j);
-}
-
-static void cx_start(struct job *j);
-static void cx_retry(void *ud);
-
-static void on_cx(struct certerox_call *call, void *ud)
-{
-	struct job *j = ud;
-	struct run *r = j->r;
-	struct acct *a = j->a;
-	struct cx_err err;
-	cx_err_clear(&err);
-	enum cx_status st = certerox_call_status(call, &err);
-	if (st == CX_OK) {
-		a->ds_id = xstrdup(certerox_call_result(call)->ds.id);
-		certerox_call_free(call);
-		a->wrote = true;
-		struct vault_record rec;
-		memset(&rec, 0, sizeof(rec));
-		char *dsname = xasprintf("AWS %s", a->id);
-		rec.name = dsname;
-		rec.aws_account_id = a->id;
-		rec.iam_user = r->access == ORG_ACCESS_ROLE ? r->a->role_name : r->a->user;
-		rec.connection = (char *)"linked";
-		rec.access_key_id = j->akid;
-		rec.secret_access_key = j->secret;
-		rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
-		rec.organization_id = r->env->s->org_id;
-		rec.data_source_id = a->ds_id;
-		st = vault_upsert_data_source(r->env->vault, &rec, &err);
-		free(dsname);
-		/* the record holds no new secret (a new key was saved at once): saves of these
-		 * records are coalesced, at most one a second, and one at the end of the run */
-		r->vault_dirty = true;
-		if (st == CX_OK && now_ms() - r->last_save >= 1000)
-			st = vault_flush(r, &err);
-		if (st != CX_OK)
-			fail_acct(a, &err, "vault", NULL);
-		job_finish(j, st);
-		return;
-	}
-	certerox_call_free(call);
-	if (str_eq(err.code, "OE0433") && now_ms() < j->until) {
-		/* OptScale's own AWS check refused a key or role made moments ago */
-		http_timer_add(r->env->s->http, 500, cx_retry, j);
-		return;
-	}
-	job_finish(j, fail_acct(a, &err, "CerteroX", NULL));
-}
-
-/* CerteroX: the Linked data source (with the assume-role keys for access role). */
-static void cx_start(struct job *j)
-{
-	struct run *r = j->r;
-	struct certerox_config_in in;
-	memset(&in, 0, sizeof(in));
-	in.access_key_id = j->akid;
-	in.secret_access_key = j->secret;
-	in.linked = true;
-	if (r->access == ORG_ACCESS_ROLE) {
-		in.assume_role_account_id = j->a->id;
-		in.assume_role_name = r->a->role_name;
-	}
-	char *name = xasprintf("AWS %s", j->a->id);
-	j->state = J_CERTEROX;
-	certerox_create_ds_start(r->env->s->cx, r->env->s->org_id, name, &in, on_cx, j);
-	free(name);
-}
-
-static void cx_retry(void *ud)
-{
-	cx_start(ud);
-}
-
-static void after_policy(struct job *j)
-{
-	struct run *r = j->r;
-	if (r->access == ORG_ACCESS_ROLE) {
-		jlog(r, j->a->id, "role-ready", NULL);
-		j->akid = xstrdup(r->akid);
-		j->secret = secmem_strdup(r->secret);
-		j->fresh = j->fresh || r->key_new;
-		j->until = now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
-		cx_start(j);
-		return;
-	}
-	start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
-}
-
-static void get_policy(struct job *j)
-{
-	bool role = j->r->access == ORG_ACCESS_ROLE;
-	const char *who = role ? j->r->a->role_name : j->r->a->user;
-	start(j, J_POLICY, j->mc, iam_get_inline_policy_op(role, who, j->r->a->policy));
-}
-
-static char *trust_text(const struct run *r)
-{
-	cJSON *t = org_trust_policy(r->user_arn);
-	char *s = json_compact(t);
-	cJSON_Delete(t);
-	return s;
-}
-
-static void job_next(struct job *j, struct aws_op *op)
-{
-	struct run *r = j->r;
-	struct acct *a = j->a;
-	bool role = r->access == ORG_ACCESS_ROLE;
-	enum cx_status st = aws_op_status(op);
-	struct cx_err err = *aws_op_error(op);
-	switch (j->state) {
-	case J_ASSUMED: {
-		if (st != CX_OK) {
-			char fix[300];
-			snprintf(
-			    fix, sizeof(fix),
-			    "give the management account a role %s in %s that it may assume, or "
-			    "set organization.member_role",
-			    r->a->member_role, a->id);
-			aws_op_free(op);
-			job_finish(j, fail_acct(a, &err, "cannot reach the account", fix));
-			return;
-		}
-		const struct aws_config *base = &r->env->s->cfg;
-		memset(&j->cfg, 0, sizeof(j->cfg));
-		sts_assume_role_take(op, &j->cfg.creds);
-		aws_op_free(op);
-		j->have_cfg = true;
-		j->cfg.profile = xstrdup("assumed member role");
-		j->cfg.region = xstrdup(base->region);
-		j->cfg.ca_bundle = base->ca_bundle ? xstrdup(base->ca_bundle) : NULL;
-		j->cfg.endpoint_url = base->endpoint_url ? xstrdup(base->endpoint_url) : NULL;
-		j->cfg.endpoint_url_is_option = base->endpoint_url_is_option;
-		j->cfg.ignore_configured_endpoints = base->ignore_configured_endpoints;
-		j->mc = aws_client_new(r->env->s->http, &j->cfg);
-		if (role)
-			start(j, J_ENTITY, j->mc, iam_get_role_op(r->a->role_name, ORG_TAG_KEY));
-		else
-			start(j, J_ENTITY, j->mc, iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY));
-		return;
-	}
-	case J_ENTITY: {
-		const struct iam_entity *e = iam_entity_result(op);
-		bool tagged = e->tagged;
-		bool trusts = role && org_trust_allows(e->trust, r->user_arn);
-		aws_op_free(op);
-		if (st == CX_E_NOT_FOUND) {
-			char *t = role ? trust_text(r) : NULL;
-			if (role)
-				start(j, J_ENTITY_W, j->mc,
-				      iam_create_role_op(r->a->role_name, t, ORG_TAG_KEY,
-				                         "organization"));
-			else
-				start(j, J_ENTITY_W, j->mc,
-				      iam_create_user_tagged_op(r->a->user, ORG_TAG_KEY,
-				                                "organization"));
-			free(t);
-			return;
-		}
-		if (st != CX_OK) {
-			job_finish(j,
-			           fail_acct(a, &err, role ? "IAM GetRole" : "IAM GetUser", NULL));
-			return;
-		}
-		if (!tagged) {
-			job_finish(
-			    j, refuse(a,
-			              role ? "set organization.role_name to another name"
-			                   : "remove or rename that user",
-			              "the %s %s in account %s was not made by certerox-aws-setup "
-			              "(no tag %s); it is left untouched",
-			              role ? "role" : "IAM user",
-			              role ? r->a->role_name : r->a->user, a->id, ORG_TAG_KEY));
-			return;
-		}
-		if (role &&
-		    !trusts) { /* ours, trusting another user (an earlier management user) */
-			char *t = trust_text(r);
-			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, t));
-			free(t);
-			return;
-		}
-		get_policy(j);
-		return;
-	}
-	case J_ENTITY_W:
-		aws_op_free(op);
-		if (st != CX_OK) {
-			job_finish(j, fail_acct(a, &err, role ? "IAM role" : "IAM user", NULL));
-			return;
-		}
-		a->wrote = j->fresh = true;
-		get_policy(j);
-		return;
-	case J_POLICY: {
-		const char *have = st == CX_OK ? iam_inline_policy_result(op) : NULL;
-		cJSON *h = have ? cJSON_Parse(have) : NULL;
-		bool same = h && policy_equal(h, j->doc);
-		cJSON_Delete(h);
-		aws_op_free(op);
-		if (st != CX_OK && st != CX_E_NOT_FOUND) {
-			job_finish(j, fail_acct(a, &err, "IAM inline policy", NULL));
-			return;
-		}
-		if (same) {
-			after_policy(j);
-			return;
-		}
-		char *text = json_compact(j->doc);
-		start(j, J_POLICY_W, j->mc,
-		      iam_put_inline_policy_op(role, role ? r->a->role_name : r->a->user,
-		                               r->a->policy, text));
-		free(text);
-		return;
-	}
-	case J_POLICY_W:
-		aws_op_free(op);
-		if (st != CX_OK) {
-			job_finish(j, fail_acct(a, &err,
-			                        role ? "IAM PutRolePolicy" : "IAM PutUserPolicy",
-			                        NULL));
-			return;
-		}
-		a->wrote = true;
-		after_policy(j);
-		return;
-	case J_KEYS: {
-		if (st != CX_OK) {
-			aws_op_free(op);
-			job_finish(j, fail_acct(a, &err, "IAM ListAccessKeys", NULL));
-			return;
-		}
-		const struct iam_access_key_list *keys = iam_list_access_keys_result(op);
-		bool have = vault_key(r, a->id, r->a->user, keys, &j->akid, &j->secret);
-		size_t n = keys->n;
-		if (have) {
-			jlog(r, a->id, "user-ready", NULL);
-			j->until = now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
-			cx_start(j);
-		} else if (n >= 1 && r->env->yes) {
-			/* keys of our user the vault lacks (a run killed before the save): deleted
-			 * with consent, one at a time, then the list is read again */
-			a->wrote = true;
-			snprintf(a->warn, sizeof(a->warn),
-			         "deleted the access key %s of %s, which the vault lacks (--yes)",
-			         keys->items[0].access_key_id, r->a->user);
-			start(j, J_KEY_DELETED, j->mc,
-			      iam_delete_access_key_op(r->a->user, keys->items[0].access_key_id));
-		} else if (n >= 2) {
-			job_finish(j, too_many_keys(a, a->id, r->a->user, n));
-		} else {
-			if (n == 1)
-				snprintf(a->warn, sizeof(a->warn),
-				         "the access key %s of %s is not in the vault; it is left "
-				         "in place "
-				         "(--yes deletes it)",
-				         keys->items[0].access_key_id, r->a->user);
-			struct aws_op *kop = iam_create_access_key_op(r->a->user);
-			aws_op_set_transport_retry(kop, false);
-			start(j, J_KEY_MADE, j->mc, kop);
-		}
-		aws_op_free(op);
-		return;
-	}
-	case J_KEY_DELETED:
-		aws_op_free(op);
-		if (st != CX_OK && st != CX_E_NOT_FOUND) {
-			job_finish(j, fail_acct(a, &err, "IAM DeleteAccessKey", NULL));
-			return;
-		}
-		start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
-		return;
-	case J_KEY_MADE: {
-		if (st != CX_OK) {
-			aws_op_free(op);
-			job_finish(j, fail_acct(a, &err, "IAM CreateAccessKey", NULL));
-			return;
-		}
-		const struct iam_access_key *k = iam_create_access_key_result(op);
-		j->akid = xstrdup(k->access_key_id);
-		j->secret = secmem_strdup(k->secret_access_key);
-		aws_op_free(op);
-		a->wrote = j->fresh = true;
-		struct cx_err verr;
-		cx_err_clear(&verr);
-		if (save_key(r, a->id, r->a->user, j->akid, j->secret, &verr) != CX_OK) {
-			job_finish(j, fail_acct(a, &verr, "vault", NULL));
-			return;
-		}
-		jlog(r, a->id, "user-ready", NULL);
-		j->until = now_ms() + r->env->key_wait_ms;
-		cx_start(j);
-		return;
-	}
-	case J_CERTEROX:
-		aws_op_free(op); /* not reached: CerteroX calls end in on_cx */
-		return;
-	}
-}
-
-static void job_launch(struct run *r);
-
-static void job_finish(struct job *j, enum cx_status st)
-{
-	struct run *r = j->r;
-	struct acct *a = j->a;
-	a->ms = now_ms() - j->t0;
-	if (st == CX_OK) {
-		a->outcome = ORG_OUT_CONNECTED;
-		jlog(r, a->id, "connected", a->ds_id);
-	} else {
-		if (a->outcome != ORG_OUT_FAILED)
-			a->outcome = ORG_OUT_FAILED;
-		jlog(r, a->id, "failed", NULL);
-	}
-	r->done++;
-	line(r, "[%d/%zu] %s %s: %s (%ld ms)%s%s", r->done, r->todo, a->id, a->name,
-	     org_outcome_name(a->outcome), a->ms, a->reason[0] ? ": " : "", a->reason);
-	if (a->fix[0])
-		line(r, "        fix: %s", a->fix);
-	if (a->warn[0])
-		line(r, "        warning: %s", a->warn);
-	aws_client_free(j->mc);
-	if (j->have_cfg)
-		aws_config_free(&j->cfg);
-	free(j->akid);
-	secmem_free(j->secret);
-	cJSON_Delete(j->doc);
-	free(j);
-	r->active--;
-	job_launch(r);
-}
-
-/* Starts members until max_parallel are in flight; r->all_done once none is left. */
-static void job_launch(struct run *r)
-{
-	while (r->active < r->a->max_parallel && r->next < r->n) {
-		struct acct *a = &r->acc[r->next++];
-		if (a->outcome != ORG_OUT_LEFT)
-			continue;
-		struct job *j = xcalloc(1, sizeof(*j));
-		j->r = r;
-		j->a = a;
-		j->t0 = now_ms();
-		struct cx_err err;
-		cx_err_clear(&err);
-		j->doc = policy_discover(&err);
-		r->active++;
-		if (!j->doc) {
-			job_finish(j, fail_acct(a, &err, "Discover policy", NULL));
-			continue;
-		}
-		char *arn = org_role_arn(a->id, r->a->member_role);
-		start(j, J_ASSUMED, r->env->s->aws, sts_assume_role_op(arn, "certerox-aws-setup"));
-		free(arn);
-	}
-	if (r->active == 0 && r->next >= r->n)
-		r->all_done = true;
 }
 
 /* ---- the management account ---- */
@@ -707,7 +258,7 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 	cJSON *doc = st == CX_OK ? org_assume_policy(r->a->role_name) : NULL;
 	if (st == CX_OK && (st = ensure_inline(r->env->s->aws, false, r->a->user,
 	                                       ASSUME_POLICY_NAME, doc, &wrote, err)) != CX_OK)
-		fail_acct(&m, err, "IAM PutUserPolicy", NULL);
+		orgi_fail(&m, err, "IAM PutUserPolicy", NULL);
 	cJSON_Delete(doc);
 	if (st == CX_OK)
 		st = ensure_key(r, r->env->s->aws, r->mgmt, r->a->user, &r->akid, &r->secret,
@@ -717,9 +268,9 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 		           m.fix[0] ? "; fix: " : "", m.fix);
 		return st;
 	}
-	line(r, "management account %s: user %s, assume-role policy and key %s", r->mgmt,
-	     r->a->user, wrote ? "made" : "in place");
-	jlog(r, r->mgmt, "management-user-ready", NULL);
+	orgi_line(r, "management account %s: user %s, assume-role policy and key %s", r->mgmt,
+	          r->a->user, wrote ? "made" : "in place");
+	orgi_jlog(r, r->mgmt, "management-user-ready", NULL);
 	return CX_OK;
 }
 
@@ -966,9 +517,10 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		if (!found) {
 			add_acct(&r, r.a->accounts.v[i], "", "", "");
 			struct acct *a = &r.acc[r.n - 1];
-			refuse(a, "choose among organizations ListAccounts",
-			       "organization.accounts: %s is not an account of this Organization",
-			       a->id);
+			orgi_refuse(
+			    a, "choose among organizations ListAccounts",
+			    "organization.accounts: %s is not an account of this Organization",
+			    a->id);
 		}
 	}
 	size_t todo = 0;
@@ -976,11 +528,11 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		if (r.acc[i].outcome == ORG_OUT_LEFT)
 			r.todo = ++todo;
 		if (r.acc[i].outcome == ORG_OUT_ALREADY)
-			jlog(&r, r.acc[i].id, "already-connected", r.acc[i].ds_id);
+			orgi_jlog(&r, r.acc[i].id, "already-connected", r.acc[i].ds_id);
 		if (r.acc[i].outcome != ORG_OUT_LEFT)
-			line(&r, "%s %s: %s%s%s", r.acc[i].id, r.acc[i].name,
-			     org_outcome_name(r.acc[i].outcome), r.acc[i].reason[0] ? ": " : "",
-			     r.acc[i].reason);
+			orgi_line(&r, "%s %s: %s%s%s", r.acc[i].id, r.acc[i].name,
+			          org_outcome_name(r.acc[i].outcome),
+			          r.acc[i].reason[0] ? ": " : "", r.acc[i].reason);
 	}
 	/* the access mode: role when CerteroX knows the assume-role keys */
 	bool can_role = true;
@@ -995,18 +547,18 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		                "2025-11 and later); this one does not: use \"user\"");
 		goto out;
 	}
-	line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n, todo,
-	     org_access_name(r.access));
+	orgi_line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n,
+	          todo, org_access_name(r.access));
 	if (todo && r.access == ORG_ACCESS_ROLE) {
 		st = management_user(&r, err);
 		if (st != CX_OK)
 			goto out;
 	}
-	job_launch(&r);
+	orgi_launch(&r);
 	if (!r.all_done)
 		http_ctx_run_until(env->s->http, &r.all_done);
 	adopt_records(&r);
-	if (vault_flush(&r, err) != CX_OK) {
+	if (orgi_vault_flush(&r, err) != CX_OK) {
 		st = err->status;
 		goto out;
 	}
