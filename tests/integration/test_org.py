@@ -14,7 +14,9 @@ against CerteroX; "writes nothing" by the sim's request log.
   vault), plain Linked data sources;
 - an untagged CerteroXDiscover role of someone else is left untouched and the account fails
   naming it; a member account's and a standalone account's credentials are refused with the
-  reason."""
+  reason;
+- a CerteroX without the assume-role keys: access defaults to user, role is refused;
+- a new key AWS accepts only later: CerteroX's refusals are waited through."""
 
 import json
 import os
@@ -477,9 +479,30 @@ def older_certerox():
         sim.cleanup()
 
 
+def key_delay():
+    """A new key AWS accepts only 3 s later (--key-delay-ms): CerteroX's check refuses it
+    (OE0433) and the submission is repeated until it passes."""
+    sim = Sim("--member-accounts", "2", "--key-delay-ms", "3000").start()
+    try:
+        w = Wizard(sim, "org-delay")
+        for access in ("role", "user"):
+            acct = member_id(1 if access == "role" else 2)
+            n0 = len(sim.requests())
+            r = w.batch({"action": "organization", "organization": {"accounts": [acct], "access": access}},
+                        "--certerox-url", sim.env["CERTEROX_URL"])
+            posts = [x for x in sim.requests()[n0:] if x["service"] == "certerox"
+                     and x["operation"].startswith("POST") and x["operation"].endswith("/cloud_accounts")]
+            check(f"key delay ({access}): connected after CerteroX refused the new key at first",
+                  r.returncode == 0 and outcomes(r).get(acct, {}).get("outcome") == "connected"
+                  and len(posts) >= 2 and posts[0]["status"] == 403 and posts[-1]["status"] == 201,
+                  f"{r.returncode} {[(x['status'], x['error']) for x in posts]} {r.stderr[-400:]}")
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
-    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox):
+    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox, key_delay):
         if not only or t.__name__ in only:
             t()
     finish()
