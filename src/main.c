@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "batch/batch.h"
+#include "batch/org.h"
 #include "batch/list.h"
 #include "batch/status.h"
 #include "options.h"
@@ -65,16 +66,22 @@ int main(int argc, char **argv)
 		rc = batch_list(&o);
 		break;
 	case MODE_BATCH:
-		rc = batch_apply(&o);
+		rc = batch_org_wanted(&o) ? batch_org_apply(&o) : batch_apply(&o);
 		break;
 	case MODE_DRY_RUN:
-		rc = batch_dry_run(&o);
+		rc = batch_org_wanted(&o) ? batch_org_apply(&o) : batch_dry_run(&o);
 		break;
 	case MODE_STATUS:
 		rc = batch_status(&o);
 		break;
 	case MODE_TUI:
 	default:
+		if (batch_org_wanted(&o)) { /* no TUI pages for it yet */
+			fputs("certerox-aws-setup: action organization runs with --batch only\n",
+			      stderr);
+			rc = CX_EXIT_USAGE;
+			break;
+		}
 		rc = tui_run(&o);
 		break;
 	}

@@ -133,6 +133,8 @@ unsigned certerox_unsupported_keys(const struct cx_err *err)
 		m |= CERTEROX_KEY_CUR_VERSION;
 	if (strstr(err->msg, "'use_edp_discount'"))
 		m |= CERTEROX_KEY_USE_EDP_DISCOUNT;
+	if (strstr(err->msg, "'assume_role_account_id'") || strstr(err->msg, "'assume_role_name'"))
+		m |= CERTEROX_KEY_ASSUME_ROLE;
 	return m;
 }
 
@@ -174,6 +176,10 @@ char *certerox_config_build(const struct certerox_config_in *in)
 	sjson_str(&s, "secret_access_key", in->secret_access_key);
 	if (in->linked) {
 		sjson_bool(&s, "linked", true);
+		if (in->assume_role_account_id)
+			sjson_str(&s, "assume_role_account_id", in->assume_role_account_id);
+		if (in->assume_role_name)
+			sjson_str(&s, "assume_role_name", in->assume_role_name);
 	} else {
 		sjson_bool(&s, "linked", false);
 		if (!in->omit_use_edp_discount)

@@ -10,7 +10,8 @@
 #include "util/paths.h"
 #include "util/str.h"
 
-static const char *const action_names[] = {"connect", "migrate", "rotate", "disconnect", NULL};
+static const char *const action_names[] = {"connect", "migrate", "rotate", "disconnect",
+                                             "organization", NULL};
 static const char *const connection_names[] = {"root", "linked", NULL};
 static const char *const type_names[] = {"cur2", "legacy", NULL};
 static const char *const setup_names[] = {"wizard", "certerox", "existing", "detect", NULL};
@@ -100,6 +101,7 @@ void answers_free(struct answers *a)
 #define FREE_ONE(f) free(a->f);
 	ANSWERS_STRINGS(FREE_ONE)
 #undef FREE_ONE
+	cJSON_Delete(a->organization);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -109,6 +111,7 @@ void answers_copy(struct answers *dst, const struct answers *src)
 #define COPY_ONE(f) dst->f = xstrdup(src->f);
 	ANSWERS_STRINGS(COPY_ONE)
 #undef COPY_ONE
+	dst->organization = src->organization ? cJSON_Duplicate(src->organization, true) : NULL;
 }
 
 void answers_override(struct answers *a, const char *certerox_url, const char *certerox_org)
@@ -291,6 +294,14 @@ static enum cx_status load_json(struct answers *a, const cJSON *root, struct cx_
 		return st;
 	for (const cJSON *c = root->child; c; c = c->next) {
 		const char *k = c->string ? c->string : "";
+		if (strcmp(k, "organization") == 0) { /* its keys: core/organs.c */
+			if (!cJSON_IsObject(c))
+				return cx_err_set(err, CX_E_INPUT,
+				                  "organization: must be an object");
+			cJSON_Delete(a->organization);
+			a->organization = cJSON_Duplicate(c, true);
+			continue;
+		}
 		if (is_section(k)) {
 			if (!cJSON_IsObject(c)) {
 				char *p = path_of(NULL, k);
@@ -429,6 +440,8 @@ cJSON *answers_to_json(const struct answers *a)
 	cJSON *cx = cJSON_AddObjectToObject(root, "certerox");
 	add_str(cx, "url", a->certerox.url);
 	add_str(cx, "organization_id", a->certerox.organization_id);
+	if (a->action == ANSWERS_ORGANIZATION && a->organization)
+		cJSON_AddItemToObject(root, "organization", cJSON_Duplicate(a->organization, true));
 	if (a->action == ANSWERS_MIGRATE) {
 		cJSON *m = cJSON_AddObjectToObject(root, "migrate");
 		add_str(m, "data_source_id", a->migrate.data_source_id);

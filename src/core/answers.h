@@ -1,7 +1,7 @@
 /* answers.h - the answers model shared by the TUI, `--answers FILE` and the summary.
  *
  * JSON form (every key optional; defaults in answers_init):
- *   {"action": "connect"|"migrate",
+ *   {"action": "connect"|"migrate"|"organization",
  *    "connection": "root"|"linked",
  *    "data_source": {"name": "...", "use_edp_discount": false},
  *    "export": {"type": "cur2"|"legacy", "setup": "wizard"|"certerox"|"existing"|"detect",
@@ -13,8 +13,9 @@
  *    "certerox": {"url", "organization_id"},
  *    "migrate": {"data_source_id", "export_name", "delete_legacy_report"},
  *    "rotate": {"data_source_id"},
- *    "disconnect": {"data_source_id", "delete_aws_resources": false}}
- * ("action": "rotate"|"disconnect" too.)
+ *    "disconnect": {"data_source_id", "delete_aws_resources": false},
+ *    "organization": {...}}  (action "organization"; see core/organs.h)
+ * ("action": "rotate"|"disconnect"|"organization" too.)
  * Loading checks structure only (types, unknown keys, sizes, encoding); field rules and
  * cross-field rules are in core/validate (validate_answers). */
 #ifndef CX_CORE_ANSWERS_H
@@ -30,7 +31,13 @@
 #define ANSWERS_MAX_FILE   (64 * 1024) /* bytes of an answers file */
 #define ANSWERS_MAX_STRING 1024        /* bytes of one string value */
 
-enum answers_action { ANSWERS_CONNECT = 0, ANSWERS_MIGRATE, ANSWERS_ROTATE, ANSWERS_DISCONNECT };
+enum answers_action {
+	ANSWERS_CONNECT = 0,
+	ANSWERS_MIGRATE,
+	ANSWERS_ROTATE,
+	ANSWERS_DISCONNECT,
+	ANSWERS_ORGANIZATION
+};
 enum answers_connection { ANSWERS_ROOT = 0, ANSWERS_LINKED };
 enum answers_export_type { ANSWERS_CUR2 = 0, ANSWERS_LEGACY };
 enum answers_setup { ANSWERS_WIZARD = 0, ANSWERS_SETUP_CERTEROX, ANSWERS_EXISTING, ANSWERS_DETECT };
@@ -88,6 +95,9 @@ struct answers {
 	bool has_export;      /* an "export" object was present */
 	bool has_migrate;     /* a "migrate" object was present */
 	bool has_export_name; /* "export.name" was given (else the default follows the type) */
+	/* The "organization" object as given (action organization), checked and read by
+	 * core/organs.h; NULL when absent. Owned. */
+	cJSON *organization;
 };
 
 /* Fills every default; strings are owned by a (free with answers_free). */

@@ -344,6 +344,33 @@ def body(sim):
     o = sim.client("organizations", who="member").describe_organization()["Organization"]
     check("after restart: the member is still in the Organization", o["MasterAccountId"] == "123456789012")
     policy_delay()
+    assume_role_checks(sim)
+
+
+def assume_role_checks(sim):
+    """orgsim.py: the member's OrganizationAccountAccessRole (AdministratorAccess) and the trust
+    check moto lacks."""
+    member = sim.env["MEMBER_AWS_ACCOUNT_ID"]
+    arn = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    c = sim.client("sts").assume_role(RoleArn=arn, RoleSessionName="chk")["Credentials"]
+    iam = sim.client("iam", who=(c["AccessKeyId"], c["SecretAccessKey"]))
+    iam.meta.events.register("before-sign.iam.*", lambda request, **kw: request.headers.__setitem__(
+        "X-Amz-Security-Token", c["SessionToken"]))
+    try:
+        roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    except Exception as e:  # noqa: BLE001
+        roles = str(e)
+    check("AssumeRole: management admin into the member's OrganizationAccountAccessRole, which administers it",
+          isinstance(roles, list) and "OrganizationAccountAccessRole" in roles, str(roles))
+    for who, role, what in (("standalone", arn, "a caller the trust policy does not name"),
+                            (None, f"arn:aws:iam::{member}:role/NoSuchRole", "a role that does not exist")):
+        try:
+            sim.client("sts", who=who).assume_role(RoleArn=role, RoleSessionName="chk")
+            err = "assumed"
+        except Exception as e:  # noqa: BLE001
+            err = str(e)
+        check(f"AssumeRole refused for {what}: AccessDenied naming the caller and the role",
+              "AccessDenied" in err and "is not authorized to perform: sts:AssumeRole on resource: " + role in err, err)
 
 
 def _err(fn):

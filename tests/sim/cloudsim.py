@@ -3,7 +3,7 @@
 
 Usage:
   cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--policy-delay-ms N] [--handshake-ms N] [--no-tls]
-                     [--organizations N] [--certerox-version YYYY-MM]
+                     [--organizations N] [--certerox-version YYYY-MM] [--member-accounts N]
   cloudsim stop DIR
   cloudsim deliver DIR
   cloudsim import DIR
@@ -186,7 +186,8 @@ def cmd_start(a):
     opts = {"latency_ms": a.latency_ms, "key_delay_ms": a.key_delay_ms, "tls": not a.no_tls,
             "faults": os.path.abspath(a.faults) if a.faults else None,
             "organizations": max(1, a.organizations), "policy_delay_ms": a.policy_delay_ms,
-            "handshake_ms": a.handshake_ms, "certerox_version": a.certerox_version}
+            "handshake_ms": a.handshake_ms, "certerox_version": a.certerox_version,
+            "member_accounts": max(0, a.member_accounts)}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -309,6 +310,7 @@ def main(argv=None):
     s.add_argument("--policy-delay-ms", type=int, default=0)
     s.add_argument("--handshake-ms", type=int, default=None)
     s.add_argument("--organizations", type=int, default=1)
+    s.add_argument("--member-accounts", type=int, default=0)  # orgsim.py
     s.add_argument("--certerox-version", metavar="YYYY-MM", default=None,
                    help="emulate the OptScale release of that month (default: the newest)")
     for n in ("stop", "deliver", "import", "status"):

@@ -353,6 +353,12 @@ class Sim:
             wrong = self.s3_region_check(req)
             if wrong is not None:
                 return wrong
+        if req.service == "sts" and req.operation == "AssumeRole":  # moto has no trust check
+            import orgsim
+            with self.moto_lock:
+                denied = orgsim.trust_check(req)
+            if denied is not None:
+                return denied
         if req.service == "s3" and req.bucket:
             denied = self.s3_policy_check(req)
             if denied is not None:
@@ -605,6 +611,13 @@ def main():
     t0 = time.time()
     sim = Sim(d)
     sim.load_or_bootstrap()
+    import orgsim  # --member-accounts N; never fewer than before; members' admin role
+    have = read_json(os.path.join(d, "members.json"), [])
+    members = orgsim.ensure_members(sim, MANAGEMENT_ACCOUNT, have, sim.opts.get("member_accounts") or 0)
+    if members != have:
+        write_json_atomic(os.path.join(d, "members.json"), members)
+    if members != have or sim.dirty:
+        sim.save()
     if os.environ.get("CLOUDSIM_WARM_EC2") == "1":  # bench/: moto builds EC2 lazily (~2 s at 1st call)
         from moto.ec2.models import ec2_backends
         for acct in sim.accounts.values():

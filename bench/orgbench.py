@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""bench/org: the `organization` action (issue 16) against the sim with 50 ms latency, for
+N = 1, 5, 20, 50 member accounts (access role, max_parallel 8, fresh sim and vault per run).
+
+Per N: W = wall time of --batch (median of --runs), the wizard's peak RSS (wait4 ru_maxrss),
+the requests per member (its AssumeRole, the IAM calls signed with its session, its CerteroX
+submission: min and max over the members, from the sim's request log), the connections the
+wizard opened per host (AWS, CerteroX). Then W(20)/W(1) (target <= 3) and the memory slope
+((RSS(50) - RSS(1)) / 49, target < 200 KB per account). --write-results writes
+bench/ORG-RESULTS.md from the run (never edit its numbers)."""
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+CLOUDSIM = os.path.join(TOP, "tests", "sim", "cloudsim")
+CX_BIN = os.environ.get("CX_BIN") or (os.path.abspath("src/certerox-aws-setup") if os.path.exists(
+    "src/certerox-aws-setup") else os.path.join(TOP, "src", "certerox-aws-setup"))
+LAT = int(os.environ.get("BENCH_LATENCY_MS", "50"))
+PASS = "correct-Horse-battery-staple-91"
+
+
+def read_env(d):
+    out = subprocess.run(["sh", "-c", f". '{d}/env' && env -0"], stdout=subprocess.PIPE,
+                         env={"PATH": os.environ.get("PATH", "")}).stdout
+    return dict(x.decode().split("=", 1) for x in out.split(b"\0") if b"=" in x)
+
+
+def one_run(n):
+    base = tempfile.mkdtemp(prefix="orgbench.")
+    sim = os.path.join(base, "sim")
+    try:
+        subprocess.run(["sh", CLOUDSIM, "start", sim, "--latency-ms", str(LAT), "--member-accounts", str(n)],
+                       check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ)
+        for k in list(env):
+            if k.startswith("AWS_") or k.startswith("CERTEROX_"):
+                del env[k]
+        env.update(read_env(sim))
+        env.update({"XDG_DATA_HOME": os.path.join(base, "data"), "XDG_STATE_HOME": os.path.join(base, "state"),
+                    "HOME": base})
+        pf = os.path.join(base, "pass")
+        with open(pf, "w") as f:
+            f.write(PASS + "\n")
+        os.chmod(pf, 0o600)
+        members = [f"{400000000000 + i:012d}" for i in range(1, n + 1)]
+        ans = os.path.join(base, "a.json")
+        with open(ans, "w") as f:
+            json.dump({"action": "organization", "organization": {"accounts": members, "access": "role",
+                                                                  "max_parallel": 8}}, f)
+        try:
+            with open(os.path.join(sim, "requests.jsonl")) as f:
+                skip = sum(1 for _ in f)
+        except FileNotFoundError:
+            skip = 0
+        t0 = time.monotonic()
+        p = subprocess.Popen([CX_BIN, "--batch", "--answers", ans, "--passphrase-file", pf, "--vault-kdf",
+                              "interactive", "--certerox-url", env["CERTEROX_URL"]],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        out, err = p.communicate()
+        w = time.monotonic() - t0
+        # communicate() reaped it: its rusage via the children's maximum is shared; use wait4 data
+        rss_kb = p_rss(p)
+        if p.returncode != 0:
+            raise RuntimeError(f"exit {p.returncode}: {err.decode()[-800:]}")
+        with open(os.path.join(sim, "requests.jsonl")) as f:
+            reqs = [json.loads(x) for x in list(f)[skip:]]
+        admin = env["AWS_ACCESS_KEY_ID"]
+        # the wizard's member sessions: ASIA keys that signed IAM calls
+        sess = {}
+        for r in reqs:
+            k = r.get("access_key_id") or ""
+            if k.startswith("ASIA") and r["service"] == "iam":
+                sess.setdefault(k, 0)
+                sess[k] += 1
+        per = [c + 2 for c in sess.values()]  # + its AssumeRole + its CerteroX submission
+        wiz = [r for r in reqs if r["service"] == "certerox" or r.get("access_key_id") == admin
+               or (r.get("access_key_id") or "") in sess]
+        conns = {"aws": len({r["connection"] for r in wiz if r["service"] != "certerox"}),
+                 "certerox": len({r["connection"] for r in wiz if r["service"] == "certerox"})}
+        return {"w": w, "rss_kb": rss_kb, "per_min": min(per) if per else 0, "per_max": max(per) if per else 0,
+                "sessions": len(sess), "conns": conns, "requests": len(wiz)}
+    finally:
+        subprocess.run(["sh", CLOUDSIM, "stop", sim], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_RUSAGE = {}
+
+
+def p_rss(p):
+    return _RUSAGE.get(p.pid, 0)
+
+
+_orig_wait = subprocess.Popen._try_wait
+
+
+def _try_wait(self, wait_flags):
+    """Popen's wait through os.wait4, keeping the child's peak RSS (KB on Linux)."""
+    try:
+        pid, sts, ru = os.wait4(self.pid, wait_flags)
+    except ChildProcessError:
+        pid, sts = self.pid, 0
+    else:
+        if pid == self.pid:
+            _RUSAGE[pid] = ru.ru_maxrss
+    return pid, sts
+
+
+subprocess.Popen._try_wait = _try_wait
+
+
+def main():
+    runs = 3
+    if "--runs" in sys.argv:
+        runs = int(sys.argv[sys.argv.index("--runs") + 1])
+    sizes = [1, 5, 20, 50]
+    rows = {}
+    for n in sizes:
+        rs = [one_run(n) for _ in range(runs)]
+        rows[n] = {"w": statistics.median(r["w"] for r in rs), "rss_kb": max(r["rss_kb"] for r in rs),
+                   "per_min": min(r["per_min"] for r in rs), "per_max": max(r["per_max"] for r in rs),
+                   "sessions": rs[0]["sessions"], "conns": rs[0]["conns"], "requests": rs[0]["requests"]}
+        r = rows[n]
+        print(f"N={n:3d}  W={r['w']:.2f} s  RSS={r['rss_kb']} KB  requests/member={r['per_min']}..{r['per_max']}"
+              f"  member sessions={r['sessions']}  connections aws={r['conns']['aws']}"
+              f" certerox={r['conns']['certerox']}  wizard requests={r['requests']}", flush=True)
+    ratio = rows[20]["w"] / rows[1]["w"]
+    slope = (rows[50]["rss_kb"] - rows[1]["rss_kb"]) / 49.0
+    print(f"W(20)/W(1) = {ratio:.2f} (target <= 3)")
+    print(f"memory per account = {slope:.1f} KB (target < 200)")
+    if "--write-results" in sys.argv:
+        with open(os.path.join(HERE, "ORG-RESULTS.md"), "w") as f:
+            f.write("# bench/org results (generated by bench/org --write-results; do not edit)\n\n")
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
+                    f"{os.cpu_count()} CPUs, latency {LAT} ms, median of {runs} runs, access role, "
+                    f"max_parallel 8\n\n")
+            f.write("| N | W (s) | peak RSS (KB) | requests per member | connections AWS / CerteroX |"
+                    " wizard requests |\n| --- | --- | --- | --- | --- | --- |\n")
+            for n in sizes:
+                r = rows[n]
+                f.write(f"| {n} | {r['w']:.2f} | {r['rss_kb']} | {r['per_min']}..{r['per_max']} | "
+                        f"{r['conns']['aws']} / {r['conns']['certerox']} | {r['requests']} |\n")
+            f.write(f"\nW(20)/W(1) = {ratio:.2f} (target <= 3); memory per account = {slope:.1f} KB "
+                    f"(target < 200).\n")
+    return 0 if ratio <= 3 and slope < 200 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+/* org.h - the `organization` action: every chosen member account of the AWS Organization
+ * the session's credentials manage becomes a Linked data source in CerteroX.
+ *
+ * access role: the management account gets ONE IAM user (tagged certerox-aws-setup) whose
+ * inline policy allows only sts:AssumeRole on arn:aws:iam::*:role/<role_name>, and one key,
+ * saved in the vault at once; each member, reached by sts:AssumeRole into member_role, gets
+ * the role <role_name> (tagged) trusting that user, with the Discover Resources policy inline;
+ * CerteroX gets per member {access_key_id, secret_access_key, linked: true,
+ * assume_role_account_id: <member>, assume_role_name: <role_name>}.
+ * access user: each member gets a tagged IAM user with the Discover policy inline and a key
+ * (saved in the vault at once); CerteroX gets a plain Linked data source.
+ *
+ * Every write is preceded by the read that shows whether it is needed, so a re-run writes
+ * nothing for what is done; an account already connected in CerteroX is marked and left
+ * alone; an entity of the same name without the tag is never changed (the account fails,
+ * naming it). A failed account does not stop the others. */
+#ifndef CX_RUN_ORG_H
+#define CX_RUN_ORG_H
+
+#include <cjson/cJSON.h>
+
+#include "core/organs.h"
+#include "run/journal.h"
+#include "run/session.h"
+#include "vault/vault.h"
+
+enum org_outcome {
+	ORG_OUT_CONNECTED = 0, /* connected by this run */
+	ORG_OUT_ALREADY,       /* already a data source in CerteroX */
+	ORG_OUT_SKIPPED,       /* not ACTIVE, or the management account itself */
+	ORG_OUT_FAILED,        /* something failed: reason and fix */
+	ORG_OUT_LEFT           /* not reached (the run stopped before it) */
+};
+const char *org_outcome_name(enum org_outcome o);
+
+struct org_env {
+	struct session *s; /* AWS (management account's credentials), CerteroX, org_id */
+	struct vault *vault;
+	const char *state_dir; /* of the journal (journal-<management account>.jsonl); NULL =
+	                        * the default */
+	const struct org_answers *answers;
+	bool yes;         /* --yes: keys of our users that the vault lacks may be deleted */
+	long key_wait_ms; /* how long CerteroX's check may refuse a new key or role (propagation) */
+	/* a line of progress (stderr of --batch); NULL = quiet */
+	void (*on_line)(void *ud, const char *line);
+	void *ud;
+};
+
+/* Runs the action. *summary gets the JSON summary (caller frees): management account,
+ * access, one object per account {id, name, email, status, outcome, data_source_id, reason,
+ * fix, ms}, totals. Returns CX_OK when no account failed or is left; the first failure's
+ * status otherwise (err filled); a refusal (not the management account, CerteroX without
+ * the assume-role keys for access role) before any write. *left = accounts failed or left. */
+enum cx_status org_run(const struct org_env *env, cJSON **summary, int *left, struct cx_err *err);
+
+#endif
