@@ -10,8 +10,8 @@
 #include "util/paths.h"
 #include "util/str.h"
 
-static const char *const action_names[] = {"connect", "migrate", "rotate", "disconnect",
-                                             "organization", NULL};
+static const char *const action_names[] = {"connect",    "migrate",      "rotate",
+                                           "disconnect", "organization", NULL};
 static const char *const connection_names[] = {"root", "linked", NULL};
 static const char *const type_names[] = {"cur2", "legacy", NULL};
 static const char *const setup_names[] = {"wizard", "certerox", "existing", "detect", NULL};
