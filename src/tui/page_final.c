@@ -1228,11 +1228,10 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 			if (w->plan.steps[i].kind == PLAN_DELETE &&
 			    str_eq(w->plan.steps[i].operation, "DeleteAccessKey"))
 				deleted = true;
-		snprintf(line, sizeof(line), "  previous_access_key_id %s (%s)",
-		         prev ? prev : "(none)",
+		snprintf(line, sizeof(line), "  Previous key     %s (%s)", prev ? prev : "(none)",
 		         !prev     ? "CerteroX had none"
 		         : deleted ? "deleted"
-		                   : "kept: the wizard did not make it; see the summary");
+		                   : "kept: the wizard did not make it");
 		tui_put(win, y++, x, wd, line, A_NORMAL);
 		if (w->vault) {
 			snprintf(line, sizeof(line), "  Vault            %s", vault_path(w->vault));
@@ -1242,8 +1241,8 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 		struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
 		tui_put_wrapped(win, rr,
 		                "CerteroX reads the billing data with the new key from now on. The "
-		                "summary is also printed to the terminal when the wizard exits. "
-		                "Enter finishes.",
+		                "summary printed to the terminal when the wizard exits gives the old "
+		                "key as previous_access_key_id. Enter finishes.",
 		                A_NORMAL);
 		return;
 	}

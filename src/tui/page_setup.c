@@ -33,13 +33,18 @@ static const struct tui_radio_item start_items[] = {
     {"Show saved data sources", "The vault's data sources and keys, checked against CerteroX."},
     {"Check connected data sources",
      "Why costs are missing: export, bucket, key and last import of each (read-only)."},
-    /* no notes: the page keeps its 80x24 room (the next page says what they do) */
-    {"Rotate a data source's access key", NULL},
-    {"Disconnect a data source", NULL},
+    {"Rotate a data source's access key",
+     "A new key for its user; keys older than 90 days are flagged (CIS 1.14)."},
+    {"Disconnect a data source",
+     "Delete it in CerteroX and, if asked, what the wizard made for it in AWS."},
 };
+#define NSTART ((int)(sizeof(start_items) / sizeof(start_items[0])))
 
 struct start_state {
 	struct tui_radio r;
+	/* start_items with the note of the item under the cursor only: six choices and the
+	 * account's data source fit in 80x24 */
+	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
 };
 
@@ -47,7 +52,8 @@ static void start_init(struct tui_page *pg)
 {
 	struct start_state *s = xcalloc(1, sizeof(*s));
 	enum wiz_start st = W(pg)->start;
-	tui_radio_init(&s->r, start_items, (int)(sizeof(start_items) / sizeof(start_items[0])),
+	memcpy(s->items, start_items, sizeof(s->items));
+	tui_radio_init(&s->r, s->items, NSTART,
 	               st == WIZ_MIGRATE || st == WIZ_CHECK || st == WIZ_ROTATE ||
 	                       st == WIZ_DISCONNECT
 	                   ? (int)st
@@ -140,6 +146,8 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
+	for (int i = 0; i < NSTART; i++)
+		s->items[i].note = i == s->r.cursor ? start_items[i].note : NULL;
 	tui_radio_draw(&s->r, win, y, x, wd, true);
 	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
 	if (w->preloaded && !w->disc)
