@@ -1172,31 +1172,45 @@ const struct page_ops page_apply_ops = {
 
 /* ---- 12. done ---- */
 
-/* The steps of the plan of one kind, one line each ("  - title"), at most rows lines; the
- * number of lines drawn. */
+/* Disconnect's Done page: a removal (deleted, or the bucket policy rewritten without our
+ * statement), or a thing kept (a skipped step, whose reason says why). CerteroX's delete is
+ * the page's headline. */
+static bool done_listed(const struct plan_step *s, bool kept)
+{
+	if (kept)
+		return s->kind == PLAN_SKIP;
+	if (str_eq(s->service, "certerox"))
+		return false;
+	return s->kind == PLAN_DELETE || (s->kind == PLAN_UPDATE && str_eq(s->service, "s3"));
+}
+
+static int done_count(const struct wiz *w, bool kept)
+{
+	int n = 0;
+	for (size_t i = 0; i < w->plan.n; i++)
+		n += done_listed(&w->plan.steps[i], kept);
+	return n;
+}
+
+/* The listed steps of one kind, one row each ("  - title" or the reason kept), in rows rows
+ * (the last says how many more when they do not fit); the rows drawn. */
 static int done_steps(struct wiz *w, WINDOW *win, int y, int x, int wd, int rows, bool kept)
 {
-	int n = 0, total = 0;
+	int total = done_count(w, kept), n = 0;
+	int shown = total <= rows ? total : rows - 1;
 	char line[600];
-	for (size_t i = 0; i < w->plan.n; i++) {
+	for (size_t i = 0; i < w->plan.n && n < shown; i++) {
 		const struct plan_step *s = &w->plan.steps[i];
-		bool removal =
-		    s->kind == PLAN_DELETE || (s->kind == PLAN_UPDATE && str_eq(s->service, "s3"));
-		if (kept ? s->kind != PLAN_SKIP : !removal)
+		if (!done_listed(s, kept))
 			continue;
-		total++;
-		if (n >= rows)
-			continue;
-		if (kept && s->skip_reason)
-			snprintf(line, sizeof(line), "  - %s", s->skip_reason);
-		else
-			snprintf(line, sizeof(line), "  - %s", s->title);
+		snprintf(line, sizeof(line), "  - %s",
+		         kept && s->skip_reason ? s->skip_reason : s->title);
 		tui_put(win, y + n++, x, wd, line, kept ? theme_attr(ROLE_DIM) : A_NORMAL);
 	}
-	if (total > n && n > 0) {
-		snprintf(line, sizeof(line), "  ... and %d more (the summary has them all)",
-		         total - n + 1);
-		tui_put(win, y + n - 1, x, wd, line, theme_attr(ROLE_DIM));
+	if (total > shown) {
+		snprintf(line, sizeof(line), "  ... and %d more (the summary lists each)",
+		         total - shown);
+		tui_put(win, y + n++, x, wd, line, theme_attr(ROLE_DIM));
 	}
 	return n;
 }
@@ -1239,11 +1253,12 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 		}
 		y++;
 		struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
-		tui_put_wrapped(win, rr,
-		                "CerteroX reads the billing data with the new key from now on. The "
-		                "summary printed to the terminal when the wizard exits gives the old "
-		                "key as previous_access_key_id. Enter finishes.",
-		                A_NORMAL);
+		tui_put_wrapped(
+		    win, rr,
+		    "CerteroX reads the billing data with the new key from now on. The "
+		    "summary printed to the terminal when the wizard exits gives the old "
+		    "key as previous_access_key_id. Enter finishes.",
+		    A_NORMAL);
 		return;
 	}
 	snprintf(line, sizeof(line), "%s The data source \"%s\" was deleted in CerteroX.",
@@ -1252,14 +1267,27 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
 	tui_put(win, y++, x, wd, line, A_NORMAL);
 	y++;
-	int room = b.y + b.h - y - 4;
-	tui_put(win, y++, x, wd, "Removed", theme_attr(ROLE_LABEL));
-	int n = done_steps(w, win, y, x, wd, room / 2 > 1 ? room / 2 : 1, false);
+	/* rows for both lists: their labels, a blank row between, the last row's note */
+	int room = b.y + b.h - 1 - y - 3;
+	int nrem = done_count(w, false), nkept = done_count(w, true);
+	int krows = nkept ? (nkept < room / 2 ? nkept : room / 2) : 1;
+	if (krows < 1)
+		krows = 1;
+	int rrows = room - krows;
+	if (nrem < rrows) {
+		rrows = nrem ? nrem : 1;
+		krows = room - rrows;
+	}
+	tui_put(win, y++, x, wd, "Removed in AWS", theme_attr(ROLE_LABEL));
+	int n = done_steps(w, win, y, x, wd, rrows, false);
 	if (n == 0)
-		tui_put(win, y + n++, x, wd, "  - nothing else", theme_attr(ROLE_DIM));
+		tui_put(win, y + n++, x, wd,
+		        w->a.disconnect.delete_aws_resources ? "  - nothing the wizard made"
+		                                             : "  - nothing: not asked to",
+		        theme_attr(ROLE_DIM));
 	y += n + 1;
 	tui_put(win, y++, x, wd, "Kept", theme_attr(ROLE_LABEL));
-	n = done_steps(w, win, y, x, wd, b.y + b.h - y - 1, true);
+	n = done_steps(w, win, y, x, wd, krows, true);
 	if (n == 0)
 		tui_put(win, y + n++, x, wd, "  - nothing", theme_attr(ROLE_DIM));
 	tui_put(win, b.y + b.h - 1, x, wd, "The summary lists each; Enter finishes.",
