@@ -545,6 +545,18 @@ START_TEST(flow_pages_per_answers)
 	ck_assert_int_eq(flow_next(&a, FLOW_DONE), FLOW_NONE);
 	ck_assert_int_eq(flow_page_from_id("vault"), FLOW_VAULT);
 	ck_assert_int_eq(flow_page_from_id("nope"), FLOW_NONE);
+	/* rotate and disconnect act on a data source CerteroX has: no AWS setup pages */
+	for (int act = ANSWERS_ROTATE; act <= ANSWERS_DISCONNECT; act++) {
+		a.action = (enum answers_action)act;
+		n = flow_pages(&a, pg);
+		buf[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			strcat(buf, flow_page_id(pg[i]));
+			strcat(buf, " ");
+		}
+		ck_assert_str_eq(buf, "start certerox choose_data_source review vault apply done ");
+		ck_assert_int_eq(flow_next(&a, FLOW_CHOOSE_DATA_SOURCE), FLOW_REVIEW);
+	}
 	answers_free(&a);
 }
 END_TEST
