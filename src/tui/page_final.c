@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/flow.h"
+#include "core/keyage.h"
 #include "core/plan_life.h"
 #include "core/planfmt.h"
 #include "options.h"
@@ -328,9 +329,6 @@ const struct page_ops page_certerox_migrate_ops = {
 
 /* ---- migrate, rotate, disconnect: choose the data source ---- */
 
-/* CIS AWS Foundations Benchmark 1.14: access keys are rotated every 90 days or less. */
-#define KEY_MAX_AGE_DAYS 90
-
 struct ds_state {
 	struct tui_radio r;
 	struct tui_radio_item *items;
@@ -368,20 +366,13 @@ static const struct plan_key_fact *ds_key(const struct wiz *w, const char *id)
 	return NULL;
 }
 
-/* Rotate: the data source's key with its age, flagged past 90 days. */
+/* Rotate: the data source's key with its age, flagged past 90 days (core/keyage.h). */
 static char *ds_key_note(const struct wiz *w, const struct plan_data_source_fact *d)
 {
-	if (!d->access_key_id)
-		return xstrdup("key: CerteroX does not say which");
 	const struct plan_key_fact *k = ds_key(w, d->access_key_id);
-	if (!k || k->age_days < 0)
-		return xasprintf("key %s, age unknown (not a key of the user the wizard read)",
-		                 d->access_key_id);
-	return xasprintf("key %s, %d day%s old%s", d->access_key_id, k->age_days,
-	                 k->age_days == 1 ? "" : "s",
-	                 k->age_days > KEY_MAX_AGE_DAYS
-	                     ? ": OLDER THAN 90 DAYS, rotate it (CIS AWS Foundations 1.14)"
-	                     : "");
+	char note[300];
+	keyage_describe(note, sizeof(note), d->access_key_id, k ? k->age_days : -1);
+	return xstrdup(note);
 }
 
 static const char *ds_chosen_id(const struct wiz *w)
