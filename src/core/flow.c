@@ -48,6 +48,9 @@ size_t flow_pages(const struct answers *a, enum flow_page *out)
 		out[n++] = FLOW_CHOOSE_DATA_SOURCE;
 		out[n++] = FLOW_BUCKET_POLICY;
 		out[n++] = FLOW_IAM_POLICIES;
+	} else if (a->action == ANSWERS_ROTATE || a->action == ANSWERS_DISCONNECT) {
+		out[n++] = FLOW_CERTEROX;
+		out[n++] = FLOW_CHOOSE_DATA_SOURCE;
 	} else {
 		out[n++] = FLOW_CONNECTION;
 		if (a->connection == ANSWERS_ROOT) {

@@ -15,7 +15,7 @@ enum flow_page {
 	FLOW_IAM_POLICIES,
 	FLOW_USER,
 	FLOW_CERTEROX,
-	FLOW_CHOOSE_DATA_SOURCE, /* migrate only */
+	FLOW_CHOOSE_DATA_SOURCE, /* migrate, rotate, disconnect */
 	FLOW_REVIEW,
 	FLOW_VAULT,
 	FLOW_APPLY,
@@ -31,7 +31,8 @@ enum flow_page {
  *    (setup "detect" without a bucket: no bucket_policy page)
  *  connect linked: start connection iam_policies user certerox review vault apply done
  *  migrate:        start certerox choose_data_source bucket_policy iam_policies review vault
- *                  apply done */
+ *                  apply done
+ *  rotate, disconnect: start certerox choose_data_source review vault apply done */
 size_t flow_pages(const struct answers *a, enum flow_page *out);
 /* The page after / before cur in the current flow; FLOW_NONE at the ends or when cur is
  * not in the flow (then flow_next gives the first page). */

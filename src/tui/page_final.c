@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "core/flow.h"
+#include "core/keyage.h"
+#include "core/plan_life.h"
 #include "core/planfmt.h"
 #include "options.h"
 #include "tui/theme.h"
@@ -289,7 +291,8 @@ static bool cx_applies(struct tui_page *pg)
 
 static bool cx_applies_migrate(struct tui_page *pg)
 {
-	return W(pg)->a.action == ANSWERS_MIGRATE && wiz_in_flow(W(pg), FLOW_CERTEROX);
+	/* migrate, rotate and disconnect act on a data source CerteroX has: sign in first */
+	return W(pg)->a.action != ANSWERS_CONNECT && wiz_in_flow(W(pg), FLOW_CERTEROX);
 }
 
 const struct page_ops page_certerox_ops = {
@@ -324,46 +327,87 @@ const struct page_ops page_certerox_migrate_ops = {
     .destroy = cx_destroy,
 };
 
-/* ---- migrate: choose the data source ---- */
+/* ---- migrate, rotate, disconnect: choose the data source ---- */
 
 struct ds_state {
 	struct tui_radio r;
 	struct tui_radio_item *items;
 	char **labels;
+	char **notes;
 	int n;
 	const struct plan_data_source_fact **ds;
+	struct tui_switch remove; /* disconnect: also remove what the wizard made in AWS */
+	bool on_switch;           /* disconnect: the switch has the focus */
 };
 
 static void ds_clear(struct ds_state *s)
 {
-	for (int i = 0; i < s->n; i++)
+	for (int i = 0; i < s->n; i++) {
 		free(s->labels[i]);
+		free(s->notes[i]);
+	}
 	free(s->labels);
+	free(s->notes);
 	free(s->items);
 	free(s->ds);
 	s->labels = NULL;
+	s->notes = NULL;
 	s->items = NULL;
 	s->ds = NULL;
 	s->n = 0;
 }
 
+/* The discovered key fact of id (its age), NULL when discovery did not read it. */
+static const struct plan_key_fact *ds_key(const struct wiz *w, const char *id)
+{
+	for (size_t i = 0; id && i < w->facts.nkeys; i++)
+		if (str_eq(w->facts.keys[i].id, id))
+			return &w->facts.keys[i];
+	return NULL;
+}
+
+/* Rotate: the data source's key with its age, flagged past 90 days (core/keyage.h). */
+static char *ds_key_note(const struct wiz *w, const struct plan_data_source_fact *d)
+{
+	const struct plan_key_fact *k = ds_key(w, d->access_key_id);
+	char note[300];
+	keyage_describe(note, sizeof(note), d->access_key_id, k ? k->age_days : -1);
+	return xstrdup(note);
+}
+
+static const char *ds_chosen_id(const struct wiz *w)
+{
+	switch (w->a.action) {
+	case ANSWERS_ROTATE:
+		return w->a.rotate.data_source_id;
+	case ANSWERS_DISCONNECT:
+		return w->a.disconnect.data_source_id;
+	default:
+		return w->a.migrate.data_source_id;
+	}
+}
+
 static void ds_build(struct wiz *w, struct ds_state *s)
 {
 	ds_clear(s);
+	bool migrate = w->a.action == ANSWERS_MIGRATE;
 	for (size_t i = 0; i < w->facts.ndata_sources; i++) {
 		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
-		if (d->linked)
+		if (d->linked && migrate)
 			continue;
 		s->labels = xrealloc(s->labels, sizeof(char *) * (size_t)(s->n + 1));
+		s->notes = xrealloc(s->notes, sizeof(char *) * (size_t)(s->n + 1));
 		s->ds = xrealloc(s->ds, sizeof(*s->ds) * (size_t)(s->n + 1));
 		const char *inv = "";
 		if (w->vault)
 			inv = vault_find_data_source(w->vault, d->id) ? ", key in the vault"
 			                                              : ", key not in the vault";
-		s->labels[s->n] =
-		    xasprintf("%s (account %s, %s%s)", d->name ? d->name : d->id,
-		              d->account_id ? d->account_id : "?",
-		              d->cur_version == 2 ? "CUR 2.0 already" : "legacy CUR", inv);
+		const char *kind = d->linked             ? "linked"
+		                   : d->cur_version == 2 ? (migrate ? "CUR 2.0 already" : "CUR 2.0")
+		                                         : "legacy CUR";
+		s->labels[s->n] = xasprintf("%s (account %s, %s%s)", d->name ? d->name : d->id,
+		                            d->account_id ? d->account_id : "?", kind, inv);
+		s->notes[s->n] = w->a.action == ANSWERS_ROTATE ? ds_key_note(w, d) : NULL;
 		s->ds[s->n] = d;
 		s->n++;
 	}
@@ -371,7 +415,8 @@ static void ds_build(struct wiz *w, struct ds_state *s)
 	int sel = 0;
 	for (int i = 0; i < s->n; i++) {
 		s->items[i].label = s->labels[i];
-		if (str_eq(s->ds[i]->id, w->a.migrate.data_source_id))
+		s->items[i].note = s->notes[i];
+		if (str_eq(s->ds[i]->id, ds_chosen_id(w)))
 			sel = i;
 	}
 	tui_radio_init(&s->r, s->items, s->n, sel);
@@ -379,7 +424,9 @@ static void ds_build(struct wiz *w, struct ds_state *s)
 
 static void ds_init(struct tui_page *pg)
 {
-	pg->state = xcalloc(1, sizeof(struct ds_state));
+	struct ds_state *s = xcalloc(1, sizeof(struct ds_state));
+	s->remove.label = "Also remove what the wizard made in AWS";
+	pg->state = s;
 }
 
 static void ds_destroy(struct tui_page *pg)
@@ -392,8 +439,10 @@ static void ds_enter(struct tui_page *pg, int how)
 {
 	(void)how;
 	struct wiz *w = W(pg);
+	struct ds_state *s = pg->state;
+	s->remove.on = w->a.disconnect.delete_aws_resources;
 	wiz_refresh(w);
-	ds_build(w, pg->state);
+	ds_build(w, s);
 }
 
 static void ds_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
@@ -401,18 +450,39 @@ static void ds_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	struct ds_state *s = pg->state;
 	struct wiz *w = W(pg);
 	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
-	tui_put(win, y, x, wd, "Which AWS data source should switch to CUR 2.0?", A_NORMAL);
+	const char *q = w->a.action == ANSWERS_ROTATE ? "Which data source's access key should "
+	                                                "be rotated?"
+	                : w->a.action == ANSWERS_DISCONNECT
+	                    ? "Which data source should be disconnected from CerteroX?"
+	                    : "Which AWS data source should switch to CUR 2.0?";
+	tui_put(win, y, x, wd, q, A_NORMAL);
 	y += 2;
 	if (wiz_discovering(w) || w->cx_busy || !w->have_facts) {
 		wiz_draw_discovery(w, win, y, x, wd);
 		return;
 	}
 	if (s->n == 0) {
-		tui_put(win, y, x, wd, "CerteroX has no Root AWS data source in this organization.",
+		tui_put(win, y, x, wd,
+		        w->a.action == ANSWERS_MIGRATE
+		            ? "CerteroX has no Root AWS data source in this organization."
+		            : "CerteroX has no AWS data source in this organization.",
 		        theme_attr(ROLE_WARN));
 		return;
 	}
-	tui_radio_draw(&s->r, win, y, x, wd, true);
+	y += tui_radio_draw(&s->r, win, y, x, wd, !s->on_switch);
+	if (w->a.action != ANSWERS_DISCONNECT)
+		return;
+	y++;
+	tui_switch_draw(&s->remove, win, y++, x, wd, s->on_switch);
+	struct tui_rect r = {y, x + 2, b.y + b.h - y, wd - 2};
+	tui_put_wrapped(win, r,
+	                s->remove.on
+	                    ? "On: the data source's key, user, unshared policies, bucket-policy "
+	                      "statement and export go too, if the wizard made them; the review "
+	                      "lists each removal and each thing kept with the reason."
+	                    : "Off: only CerteroX's data source is deleted; everything in AWS "
+	                      "stays.",
+	                theme_attr(ROLE_DIM));
 }
 
 static int ds_action(struct tui_page *pg, const struct tui_event *ev)
@@ -431,7 +501,13 @@ static int ds_action(struct tui_page *pg, const struct tui_event *ev)
 		}
 		return TUI_REDRAW;
 	}
-	int r = tui_radio_action(&s->r, ev);
+	bool disc = w->a.action == ANSWERS_DISCONNECT;
+	if (disc && (ev->act == ACT_NEXT || ev->act == ACT_PREV)) {
+		s->on_switch = !s->on_switch;
+		return TUI_HANDLED | TUI_REDRAW;
+	}
+	int r =
+	    disc && s->on_switch ? tui_switch_action(&s->remove, ev) : tui_radio_action(&s->r, ev);
 	if (r)
 		return r;
 	if (ev->act != ACT_ENTER)
@@ -441,23 +517,40 @@ static int ds_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_HANDLED;
 	}
 	if (s->n == 0) {
-		tui_app_status(w->app, ROLE_ERROR, "No data source to switch.");
+		tui_app_status(w->app, ROLE_ERROR, "No data source to choose.");
 		return TUI_HANDLED;
 	}
 	const struct plan_data_source_fact *d = s->ds[s->r.selected];
-	if (d->cur_version == 2) {
-		tui_app_status(w->app, ROLE_WARN, "%s already uses CUR 2.0.", d->name);
-		return TUI_HANDLED;
+	switch (w->a.action) {
+	case ANSWERS_ROTATE:
+		answers_set(&w->a.rotate.data_source_id, d->id);
+		break;
+	case ANSWERS_DISCONNECT:
+		answers_set(&w->a.disconnect.data_source_id, d->id);
+		w->a.disconnect.delete_aws_resources = s->remove.on;
+		break;
+	default:
+		if (d->cur_version == 2) {
+			tui_app_status(w->app, ROLE_WARN, "%s already uses CUR 2.0.", d->name);
+			return TUI_HANDLED;
+		}
+		answers_set(&w->a.migrate.data_source_id, d->id);
+		w->a.has_migrate = true;
+		break;
 	}
-	answers_set(&w->a.migrate.data_source_id, d->id);
-	w->a.has_migrate = true;
 	wiz_refresh(w);
 	return TUI_NEXT;
 }
 
+/* Two instances, one applies at a time: migrate's, and rotate's and disconnect's. */
 static bool ds_applies(struct tui_page *pg)
 {
-	return wiz_in_flow(W(pg), FLOW_CHOOSE_DATA_SOURCE);
+	return W(pg)->a.action == ANSWERS_MIGRATE && wiz_in_flow(W(pg), FLOW_CHOOSE_DATA_SOURCE);
+}
+
+static bool ds_applies_life(struct tui_page *pg)
+{
+	return W(pg)->a.action != ANSWERS_MIGRATE && wiz_in_flow(W(pg), FLOW_CHOOSE_DATA_SOURCE);
 }
 
 const struct page_ops page_choose_ds_ops = {
@@ -471,6 +564,24 @@ const struct page_ops page_choose_ds_ops = {
     .draw = ds_draw,
     .on_action = ds_action,
     .applies = ds_applies,
+    .destroy = ds_destroy,
+};
+
+const struct page_ops page_choose_ds_life_ops = {
+    .title = "Data source",
+    .keys = "Up/Down choose  Tab move  Space toggle  Enter continue  Esc back",
+    .help = "CerteroX's AWS data sources in the organization.\nRotate: each data source's key "
+            "with its age; keys older than 90 days are flagged (CIS AWS Foundations 1.14). A "
+            "new key is made for the data source's user and saved in the vault, checked, "
+            "given to CerteroX, then the old key is deleted (only deactivated when the wizard "
+            "did not make it).\nDisconnect: CerteroX's data source is deleted; with the "
+            "switch on, what the wizard made for it in AWS too. The review lists each removal "
+            "and each thing kept with the reason, and the apply asks for a confirmation.",
+    .init = ds_init,
+    .enter = ds_enter,
+    .draw = ds_draw,
+    .on_action = ds_action,
+    .applies = ds_applies_life,
     .destroy = ds_destroy,
 };
 
@@ -623,6 +734,22 @@ static int review_action(struct tui_page *pg, const struct tui_event *ev)
 			tui_app_status(w->app, ROLE_ERROR, "The plan cannot be made: %s",
 			               w->plan_err.msg);
 			return TUI_HANDLED;
+		}
+		if (w->a.action == ANSWERS_DISCONNECT) {
+			/* an explicit confirmation: a disconnect deletes (batch needs --yes) */
+			char *q = xasprintf(
+			    "Delete the data source \"%s\" in CerteroX%s? Its costs are no longer "
+			    "imported; this cannot be undone. Each removal and each thing kept is "
+			    "listed in the plan.",
+			    wiz_ds_name(w),
+			    w->a.disconnect.delete_aws_resources
+			        ? ", and remove what the wizard made for it in AWS"
+			        : " (everything in AWS stays)");
+			int yes = tui_confirm(w->app, "Disconnect?", q, false);
+			free(q);
+			if (yes != 1)
+				return TUI_HANDLED;
+			return TUI_NEXT;
 		}
 		if (plan_needs_confirmation(&w->plan)) {
 			int yes = tui_confirm(w->app, "Replace or delete?",
@@ -1036,9 +1163,135 @@ const struct page_ops page_apply_ops = {
 
 /* ---- 12. done ---- */
 
+/* Disconnect's Done page: a removal (deleted, or the bucket policy rewritten without our
+ * statement), or a thing kept (a skipped step, whose reason says why). CerteroX's delete is
+ * the page's headline. */
+static bool done_listed(const struct plan_step *s, bool kept)
+{
+	if (kept)
+		return s->kind == PLAN_SKIP;
+	if (str_eq(s->service, "certerox"))
+		return false;
+	return s->kind == PLAN_DELETE || (s->kind == PLAN_UPDATE && str_eq(s->service, "s3"));
+}
+
+static int done_count(const struct wiz *w, bool kept)
+{
+	int n = 0;
+	for (size_t i = 0; i < w->plan.n; i++)
+		n += done_listed(&w->plan.steps[i], kept);
+	return n;
+}
+
+/* The listed steps of one kind, one row each ("  - title" or the reason kept), in rows rows
+ * (the last says how many more when they do not fit); the rows drawn. */
+static int done_steps(struct wiz *w, WINDOW *win, int y, int x, int wd, int rows, bool kept)
+{
+	int total = done_count(w, kept), n = 0;
+	int shown = total <= rows ? total : rows - 1;
+	char line[600];
+	for (size_t i = 0; i < w->plan.n && n < shown; i++) {
+		const struct plan_step *s = &w->plan.steps[i];
+		if (!done_listed(s, kept))
+			continue;
+		snprintf(line, sizeof(line), "  - %s",
+		         kept && s->skip_reason ? s->skip_reason : s->title);
+		tui_put(win, y + n++, x, wd, line, kept ? theme_attr(ROLE_DIM) : A_NORMAL);
+	}
+	if (total > shown) {
+		snprintf(line, sizeof(line), "  ... and %d more (the summary lists each)",
+		         total - shown);
+		tui_put(win, y + n++, x, wd, line, theme_attr(ROLE_DIM));
+	}
+	return n;
+}
+
+/* Rotate and disconnect: what changed, by the plan and the engine's result. */
+static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
+{
+	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
+	const struct engine_result *r = w->eng ? engine_result(w->eng) : NULL;
+	const char *prev = w->facts.life ? w->facts.life->access_key_id : NULL;
+	const char *id = ds_chosen_id(w);
+	char line[600];
+	if (w->a.action == ANSWERS_ROTATE) {
+		snprintf(line, sizeof(line), "%s The access key was rotated.", theme_sym(SYM_OK));
+		tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
+		y++;
+		snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		snprintf(line, sizeof(line), "  Name             %s", wiz_ds_name(w));
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		snprintf(line, sizeof(line), "  IAM user         %s",
+		         r && r->iam_user ? r->iam_user : "(unknown)");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		snprintf(line, sizeof(line), "  New access key   %s (secret in the vault)",
+		         r && r->access_key_id ? r->access_key_id : "(unknown)");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		bool deleted = false;
+		for (size_t i = 0; prev && i < w->plan.n; i++)
+			if (w->plan.steps[i].kind == PLAN_DELETE &&
+			    str_eq(w->plan.steps[i].operation, "DeleteAccessKey"))
+				deleted = true;
+		snprintf(line, sizeof(line), "  Previous key     %s (%s)", prev ? prev : "(none)",
+		         !prev     ? "CerteroX had none"
+		         : deleted ? "deleted"
+		                   : "kept: the wizard did not make it");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+		if (w->vault) {
+			snprintf(line, sizeof(line), "  Vault            %s", vault_path(w->vault));
+			tui_put(win, y++, x, wd, line, A_NORMAL);
+		}
+		y++;
+		struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
+		tui_put_wrapped(
+		    win, rr,
+		    "CerteroX reads the billing data with the new key from now on. The "
+		    "summary printed to the terminal when the wizard exits gives the old "
+		    "key as previous_access_key_id. Enter finishes.",
+		    A_NORMAL);
+		return;
+	}
+	snprintf(line, sizeof(line), "%s The data source \"%s\" was deleted in CerteroX.",
+	         theme_sym(SYM_OK), wiz_ds_name(w));
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
+	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	y++;
+	/* rows for both lists: their labels, a blank row between, the last row's note */
+	int room = b.y + b.h - 1 - y - 3;
+	int nrem = done_count(w, false), nkept = done_count(w, true);
+	int krows = nkept ? (nkept < room / 2 ? nkept : room / 2) : 1;
+	if (krows < 1)
+		krows = 1;
+	int rrows = room - krows;
+	if (nrem < rrows) {
+		rrows = nrem ? nrem : 1;
+		krows = room - rrows;
+	}
+	tui_put(win, y++, x, wd, "Removed in AWS", theme_attr(ROLE_LABEL));
+	int n = done_steps(w, win, y, x, wd, rrows, false);
+	if (n == 0)
+		tui_put(win, y + n++, x, wd,
+		        w->a.disconnect.delete_aws_resources ? "  - nothing the wizard made"
+		                                             : "  - nothing: not asked to",
+		        theme_attr(ROLE_DIM));
+	y += n + 1;
+	tui_put(win, y++, x, wd, "Kept", theme_attr(ROLE_LABEL));
+	n = done_steps(w, win, y, x, wd, krows, true);
+	if (n == 0)
+		tui_put(win, y + n++, x, wd, "  - nothing", theme_attr(ROLE_DIM));
+	tui_put(win, b.y + b.h - 1, x, wd, "The summary lists each; Enter finishes.",
+	        theme_attr(ROLE_DIM));
+}
+
 static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct wiz *w = W(pg);
+	if (w->a.action == ANSWERS_ROTATE || w->a.action == ANSWERS_DISCONNECT) {
+		done_life_draw(w, win, b);
+		return;
+	}
 	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
 	const struct engine_result *r = w->eng ? engine_result(w->eng) : NULL;
 	const char *id = r ? r->data_source_id : NULL;

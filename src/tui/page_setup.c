@@ -33,20 +33,31 @@ static const struct tui_radio_item start_items[] = {
     {"Show saved data sources", "The vault's data sources and keys, checked against CerteroX."},
     {"Check connected data sources",
      "Why costs are missing: export, bucket, key and last import of each (read-only)."},
+    {"Rotate a data source's access key",
+     "A new key for its user; keys older than 90 days are flagged (CIS 1.14)."},
+    {"Disconnect a data source",
+     "Delete it in CerteroX and, if asked, what the wizard made for it in AWS."},
 };
+#define NSTART ((int)(sizeof(start_items) / sizeof(start_items[0])))
 
 struct start_state {
 	struct tui_radio r;
+	/* start_items with the note of the item under the cursor only: six choices and the
+	 * account's data source fit in 80x24 */
+	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
 };
 
 static void start_init(struct tui_page *pg)
 {
 	struct start_state *s = xcalloc(1, sizeof(*s));
-	tui_radio_init(&s->r, start_items, 4,
-	               W(pg)->start == WIZ_MIGRATE ? 1
-	               : W(pg)->start == WIZ_CHECK ? 3
-	                                           : 0);
+	enum wiz_start st = W(pg)->start;
+	memcpy(s->items, start_items, sizeof(s->items));
+	tui_radio_init(&s->r, s->items, NSTART,
+	               st == WIZ_MIGRATE || st == WIZ_CHECK || st == WIZ_ROTATE ||
+	                       st == WIZ_DISCONNECT
+	                   ? (int)st
+	                   : 0);
 	pg->state = s;
 }
 
@@ -135,6 +146,8 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	}
 	y++;
 	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
+	for (int i = 0; i < NSTART; i++)
+		s->items[i].note = i == s->r.cursor ? start_items[i].note : NULL;
 	tui_radio_draw(&s->r, win, y, x, wd, true);
 	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
 	if (w->preloaded && !w->disc)
@@ -323,7 +336,10 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
-	w->a.action = w->start == WIZ_MIGRATE ? ANSWERS_MIGRATE : ANSWERS_CONNECT;
+	w->a.action = w->start == WIZ_MIGRATE      ? ANSWERS_MIGRATE
+	              : w->start == WIZ_ROTATE     ? ANSWERS_ROTATE
+	              : w->start == WIZ_DISCONNECT ? ANSWERS_DISCONNECT
+	                                           : ANSWERS_CONNECT;
 	if (!w->conn_preselected && !w->preloaded && w->a.action == ANSWERS_CONNECT) {
 		w->conn_preselected = true;
 		w->a.connection =
@@ -337,7 +353,11 @@ const struct page_ops page_start_ops = {
     .keys = "Up/Down choose  Enter continue",
     .help = "The wizard reads the account first (read-only) and shows who it acts as.\n"
             "Connect: the whole guide, page by page. Switch: migrate a legacy CUR data source "
-            "to CUR 2.0. Show: the data sources and pending keys saved in the vault (unlocked "
+            "to CUR 2.0. Rotate: a new access key for a data source (keys older than 90 days are "
+            "flagged, CIS AWS Foundations 1.14), saved in the vault, then CerteroX uses it and "
+            "the old key goes. Disconnect: delete a data source in CerteroX and, if asked, what "
+            "the wizard made for it in AWS. Show: the data sources and pending keys saved in the "
+            "vault (unlocked "
             "read-only with its passphrase; secrets never shown), each marked present in "
             "CerteroX or not found there when CerteroX is reachable. Check: the health of "
             "every connected AWS data source and the action that fixes a problem.\nNothing is "

@@ -443,24 +443,24 @@ static int offer_fix(struct tui_page *pg, const struct status_ds *d)
 	if (!a)
 		return TUI_HANDLED | TUI_REDRAW;
 	char q[400];
-	if (str_eq(a, "rotate")) {
+	bool rotate = str_eq(a, "rotate"), migrate = str_eq(a, "migrate");
+	if (rotate)
 		snprintf(q, sizeof(q),
-		         "The fix for %s is Rotate (a new access key, saved in the vault and given "
-		         "to CerteroX). This version of the wizard has no Rotate page: see the fix "
-		         "shown with the checks.",
+		         "Start Rotate now for %s? A new access key is saved in the vault, checked "
+		         "and given to CerteroX; every change is shown for review first.",
 		         dash(d->name));
-		tui_message(pg->app, "Fix", q);
-		return TUI_HANDLED | TUI_REDRAW;
-	}
-	snprintf(q, sizeof(q),
-	         "Start %s now for account %s? It reads first and shows every change "
-	         "for review before anything is applied.",
-	         str_eq(a, "migrate") ? "Switch to CUR 2.0" : "Connect", dash(d->account_id));
+	else
+		snprintf(q, sizeof(q),
+		         "Start %s now for account %s? It reads first and shows every change "
+		         "for review before anything is applied.",
+		         migrate ? "Switch to CUR 2.0" : "Connect", dash(d->account_id));
 	int yes = tui_confirm(pg->app, "Fix", q, true);
 	if (yes != 1)
 		return TUI_HANDLED | TUI_REDRAW;
-	w->start = str_eq(a, "migrate") ? WIZ_MIGRATE : WIZ_CONNECT;
-	w->a.action = w->start == WIZ_MIGRATE ? ANSWERS_MIGRATE : ANSWERS_CONNECT;
+	w->start = rotate ? WIZ_ROTATE : migrate ? WIZ_MIGRATE : WIZ_CONNECT;
+	w->a.action = rotate ? ANSWERS_ROTATE : migrate ? ANSWERS_MIGRATE : ANSWERS_CONNECT;
+	if (rotate) /* the rotate's data source page has it chosen */
+		answers_set(&w->a.rotate.data_source_id, d->id);
 	if (w->a.action == ANSWERS_CONNECT)
 		w->a.connection = d->linked ? ANSWERS_LINKED : ANSWERS_ROOT;
 	wiz_refresh(w);

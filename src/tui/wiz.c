@@ -9,10 +9,12 @@
 
 #include "core/diff.h"
 #include "core/flow.h"
+#include "core/plan_life.h"
 #include "core/policy.h"
 #include "core/validate.h"
 #include "options.h"
 #include "run/keyintent.h"
+#include "run/resolve.h"
 #include "run/summary.h"
 #include "tui/term.h"
 #include "tui/theme.h"
@@ -359,6 +361,29 @@ enum cx_status wiz_build_plan(struct wiz *w)
 		w->plan_st = cx_err_set(&w->plan_err, CX_E_INPUT, "the account has not been read");
 		return w->plan_st;
 	}
+	if (w->a.action == ANSWERS_ROTATE || w->a.action == ANSWERS_DISCONNECT) {
+		/* as batch does (batch/batch.c prepare): the chosen data source's real user and
+		 * what the wizard made for it, read one after another (run/resolve.h); again
+		 * for each plan, since the vault may have been unlocked meanwhile */
+		plan_life_free(w->facts.life);
+		w->facts.life = NULL;
+		struct resolve_opts ro = {.aws = w->s.aws,
+		                          .certerox = w->cx_ready ? w->s.cx : NULL,
+		                          .vault = w->vault,
+		                          .dry_run = !w->vault};
+		struct strv ws = STRV_INIT;
+		w->plan_st = resolve_life(&ro, &w->a, &w->facts, &ws, &w->plan_err);
+		for (size_t i = 0; i < ws.n; i++) {
+			bool seen = false; /* each plan resolves again: say each warning once */
+			for (size_t k = 0; k < w->warnings.n && !seen; k++)
+				seen = str_eq(w->warnings.v[k], ws.v[i]);
+			if (!seen)
+				strv_push(&w->warnings, ws.v[i]);
+		}
+		strv_free(&ws);
+		if (w->plan_st != CX_OK)
+			return w->plan_st;
+	}
 	answers_fill_defaults(&w->a, w->facts.account_id, w->facts.bucket_region);
 	w->plan_st = validate_answers(&w->a, NULL, &w->plan_err);
 	if (w->plan_st != CX_OK)
@@ -664,11 +689,15 @@ char *wiz_summary_text(struct wiz *w)
 
 const char *wiz_ds_name(const struct wiz *w)
 {
-	if (w->a.action == ANSWERS_MIGRATE) {
-		for (size_t i = 0; i < w->facts.ndata_sources; i++)
-			if (str_eq(w->facts.data_sources[i].id, w->a.migrate.data_source_id))
-				return w->facts.data_sources[i].name;
-	}
+	const char *id = w->a.action == ANSWERS_MIGRATE      ? w->a.migrate.data_source_id
+	                 : w->a.action == ANSWERS_ROTATE     ? w->a.rotate.data_source_id
+	                 : w->a.action == ANSWERS_DISCONNECT ? w->a.disconnect.data_source_id
+	                                                     : NULL;
+	for (size_t i = 0; id && i < w->facts.ndata_sources; i++)
+		if (str_eq(w->facts.data_sources[i].id, id))
+			return w->facts.data_sources[i].name ? w->facts.data_sources[i].name : "";
+	if (id)
+		return "";
 	return w->a.data_source.name ? w->a.data_source.name : "";
 }
 

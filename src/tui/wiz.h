@@ -23,7 +23,9 @@
 
 struct cx_options;
 
-enum wiz_start { WIZ_CONNECT = 0, WIZ_MIGRATE, WIZ_SHOW, WIZ_CHECK };
+/* The Welcome page's choices, in its order (rotate and disconnect last: the others keep
+ * their places). */
+enum wiz_start { WIZ_CONNECT = 0, WIZ_MIGRATE, WIZ_SHOW, WIZ_CHECK, WIZ_ROTATE, WIZ_DISCONNECT };
 
 struct wiz {
 	struct tui_app *app;
@@ -140,7 +142,7 @@ void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width);
 /* The page set: ops of each page, in the guide's order. */
 extern const struct page_ops page_start_ops, page_connection_ops, page_export_type_ops,
     page_export_ops, page_bucket_policy_ops, page_iam_ops, page_user_ops, page_certerox_ops,
-    page_certerox_migrate_ops, page_choose_ds_ops, page_review_ops, page_vault_ops, page_apply_ops,
-    page_done_ops, page_status_ops;
+    page_certerox_migrate_ops, page_choose_ds_ops, page_choose_ds_life_ops, page_review_ops,
+    page_vault_ops, page_apply_ops, page_done_ops, page_status_ops;
 
 #endif

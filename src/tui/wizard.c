@@ -10,13 +10,14 @@
  * the connect flows sign in after the user page: the CerteroX page is listed twice (each
  * instance applies to one kind of flow). */
 static const struct page_ops *const pages[] = {
-    &page_start_ops,         &page_certerox_migrate_ops,
-    &page_choose_ds_ops,     &page_connection_ops,
-    &page_export_type_ops,   &page_export_ops,
-    &page_bucket_policy_ops, &page_iam_ops,
-    &page_user_ops,          &page_certerox_ops,
-    &page_review_ops,        &page_vault_ops,
-    &page_apply_ops,         &page_done_ops,
+    &page_start_ops,      &page_certerox_migrate_ops,
+    &page_choose_ds_ops,  &page_choose_ds_life_ops,
+    &page_connection_ops, &page_export_type_ops,
+    &page_export_ops,     &page_bucket_policy_ops,
+    &page_iam_ops,        &page_user_ops,
+    &page_certerox_ops,   &page_review_ops,
+    &page_vault_ops,      &page_apply_ops,
+    &page_done_ops,
 };
 
 bool wizard_available(void)

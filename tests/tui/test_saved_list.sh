@@ -25,8 +25,10 @@ VAULT="$HOMEDIR/data/certerox-aws-setup/credentials.vault"
 tui_start 80 24 $ENVS
 tui_launch
 check "page 1" tui_wait "management (payer) account" 20
+tui_keys Down Down
+# the note of the choice under the cursor (the Welcome page shows only that one)
 check "the choice's note" tui_wait "The vault's data sources and keys, checked against CerteroX."
-tui_keys Down Down Enter
+tui_keys Enter
 check "no vault: nothing saved yet" tui_wait "no vault at" 10
 check "no vault: the message" tui_wait "nothing saved yet"
 tui_keys Enter

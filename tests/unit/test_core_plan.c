@@ -9,6 +9,7 @@
 #include "core/answers.h"
 #include "core/cxrules.h"
 #include "core/flow.h"
+#include "core/keyage.h"
 #include "core/owner.h"
 #include "core/plan.h"
 #include "core/policy.h"
@@ -509,6 +510,27 @@ START_TEST(plan_errors)
 }
 END_TEST
 
+/* CIS AWS Foundations 1.14: the TUI's rotate flags keys older than 90 days. */
+START_TEST(keyage_flags_past_90_days)
+{
+	char b[300];
+	ck_assert(!keyage_overdue(90));
+	ck_assert(keyage_overdue(91));
+	ck_assert(!keyage_overdue(-1));
+	keyage_describe(b, sizeof(b), "AKIAEXAMPLE", 90);
+	ck_assert_str_eq(b, "key AKIAEXAMPLE, 90 days old");
+	keyage_describe(b, sizeof(b), "AKIAEXAMPLE", 1);
+	ck_assert_str_eq(b, "key AKIAEXAMPLE, 1 day old");
+	keyage_describe(b, sizeof(b), "AKIAEXAMPLE", 400);
+	ck_assert_str_eq(b, "key AKIAEXAMPLE, 400 days old: OLDER THAN 90 DAYS, rotate it (CIS AWS "
+	                    "Foundations 1.14)");
+	keyage_describe(b, sizeof(b), "AKIAEXAMPLE", -1);
+	ck_assert_ptr_nonnull(strstr(b, "age unknown"));
+	keyage_describe(b, sizeof(b), NULL, 3);
+	ck_assert_str_eq(b, "key: CerteroX does not say which");
+}
+END_TEST
+
 START_TEST(flow_pages_per_answers)
 {
 	struct answers a;
@@ -545,6 +567,18 @@ START_TEST(flow_pages_per_answers)
 	ck_assert_int_eq(flow_next(&a, FLOW_DONE), FLOW_NONE);
 	ck_assert_int_eq(flow_page_from_id("vault"), FLOW_VAULT);
 	ck_assert_int_eq(flow_page_from_id("nope"), FLOW_NONE);
+	/* rotate and disconnect act on a data source CerteroX has: no AWS setup pages */
+	for (int act = ANSWERS_ROTATE; act <= ANSWERS_DISCONNECT; act++) {
+		a.action = (enum answers_action)act;
+		n = flow_pages(&a, pg);
+		buf[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			strcat(buf, flow_page_id(pg[i]));
+			strcat(buf, " ");
+		}
+		ck_assert_str_eq(buf, "start certerox choose_data_source review vault apply done ");
+		ck_assert_int_eq(flow_next(&a, FLOW_CHOOSE_DATA_SOURCE), FLOW_REVIEW);
+	}
 	answers_free(&a);
 }
 END_TEST
@@ -648,6 +682,7 @@ static Suite *suite(void)
 	tcase_add_test(t, plan_two_unknown_keys_stop);
 	tcase_add_test(t, plan_errors);
 	tcase_add_test(t, flow_pages_per_answers);
+	tcase_add_test(t, keyage_flags_past_90_days);
 	suite_add_tcase(s, t);
 	return s;
 }
