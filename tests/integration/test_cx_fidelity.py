@@ -88,10 +88,12 @@ def b5_server_error():
                  and q["operation"].startswith("POST ")]
         check("B5: only the submission was sent again (500, then 201)",
               [q["status"] for q in posts] == [500, 201], str([(q["status"], q["error"]) for q in posts]))
-        last_aws = max(q["end"] for q in reqs if q["service"] not in ("certerox",) and
+        # the new key's description (iam TagUser) may go out beside the submission; what the 500
+        # must not cause is any AWS request once it is answered
+        last_aws = max(q["start"] for q in reqs if q["service"] not in ("certerox",) and
                        q.get("access_key_id") == sim.env["AWS_ACCESS_KEY_ID"])
-        check("B5: no request of the wizard's administrator after the first submission",
-              posts and last_aws <= posts[0]["start"], f"{last_aws} {posts[0]['start'] if posts else None}")
+        check("B5: no request of the wizard's administrator after the first submission's 500",
+              posts and last_aws <= posts[0]["end"], f"{last_aws} {posts[0]['end'] if posts else None}")
         ds = [d for d in data_sources(sim) or [] if d["account_id"] == sim.env["AWS_ACCOUNT_ID"]]
         check("B5: one data source (curl)", len(ds) == 1, str(ds))
     finally:

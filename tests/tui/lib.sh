@@ -283,3 +283,39 @@ tui_home() {
 }
 # Value of a variable of the sim's env.
 tui_sim_var() { sed -n "s/^export $1='\(.*\)'$/\1/p" "$TUI_SIM/env"; }
+
+# tui_batch_connect FILE: the data source of answers FILE made with --batch (the vault's
+# passphrase in $T_TMP/passfile); its summary in $T_TMP/batch.json, stderr in batch.err.
+tui_batch_connect() {
+	(
+		set -a
+		. "$TUI_SIM/env"
+		XDG_DATA_HOME="$HOMEDIR/data" XDG_STATE_HOME="$HOMEDIR/state" CX_KEY_WAIT_MS=30000 \
+			"$CX_BIN" --batch --answers "$1" --passphrase-file "$T_TMP/passfile" \
+			--vault-kdf interactive >"$T_TMP/batch.json" 2>"$T_TMP/batch.err"
+	)
+}
+# tui_aws_keys: the access keys of certerox-billing as boto3 sees them, "ID STATUS" lines in
+# $T_TMP/keys.txt.
+tui_aws_keys() {
+	(
+		set -a
+		. "$TUI_SIM/env"
+		"$CLOUDSIM_PYTHON" -c '
+import boto3
+iam = boto3.client("iam")
+for k in iam.list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]:
+    print(k["AccessKeyId"], k["Status"])'
+	) >"$T_TMP/keys.txt" 2>"$T_TMP/keys.err"
+}
+# tui_cx_keys: CerteroX's data sources (curl, then the JSON read by python), "ID ACCESS_KEY_ID"
+# lines in $T_TMP/cx.txt; the answer in $T_TMP/ds.json.
+tui_cx_keys() {
+	curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $(tui_sim_var CERTEROX_TOKEN)" \
+		"$(tui_sim_var CERTEROX_URL)/restapi/v2/organizations/$(tui_sim_var CERTEROX_ORGANIZATION_ID)/cloud_accounts?details=true" \
+		>"$T_TMP/ds.json" 2>&1 || true
+	"$CLOUDSIM_PYTHON" -c '
+import json, sys
+for d in json.load(open(sys.argv[1]))["cloud_accounts"]:
+    print(d["id"], (d.get("config") or {}).get("access_key_id"))' "$T_TMP/ds.json" >"$T_TMP/cx.txt" 2>&1
+}

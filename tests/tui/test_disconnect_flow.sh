@@ -17,42 +17,12 @@ cat >"$T_TMP/connect.json" <<'EOF'
 {"export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-disconnect", "create_bucket": true},
  "data_source": {"name": "Disconnected billing"}}
 EOF
-CXURL=$(tui_sim_var CERTEROX_URL)
-ORG=$(tui_sim_var CERTEROX_ORGANIZATION_ID)
-TOKEN=$(tui_sim_var CERTEROX_TOKEN)
-(
-	set -a
-	. "$TUI_SIM/env"
-	XDG_DATA_HOME="$HOMEDIR/data" XDG_STATE_HOME="$HOMEDIR/state" CX_KEY_WAIT_MS=30000 \
-		"$CX_BIN" --batch --answers "$T_TMP/connect.json" --passphrase-file "$T_TMP/passfile" \
-		--vault-kdf interactive >"$T_TMP/batch.json" 2>"$T_TMP/batch.err"
-)
+tui_batch_connect "$T_TMP/connect.json"
 check "the data source is made with --batch" grep -q '"status": "done"' "$T_TMP/batch.json"
-# The user's access keys as boto3 sees them: "ID STATUS" lines.
-aws_keys() {
-	(
-		set -a
-		. "$TUI_SIM/env"
-		"$CLOUDSIM_PYTHON" -c '
-import boto3
-iam = boto3.client("iam")
-for k in iam.list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]:
-    print(k["AccessKeyId"], k["Status"])'
-	) >"$T_TMP/keys.txt" 2>"$T_TMP/keys.err"
-}
-# CerteroX's data sources: "ID ACCESS_KEY_ID" lines (curl, then the JSON read by python).
-cx_keys() {
-	curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
-		"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts?details=true" >"$T_TMP/ds.json" 2>&1 || true
-	"$CLOUDSIM_PYTHON" -c '
-import json, sys
-for d in json.load(open(sys.argv[1]))["cloud_accounts"]:
-    print(d["id"], (d.get("config") or {}).get("access_key_id"))' "$T_TMP/ds.json" >"$T_TMP/cx.txt" 2>&1
-}
-aws_keys
+tui_aws_keys
 OLD=$(awk '{print $1}' "$T_TMP/keys.txt")
 check "one key before the disconnect" test "$(wc -l <"$T_TMP/keys.txt")" -eq 1
-cx_keys
+tui_cx_keys
 check "CerteroX holds the key" grep -q " $OLD\$" "$T_TMP/cx.txt"
 DSID=$(awk '{print $1}' "$T_TMP/cx.txt")
 
@@ -149,7 +119,7 @@ check "done: the kept policy is listed" tui_wait "  - policy CerteroXReadOnly" 5
 page 7 Done disconnect-07-done
 tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
-cx_keys
+tui_cx_keys
 check "curl: CerteroX no longer has the data source" sh -c "! grep -q '^$DSID ' '$T_TMP/cx.txt'"
 check "curl: CerteroX's listing was read" grep -q '"cloud_accounts"' "$T_TMP/ds.json"
 aws_state

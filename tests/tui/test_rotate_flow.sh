@@ -17,42 +17,12 @@ cat >"$T_TMP/connect.json" <<'EOF'
 {"export": {"type": "cur2", "setup": "wizard", "bucket": "cx-tui-rotate", "create_bucket": true},
  "data_source": {"name": "Rotated billing"}}
 EOF
-CXURL=$(tui_sim_var CERTEROX_URL)
-ORG=$(tui_sim_var CERTEROX_ORGANIZATION_ID)
-TOKEN=$(tui_sim_var CERTEROX_TOKEN)
-(
-	set -a
-	. "$TUI_SIM/env"
-	XDG_DATA_HOME="$HOMEDIR/data" XDG_STATE_HOME="$HOMEDIR/state" CX_KEY_WAIT_MS=30000 \
-		"$CX_BIN" --batch --answers "$T_TMP/connect.json" --passphrase-file "$T_TMP/passfile" \
-		--vault-kdf interactive >"$T_TMP/batch.json" 2>"$T_TMP/batch.err"
-)
+tui_batch_connect "$T_TMP/connect.json"
 check "the data source is made with --batch" grep -q '"status": "done"' "$T_TMP/batch.json"
-# The user's access keys as boto3 sees them: "ID STATUS" lines.
-aws_keys() {
-	(
-		set -a
-		. "$TUI_SIM/env"
-		"$CLOUDSIM_PYTHON" -c '
-import boto3
-iam = boto3.client("iam")
-for k in iam.list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]:
-    print(k["AccessKeyId"], k["Status"])'
-	) >"$T_TMP/keys.txt" 2>"$T_TMP/keys.err"
-}
-# CerteroX's data sources: "ID ACCESS_KEY_ID" lines (curl, then the JSON read by python).
-cx_keys() {
-	curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
-		"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts?details=true" >"$T_TMP/ds.json" 2>&1 || true
-	"$CLOUDSIM_PYTHON" -c '
-import json, sys
-for d in json.load(open(sys.argv[1]))["cloud_accounts"]:
-    print(d["id"], (d.get("config") or {}).get("access_key_id"))' "$T_TMP/ds.json" >"$T_TMP/cx.txt" 2>&1
-}
-aws_keys
+tui_aws_keys
 OLD=$(awk '{print $1}' "$T_TMP/keys.txt")
 check "one key before the rotate" test "$(wc -l <"$T_TMP/keys.txt")" -eq 1
-cx_keys
+tui_cx_keys
 check "CerteroX holds the old key" grep -q " $OLD\$" "$T_TMP/cx.txt"
 DSID=$(awk '{print $1}' "$T_TMP/cx.txt")
 
@@ -100,12 +70,12 @@ check "exit 0" tui_wait "[exit 0]" 10
 # the summary printed on exit, with the scrollback
 tui_tmux capture-pane -t cx -p -S -400 >"$T_TMP/summary.txt"
 check "the summary names previous_access_key_id" grep -qF "\"previous_access_key_id\": \"$OLD\"" "$T_TMP/summary.txt"
-aws_keys
+tui_aws_keys
 NEW=$(awk '$2 == "Active" {print $1}' "$T_TMP/keys.txt")
 check "boto3: one key left, Active" test "$(wc -l <"$T_TMP/keys.txt")" -eq 1 -a -n "$NEW"
 check "boto3: the old key is gone" sh -c "! grep -q '^$OLD ' '$T_TMP/keys.txt'"
 check "the new key is another key" test -n "$NEW" -a "$NEW" != "$OLD"
-cx_keys
+tui_cx_keys
 check "curl: CerteroX's data source holds the new key" grep -qx "$DSID $NEW" "$T_TMP/cx.txt"
 check "the Done page named the new key" grep -qF "New access key   $NEW" "$TUI_ALL"
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
