@@ -255,24 +255,6 @@ static void parse_key(const xmlNode *n, struct iam_access_key *k)
 	}
 }
 
-/* Opens the answer and returns <OpResult> (or the root for no-result ops). */
-static xmlNode *open_result(const struct http_response *r, const char *op, xmlDoc **doc,
-                            struct cx_err *err)
-{
-	*doc = aws_xml_doc(r, err);
-	if (!*doc)
-		return NULL;
-	char name[96];
-	snprintf(name, sizeof(name), "%sResult", op);
-	xmlNode *res = xml_child(xml_root(*doc), name);
-	if (!res) {
-		cx_err_set(err, CX_E_PARSE, "IAM %s answer without %s", op, name);
-		xml_free(*doc);
-		*doc = NULL;
-	}
-	return res;
-}
-
 static void next_marker(struct iam_st *s, const xmlNode *res, bool *more)
 {
 	free(s->marker);
@@ -316,7 +298,7 @@ void iam_op_set_tag(struct aws_op *op, const char *key, const char *value)
 		struct iam_st *s = stp;                                                            \
 		xmlDoc *doc = NULL;                                                                \
 		*more = false;                                                                     \
-		xmlNode *res = open_result(r, opname, &doc, err);                                  \
+		xmlNode *res = opkit_xml_result(r, opname, &doc, err);                             \
 		if (!res)                                                                          \
 			return err->status;                                                        \
 		enum cx_status rc = CX_OK;                                                         \
@@ -843,7 +825,7 @@ static enum cx_status last_used_parse(void *stp, const struct http_response *r, 
 	struct last_used_st *s = stp;
 	xmlDoc *doc = NULL;
 	*more = false;
-	xmlNode *res = open_result(r, "GetAccessKeyLastUsed", &doc, err);
+	xmlNode *res = opkit_xml_result(r, "GetAccessKeyLastUsed", &doc, err);
 	if (!res)
 		return err->status;
 	iam_key_last_used_free(&s->out);

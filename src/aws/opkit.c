@@ -1,6 +1,7 @@
 /* opkit.c - helpers shared by the AWS service files. See opkit.h. */
 #include "aws/opkit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,23 @@ xmlNode *opkit_xml_root(const struct http_response *r, const char *op, const cha
 		return NULL;
 	}
 	return n;
+}
+
+xmlNode *opkit_xml_result(const struct http_response *r, const char *op, xmlDoc **doc,
+                          struct cx_err *err)
+{
+	*doc = aws_xml_doc(r, err);
+	if (!*doc)
+		return NULL;
+	char name[96];
+	snprintf(name, sizeof(name), "%sResult", op);
+	xmlNode *res = xml_child(xml_root(*doc), name);
+	if (!res) {
+		cx_err_set(err, CX_E_PARSE, "%s answer without %s", op, name);
+		xml_free(*doc);
+		*doc = NULL;
+	}
+	return res;
 }
 
 void opkit_req_json_paged(struct aws_req *rq, cJSON *j, const char *token)

@@ -29,6 +29,11 @@ enum cx_status opkit_run_move(struct aws_client *c, struct aws_op *op, void *res
  * Returns that root (*doc to xml_free by the caller), or NULL with err set and *doc NULL. */
 xmlNode *opkit_xml_root(const struct http_response *r, const char *op, const char *root,
                         xmlDoc **doc, struct cx_err *err);
+/* Opens a query-protocol answer (IAM, STS, ...) of operation op and returns its <OpResult>
+ * element, the root's child (*doc to xml_free by the caller), or NULL with err set and *doc
+ * NULL. */
+xmlNode *opkit_xml_result(const struct http_response *r, const char *op, xmlDoc **doc,
+                          struct cx_err *err);
 
 /* Sends the JSON body j plus "NextToken": token when token is not NULL. Takes j. */
 void opkit_req_json_paged(struct aws_req *rq, cJSON *j, const char *token);

@@ -137,25 +137,6 @@ enum cx_status org_list_accounts(struct aws_client *c, struct org_account_list *
 	return opkit_run_move(c, op, &s->accounts, out, sizeof(*out), err);
 }
 
-/* ---------- query helpers ---------- */
-
-static xmlNode *result_of(const struct http_response *r, const char *op, xmlDoc **doc,
-                          struct cx_err *err)
-{
-	*doc = aws_xml_doc(r, err);
-	if (!*doc)
-		return NULL;
-	char name[96];
-	snprintf(name, sizeof(name), "%sResult", op);
-	xmlNode *res = xml_child(xml_root(*doc), name);
-	if (!res) {
-		cx_err_set(err, CX_E_PARSE, "%s answer without %s", op, name);
-		xml_free(*doc);
-		*doc = NULL;
-	}
-	return res;
-}
-
 /* ---------- sts AssumeRole ---------- */
 
 static void assume_build(void *stp, struct aws_req *rq)
@@ -171,7 +152,7 @@ static enum cx_status assume_parse(void *stp, const struct http_response *r, boo
 	struct oo_st *s = stp;
 	*more = false;
 	xmlDoc *doc;
-	xmlNode *res = result_of(r, "AssumeRole", &doc, err);
+	xmlNode *res = opkit_xml_result(r, "AssumeRole", &doc, err);
 	if (!res)
 		return err->status;
 	xmlNode *cr = xml_child(res, "Credentials");
@@ -265,7 +246,7 @@ static enum cx_status entity_parse(void *stp, const struct http_response *r, boo
 	struct oo_st *s = stp;
 	*more = false;
 	xmlDoc *doc;
-	xmlNode *res = result_of(r, s->op, &doc, err);
+	xmlNode *res = opkit_xml_result(r, s->op, &doc, err);
 	if (!res)
 		return err->status;
 	bool role = strstr(s->op, "Role") != NULL;
@@ -367,7 +348,7 @@ static enum cx_status inline_get_parse(void *stp, const struct http_response *r,
 	struct oo_st *s = stp;
 	*more = false;
 	xmlDoc *doc;
-	xmlNode *res = result_of(r, s->op, &doc, err);
+	xmlNode *res = opkit_xml_result(r, s->op, &doc, err);
 	if (!res)
 		return err->status;
 	char *d = xml_path_text(res, "PolicyDocument");
