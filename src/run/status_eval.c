@@ -11,6 +11,20 @@
 #include "util/mem.h"
 #include "util/str.h"
 
+/* Frees d's problems; the list becomes empty. */
+static void problems_clear(struct status_ds *d)
+{
+	for (size_t i = 0; i < d->nproblems; i++) {
+		free(d->problems[i].code);
+		free(d->problems[i].message);
+		free(d->problems[i].fix);
+		free(d->problems[i].action);
+	}
+	free(d->problems);
+	d->problems = NULL;
+	d->nproblems = 0;
+}
+
 void status_ds_free(struct status_ds *d)
 {
 	if (!d)
@@ -48,15 +62,7 @@ void status_ds_free(struct status_ds *d)
 		*strs[i] = NULL;
 	}
 	strv_free(&d->errors);
-	for (size_t i = 0; i < d->nproblems; i++) {
-		free(d->problems[i].code);
-		free(d->problems[i].message);
-		free(d->problems[i].fix);
-		free(d->problems[i].action);
-	}
-	free(d->problems);
-	d->problems = NULL;
-	d->nproblems = 0;
+	problems_clear(d);
 }
 
 long long status_parse_time(const char *iso)
@@ -145,15 +151,7 @@ static void export_problems(struct status_ds *d, const char *kind, const char *f
 
 void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 {
-	for (size_t i = 0; i < d->nproblems; i++) {
-		free(d->problems[i].code);
-		free(d->problems[i].message);
-		free(d->problems[i].fix);
-		free(d->problems[i].action);
-	}
-	free(d->problems);
-	d->problems = NULL;
-	d->nproblems = 0;
+	problems_clear(d);
 	char fix[1024];
 	const char *kind = d->legacy ? "legacy report" : "CUR 2.0 export";
 	snprintf(fix, sizeof(fix),
