@@ -640,6 +640,16 @@ static bool start_recovery(struct engine *e, struct sinfo *s, enum cx_status st,
 	return true;
 }
 
+/* A key the engine meant to delete (its secret lost or unsaved) that AWS would not delete:
+ * why is logged with AWS's message and the journal names the key as orphaned. */
+static void key_orphaned(struct engine *e, const struct sinfo *s, const struct aws_op *op,
+                         const char *why)
+{
+	log_error("%s: %s", why, aws_op_error(op)->msg);
+	journal_note(e, "orphaned_access_key", "user",
+	             json_str(e->p->steps[s->idx].request, "UserName"), "access_key_id", s->aux_id);
+}
+
 static void on_recover_done(struct aws_op *op, void *ud)
 {
 	struct sinfo *s = ud;
@@ -731,9 +741,7 @@ static void on_recover_done(struct aws_op *op, void *ud)
 			    "the key %s was created but its secret was lost, and it could not be "
 			    "deleted: it is orphaned; delete it in IAM",
 			    s->aux_id);
-			log_error("%s: %s", why, aws_op_error(op)->msg);
-			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
-			             "access_key_id", s->aux_id);
+			key_orphaned(e, s, op, why);
 			aws_op_free(op);
 			recover_fail(e, s, why);
 			return;
@@ -756,9 +764,7 @@ static void on_recover_done(struct aws_op *op, void *ud)
 			    "the new key %s could not be saved in the vault nor deleted: it is "
 			    "orphaned; delete it in IAM",
 			    s->aux_id);
-			log_error("%s: %s", why, aws_op_error(op)->msg);
-			journal_note(e, "orphaned_access_key", "user", json_str(rq, "UserName"),
-			             "access_key_id", s->aux_id);
+			key_orphaned(e, s, op, why);
 		} else {
 			snprintf(
 			    why, sizeof(why),
