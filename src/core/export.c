@@ -27,7 +27,16 @@ void export_spec_from_answers(struct export_spec *spec, const struct answers *a,
 	spec->region = region;
 	spec->granularity = a->export.granularity;
 	spec->format = a->export.format;
-	spec->split_cost_allocation = a->export.split_cost_allocation;
+	/* the default (true) asks CUR 2.0 for the split_line_item_* columns; a legacy report
+	 * gets SPLIT_COST_ALLOCATION_DATA only when the answers ask for it (see export.h) */
+	spec->split_cost_allocation =
+	    a->export.split_cost_allocation && (!spec->legacy || a->has_split);
+}
+
+bool export_legacy_split_asked(const struct answers *a)
+{
+	return a->action == ANSWERS_CONNECT && a->connection == ANSWERS_ROOT &&
+	       a->export.type == ANSWERS_LEGACY && a->has_split && a->export.split_cost_allocation;
 }
 
 char *export_cur2_query(bool include_resources, bool include_split, struct cx_err *err)
@@ -106,6 +115,8 @@ cJSON *export_legacy_definition(const struct export_spec *spec)
 	cJSON_AddStringToObject(r, "Compression", pq ? "Parquet" : "ZIP");
 	cJSON *ase = cJSON_AddArrayToObject(r, "AdditionalSchemaElements");
 	cJSON_AddItemToArray(ase, cJSON_CreateString("RESOURCES"));
+	if (spec->split_cost_allocation) /* botocore cur service-2.json, enum SchemaElement */
+		cJSON_AddItemToArray(ase, cJSON_CreateString("SPLIT_COST_ALLOCATION_DATA"));
 	cJSON_AddStringToObject(r, "S3Bucket", spec->bucket ? spec->bucket : "");
 	cJSON_AddStringToObject(r, "S3Prefix", spec->prefix ? spec->prefix : "");
 	cJSON_AddStringToObject(r, "S3Region", spec->region ? spec->region : "us-east-1");

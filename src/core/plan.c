@@ -101,6 +101,8 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 	f->account_id = jdup(j, "account_id");
 	f->caller_arn = jdup(j, "caller_arn");
 	f->discovery_depth = (int)json_num(j, "discovery_depth", 0);
+	double fp = json_num(j, "exports_first_page", 0);
+	f->exports_first_page = fp > 0 ? (size_t)fp : 0;
 	const char *role = json_str(j, "org_role");
 	for (int r = 0; r <= PLAN_ORG_STANDALONE; r++)
 		if (str_eq(role, plan_org_role_name((enum plan_org_role)r)))
@@ -993,6 +995,11 @@ static enum cx_status build_root(struct builder *b)
 		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: is required");
 		goto out;
 	}
+	/* issue 13 C8: a legacy report with split data passes none of OptScale's report checks */
+	if (e->setup == ANSWERS_WIZARD && export_legacy_split_asked(a) &&
+	    (st = cx_legacy_split_scheme(ex && ex->delivered, e->name, prefix, &scheme,
+	                                 &b->p->warnings, b->err)) != CX_OK)
+		goto out;
 	/* a scheme that copes with OptScale's listing (first page only, HTTP 500 on odd exports) */
 	if (e->setup == ANSWERS_DETECT) {
 		if (detected) {

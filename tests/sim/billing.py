@@ -30,6 +30,11 @@ from moto.s3.models import s3_backends
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BCM_NS = "com.amazonaws.bcmdataexports#"
+# Quotas. Data Exports are limited per table (AWS Data Exports User Guide, "Creating data exports":
+# CUR 2.0 5 exports; cost optimization recommendations, FOCUS 1.0, cost and usage dashboard and
+# carbon emissions 2 each); the sim has only the COST_AND_USAGE_REPORT table. Legacy CUR: 5 reports
+# an account (botocore cur ReportLimitReachedException: "This account already has five reports
+# defined"), which is also the only page size DescribeReportDefinitions allows (MaxResults 5-5).
 MAX_EXPORTS = 5
 MAX_REPORTS = 5
 TABLE = "COST_AND_USAGE_REPORT"
@@ -445,7 +450,9 @@ class Billing:
             return {"Export": rec["Export"], "ExportStatus": self._status_out(rec["Status"])}
 
     def bcm_ListExports(self, req, acct, body):
-        mr = body.get("MaxResults", 20)
+        # MaxResults 1-300 (botocore bcm-data-exports service-2.json, shape MaxResults); the page
+        # without it is not documented: `cloudsim start --exports-page N` (default 20)
+        mr = body.get("MaxResults", max(1, int(self.sim.opts.get("exports_page") or 20)))
         if not isinstance(mr, int) or not 1 <= mr <= 300:
             inv = Invalid()
             inv.add("maxResults", mr, "Member must have value between 1 and 300")

@@ -6,7 +6,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import Sim, check, main, bucket_policy  # noqa: E402
+from simtest import Sim, check, main, bucket_policy, report_def  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -328,6 +328,28 @@ def fidelity(sim, cas, keys):
     st, j, t = post("sa", cur_version=1, config_scheme="find_report")
     check("A3: legacy find_report in that account is not affected (finds sa-legacy: 201, no 500)",
           st == 201 and j["config"]["report_name"] == "sa-legacy", t)
+    check("  (deleted again)", delete(j))
+
+    # C8: a legacy report with split cost allocation data. aws.py AWS.check_report_definition compares
+    # AdditionalSchemaElements with ['RESOURCES'] for equality (find_report, create_report); bucket_only
+    # reads only the bucket
+    cur = sim.client("cur", who="standalone")
+    cur.delete_report_definition(ReportName="sa-legacy")
+    cur.put_report_definition(ReportDefinition=dict(
+        report_def("sa-split", "sa-bkt", prefix="split", region="us-east-1"), Compression="ZIP",
+        AdditionalSchemaElements=["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"]))
+    st, j, t = post("sa", cur_version=1, config_scheme="find_report")
+    check("C8: legacy find_report with only a report with SPLIT_COST_ALLOCATION_DATA -> OE0371 'Unable to find "
+          "report with required configuration'", st == 400 and j["error"]["reason"] == "Unable to configure "
+          "billing report: Unable to find report with required configuration", t)
+    st, j, t = post("sa", cur_version=1, config_scheme="create_report", bucket_name="sa-bkt", bucket_prefix="split",
+                    report_name="sa-split")
+    check("C8: legacy create_report naming it -> OE0371 \"... AdditionalSchemaElements must be ['RESOURCES']\"",
+          st == 400 and j["error"]["reason"] == "Unable to configure billing report: Invalid report "
+          "configuration: AdditionalSchemaElements must be ['RESOURCES']", t)
+    st, j, t = post("sa", cur_version=1, config_scheme="bucket_only", bucket_name="sa-bkt", bucket_prefix="split",
+                    report_name="sa-split")
+    check("C8: bucket_only with that report (prefix without '/', no files yet) -> 201", st == 201, t)
     check("  (deleted again)", delete(j))
 
     # A6 (newest): assume_role_* -> sts:AssumeRole, the data source is the role's account

@@ -169,7 +169,10 @@ class Report:
         # DescribeReportDefinitions without MaxResults: one page of at most 5, no NextToken followed
         return self.client("cur").describe_report_definitions()["ReportDefinitions"]
 
-    # -- aws.py Aws.check_report_definition: the problems of r, in the adapter's order and words
+    # -- aws.py Aws.check_report_definition: the problems of r, in the adapter's order and words.
+    # Each wanted value is compared with != : AdditionalSchemaElements must equal ['RESOURCES'], so a
+    # legacy report with SPLIT_COST_ALLOCATION_DATA (or MANUAL_DISCOUNT_COMPATIBILITY) fails find_report
+    # and create_report; _find_exports writes ['RESOURCES'] into every CUR 2.0 entry, so exports pass.
     def problems(self, r, exclude_s3=False, exclude_name=False):
         c = self.cfg
         want = {"ReportName": c.get("report_name", DEFAULT_REPORT_NAME),
