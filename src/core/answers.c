@@ -327,7 +327,8 @@ static enum cx_status load_json(struct answers *a, const cJSON *root, struct cx_
 					return st;
 				if (f->off == offsetof(struct answers, export.name))
 					a->has_export_name = true;
-				if (f->off == offsetof(struct answers, export.split_cost_allocation))
+				if (f->off ==
+				    offsetof(struct answers, export.split_cost_allocation))
 					a->has_split = true;
 			}
 			continue;

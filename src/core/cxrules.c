@@ -124,21 +124,23 @@ enum cx_status cx_legacy_split_scheme(bool delivered, const char *name, const ch
 	if (!delivered && prefix && strchr(prefix, '/'))
 		return cx_err_set(
 		    err, CX_E_INPUT,
-		    "export.split_cost_allocation: true makes a legacy CUR report with "
+		    "export.split_cost_allocation: the legacy CUR report %s has "
 		    "AdditionalSchemaElements [\"RESOURCES\", \"SPLIT_COST_ALLOCATION_DATA\"], "
 		    "which CerteroX reads only with config_scheme \"bucket_only\" (OptScale aws.py "
-		    "AWS.check_report_definition requires [\"RESOURCES\"] exactly), and bucket_only "
+		    "AWS.check_report_definition requires [\"RESOURCES\"] exactly), and "
+		    "bucket_only "
 		    "accepts export.prefix \"%s\" (it has a '/') only after AWS's first delivery: "
 		    "use a prefix without '/', export.type \"cur2\" (its split columns), or "
 		    "split_cost_allocation false",
-		    prefix);
+		    name ? name : "", prefix);
 	*scheme = "bucket_only";
 	strv_add(warnings,
-	         "export.split_cost_allocation: the legacy CUR report %s gets "
+	         "export.split_cost_allocation: the legacy CUR report %s has "
 	         "AdditionalSchemaElements [\"RESOURCES\", \"SPLIT_COST_ALLOCATION_DATA\"]; "
 	         "CerteroX's find_report and create_report accept only [\"RESOURCES\"] (OptScale "
 	         "aws.py AWS.check_report_definition), so CerteroX is asked to read the bucket's "
 	         "files instead (\"bucket_only\"%s)",
-	         name ? name : "", delivered ? "" : ": it accepts the prefix before the first delivery");
+	         name ? name : "",
+	         delivered ? "" : ": it accepts the prefix before the first delivery");
 	return CX_OK;
 }

@@ -313,6 +313,33 @@ bool export_accept(const cJSON *x, bool legacy, const struct export_spec *dest, 
 	return ok;
 }
 
+bool export_legacy_has_split(const cJSON *def)
+{
+	const cJSON *v;
+	cJSON_ArrayForEach(
+	    v, cJSON_GetObjectItemCaseSensitive(
+	           def, "AdditionalSchemaElements")) if (cJSON_IsString(v) &&
+	                                                 strcmp(v->valuestring,
+	                                                        "SPLIT_COST_ALLOCATION_DATA") ==
+	                                                     0) return true;
+	return false;
+}
+
+bool export_accept_legacy_split(const cJSON *def, const struct export_spec *dest,
+                                struct strv *reasons)
+{
+	cJSON *c = cJSON_Duplicate(def, true);
+	cJSON *ase = cJSON_GetObjectItemCaseSensitive(c, "AdditionalSchemaElements");
+	for (int i = cJSON_GetArraySize(ase) - 1; i >= 0; i--) {
+		const cJSON *v = cJSON_GetArrayItem(ase, i);
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "SPLIT_COST_ALLOCATION_DATA") == 0)
+			cJSON_DeleteItemFromArray(ase, i);
+	}
+	bool ok = export_accept(c, true, dest, reasons);
+	cJSON_Delete(c);
+	return ok;
+}
+
 /* ---- comparison ---- */
 
 static bool ignored_key(const char *k)

@@ -74,6 +74,14 @@ const char *export_legacy_regions(void);
 bool export_accept(const cJSON *existing, bool legacy, const struct export_spec *dest,
                    struct strv *reasons);
 
+/* A legacy ReportDefinition whose AdditionalSchemaElements list SPLIT_COST_ALLOCATION_DATA. */
+bool export_legacy_has_split(const cJSON *def);
+/* export_accept of a legacy report with SPLIT_COST_ALLOCATION_DATA taken out of its
+ * AdditionalSchemaElements: the rules bucket_only would still need when OptScale's equality on
+ * ['RESOURCES'] is avoided (core/cxrules.h cx_legacy_split_scheme). */
+bool export_accept_legacy_split(const cJSON *def, const struct export_spec *dest,
+                                struct strv *reasons);
+
 /* Compares an existing definition (theirs) with ours (from export_cur2_definition /
  * export_legacy_definition). Ignores ExportArn, Description, ReportStatus, BillingViewArn
  * and empty AdditionalArtifacts; lists compare as sets; the query compares as a column set.

@@ -886,7 +886,10 @@ static enum cx_status build_root(struct builder *b)
 			goto out;
 		}
 		struct strv r = STRV_INIT;
-		if (ex->definition && !export_accept(ex->definition, legacy, NULL, &r)) {
+		/* a legacy report with split data: CerteroX can read it with bucket_only (C8) */
+		bool split = legacy && export_legacy_has_split(ex->definition);
+		if (ex->definition && !(split ? export_accept_legacy_split(ex->definition, NULL, &r)
+		                              : export_accept(ex->definition, legacy, NULL, &r))) {
 			char *why = strv_join(&r, "; ");
 			st = cx_err_set(b->err, CX_E_INPUT,
 			                "export.name: CerteroX cannot import %s \"%s\": %s", kind,
@@ -915,8 +918,24 @@ static enum cx_status build_root(struct builder *b)
 			prefix = validate_prefix_normalize(xp);
 			cx_prefix = xstrdup(xp);
 		}
+		if (export_legacy_split_asked(a) && !split) {
+			st = cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.split_cost_allocation: true, and the existing legacy CUR "
+			    "report "
+			    "\"%s\" has no SPLIT_COST_ALLOCATION_DATA; the wizard does not change "
+			    "an "
+			    "existing report: use setup \"wizard\", or split_cost_allocation false",
+			    e->name);
+			goto out;
+		}
 		scheme = ex->delivered ? "bucket_only" : "create_report";
-		if (!ex->delivered)
+		if (split) {
+			if ((st = cx_legacy_split_scheme(ex->delivered, e->name,
+			                                 cx_prefix ? cx_prefix : prefix, &scheme,
+			                                 &b->p->warnings, b->err)) != CX_OK)
+				goto out;
+		} else if (!ex->delivered)
 			strv_add(
 			    &b->p->warnings,
 			    "%s %s has not delivered files yet: CerteroX is asked to use it with "

@@ -112,8 +112,9 @@ void plan_facts_free(struct plan_facts *f);
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
  *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
  *   "life": {...} (core/plan_life.h),
- *   "exports_first_page": N, "discovery_depth": N, "certerox_unsupported_keys": ["cur_version", "use_edp_discount"]}
- * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
+ *   "exports_first_page": N, "discovery_depth": N, "certerox_unsupported_keys": ["cur_version",
+ * "use_edp_discount"]} (data_sources present = data_sources_known). CX_E_INPUT naming the path on
+ * error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
 /* Lookups (NULL when absent). */
 const struct plan_policy_fact *plan_facts_policy(const struct plan_facts *f, const char *arn);

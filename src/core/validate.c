@@ -366,7 +366,7 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings, 
 	 * and finds reports with AdditionalSchemaElements ['RESOURCES'] only: tools/
 	 * cloud_adapter/clouds/aws.py AWS.get_report_definition, AWS.check_report_definition) */
 	if (root && legacy && a->has_split && e->split_cost_allocation &&
-	    e->setup != ANSWERS_WIZARD)
+	    (e->setup == ANSWERS_SETUP_CERTEROX || e->setup == ANSWERS_DETECT))
 		return cx_err_set(
 		    err, CX_E_INPUT,
 		    "export.split_cost_allocation: true asks for a legacy CUR report with "
@@ -377,9 +377,8 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings, 
 		    e->setup == ANSWERS_SETUP_CERTEROX
 		        ? "CerteroX creates the report with AdditionalSchemaElements "
 		          "[\"RESOURCES\"] only (OptScale aws.py AWS.get_report_definition)"
-		        : "the wizard does not change the report, and CerteroX accepts only "
-		          "AdditionalSchemaElements [\"RESOURCES\"] (OptScale aws.py "
-		          "AWS.check_report_definition)");
+		        : "CerteroX's find_report accepts only AdditionalSchemaElements "
+		          "[\"RESOURCES\"] (OptScale aws.py AWS.check_report_definition)");
 	if (root && legacy && e->setup == ANSWERS_SETUP_CERTEROX && warnings &&
 	    !strv_has(warnings, validate_legacy_create_warning))
 		strv_push(warnings, validate_legacy_create_warning);

@@ -292,6 +292,52 @@ def legacy_split():
         sim.cleanup()
 
 
+def legacy_split_existing():
+    """C8, an existing legacy report: one with SPLIT_COST_ALLOCATION_DATA is connected with bucket_only
+    (CerteroX's find_report/create_report would refuse it); asking for split data of one without it
+    is refused before any write (the wizard does not change an existing report)."""
+    sim = Sim().start()
+    try:
+        s3 = sim.client("s3")
+        s3.create_bucket(Bucket="acme-hand")
+        put_policy(s3, "acme-hand", {
+            "Sid": "EnableAWSDataExportsToWriteToS3AndCheckPolicy", "Effect": "Allow",
+            "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
+            "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+            "Resource": ["arn:aws:s3:::acme-hand/*", "arn:aws:s3:::acme-hand"],
+            "Condition": {"StringLike": {"aws:SourceAccount": ACCT, "aws:SourceArn": [
+                f"arn:aws:cur:us-east-1:{ACCT}:definition/*", f"arn:aws:bcm-data-exports:us-east-1:{ACCT}:export/*"]}}})
+        cur = sim.client("cur")
+        base = {"TimeUnit": "DAILY", "Format": "textORcsv", "Compression": "ZIP", "S3Bucket": "acme-hand",
+                "S3Region": "us-east-1", "RefreshClosedReports": True, "ReportVersioning": "OVERWRITE_REPORT"}
+        cur.put_report_definition(ReportDefinition=dict(base, ReportName="plain", S3Prefix="pl",
+                                                        AdditionalSchemaElements=["RESOURCES"]))
+        cur.put_report_definition(ReportDefinition=dict(base, ReportName="hand-split", S3Prefix="hs",
+                                                        AdditionalSchemaElements=["RESOURCES",
+                                                                                  "SPLIT_COST_ALLOCATION_DATA"]))
+        w = Wizard(sim, "hand")
+        n0 = len(sim.requests())
+        r = w.batch(legacy("acme-hand", setup="existing", name="plain", split_cost_allocation=True))
+        check("C8: existing report without split data, split_cost_allocation true: refused before any write, "
+              "naming the report", r.returncode != 0 and "plain" in r.stderr and "SPLIT_COST_ALLOCATION_DATA" in
+              r.stderr and aws_writes(sim.requests()[n0:]) == [] and data_sources(sim) == [],
+              f"{r.returncode} {r.stderr[-600:]}")
+        r = w.batch(legacy("acme-hand", setup="existing", name="hand-split"))
+        check("C8: an existing report with split data: exit 0, the plan says why bucket_only",
+              r.returncode == 0 and "check_report_definition" in r.stderr, f"{r.returncode} {r.stderr[-900:]}")
+        ds = [d for d in data_sources(sim) if d.get("account_id") == ACCT]
+        cfg = ds[0].get("config", {}) if len(ds) == 1 else {}
+        check("C8: curl: bucket_only, report hand-split, prefix hs",
+              cfg.get("config_scheme") == "bucket_only" and cfg.get("report_name") == "hand-split" and
+              cfg.get("bucket_prefix") == "hs", str(ds)[:400])
+        reps = {x["ReportName"]: x["AdditionalSchemaElements"] for x in cur.describe_report_definitions()[
+            "ReportDefinitions"]}
+        check("C8: boto3: the reports are unchanged", reps == {"plain": ["RESOURCES"], "hand-split": [
+            "RESOURCES", "SPLIT_COST_ALLOCATION_DATA"]}, str(reps))
+    finally:
+        sim.cleanup()
+
+
 def export_def(name, bucket, prefix):
     return {"Name": name, "DataQuery": {
         "QueryStatement": "SELECT line_item_usage_start_date, line_item_unblended_cost FROM COST_AND_USAGE_REPORT",
@@ -354,7 +400,7 @@ def exports_beyond_first_page():
 if __name__ == "__main__":
     only = sys.argv[1:]
     for fn in (tls_split_rerun, deny_blocks_billing, other_account_bucket, legacy_region, certerox_creates_bucket,
-               policy_propagation, lost_answers, legacy_split, exports_beyond_first_page):
+               policy_propagation, lost_answers, legacy_split, legacy_split_existing, exports_beyond_first_page):
         if not only or fn.__name__ in only:
             fn()
     sys.exit(finish())

@@ -235,8 +235,9 @@ START_TEST(accept_legacy)
 	struct strv r = STRV_INIT;
 	ck_assert(!export_accept(d, true, &dest, &r));
 	ck_assert_uint_eq(r.n, 1);
-	ck_assert_str_eq(r.v[0],
-	                 "Invalid report configuration: AdditionalSchemaElements must be [\"RESOURCES\"]");
+	ck_assert_str_eq(
+	    r.v[0],
+	    "Invalid report configuration: AdditionalSchemaElements must be [\"RESOURCES\"]");
 	strv_free(&r);
 	cJSON_Delete(d);
 }

@@ -704,8 +704,9 @@ START_TEST(plan_cx_listing_rules)
 	ck_assert_int_eq(cx_legacy_split_scheme(true, "r", "a/b", &scheme, &w, &err), CX_OK);
 	ck_assert_str_eq(scheme, "bucket_only");
 	/* the facts carry what the key probe learnt, and the listing's first page */
-	cJSON *j = cJSON_Parse("{\"account_id\": \"123456789012\", \"certerox_unsupported_keys\": "
-	                       "[\"cur_version\", \"use_edp_discount\"], \"exports_first_page\": 7}");
+	cJSON *j =
+	    cJSON_Parse("{\"account_id\": \"123456789012\", \"certerox_unsupported_keys\": "
+	                "[\"cur_version\", \"use_edp_discount\"], \"exports_first_page\": 7}");
 	struct plan_facts pf;
 	ck_assert_int_eq(plan_facts_from_json(&pf, j, &err), CX_OK);
 	ck_assert_uint_eq(pf.cx_unsupported, PLAN_CX_NO_CUR_VERSION | PLAN_CX_NO_USE_EDP_DISCOUNT);

@@ -316,12 +316,13 @@ START_TEST(cross_field)
 	                 CX_OK);
 	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
 	ck_assert_str_eq(
-	    e.msg, "export.split_cost_allocation: true asks for a legacy CUR report with "
-	           "SPLIT_COST_ALLOCATION_DATA, and with export.setup \"certerox\" CerteroX creates "
-	           "the report with AdditionalSchemaElements [\"RESOURCES\"] only (OptScale aws.py "
-	           "AWS.get_report_definition); use setup \"wizard\" (the wizard makes the report, "
-	           "CerteroX reads its files), export.type \"cur2\" (its split columns), or "
-	           "split_cost_allocation false");
+	    e.msg,
+	    "export.split_cost_allocation: true asks for a legacy CUR report with "
+	    "SPLIT_COST_ALLOCATION_DATA, and with export.setup \"certerox\" CerteroX creates "
+	    "the report with AdditionalSchemaElements [\"RESOURCES\"] only (OptScale aws.py "
+	    "AWS.get_report_definition); use setup \"wizard\" (the wizard makes the report, "
+	    "CerteroX reads its files), export.type \"cur2\" (its split columns), or "
+	    "split_cost_allocation false");
 	a.export.setup = ANSWERS_DETECT;
 	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "AWS.check_report_definition"));
