@@ -375,13 +375,26 @@ def releases():
             ("2024-09", {"cur_version": 2, "use_edp_discount": False}, "Unexpected parameters: ['use_edp_discount']"),
             ("2024-10", {"cur_version": 2, "use_edp_discount": False, "region_name": "eu-west-1"},
              "Unexpected parameters: ['region_name']"),
-            ("2024-10", {"cur_version": 2, "use_edp_discount": False}, None)):
+            ("2024-10", {"cur_version": 2, "use_edp_discount": False}, None),
+            ("2025-05", {"region_name": "eu-west-1"}, "Unexpected parameters: ['region_name']"),
+            ("2025-06", {"region_name": "eu-west-1", "assume_role_account_id": "345678901234",
+                         "assume_role_name": "r"}, "Unexpected parameters: ['assume_role_account_id', "
+                                                   "'assume_role_name']"),
+            ("2025-06", {"region_name": "xx-nowhere-1"}, "Cloud error: Invalid region: xx-nowhere-1"),
+            ("2025-07", {"assume_role_account_id": "345678901234", "assume_role_name": "no-such-role"},
+             "OE0433")):
         sim = Sim("--certerox-version", ver)
         try:
             sim.start()
             st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify",
                                 {"type": "aws_cnr", "config": dict(keys(sim.env), **cfg)})
-            if want:
+            if want == "OE0433":  # the keys are known: sts:AssumeRole is tried (and refused)
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 403 OE0433 (keys accepted, AssumeRole refused)",
+                      st == 403 and (j or {}).get("error", {}).get("error_code") == "OE0433", t)
+            elif want and want.startswith("Cloud error"):
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 403 OE0433 '{want}'",
+                      st == 403 and (j or {}).get("error", {}).get("reason") == want, t)
+            elif want:
                 check(f"A6: release {ver}: verify with {sorted(cfg)} -> 400 OE0212 '{want}'",
                       st == 400 and (j or {}).get("error", {}).get("reason") == want, t)
             else:
