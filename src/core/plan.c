@@ -799,6 +799,9 @@ static int server_chain(const struct builder *b, bool linked, const char *scheme
 	bool created = create && create->kind == PLAN_CREATE;
 	const struct plan_step *bk = plan_find(b->p, "bucket");
 	bool bucket = f->bucket_exists || (bk && bk->kind == PLAN_CREATE);
+	/* CerteroX's listing gets GetExport of its first page only (the page discovery saw) */
+	if (!legacy && exports + (created ? 1 : 0) > (size_t)cx_exports_page(f))
+		exports = (size_t)cx_exports_page(f) - (created ? 1 : 0);
 	return plan_server_chain(linked, scheme, legacy, exports + (created ? 1 : 0),
 	                         ex != NULL || created, bucket, ex && ex->delivered);
 }
