@@ -883,12 +883,19 @@ class Billing:
         ("lineItem", "UnblendedCost"), ("lineItem", "CurrencyCode"), ("lineItem", "ResourceId"),
     ]
 
+    # AWS CUR data dictionary, "Split line item details" (a report with SPLIT_COST_ALLOCATION_DATA)
+    LEGACY_SPLIT_COLUMNS = [("splitLineItem", n) for n in (
+        "ParentResourceId", "SplitUsage", "ReservedUsage", "ActualUsage", "SplitUsageRatio", "SplitCost",
+        "UnusedCost", "NetSplitCost", "NetUnusedCost", "PublicOnDemandSplitCost", "PublicOnDemandUnusedCost")]
+
     def _deliver_report(self, acct, rd, base, start, end):
         name = rd["ReportName"]
         rng = f"{start:%Y%m%d}-{end:%Y%m%d}"
         cols = self.LEGACY_COLUMNS
         if "RESOURCES" not in (rd.get("AdditionalSchemaElements") or []):
             cols = [c for c in cols if c[1] != "ResourceId"]
+        if "SPLIT_COST_ALLOCATION_DATA" in (rd.get("AdditionalSchemaElements") or []):
+            cols = cols + self.LEGACY_SPLIT_COLUMNS
         snake = {"LineItemId": "identity_line_item_id", "TimeInterval": "identity_time_interval",
                  "PayerAccountId": "bill_payer_account_id", "BillingPeriodStartDate":
                      "bill_billing_period_start_date", "BillingPeriodEndDate": "bill_billing_period_end_date",
@@ -899,6 +906,8 @@ class Billing:
                  "CurrencyCode": "line_item_currency_code", "ResourceId": "line_item_resource_id"}
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
+        for _, n in self.LEGACY_SPLIT_COLUMNS:  # the CUR 2.0 names: split_line_item_<snake case>
+            snake[n] = "split_line_item_" + re.sub(r"(?<!^)(?=[A-Z])", "_", n).lower()
         w.writerow([f"{c}/{n}" for c, n in cols])
         for i in range(3):
             w.writerow([self._sample(snake[n], acct, i, start) for _, n in cols])

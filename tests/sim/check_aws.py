@@ -265,7 +265,6 @@ def body(sim):
                          {"ReportDefinition": dict(split, ReportName="legacy-bad", AdditionalSchemaElements=["SPLIT"])})
     check("C8: an AdditionalSchemaElements value outside the enum -> ValidationException naming the enum",
           st == 400 and b"ValidationException" in b and b"SPLIT_COST_ALLOCATION_DATA" in b, b[:300])
-    cur.delete_report_definition(ReportName="legacy-split")
 
     # Delivery
     r = sim.run("sh", os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
@@ -290,6 +289,15 @@ def body(sim):
     check("deliver: legacy layout <prefix>/<report>/YYYYMMDD-YYYYMMDD/<report>-00001.csv.gz + Manifest",
           re.search(r"cur/legacy/\d{8}-\d{8}/legacy-00001\.csv\.gz", r.stdout) and
           re.search(r"cur/legacy/\d{8}-\d{8}/legacy-Manifest\.json", r.stdout), r.stdout)
+    def header(report):
+        k = [o["Key"] for o in s3.list_objects_v2(Bucket="cur-bkt", Prefix=f"cur/{report}/").get("Contents", [])
+             if o["Key"].endswith("-00001.csv.gz")]
+        return gzip.decompress(s3.get_object(Bucket="cur-bkt", Key=k[0])["Body"].read()).decode().splitlines()[0] \
+            if k else ""
+    h_split, h_plain = header("legacy-split"), header("legacy")
+    check("C8: deliver: a legacy report with SPLIT_COST_ALLOCATION_DATA has the splitLineItem/* columns, "
+          "one without has none", "splitLineItem/SplitCost" in h_split and "splitLineItem/ParentResourceId" in
+          h_split and h_plain and "splitLineItem" not in h_plain, f"{h_split[-200:]} | {h_plain[-120:]}")
     x = bcm.get_export(ExportArn=arn)["ExportStatus"]
     check("after deliver: export HEALTHY with LastRefreshedAt", x["StatusCode"] == "HEALTHY" and "LastRefreshedAt" in x)
     s3.delete_bucket_policy(Bucket="billing-bkt")
