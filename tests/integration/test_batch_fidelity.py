@@ -288,6 +288,14 @@ def legacy_split():
         wr = aws_writes(sim.requests()[n0:])
         check("C8: re-run: exit 0, no AWS write (the report compares equal)", r.returncode == 0 and wr == [],
               f"{r.returncode} {wr} {r.stderr[-600:]}")
+        # AWS delivers (with the splitLineItem/* columns), CerteroX's import reads the bucket
+        cs = os.path.join(os.environ.get("top_srcdir", "."), "tests", "sim", "cloudsim")
+        d = sim.run("sh", cs, "deliver", sim.dir)
+        i = sim.run("sh", cs, "import", sim.dir)
+        code, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds[0]['id'] if ds else 'x'}")
+        check("C8: after AWS's delivery CerteroX imports the split report (curl: last_import_at set, no error)",
+              d.returncode == 0 and i.returncode == 0 and code == 200 and (ca or {}).get("last_import_at") and
+              not (ca or {}).get("last_import_attempt_error"), f"{d.stderr[-300:]} {i.stderr[-300:]} {ca}")
     finally:
         sim.cleanup()
 
