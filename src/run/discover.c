@@ -750,6 +750,7 @@ static enum cx_status on_list_exports(struct discover *d, struct rd *r, enum cx_
 	if (st != CX_OK)
 		return op_failed(r, st, err);
 	const struct bcm_export_list *l = bcm_list_exports_result(r->op);
+	d->f.exports_first_page = l->first_page; /* what CerteroX's listing reads */
 	for (size_t i = 0; i < l->n; i++) {
 		size_t k = export_add(d, false, l->items[i].name);
 		struct plan_export_fact *e = &d->f.exports[k];
@@ -1434,6 +1435,8 @@ cJSON *discover_facts_to_json(const struct plan_facts *f)
 	add_str(j, "caller_arn", f->caller_arn);
 	if (f->discovery_depth)
 		cJSON_AddNumberToObject(j, "discovery_depth", f->discovery_depth);
+	if (f->exports_first_page)
+		cJSON_AddNumberToObject(j, "exports_first_page", (double)f->exports_first_page);
 	cJSON_AddStringToObject(j, "org_role", plan_org_role_name(f->org_role));
 	cJSON *b = cJSON_AddObjectToObject(j, "bucket");
 	cJSON_AddBoolToObject(b, "exists", f->bucket_exists);

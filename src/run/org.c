@@ -544,7 +544,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		st = cx_err_set(err, CX_E_INPUT,
 		                "organization.access: \"role\" needs a CerteroX that accepts the "
 		                "config keys assume_role_account_id and assume_role_name (OptScale "
-		                "2025-11 and later); this one does not: use \"user\"");
+		                "2025-07 and later); this one does not: use \"user\"");
 		goto out;
 	}
 	orgi_line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n,

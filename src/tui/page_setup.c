@@ -715,8 +715,11 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			if (shown >= 3)
 				continue;
 			struct strv reasons = STRV_INIT;
+			/* a legacy report with split data: read with bucket_only (C8) */
 			bool ok = e->definition &&
-			          export_accept(e->definition, e->legacy, NULL, &reasons);
+			          (e->legacy && export_legacy_has_split(e->definition)
+			               ? export_accept_legacy_split(e->definition, NULL, &reasons)
+			               : export_accept(e->definition, e->legacy, NULL, &reasons));
 			/* what OptScale's listing does with it (first page only, 500 on odd ones)
 			 */
 			const char *odd =
@@ -726,11 +729,13 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 				snprintf(line, sizeof(line),
 				         "  %s  no %s: CerteroX's listing fails on it (HTTP 500)",
 				         e->name, odd);
-			} else if (total > (s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE)) {
+			} else if (total >
+			           (s->legacy ? CX_LEGACY_PAGE : cx_exports_page(&w->facts))) {
 				ok = false;
 				snprintf(line, sizeof(line),
-				         "  %s  beyond the first %d CerteroX reads", e->name,
-				         s->legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE);
+				         "  %s  beyond the first %ld CerteroX reads", e->name,
+				         s->legacy ? (long)CX_LEGACY_PAGE
+				                   : cx_exports_page(&w->facts));
 			} else {
 				snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
 				         ok          ? "accepted by CerteroX"

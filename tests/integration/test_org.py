@@ -459,7 +459,7 @@ def user_access_and_refusals():
 
 
 def older_certerox():
-    """A CerteroX without the assume-role keys (OptScale before 2025-11): access defaults to
+    """A CerteroX without the assume-role keys (OptScale before 2025-07): access defaults to
     user; access role is refused before any write, saying why."""
     sim = Sim("--member-accounts", "1", "--certerox-version", "2025-06").start()
     try:
