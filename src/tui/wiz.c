@@ -17,7 +17,7 @@
 #include "run/resolve.h"
 #include "run/summary.h"
 #include "tui/term.h"
-#include "tui/theme.h"
+#include "tui/widgets/theme.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"

@@ -17,7 +17,7 @@
 #include "run/journal.h"
 #include "run/session.h"
 #include "tui/app.h"
-#include "tui/widgets.h"
+#include "tui/widgets/widgets.h"
 #include "util/err.h"
 #include "vault/vault.h"
 

@@ -1,8 +1,8 @@
 /* w_strength.c - the live strength meter of a new vault passphrase (vault/strength.h). */
 #include <stdio.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "vault/strength.h"
 
 #define METER_CELLS 20

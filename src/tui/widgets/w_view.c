@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/modal.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/mem.h"
 #include "util/str.h"
 
@@ -233,7 +234,9 @@ bool tui_view_find(struct tui_view *v, const char *term, bool next)
 	return false;
 }
 
-int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_event *ev)
+/* Scrolling keys; search (ACT_SEARCH, ACT_SEARCH_NEXT) needs a prompt and the status line,
+ * so the app layer handles it (modal.c tui_view_action) and calls this for the rest. */
+int tui_view_scroll(struct tui_view *v, const struct tui_event *ev)
 {
 	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
 	switch (ev->act) {
@@ -256,32 +259,16 @@ int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_ev
 	case ACT_END:
 		v->top = max_top(v);
 		break;
-	case ACT_SEARCH: {
-		char term[128];
-		if (!tui_prompt(app, "Search: ", term, sizeof(term)) || !term[0])
-			break;
-		if (tui_view_find(v, term, false))
-			tui_app_status(app, ROLE_NORMAL, "found \"%s\" on line %zu (n: next)",
-			               v->search, v->mline + 1);
-		else
-			tui_app_status(app, ROLE_WARN, "no match for \"%s\"", v->search);
-		break;
-	}
-	case ACT_SEARCH_NEXT:
-		if (!v->search[0]) {
-			tui_app_status(app, ROLE_NORMAL, "no search yet; / searches");
-			break;
-		}
-		if (tui_view_find(v, v->search, true))
-			tui_app_status(app, ROLE_NORMAL, "found \"%s\" on line %zu (n: next)",
-			               v->search, v->mline + 1);
-		else
-			tui_app_status(app, ROLE_WARN, "no match for \"%s\"", v->search);
-		break;
 	default:
 		return 0;
 	}
 	clamp(v);
 	set_anchor(v);
 	return TUI_HANDLED | TUI_REDRAW;
+}
+
+void tui_view_settle(struct tui_view *v)
+{
+	clamp(v);
+	set_anchor(v);
 }

@@ -1,10 +1,13 @@
-/* w_dialog.c - modal dialogs: confirm (Yes/No), message box, help overlay, line prompt. */
+/* modal.c - modal dialogs (confirm, message box, help overlay, line and masked prompts, text
+ * viewer) and the text view's search: each runs a nested loop on the app's event source, so
+ * they belong to the app layer, above the widgets they draw with. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/modal.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/str.h"
 
 #define CONTINUE INT_MIN
@@ -284,4 +287,29 @@ void tui_show_text(struct tui_app *app, const char *title, const char *text)
 	tui_view_init(&t.v, NULL, text);
 	modal_run(app, show_text_draw, show_text_key, &t);
 	tui_view_free(&t.v);
+}
+
+int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_event *ev)
+{
+	if (ev->act != ACT_SEARCH && ev->act != ACT_SEARCH_NEXT)
+		return tui_view_scroll(v, ev);
+	if (ev->act == ACT_SEARCH) {
+		char term[128];
+		if (!tui_prompt(app, "Search: ", term, sizeof(term)) || !term[0])
+			return TUI_HANDLED | TUI_REDRAW;
+		if (tui_view_find(v, term, false))
+			tui_app_status(app, ROLE_NORMAL, "found \"%s\" on line %zu (n: next)",
+			               v->search, v->mline + 1);
+		else
+			tui_app_status(app, ROLE_WARN, "no match for \"%s\"", v->search);
+	} else if (!v->search[0]) {
+		tui_app_status(app, ROLE_NORMAL, "no search yet; / searches");
+	} else if (tui_view_find(v, v->search, true)) {
+		tui_app_status(app, ROLE_NORMAL, "found \"%s\" on line %zu (n: next)", v->search,
+		               v->mline + 1);
+	} else {
+		tui_app_status(app, ROLE_WARN, "no match for \"%s\"", v->search);
+	}
+	tui_view_settle(v);
+	return TUI_HANDLED | TUI_REDRAW;
 }

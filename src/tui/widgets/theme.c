@@ -2,7 +2,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "tui/theme.h"
+#include "tui/widgets/theme.h"
 
 #include "util/str.h"
 

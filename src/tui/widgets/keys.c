@@ -3,7 +3,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "tui/keys.h"
+#include "tui/widgets/keys.h"
 
 struct binding {
 	unsigned int code;

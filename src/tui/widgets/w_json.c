@@ -1,8 +1,8 @@
 /* w_json.c - JSON viewer: syntax roles for pretty-printed JSON lines. */
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 /* Lines come from a pretty printer, so tokens do not span lines (a string cut by wrapping is
  * still one logical line). */

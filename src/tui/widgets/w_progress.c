@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/mem.h"
 
 static long now_ms(void)

@@ -1,10 +1,10 @@
 /* unlock.c - a vault being unlocked behind a page (see unlock.h). */
-#include "tui/unlock.h"
+#include "tui/pages/unlock.h"
 
 #include <string.h>
 #include <unistd.h>
 
-#include "tui/theme.h"
+#include "tui/widgets/theme.h"
 
 bool tui_unlock_start(struct tui_unlock *u, struct tui_app *app, const char *path,
                       const char *passphrase, const char *create_level, const char *busy_text,

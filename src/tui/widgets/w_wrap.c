@@ -1,8 +1,8 @@
 /* w_wrap.c - word wrapping of paragraphs into a rectangle. */
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 int tui_put_wrapped(WINDOW *w, struct tui_rect r, const char *text, attr_t a)
 {

@@ -1,6 +1,6 @@
 /* w_switch.c - on/off switch drawn as a checkbox; Space toggles. */
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 void tui_switch_draw(const struct tui_switch *s, WINDOW *w, int y, int x, int width, bool focused)
 {

@@ -1,8 +1,8 @@
 /* w_masked.c - masked (secret) field: '*' per character; the value lives in secure memory. */
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/secmem.h"
 #include "util/str.h"
 

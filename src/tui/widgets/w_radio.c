@@ -1,6 +1,6 @@
 /* w_radio.c - radio list: one choice among items, each with an optional note. */
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 void tui_radio_init(struct tui_radio *r, const struct tui_radio_item *items, int n, int selected)
 {

@@ -1,8 +1,8 @@
 /* w_diff.c - diff viewer: roles for unified diff lines. */
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 void tui_diff_style(const char *s, size_t len, unsigned char *roles)
 {

@@ -1,8 +1,8 @@
 /* w_choice.c - one-row choice field: "Label  < value >"; Left/Right/Space cycle. */
 #include <string.h>
 
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 
 void tui_choice_init(struct tui_choice *c, const char *label, const char *const *items, int n,
                      int sel)

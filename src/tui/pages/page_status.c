@@ -10,8 +10,9 @@
 #include <unistd.h>
 
 #include "run/status.h"
-#include "tui/theme.h"
-#include "tui/unlock.h"
+#include "tui/modal.h"
+#include "tui/widgets/theme.h"
+#include "tui/pages/unlock.h"
 #include "tui/wiz.h"
 #include "util/buf.h"
 #include "util/mem.h"

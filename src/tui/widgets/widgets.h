@@ -2,8 +2,8 @@
  * its state; *_draw draws it into a WINDOW at a position (drawing never changes what the user
  * typed or chose); *_action takes one event and returns TUI_HANDLED (plus TUI_REDRAW) when it
  * consumed it, 0 when the page should handle it (e.g. Tab, Enter, or Up on the first item).
- * Modal dialogs (confirm, message, help, prompt) run a nested loop on the app's event source,
- * so resizes, ticks and signals keep working while they are open. */
+ * Widgets know nothing of the app or the pages: modal dialogs, which run the app's event loop,
+ * are in modal.h. */
 #ifndef CX_TUI_WIDGETS_H
 #define CX_TUI_WIDGETS_H
 
@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "tui/app.h"
-#include "tui/keys.h"
+#include "tui/widgets/geom.h"
+#include "tui/widgets/keys.h"
 
 /* ---- line editing (shared by text and masked fields; byte offsets, UTF-8 aware) ---- */
 struct tui_line {
@@ -147,8 +147,11 @@ void tui_view_draw(struct tui_view *v, WINDOW *w, struct tui_rect r);
  * the text goes inside. */
 void tui_view_draw_boxed(struct tui_view *v, WINDOW *w, struct tui_rect r, const char *title,
                          bool focused);
-/* Scrolling and search; app is used for the search prompt and status messages. */
-int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_event *ev);
+/* Scrolling keys (Up/Down, PgUp/PgDn, Home/End); returns TUI_* flags, 0 for other keys.
+ * Search needs a prompt and the status line: the app layer's tui_view_action (modal.h). */
+int tui_view_scroll(struct tui_view *v, const struct tui_event *ev);
+/* Keeps the position in range and remembered for a re-wrap (after tui_view_find). */
+void tui_view_settle(struct tui_view *v);
 /* Finds term (ASCII case-insensitive) from the current match (next=true: after it) or from the
  * top, wrapping around; scrolls to it. Returns false when there is no match. */
 bool tui_view_find(struct tui_view *v, const char *term, bool next);
@@ -222,26 +225,5 @@ int tui_log_action(struct tui_log *l, const struct tui_event *ev);
 /* ---- drawing helper: word-wraps text (with '\n' breaks) into r.w columns from row r.y;
  * draws at most r.h rows; returns the rows the whole text needs. ---- */
 int tui_put_wrapped(WINDOW *w, struct tui_rect r, const char *text, attr_t a);
-
-/* ---- modal dialogs (nested loop) ---- */
-/* Yes/No question. Returns 1 yes, 0 no (also Esc), -1 interrupted (Ctrl-C, SIGTERM, SIGHUP:
- * the interrupt is re-posted to the main loop). */
-int tui_confirm(struct tui_app *app, const char *title, const char *text, bool default_yes);
-/* Message box with an OK button (Enter/Esc/Space close). */
-void tui_message(struct tui_app *app, const char *title, const char *text);
-/* Help overlay: the page's help text; any key closes. */
-void tui_help(struct tui_app *app, const char *title, const char *text);
-/* One-line prompt on the status line ("Search: "). Returns true with the text in out on Enter,
- * false on Esc or interrupt. */
-bool tui_prompt(struct tui_app *app, const char *label, char *out, size_t outsz);
-/* Masked (secret) input in a box: title, text (wrapped), the field m (caller-owned, made with
- * tui_masked_init; its label and error line are shown, never its value) and the keys. Returns
- * true on Enter with the value left in m (the caller uses it, then tui_masked_clear/free);
- * false on Esc or an interrupt (re-posted), with the value wiped. */
-bool tui_prompt_masked(struct tui_app *app, const char *title, const char *text,
-                       struct tui_masked *m);
-/* Scrollable text in a box over the screen (a plain tui_view: Up/Down, PgUp/PgDn, Home/End,
- * `/` search, `n` next); Enter, Esc or q closes. text is copied. */
-void tui_show_text(struct tui_app *app, const char *title, const char *text);
 
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "tui/widgets.h"
+#include "tui/widgets/widgets.h"
 #include "util/secmem.h"
 
 static size_t char_len(const char *s, size_t n)

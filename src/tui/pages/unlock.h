@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "tui/app.h"
-#include "tui/keys.h"
+#include "tui/widgets/keys.h"
 #include "util/err.h"
 #include "vault/vault.h"
 
