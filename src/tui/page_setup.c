@@ -158,11 +158,16 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		y += rows < r.h ? rows : r.h;
 		free(text);
 	}
-	y++;
-	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
 	start_count(w, s);
 	for (int i = 0; i < NSTART; i++)
 		s->items[i].note = i == s->r.cursor ? start_items[i].note : NULL;
+	/* the blank row before the question goes when the choices would not fit otherwise (a
+	 * connected data source's note, seven choices, a two-row note) */
+	struct tui_rect nr = {0, 0, 0, wd - 6};
+	int need = 1 + s->r.n + tui_put_wrapped(win, nr, start_items[s->r.cursor].note, A_NORMAL);
+	if (y + 1 + need <= b.y + b.h)
+		y++;
+	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
 	tui_radio_draw(&s->r, win, y, x, wd, true);
 	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
 	if (w->preloaded && !w->disc)
