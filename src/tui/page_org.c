@@ -224,10 +224,10 @@ static void acc_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	         sc->management, sc->n, nselected(t, sc));
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
 	y++;
-	int cid = x + 6, cname = cid + 14, cmail = cname + 14, cstat = cmail + 24, ccx = cstat + 10;
+	int cid = x + 6, cname = cid + 14, cmail = cname + 13, cstat = cmail + 24, ccx = cstat + 11;
 	attr_t la = theme_attr(ROLE_LABEL);
 	tui_put(win, y, cid, 12, "Account", la);
-	tui_put(win, y, cname, 12, "Name", la);
+	tui_put(win, y, cname, 11, "Name", la);
 	tui_put(win, y, cmail, 22, "E-mail", la);
 	tui_put(win, y, cstat, 9, "Status", la);
 	tui_put(win, y++, ccx, x + wd - ccx, "CerteroX", la);
@@ -250,7 +250,7 @@ static void acc_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		}
 		tui_put(win, y, x + 2, 3, !can ? "[-]" : t->sel[i] ? "[x]" : "[ ]", a);
 		tui_put(win, y, cid, 12, m->id, a);
-		tui_put_clipped(win, y, cname, 12, m->name, a);
+		tui_put_clipped(win, y, cname, 11, m->name, a);
 		tui_put_clipped(win, y, cmail, 22, m->email, a);
 		tui_put_clipped(win, y, cstat, 9, m->management ? "manages" : m->status, a);
 		tui_put(win, y, ccx, x + wd - ccx, m->ds_id ? "yes" : "-", a);

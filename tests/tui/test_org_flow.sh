@@ -1,7 +1,8 @@
 #!/bin/sh
 # "Connect member accounts of this Organization" by keystrokes (issue 16): the sim's
-# Organization has the bootstrap member and 4 more (cloudsim --member-accounts 4); member 4 is
-# connected first with --batch (role access), so the checklist shows it as already connected.
+# Organization has the bootstrap member and 5 more (cloudsim --member-accounts 5); member 4 is
+# connected first with --batch (role access), so the checklist shows it as already connected;
+# member 5 is closed (SUSPENDED): shown, not selectable.
 # Keys: n (none), a (all), Space on member 3 (left out) -> members 1, 2 and 4 chosen, access
 # role (the default: the sim's CerteroX accepts the assume-role keys). Review (the three
 # documents, Tab between them), vault, apply (one line per account), Done. Judged by boto3
@@ -13,12 +14,18 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
-tui_sim_start --member-accounts 4
+tui_sim_start --member-accounts 5
 PASS="org-Horse-battery-staple-91"
 tui_home
 printf '%s\n' "$PASS" >"$T_TMP/passfile"
 chmod 600 "$T_TMP/passfile"
-M1=400000000001 M2=400000000002 M3=400000000003 M4=400000000004
+M1=400000000001 M2=400000000002 M3=400000000003 M4=400000000004 M5=400000000005
+# member 5 is closed (organizations CloseAccount: SUSPENDED)
+(
+	set -a
+	. "$TUI_SIM/env"
+	"$CLOUDSIM_PYTHON" -c 'import boto3, sys; boto3.client("organizations").close_account(AccountId=sys.argv[1])' "$M5"
+) >"$T_TMP/close.err" 2>&1 || sed 's/^/# close: /' "$T_TMP/close.err"
 cat >"$T_TMP/member4.json" <<EOF
 {"action": "organization", "organization": {"accounts": ["$M4"], "access": "role"}}
 EOF
@@ -44,27 +51,31 @@ check "CerteroX page" tui_wait "Page 2 of 7: CerteroX" 20
 check "signed in" tui_wait "Signed in; organization" 20
 tui_keys Enter
 check "checklist page" tui_wait "Page 3 of 7: Member accounts" 10
-check "the accounts are listed" tui_wait "Organization of 123456789012: 6 accounts" 30
+check "the accounts are listed" tui_wait "Organization of 123456789012: 7 accounts" 30
+check "the suspended member is shown, not chosen" tui_wait "[-] $M5  member-005   member-005@example.com  SUSPENDED" 5
 check "member 4 is marked connected, not chosen" tui_wait "[ ] $M4  member-004" 5
 check "the management account cannot be chosen" tui_wait "[-] 123456789012" 5
 check "members 1-3 are chosen by default" tui_wait "[x] $M3  member-003" 5
 check "role is the default access mode" tui_wait "< role: one key, a role in each account >" 5
 tui_keys n
-check "n: none chosen" tui_wait ": 6 accounts, 0 selected" 5
+check "n: none chosen" tui_wait ": 7 accounts, 0 selected" 5
 tui_keys Enter
 check "Enter with none chosen is refused" tui_status_has "Choose at least one account" 5
 tui_keys a
-check "a: every ACTIVE account but the management one" tui_wait ": 6 accounts, 5 selected" 5
-# ListAccounts' order: members 1-4, the management account, the bootstrap member. The cursor
+check "a: every ACTIVE account but the management one" tui_wait ": 7 accounts, 5 selected" 5
+# ListAccounts' order: members 1-5, the management account, the bootstrap member. The cursor
 # to member 3; leave it out.
 tui_keys Down Down
 check "the note of member 3" tui_wait "member-003 <member-003@example.com>" 5
 tui_keys Space
 check "Space: member 3 left out" tui_wait "[ ] $M3  member-003" 5
 tui_keys Down Down Space
+check "Space on the suspended member is refused" tui_status_has "$M5 cannot be chosen: it is not ACTIVE" 5
+check "its note says why" tui_wait "$M5 is SUSPENDED: only ACTIVE accounts can be connected." 5
+tui_keys Down Space
 check "Space on the management account is refused" tui_status_has "cannot be chosen: it is the management account" 5
 tui_keys Down Space
-check "the bootstrap member left out too" tui_wait ": 6 accounts, 3 selected" 5
+check "the bootstrap member left out too" tui_wait ": 7 accounts, 3 selected" 5
 check "golden of the checklist" tui_golden org-03-accounts
 tui_keys Enter
 check "review page" tui_wait "Page 4 of 7: Review the Organization plan" 10
@@ -171,7 +182,7 @@ tui_keys Down Down Down Down Down Down Enter
 check "50: signed in" tui_wait "Signed in; organization" 20
 tui_keys Enter
 # the same sim directory: CerteroX still has members 1, 2 and 4, which are not chosen
-check "50: 52 accounts listed" tui_wait "Organization of 123456789012: 52 accounts, 48 selected" 60
+check "50: 52 accounts listed" tui_wait "Organization of 123456789012: 52 accounts, 47 selected" 60
 check "50: the first rows and the position" tui_wait "1-13 of 52" 5
 tui_keys End
 check "50: End shows the last rows" tui_wait "40-52 of 52" 5
@@ -180,7 +191,7 @@ check "50: the last row, the bootstrap member, under the cursor" tui_wait "membe
 tui_capture >"$T_TMP/end.screen"
 check "50: the first rows are gone at the end" sh -c "! grep -q '400000000001  member-001' '$T_TMP/end.screen'"
 tui_keys Space
-check "50: Space on the last row" tui_wait "52 accounts, 47 selected" 5
+check "50: Space on the last row" tui_wait "52 accounts, 46 selected" 5
 tui_keys PPage
 check "50: PgUp moves a page up" tui_wait "39-51 of 52" 5
 check "50: the cursor's row is shown" tui_wait "[x] 400000000039  member-039" 5
