@@ -47,6 +47,7 @@ struct tui_org {
 	struct tui_progress prog;
 	struct tui_log log;
 	char **ids; /* the progress lines' accounts */
+	int nids;
 	bool started, finished, reported;
 	enum cx_status run_st;
 	struct cx_err run_err;
@@ -73,7 +74,7 @@ void tui_org_free(struct tui_org *t)
 		free(t->docs[i]);
 	tui_progress_free(&t->prog);
 	tui_log_free(&t->log);
-	for (int i = 0; t->ids && i < t->prog.n; i++)
+	for (int i = 0; i < t->nids; i++)
 		free(t->ids[i]);
 	free(t->ids);
 	free(t);
@@ -519,15 +520,17 @@ static void apply_prepare(struct tui_org *t)
 	const struct org_scan *sc = scan_of(t);
 	tui_progress_free(&t->prog);
 	tui_progress_init(&t->prog);
-	for (int i = 0; t->ids && i < t->prog.n; i++)
+	for (int i = 0; i < t->nids; i++)
 		free(t->ids[i]);
 	free(t->ids);
+	t->nids = 0;
 	t->ids = xcalloc(t->ans.accounts.n + 1, sizeof(char *));
 	for (size_t i = 0; i < sc->n; i++) {
 		if (!strv_has(&t->ans.accounts, sc->items[i].id))
 			continue;
 		char *label = xasprintf("%s  %s", sc->items[i].id, sc->items[i].name);
 		t->ids[tui_progress_add(&t->prog, label)] = xstrdup(sc->items[i].id);
+		t->nids = t->prog.n;
 		free(label);
 	}
 }
@@ -644,6 +647,15 @@ static void oapply_enter(struct tui_page *pg, int how)
 	apply_poll(w, t);
 }
 
+/* Leaving before the run started (Esc back to the vault page): no ticks needed any more. */
+static void oapply_leave(struct tui_page *pg, int how)
+{
+	(void)how;
+	struct tui_org *t = T(pg);
+	if (!t->started)
+		hold_busy(W(pg), t, false);
+}
+
 static void oapply_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct tui_org *t = T(pg);
@@ -732,6 +744,7 @@ const struct page_ops page_org_apply_ops = {
             "starts no further account; those in flight finish. What was made stays, and a "
             "re-run continues where this one stopped.",
     .enter = oapply_enter,
+    .leave = oapply_leave,
     .draw = oapply_draw,
     .on_action = oapply_action,
     .applies = org_applies,
