@@ -9,8 +9,9 @@
 # (members 1 and 2: role CerteroXDiscover trusting the management user, tagged, with the
 # Discover policy; member 3: no such role) and curl (Linked data sources with the assume-role
 # keys and the management user's key, for 1, 2 and 4; none for 3). Goldens: the checklist and
-# the apply page's final state at 80x24. Then a second sim with 50 members: the checklist
-# scrolls (End, PgUp, Home) and keeps the cursor's row visible.
+# the apply page's final state at 80x24. Then the sim again with 50 members and 100 ms per
+# request: the checklist scrolls (End, PgUp, Home) and keeps the cursor's row visible; the
+# apply of 46 accounts answers F1 at once while 8 are in flight, and connects them all.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
@@ -172,7 +173,7 @@ check "no secret on any screen" sh -c "! grep -q 'secret_access_key\"' '$TUI_ALL
 
 # 50 members: the checklist scrolls and keeps the cursor's row on the screen
 sh "$top_srcdir/tests/sim/cloudsim" stop "$TUI_SIM" >/dev/null 2>&1 || true
-tui_sim_start --member-accounts 50
+tui_sim_start --member-accounts 50 --latency-ms 100
 ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
@@ -181,7 +182,8 @@ check "50: Welcome offers the Organization" tui_wait "( ) Connect member account
 tui_keys Down Down Down Down Down Down Enter
 check "50: signed in" tui_wait "Signed in; organization" 20
 tui_keys Enter
-# the same sim directory: CerteroX still has members 1, 2 and 4, which are not chosen
+# the same sim directory: CerteroX still has members 1, 2 and 4, which are not chosen;
+# member 5 is still SUSPENDED
 check "50: 52 accounts listed" tui_wait "Organization of 123456789012: 52 accounts, 47 selected" 60
 check "50: the first rows and the position" tui_wait "1-13 of 52" 5
 tui_keys End
@@ -198,6 +200,33 @@ check "50: the cursor's row is shown" tui_wait "[x] 400000000039  member-039" 5
 tui_keys Home
 check "50: Home back to the top" tui_wait "1-13 of 52" 5
 check "50: member 1 on top again" tui_wait "[ ] 400000000001  member-001" 5
-tui_keys F10
-check "50: F10 quits (nothing applied)" tui_wait "[exit 130]" 10
+# the apply with 46 accounts, 8 in flight, 100 ms per request: the screen answers keys at once
+tui_keys Enter
+check "50: review" tui_wait "46 accounts, access role." 10
+tui_keys Enter
+check "50: vault" tui_wait "Unlock the existing vault" 10
+tui_type "$PASS"
+tui_keys Enter
+check "50: 8 accounts in flight" tui_wait "running 8" 60
+T0=$(date +%s%N)
+tui_keys F1
+check "50: F1 while 8 are in flight: the help at once" tui_wait "One line per chosen account" 5
+T1=$(date +%s%N)
+echo "# help shown $(((T1 - T0) / 1000000)) ms after F1, with accounts in flight"
+check "50: within 1 s (the worker thread runs the accounts; the screen polls the tty)" \
+	test $(((T1 - T0) / 1000000)) -lt $((1000 * TUI_FACTOR))
+tui_keys Escape
+check "50: the help closes, the run goes on" tui_wait_gone "One line per chosen account" 5
+check "50: every account connected" \
+	tui_wait "connected 46  already 0  skipped 0  failed 0  running 0  waiting 0" 120
+check "50: the run's end" tui_wait "Done: every chosen account is connected" 10
+tui_keys Enter
+check "50: Done: 46 of 46" tui_wait "46 of 46 accounts connected." 10
+tui_keys Enter
+check "50: exit 0" tui_wait "[exit 0]" 20
+curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $(tui_sim_var CERTEROX_TOKEN)" \
+	"$(tui_sim_var CERTEROX_URL)/restapi/v2/organizations/$(tui_sim_var CERTEROX_ORGANIZATION_ID)/cloud_accounts" \
+	>"$T_TMP/ds50.json" 2>&1 || true
+check "50: curl: 49 data sources (3 before, 46 now)" \
+	test "$("$CLOUDSIM_PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cloud_accounts"]))' "$T_TMP/ds50.json")" = 49
 finish
