@@ -11,7 +11,8 @@
 # keys and the management user's key, for 1, 2 and 4; none for 3). Goldens: the checklist and
 # the apply page's final state at 80x24. Then the sim again with 50 members and 100 ms per
 # request: the checklist scrolls (End, PgUp, Home) and keeps the cursor's row visible; the
-# apply of 46 accounts answers F1 at once while 8 are in flight, and connects them all.
+# apply of 46 accounts answers F1 at once while 8 are in flight; Esc starts no further account
+# (exit 75, the rest left); a --batch re-run connects the rest, none twice.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
@@ -217,16 +218,33 @@ check "50: within 1 s (the worker thread runs the accounts; the screen polls the
 	test $(((T1 - T0) / 1000000)) -lt $((1000 * TUI_FACTOR))
 tui_keys Escape
 check "50: the help closes, the run goes on" tui_wait_gone "One line per chosen account" 5
-check "50: every account connected" \
-	tui_wait "connected 46  already 0  skipped 0  failed 0  running 0  waiting 0" 120
-check "50: the run's end" tui_wait "Done: every chosen account is connected" 10
+# Esc: no further account starts, those in flight finish; the rest are left for a re-run
+tui_keys Escape
+check "50: Esc: stopping after those in flight" tui_wait "stopping after those in flight" 5
+check "50: the run ends with accounts left" tui_wait "accounts are not connected" 60
+tui_capture >"$T_TMP/stopped.screen"
+NCON=$(sed -n 's/.*connected \([0-9]*\)  already.*/\1/p' "$T_TMP/stopped.screen" | head -n 1)
+echo "# ${NCON:-?} of 46 connected before the stop took effect"
+check "50: some connected, some left" test -n "$NCON" -a "${NCON:-0}" -gt 0 -a "${NCON:-46}" -lt 46
+check "50: none waiting or running once stopped" grep -q "running 0  waiting 0" "$T_TMP/stopped.screen"
 tui_keys Enter
-check "50: Done: 46 of 46" tui_wait "46 of 46 accounts connected." 10
+check "50: Done says how many are left" tui_wait "$NCON of 46 accounts connected; $((46 - ${NCON:-0})) not" 10
+tui_keys End
+check "50: Done lists the accounts left (End)" tui_wait "left (not reached)" 5
 tui_keys Enter
-check "50: exit 0" tui_wait "[exit 0]" 20
+check "50: exit 75 (accounts left)" tui_wait "[exit 75]" 20
+# a re-run (--batch, every account) continues: the rest, and the bootstrap member left out above
+printf '%s\n' '{"action": "organization", "organization": {"accounts": "all", "access": "role"}}' >"$T_TMP/all.json"
+tui_batch_connect "$T_TMP/all.json"
+check "50: the re-run connects the rest and the bootstrap member" \
+	grep -q "\"connected\": $((46 - ${NCON:-0} + 1))," "$T_TMP/batch.json"
 curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $(tui_sim_var CERTEROX_TOKEN)" \
 	"$(tui_sim_var CERTEROX_URL)/restapi/v2/organizations/$(tui_sim_var CERTEROX_ORGANIZATION_ID)/cloud_accounts" \
 	>"$T_TMP/ds50.json" 2>&1 || true
-check "50: curl: 49 data sources (3 before, 46 now)" \
-	test "$("$CLOUDSIM_PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cloud_accounts"]))' "$T_TMP/ds50.json")" = 49
+"$CLOUDSIM_PYTHON" -c '
+import json, sys
+print(" ".join(sorted(d["account_id"] for d in json.load(open(sys.argv[1]))["cloud_accounts"])))' \
+	"$T_TMP/ds50.json" >"$T_TMP/ds50.txt" 2>&1
+check "50: curl: one data source per ACTIVE member (50), none twice" \
+	test "$(tr ' ' '\n' <"$T_TMP/ds50.txt" | sort -u | wc -l)" -eq 50 -a "$(wc -w <"$T_TMP/ds50.txt")" -eq 50
 finish
