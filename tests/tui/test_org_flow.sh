@@ -12,7 +12,8 @@
 # the apply page's final state at 80x24. Then the sim again with 50 members and 100 ms per
 # request: the checklist scrolls (End, PgUp, Home) and keeps the cursor's row visible; the
 # apply of 46 accounts answers F1 at once while 8 are in flight; Esc starts no further account
-# (exit 75, the rest left); a --batch re-run connects the rest, none twice.
+# (exit 75, the rest left); a --batch re-run connects the rest, none twice. Last, a CerteroX
+# without the assume-role keys: user is the default access mode, role is refused on Enter.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
@@ -247,4 +248,30 @@ print(" ".join(sorted(d["account_id"] for d in json.load(open(sys.argv[1]))["clo
 	"$T_TMP/ds50.json" >"$T_TMP/ds50.txt" 2>&1
 check "50: curl: one data source per ACTIVE member (50), none twice" \
 	test "$(tr ' ' '\n' <"$T_TMP/ds50.txt" | sort -u | wc -l)" -eq 50 -a "$(wc -w <"$T_TMP/ds50.txt")" -eq 50
+
+# A CerteroX without the assume-role keys (OptScale 2025-06): the probe makes user the default
+# access mode, and role is refused on Enter, saying why
+sh "$top_srcdir/tests/sim/cloudsim" stop "$TUI_SIM" >/dev/null 2>&1 || true
+tui_sim_start --member-accounts 50 --certerox-version 2025-06
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch --vault-kdf interactive
+check "old CerteroX: Welcome offers the Organization" tui_wait "( ) Connect member accounts of this Organization" 30
+tui_keys Down Down Down Down Down Down Enter
+check "old CerteroX: signed in" tui_wait "Signed in; organization" 20
+tui_keys Enter
+check "old CerteroX: the accounts are listed" tui_wait "Organization of 123456789012: 52 accounts" 60
+check "old CerteroX: user is the default access mode" tui_wait "< user: a user and a key in each account >" 5
+tui_keys Tab
+check "old CerteroX: the note says why" tui_wait "This CerteroX does not accept the assume-role keys" 5
+tui_keys Left
+check "old CerteroX: role chosen by hand" tui_wait "< role: one key, a role in each account >" 5
+tui_keys a
+check "old CerteroX: a chooses every ACTIVE account (all connected already)" tui_wait "52 accounts, 50 selected" 5
+tui_keys Enter
+check "old CerteroX: role refused on Enter, naming the keys" tui_status_has "Access mode role needs a CerteroX that accepts assume_role_account_id" 5
+check "old CerteroX: still the checklist" tui_wait "Page 3 of 7: Member accounts" 5
+tui_keys F10
+check "old CerteroX: F10 quits" tui_wait "[exit 130]" 10
 finish
