@@ -38,6 +38,8 @@ static const struct tui_radio_item start_items[] = {
      "A new key for its user; keys older than 90 days are flagged (CIS 1.14)."},
     {"Disconnect a data source",
      "Delete it in CerteroX and, if asked, what the wizard made for it in AWS."},
+    {"Connect member accounts of this Organization",
+     "Each chosen member account becomes a Linked data source, in one run."},
 };
 #define NSTART ((int)(sizeof(start_items) / sizeof(start_items[0])))
 
@@ -60,6 +62,18 @@ static void start_init(struct tui_page *pg)
 	                   ? (int)st
 	                   : 0);
 	pg->state = s;
+}
+
+/* The Organization choice (the last) is listed only for an Organization's management account:
+ * the one place its member accounts can be listed and reached from. */
+static void start_count(struct wiz *w, struct start_state *s)
+{
+	bool org = w->have_facts && w->facts.org_role == PLAN_ORG_MANAGEMENT;
+	s->r.n = org ? NSTART : NSTART - 1;
+	if (s->r.cursor >= s->r.n)
+		s->r.cursor = s->r.n - 1;
+	if (s->r.selected >= s->r.n)
+		s->r.selected = 0;
 }
 
 static void start_enter(struct tui_page *pg, int how)
@@ -145,10 +159,16 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		y += rows < r.h ? rows : r.h;
 		free(text);
 	}
-	y++;
-	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
+	start_count(w, s);
 	for (int i = 0; i < NSTART; i++)
 		s->items[i].note = i == s->r.cursor ? start_items[i].note : NULL;
+	/* the blank row before the question goes when the choices would not fit otherwise (a
+	 * connected data source's note, seven choices, a two-row note) */
+	struct tui_rect nr = {0, 0, 0, wd - 6};
+	int need = 1 + s->r.n + tui_put_wrapped(win, nr, start_items[s->r.cursor].note, A_NORMAL);
+	if (y + 1 + need <= b.y + b.h)
+		y++;
+	tui_put(win, y++, x, wd, "What do you want to do?", theme_attr(ROLE_LABEL));
 	tui_radio_draw(&s->r, win, y, x, wd, true);
 	wiz_draw_discovery(w, win, b.y + b.h - 1, x, wd);
 	if (w->preloaded && !w->disc)
@@ -310,6 +330,7 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		wiz_refresh(w);
 		return TUI_REDRAW;
 	}
+	start_count(w, s);
 	int r = tui_radio_action(&s->r, ev);
 	if (r)
 		return r;
@@ -340,6 +361,7 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 	w->a.action = w->start == WIZ_MIGRATE      ? ANSWERS_MIGRATE
 	              : w->start == WIZ_ROTATE     ? ANSWERS_ROTATE
 	              : w->start == WIZ_DISCONNECT ? ANSWERS_DISCONNECT
+	              : w->start == WIZ_ORG        ? ANSWERS_ORGANIZATION
 	                                           : ANSWERS_CONNECT;
 	if (!w->conn_preselected && !w->preloaded && w->a.action == ANSWERS_CONNECT) {
 		w->conn_preselected = true;
@@ -361,7 +383,8 @@ const struct page_ops page_start_ops = {
             "vault (unlocked "
             "read-only with its passphrase; secrets never shown), each marked present in "
             "CerteroX or not found there when CerteroX is reachable. Check: the health of "
-            "every connected AWS data source and the action that fixes a problem.\nNothing is "
+            "every connected AWS data source and the action that fixes a problem. Organization "
+            "(management accounts only): its member accounts as Linked data sources.\nNothing is "
             "written "
             "before the Apply page.",
     .init = start_init,
