@@ -432,8 +432,9 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		    r->secret_access_key && *r->secret_access_key)
 			l->key_in_vault = true;
 	}
-	if (!o->vault && l->access_key_id) {
-		/* --dry-run without the passphrase: what the vault holds is unknown */
+	if (!o->vault && l->access_key_id && f->vault_unknown) {
+		/* --dry-run without the passphrase (or the TUI before its vault page): what the
+		 * vault holds is unknown; without any vault file, it holds nothing */
 		l->key_in_vault = true;
 		strv_add(warnings,
 		         "the vault is not open: access key %s of data source %s is assumed to be "
