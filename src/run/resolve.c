@@ -150,8 +150,25 @@ static bool journal_has(struct journal *j, const char *event, const char *key, c
 	return r;
 }
 
+/* A customer-managed policy the wizard made carries its tag (core/owner.h): known even when
+ * the journal is lost. */
+static bool policy_tagged(struct aws_client *aws, const char *arn, int *reads)
+{
+	struct iam_names tags;
+	struct cx_err e;
+	cx_err_clear(&e);
+	++*reads;
+	bool made = false;
+	if (iam_list_policy_tags(aws, arn, &tags, &e) == CX_OK)
+		for (size_t i = 0; i < tags.n && !made; i++)
+			made = str_eq(tags.names[i], OWNER_TAG_KEY);
+	iam_names_free(&tags);
+	return made;
+}
+
+/* tags: ask AWS for the owner tag when the journal does not name the policy (disconnect) */
 static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn,
-                        int *reads)
+                        bool tags, int *reads)
 {
 	struct cx_err e;
 	cx_err_clear(&e);
@@ -160,6 +177,8 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 	p->attachment_count = 1;
 	if (!p->local)
 		return;
+	if (!p->made && tags)
+		p->made = policy_tagged(aws, p->arn, reads);
 	struct iam_policy pol;
 	memset(&pol, 0, sizeof(pol));
 	*reads += 3; /* GetPolicy, ListPolicyVersions, GetPolicyVersion */
@@ -271,7 +290,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		struct plan_life_policy *p = &l->policies[l->npolicies++];
 		p->arn = xstrdup(at.items[i].arn);
 		p->name = xstrdup(at.items[i].name);
-		read_policy(aws, p, jn, reads);
+		read_policy(aws, p, jn, a->action == ANSWERS_DISCONNECT, reads);
 	}
 	iam_attached_list_free(&at);
 	struct iam_names in;
