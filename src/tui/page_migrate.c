@@ -101,8 +101,10 @@ static void mig_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	snprintf(line, sizeof(line), "The CUR 2.0 export that \"%s\" will use,",
 	         d && d->name ? d->name : "?");
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
-	snprintf(line, sizeof(line),
-	         "delivered to its bucket %s:", d && d->bucket ? d->bucket : "?");
+	const char *bucket = w->preloaded && w->a.export.bucket ? w->a.export.bucket
+	                     : d && d->bucket                   ? d->bucket
+	                                                        : "?";
+	snprintf(line, sizeof(line), "delivered to its bucket %s:", bucket);
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
 	y++;
 	tui_text_draw(&s->name, win, y, x, wd, s->focus == M_NAME);
@@ -183,7 +185,8 @@ static int mig_action(struct tui_page *pg, const struct tui_event *ev)
 		struct answers *a = &w->a;
 		answers_set(&a->migrate.export_name, tui_text_value(&s->name));
 		answers_set(&a->export.prefix, tui_text_value(&s->prefix));
-		answers_set(&a->export.bucket, NULL); /* the data source's own bucket */
+		if (!w->preloaded) /* the data source's own bucket (an answers file may name one) */
+			answers_set(&a->export.bucket, NULL);
 		a->export.type = ANSWERS_CUR2;
 		a->export.granularity = s->gran.sel ? ANSWERS_HOURLY : ANSWERS_DAILY;
 		a->export.format = s->fmt.sel ? ANSWERS_PARQUET : ANSWERS_CSV;

@@ -85,6 +85,20 @@ tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 ds
 check "CerteroX's data source now uses CUR 2.0" grep -q '"cur_version":2' "$T_TMP/ds.json"
-check "the legacy report was kept (the default)" grep -q "Legacy report    certerox-cur (kept)" "$TUI_ALL"
+check "the Done page: the legacy report kept (the default)" grep -q "Legacy report    certerox-cur (kept)" "$TUI_ALL"
+(
+	set -a
+	. "$TUI_SIM/env"
+	"$CLOUDSIM_PYTHON" -c '
+import boto3
+cur = boto3.client("cur", region_name="us-east-1")
+for r in cur.describe_report_definitions()["ReportDefinitions"]:
+    print("report", r["ReportName"])
+bcm = boto3.client("bcm-data-exports", region_name="us-east-1")
+for e in bcm.list_exports()["Exports"]:
+    print("export", e["ExportName"])'
+) >"$T_TMP/aws.txt" 2>"$T_TMP/aws.err"
+check "boto3: the legacy report is kept, as chosen" grep -qx "report certerox-cur" "$T_TMP/aws.txt"
+check "boto3: the CUR 2.0 export exists" grep -qx "export certerox-cur2" "$T_TMP/aws.txt"
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
 finish
