@@ -14,6 +14,7 @@
 #include "core/plan_life.h"
 #include "core/policy.h"
 #include "run/journal.h"
+#include "run/keyintent.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -220,6 +221,28 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 	}
 }
 
+/* A key whose CreateAccessKey a killed run sent but never saw answered (a rotate killed with
+ * the request in flight) has no description on the user yet: the journal's intent says the
+ * wizard made it (run/keyintent.h). */
+static void intent_keys(struct plan_life *l, const struct iam_access_key_list *keys)
+{
+	struct plan_facts tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.account_id = l->account_id;
+	tmp.keys = xcalloc(keys->n + 1, sizeof(*tmp.keys));
+	tmp.nkeys = keys->n;
+	for (size_t i = 0; i < keys->n; i++) { /* borrowed strings: only the array is freed */
+		tmp.keys[i].id = keys->items[i].access_key_id;
+		tmp.keys[i].create_date = keys->items[i].create_date;
+	}
+	if (keyintent_mark(&tmp, l->user, NULL))
+		for (size_t i = 0; i < tmp.nkeys; i++)
+			if (tmp.keys[i].owned && tmp.keys[i].id &&
+			    !strv_has(&l->made_keys, tmp.keys[i].id))
+				strv_push(&l->made_keys, tmp.keys[i].id);
+	free(tmp.keys);
+}
+
 static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
                                 struct plan_life *l, struct journal *jn, struct strv *w, int *reads,
                                 struct cx_err *err)
@@ -244,6 +267,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		    xstrdup(keys.items[i].status ? keys.items[i].status : "Active");
 		l->nkeys++;
 	}
+	intent_keys(l, &keys);
 	iam_access_key_list_free(&keys);
 
 	/* what the wizard made: user tags (key = access key id, or the owner tag) */
