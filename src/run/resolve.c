@@ -358,6 +358,20 @@ static void read_export(const struct resolve_opts *o, const struct plan_data_sou
 		l->export_made = l->export_arn &&
 		                 ((r && str_eq(r->export.arn, l->export_arn)) ||
 		                  journal_has(jn, "created_export", "export_arn", l->export_arn));
+		if (l->export_arn && !l->export_made) {
+			/* the journal lost: the export's ResourceTags say the wizard made it */
+			cJSON *tags = NULL;
+			++*reads;
+			if (bcm_list_tags(o->aws, l->export_arn, &tags, &e) == CX_OK) {
+				const cJSON *t;
+				cJSON_ArrayForEach(t, tags)
+				{
+					if (str_eq(json_str(t, "Key"), OWNER_TAG_KEY))
+						l->export_made = true;
+				}
+			}
+			cJSON_Delete(tags);
+		}
 	} else if (ds->report_name) {
 		/* a legacy report the vault's record says the run made (PutReportDefinition) */
 		l->export_made = r && str_eq(r->export.name, ds->report_name) &&

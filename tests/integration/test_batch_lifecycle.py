@@ -14,7 +14,7 @@ the sim, judged with botocore and the CerteroX API (curl):
    that grants only cur:*): the real user in the key check and the summary, a new version of
    that policy with the Data Exports actions;
  - disconnect with and without delete_aws_resources; after a lost vault and journal, the
-   wizard's own policies known by their tag (iam ListPolicyTags), a hand-made one kept."""
+   wizard's own policies and export known by their tags, a hand-made policy kept."""
 
 import json
 import os
@@ -423,9 +423,9 @@ def disconnect_delete():
 
 def disconnect_lost_journal():
     """disconnect with delete_aws_resources after the vault and the journal are lost: the
-    wizard's own policies are known by their tag certerox-aws-setup (iam ListPolicyTags) and
-    deleted; a hand-made policy without the tag, attached to the same user, is detached with the
-    user but kept."""
+    wizard's own policies are known by their tag certerox-aws-setup (iam ListPolicyTags) and its
+    export by its ResourceTags (bcm ListTagsForResource), and deleted; a hand-made policy without
+    the tag, attached to the same user, is detached with the user but kept."""
     sim = Sim().start()
     try:
         acct = sim.env["AWS_ACCOUNT_ID"]
@@ -452,6 +452,8 @@ def disconnect_lost_journal():
               kinds.get("policy-delete-CerteroXReadOnly") == "delete"
               and kinds.get("policy-delete-CerteroXDiscoverResources") == "delete"
               and kinds.get("policy-delete-OpsExtraRead") == "skip", str(kinds) + dr.stderr[-400:])
+        check("lost journal: --dry-run deletes the export, known by its ResourceTags",
+              kinds.get("export-delete") == "delete", str(kinds))
         n0 = len(sim.requests())
         r = w2.batch(d, "--yes")
         check("lost journal: disconnect exits 0", r.returncode == 0, r.stderr[-2000:])
@@ -463,6 +465,8 @@ def disconnect_lost_journal():
         check("lost journal: boto3: the hand-made policy without the tag is kept", hand in pols, str(pols))
         users = [u["UserName"] for u in iam.list_users()["Users"]]
         check("lost journal: boto3: the wizard's user is deleted", USER not in users, str(users))
+        check("lost journal: boto3: the wizard's export is deleted",
+              sim.client("bcm-data-exports").list_exports()["Exports"] == [])
         j = r.json or {}
         check("lost journal: the summary keeps OpsExtraRead, naming why",
               any("OpsExtraRead" in x and "not made by certerox-aws-setup" in x for x in j.get("kept", [])),

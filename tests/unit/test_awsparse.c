@@ -295,6 +295,21 @@ START_TEST(iam_life_shapes)
 	op = iam_list_policy_tags_op("arn:aws:iam::123456789012:policy/P");
 	ck_assert_int_eq(feed(op, 200, NULL, "<ListUserTagsResponse/>", NULL, &err), CX_E_PARSE);
 	aws_op_free(op);
+	/* bcm ListTagsForResource: pages (NextToken), the tags in order, entries without a Key
+	 * dropped */
+	op = bcm_list_tags_op("arn:aws:bcm-data-exports:us-east-1:123456789012:export/x-1");
+	body = "{\"ResourceTags\":[{\"Key\":\"team\",\"Value\":\"b\"},{\"Value\":\"v\"}],"
+	       "\"NextToken\":\"t2\"}";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(more);
+	body = "{\"ResourceTags\":[{\"Key\":\"certerox-aws-setup\",\"Value\":\"made\"}]}";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(!more);
+	const cJSON *bt = bcm_list_tags_result(op);
+	ck_assert_int_eq(cJSON_GetArraySize(bt), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(bt, 1), "Key")->valuestring,
+	                 "certerox-aws-setup");
+	aws_op_free(op);
 }
 END_TEST
 
