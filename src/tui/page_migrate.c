@@ -67,8 +67,8 @@ static bool has_legacy(const struct wiz *w)
 	return d && d->report_name && d->cur_version != 2;
 }
 
-/* The answers' values (batch's defaults: the data source's prefix unless export.prefix was
- * given), filled again when another data source was chosen. */
+/* The answers' values (batch's defaults: the data source's prefix unless the answers file gave
+ * export.prefix), filled again when another data source was chosen. */
 static void mig_enter(struct tui_page *pg, int how)
 {
 	(void)how;
@@ -81,9 +81,9 @@ static void mig_enter(struct tui_page *pg, int how)
 	s->for_ds = a->migrate.data_source_id ? xstrdup(a->migrate.data_source_id) : NULL;
 	const struct plan_data_source_fact *d = mig_ds(w);
 	tui_text_set(&s->name, a->migrate.export_name ? a->migrate.export_name : "certerox-cur2");
-	const char *prefix = a->has_export && a->export.prefix ? a->export.prefix
-	                     : d && d->prefix                  ? d->prefix
-	                                                       : "";
+	const char *prefix = w->preloaded && a->has_export && a->export.prefix ? a->export.prefix
+	                     : d && d->prefix                                  ? d->prefix
+	                                                                       : "";
 	tui_text_set(&s->prefix, prefix);
 	s->gran.sel = a->export.granularity == ANSWERS_HOURLY ? 1 : 0;
 	s->fmt.sel = a->export.format == ANSWERS_PARQUET ? 1 : 0;
