@@ -102,6 +102,8 @@ check "IAM: the real user, found from its key" \
 	tui_wait "User billing-reader (found by iam GetAccessKeyLastUsed)" 20
 check "IAM: a new default version of its own policy" tui_wait "Policy AcmeCurRead: a new default version adds the Data Exports actions" 5
 check "IAM: the diff adds the Data Exports actions" tui_wait '+        "bcm-data-exports:CreateExport"' 5
+tui_capture >"$T_TMP/iam.screen"
+check "IAM: the diff removes no line of the policy" sh -c "! grep -qE '│ -([^-]|\$)' '$T_TMP/iam.screen'"
 page 6 "IAM policies" precur2-06-iam
 tui_keys Enter
 check "review: the export with the typed name" tui_wait "create  bcm-data-exports CreateExport acme-cur2" 20
