@@ -489,3 +489,53 @@ enum cx_status bcm_get_execution(struct aws_client *c, const char *arn, const ch
 {
 	return exec_run(c, bcm_get_execution_op(arn, execution_id), out, err);
 }
+
+/* ListTagsForResource: {"ResourceArn", "NextToken", "MaxResults"} -> {"ResourceTags": [{Key,
+ * Value}], "NextToken"} (botocore bcm-data-exports ListTagsForResourceRequest/Response). */
+static void list_tags_build(void *stp, struct aws_req *rq)
+{
+	struct exec_st *s = stp;
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "ResourceArn", s->arn);
+	opkit_req_json_paged(rq, j, s->token);
+}
+
+static enum cx_status list_tags_parse(void *stp, const struct http_response *r, bool *more,
+                                      struct cx_err *err)
+{
+	struct exec_st *s = stp;
+	*more = false;
+	cJSON *j = aws_json_doc(r, err);
+	if (!j)
+		return err->status;
+	if (!s->out)
+		s->out = cJSON_CreateArray();
+	const cJSON *t;
+	cJSON_ArrayForEach(t, json_arr(j, "ResourceTags"))
+	{
+		if (cJSON_IsObject(t) && json_str(t, "Key"))
+			cJSON_AddItemToArray(s->out, cJSON_Duplicate(t, true));
+	}
+	opkit_json_next_token(j, &s->token, more);
+	cJSON_Delete(j);
+	return CX_OK;
+}
+
+static const struct aws_op_def list_tags_def = {AWS_BCM_DATA_EXPORTS,  AWS_PROTO_JSON,
+                                                "ListTagsForResource", list_tags_build,
+                                                list_tags_parse,       NULL};
+
+struct aws_op *bcm_list_tags_op(const char *arn)
+{
+	return exec_op(&list_tags_def, arn, NULL);
+}
+
+const cJSON *bcm_list_tags_result(const struct aws_op *op)
+{
+	return ((struct exec_st *)aws_op_state(op))->out;
+}
+
+enum cx_status bcm_list_tags(struct aws_client *c, const char *arn, cJSON **out, struct cx_err *err)
+{
+	return exec_run(c, bcm_list_tags_op(arn), out, err);
+}

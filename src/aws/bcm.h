@@ -82,5 +82,11 @@ struct aws_op *bcm_get_execution_op(const char *arn, const char *execution_id);
 const cJSON *bcm_get_execution_result(const struct aws_op *op);
 enum cx_status bcm_get_execution(struct aws_client *c, const char *arn, const char *execution_id,
                                  cJSON **out, struct cx_err *err);
+/* ListTagsForResource of an export, every page: the ResourceTags ({"Key", "Value"}) as a cJSON
+ * array owned by the op; sync *out is the caller's (cJSON_Delete). */
+struct aws_op *bcm_list_tags_op(const char *arn);
+const cJSON *bcm_list_tags_result(const struct aws_op *op);
+enum cx_status bcm_list_tags(struct aws_client *c, const char *arn, cJSON **out,
+                             struct cx_err *err);
 
 #endif

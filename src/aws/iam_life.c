@@ -144,6 +144,13 @@ static void build_arn(void *stp, struct aws_req *rq)
 	aws_form_add(&rq->params, "PolicyArn", s->p1);
 }
 
+static void build_arn_paged(void *stp, struct aws_req *rq)
+{
+	struct life_st *s = stp;
+	aws_form_add(&rq->params, "PolicyArn", s->p1);
+	paging(s, rq);
+}
+
 static void build_user_policy(void *stp, struct aws_req *rq)
 {
 	struct life_st *s = stp;
@@ -188,6 +195,23 @@ static enum cx_status parse_user_policy(void *stp, const struct http_response *r
 	return CX_OK;
 }
 
+/* ListPolicyTags: Tags/member (Key, Value), paged by Marker (botocore ListPolicyTagsResponse) */
+static enum cx_status parse_policy_tags(void *stp, const struct http_response *r, bool *more,
+                                        struct cx_err *err)
+{
+	struct life_st *s = stp;
+	xmlDoc *doc = NULL;
+	*more = false;
+	xmlNode *res = open_result(r, "ListPolicyTags", &doc, err);
+	if (!res)
+		return err->status;
+	for (xmlNode *m = xml_path(res, "Tags/member"); m; m = xml_next(m, "member"))
+		names_add(&s->names, xml_path_text(m, "Key"), xml_path_text(m, "Value"), true);
+	next_marker(s, res, more);
+	xml_free(doc);
+	return CX_OK;
+}
+
 /* ---- definitions ---- */
 
 static const struct aws_op_def update_key_def = {
@@ -200,6 +224,8 @@ static const struct aws_op_def delete_policy_def = {AWS_IAM,   AWS_PROTO_QUERY, 
                                                     build_arn, opkit_parse_nothing, NULL};
 static const struct aws_op_def user_policies_def = {
     AWS_IAM, AWS_PROTO_QUERY, "ListUserPolicies", build_user_paged, parse_user_policies, NULL};
+static const struct aws_op_def policy_tags_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "ListPolicyTags", build_arn_paged, parse_policy_tags, NULL};
 static const struct aws_op_def user_policy_def = {
     AWS_IAM, AWS_PROTO_QUERY, "GetUserPolicy", build_user_policy, parse_user_policy, NULL};
 
@@ -296,4 +322,21 @@ enum cx_status iam_get_user_policy(struct aws_client *c, const char *user, const
 {
 	*out_document = NULL;
 	return run_text(c, iam_get_user_policy_op(user, policy_name), out_document, err);
+}
+
+struct aws_op *iam_list_policy_tags_op(const char *policy_arn)
+{
+	return op_new(&policy_tags_def, policy_arn, NULL, NULL, policy_arn);
+}
+
+const struct iam_names *iam_list_policy_tags_result(const struct aws_op *op)
+{
+	return &((const struct life_st *)aws_op_state(op))->names;
+}
+
+enum cx_status iam_list_policy_tags(struct aws_client *c, const char *policy_arn,
+                                    struct iam_names *out, struct cx_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return run_names(c, iam_list_policy_tags_op(policy_arn), out, err);
 }

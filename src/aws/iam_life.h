@@ -43,6 +43,12 @@ enum cx_status iam_delete_policy(struct aws_client *c, const char *policy_arn, s
 
 /* ListUserTags: aws/iam.h (iam_list_user_tags). */
 
+/* ListPolicyTags (a managed policy's tags, all pages): names[i] = key, values[i] = value. */
+struct aws_op *iam_list_policy_tags_op(const char *policy_arn);
+const struct iam_names *iam_list_policy_tags_result(const struct aws_op *op);
+enum cx_status iam_list_policy_tags(struct aws_client *c, const char *policy_arn,
+                                    struct iam_names *out, struct cx_err *err);
+
 /* ListUserPolicies (inline policy names, all pages). */
 struct aws_op *iam_list_user_policies_op(const char *user);
 const struct iam_names *iam_list_user_policies_result(const struct aws_op *op);

@@ -46,6 +46,7 @@ size_t flow_pages(const struct answers *a, enum flow_page *out)
 	if (a->action == ANSWERS_MIGRATE) {
 		out[n++] = FLOW_CERTEROX;
 		out[n++] = FLOW_CHOOSE_DATA_SOURCE;
+		out[n++] = FLOW_EXPORT; /* the new export (tui/page_migrate.c) */
 		out[n++] = FLOW_BUCKET_POLICY;
 		out[n++] = FLOW_IAM_POLICIES;
 	} else if (a->action == ANSWERS_ROTATE || a->action == ANSWERS_DISCONNECT) {

@@ -14,6 +14,7 @@
 #include "core/plan_life.h"
 #include "core/policy.h"
 #include "run/journal.h"
+#include "run/keyintent.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -150,8 +151,25 @@ static bool journal_has(struct journal *j, const char *event, const char *key, c
 	return r;
 }
 
+/* A customer-managed policy the wizard made carries its tag (core/owner.h): known even when
+ * the journal is lost. */
+static bool policy_tagged(struct aws_client *aws, const char *arn, int *reads)
+{
+	struct iam_names tags;
+	struct cx_err e;
+	cx_err_clear(&e);
+	++*reads;
+	bool made = false;
+	if (iam_list_policy_tags(aws, arn, &tags, &e) == CX_OK)
+		for (size_t i = 0; i < tags.n && !made; i++)
+			made = str_eq(tags.names[i], OWNER_TAG_KEY);
+	iam_names_free(&tags);
+	return made;
+}
+
+/* tags: ask AWS for the owner tag when the journal does not name the policy (disconnect) */
 static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn,
-                        int *reads)
+                        bool tags, int *reads)
 {
 	struct cx_err e;
 	cx_err_clear(&e);
@@ -160,6 +178,8 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 	p->attachment_count = 1;
 	if (!p->local)
 		return;
+	if (!p->made && tags)
+		p->made = policy_tagged(aws, p->arn, reads);
 	struct iam_policy pol;
 	memset(&pol, 0, sizeof(pol));
 	*reads += 3; /* GetPolicy, ListPolicyVersions, GetPolicyVersion */
@@ -201,6 +221,28 @@ static void read_policy(struct aws_client *aws, struct plan_life_policy *p, stru
 	}
 }
 
+/* A key whose CreateAccessKey a killed run sent but never saw answered (a rotate killed with
+ * the request in flight) has no description on the user yet: the journal's intent says the
+ * wizard made it (run/keyintent.h). */
+static void intent_keys(struct plan_life *l, const struct iam_access_key_list *keys)
+{
+	struct plan_facts tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.account_id = l->account_id;
+	tmp.keys = xcalloc(keys->n + 1, sizeof(*tmp.keys));
+	tmp.nkeys = keys->n;
+	for (size_t i = 0; i < keys->n; i++) { /* borrowed strings: only the array is freed */
+		tmp.keys[i].id = keys->items[i].access_key_id;
+		tmp.keys[i].create_date = keys->items[i].create_date;
+	}
+	if (keyintent_mark(&tmp, l->user, NULL))
+		for (size_t i = 0; i < tmp.nkeys; i++)
+			if (tmp.keys[i].owned && tmp.keys[i].id &&
+			    !strv_has(&l->made_keys, tmp.keys[i].id))
+				strv_push(&l->made_keys, tmp.keys[i].id);
+	free(tmp.keys);
+}
+
 static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
                                 struct plan_life *l, struct journal *jn, struct strv *w, int *reads,
                                 struct cx_err *err)
@@ -225,6 +267,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		    xstrdup(keys.items[i].status ? keys.items[i].status : "Active");
 		l->nkeys++;
 	}
+	intent_keys(l, &keys);
 	iam_access_key_list_free(&keys);
 
 	/* what the wizard made: user tags (key = access key id, or the owner tag) */
@@ -271,7 +314,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		struct plan_life_policy *p = &l->policies[l->npolicies++];
 		p->arn = xstrdup(at.items[i].arn);
 		p->name = xstrdup(at.items[i].name);
-		read_policy(aws, p, jn, reads);
+		read_policy(aws, p, jn, a->action == ANSWERS_DISCONNECT, reads);
 	}
 	iam_attached_list_free(&at);
 	struct iam_names in;
@@ -315,6 +358,20 @@ static void read_export(const struct resolve_opts *o, const struct plan_data_sou
 		l->export_made = l->export_arn &&
 		                 ((r && str_eq(r->export.arn, l->export_arn)) ||
 		                  journal_has(jn, "created_export", "export_arn", l->export_arn));
+		if (l->export_arn && !l->export_made) {
+			/* the journal lost: the export's ResourceTags say the wizard made it */
+			cJSON *tags = NULL;
+			++*reads;
+			if (bcm_list_tags(o->aws, l->export_arn, &tags, &e) == CX_OK) {
+				const cJSON *t;
+				cJSON_ArrayForEach(t, tags)
+				{
+					if (str_eq(json_str(t, "Key"), OWNER_TAG_KEY))
+						l->export_made = true;
+				}
+			}
+			cJSON_Delete(tags);
+		}
 	} else if (ds->report_name) {
 		/* a legacy report the vault's record says the run made (PutReportDefinition) */
 		l->export_made = r && str_eq(r->export.name, ds->report_name) &&
@@ -432,8 +489,9 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 		    r->secret_access_key && *r->secret_access_key)
 			l->key_in_vault = true;
 	}
-	if (!o->vault && l->access_key_id) {
-		/* --dry-run without the passphrase: what the vault holds is unknown */
+	if (!o->vault && l->access_key_id && f->vault_unknown) {
+		/* --dry-run without the passphrase (or the TUI before its vault page): what the
+		 * vault holds is unknown; without any vault file, it holds nothing */
 		l->key_in_vault = true;
 		strv_add(warnings,
 		         "the vault is not open: access key %s of data source %s is assumed to be "

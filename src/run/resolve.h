@@ -8,9 +8,10 @@
  * another: the user's access keys, tags, attached policies (customer-managed ones: GetPolicy,
  * the default version's document, the version list) and inline policies; for disconnect the
  * bucket policy. What the wizard made: the keys the vault holds or held, keys the journal
- * names as created, user tags whose key is an access key id (the IAM console's key
- * descriptions), the tag "certerox-aws-setup" on the user, policies and exports the journal
- * or vault names.
+ * names as created or whose CreateAccessKey a killed run sent (run/keyintent.h), user tags
+ * whose key is an access key id (the IAM console's key descriptions), the tag
+ * "certerox-aws-setup" on the user, policies and exports the journal or vault names, and (for
+ * disconnect, when the journal is lost) policies that carry that tag (iam ListPolicyTags).
  *
  * Pending vault records (a run killed during the CerteroX create) whose access key is the key
  * of a data source in CerteroX become that data source's record (saved unless dry_run).

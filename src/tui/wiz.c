@@ -365,7 +365,8 @@ enum cx_status wiz_build_plan(struct wiz *w)
 		w->plan_st = cx_err_set(&w->plan_err, CX_E_INPUT, "the account has not been read");
 		return w->plan_st;
 	}
-	if (w->a.action == ANSWERS_ROTATE || w->a.action == ANSWERS_DISCONNECT) {
+	if (w->a.action == ANSWERS_ROTATE || w->a.action == ANSWERS_DISCONNECT ||
+	    w->a.action == ANSWERS_MIGRATE) {
 		/* as batch does (batch/batch.c prepare): the chosen data source's real user and
 		 * what the wizard made for it, read one after another (run/resolve.h); again
 		 * for each plan, since the vault may have been unlocked meanwhile */

@@ -155,6 +155,6 @@ void wiz_draw_discovery(struct wiz *w, WINDOW *win, int y, int x, int width);
 extern const struct page_ops page_start_ops, page_connection_ops, page_export_type_ops,
     page_export_ops, page_bucket_policy_ops, page_iam_ops, page_user_ops, page_certerox_ops,
     page_certerox_migrate_ops, page_choose_ds_ops, page_choose_ds_life_ops, page_review_ops,
-    page_vault_ops, page_apply_ops, page_done_ops, page_status_ops;
+    page_vault_ops, page_apply_ops, page_done_ops, page_status_ops, page_migrate_export_ops;
 
 #endif

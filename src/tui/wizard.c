@@ -32,6 +32,8 @@ struct wiz *wizard_add_pages(struct tui_app *app, const struct cx_options *o)
 		tui_app_add_page(app, pages[i], w);
 		if (pages[i] == &page_start_ops) /* its own page, after Welcome (page_status.c) */
 			tui_app_add_page(app, &page_status_ops, w);
+		if (pages[i] == &page_choose_ds_life_ops) /* migrate's export (page_migrate.c) */
+			tui_app_add_page(app, &page_migrate_export_ops, w);
 	}
 	return w;
 }

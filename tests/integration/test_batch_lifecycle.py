@@ -13,7 +13,8 @@ the sim, judged with botocore and the CerteroX API (curl):
  - migrate of an account onboarded before CUR 2.0 by hand (user not the default name, a policy
    that grants only cur:*): the real user in the key check and the summary, a new version of
    that policy with the Data Exports actions;
- - disconnect with and without delete_aws_resources."""
+ - disconnect with and without delete_aws_resources; after a lost vault and journal, the
+   wizard's own policies and export known by their tags, a hand-made policy kept."""
 
 import json
 import os
@@ -420,6 +421,60 @@ def disconnect_delete():
         sim.cleanup()
 
 
+def disconnect_lost_journal():
+    """disconnect with delete_aws_resources after the vault and the journal are lost: the
+    wizard's own policies are known by their tag certerox-aws-setup (iam ListPolicyTags) and its
+    export by its ResourceTags (bcm ListTagsForResource), and deleted; a hand-made policy without
+    the tag, attached to the same user, is detached with the user but kept."""
+    sim = Sim().start()
+    try:
+        acct = sim.env["AWS_ACCOUNT_ID"]
+        w = Wizard(sim, "disc-lost")
+        ds_id = connect(sim, w)
+        if not ds_id:
+            return
+        iam = sim.client("iam")
+        hand = iam.create_policy(PolicyName="OpsExtraRead", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+                                                    "Resource": "*"}]}))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName=USER, PolicyArn=hand)
+        ours = [f"arn:aws:iam::{acct}:policy/CerteroXReadOnly",
+                f"arn:aws:iam::{acct}:policy/CerteroXDiscoverResources"]
+        tagged = [any(t["Key"] == "certerox-aws-setup" for t in iam.list_policy_tags(PolicyArn=a)["Tags"])
+                  for a in ours]
+        check("lost journal: (setup) the wizard's policies carry its tag", tagged == [True, True], str(tagged))
+        w2 = Wizard(sim, "disc-lost2")  # another home: no vault, no journal
+        d = {"action": "disconnect", "disconnect": {"data_source_id": ds_id, "delete_aws_resources": True}}
+        dr = w2.dry_run(d)
+        plan = json.loads(dr.stdout) if dr.returncode == 0 else {}
+        kinds = {s["id"]: s["kind"] for s in plan.get("steps", [])}
+        check("lost journal: --dry-run deletes the tagged policies and keeps the hand-made one",
+              kinds.get("policy-delete-CerteroXReadOnly") == "delete"
+              and kinds.get("policy-delete-CerteroXDiscoverResources") == "delete"
+              and kinds.get("policy-delete-OpsExtraRead") == "skip", str(kinds) + dr.stderr[-400:])
+        check("lost journal: --dry-run deletes the export, known by its ResourceTags",
+              kinds.get("export-delete") == "delete", str(kinds))
+        n0 = len(sim.requests())
+        r = w2.batch(d, "--yes")
+        check("lost journal: disconnect exits 0", r.returncode == 0, r.stderr[-2000:])
+        tags_read = [q for q in sim.requests()[n0:] if q.get("operation") == "ListPolicyTags"]
+        check("lost journal: the ownership came from iam ListPolicyTags", len(tags_read) >= 2, str(len(tags_read)))
+        pols = [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]]
+        check("lost journal: boto3: the wizard's tagged policies are deleted",
+              not any(a in pols for a in ours), str(pols))
+        check("lost journal: boto3: the hand-made policy without the tag is kept", hand in pols, str(pols))
+        users = [u["UserName"] for u in iam.list_users()["Users"]]
+        check("lost journal: boto3: the wizard's user is deleted", USER not in users, str(users))
+        check("lost journal: boto3: the wizard's export is deleted",
+              sim.client("bcm-data-exports").list_exports()["Exports"] == [])
+        j = r.json or {}
+        check("lost journal: the summary keeps OpsExtraRead, naming why",
+              any("OpsExtraRead" in x and "not made by certerox-aws-setup" in x for x in j.get("kept", [])),
+              json.dumps(j.get("kept"))[:600])
+    finally:
+        sim.cleanup()
+
+
 def rotate_killed():
     """SIGKILL while CerteroX is being given the new key (its PATCH stalled; it takes effect on the
     server): the new key's secret is in the vault at once, so whichever key CerteroX holds, the
@@ -496,7 +551,7 @@ def rotate_killed():
 def main():
     only = sys.argv[1:] or ["rotate", "reconcile_lost_vault", "reconcile_key_deleted_outside",
                             "foreign_key_rotate", "pending_settled", "migrate_hand_made",
-                            "disconnect_keep", "disconnect_delete", "rotate_killed"]
+                            "disconnect_keep", "disconnect_delete", "disconnect_lost_journal", "rotate_killed"]
     for name in only:
         globals()[name]()
     sys.exit(finish())

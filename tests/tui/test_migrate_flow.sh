@@ -39,7 +39,7 @@ TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
 	s/(Vault(: | {2,}))\S+/$1PATH/;'
 export TUI_MASK_EXTRA
-page() { tui_page "$1" 9 "$2" "$3"; }
+page() { tui_page "$1" 10 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
@@ -47,39 +47,58 @@ check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
 # page 1 counts the connect flow's pages until the choice is made
 tui_page 1 12 Welcome migrate-01-start
 tui_keys Down Enter
-check "migrate: CerteroX page next" tui_wait "Page 2 of 9: CerteroX" 10
+check "migrate: CerteroX page next" tui_wait "Page 2 of 10: CerteroX" 10
 check "signed in" tui_wait "Signed in; organization" 10
 page 2 CerteroX migrate-02-certerox
 tui_keys Enter
-check "choose the data source" tui_wait "Page 3 of 9: Data source to migrate" 10
+check "choose the data source" tui_wait "Page 3 of 10: Data source to migrate" 10
 check "the legacy data source is listed" tui_wait "(*) Legacy billing (account 123456789012, legacy CUR)" 10
 page 3 "Data source to migrate" migrate-03-data-source
 tui_keys Enter
-check "bucket policy of its bucket" tui_wait "Bucket cx-tui-legacy (exists)" 15
-page 4 "Bucket policy" migrate-04-bucket-policy
+check "the new export: the defaults" tui_wait "Export name        [certerox-cur2" 10
+check "the legacy report is kept by default" tui_wait "Legacy report      < keep >" 5
+page 4 "New CUR 2.0 export" migrate-04-export
 tui_keys Enter
-check "IAM: the ReadOnly policy only" tui_wait "Page 5 of 9: IAM policies" 10
-check "IAM: the existing ReadOnly policy" tui_wait "[CerteroXReadOnly]" 10
-page 5 "IAM policies" migrate-05-iam
+check "bucket policy of its bucket" tui_wait "Bucket cx-tui-legacy (exists)" 15
+page 5 "Bucket policy" migrate-05-bucket-policy
+tui_keys Enter
+check "IAM policies page" tui_wait "Page 6 of 10: IAM policies" 10
+check "IAM: the wizard's user, found from its key" tui_wait "User certerox-billing (found by" 10
+page 6 "IAM policies" migrate-06-iam
 tui_keys Enter
 check "review: the CUR 2.0 export is created" tui_wait "create  bcm-data-exports CreateExport" 15
 check "review: the data source is updated" tui_wait "update  certerox UpdateDataSource Legacy billing" 5
-page 6 "Review the plan" migrate-06-review
+page 7 "Review the plan" migrate-07-review
 tui_keys End
 check "review: the locked vault is noted" tui_wait "note: the vault is unlocked on the next page" 5
 tui_keys Enter
 check "vault: unlock" tui_wait "Unlock the existing vault" 10
-page 7 "Credential vault" migrate-07-vault
+page 8 "Credential vault" migrate-08-vault
 tui_type "$PASS"
 tui_keys Enter
 check "apply finishes" tui_wait "Done: every step finished" 60
-TUI_GOLDEN_LINES=12 page 8 Apply migrate-08-apply
+TUI_GOLDEN_LINES=12 page 9 Apply migrate-09-apply
 tui_keys Enter
 check "done page names the data source" tui_wait "Name             Legacy billing" 5
-page 9 Done migrate-09-done
+page 10 Done migrate-10-done
 tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 ds
 check "CerteroX's data source now uses CUR 2.0" grep -q '"cur_version":2' "$T_TMP/ds.json"
+check "the Done page: the legacy report kept (the default)" grep -q "Legacy report    certerox-cur (kept)" "$TUI_ALL"
+(
+	set -a
+	. "$TUI_SIM/env"
+	"$CLOUDSIM_PYTHON" -c '
+import boto3
+cur = boto3.client("cur", region_name="us-east-1")
+for r in cur.describe_report_definitions()["ReportDefinitions"]:
+    print("report", r["ReportName"])
+bcm = boto3.client("bcm-data-exports", region_name="us-east-1")
+for e in bcm.list_exports()["Exports"]:
+    print("export", e["ExportName"])'
+) >"$T_TMP/aws.txt" 2>"$T_TMP/aws.err"
+check "boto3: the legacy report is kept, as chosen" grep -qx "report certerox-cur" "$T_TMP/aws.txt"
+check "boto3: the CUR 2.0 export exists" grep -qx "export certerox-cur2" "$T_TMP/aws.txt"
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
 finish

@@ -275,6 +275,41 @@ START_TEST(iam_life_shapes)
 	ck_assert_uint_eq(iam_list_user_policies_result(op)->n, 2);
 	ck_assert_str_eq(iam_list_user_policies_result(op)->names[1], "b");
 	aws_op_free(op);
+	/* ListPolicyTags: pages (Marker) and (key, value) pairs */
+	op = iam_list_policy_tags_op("arn:aws:iam::123456789012:policy/P");
+	body = "<ListPolicyTagsResponse><ListPolicyTagsResult><IsTruncated>true</IsTruncated>"
+	       "<Marker>m1</Marker><Tags><member><Key>team</Key><Value>billing</Value></member>"
+	       "</Tags></ListPolicyTagsResult></ListPolicyTagsResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(more);
+	body = "<ListPolicyTagsResponse><ListPolicyTagsResult><IsTruncated>false</IsTruncated>"
+	       "<Tags><member><Key>certerox-aws-setup</Key><Value>made</Value></member></Tags>"
+	       "</ListPolicyTagsResult></ListPolicyTagsResponse>";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(!more);
+	const struct iam_names *pt = iam_list_policy_tags_result(op);
+	ck_assert_uint_eq(pt->n, 2);
+	ck_assert_str_eq(pt->names[1], "certerox-aws-setup");
+	ck_assert_str_eq(pt->values[0], "billing");
+	aws_op_free(op);
+	op = iam_list_policy_tags_op("arn:aws:iam::123456789012:policy/P");
+	ck_assert_int_eq(feed(op, 200, NULL, "<ListUserTagsResponse/>", NULL, &err), CX_E_PARSE);
+	aws_op_free(op);
+	/* bcm ListTagsForResource: pages (NextToken), the tags in order, entries without a Key
+	 * dropped */
+	op = bcm_list_tags_op("arn:aws:bcm-data-exports:us-east-1:123456789012:export/x-1");
+	body = "{\"ResourceTags\":[{\"Key\":\"team\",\"Value\":\"b\"},{\"Value\":\"v\"}],"
+	       "\"NextToken\":\"t2\"}";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(more);
+	body = "{\"ResourceTags\":[{\"Key\":\"certerox-aws-setup\",\"Value\":\"made\"}]}";
+	ck_assert_int_eq(feed(op, 200, NULL, body, &more, &err), CX_OK);
+	ck_assert(!more);
+	const cJSON *bt = bcm_list_tags_result(op);
+	ck_assert_int_eq(cJSON_GetArraySize(bt), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(bt, 1), "Key")->valuestring,
+	                 "certerox-aws-setup");
+	aws_op_free(op);
 }
 END_TEST
 

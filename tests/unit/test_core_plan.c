@@ -560,8 +560,8 @@ START_TEST(flow_pages_per_answers)
 		strcat(buf, flow_page_id(pg[i]));
 		strcat(buf, " ");
 	}
-	ck_assert_str_eq(buf, "start certerox choose_data_source bucket_policy iam_policies review "
-	                      "vault apply done ");
+	ck_assert_str_eq(buf, "start certerox choose_data_source export bucket_policy iam_policies "
+	                      "review vault apply done ");
 	ck_assert_int_eq(flow_next(&a, FLOW_CERTEROX), FLOW_CHOOSE_DATA_SOURCE);
 	ck_assert_int_eq(flow_prev(&a, FLOW_CERTEROX), FLOW_START);
 	ck_assert_int_eq(flow_next(&a, FLOW_DONE), FLOW_NONE);

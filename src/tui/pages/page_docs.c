@@ -10,6 +10,7 @@
 #include "core/policy.h"
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
+#include "tui/pages/page_migrate.h"
 #include "tui/wiz.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -252,7 +253,32 @@ struct iam_state {
 	int which; /* 0 ReadOnly, 1 Discover */
 	bool loaded[2];
 	char *text[2];
+	/* migrate with the data source's real user known: the change to its grants */
+	struct tui_view life_view;
+	bool life, life_diff;
+	char life_head[400];
 };
+
+/* Migrate: the plan's change to the real user's grants (page_migrate.c), once it is built. */
+static void iam_life_load(struct wiz *w, struct iam_state *s)
+{
+	bool diff = false;
+	char *t = migrate_iam_text(w, s->life_head, sizeof(s->life_head), &diff);
+	s->life = t != NULL;
+	if (!t)
+		return;
+	if (!s->life_view.lines || diff != s->life_diff) {
+		tui_view_free(&s->life_view);
+		if (diff)
+			tui_diff_init(&s->life_view, t);
+		else
+			tui_json_init(&s->life_view, t);
+	} else {
+		tui_view_set_text(&s->life_view, t);
+	}
+	s->life_diff = diff;
+	free(t);
+}
 
 static bool iam_has(const struct wiz *w, int which)
 {
@@ -302,6 +328,7 @@ static void iam_destroy(struct tui_page *pg)
 {
 	struct iam_state *s = pg->state;
 	tui_view_free(&s->view);
+	tui_view_free(&s->life_view);
 	free(s->text[0]);
 	free(s->text[1]);
 	free(s);
@@ -312,6 +339,7 @@ static void iam_enter(struct tui_page *pg, int how)
 	(void)how;
 	facts_and_plan(W(pg));
 	iam_load(W(pg), pg->state);
+	iam_life_load(W(pg), pg->state);
 }
 
 static const char *policy_name(const struct wiz *w, int which)
@@ -326,6 +354,16 @@ static void iam_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[300];
 	int n = 0;
+	if (s->life) {
+		const char *nl = strchr(s->life_head, '\n'); /* user, then the change */
+		tui_putn(win, y++, x, wd, s->life_head,
+		         nl ? (size_t)(nl - s->life_head) : strlen(s->life_head),
+		         theme_attr(ROLE_LABEL));
+		tui_put(win, y++, x, wd, nl ? nl + 1 : "", A_NORMAL);
+		struct tui_rect lr = {y + 1, x + 1, b.y + b.h - y - 2, wd - 2};
+		tui_view_draw_boxed(&s->life_view, win, lr, s->life_diff ? "Diff" : "Policy", true);
+		return;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (!iam_has(w, i))
 			continue;
@@ -443,21 +481,31 @@ static int iam_action(struct tui_page *pg, const struct tui_event *ev)
 	switch (ev->act) {
 	case ACT_TICK:
 		facts_and_plan(w);
+		if (!s->life)
+			iam_life_load(w, s);
 		return TUI_REDRAW;
 	case ACT_NEXT:
 	case ACT_PREV:
+		if (s->life)
+			return TUI_HANDLED;
 		if (iam_has(w, !s->which)) {
 			s->which = !s->which;
 			tui_view_set_text(&s->view, s->text[s->which]);
 		}
 		return TUI_HANDLED;
 	case ACT_EDIT:
+		if (s->life) {
+			tui_app_status(w->app, ROLE_NORMAL,
+			               "The user's own policy is not edited here: its new version "
+			               "only adds the Data Exports actions.");
+			return TUI_HANDLED;
+		}
 		iam_edit(w, s);
 		return TUI_HANDLED;
 	case ACT_ENTER:
 		return TUI_NEXT;
 	default:
-		return tui_view_action(&s->view, w->app, ev);
+		return tui_view_action(s->life ? &s->life_view : &s->view, w->app, ev);
 	}
 }
 

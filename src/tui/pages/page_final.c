@@ -1286,6 +1286,32 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 	        theme_attr(ROLE_DIM));
 }
 
+/* Migrate: the real user (the summary's iam_user), the new export, the legacy report's fate. */
+static int done_migrate_rows(struct wiz *w, const struct engine_result *r, WINDOW *win, int y,
+                             int x, int wd)
+{
+	char line[600];
+	snprintf(line, sizeof(line), "  IAM user         %s",
+	         r && r->iam_user ? r->iam_user
+	         : w->a.iam.user  ? w->a.iam.user
+	                          : "(unknown)");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	snprintf(line, sizeof(line), "  CUR 2.0 export   %s",
+	         w->plan.target.export_name ? w->plan.target.export_name : "(unknown)");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	const struct plan_step *lg = plan_find(&w->plan, "legacy-delete");
+	for (size_t i = 0; i < w->facts.ndata_sources; i++) {
+		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
+		if (!str_eq(d->id, w->a.migrate.data_source_id) || !d->report_name ||
+		    d->cur_version == 2)
+			continue;
+		snprintf(line, sizeof(line), "  Legacy report    %s (%s)", d->report_name,
+		         lg && lg->kind == PLAN_DELETE ? "deleted" : "kept");
+		tui_put(win, y++, x, wd, line, A_NORMAL);
+	}
+	return y;
+}
+
 static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct wiz *w = W(pg);
@@ -1312,6 +1338,8 @@ static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	snprintf(line, sizeof(line), "  AWS account      %s",
 	         w->facts.account_id ? w->facts.account_id : "");
 	tui_put(win, y++, x, wd, line, A_NORMAL);
+	if (w->a.action == ANSWERS_MIGRATE)
+		y = done_migrate_rows(w, r, win, y, x, wd);
 	if (r && r->access_key_id) {
 		snprintf(line, sizeof(line), "  Access key       %s (secret in the vault)",
 		         r->access_key_id);

@@ -937,7 +937,7 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 
 static bool export_applies(struct tui_page *pg)
 {
-	return in_flow(pg, FLOW_EXPORT);
+	return in_flow(pg, FLOW_EXPORT) && W(pg)->a.action != ANSWERS_MIGRATE; /* page_migrate.c */
 }
 
 const struct page_ops page_export_ops = {
