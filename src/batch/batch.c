@@ -264,8 +264,11 @@ int batch_dry_run(const struct cx_options *o)
 		    o->format == FORMAT_AWSCLI ? planfmt_awscli(&p.plan) : planfmt_json(&p.plan);
 		fputs(out, stdout);
 		free(out);
+		/* the same warnings as an apply prints (the plan's are also in its JSON) */
 		for (size_t i = 0; i < p.warnings.n; i++)
 			eprintf("warning: %s\n", p.warnings.v[i]);
+		for (size_t i = 0; i < p.plan.warnings.n; i++)
+			eprintf("warning: %s\n", p.plan.warnings.v[i]);
 	}
 	prep_free(&p);
 	return rc;

@@ -599,9 +599,15 @@ static enum cx_status ensure_key(struct builder *b)
 	struct strv kept = STRV_INIT; /* "ID (why)" of keys never touched */
 	for (size_t i = 0; f->user_exists && i < f->nkeys; i++) {
 		const struct plan_key_fact *k = &f->keys[i];
-		if (k->in_vault && str_eq(k->status, "Active") && !known)
+		/* a vault not opened (--dry-run without the passphrase, the TUI before its vault
+		 * page): the key a data source of this account uses is taken to be in it, as
+		 * run/resolve.c does, so no refusal is built on what the vault may hold */
+		const struct plan_data_source_fact *uses = owner_key_data_source(f, k->id);
+		bool held = k->in_vault ||
+		            (f->vault_unknown && uses && str_eq(uses->account_id, f->account_id));
+		if (held && str_eq(k->status, "Active") && !known)
 			known = k->id;
-		if (k->in_vault)
+		if (held)
 			continue;
 		char why[300];
 		const char *r = key_keep_reason(b, k, why, sizeof(why));

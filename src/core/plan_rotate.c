@@ -56,14 +56,24 @@ bool plan_add_new_key(struct builder *b, const struct plan_data_source_fact *ds)
 			    !key_used_elsewhere(b->f, l->keys[i].id, NULL))
 				spare = l->keys[i].id;
 		if (!spare) {
+			const char *why = plan_life_key_live(l) ? "a rotate asks for one"
+			                  : !plan_life_key_status(l, l->access_key_id)
+			                      ? "its key is not a key in AWS"
+			                  : !l->key_in_vault
+			                      ? "the vault does not hold the secret of its key"
+			                      : "its key is inactive";
 			cx_err_set(
 			    b->err, CX_E_CONFLICT,
-			    "iam.user: user \"%s\" of data source \"%s\" already has two access "
-			    "keys (%s, %s) and AWS allows no third; the one CerteroX does not "
-			    "use was not made by certerox-aws-setup, so it is not touched: "
+			    "iam.user: data source \"%s\" needs a new key (\"rotate\"): %s %s; but "
+			    "user \"%s\" already "
+			    "has two access keys (%s, %s) and AWS allows no third; the one "
+			    "CerteroX "
+			    "does not use was not made by certerox-aws-setup, so it is not "
+			    "touched: "
 			    "delete or choose one yourself (aws iam delete-access-key "
 			    "--user-name %s --access-key-id ID) and run again",
-			    user, ds->id, l->keys[0].id, l->keys[1].id, user);
+			    ds->id, why, l->access_key_id ? l->access_key_id : "(none)", user,
+			    l->keys[0].id, l->keys[1].id, user);
 			return false;
 		}
 		char id[160];

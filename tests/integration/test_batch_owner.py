@@ -210,7 +210,8 @@ def merge_and_bucket_policy():
         n0 = len(sim.requests())
         r = run_as(w2, "member", ans("acme-deny"), "--yes")
         check("blocking Deny: refused", r.returncode != 0, r.stderr[-600:])
-        check("blocking Deny: names the statement", '"NoWrites"' in r.stderr and "denies" in r.stderr, r.stderr[-600:])
+        check("blocking Deny: names the statement", '"NoWrites"' in r.stderr and "(Deny s3:PutObject)" in r.stderr
+              and "bcm-data-exports.amazonaws.com" in r.stderr, r.stderr[-600:])
         check("blocking Deny: nothing written", writes(sim.requests()[n0:]) == [], str(writes(sim.requests()[n0:])))
         r = w2.dry_run(ans("acme-deny"), env={"AWS_ACCESS_KEY_ID": sim.env["MEMBER_AWS_ACCESS_KEY_ID"],
                                               "AWS_SECRET_ACCESS_KEY": sim.env["MEMBER_AWS_SECRET_ACCESS_KEY"]})
