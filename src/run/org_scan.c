@@ -7,6 +7,7 @@
 #include "aws/iam.h"
 #include "aws/orgops.h"
 #include "core/policy.h"
+#include "core/owner.h"
 #include "run/orgint.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -174,6 +175,25 @@ static enum cx_status management_plan(struct session *s, const struct org_answer
 	return CX_OK;
 }
 
+/* The customer managed Discover Resources policy and its attachment (run/org_mpolicy.c). */
+static void policy_steps(cJSON *plan, const struct org_answers *a, const char *id, bool role,
+                         const char *entity)
+{
+	char *what = xasprintf(
+	    "arn:aws:iam::%s:policy/%s: the Discover Resources policy, tagged %s, when missing; "
+	    "ours with an outdated document: a new default version (CreatePolicyVersion; the "
+	    "oldest non-default version deleted when 5 exist); one certerox-aws-setup did not "
+	    "make: used when it grants every Discover action, never rewritten",
+	    id, a->policy, OWNER_TAG_KEY);
+	step(plan, "iam CreatePolicy", what);
+	free(what);
+	what = xasprintf("%s %s: %s, unless attached (then the inline policy %s an earlier run put "
+	                 "on it is deleted, when the managed one grants all it does)",
+	                 role ? "role" : "user", entity, a->policy, a->policy);
+	step(plan, role ? "iam AttachRolePolicy" : "iam AttachUserPolicy", what);
+	free(what);
+}
+
 static void member_plan(const struct org_answers *a, enum org_access access, const char *id,
                         const char *user_arn, cJSON *plan)
 {
@@ -190,10 +210,7 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 		                 ORG_TAG_KEY);
 		step(plan, "iam CreateRole", what);
 		free(what);
-		what = xasprintf("%s/%s: the Discover Resources policy (when missing or different)",
-		                 a->role_name, a->policy);
-		step(plan, "iam PutRolePolicy", what);
-		free(what);
+		policy_steps(plan, a, id, true, a->role_name);
 		what = xasprintf("\"AWS %s\": linked, the management user's key, "
 		                 "assume_role_account_id %s, assume_role_name %s",
 		                 id, id, a->role_name);
@@ -201,10 +218,7 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 		what = xasprintf("%s, tagged %s", a->user, ORG_TAG_KEY);
 		step(plan, "iam CreateUser", what);
 		free(what);
-		what = xasprintf("%s/%s: the Discover Resources policy (when missing or different)",
-		                 a->user, a->policy);
-		step(plan, "iam PutUserPolicy", what);
-		free(what);
+		policy_steps(plan, a, id, false, a->user);
 		step(plan, "iam CreateAccessKey",
 		     "unless the vault holds a key of the user; saved "
 		     "in the vault at once");
