@@ -150,18 +150,12 @@ static enum cx_status list_attached_parse(void *stp, const struct http_response 
 	return CX_OK;
 }
 
-static const struct aws_op_def list_role_def = {AWS_IAM,
-                                                AWS_PROTO_QUERY,
-                                                "ListAttachedRolePolicies",
-                                                list_attached_build,
-                                                list_attached_parse,
-                                                NULL};
-static const struct aws_op_def list_user_def = {AWS_IAM,
-                                                AWS_PROTO_QUERY,
-                                                "ListAttachedUserPolicies",
-                                                list_attached_build,
-                                                list_attached_parse,
-                                                NULL};
+static const struct aws_op_def list_role_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "ListAttachedRolePolicies", list_attached_build, list_attached_parse,
+    NULL};
+static const struct aws_op_def list_user_def = {
+    AWS_IAM, AWS_PROTO_QUERY, "ListAttachedUserPolicies", list_attached_build, list_attached_parse,
+    NULL};
 
 struct aws_op *orgpol_list_attached_op(bool role, const char *entity, const char *policy_arn)
 {

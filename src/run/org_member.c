@@ -40,7 +40,7 @@ struct job {
 	char *akid, *secret;
 	cJSON *doc; /* the Discover policy */
 	long t0, until;
-	bool entity_made;     /* the role / user was created by this run (nothing attached yet) */
+	bool entity_made;      /* the role / user was created by this run (nothing attached yet) */
 	struct orgi_mpol mpol; /* the managed policy's chain (org_mpolicy.c) */
 };
 

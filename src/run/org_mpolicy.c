@@ -16,15 +16,15 @@
 #include "util/str.h"
 
 enum {
-	M_GET = 1,  /* GetPolicy */
-	M_CREATE,   /* CreatePolicy */
-	M_DOC,      /* GetPolicyVersion (the default) */
-	M_VERS,     /* ListPolicyVersions */
-	M_PRUNE,    /* DeletePolicyVersion */
-	M_NEWVER,   /* CreatePolicyVersion */
-	M_LIST,     /* ListAttached{Role,User}Policies */
-	M_ATTACH,   /* Attach{Role,User}Policy */
-	M_INLINE,   /* Get{Role,User}Policy: the inline policy of earlier releases */
+	M_GET = 1,   /* GetPolicy */
+	M_CREATE,    /* CreatePolicy */
+	M_DOC,       /* GetPolicyVersion (the default) */
+	M_VERS,      /* ListPolicyVersions */
+	M_PRUNE,     /* DeletePolicyVersion */
+	M_NEWVER,    /* CreatePolicyVersion */
+	M_LIST,      /* ListAttached{Role,User}Policies */
+	M_ATTACH,    /* Attach{Role,User}Policy */
+	M_INLINE,    /* Get{Role,User}Policy: the inline policy of earlier releases */
 	M_INLINE_DEL /* Delete{Role,User}Policy */
 };
 
@@ -154,9 +154,9 @@ static void on_op(struct aws_op *op, void *ud)
 		aws_op_free(op);
 		if (st == CX_E_NOT_FOUND) {
 			char *text = json_compact(m->ours);
-			struct aws_op *c =
-			    iam_create_policy_op(m->r->a->policy, text, NULL,
-			                         "CerteroX Discover Resources (certerox-aws-setup)");
+			struct aws_op *c = iam_create_policy_op(
+			    m->r->a->policy, text, NULL,
+			    "CerteroX Discover Resources (certerox-aws-setup)");
 			iam_op_set_tag(c, OWNER_TAG_KEY, OWNER_TAG_VALUE);
 			free(text);
 			m->creates++;
@@ -234,7 +234,8 @@ static void on_op(struct aws_op *op, void *ud)
 		aws_op_free(op);
 		if (st != CX_OK)
 			fail(m, &err,
-			     m->role ? "IAM ListAttachedRolePolicies" : "IAM ListAttachedUserPolicies");
+			     m->role ? "IAM ListAttachedRolePolicies"
+			             : "IAM ListAttachedUserPolicies");
 		else if (has)
 			inline_step(m);
 		else

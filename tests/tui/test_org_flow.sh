@@ -135,11 +135,17 @@ for acct in sys.argv[1:3]:
     ok = any(s.get("Effect") == "Allow" and "sts:AssumeRole" in json.dumps(s.get("Action"))
              and user in json.dumps(s.get("Principal")) for s in st)
     tags = {t["Key"] for t in iam.list_role_tags(RoleName="CerteroXDiscover")["Tags"]}
-    names = iam.list_role_policies(RoleName="CerteroXDiscover")["PolicyNames"]
-    docs = [iam.get_role_policy(RoleName="CerteroXDiscover", PolicyName=n)["PolicyDocument"] for n in names]
-    docs = [json.loads(d) if isinstance(d, str) else d for d in docs]
+    # the guide's way: the customer managed policy, tagged, attached; no inline policy
+    inline = iam.list_role_policies(RoleName="CerteroXDiscover")["PolicyNames"]
+    arns = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName="CerteroXDiscover")["AttachedPolicies"]]
+    docs = []
+    for arn in arns:
+        v = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        d = iam.get_policy_version(PolicyArn=arn, VersionId=v)["PolicyVersion"]["Document"]
+        ptags = {t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]}
+        docs.append((json.loads(d) if isinstance(d, str) else d, "certerox-aws-setup" in ptags))
     print(acct, "trust" if ok else "no-trust", "tagged" if "certerox-aws-setup" in tags else "untagged",
-          "discover" if disc in docs else "no-discover")
+          "discover" if not inline and docs == [(disc, True)] else "no-discover")
 try:
     iam_in(sys.argv[3]).get_role(RoleName="CerteroXDiscover")
     print(sys.argv[3], "has-role")
