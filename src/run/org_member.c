@@ -165,7 +165,7 @@ static void policy_done(struct orgi_mpol *m, enum cx_status st, void *ud)
 		job_finish(j, st);
 		return;
 	}
-	orgi_jlog(j->r, j->a->id, "policy-attached", NULL);
+	orgi_jpolicy(j->r, j->a->id);
 	after_policy(j);
 }
 
@@ -396,6 +396,11 @@ void orgi_launch(struct run *r)
 	while (r->active < r->a->max_parallel && r->next < r->n &&
 	       !(r->env->stop && __atomic_load_n(r->env->stop, __ATOMIC_RELAXED))) {
 		struct acct *a = &r->acc[r->next++];
+		if (a->outcome == ORG_OUT_ALREADY && a->upgrade) {
+			r->active++;
+			orgi_upgrade_start(r, a);
+			continue;
+		}
 		if (a->outcome != ORG_OUT_LEFT)
 			continue;
 		struct job *j = xcalloc(1, sizeof(*j));

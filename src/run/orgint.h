@@ -20,6 +20,9 @@ struct acct {
 	char warn[300];
 	long ms;
 	bool wrote;
+	/* already connected, and the journal does not say its Discover policy is the managed one
+	 * (connected by an earlier release, with the inline policy): org_upgrade.c */
+	bool upgrade;
 };
 
 struct run {
@@ -81,6 +84,16 @@ void orgi_mpol_start(struct orgi_mpol *m, struct run *r, struct acct *a, struct 
                      bool role, const char *entity, bool entity_made, const cJSON *ours,
                      orgi_mpol_cb done, void *ud);
 void orgi_mpol_free(struct orgi_mpol *m);
+
+/* An already connected member whose role/user has the inline Discover policy of an earlier
+ * release (a->upgrade): AssumeRole into member_role, then the role role_name (else the user
+ * `user`) if the wizard made it (tagged; anything else is left alone), then orgi_mpol with
+ * entity_made false: the managed policy attached first, the inline one deleted after (only
+ * when the managed one grants all it does). Its outcome stays ORG_OUT_ALREADY; what was done,
+ * or why not, goes to a->warn. Counts in r->active like a member's job. */
+void orgi_upgrade_start(struct run *r, struct acct *a);
+/* Appends {"event": "org-policy", "account"}: the member's Discover policy is the managed one. */
+void orgi_jpolicy(const struct run *r, const char *account);
 
 long orgi_now_ms(void);
 /* A line of progress through env->on_line. */

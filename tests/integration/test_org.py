@@ -509,8 +509,10 @@ def managed_policy_cases():
     and 5 versions: the oldest non-default version deleted, a new default version covering the
     Discover actions and keeping its grants; m4 an earlier release's state (the wizard's tagged
     role with the inline policy, not yet connected): the managed policy attached first, then the
-    inline one deleted. All judged with boto3 (versions compared) and the request log."""
-    sim = Sim("--member-accounts", "4").start()
+    inline one deleted; m5 connected by an earlier release (inline policy, a journal that does
+    not know it): still already connected, the managed policy attached before the inline one is
+    deleted, its data source unchanged, and not visited again. All judged with boto3 (versions compared) and the request log."""
+    sim = Sim("--member-accounts", "5").start()
     try:
         w = Wizard(sim, "org-mpol")
         m1, m2, m3, m4 = (member_id(i) for i in (1, 2, 3, 4))
@@ -601,6 +603,42 @@ def managed_policy_cases():
         wr = [x for x in writes(sim.requests()[n1:]) if x != "sts AssumeRole"]
         check("managed: a re-run writes nothing (m2 still refused, untouched)",
               r.returncode == 75 and wr == [] and versions(i2, policy_arn(m2)) == before2, f"{r.returncode} {wr}")
+        # m5 connected by an earlier release: its role holds the Discover policy inline. Made by
+        # connecting it, then putting back what that release left (no managed policy, the inline
+        # one) and running from another state directory (whose journal does not know m5)
+        m5 = member_id(5)
+        r = w.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        i5 = in_member(sim, m5)
+        i5.detach_role_policy(RoleName=ROLE, PolicyArn=policy_arn(m5))
+        i5.delete_policy(PolicyArn=policy_arn(m5))
+        i5.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(discover_doc()))
+        ds5 = by_account(data_sources(sim) or []).get(m5)
+        w5 = Wizard(sim, "org-mpol-old")
+        n2 = len(sim.requests())
+        r = w5.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                     "--certerox-url", sim.env["CERTEROX_URL"])
+        reqs = sim.requests()[n2:]
+        o = outcomes(r).get(m5, {})
+        check("earlier release: the member stays already connected, the summary says what changed",
+              r.returncode == 0 and o.get("outcome") == "already_connected" and "inline" in o.get("warning", ""),
+              f"{r.returncode} {json.dumps(o)} {r.stderr[-600:]}")
+        p = managed_policy_problem(i5, m5, "role", ROLE)
+        check("earlier release: its role gets the managed policy, the inline one is gone", not p, p)
+        ops = [x["operation"] for x in reqs if x.get("service") == "iam"]
+        check("earlier release: attached before the inline policy was deleted",
+              "AttachRolePolicy" in ops and "DeleteRolePolicy" in ops
+              and ops.index("AttachRolePolicy") < ops.index("DeleteRolePolicy"), str(ops))
+        check("earlier release: its data source unchanged",
+              by_account(data_sources(sim) or []).get(m5) == ds5 and not [
+                  x for x in writes(reqs) if x.startswith(("POST", "PATCH", "DELETE"))], str(writes(reqs)))
+        n3 = len(sim.requests())
+        r = w5.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                     "--certerox-url", sim.env["CERTEROX_URL"])
+        wr = [x for x in writes(sim.requests()[n3:]) if x != "sts AssumeRole"]
+        iam_calls = [x for x in sim.requests()[n3:] if x.get("service") == "iam"]
+        check("earlier release: a re-run writes nothing and does not visit the member again",
+              r.returncode == 0 and wr == [] and iam_calls == [], f"{r.returncode} {wr} {len(iam_calls)}")
     finally:
         sim.cleanup()
 
