@@ -3,14 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aws/iam.h"
 #include "aws/orgops.h"
 #include "core/policy.h"
 #include "core/owner.h"
+#include "run/journal.h"
 #include "run/orgint.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/paths.h"
 #include "util/str.h"
 
 #define ASSUME_POLICY_NAME "CerteroXAssumeDiscover" /* as run/org.c names it */
@@ -228,6 +231,32 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 	free(what);
 }
 
+/* The management account's journal when it exists (a dry run creates nothing), else NULL. */
+static struct journal *journal_if_any(const char *management)
+{
+	char *dir = paths_state_dir();
+	char *path = dir ? xasprintf("%s/journal-%s.jsonl", dir, management) : NULL;
+	struct stat stt;
+	struct journal *jn = NULL;
+	struct cx_err e;
+	cx_err_clear(&e);
+	if (path && stat(path, &stt) == 0 && S_ISREG(stt.st_mode) &&
+	    journal_open(NULL, management, &jn, &e) != CX_OK)
+		jn = NULL;
+	free(path);
+	free(dir);
+	return jn;
+}
+
+/* The journal records that the member's Discover policy is the managed one (org_upgrade.c). */
+static bool policy_known(const struct journal *jn, const char *account)
+{
+	cJSON *e = jn ? journal_find_last(jn, "org-policy", "account", account) : NULL;
+	bool yes = e != NULL;
+	cJSON_Delete(e);
+	return yes;
+}
+
 enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON **out,
                            struct cx_err *err)
 {
@@ -266,6 +295,7 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 	}
 	const char *user_arn =
 	    json_str(cJSON_GetObjectItemCaseSensitive(j, "management"), "user_arn");
+	struct journal *jn = journal_if_any(sc.management);
 	cJSON *arr = cJSON_AddArrayToObject(j, "accounts");
 	int would = 0, already = 0, skipped = 0, unknown = 0;
 	for (size_t i = 0; i < sc.n; i++) {
@@ -296,6 +326,18 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 			cJSON_AddStringToObject(o, "data_source_id", m->ds_id);
 			cJSON_AddStringToObject(o, "reason", why);
 			free(why);
+			if (!policy_known(jn, m->id)) {
+				char *u = xasprintf(
+				    "the journal does not say its Discover policy is the managed "
+				    "one: "
+				    "if the role %s (or the user %s) certerox-aws-setup made there "
+				    "holds the inline policy %s of an earlier release, the run "
+				    "attaches the managed policy %s first, then deletes the inline "
+				    "one; the data source is not changed",
+				    a->role_name, a->user, a->policy, a->policy);
+				cJSON_AddStringToObject(o, "policy_upgrade", u);
+				free(u);
+			}
 			already++;
 		} else {
 			cJSON_AddStringToObject(o, "outcome", "would_connect");
@@ -324,6 +366,7 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 	cJSON_AddNumberToObject(t, "already_connected", already);
 	cJSON_AddNumberToObject(t, "skipped", skipped);
 	cJSON_AddNumberToObject(t, "not_found", unknown);
+	journal_close(jn);
 	org_scan_free(&sc);
 	*out = j;
 	return CX_OK;

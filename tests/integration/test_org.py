@@ -615,6 +615,16 @@ def managed_policy_cases():
         i5.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(discover_doc()))
         ds5 = by_account(data_sources(sim) or []).get(m5)
         w5 = Wizard(sim, "org-mpol-old")
+        ans5 = {"action": "organization", "organization": {"accounts": [m5], "access": "role"}}
+        d = w5.dry_run(ans5, "--certerox-url", sim.env["CERTEROX_URL"])
+        acc5 = {x.get("id"): x for x in (d.json or {}).get("accounts", [])}.get(m5, {})
+        check("earlier release: --dry-run says the inline policy would be replaced by the managed one",
+              d.returncode == 0 and acc5.get("outcome") == "already_connected"
+              and POLICY in acc5.get("policy_upgrade", ""), f"{d.returncode} {json.dumps(acc5)}")
+        d = w.dry_run(ans5, "--certerox-url", sim.env["CERTEROX_URL"])
+        acc5 = {x.get("id"): x for x in (d.json or {}).get("accounts", [])}.get(m5, {})
+        check("--dry-run with the journal of the run that connected it: no policy upgrade",
+              d.returncode == 0 and "policy_upgrade" not in acc5, json.dumps(acc5))
         n2 = len(sim.requests())
         r = w5.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
                      "--certerox-url", sim.env["CERTEROX_URL"])

@@ -85,7 +85,8 @@ check "review page" tui_wait "Page 4 of 7: Review the Organization plan" 10
 check "review: the trust policy first" tui_wait "1/3 Trust policy of the role CerteroXDiscover" 5
 check "the trust names the management user" tui_wait "arn:aws:iam::123456789012:user/certerox-discover" 5
 tui_keys Tab
-check "Tab: the role's Discover policy" tui_wait "2/3 Policy of the role: Discover Resources" 5
+check "Tab: the role's managed Discover policy" tui_wait "2/3 Managed policy CerteroXDiscoverResources, attached to the role" 5
+check "the review names the managed policy and shows all of its text" tui_wait "the assume-role keys." 2
 tui_keys Tab
 check "Tab: the management user's policy" tui_wait "3/3 Policy of the management user" 5
 check "it allows sts:AssumeRole" tui_wait '"sts:AssumeRole"' 5

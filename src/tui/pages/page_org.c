@@ -451,10 +451,9 @@ static void review_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		text = xasprintf(
 		    "%zu account%s, access role. Management account %s: IAM user %s with the "
 		    "policy below (sts:AssumeRole only) and one access key, saved in the vault. "
-		    "Each account, reached through %s: the role %s trusting that user, with the "
-		    "managed Discover Resources policy attached. CerteroX: a Linked data source "
-		    "per account with "
-		    "the assume-role keys.",
+		    "Each account (via %s): role %s trusting that user, with the managed "
+		    "Discover policy. CerteroX: a Linked data source per account with the "
+		    "assume-role keys.",
 		    n, n == 1 ? "" : "s", sc->management, t->ans.user, t->ans.member_role,
 		    t->ans.role_name);
 	else
