@@ -63,7 +63,7 @@ static void warn_fail(struct upg *u, const char *what, const struct cx_err *e)
 {
 	char buf[200];
 	snprintf(u->a->warn, sizeof(u->a->warn),
-	         "its Discover policy was left as it is (inline): %s: %s", what,
+	         "its Discover policy could not be checked (left as it is): %s: %s", what,
 	         cx_err_format(e, buf, sizeof(buf)));
 	done(u, false);
 }
