@@ -540,8 +540,16 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	for (size_t i = 0; i < r.n; i++) {
 		if (r.acc[i].outcome == ORG_OUT_LEFT)
 			r.todo = ++todo;
-		if (r.acc[i].outcome == ORG_OUT_ALREADY)
+		if (r.acc[i].outcome == ORG_OUT_ALREADY) {
 			orgi_jlog(&r, r.acc[i].id, "already-connected", r.acc[i].ds_id);
+			/* connected by an earlier release (inline Discover policy): org_upgrade.c
+			 */
+			cJSON *pe =
+			    r.jn ? journal_find_last(r.jn, "org-policy", "account", r.acc[i].id)
+			         : NULL;
+			r.acc[i].upgrade = !pe;
+			cJSON_Delete(pe);
+		}
 		if (r.acc[i].outcome != ORG_OUT_LEFT)
 			orgi_progress(&r, &r.acc[i], false);
 		if (r.acc[i].outcome != ORG_OUT_LEFT)

@@ -4,11 +4,13 @@
  * access role: the management account gets ONE IAM user (tagged certerox-aws-setup) whose
  * inline policy allows only sts:AssumeRole on arn:aws:iam::*:role/<role_name>, and one key,
  * saved in the vault at once; each member, reached by sts:AssumeRole into member_role, gets
- * the role <role_name> (tagged) trusting that user, with the Discover Resources policy inline;
- * CerteroX gets per member {access_key_id, secret_access_key, linked: true,
+ * the role <role_name> (tagged) trusting that user, with the Discover Resources policy
+ * attached; CerteroX gets per member {access_key_id, secret_access_key, linked: true,
  * assume_role_account_id: <member>, assume_role_name: <role_name>}.
- * access user: each member gets a tagged IAM user with the Discover policy inline and a key
+ * access user: each member gets a tagged IAM user with the Discover policy attached and a key
  * (saved in the vault at once); CerteroX gets a plain Linked data source.
+ * The Discover policy is the guide's customer managed policy (CerteroXDiscoverResources,
+ * tagged; rules in orgint.h, run/org_mpolicy.c), no longer an inline policy.
  *
  * Every write is preceded by the read that shows whether it is needed, so a re-run writes
  * nothing for what is done; an account already connected in CerteroX is marked and left

@@ -1,7 +1,7 @@
 /* org_member.c - the `organization` action, one member account: a chain of asynchronous calls
- * on the shared http ctx (AssumeRole into member_role, the role or user, its inline Discover
- * policy, the key (access user), CerteroX's data source), at most max_parallel members in
- * flight. See org.h. */
+ * on the shared http ctx (AssumeRole into member_role, the role or user, the customer managed
+ * Discover Resources policy attached to it (org_mpolicy.c), the key (access user), CerteroX's
+ * data source), at most max_parallel members in flight. See org.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +22,7 @@ enum jstate {
 	J_ASSUMED,     /* sts AssumeRole into member_role answered */
 	J_ENTITY,      /* GetRole / GetUser answered */
 	J_ENTITY_W,    /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
-	J_POLICY,      /* GetRolePolicy / GetUserPolicy answered */
-	J_POLICY_W,    /* PutRolePolicy / PutUserPolicy answered */
+	J_POLICY,      /* the managed Discover policy is attached (org_mpolicy.c) */
 	J_KEYS,        /* ListAccessKeys answered (access user) */
 	J_KEY_MADE,    /* CreateAccessKey answered */
 	J_KEY_DELETED, /* DeleteAccessKey (a key the vault lacks, --yes) answered */
@@ -41,6 +40,8 @@ struct job {
 	char *akid, *secret;
 	cJSON *doc; /* the Discover policy */
 	long t0, until;
+	bool entity_made;      /* the role / user was created by this run (nothing attached yet) */
+	struct orgi_mpol mpol; /* the managed policy's chain (org_mpolicy.c) */
 };
 
 static void job_next(struct job *j, struct aws_op *op);
@@ -156,11 +157,26 @@ static void after_policy(struct job *j)
 	start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
 }
 
+static void policy_done(struct orgi_mpol *m, enum cx_status st, void *ud)
+{
+	(void)m;
+	struct job *j = ud;
+	if (st != CX_OK) {
+		job_finish(j, st);
+		return;
+	}
+	orgi_jpolicy(j->r, j->a->id);
+	after_policy(j);
+}
+
+/* The customer managed Discover policy, attached to the role or user (org_mpolicy.c). */
 static void get_policy(struct job *j)
 {
 	bool role = j->r->access == ORG_ACCESS_ROLE;
-	const char *who = role ? j->r->a->role_name : j->r->a->user;
-	start(j, J_POLICY, j->mc, iam_get_inline_policy_op(role, who, j->r->a->policy));
+	j->state = J_POLICY;
+	orgi_mpol_start(&j->mpol, j->r, j->a, j->mc, role,
+	                role ? j->r->a->role_name : j->r->a->user, j->entity_made, j->doc,
+	                policy_done, j);
 }
 
 static char *trust_text(const struct run *r)
@@ -216,6 +232,7 @@ static void job_next(struct job *j, struct aws_op *op)
 		aws_op_free(op);
 		if (st == CX_E_NOT_FOUND) {
 			char *t = role ? trust_text(r) : NULL;
+			j->entity_made = true; /* nothing is attached to it, no inline policy */
 			if (role)
 				start(j, J_ENTITY_W, j->mc,
 				      iam_create_role_op(r->a->role_name, t, ORG_TAG_KEY,
@@ -263,37 +280,8 @@ static void job_next(struct job *j, struct aws_op *op)
 		a->wrote = j->fresh = true;
 		get_policy(j);
 		return;
-	case J_POLICY: {
-		const char *have = st == CX_OK ? iam_inline_policy_result(op) : NULL;
-		cJSON *h = have ? cJSON_Parse(have) : NULL;
-		bool same = h && policy_equal(h, j->doc);
-		cJSON_Delete(h);
-		aws_op_free(op);
-		if (st != CX_OK && st != CX_E_NOT_FOUND) {
-			job_finish(j, orgi_fail(a, &err, "IAM inline policy", NULL));
-			return;
-		}
-		if (same) {
-			after_policy(j);
-			return;
-		}
-		char *text = json_compact(j->doc);
-		start(j, J_POLICY_W, j->mc,
-		      iam_put_inline_policy_op(role, role ? r->a->role_name : r->a->user,
-		                               r->a->policy, text));
-		free(text);
-		return;
-	}
-	case J_POLICY_W:
-		aws_op_free(op);
-		if (st != CX_OK) {
-			job_finish(j, orgi_fail(a, &err,
-			                        role ? "IAM PutRolePolicy" : "IAM PutUserPolicy",
-			                        NULL));
-			return;
-		}
-		a->wrote = true;
-		after_policy(j);
+	case J_POLICY:
+		aws_op_free(op); /* not reached: the policy's calls end in policy_done */
 		return;
 	case J_KEYS: {
 		if (st != CX_OK) {
@@ -390,6 +378,7 @@ static void job_finish(struct job *j, enum cx_status st)
 		orgi_line(r, "        fix: %s", a->fix);
 	if (a->warn[0])
 		orgi_line(r, "        warning: %s", a->warn);
+	orgi_mpol_free(&j->mpol);
 	aws_client_free(j->mc);
 	if (j->have_cfg)
 		aws_config_free(&j->cfg);
@@ -407,6 +396,11 @@ void orgi_launch(struct run *r)
 	while (r->active < r->a->max_parallel && r->next < r->n &&
 	       !(r->env->stop && __atomic_load_n(r->env->stop, __ATOMIC_RELAXED))) {
 		struct acct *a = &r->acc[r->next++];
+		if (a->outcome == ORG_OUT_ALREADY && a->upgrade) {
+			r->active++;
+			orgi_upgrade_start(r, a);
+			continue;
+		}
 		if (a->outcome != ORG_OUT_LEFT)
 			continue;
 		struct job *j = xcalloc(1, sizeof(*j));

@@ -3,13 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "aws/iam.h"
 #include "aws/orgops.h"
 #include "core/policy.h"
+#include "core/owner.h"
+#include "run/journal.h"
 #include "run/orgint.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/paths.h"
 #include "util/str.h"
 
 #define ASSUME_POLICY_NAME "CerteroXAssumeDiscover" /* as run/org.c names it */
@@ -174,6 +178,25 @@ static enum cx_status management_plan(struct session *s, const struct org_answer
 	return CX_OK;
 }
 
+/* The customer managed Discover Resources policy and its attachment (run/org_mpolicy.c). */
+static void policy_steps(cJSON *plan, const struct org_answers *a, const char *id, bool role,
+                         const char *entity)
+{
+	char *what = xasprintf(
+	    "arn:aws:iam::%s:policy/%s: the Discover Resources policy, tagged %s, when missing; "
+	    "ours with an outdated document: a new default version (CreatePolicyVersion; the "
+	    "oldest non-default version deleted when 5 exist); one certerox-aws-setup did not "
+	    "make: used when it grants every Discover action, never rewritten",
+	    id, a->policy, OWNER_TAG_KEY);
+	step(plan, "iam CreatePolicy", what);
+	free(what);
+	what = xasprintf("%s %s: %s, unless attached (then the inline policy %s an earlier run put "
+	                 "on it is deleted, when the managed one grants all it does)",
+	                 role ? "role" : "user", entity, a->policy, a->policy);
+	step(plan, role ? "iam AttachRolePolicy" : "iam AttachUserPolicy", what);
+	free(what);
+}
+
 static void member_plan(const struct org_answers *a, enum org_access access, const char *id,
                         const char *user_arn, cJSON *plan)
 {
@@ -190,10 +213,7 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 		                 ORG_TAG_KEY);
 		step(plan, "iam CreateRole", what);
 		free(what);
-		what = xasprintf("%s/%s: the Discover Resources policy (when missing or different)",
-		                 a->role_name, a->policy);
-		step(plan, "iam PutRolePolicy", what);
-		free(what);
+		policy_steps(plan, a, id, true, a->role_name);
 		what = xasprintf("\"AWS %s\": linked, the management user's key, "
 		                 "assume_role_account_id %s, assume_role_name %s",
 		                 id, id, a->role_name);
@@ -201,10 +221,7 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 		what = xasprintf("%s, tagged %s", a->user, ORG_TAG_KEY);
 		step(plan, "iam CreateUser", what);
 		free(what);
-		what = xasprintf("%s/%s: the Discover Resources policy (when missing or different)",
-		                 a->user, a->policy);
-		step(plan, "iam PutUserPolicy", what);
-		free(what);
+		policy_steps(plan, a, id, false, a->user);
 		step(plan, "iam CreateAccessKey",
 		     "unless the vault holds a key of the user; saved "
 		     "in the vault at once");
@@ -212,6 +229,32 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 	}
 	step(plan, "certerox create data source", what);
 	free(what);
+}
+
+/* The management account's journal when it exists (a dry run creates nothing), else NULL. */
+static struct journal *journal_if_any(const char *management)
+{
+	char *dir = paths_state_dir();
+	char *path = dir ? xasprintf("%s/journal-%s.jsonl", dir, management) : NULL;
+	struct stat stt;
+	struct journal *jn = NULL;
+	struct cx_err e;
+	cx_err_clear(&e);
+	if (path && stat(path, &stt) == 0 && S_ISREG(stt.st_mode) &&
+	    journal_open(NULL, management, &jn, &e) != CX_OK)
+		jn = NULL;
+	free(path);
+	free(dir);
+	return jn;
+}
+
+/* The journal records that the member's Discover policy is the managed one (org_upgrade.c). */
+static bool policy_known(const struct journal *jn, const char *account)
+{
+	cJSON *e = jn ? journal_find_last(jn, "org-policy", "account", account) : NULL;
+	bool yes = e != NULL;
+	cJSON_Delete(e);
+	return yes;
 }
 
 enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON **out,
@@ -252,6 +295,7 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 	}
 	const char *user_arn =
 	    json_str(cJSON_GetObjectItemCaseSensitive(j, "management"), "user_arn");
+	struct journal *jn = journal_if_any(sc.management);
 	cJSON *arr = cJSON_AddArrayToObject(j, "accounts");
 	int would = 0, already = 0, skipped = 0, unknown = 0;
 	for (size_t i = 0; i < sc.n; i++) {
@@ -282,6 +326,18 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 			cJSON_AddStringToObject(o, "data_source_id", m->ds_id);
 			cJSON_AddStringToObject(o, "reason", why);
 			free(why);
+			if (!policy_known(jn, m->id)) {
+				char *u = xasprintf(
+				    "the journal does not say its Discover policy is the managed "
+				    "one: "
+				    "if the role %s (or the user %s) certerox-aws-setup made there "
+				    "holds the inline policy %s of an earlier release, the run "
+				    "attaches the managed policy %s first, then deletes the inline "
+				    "one; the data source is not changed",
+				    a->role_name, a->user, a->policy, a->policy);
+				cJSON_AddStringToObject(o, "policy_upgrade", u);
+				free(u);
+			}
 			already++;
 		} else {
 			cJSON_AddStringToObject(o, "outcome", "would_connect");
@@ -310,6 +366,7 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 	cJSON_AddNumberToObject(t, "already_connected", already);
 	cJSON_AddNumberToObject(t, "skipped", skipped);
 	cJSON_AddNumberToObject(t, "not_found", unknown);
+	journal_close(jn);
 	org_scan_free(&sc);
 	*out = j;
 	return CX_OK;

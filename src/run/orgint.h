@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "aws/iam.h"
 #include "run/org.h"
 
@@ -18,6 +20,9 @@ struct acct {
 	char warn[300];
 	long ms;
 	bool wrote;
+	/* already connected, and the journal does not say its Discover policy is the managed one
+	 * (connected by an earlier release, with the inline policy): org_upgrade.c */
+	bool upgrade;
 };
 
 struct run {
@@ -41,6 +46,54 @@ struct run {
 	bool all_done;
 	struct journal *jn; /* of the management account: each account's progress */
 };
+
+/* ---- a member's customer managed Discover Resources policy (org_mpolicy.c) ----
+ * As the guide does: the policy <answers policy> (the name action connect gives it), tagged
+ * certerox-aws-setup, attached to the role (access role) or the user (access user). Every write
+ * follows the read that shows it is needed:
+ *   GetPolicy: missing -> CreatePolicy (tagged);
+ *              ours (tagged), default version lacking a grant of the Discover document ->
+ *              a new default version of the merge (never narrowed); ListPolicyVersions first,
+ *              the oldest non-default version deleted only when 5 exist;
+ *              not ours -> used when it grants every Discover action, else the member stops
+ *              with a message naming the policy and what it lacks; never rewritten;
+ *   attached unless ListAttached{Role,User}Policies shows it (skipped when the entity or
+ *   the policy was just made, or AttachmentCount is 0);
+ *   then, on a role/user an earlier run made, its inline policy of the same name (what
+ *   earlier releases wrote) is deleted, after the attachment, when the managed policy grants
+ *   all it does (else kept, with a warning). */
+struct orgi_mpol;
+typedef void (*orgi_mpol_cb)(struct orgi_mpol *m, enum cx_status st, void *ud);
+struct orgi_mpol {
+	struct run *r;
+	struct acct *a;
+	struct aws_client *c; /* the member's (the assumed member role's) client */
+	bool role;
+	const char *entity; /* the role's or user's name (the answers') */
+	bool entity_made;   /* created by this run: nothing attached, no inline policy */
+	const cJSON *ours;  /* the Discover document */
+	cJSON *effective;   /* what the attached policy grants (the default version's document) */
+	char *arn, *version;
+	long attached; /* AttachmentCount */
+	bool tagged;
+	int state, creates;
+	orgi_mpol_cb done;
+	void *ud;
+};
+void orgi_mpol_start(struct orgi_mpol *m, struct run *r, struct acct *a, struct aws_client *c,
+                     bool role, const char *entity, bool entity_made, const cJSON *ours,
+                     orgi_mpol_cb done, void *ud);
+void orgi_mpol_free(struct orgi_mpol *m);
+
+/* An already connected member whose role/user has the inline Discover policy of an earlier
+ * release (a->upgrade): AssumeRole into member_role, then the role role_name (else the user
+ * `user`) if the wizard made it (tagged; anything else is left alone), then orgi_mpol with
+ * entity_made false: the managed policy attached first, the inline one deleted after (only
+ * when the managed one grants all it does). Its outcome stays ORG_OUT_ALREADY; what was done,
+ * or why not, goes to a->warn. Counts in r->active like a member's job. */
+void orgi_upgrade_start(struct run *r, struct acct *a);
+/* Appends {"event": "org-policy", "account"}: the member's Discover policy is the managed one. */
+void orgi_jpolicy(const struct run *r, const char *account);
 
 long orgi_now_ms(void);
 /* A line of progress through env->on_line. */

@@ -138,6 +138,52 @@ def outcomes(r):
     return {a["id"]: a for a in (r.json or {}).get("accounts", [])}
 
 
+POLICY = "CerteroXDiscoverResources"  # the name action connect gives the Discover policy
+
+
+def policy_arn(acct):
+    return f"arn:aws:iam::{acct}:policy/{POLICY}"
+
+
+def default_doc(iam, arn):
+    """The document of a managed policy's default version (GetPolicy, GetPolicyVersion)."""
+    v = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    doc = iam.get_policy_version(PolicyArn=arn, VersionId=v)["PolicyVersion"]["Document"]
+    return json.loads(doc) if isinstance(doc, str) else doc
+
+
+def versions(iam, arn):
+    """[(VersionId, IsDefaultVersion, document)] of every version of a managed policy."""
+    out = []
+    for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+        d = iam.get_policy_version(PolicyArn=arn, VersionId=v["VersionId"])["PolicyVersion"]["Document"]
+        out.append((v["VersionId"], v["IsDefaultVersion"], json.loads(d) if isinstance(d, str) else d))
+    return sorted(out, key=lambda x: x[0])
+
+
+def managed_policy_problem(iam, acct, kind, name):
+    """The guide's way: the customer managed Discover Resources policy (the Discover document,
+    tagged certerox-aws-setup) attached to the role or user, and no inline policy on it ("" when
+    so)."""
+    if kind == "role":
+        att = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        inl = iam.list_role_policies(RoleName=name)["PolicyNames"]
+    else:
+        att = iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]
+        inl = iam.list_user_policies(UserName=name)["PolicyNames"]
+    if [a["PolicyArn"] for a in att] != [policy_arn(acct)]:
+        return f"attached policies {att}"
+    if inl:
+        return f"inline policies {inl}"
+    doc = default_doc(iam, policy_arn(acct))
+    if doc != discover_doc():
+        return f"policy document {doc}"
+    tags = tags_of(iam.list_policy_tags(PolicyArn=policy_arn(acct))["Tags"])
+    if "certerox-aws-setup" not in tags:
+        return f"policy tags {tags}"
+    return ""
+
+
 def check_role_member(sim, acct, user_arn, akid, ds):
     """The member's role, trust, policy and tag, and its data source's config."""
     iam = in_member(sim, acct)
@@ -157,14 +203,9 @@ def check_role_member(sim, acct, user_arn, akid, ds):
         return f"trust has {len(st)} statements"
     if tags_of(iam.list_role_tags(RoleName=ROLE)["Tags"]).get("certerox-aws-setup") is None:
         return "role without the tag certerox-aws-setup"
-    pols = iam.list_role_policies(RoleName=ROLE)["PolicyNames"]
-    if len(pols) != 1:
-        return f"inline policies {pols}"
-    doc = iam.get_role_policy(RoleName=ROLE, PolicyName=pols[0])["PolicyDocument"]
-    if isinstance(doc, str):
-        doc = json.loads(doc)
-    if doc != discover_doc():
-        return f"policy {doc}"
+    p = managed_policy_problem(iam, acct, "role", ROLE)
+    if p:
+        return p
     if not ds or len(ds) != 1:
         return f"data sources {ds}"
     cfg = ds[0].get("config") or {}
@@ -260,7 +301,8 @@ def role_access_twenty():
               json.dumps({a: o.get("outcome") for a, o in out.items()}))
         wr = [x for x in writes(sim.requests()[n1:]) if x != "sts AssumeRole"]  # stores nothing
         check("role: re-run writes only the fixed member's role, policy and data source",
-              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam CreateRole", "iam PutRolePolicy"], str(wr))
+              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam AttachRolePolicy", "iam CreatePolicy", "iam CreateRole"],
+              str(wr))
         dss = by_account(data_sources(sim) or [])
         p = check_role_member(sim, missing, user["Arn"], akid, dss.get(missing))
         check("role: the fixed member's role and data source", not p, p)
@@ -364,15 +406,13 @@ def user_access_and_refusals():
             try:
                 keys = iam.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]
                 tags = tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"])
-                pols = iam.list_user_policies(UserName="certerox-discover")["PolicyNames"]
-                doc = iam.get_user_policy(UserName="certerox-discover", PolicyName=pols[0])["PolicyDocument"]
-                doc = json.loads(doc) if isinstance(doc, str) else doc
+                pol = managed_policy_problem(iam, a, "user", "certerox-discover")
             except Exception as e:  # noqa: BLE001
                 check(f"user: {a}: the user exists", False, str(e))
                 continue
             akid = keys[0]["AccessKeyId"] if len(keys) == 1 else None
-            check(f"user: {a}: a tagged user, the Discover policy, one key",
-                  akid and "certerox-aws-setup" in tags and doc == discover_doc(), f"{keys} {tags} {pols}")
+            check(f"user: {a}: a tagged user, the managed Discover policy attached (tagged, no inline), one key",
+                  akid and "certerox-aws-setup" in tags and not pol, f"{keys} {tags} {pol}")
             sec = [x for x in recs if isinstance(x, dict) and x.get("access_key_id") == akid
                    and x.get("secret_access_key")]
             check(f"user: {a}: the key's secret is in the vault", bool(sec))
@@ -432,7 +472,8 @@ def user_access_and_refusals():
               and "certerox-aws-setup" in o.get("reason", ""), f"{r.returncode} {json.dumps(o)}")
         member_writes = [x for x in sim.requests()[n2:]
                          if x.get("service") == "iam" and x.get("operation") in
-                         ("UpdateAssumeRolePolicy", "PutRolePolicy", "CreateRole", "DeleteRole", "TagRole")]
+                         ("UpdateAssumeRolePolicy", "PutRolePolicy", "CreateRole", "DeleteRole", "TagRole",
+                                                  "AttachRolePolicy", "DeleteRolePolicy", "CreatePolicy")]
         check("ownership: nothing written to that role", member_writes == [], str(member_writes))
         trust = in_member(sim, m4).get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
         trust = json.loads(trust) if isinstance(trust, str) else trust
@@ -456,6 +497,158 @@ def user_access_and_refusals():
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("answers: a bad account id is refused naming the field and the value",
               r.returncode == 65 and "organization.accounts[0]" in r.stderr and "12345" in r.stderr, r.stderr[-400:])
+    finally:
+        sim.cleanup()
+
+
+def managed_policy_cases():
+    """The managed Discover policy in members that already hold something of that name:
+    m1 a hand-made policy granting more than needed: used (attached), never rewritten;
+    m2 a hand-made policy lacking grants: the member stops naming it, nothing written to it or
+    attached, the others complete; m3 the wizard's own tagged policy with an outdated document
+    and 5 versions: the oldest non-default version deleted, a new default version covering the
+    Discover actions and keeping its grants; m4 an earlier release's state (the wizard's tagged
+    role with the inline policy, not yet connected): the managed policy attached first, then the
+    inline one deleted; m5 connected by an earlier release (inline policy, a journal that does
+    not know it): still already connected, the managed policy attached before the inline one is
+    deleted, its data source unchanged, and not visited again. All judged with boto3 (versions compared) and the request log."""
+    sim = Sim("--member-accounts", "5").start()
+    try:
+        w = Wizard(sim, "org-mpol")
+        m1, m2, m3, m4 = (member_id(i) for i in (1, 2, 3, 4))
+        broad = {"Version": "2012-10-17", "Statement": [{"Sid": "Mine", "Effect": "Allow", "Action": [
+            "ec2:*", "s3:Get*", "s3:List*", "iam:Get*", "iam:List*", "cloudwatch:*", "cur:*", "bcm-data-exports:*",
+            "elasticloadbalancing:Describe*"], "Resource": "*"}]}
+        narrow = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}
+        tag = [{"Key": "certerox-aws-setup", "Value": "created by certerox-aws-setup"}]
+        i1, i2, i3, i4 = (in_member(sim, m) for m in (m1, m2, m3, m4))
+        i1.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(broad))
+        i1.create_policy_version(PolicyArn=policy_arn(m1), PolicyDocument=json.dumps(broad), SetAsDefault=True)
+        i2.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(narrow))
+        i3.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(narrow), Tags=tag)
+        for k in range(4):  # v2..v5, v5 the default
+            i3.create_policy_version(PolicyArn=policy_arn(m3), PolicyDocument=json.dumps(narrow),
+                                     SetAsDefault=k == 3)
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MGMT}:root"}, "Action": "sts:AssumeRole"}]})
+        i4.create_role(RoleName=ROLE, AssumeRolePolicyDocument=trust, Tags=[{"Key": "certerox-aws-setup",
+                                                                          "Value": "organization"}])
+        i4.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(discover_doc()))
+        before1, before2 = versions(i1, policy_arn(m1)), versions(i2, policy_arn(m2))
+        before3 = versions(i3, policy_arn(m3))
+        n0 = len(sim.requests())
+        r = w.batch({"action": "organization", "organization": {"accounts": [m1, m2, m3, m4], "access": "role",
+                                                                "max_parallel": 1}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        reqs = sim.requests()[n0:]
+        out = outcomes(r)
+        check("managed: a member with a hand-made policy lacking grants: exit 75, the others connected",
+              r.returncode == 75 and all(out.get(a, {}).get("outcome") == "connected" for a in (m1, m3, m4)),
+              f"{r.returncode} {json.dumps({a: o.get('outcome') for a, o in out.items()})} {r.stderr[-800:]}")
+        # m1: used as it is
+        check("managed: a hand-made policy that grants every Discover action is attached to the role",
+              [a["PolicyArn"] for a in i1.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]]
+              == [policy_arn(m1)] and not i1.list_role_policies(RoleName=ROLE)["PolicyNames"],
+              str(i1.list_attached_role_policies(RoleName=ROLE)))
+        check("managed: the hand-made policy is never rewritten (every version unchanged, no tag added)",
+              versions(i1, policy_arn(m1)) == before1
+              and not tags_of(i1.list_policy_tags(PolicyArn=policy_arn(m1))["Tags"]), str(versions(i1, policy_arn(m1))))
+        # m2: refused naming the policy, untouched
+        o = out.get(m2, {})
+        check("managed: a hand-made policy lacking grants: the member fails naming the policy and what it lacks",
+              o.get("outcome") == "failed" and policy_arn(m2) in o.get("reason", "")
+              and "certerox-aws-setup" in o.get("reason", "") and "iam:ListUsers" in o.get("reason", ""),
+              json.dumps(o))
+        check("managed: that policy is untouched (versions compared) and attached nowhere",
+              versions(i2, policy_arn(m2)) == before2
+              and i2.get_policy(PolicyArn=policy_arn(m2))["Policy"]["AttachmentCount"] == 0,
+              str(versions(i2, policy_arn(m2))))
+        check("managed: no data source for that member", m2 not in by_account(data_sources(sim) or []))
+        # m3: ours, outdated, 5 versions
+        after3 = versions(i3, policy_arn(m3))
+        default3 = [d for (_, isdef, d) in after3 if isdef]
+        ids3 = [v for (v, _, _) in after3]
+        acts = set()
+        for st in (default3[0]["Statement"] if default3 else []):
+            a = st.get("Action", [])
+            acts |= set([a] if isinstance(a, str) else a)
+        want = set(discover_doc()["Statement"][0]["Action"])
+        check("managed: our outdated policy with 5 versions: the oldest non-default (v1) deleted, a new default",
+              len(after3) == 5 and "v1" not in ids3 and "v6" in ids3 and [v for (v, d, _) in after3 if d] == ["v6"]
+              and [(x[0], x[2]) for x in after3 if x[0] in ("v2", "v3", "v4", "v5")] ==
+              [(x[0], x[2]) for x in before3 if x[0] in ("v2", "v3", "v4", "v5")], str([(v, d) for (v, d, _) in after3]))
+        check("managed: the new default version grants every Discover action and keeps its grants",
+              want <= acts and "ec2:Describe*" in acts, str(sorted(acts)))
+        check("managed: our policy attached to the role",
+              [a["PolicyArn"] for a in i3.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]]
+              == [policy_arn(m3)])
+        # m4: an earlier release's inline policy replaced, attach first
+        p = managed_policy_problem(i4, m4, "role", ROLE)
+        check("managed: an earlier run's role: the managed policy attached, the inline one deleted", not p, p)
+        ops = [(x["operation"], x.get("access_key_id")) for x in reqs if x.get("service") == "iam"]
+        dele = [k for (op, k) in ops if op == "DeleteRolePolicy"]
+        att = [i for i, (op, k) in enumerate(ops) if op == "AttachRolePolicy" and dele and k == dele[0]]
+        dpos = [i for i, (op, k) in enumerate(ops) if op == "DeleteRolePolicy"]
+        check("managed: the inline policy deleted only after the managed one was attached (never without)",
+              len(dele) == 1 and att and dpos and att[0] < dpos[0], str(ops))
+        wr = [x for x in writes(reqs) if x.startswith("iam ")]
+        check("managed: no policy written in the hand-made members (m3's new version, m4's new policy only)",
+              wr.count("iam CreatePolicyVersion") == 1 and wr.count("iam DeletePolicyVersion") == 1
+              and wr.count("iam CreatePolicy") == 1 and "iam PutRolePolicy" not in wr, str(wr))
+        # a re-run: only m2 is left; it still fails and nothing is written
+        n1 = len(sim.requests())
+        r = w.batch({"action": "organization", "organization": {"accounts": [m1, m2, m3, m4], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        wr = [x for x in writes(sim.requests()[n1:]) if x != "sts AssumeRole"]
+        check("managed: a re-run writes nothing (m2 still refused, untouched)",
+              r.returncode == 75 and wr == [] and versions(i2, policy_arn(m2)) == before2, f"{r.returncode} {wr}")
+        # m5 connected by an earlier release: its role holds the Discover policy inline. Made by
+        # connecting it, then putting back what that release left (no managed policy, the inline
+        # one) and running from another state directory (whose journal does not know m5)
+        m5 = member_id(5)
+        r = w.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        i5 = in_member(sim, m5)
+        i5.detach_role_policy(RoleName=ROLE, PolicyArn=policy_arn(m5))
+        i5.delete_policy(PolicyArn=policy_arn(m5))
+        i5.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(discover_doc()))
+        ds5 = by_account(data_sources(sim) or []).get(m5)
+        w5 = Wizard(sim, "org-mpol-old")
+        ans5 = {"action": "organization", "organization": {"accounts": [m5], "access": "role"}}
+        d = w5.dry_run(ans5, "--certerox-url", sim.env["CERTEROX_URL"])
+        acc5 = {x.get("id"): x for x in (d.json or {}).get("accounts", [])}.get(m5, {})
+        check("earlier release: --dry-run says the inline policy would be replaced by the managed one",
+              d.returncode == 0 and acc5.get("outcome") == "already_connected"
+              and POLICY in acc5.get("policy_upgrade", ""), f"{d.returncode} {json.dumps(acc5)}")
+        d = w.dry_run(ans5, "--certerox-url", sim.env["CERTEROX_URL"])
+        acc5 = {x.get("id"): x for x in (d.json or {}).get("accounts", [])}.get(m5, {})
+        check("--dry-run with the journal of the run that connected it: no policy upgrade",
+              d.returncode == 0 and "policy_upgrade" not in acc5, json.dumps(acc5))
+        n2 = len(sim.requests())
+        r = w5.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                     "--certerox-url", sim.env["CERTEROX_URL"])
+        reqs = sim.requests()[n2:]
+        o = outcomes(r).get(m5, {})
+        check("earlier release: the member stays already connected, the summary says what changed",
+              r.returncode == 0 and o.get("outcome") == "already_connected" and "inline" in o.get("warning", ""),
+              f"{r.returncode} {json.dumps(o)} {r.stderr[-600:]}")
+        p = managed_policy_problem(i5, m5, "role", ROLE)
+        check("earlier release: its role gets the managed policy, the inline one is gone", not p, p)
+        ops = [x["operation"] for x in reqs if x.get("service") == "iam"]
+        check("earlier release: attached before the inline policy was deleted",
+              "AttachRolePolicy" in ops and "DeleteRolePolicy" in ops
+              and ops.index("AttachRolePolicy") < ops.index("DeleteRolePolicy"), str(ops))
+        check("earlier release: its data source unchanged",
+              by_account(data_sources(sim) or []).get(m5) == ds5 and not [
+                  x for x in writes(reqs) if x.startswith(("POST", "PATCH", "DELETE"))], str(writes(reqs)))
+        n3 = len(sim.requests())
+        r = w5.batch({"action": "organization", "organization": {"accounts": [m5], "access": "role"}},
+                     "--certerox-url", sim.env["CERTEROX_URL"])
+        wr = [x for x in writes(sim.requests()[n3:]) if x != "sts AssumeRole"]
+        iam_calls = [x for x in sim.requests()[n3:] if x.get("service") == "iam"]
+        check("earlier release: a re-run writes nothing and does not visit the member again",
+              r.returncode == 0 and wr == [] and iam_calls == [], f"{r.returncode} {wr} {len(iam_calls)}")
     finally:
         sim.cleanup()
 
@@ -530,9 +723,11 @@ def dry_run_plan():
               j.get("dry_run") is True and j.get("access") == "role"
               and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey"], json.dumps(j)[:800])
         steps = [x.get("step") for x in acc.get(member_id(1), {}).get("plan", [])]
-        check("dry-run: a member's plan: AssumeRole, CreateRole, PutRolePolicy, the data source",
+        check("dry-run: a member's plan: AssumeRole, CreateRole, the managed policy and its attachment, "
+              "the data source",
               acc.get(member_id(1), {}).get("outcome") == "would_connect"
-              and steps == ["sts AssumeRole", "iam CreateRole", "iam PutRolePolicy", "certerox create data source"],
+              and steps == ["sts AssumeRole", "iam CreateRole", "iam CreatePolicy", "iam AttachRolePolicy",
+                            "certerox create data source"],
               json.dumps(acc.get(member_id(1)))[:600])
         check("dry-run: the suspended account is skipped with its status",
               acc.get(member_id(3), {}).get("outcome") == "skipped"
@@ -562,8 +757,8 @@ def dry_run_plan():
 
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
-    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox, key_delay,
-              dry_run_plan):
+    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, managed_policy_cases, older_certerox,
+              key_delay, dry_run_plan):
         if not only or t.__name__ in only:
             t()
     finish()

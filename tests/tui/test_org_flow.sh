@@ -85,7 +85,8 @@ check "review page" tui_wait "Page 4 of 7: Review the Organization plan" 10
 check "review: the trust policy first" tui_wait "1/3 Trust policy of the role CerteroXDiscover" 5
 check "the trust names the management user" tui_wait "arn:aws:iam::123456789012:user/certerox-discover" 5
 tui_keys Tab
-check "Tab: the role's Discover policy" tui_wait "2/3 Policy of the role: Discover Resources" 5
+check "Tab: the role's managed Discover policy" tui_wait "2/3 Managed policy CerteroXDiscoverResources, attached to the role" 5
+check "the review names the managed policy and shows all of its text" tui_wait "the assume-role keys." 2
 tui_keys Tab
 check "Tab: the management user's policy" tui_wait "3/3 Policy of the management user" 5
 check "it allows sts:AssumeRole" tui_wait '"sts:AssumeRole"' 5
@@ -135,11 +136,17 @@ for acct in sys.argv[1:3]:
     ok = any(s.get("Effect") == "Allow" and "sts:AssumeRole" in json.dumps(s.get("Action"))
              and user in json.dumps(s.get("Principal")) for s in st)
     tags = {t["Key"] for t in iam.list_role_tags(RoleName="CerteroXDiscover")["Tags"]}
-    names = iam.list_role_policies(RoleName="CerteroXDiscover")["PolicyNames"]
-    docs = [iam.get_role_policy(RoleName="CerteroXDiscover", PolicyName=n)["PolicyDocument"] for n in names]
-    docs = [json.loads(d) if isinstance(d, str) else d for d in docs]
+    # the guide's way: the customer managed policy, tagged, attached; no inline policy
+    inline = iam.list_role_policies(RoleName="CerteroXDiscover")["PolicyNames"]
+    arns = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName="CerteroXDiscover")["AttachedPolicies"]]
+    docs = []
+    for arn in arns:
+        v = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        d = iam.get_policy_version(PolicyArn=arn, VersionId=v)["PolicyVersion"]["Document"]
+        ptags = {t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]}
+        docs.append((json.loads(d) if isinstance(d, str) else d, "certerox-aws-setup" in ptags))
     print(acct, "trust" if ok else "no-trust", "tagged" if "certerox-aws-setup" in tags else "untagged",
-          "discover" if disc in docs else "no-discover")
+          "discover" if not inline and docs == [(disc, True)] else "no-discover")
 try:
     iam_in(sys.argv[3]).get_role(RoleName="CerteroXDiscover")
     print(sys.argv[3], "has-role")

@@ -1,7 +1,8 @@
 /* test_org - the `organization` action's pure logic (core/organs.c: answers with exact
  * messages, the documents, the trust check) and its AWS parsers (aws/orgops.c) on captured
  * answers: ListAccounts pages, AssumeRole credentials, GetRole trust and tag, inline policy
- * documents, NoSuchEntity. */
+ * documents, NoSuchEntity; the managed Discover policy's GetPolicy (tags, default version,
+ * attachment count) and ListAttached{Role,User}Policies pages (aws/orgpolicy.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "aws/client.h"
 #include "aws/http.h"
 #include "aws/orgops.h"
+#include "aws/orgpolicy.h"
 #include "core/organs.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -247,6 +249,71 @@ START_TEST(get_role_trust_and_tag)
 }
 END_TEST
 
+START_TEST(managed_policy_parsers)
+{
+	struct cx_err e;
+	struct aws_op *op = orgpol_get_policy_op("arn:aws:iam::1:policy/P", "certerox-aws-setup");
+	ck_assert_int_eq(
+	    feed(op, 200,
+	         "<GetPolicyResponse><GetPolicyResult><Policy><PolicyName>P</PolicyName>"
+	         "<DefaultVersionId>v3</DefaultVersionId><AttachmentCount>2</AttachmentCount>"
+	         "<Tags><member><Key>other</Key><Value>x</Value></member><member><Key>"
+	         "certerox-aws-setup</Key><Value>created by certerox-aws-setup</Value></member>"
+	         "</Tags></Policy></GetPolicyResult></GetPolicyResponse>",
+	         NULL, &e),
+	    CX_OK);
+	ck_assert_str_eq(orgpol_get_policy_result(op)->default_version_id, "v3");
+	ck_assert_int_eq(orgpol_get_policy_result(op)->attachment_count, 2);
+	ck_assert(orgpol_get_policy_result(op)->tagged);
+	aws_op_free(op);
+	op = orgpol_get_policy_op("arn:aws:iam::1:policy/P", "certerox-aws-setup");
+	ck_assert_int_eq(feed(op, 200,
+	                      "<GetPolicyResponse><GetPolicyResult><Policy><DefaultVersionId>v1"
+	                      "</DefaultVersionId><Tags><member><Key>certerox</Key><Value>y</Value>"
+	                      "</member></Tags></Policy></GetPolicyResult></GetPolicyResponse>",
+	                      NULL, &e),
+	                 CX_OK);
+	ck_assert(!orgpol_get_policy_result(op)->tagged); /* another key: not ours */
+	ck_assert_int_eq(orgpol_get_policy_result(op)->attachment_count, 0);
+	aws_op_free(op);
+	op = orgpol_get_policy_op("arn:aws:iam::1:policy/P", "certerox-aws-setup");
+	ck_assert_int_eq(
+	    feed(
+	        op, 404,
+	        "<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>Policy "
+	        "arn:aws:iam::1:policy/P was not found.</Message></Error><RequestId>r</RequestId>"
+	        "</ErrorResponse>",
+	        NULL, &e),
+	    CX_E_NOT_FOUND);
+	aws_op_free(op);
+	bool more = false;
+	op = orgpol_list_attached_op(true, "R", "arn:aws:iam::1:policy/P");
+	ck_assert_int_eq(
+	    feed(op, 200,
+	         "<ListAttachedRolePoliciesResponse><ListAttachedRolePoliciesResult>"
+	         "<AttachedPolicies><member><PolicyName>Q</PolicyName><PolicyArn>"
+	         "arn:aws:iam::1:policy/Q</PolicyArn></member></AttachedPolicies>"
+	         "<IsTruncated>true</IsTruncated><Marker>m2</Marker>"
+	         "</ListAttachedRolePoliciesResult></ListAttachedRolePoliciesResponse>",
+	         &more, &e),
+	    CX_OK);
+	ck_assert(more);
+	ck_assert(!orgpol_list_attached_has(op));
+	ck_assert_int_eq(
+	    feed(op, 200,
+	         "<ListAttachedRolePoliciesResponse><ListAttachedRolePoliciesResult>"
+	         "<AttachedPolicies><member><PolicyName>P</PolicyName><PolicyArn>"
+	         "arn:aws:iam::1:policy/P</PolicyArn></member></AttachedPolicies>"
+	         "<IsTruncated>false</IsTruncated>"
+	         "</ListAttachedRolePoliciesResult></ListAttachedRolePoliciesResponse>",
+	         &more, &e),
+	    CX_OK);
+	ck_assert(!more);
+	ck_assert(orgpol_list_attached_has(op));
+	aws_op_free(op);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("org");
@@ -257,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, list_accounts_pages);
 	tcase_add_test(tc, assume_role_creds);
 	tcase_add_test(tc, get_role_trust_and_tag);
+	tcase_add_test(tc, managed_policy_parsers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -418,7 +418,7 @@ static void review_enter(struct tui_page *pg, int how)
 		cJSON *assume = org_assume_policy(t->ans.role_name);
 		t->titles[0] = "Trust policy of the role CerteroXDiscover (each account)";
 		t->docs[0] = json_pretty(trust);
-		t->titles[1] = "Policy of the role: Discover Resources";
+		t->titles[1] = "Managed policy CerteroXDiscoverResources, attached to the role";
 		t->docs[1] = disc ? json_pretty(disc) : xstrdup(err.msg);
 		t->titles[2] = "Policy of the management user: sts:AssumeRole only";
 		t->docs[2] = json_pretty(assume);
@@ -427,7 +427,7 @@ static void review_enter(struct tui_page *pg, int how)
 		cJSON_Delete(assume);
 		free(arn);
 	} else {
-		t->titles[0] = "Policy of each account's user: Discover Resources";
+		t->titles[0] = "Managed policy CerteroXDiscoverResources, attached to each user";
 		t->docs[0] = disc ? json_pretty(disc) : xstrdup(err.msg);
 		t->ndocs = 1;
 	}
@@ -451,15 +451,16 @@ static void review_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		text = xasprintf(
 		    "%zu account%s, access role. Management account %s: IAM user %s with the "
 		    "policy below (sts:AssumeRole only) and one access key, saved in the vault. "
-		    "Each account, reached through %s: the role %s trusting that user, with the "
-		    "Discover Resources policy. CerteroX: a Linked data source per account with "
-		    "the assume-role keys.",
+		    "Each account (via %s): role %s trusting that user, with the managed "
+		    "Discover policy. CerteroX: a Linked data source per account with the "
+		    "assume-role keys.",
 		    n, n == 1 ? "" : "s", sc->management, t->ans.user, t->ans.member_role,
 		    t->ans.role_name);
 	else
 		text =
 		    xasprintf("%zu account%s, access user. Each account, reached through %s: the "
-		              "IAM user %s with the Discover Resources policy and an access key, "
+		              "IAM user %s with the managed Discover Resources policy attached and "
+		              "an access key, "
 		              "saved in the vault. CerteroX: a Linked data source per account.",
 		              n, n == 1 ? "" : "s", t->ans.member_role, t->ans.user);
 	struct tui_rect r = {y, x, 5, wd};
@@ -494,8 +495,10 @@ const struct page_ops page_org_review_ops = {
     .title = "Review the Organization plan",
     .keys = "Tab next document  Up/Down scroll  / search  Enter next",
     .help = "What the run makes, and the documents it writes: the trust policy of the role in "
-            "each account (it names the management user), the role's Discover Resources "
-            "policy, and the management user's policy, which allows only sts:AssumeRole on "
+            "each account (it names the management user), the customer managed Discover "
+            "Resources policy attached to the role (made in each account, tagged; a "
+            "hand-made one of that name is used only when it grants every action), and the "
+            "management user's policy, which allows only sts:AssumeRole on "
             "that role. With access user: the Discover Resources policy of each account's "
             "user.\nEverything made is tagged certerox-aws-setup; a role or user of the same "
             "name without the tag is never changed (that account fails, naming it). Nothing "
