@@ -91,8 +91,9 @@ struct tui_radio {
 void tui_radio_init(struct tui_radio *r, const struct tui_radio_item *items, int n, int selected);
 /* Draws at (y, x); returns the rows used (items plus note rows, wrapped to width). */
 int tui_radio_draw(struct tui_radio *r, WINDOW *w, int y, int x, int width, bool focused);
-/* Up/Down move the cursor (0 at the ends, so the page can move focus), Space selects the
- * cursor item, Home/End; Enter selects the cursor item and returns 0 (the page continues). */
+/* Up/Down/Home/End move the cursor and the (*) mark with it (0 at the ends, so the page can
+ * move focus); Space selects the cursor item; Enter selects it and returns 0 (the page
+ * continues). */
 int tui_radio_action(struct tui_radio *r, const struct tui_event *ev);
 
 /* ---- switch (checkbox): "[x] label" / "[ ] label"; Space toggles ---- */

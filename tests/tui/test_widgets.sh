@@ -56,7 +56,11 @@ check "validation clears when fixed" tui_wait_gone "only letters, digits"
 tui_keys Enter
 check "page 2" tui_wait "Page 2 of 6: Radio lists"
 check "golden radio" tui_golden radio
-tui_keys Down Space Tab Down Down Space
+tui_keys Down
+check "the (*) mark follows the cursor" tui_wait "▸ (*) Legacy CUR export"
+check "the mark left the item above" tui_wait "( ) Standard data export"
+check "golden radio after Down" tui_golden radio-moved
+tui_keys Tab Down Down
 check "radio selection" tui_wait "Chosen: Legacy CUR export, Monthly"
 tui_keys Escape
 check "Esc goes back keeping state" tui_wait "Page 1 of 6: Form fields"
