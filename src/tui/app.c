@@ -158,6 +158,11 @@ void tui_app_set_summary(struct tui_app *app, const char *text)
 	app->summary = xstrdup(text);
 }
 
+bool tui_app_has_summary(const struct tui_app *app)
+{
+	return app->summary != NULL;
+}
+
 void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
 {
 	app->status[0] = '\0';
@@ -247,6 +252,28 @@ static struct tui_page *cur_page(struct tui_app *app)
 	return app->pages[app->cur];
 }
 
+/* The page's keys ("Tab move  Enter continue  Esc back": items two spaces apart) in width
+ * columns: items before the last are dropped until it fits, so the last ("Esc back") stays. */
+static void key_bar_fit(const char *keys, int width, char *out, size_t n)
+{
+	str_copy(out, n, keys);
+	while (tui_width(out, strlen(out)) > width) {
+		char *last = NULL, *prev = NULL;
+		for (char *p = strstr(out, "  "); p; p = strstr(p + 2, "  ")) {
+			prev = last;
+			last = p;
+		}
+		if (!prev) {
+			if (!last)
+				return; /* one item: tui_put clips it */
+			/* two items: keep the last */
+			memmove(out, last + 2, strlen(last + 2) + 1);
+			continue;
+		}
+		memmove(prev, last, strlen(last) + 1); /* drop the item before the last */
+	}
+}
+
 void tui_app_draw(struct tui_app *app)
 {
 	tui_cursor_reset();
@@ -314,11 +341,14 @@ void tui_app_draw(struct tui_app *app)
 	attr_t ba = theme_attr(ROLE_BAR);
 	tui_fill(stdscr, LINES - 1, 0, COLS, ba);
 	const char *keys = pg ? (pg->keys ? pg->keys : pg->ops->keys) : NULL;
-	static const char app_keys[] = "F1 help  F10 quit ";
+	static const char app_keys[] = "? help  q/F10 quit ";
 	int ax = COLS - (int)strlen(app_keys);
 	tui_put(stdscr, LINES - 1, ax, (int)strlen(app_keys), app_keys, ba);
-	if (keys && *keys)
-		tui_put(stdscr, LINES - 1, 1, ax - 3, keys, ba);
+	if (keys && *keys) {
+		char fit[256];
+		key_bar_fit(keys, ax - 3, fit, sizeof(fit));
+		tui_put(stdscr, LINES - 1, 1, ax - 3, fit, ba);
+	}
 }
 
 void tui_app_flush(struct tui_app *app)
@@ -432,8 +462,11 @@ static void go(struct tui_app *app, int dir)
 	if (n < 0) {
 		if (dir > 0)
 			finish(app, TUI_DONE);
+		else if (tui_confirm(app, "Quit?", "This is the first page. Quit the wizard?",
+		                     false) == 1)
+			request_quit(app, true);
 		else
-			tui_app_status(app, ROLE_NORMAL, "This is the first page; F10 quits.");
+			tui_app_status(app, ROLE_NORMAL, "This is the first page.");
 		return;
 	}
 	if (pg && pg->ops->leave)

@@ -111,6 +111,7 @@ tui_keys y
 check "vault: unlock" tui_wait "Unlock the existing vault" 10
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 90
 TUI_GOLDEN_LINES=14 page 6 Apply disconnect-06-apply
 tui_keys Enter

@@ -100,6 +100,7 @@ tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 check "the policy version step ran" tui_wait "done      iam CreatePolicyVersion CerteroXReadOnly"
 tui_keys Enter

@@ -72,6 +72,7 @@ check "vault: unlock" tui_wait "Unlock the existing vault" 10
 page 7 "Credential vault" migrate-07-vault
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 TUI_GOLDEN_LINES=12 page 8 Apply migrate-08-apply
 tui_keys Enter

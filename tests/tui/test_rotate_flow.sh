@@ -59,6 +59,7 @@ check "vault: unlock" tui_wait "Unlock the existing vault" 10
 page 5 "Credential vault" rotate-05-vault
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 90
 TUI_GOLDEN_LINES=12 page 6 Apply rotate-06-apply
 tui_keys Enter
@@ -69,7 +70,7 @@ tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 # the summary printed on exit, with the scrollback
 tui_tmux capture-pane -t cx -p -S -400 >"$T_TMP/summary.txt"
-check "the summary names previous_access_key_id" grep -qF "\"previous_access_key_id\": \"$OLD\"" "$T_TMP/summary.txt"
+check "the summary names the previous key" grep -qE "^  Previous key: +$OLD\$" "$T_TMP/summary.txt"
 tui_aws_keys
 NEW=$(awk '$2 == "Active" {print $1}' "$T_TMP/keys.txt")
 check "boto3: one key left, Active" test "$(wc -l <"$T_TMP/keys.txt")" -eq 1 -a -n "$NEW"
