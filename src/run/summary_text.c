@@ -14,10 +14,39 @@ bool run_summary_as_text(bool json_asked)
 	return !json_asked && isatty(STDOUT_FILENO);
 }
 
+#define LABEL_W 14 /* "Policy backup:" */
+#define TEXT_W  78 /* a terminal's 80 columns with a margin */
+
+/* "  Label:         value": a long value that has spaces is wrapped under itself (a path,
+ * which has none, is left whole so that it can be copied). */
 static void line(struct buf *b, const char *label, const char *value)
 {
-	if (value && *value)
-		buf_printf(b, "  %-13s %s\n", label, value);
+	if (!value || !*value)
+		return;
+	buf_printf(b, "  %-*s ", LABEL_W, label);
+	int col = 2 + LABEL_W + 1, start = col;
+	const char *p = value;
+	while (*p) {
+		size_t wl = strcspn(p, " ");
+		if (col > start && col + (int)wl > TEXT_W) {
+			buf_printf(b, "\n%*s", start, "");
+			col = start;
+		}
+		buf_append(b, p, wl);
+		col += (int)wl;
+		p += wl;
+		if (*p == ' ') {
+			p++;
+			if (*p && col + 1 + (int)strcspn(p, " ") <= TEXT_W) {
+				buf_putc(b, ' ');
+				col++;
+			} else if (*p) {
+				buf_printf(b, "\n%*s", start, "");
+				col = start;
+			}
+		}
+	}
+	buf_putc(b, '\n');
 }
 
 static int count_steps(const cJSON *sum, const char *status)

@@ -253,24 +253,29 @@ static struct tui_page *cur_page(struct tui_app *app)
 }
 
 /* The page's keys ("Tab move  Enter continue  Esc back": items two spaces apart) in width
- * columns: items before the last are dropped until it fits, so the last ("Esc back") stays. */
+ * columns: the rightmost other items go first, so "Enter ..." and "Esc ..." stay. */
 static void key_bar_fit(const char *keys, int width, char *out, size_t n)
 {
 	str_copy(out, n, keys);
 	while (tui_width(out, strlen(out)) > width) {
-		char *last = NULL, *prev = NULL;
-		for (char *p = strstr(out, "  "); p; p = strstr(p + 2, "  ")) {
-			prev = last;
-			last = p;
+		char *drop = NULL; /* start of the item to drop */
+		for (char *p = out; p; p = strstr(p, "  ")) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			if (strncmp(p, "Enter", 5) != 0 && strncmp(p, "Esc", 3) != 0)
+				drop = p;
 		}
-		if (!prev) {
-			if (!last)
-				return; /* one item: tui_put clips it */
-			/* two items: keep the last */
-			memmove(out, last + 2, strlen(last + 2) + 1);
-			continue;
-		}
-		memmove(prev, last, strlen(last) + 1); /* drop the item before the last */
+		if (!drop)
+			return; /* only Enter and Esc: tui_put clips */
+		char *end = strstr(drop, "  ");
+		if (end)
+			memmove(drop, end + 2, strlen(end + 2) + 1);
+		else if (drop > out + 1)
+			drop[-2] = '\0'; /* the last item, with its separator */
+		else
+			return;
 	}
 }
 

@@ -791,7 +791,7 @@ static bool review_applies(struct tui_page *pg)
 
 const struct page_ops page_review_ops = {
     .title = "Review the plan",
-    .keys = "s save  a awscli  w answers  Tab JSON  Enter next  Esc back",
+    .keys = "s save plan  a awscli  w answers  Tab JSON  Enter continue  Esc back",
     .help = "Every step of the plan in order: create, update, delete or skip (with the "
             "reason). Nothing has been written yet.\nTab shows the plan as JSON (the same as "
             "--dry-run); PgUp/PgDn scroll, / searches.\ns saves the plan as JSON, a shows "

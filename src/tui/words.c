@@ -25,6 +25,7 @@ static const struct {
     {"bucket_only", "CerteroX reads the bucket"},
     {"find_report", "CerteroX finds the export"},
     {"critical_path", "longest chain of calls"},
+    {" to 1 other users, groups or roles", " to 1 other user, group or role"},
     {"type cur2", "type CUR 2.0"},
     {"(cur2)", "(CUR 2.0)"},
 };

@@ -17,7 +17,8 @@ chmod 600 "$T_TMP/passfile"
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
 	s/(Vault:? +)\S+/$1PATH/;
-	s/(Policy backup: +)\S+/$1PATH/;'
+	s/(Policy backup: +)\S+/$1PATH/;
+	s/\d{8}T\d{6}Z/YYYYMMDDTHHMMSSZ/g;'
 export TUI_MASK_EXTRA
 ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 
@@ -94,7 +95,7 @@ p = json.load(open(sys.argv[1]))
 ops = [s['operation'] for s in p['steps']]
 sys.exit(0 if 'CreateExport' in ops and 'CreateAccessKey' in ops else 1)" "$T_TMP/plan.json"
 tui_keys a
-check "a shows the awscli script" tui_wait "aws iam create-user" 5
+check "a shows the awscli script" tui_wait "aws s3api create-bucket --bucket '$BUCKET'" 5
 check "golden of the awscli script" tui_golden connect-09-review-awscli
 tui_keys q
 check "then asks where to save it" tui_wait "Save the awscli script as (Enter: certerox-plan.sh):"

@@ -56,7 +56,7 @@ check "page 3" next 3 "Export type"
 check "page 4" next 4 "[$BUCKET"
 check "page 5" next 5 "Bucket $BUCKET"
 check "page 6" next 6 "[CerteroXReadOnly]"
-check "the existing policy is noticed" tui_wait "Exists (default version v1, 1 versions)" 10
+check "the existing policy is noticed" tui_wait "Exists (default version v1, 1 version)" 10
 
 edit invalid
 check "invalid JSON: reported" tui_wait "The edited document is not valid JSON" 10

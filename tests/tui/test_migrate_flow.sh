@@ -43,7 +43,7 @@ page() { tui_page "$1" 9 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 # page 1 counts the connect flow's pages until the choice is made
 tui_page 1 12 Welcome migrate-01-start
 tui_keys Down Enter

@@ -36,7 +36,7 @@ page() { tui_page "$1" 7 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 check "start page offers the rotate" tui_wait "( ) Rotate a data source's access key" 5
 check "start page offers the disconnect" tui_wait "( ) Disconnect a data source" 5
 tui_page 1 12 Welcome rotate-01-start

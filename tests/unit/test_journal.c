@@ -93,14 +93,15 @@ START_TEST(summary_text_lines)
 	cJSON *j = cJSON_Parse(done);
 	char *t = run_summary_text(j, "/s/backup/bucket-policy-b1.json");
 	ck_assert_ptr_nonnull(strstr(t, "certerox-aws-setup: done (connect)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Data source:  ds-1 (AWS account 123456789012)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Data source:   ds-1 (AWS account 123456789012)\n"));
 	ck_assert_ptr_nonnull(
-	    strstr(t, "  Export:       certerox-cur2 (standard data export, CUR 2.0)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Bucket:       s3://b1/reports (us-east-1)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Access key:   AKIAEXAMPLE\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Vault:        /v/credentials.vault\n"));
+	    strstr(t, "  Export:        certerox-cur2 (standard data export, CUR 2.0)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Bucket:        s3://b1/reports (us-east-1)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Access key:    AKIAEXAMPLE\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Vault:         /v/credentials.vault\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  Policy backup: /s/backup/bucket-policy-b1.json\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Next:         AWS delivers the first billing files"));
+	ck_assert_ptr_nonnull(strstr(t, "  Next:          AWS delivers the first billing files "
+	                                "within 24 hours;\n                 CerteroX"));
 	ck_assert_ptr_null(strstr(t, "{"));
 	free(t);
 	cJSON_Delete(j);
@@ -112,8 +113,8 @@ START_TEST(summary_text_lines)
 	j = cJSON_Parse(cancelled);
 	t = run_summary_text(j, NULL);
 	ck_assert_ptr_nonnull(strstr(t, "certerox-aws-setup: cancelled; 2 steps not run\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Data source:  not created"));
-	ck_assert_ptr_nonnull(strstr(t, "  Next:         run the wizard again"));
+	ck_assert_ptr_nonnull(strstr(t, "  Data source:   not created"));
+	ck_assert_ptr_nonnull(strstr(t, "  Next:          run the wizard again"));
 	ck_assert_ptr_null(strstr(t, "failed"));
 	ck_assert_ptr_null(strstr(t, "Policy backup"));
 	free(t);
