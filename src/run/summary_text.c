@@ -78,9 +78,8 @@ char *run_summary_text(const cJSON *sum, const char *backup_file)
 		           json_str(sum, "error") ? json_str(sum, "error") : "see the log");
 	char v[1400];
 	const char *ds = json_str(sum, "data_source_id");
-	snprintf(v, sizeof(v), "%s (AWS account %s)", ds ? ds : "not created",
-	         json_str(sum, "account_id") ? json_str(sum, "account_id") : "?");
-	line(&b, "Data source:", v);
+	line(&b, "Data source:", ds ? ds : "not created");
+	line(&b, "AWS account:", json_str(sum, "account_id"));
 	const cJSON *ex = json_obj(sum, "export");
 	if (ex) {
 		snprintf(v, sizeof(v), "%s (%s)", json_str(ex, "name") ? json_str(ex, "name") : "",

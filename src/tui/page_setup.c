@@ -883,6 +883,10 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 		return TUI_REDRAW;
 	}
 	s->gate_wait = false;
+	if (s->gate_msg[0]) { /* the user acts on what was flagged: the message goes */
+		s->gate_msg[0] = '\0';
+		tui_app_status_clear(w->app);
+	}
 	int r = 0;
 	int before_setup = s->setup.sel, before_pick = s->pick.sel;
 	switch (s->focus) {

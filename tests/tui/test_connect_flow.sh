@@ -18,7 +18,8 @@ TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
 	s/(Vault:? +)\S+/$1PATH/;
 	s/(Policy backup: +)\S+/$1PATH/;
-	s/\d{8}T\d{6}Z/YYYYMMDDTHHMMSSZ/g;'
+	s/\d{8}T\d{6}Z/YYYYMMDDTHHMMSSZ/g;
+	s/cxtui\.\w{6}/cxtui.XXXXXX/g;'
 export TUI_MASK_EXTRA
 ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 
@@ -33,6 +34,12 @@ check "CerteroX signed in with the token" tui_wait "(0 AWS data sources)" 20
 page 1 Welcome connect-01-start
 tui_keys Enter
 page 2 "Connection type" connect-02-connection
+tui_keys Down
+check "a payer account set to Linked is warned" \
+	tui_wait "This is the management (payer) account of an Organization" 5
+tui_keys Up
+check "back on Root: no warning" \
+	tui_wait_gone "This is the management (payer) account of an Organization" 5
 tui_keys Enter
 page 3 "Export type" connect-03-export-type
 tui_keys Enter
@@ -51,6 +58,10 @@ tui_type "$BUCKET"
 check "a valid field takes its message off the status line" tui_status_lacks "S3 bucket naming"
 tui_keys C-u
 tui_type "$BUCKET"
+tui_keys Enter
+check "a bucket that does not exist is flagged on this page" \
+	tui_status_has "$BUCKET does not exist in this account" 20
+check "the page stays" tui_wait "Page 4 of 12: Data export"
 tui_keys Tab Space
 check "create the bucket switch" tui_wait "[x] Create the bucket"
 check "region field shown" tui_wait "Bucket region"

@@ -93,7 +93,7 @@ START_TEST(summary_text_lines)
 	cJSON *j = cJSON_Parse(done);
 	char *t = run_summary_text(j, "/s/backup/bucket-policy-b1.json");
 	ck_assert_ptr_nonnull(strstr(t, "certerox-aws-setup: done (connect)\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  Data source:   ds-1 (AWS account 123456789012)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Data source:   ds-1\n  AWS account:   123456789012\n"));
 	ck_assert_ptr_nonnull(
 	    strstr(t, "  Export:        certerox-cur2 (standard data export, CUR 2.0)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  Bucket:        s3://b1/reports (us-east-1)\n"));
