@@ -42,6 +42,7 @@ to_vault() {
 	check "page 2" next 2 "Connection type"
 	check "page 3" next 3 "Export type"
 	check "page 4" next 4 "[cx-tui-cancel"
+	if [ -n "${AT_PAGE4:-}" ]; then $AT_PAGE4; fi
 	check "page 5" next 5 "Bucket cx-tui-cancel"
 	check "page 6" next 6 "IAM policies"
 	check "page 7" next 7 "What will be done"
@@ -159,6 +160,19 @@ check "the exit summary says what next" tui_wait "run the wizard again: it conti
 # answers (the bucket on page 4, the data source's name in CerteroX below); what was done is
 # skipped (the key is in the vault: once the vault is unlocked the plan skips
 # CreateAccessKey), the rest is done, nothing twice.
+# On "Create it now", an export name that exists with another definition is flagged on the
+# Data export page (here: the first run's export, asked for HOURLY instead of DAILY).
+replace_flag() {
+	tui_keys Tab Tab Tab Tab Tab Tab Right
+	check "granularity changed to HOURLY" tui_wait "< HOURLY >"
+	tui_keys Enter
+	check "an existing export that would be replaced is flagged on its page" \
+		tui_status_has "certerox-cur2 already exists with another definition" 20
+	check "the page stays" tui_wait "Page 4 of 12: Data export"
+	tui_keys Tab Tab Tab Tab Tab Left
+	check "back to DAILY" tui_wait "< DAILY >"
+}
+AT_PAGE4=replace_flag
 tui_launch --vault-kdf interactive
 check "Welcome: an earlier run stopped" tui_wait "An earlier run stopped at step" 30
 check "golden of Welcome after a stopped run" tui_golden cancel-02-welcome

@@ -169,7 +169,7 @@ TOKEN=$(tui_sim_var CERTEROX_TOKEN)
 curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
 	"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" >"$T_TMP/ds.json" 2>&1 || true
 check "CerteroX has the data source" grep -q '"AWS 123456789012"' "$T_TMP/ds.json"
-DSID=$(sed -n 's/^  Data source: *\([^ ]*\) .*/\1/p' "$T_TMP/scrollback" | head -n 1)
+DSID=$(sed -n 's/^  Data source: *\([^ ]*\).*/\1/p' "$T_TMP/scrollback" | head -n 1)
 check "the summary's id is CerteroX's" grep -q "\"$DSID\"" "$T_TMP/ds.json"
 # The key is in the vault.
 env XDG_DATA_HOME="$HOMEDIR/data" "$CX_BIN" --list --passphrase-file "$T_TMP/passfile" \
