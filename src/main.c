@@ -76,8 +76,11 @@ int main(int argc, char **argv)
 		break;
 	case MODE_TUI:
 	default:
-		if (batch_org_wanted(&o)) { /* no TUI pages for it yet */
-			fputs("certerox-aws-setup: action organization runs with --batch only\n",
+		if (batch_org_wanted(&o)) { /* the wizard's own pages choose the accounts */
+			fputs("certerox-aws-setup: an answers file with action organization runs "
+			      "with "
+			      "--batch; in the wizard, choose \"Connect member accounts of this "
+			      "Organization\" on the Welcome page\n",
 			      stderr);
 			rc = CX_EXIT_USAGE;
 			break;

@@ -248,6 +248,7 @@ static enum cx_status list_parse(void *stp, const struct http_response *r, bool 
 	cJSON *j = aws_json_doc(r, err);
 	if (!j)
 		return err->status;
+	bool first = !s->list.json;
 	if (!s->list.json)
 		s->list.json = cJSON_CreateArray();
 	const cJSON *arr = json_arr(j, "Exports");
@@ -266,6 +267,8 @@ static enum cx_status list_parse(void *stp, const struct http_response *r, bool 
 		cJSON_AddItemToArray(s->list.json, cJSON_Duplicate(e, true));
 	}
 	opkit_json_next_token(j, &s->token, more);
+	if (first && *more)
+		s->list.first_page = s->list.n;
 	cJSON_Delete(j);
 	return CX_OK;
 }

@@ -29,6 +29,9 @@ struct bcm_export_list {
 	struct bcm_export_summary *items;
 	size_t n;
 	cJSON *json; /* array of every Exports[] entry of every page (owned) */
+	/* items on the first page when another page followed (0: all on one page). The request
+	 * has no MaxResults, as OptScale's, so this is the page its listing reads. */
+	size_t first_page;
 };
 void bcm_export_list_free(struct bcm_export_list *l);
 

@@ -9,6 +9,7 @@
 
 #include "core/answers.h"
 #include "core/organs.h"
+#include "options.h"
 #include "run/org.h"
 #include "run/session.h"
 #include "util/json.h"
@@ -45,6 +46,46 @@ static void on_line(void *ud, const char *l)
 	fprintf(stderr, "%s\n", l);
 }
 
+/* --dry-run: the plan per account from reads only (run/org_scan.c); no vault. */
+static int dry_run(const struct cx_options *o, const struct answers *a,
+                   const struct org_answers *oa)
+{
+	struct cx_err err;
+	cx_err_clear(&err);
+	if (o->format != FORMAT_DEFAULT && o->format != FORMAT_JSON) {
+		fputs("certerox-aws-setup: --dry-run of action organization prints JSON only "
+		      "(--format json)\n",
+		      stderr);
+		return CX_EXIT_USAGE;
+	}
+	struct session_opts so = {
+	    .profile = o->profile,
+	    .region = o->region,
+	    .endpoint_url = o->endpoint_url,
+	    .ca_bundle = o->ca_bundle,
+	    .certerox_url = a->certerox.url,
+	    .certerox_token_file = o->certerox_token_file,
+	    .certerox_org = a->certerox.organization_id,
+	    .certerox_required = true,
+	};
+	struct session s;
+	memset(&s, 0, sizeof(s));
+	enum cx_status st = session_open(&s, &so, &err);
+	cJSON *plan = NULL;
+	if (st == CX_OK)
+		st = org_dry_run(&s, oa, &plan, &err);
+	session_close(&s);
+	if (st != CX_OK)
+		return fail(NULL, &err, session_exit_status(st, false));
+	char *text = json_pretty(plan);
+	fputs(text, stdout);
+	if (*text && text[strlen(text) - 1] != '\n')
+		putchar('\n');
+	free(text);
+	cJSON_Delete(plan);
+	return CX_EXIT_OK;
+}
+
 int batch_org_apply(const struct cx_options *o)
 {
 	struct cx_err err;
@@ -70,10 +111,7 @@ int batch_org_apply(const struct cx_options *o)
 		goto out;
 	}
 	if (o->dry_run) {
-		fputs("certerox-aws-setup: --dry-run of action organization is not available; the "
-		      "apply's summary lists what it did per account\n",
-		      stderr);
-		rc = CX_EXIT_USAGE;
+		rc = dry_run(o, &a, &oa);
 		goto out;
 	}
 	vpath = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();

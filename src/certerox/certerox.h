@@ -135,7 +135,7 @@ struct certerox_config_in {
 /* Config keys an OptScale release may not know (bit values of certerox_unsupported_keys). */
 #define CERTEROX_KEY_CUR_VERSION      1u /* accepted since 2024-08 (CUR 2.0) */
 #define CERTEROX_KEY_USE_EDP_DISCOUNT 2u /* accepted since 2024-10 */
-#define CERTEROX_KEY_ASSUME_ROLE      4u /* assume_role_*: hystax/optscale #772 (2025-11) */
+#define CERTEROX_KEY_ASSUME_ROLE      4u /* assume_role_*: OptScale 2025-07 (#721, OSN-962) */
 /* The keys an answer to certerox_probe_config names as unexpected: OE0212 "Unexpected
  * parameters: ['cur_version', ...]" (OptScale validate_config lists every unexpected key).
  * 0 for any other answer (OE0433 = the dummy key was refused, so every key is known). */

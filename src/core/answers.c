@@ -327,6 +327,9 @@ static enum cx_status load_json(struct answers *a, const cJSON *root, struct cx_
 					return st;
 				if (f->off == offsetof(struct answers, export.name))
 					a->has_export_name = true;
+				if (f->off ==
+				    offsetof(struct answers, export.split_cost_allocation))
+					a->has_split = true;
 			}
 			continue;
 		}
@@ -429,7 +432,10 @@ cJSON *answers_to_json(const struct answers *a)
 		add_str(x, "bucket_region", e->bucket_region);
 		cJSON_AddStringToObject(x, "granularity", answers_granularity_name(e->granularity));
 		cJSON_AddStringToObject(x, "format", answers_format_name(e->format));
-		cJSON_AddBoolToObject(x, "split_cost_allocation", e->split_cost_allocation);
+		/* the default (true) is not written, so that it stays a default when read back:
+		 * a legacy report takes split data only when asked for (has_split) */
+		if (a->has_split || !e->split_cost_allocation)
+			cJSON_AddBoolToObject(x, "split_cost_allocation", e->split_cost_allocation);
 	}
 	cJSON *iam = cJSON_AddObjectToObject(root, "iam");
 	add_str(iam, "user", a->iam.user);

@@ -95,6 +95,9 @@ struct answers {
 	bool has_export;      /* an "export" object was present */
 	bool has_migrate;     /* a "migrate" object was present */
 	bool has_export_name; /* "export.name" was given (else the default follows the type) */
+	/* "export.split_cost_allocation" was given: its default (true) is for CUR 2.0; a legacy
+	 * report gets SPLIT_COST_ALLOCATION_DATA only when asked for explicitly (core/export.h) */
+	bool has_split;
 	/* The "organization" object as given (action organization), checked and read by
 	 * core/organs.h; NULL when absent. Owned. */
 	cJSON *organization;

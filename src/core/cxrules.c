@@ -38,6 +38,11 @@ const char *cx_export_breaks_listing(const cJSON *def)
 	return NULL;
 }
 
+long cx_exports_page(const struct plan_facts *f)
+{
+	return f->exports_first_page ? (long)f->exports_first_page : CX_EXPORTS_PAGE;
+}
+
 /* The position of name among the account's exports of the kind (listing order), or -1. */
 static long position(const struct plan_facts *f, bool legacy, const char *name)
 {
@@ -59,7 +64,7 @@ enum cx_status cx_pick_scheme(const struct plan_facts *f, bool legacy, const cha
 	if (str_eq(*scheme, "bucket_only"))
 		return CX_OK;
 	const char *kind = legacy ? "legacy CUR report" : "Data Export";
-	long page = legacy ? CX_LEGACY_PAGE : CX_EXPORTS_PAGE;
+	long page = legacy ? CX_LEGACY_PAGE : cx_exports_page(f);
 	char why[512] = "";
 	/* an export the listing fails on (CUR 2.0 only: legacy definitions are returned whole) */
 	for (size_t i = 0, n = 0; !legacy && i < f->nexports && (long)n < page; i++) {
@@ -76,13 +81,23 @@ enum cx_status cx_pick_scheme(const struct plan_facts *f, bool legacy, const cha
 			break;
 		}
 	}
-	long pos = name && !ours ? position(f, legacy, name) : -1;
+	long pos = name ? position(f, legacy, name) : -1;
 	if (!why[0] && pos >= page)
 		snprintf(
 		    why, sizeof(why),
 		    "%s %s is number %ld of the account's listing, and CerteroX reads only the "
 		    "first %ld",
 		    kind, name, pos + 1, page);
+	/* one this run creates: on the first page only if that page has room (AWS lists the
+	 * account's exports in an order it does not document) */
+	long count = 0;
+	for (size_t i = 0; i < f->nexports; i++)
+		count += f->exports[i].legacy == legacy;
+	if (!why[0] && name && ours && pos < 0 && count >= page)
+		snprintf(why, sizeof(why),
+		         "the account's listing already fills the first page of %ld %ss that "
+		         "CerteroX reads, so the new %s %s may not be on it",
+		         page, kind, kind, name);
 	if (!why[0])
 		return CX_OK;
 	bool flat = prefix_sent && !strchr(prefix_sent, '/');
@@ -100,4 +115,32 @@ enum cx_status cx_pick_scheme(const struct plan_facts *f, bool legacy, const cha
 	    "a prefix without '/' (export.prefix) so that CerteroX can read the "
 	    "bucket before the first delivery",
 	    why);
+}
+
+enum cx_status cx_legacy_split_scheme(bool delivered, const char *name, const char *prefix,
+                                      const char **scheme, struct strv *warnings,
+                                      struct cx_err *err)
+{
+	if (!delivered && prefix && strchr(prefix, '/'))
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "export.split_cost_allocation: the legacy CUR report %s has "
+		    "AdditionalSchemaElements [\"RESOURCES\", \"SPLIT_COST_ALLOCATION_DATA\"], "
+		    "which CerteroX reads only with config_scheme \"bucket_only\" (OptScale aws.py "
+		    "AWS.check_report_definition requires [\"RESOURCES\"] exactly), and "
+		    "bucket_only "
+		    "accepts export.prefix \"%s\" (it has a '/') only after AWS's first delivery: "
+		    "use a prefix without '/', export.type \"cur2\" (its split columns), or "
+		    "split_cost_allocation false",
+		    name ? name : "", prefix);
+	*scheme = "bucket_only";
+	strv_add(warnings,
+	         "export.split_cost_allocation: the legacy CUR report %s has "
+	         "AdditionalSchemaElements [\"RESOURCES\", \"SPLIT_COST_ALLOCATION_DATA\"]; "
+	         "CerteroX's find_report and create_report accept only [\"RESOURCES\"] (OptScale "
+	         "aws.py AWS.check_report_definition), so CerteroX is asked to read the bucket's "
+	         "files instead (\"bucket_only\"%s)",
+	         name ? name : "",
+	         delivered ? "" : ": it accepts the prefix before the first delivery");
+	return CX_OK;
 }

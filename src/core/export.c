@@ -27,7 +27,16 @@ void export_spec_from_answers(struct export_spec *spec, const struct answers *a,
 	spec->region = region;
 	spec->granularity = a->export.granularity;
 	spec->format = a->export.format;
-	spec->split_cost_allocation = a->export.split_cost_allocation;
+	/* the default (true) asks CUR 2.0 for the split_line_item_* columns; a legacy report
+	 * gets SPLIT_COST_ALLOCATION_DATA only when the answers ask for it (see export.h) */
+	spec->split_cost_allocation =
+	    a->export.split_cost_allocation && (!spec->legacy || a->has_split);
+}
+
+bool export_legacy_split_asked(const struct answers *a)
+{
+	return a->action == ANSWERS_CONNECT && a->connection == ANSWERS_ROOT &&
+	       a->export.type == ANSWERS_LEGACY && a->has_split && a->export.split_cost_allocation;
 }
 
 char *export_cur2_query(bool include_resources, bool include_split, struct cx_err *err)
@@ -106,6 +115,8 @@ cJSON *export_legacy_definition(const struct export_spec *spec)
 	cJSON_AddStringToObject(r, "Compression", pq ? "Parquet" : "ZIP");
 	cJSON *ase = cJSON_AddArrayToObject(r, "AdditionalSchemaElements");
 	cJSON_AddItemToArray(ase, cJSON_CreateString("RESOURCES"));
+	if (spec->split_cost_allocation) /* botocore cur service-2.json, enum SchemaElement */
+		cJSON_AddItemToArray(ase, cJSON_CreateString("SPLIT_COST_ALLOCATION_DATA"));
 	cJSON_AddStringToObject(r, "S3Bucket", spec->bucket ? spec->bucket : "");
 	cJSON_AddStringToObject(r, "S3Prefix", spec->prefix ? spec->prefix : "");
 	cJSON_AddStringToObject(r, "S3Region", spec->region ? spec->region : "us-east-1");
@@ -299,6 +310,33 @@ bool export_accept(const cJSON *x, bool legacy, const struct export_spec *dest, 
 	dest_rules(cJSON_GetObjectItemCaseSensitive(s3, "S3Bucket"),
 	           cJSON_GetObjectItemCaseSensitive(s3, "S3Prefix"),
 	           cJSON_GetObjectItemCaseSensitive(s3, "S3Region"), dest, r, &ok);
+	return ok;
+}
+
+bool export_legacy_has_split(const cJSON *def)
+{
+	const cJSON *v;
+	cJSON_ArrayForEach(
+	    v, cJSON_GetObjectItemCaseSensitive(
+	           def, "AdditionalSchemaElements")) if (cJSON_IsString(v) &&
+	                                                 strcmp(v->valuestring,
+	                                                        "SPLIT_COST_ALLOCATION_DATA") ==
+	                                                     0) return true;
+	return false;
+}
+
+bool export_accept_legacy_split(const cJSON *def, const struct export_spec *dest,
+                                struct strv *reasons)
+{
+	cJSON *c = cJSON_Duplicate(def, true);
+	cJSON *ase = cJSON_GetObjectItemCaseSensitive(c, "AdditionalSchemaElements");
+	for (int i = cJSON_GetArraySize(ase) - 1; i >= 0; i--) {
+		const cJSON *v = cJSON_GetArrayItem(ase, i);
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "SPLIT_COST_ALLOCATION_DATA") == 0)
+			cJSON_DeleteItemFromArray(ase, i);
+	}
+	bool ok = export_accept(c, true, dest, reasons);
+	cJSON_Delete(c);
 	return ok;
 }
 

@@ -23,13 +23,25 @@ struct export_spec {
 	const char *region; /* the bucket's region */
 	enum answers_granularity granularity;
 	enum answers_format format;
-	bool split_cost_allocation; /* CUR 2.0 only (legacy must be exactly ["RESOURCES"]) */
+	/* CUR 2.0: INCLUDE_SPLIT_COST_ALLOCATION_DATA and the split_line_item_* columns; legacy:
+	 * SPLIT_COST_ALLOCATION_DATA beside RESOURCES in AdditionalSchemaElements, only when
+	 * asked for explicitly (export_legacy_split_asked) */
+	bool split_cost_allocation;
 };
 
 /* Fills spec from the answers' export section (name = answers_export_name) and region.
  * Pointers borrow from a, prefix_normalised and region. */
 void export_spec_from_answers(struct export_spec *spec, const struct answers *a,
                               const char *prefix_normalised, const char *region);
+
+/* A legacy report with split cost allocation data was asked for: connect, root, legacy, and
+ * export.split_cost_allocation given as true (its default, true, is for CUR 2.0). OptScale
+ * accepts such a report only with config_scheme "bucket_only": find_report and create_report
+ * require AdditionalSchemaElements == ["RESOURCES"] exactly (tools/cloud_adapter/clouds/
+ * aws.py AWS.check_report_definition, applied by _configure_find_report and
+ * _configure_create_report to DescribeReportDefinitions' answer); bucket_only reads only the
+ * bucket's files (AWS._configure_bucket_only). */
+bool export_legacy_split_asked(const struct answers *a);
 
 /* "SELECT c1, c2, ... FROM COST_AND_USAGE_REPORT" with the columns of data/cur2-columns.txt,
  * dropping line_item_resource_id unless include_resources and split_line_item_* unless
@@ -40,7 +52,8 @@ char *export_cur2_query(bool include_resources, bool include_split, struct cx_er
  * DestinationConfigurations, RefreshCadence). Caller frees. */
 cJSON *export_cur2_definition(const struct export_spec *spec, struct cx_err *err);
 /* The legacy ReportDefinition (ReportName, TimeUnit, Format, Compression,
- * AdditionalSchemaElements ["RESOURCES"], S3Bucket, S3Prefix, S3Region,
+ * AdditionalSchemaElements ["RESOURCES"] (+ "SPLIT_COST_ALLOCATION_DATA" with
+ * split_cost_allocation), S3Bucket, S3Prefix, S3Region,
  * RefreshClosedReports true, ReportVersioning OVERWRITE_REPORT). Caller frees. */
 cJSON *export_legacy_definition(const struct export_spec *spec);
 /* Request bodies: {"Export": ...} / {"ReportDefinition": ...}. Caller frees. */
@@ -60,6 +73,14 @@ const char *export_legacy_regions(void);
  * Returns true when every rule passes. */
 bool export_accept(const cJSON *existing, bool legacy, const struct export_spec *dest,
                    struct strv *reasons);
+
+/* A legacy ReportDefinition whose AdditionalSchemaElements list SPLIT_COST_ALLOCATION_DATA. */
+bool export_legacy_has_split(const cJSON *def);
+/* export_accept of a legacy report with SPLIT_COST_ALLOCATION_DATA taken out of its
+ * AdditionalSchemaElements: the rules bucket_only would still need when OptScale's equality on
+ * ['RESOURCES'] is avoided (core/cxrules.h cx_legacy_split_scheme). */
+bool export_accept_legacy_split(const cJSON *def, const struct export_spec *dest,
+                                struct strv *reasons);
 
 /* Compares an existing definition (theirs) with ours (from export_cur2_definition /
  * export_legacy_definition). Ignores ExportArn, Description, ReportStatus, BillingViewArn

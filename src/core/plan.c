@@ -101,6 +101,8 @@ enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct
 	f->account_id = jdup(j, "account_id");
 	f->caller_arn = jdup(j, "caller_arn");
 	f->discovery_depth = (int)json_num(j, "discovery_depth", 0);
+	double fp = json_num(j, "exports_first_page", 0);
+	f->exports_first_page = fp > 0 ? (size_t)fp : 0;
 	const char *role = json_str(j, "org_role");
 	for (int r = 0; r <= PLAN_ORG_STANDALONE; r++)
 		if (str_eq(role, plan_org_role_name((enum plan_org_role)r)))
@@ -797,6 +799,9 @@ static int server_chain(const struct builder *b, bool linked, const char *scheme
 	bool created = create && create->kind == PLAN_CREATE;
 	const struct plan_step *bk = plan_find(b->p, "bucket");
 	bool bucket = f->bucket_exists || (bk && bk->kind == PLAN_CREATE);
+	/* CerteroX's listing gets GetExport of its first page only (the page discovery saw) */
+	if (!legacy && exports + (created ? 1 : 0) > (size_t)cx_exports_page(f))
+		exports = (size_t)cx_exports_page(f) - (created ? 1 : 0);
 	return plan_server_chain(linked, scheme, legacy, exports + (created ? 1 : 0),
 	                         ex != NULL || created, bucket, ex && ex->delivered);
 }
@@ -884,7 +889,10 @@ static enum cx_status build_root(struct builder *b)
 			goto out;
 		}
 		struct strv r = STRV_INIT;
-		if (ex->definition && !export_accept(ex->definition, legacy, NULL, &r)) {
+		/* a legacy report with split data: CerteroX can read it with bucket_only (C8) */
+		bool split = legacy && export_legacy_has_split(ex->definition);
+		if (ex->definition && !(split ? export_accept_legacy_split(ex->definition, NULL, &r)
+		                              : export_accept(ex->definition, legacy, NULL, &r))) {
 			char *why = strv_join(&r, "; ");
 			st = cx_err_set(b->err, CX_E_INPUT,
 			                "export.name: CerteroX cannot import %s \"%s\": %s", kind,
@@ -913,8 +921,24 @@ static enum cx_status build_root(struct builder *b)
 			prefix = validate_prefix_normalize(xp);
 			cx_prefix = xstrdup(xp);
 		}
+		if (export_legacy_split_asked(a) && !split) {
+			st = cx_err_set(
+			    b->err, CX_E_INPUT,
+			    "export.split_cost_allocation: true, and the existing legacy CUR "
+			    "report "
+			    "\"%s\" has no SPLIT_COST_ALLOCATION_DATA; the wizard does not change "
+			    "an "
+			    "existing report: use setup \"wizard\", or split_cost_allocation false",
+			    e->name);
+			goto out;
+		}
 		scheme = ex->delivered ? "bucket_only" : "create_report";
-		if (!ex->delivered)
+		if (split) {
+			if ((st = cx_legacy_split_scheme(ex->delivered, e->name,
+			                                 cx_prefix ? cx_prefix : prefix, &scheme,
+			                                 &b->p->warnings, b->err)) != CX_OK)
+				goto out;
+		} else if (!ex->delivered)
 			strv_add(
 			    &b->p->warnings,
 			    "%s %s has not delivered files yet: CerteroX is asked to use it with "
@@ -993,6 +1017,11 @@ static enum cx_status build_root(struct builder *b)
 		st = cx_err_set(b->err, CX_E_INPUT, "export.bucket: is required");
 		goto out;
 	}
+	/* issue 13 C8: a legacy report with split data passes none of OptScale's report checks */
+	if (e->setup == ANSWERS_WIZARD && export_legacy_split_asked(a) &&
+	    (st = cx_legacy_split_scheme(ex && ex->delivered, e->name, prefix, &scheme,
+	                                 &b->p->warnings, b->err)) != CX_OK)
+		goto out;
 	/* a scheme that copes with OptScale's listing (first page only, HTTP 500 on odd exports) */
 	if (e->setup == ANSWERS_DETECT) {
 		if (detected) {

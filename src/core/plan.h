@@ -73,6 +73,9 @@ struct plan_facts {
 	char *bucket_policy;              /* current bucket policy text, NULL when none */
 	struct plan_export_fact *exports; /* Data Exports and legacy reports of the account */
 	size_t nexports;
+	/* Data Exports on the first page of ListExports (sent without MaxResults, as OptScale
+	 * sends it) when more pages followed; 0: all on one page or unknown (core/cxrules.h) */
+	size_t exports_first_page;
 	struct plan_policy_fact *policies; /* our policies by ARN (missing ones may be absent) */
 	size_t npolicies;
 	bool user_exists;
@@ -109,8 +112,9 @@ void plan_facts_free(struct plan_facts *f);
  *   "data_sources": [{"id", "name", "account_id", "linked", "cur_version", "bucket",
  *                     "prefix", "report_name", "config_scheme", "access_key_id"}],
  *   "life": {...} (core/plan_life.h),
- *   "discovery_depth": N, "certerox_unsupported_keys": ["cur_version", "use_edp_discount"]}
- * (data_sources present = data_sources_known). CX_E_INPUT naming the path on error. */
+ *   "exports_first_page": N, "discovery_depth": N, "certerox_unsupported_keys": ["cur_version",
+ * "use_edp_discount"]} (data_sources present = data_sources_known). CX_E_INPUT naming the path on
+ * error. */
 enum cx_status plan_facts_from_json(struct plan_facts *f, const cJSON *j, struct cx_err *err);
 /* Lookups (NULL when absent). */
 const struct plan_policy_fact *plan_facts_policy(const struct plan_facts *f, const char *arn);

@@ -201,7 +201,7 @@ static void plan_bucket(struct builder *b, const struct plan_data_source_fact *d
 	cJSON *st = doc ? cJSON_GetObjectItemCaseSensitive(doc, "Statement") : NULL;
 	cJSON *ours = NULL;
 	size_t others = 0;
-	for (cJSON *x = cJSON_IsArray(st) ? st->child : NULL; x; x = x->next) {
+	for (cJSON *x = st && cJSON_IsArray(st) ? st->child : NULL; x; x = x->next) {
 		if (str_eq(json_str(x, "Sid"), POLICY_BUCKET_SID))
 			ours = x;
 		else

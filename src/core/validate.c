@@ -362,6 +362,23 @@ enum cx_status validate_answers(const struct answers *a, struct strv *warnings, 
 	if (e->granularity == ANSWERS_MONTHLY)
 		return fail(err, "export.granularity", "MONTHLY",
 		            "is refused: CerteroX imports only DAILY or HOURLY exports");
+	/* issue 13 C8: only the wizard makes a legacy report with split data (OptScale creates
+	 * and finds reports with AdditionalSchemaElements ['RESOURCES'] only: tools/
+	 * cloud_adapter/clouds/aws.py AWS.get_report_definition, AWS.check_report_definition) */
+	if (root && legacy && a->has_split && e->split_cost_allocation &&
+	    (e->setup == ANSWERS_SETUP_CERTEROX || e->setup == ANSWERS_DETECT))
+		return cx_err_set(
+		    err, CX_E_INPUT,
+		    "export.split_cost_allocation: true asks for a legacy CUR report with "
+		    "SPLIT_COST_ALLOCATION_DATA, and with export.setup \"%s\" %s; use setup "
+		    "\"wizard\" (the wizard makes the report, CerteroX reads its files), "
+		    "export.type \"cur2\" (its split columns), or split_cost_allocation false",
+		    answers_setup_name(e->setup),
+		    e->setup == ANSWERS_SETUP_CERTEROX
+		        ? "CerteroX creates the report with AdditionalSchemaElements "
+		          "[\"RESOURCES\"] only (OptScale aws.py AWS.get_report_definition)"
+		        : "CerteroX's find_report accepts only AdditionalSchemaElements "
+		          "[\"RESOURCES\"] (OptScale aws.py AWS.check_report_definition)");
 	if (root && legacy && e->setup == ANSWERS_SETUP_CERTEROX && warnings &&
 	    !strv_has(warnings, validate_legacy_create_warning))
 		strv_push(warnings, validate_legacy_create_warning);

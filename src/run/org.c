@@ -56,6 +56,19 @@ void orgi_line(const struct run *r, const char *fmt, ...)
 	r->env->on_line(r->env->ud, buf);
 }
 
+void orgi_progress(const struct run *r, const struct acct *a, bool running)
+{
+	if (!r->env->on_account)
+		return;
+	struct org_progress p = {.id = a->id,
+	                         .running = running,
+	                         .outcome = a->outcome,
+	                         .ms = a->ms,
+	                         .reason = a->reason,
+	                         .fix = a->fix};
+	r->env->on_account(r->env->ud, &p);
+}
+
 void orgi_jlog(const struct run *r, const char *account, const char *state, const char *ds)
 {
 	if (!r->jn)
@@ -276,7 +289,7 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 
 /* Whether CerteroX accepts the assume-role keys: the config-key probe (a dummy key; OE0212
  * names the keys an older release does not know, OE0433 = every key known). */
-static enum cx_status certerox_has_assume_role(const struct run *r, bool *yes, struct cx_err *err)
+enum cx_status orgi_has_assume_role(const struct run *r, bool *yes, struct cx_err *err)
 {
 	struct certerox_config_in in;
 	certerox_probe_config(&in);
@@ -302,7 +315,7 @@ static enum cx_status certerox_has_assume_role(const struct run *r, bool *yes, s
 	return st;
 }
 
-static enum cx_status check_management(struct run *r, struct cx_err *err)
+enum cx_status orgi_check_management(struct run *r, struct cx_err *err)
 {
 	struct sts_identity id;
 	memset(&id, 0, sizeof(id));
@@ -469,7 +482,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	r.access = env->answers->access;
 	*sum = NULL;
 	*left = 0;
-	enum cx_status st = check_management(&r, err);
+	enum cx_status st = orgi_check_management(&r, err);
 	struct org_account_list list;
 	memset(&list, 0, sizeof(list));
 	struct certerox_ds_list dsl;
@@ -530,13 +543,15 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		if (r.acc[i].outcome == ORG_OUT_ALREADY)
 			orgi_jlog(&r, r.acc[i].id, "already-connected", r.acc[i].ds_id);
 		if (r.acc[i].outcome != ORG_OUT_LEFT)
+			orgi_progress(&r, &r.acc[i], false);
+		if (r.acc[i].outcome != ORG_OUT_LEFT)
 			orgi_line(&r, "%s %s: %s%s%s", r.acc[i].id, r.acc[i].name,
 			          org_outcome_name(r.acc[i].outcome),
 			          r.acc[i].reason[0] ? ": " : "", r.acc[i].reason);
 	}
 	/* the access mode: role when CerteroX knows the assume-role keys */
 	bool can_role = true;
-	if (todo && (st = certerox_has_assume_role(&r, &can_role, err)) != CX_OK)
+	if (todo && (st = orgi_has_assume_role(&r, &can_role, err)) != CX_OK)
 		goto out;
 	if (r.access == ORG_ACCESS_AUTO)
 		r.access = can_role ? ORG_ACCESS_ROLE : ORG_ACCESS_USER;
@@ -544,7 +559,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		st = cx_err_set(err, CX_E_INPUT,
 		                "organization.access: \"role\" needs a CerteroX that accepts the "
 		                "config keys assume_role_account_id and assume_role_name (OptScale "
-		                "2025-11 and later); this one does not: use \"user\"");
+		                "2025-07 and later); this one does not: use \"user\"");
 		goto out;
 	}
 	orgi_line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n,

@@ -33,6 +33,14 @@ enum org_outcome {
 };
 const char *org_outcome_name(enum org_outcome o);
 
+struct org_progress {
+	const char *id;
+	bool running; /* started; else finished (or known before the start) with outcome */
+	enum org_outcome outcome;
+	long ms;
+	const char *reason, *fix; /* "" when none */
+};
+
 struct org_env {
 	struct session *s; /* AWS (management account's credentials), CerteroX, org_id */
 	struct vault *vault;
@@ -44,6 +52,12 @@ struct org_env {
 	/* a line of progress (stderr of --batch); NULL = quiet */
 	void (*on_line)(void *ud, const char *line);
 	void *ud;
+	/* each account's progress (the TUI's apply page): when it starts (running) and when its
+	 * outcome is known; called on the thread that runs org_run, with ud. NULL = none. */
+	void (*on_account)(void *ud, const struct org_progress *p);
+	/* set (from any thread) to start no further account; those in flight finish and the
+	 * others are left (a re-run continues). NULL = never. */
+	const int *stop;
 };
 
 /* Runs the action. *summary gets the JSON summary (caller frees): management account,
@@ -52,5 +66,35 @@ struct org_env {
  * status otherwise (err filled); a refusal (not the management account, CerteroX without
  * the assume-role keys for access role) before any write. *left = accounts failed or left. */
 enum cx_status org_run(const struct org_env *env, cJSON **summary, int *left, struct cx_err *err);
+
+/* ---- what the TUI's checklist and --dry-run read first (read-only) ---- */
+
+struct org_member {
+	char *id, *name, *email, *status;
+	bool management;       /* the management account itself (connected with action connect) */
+	char *ds_id, *ds_name; /* already a Linked data source in CerteroX; NULL when not */
+};
+struct org_scan {
+	char *management; /* the management account's id */
+	struct org_member *items;
+	size_t n;
+	bool can_role; /* CerteroX accepts the assume-role keys (the config-key probe) */
+};
+/* The session's account must manage an Organization (refused as org_run does, naming why);
+ * lists its accounts (every page) joined with CerteroX's AWS data sources, and probes CerteroX
+ * for the assume-role keys (role_name: the role name the probe sends). No write. */
+enum cx_status org_scan(struct session *s, const char *role_name, struct org_scan *out,
+                        struct cx_err *err);
+void org_scan_free(struct org_scan *sc);
+/* Whether the member may be chosen: ACTIVE and not the management account. */
+bool org_member_selectable(const struct org_member *m);
+
+/* --dry-run: the scan, then per account what a run would make (nothing is written):
+ * {"action": "organization", "management_account", "access", "management": {...},
+ *  "accounts": [{"id", "name", "email", "status", "outcome": "would_connect" |
+ *  "already_connected" | "skipped" | "not_found", "reason", "plan": [...]}], "totals"}.
+ * The management user is read (GetUser, its inline policy and keys) to say what it lacks. */
+enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON **plan,
+                           struct cx_err *err);
 
 #endif

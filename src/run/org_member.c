@@ -383,6 +383,7 @@ static void job_finish(struct job *j, enum cx_status st)
 		orgi_jlog(r, a->id, "failed", NULL);
 	}
 	r->done++;
+	orgi_progress(r, a, false);
 	orgi_line(r, "[%d/%zu] %s %s: %s (%ld ms)%s%s", r->done, r->todo, a->id, a->name,
 	          org_outcome_name(a->outcome), a->ms, a->reason[0] ? ": " : "", a->reason);
 	if (a->fix[0])
@@ -403,7 +404,8 @@ static void job_finish(struct job *j, enum cx_status st)
 /* Starts members until max_parallel are in flight; r->all_done once none is left. */
 void orgi_launch(struct run *r)
 {
-	while (r->active < r->a->max_parallel && r->next < r->n) {
+	while (r->active < r->a->max_parallel && r->next < r->n &&
+	       !(r->env->stop && __atomic_load_n(r->env->stop, __ATOMIC_RELAXED))) {
 		struct acct *a = &r->acc[r->next++];
 		if (a->outcome != ORG_OUT_LEFT)
 			continue;
@@ -411,6 +413,7 @@ void orgi_launch(struct run *r)
 		j->r = r;
 		j->a = a;
 		j->t0 = orgi_now_ms();
+		orgi_progress(r, a, true);
 		struct cx_err err;
 		cx_err_clear(&err);
 		j->doc = policy_discover(&err);
@@ -423,6 +426,7 @@ void orgi_launch(struct run *r)
 		start(j, J_ASSUMED, r->env->s->aws, sts_assume_role_op(arn, "certerox-aws-setup"));
 		free(arn);
 	}
-	if (r->active == 0 && r->next >= r->n)
+	if (r->active == 0 &&
+	    (r->next >= r->n || (r->env->stop && __atomic_load_n(r->env->stop, __ATOMIC_RELAXED))))
 		r->all_done = true;
 }

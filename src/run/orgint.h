@@ -63,5 +63,11 @@ enum cx_status orgi_save_key(const struct run *r, const char *acct_id, const cha
 enum cx_status orgi_vault_flush(struct run *r, struct cx_err *err);
 /* Starts members until max_parallel are in flight; r->all_done once none is left. */
 void orgi_launch(struct run *r);
+/* env->on_account of a (running: started; else its outcome). */
+void orgi_progress(const struct run *r, const struct acct *a, bool running);
+/* Sets r->mgmt; CX_OK only when the account manages an Organization (else why not). */
+enum cx_status orgi_check_management(struct run *r, struct cx_err *err);
+/* Whether CerteroX accepts the assume-role keys (the config-key probe). */
+enum cx_status orgi_has_assume_role(const struct run *r, bool *yes, struct cx_err *err);
 
 #endif

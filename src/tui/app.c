@@ -7,10 +7,11 @@
 #include <time.h>
 
 #include "options.h"
+#include "tui/modal.h"
 #include "tui/app.h"
 #include "tui/term.h"
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/mem.h"
 #include "util/status.h"
 #include "util/str.h"

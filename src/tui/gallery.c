@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/modal.h"
 #include "tui/app.h"
 #include "tui/gallery.h"
-#include "tui/theme.h"
-#include "tui/widgets.h"
+#include "tui/widgets/theme.h"
+#include "tui/widgets/widgets.h"
 #include "util/mem.h"
 #include "util/str.h"
 

@@ -18,8 +18,9 @@
 #include "run/summary.h"
 #include "run/summary_text.h"
 #include "tui/resume.h"
+#include "tui/orgwork.h"
 #include "tui/term.h"
-#include "tui/theme.h"
+#include "tui/widgets/theme.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/str.h"
@@ -86,6 +87,7 @@ void wiz_free(struct wiz *w)
 {
 	if (!w)
 		return;
+	tui_org_free(w->org); /* first: its worker may still use the session */
 	engine_free(w->eng);
 	discover_free(w->disc);
 	certerox_call_free(w->cxcall);
@@ -119,7 +121,7 @@ static int io_wait(void *ctx, int tty_fd, int timeout_ms)
 	struct wiz *w = ctx;
 	struct http_waitfd fds[2] = {{tty_fd, HTTP_POLL_IN, 0}, {term_wake_fd(), HTTP_POLL_IN, 0}};
 	unsigned n = term_wake_fd() >= 0 ? 2 : 1;
-	if (!w->session_ok) {
+	if (!w->session_ok || w->lent) { /* lent: the Organization's worker drives it */
 		struct pollfd p[2] = {{tty_fd, POLLIN, 0}, {term_wake_fd(), POLLIN, 0}};
 		return poll(p, n, timeout_ms);
 	}
@@ -201,8 +203,10 @@ bool wiz_refresh(struct wiz *w)
 {
 	if (!w->session_ok)
 		return true;
-	if (w->cx_busy)
+	if (w->cx_busy || w->lent)
 		return false; /* the data sources come with the CerteroX sign-in: wait for it */
+	if (w->start == WIZ_ORG && w->a.action == ANSWERS_ORGANIZATION && w->have_facts)
+		return true; /* the Organization flow reads what it needs itself (page_org.c) */
 	char *key = disc_key(w);
 	if (w->disc_key && strcmp(key, w->disc_key) == 0) {
 		free(key);
@@ -746,6 +750,8 @@ bool wiz_in_flow(const struct wiz *w, int p)
 {
 	if (w->start == WIZ_CHECK)
 		return false; /* "Check connected data sources" is its own page (page_status.c) */
+	if (w->start == WIZ_ORG) /* its own pages (page_org.c) around these two */
+		return p == FLOW_CERTEROX || p == FLOW_VAULT;
 	enum flow_page out[FLOW_PAGE_COUNT];
 	size_t n = flow_pages(&w->a, out);
 	for (size_t i = 0; i < n; i++)

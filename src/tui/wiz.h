@@ -17,15 +17,23 @@
 #include "run/journal.h"
 #include "run/session.h"
 #include "tui/app.h"
-#include "tui/widgets.h"
+#include "tui/widgets/widgets.h"
 #include "util/err.h"
 #include "vault/vault.h"
 
 struct cx_options;
 
 /* The Welcome page's choices, in its order (rotate and disconnect last: the others keep
- * their places). */
-enum wiz_start { WIZ_CONNECT = 0, WIZ_MIGRATE, WIZ_SHOW, WIZ_CHECK, WIZ_ROTATE, WIZ_DISCONNECT };
+ * their places; WIZ_ORG only for an Organization's management account, page_org.c). */
+enum wiz_start {
+	WIZ_CONNECT = 0,
+	WIZ_MIGRATE,
+	WIZ_SHOW,
+	WIZ_CHECK,
+	WIZ_ROTATE,
+	WIZ_DISCONNECT,
+	WIZ_ORG
+};
 
 struct wiz {
 	struct tui_app *app;
@@ -89,6 +97,10 @@ struct wiz {
 	/* page 1 choice */
 	enum wiz_start start;
 	bool conn_preselected;
+	/* "Connect member accounts of this Organization" (tui/orgwork.h): its state, and the
+	 * session lent to its worker thread (the wait hook then leaves the http ctx alone) */
+	struct tui_org *org;
+	bool lent;
 	/* edited IAM policy documents (NULL = the templates) */
 	cJSON *edited_readonly, *edited_discover;
 };

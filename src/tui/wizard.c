@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "tui/app.h"
+#include "tui/orgwork.h"
 #include "tui/wiz.h"
 #include "tui/wizard.h"
 
@@ -10,14 +11,11 @@
  * the connect flows sign in after the user page: the CerteroX page is listed twice (each
  * instance applies to one kind of flow). */
 static const struct page_ops *const pages[] = {
-    &page_start_ops,      &page_certerox_migrate_ops,
-    &page_choose_ds_ops,  &page_choose_ds_life_ops,
-    &page_connection_ops, &page_export_type_ops,
-    &page_export_ops,     &page_bucket_policy_ops,
-    &page_iam_ops,        &page_user_ops,
-    &page_certerox_ops,   &page_review_ops,
-    &page_vault_ops,      &page_apply_ops,
-    &page_done_ops,
+    &page_start_ops,     &page_certerox_migrate_ops, &page_org_accounts_ops, &page_org_review_ops,
+    &page_choose_ds_ops, &page_choose_ds_life_ops,   &page_connection_ops,   &page_export_type_ops,
+    &page_export_ops,    &page_bucket_policy_ops,    &page_iam_ops,          &page_user_ops,
+    &page_certerox_ops,  &page_review_ops,           &page_vault_ops,        &page_apply_ops,
+    &page_done_ops,      &page_org_apply_ops,        &page_org_done_ops,
 };
 
 bool wizard_available(void)

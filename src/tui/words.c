@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/theme.h"
+#include "tui/widgets/theme.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/str.h"

@@ -2,7 +2,8 @@
 """--batch against the sim behaving as AWS does (issue 13 C): AWS-added table properties,
 TLS as secure transport, bucket-policy Denies of the billing services, another account's
 bucket, legacy CUR regions, a bucket CerteroX creates, policy propagation, AWS's duplicate and
-missing-report answers, split cost allocation columns. End states judged with boto3 and curl."""
+missing-report answers, split cost allocation columns (CUR 2.0 and legacy), an export beyond the
+first page of ListExports. End states judged with boto3 and curl."""
 
 import json
 import os
@@ -238,10 +239,176 @@ def lost_answers():
         os.unlink(faults)
 
 
+def legacy(bucket, **more):
+    e = {"type": "legacy", "setup": "wizard", "name": "certerox-cur", "bucket": bucket, "prefix": "cur"}
+    e.update(more)
+    return {"connection": "root", "export": e}
+
+
+def legacy_split():
+    """C8, legacy: SPLIT_COST_ALLOCATION_DATA only when export.split_cost_allocation is given; the
+    data source then uses bucket_only (OptScale's check_report_definition wants ['RESOURCES']
+    exactly); setup certerox with it, or a prefix with '/', refused before any write."""
+    sim = Sim().start()
+    try:
+        sim.client("s3").create_bucket(Bucket="acme-split")
+        w = Wizard(sim, "split")
+        # the default (true) is for CUR 2.0: a legacy plan without the key asks for RESOURCES only
+        r = w.dry_run(legacy("acme-split"), "--format", "json")
+        steps = [st for st in (r.json or {}).get("steps", []) if st.get("operation") == "PutReportDefinition"]
+        ase = steps[0]["request"]["ReportDefinition"]["AdditionalSchemaElements"] if steps else None
+        check("C8: legacy without split_cost_allocation: the plan's report has ['RESOURCES'] only",
+              r.returncode == 0 and ase == ["RESOURCES"], f"{r.returncode} {ase} {r.stderr[-400:]}")
+        n0 = len(sim.requests())
+        r = w.batch(legacy("acme-split", setup="certerox", split_cost_allocation=True))
+        check("C8: setup certerox with split_cost_allocation true: refused (65) naming the field and "
+              "OptScale's rule, before any write",
+              r.returncode == 65 and "export.split_cost_allocation" in r.stderr and "get_report_definition" in
+              r.stderr and aws_writes(sim.requests()[n0:]) == [], f"{r.returncode} {r.stderr[-600:]}")
+        r = w.batch(legacy("acme-split", prefix="cur/deep", split_cost_allocation=True))
+        check("C8: split with a prefix with '/' (bucket_only cannot accept it before the first delivery): "
+              "refused naming the prefix, before any write",
+              r.returncode != 0 and "export.split_cost_allocation" in r.stderr and "cur/deep" in r.stderr and
+              aws_writes(sim.requests()[n0:]) == [] and data_sources(sim) == [], f"{r.returncode} {r.stderr[-600:]}")
+        r = w.batch(legacy("acme-split", split_cost_allocation=True))
+        check("C8: legacy with split_cost_allocation true: exit 0, the plan says why bucket_only "
+              "(check_report_definition)", r.returncode == 0 and "check_report_definition" in r.stderr,
+              f"{r.returncode} {r.stderr[-1000:]}")
+        reps = sim.client("cur").describe_report_definitions()["ReportDefinitions"]
+        check("C8: boto3: the report has AdditionalSchemaElements ['RESOURCES', 'SPLIT_COST_ALLOCATION_DATA']",
+              [x["ReportName"] for x in reps] == ["certerox-cur"] and
+              sorted(reps[0]["AdditionalSchemaElements"]) == ["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"], str(reps))
+        ds = [d for d in data_sources(sim) if d.get("account_id") == ACCT]
+        cfg = ds[0].get("config", {}) if len(ds) == 1 else {}
+        check("C8: curl: the data source reads the bucket (config_scheme bucket_only, report certerox-cur, prefix cur)",
+              cfg.get("config_scheme") == "bucket_only" and cfg.get("report_name") == "certerox-cur" and
+              cfg.get("bucket_prefix") == "cur" and cfg.get("bucket_name") == "acme-split", str(ds)[:400])
+        n0 = len(sim.requests())
+        r = w.batch(legacy("acme-split", split_cost_allocation=True))
+        wr = aws_writes(sim.requests()[n0:])
+        check("C8: re-run: exit 0, no AWS write (the report compares equal)", r.returncode == 0 and wr == [],
+              f"{r.returncode} {wr} {r.stderr[-600:]}")
+        # AWS delivers (with the splitLineItem/* columns), CerteroX's import reads the bucket
+        cs = os.path.join(os.environ.get("top_srcdir", "."), "tests", "sim", "cloudsim")
+        d = sim.run("sh", cs, "deliver", sim.dir)
+        i = sim.run("sh", cs, "import", sim.dir)
+        code, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds[0]['id'] if ds else 'x'}")
+        check("C8: after AWS's delivery CerteroX imports the split report (curl: last_import_at set, no error)",
+              d.returncode == 0 and i.returncode == 0 and code == 200 and (ca or {}).get("last_import_at") and
+              not (ca or {}).get("last_import_attempt_error"), f"{d.stderr[-300:]} {i.stderr[-300:]} {ca}")
+    finally:
+        sim.cleanup()
+
+
+def legacy_split_existing():
+    """C8, an existing legacy report: one with SPLIT_COST_ALLOCATION_DATA is connected with bucket_only
+    (CerteroX's find_report/create_report would refuse it); asking for split data of one without it
+    is refused before any write (the wizard does not change an existing report)."""
+    sim = Sim().start()
+    try:
+        s3 = sim.client("s3")
+        s3.create_bucket(Bucket="acme-hand")
+        put_policy(s3, "acme-hand", {
+            "Sid": "EnableAWSDataExportsToWriteToS3AndCheckPolicy", "Effect": "Allow",
+            "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
+            "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+            "Resource": ["arn:aws:s3:::acme-hand/*", "arn:aws:s3:::acme-hand"],
+            "Condition": {"StringLike": {"aws:SourceAccount": ACCT, "aws:SourceArn": [
+                f"arn:aws:cur:us-east-1:{ACCT}:definition/*", f"arn:aws:bcm-data-exports:us-east-1:{ACCT}:export/*"]}}})
+        cur = sim.client("cur")
+        base = {"TimeUnit": "DAILY", "Format": "textORcsv", "Compression": "ZIP", "S3Bucket": "acme-hand",
+                "S3Region": "us-east-1", "RefreshClosedReports": True, "ReportVersioning": "OVERWRITE_REPORT"}
+        cur.put_report_definition(ReportDefinition=dict(base, ReportName="plain", S3Prefix="pl",
+                                                        AdditionalSchemaElements=["RESOURCES"]))
+        cur.put_report_definition(ReportDefinition=dict(base, ReportName="hand-split", S3Prefix="hs",
+                                                        AdditionalSchemaElements=["RESOURCES",
+                                                                                  "SPLIT_COST_ALLOCATION_DATA"]))
+        w = Wizard(sim, "hand")
+        n0 = len(sim.requests())
+        r = w.batch(legacy("acme-hand", setup="existing", name="plain", split_cost_allocation=True))
+        check("C8: existing report without split data, split_cost_allocation true: refused before any write, "
+              "naming the report", r.returncode != 0 and "plain" in r.stderr and "SPLIT_COST_ALLOCATION_DATA" in
+              r.stderr and aws_writes(sim.requests()[n0:]) == [] and data_sources(sim) == [],
+              f"{r.returncode} {r.stderr[-600:]}")
+        r = w.batch(legacy("acme-hand", setup="existing", name="hand-split"))
+        check("C8: an existing report with split data: exit 0, the plan says why bucket_only",
+              r.returncode == 0 and "check_report_definition" in r.stderr, f"{r.returncode} {r.stderr[-900:]}")
+        ds = [d for d in data_sources(sim) if d.get("account_id") == ACCT]
+        cfg = ds[0].get("config", {}) if len(ds) == 1 else {}
+        check("C8: curl: bucket_only, report hand-split, prefix hs",
+              cfg.get("config_scheme") == "bucket_only" and cfg.get("report_name") == "hand-split" and
+              cfg.get("bucket_prefix") == "hs", str(ds)[:400])
+        reps = {x["ReportName"]: x["AdditionalSchemaElements"] for x in cur.describe_report_definitions()[
+            "ReportDefinitions"]}
+        check("C8: boto3: the reports are unchanged", reps == {"plain": ["RESOURCES"], "hand-split": [
+            "RESOURCES", "SPLIT_COST_ALLOCATION_DATA"]}, str(reps))
+    finally:
+        sim.cleanup()
+
+
+def export_def(name, bucket, prefix):
+    return {"Name": name, "DataQuery": {
+        "QueryStatement": "SELECT line_item_usage_start_date, line_item_unblended_cost FROM COST_AND_USAGE_REPORT",
+        "TableConfigurations": {"COST_AND_USAGE_REPORT": {"TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "FALSE"}}},
+        "DestinationConfigurations": {"S3Destination": {
+            "S3Bucket": bucket, "S3Prefix": prefix, "S3Region": "us-east-1", "S3OutputConfigurations": {
+                "OutputType": "CUSTOM", "Format": "TEXT_OR_CSV", "Compression": "GZIP",
+                "Overwrite": "OVERWRITE_REPORT"}}},
+        "RefreshCadence": {"Frequency": "SYNCHRONOUS"}}
+
+
+def exports_beyond_first_page():
+    """A3/B4: ListExports without MaxResults answers 2 a page (--exports-page 2; AWS documents no
+    default). The wizard learns the page from its own listing: the export the data source uses is
+    number 3, beyond what CerteroX reads, so a flat prefix gets bucket_only and a prefix with '/'
+    (bucket_only fails until the first delivery) stops before any write, naming the export."""
+    sim = Sim("--exports-page", "2").start()
+    try:
+        s3 = sim.client("s3")
+        s3.create_bucket(Bucket="acme-page")
+        put_policy(s3, "acme-page", {
+            "Sid": "EnableAWSDataExportsToWriteToS3AndCheckPolicy", "Effect": "Allow",
+            "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
+            "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+            "Resource": ["arn:aws:s3:::acme-page/*", "arn:aws:s3:::acme-page"],
+            "Condition": {"StringLike": {"aws:SourceAccount": ACCT, "aws:SourceArn": [
+                f"arn:aws:cur:us-east-1:{ACCT}:definition/*", f"arn:aws:bcm-data-exports:us-east-1:{ACCT}:export/*"]}}})
+        bcm = sim.client("bcm-data-exports")
+        for name, prefix in (("x-a", "xa"), ("x-b", "xb"), ("target", "tgt"), ("deep-target", "deep/er")):
+            bcm.create_export(Export=export_def(name, "acme-page", prefix))
+        first = bcm.list_exports()
+        check("A3: boto3 ListExports without MaxResults: the first page has 2 exports and a NextToken, "
+              "'target' is not on it", [x["ExportName"] for x in first["Exports"]] == ["x-a", "x-b"] and
+              first.get("NextToken"), str(first)[:300])
+        w = Wizard(sim, "page")
+        ex = {"connection": "root", "export": {"type": "cur2", "setup": "existing", "bucket": "acme-page"}}
+        ex["export"]["name"] = "deep-target"
+        n0 = len(sim.requests())
+        r = w.batch(ex)
+        check("A3: an existing export beyond CerteroX's first page with a prefix with '/': refused before any "
+              "write, naming the export and the page", r.returncode != 0 and "deep-target" in r.stderr and
+              "first 2" in r.stderr and aws_writes(sim.requests()[n0:]) == [] and data_sources(sim) == [],
+              f"{r.returncode} {r.stderr[-700:]}")
+        ex["export"]["name"] = "target"
+        r = w.batch(ex)
+        check("A3: 'target' (number 3, prefix without '/'): exit 0, the plan says why it asks for bucket_only",
+              r.returncode == 0 and "number 3" in r.stderr and "first 2" in r.stderr, r.stderr[-900:])
+        ds = [d for d in data_sources(sim) if d.get("account_id") == ACCT]
+        cfg = ds[0].get("config", {}) if len(ds) == 1 else {}
+        check("A3: curl: the data source reads 'target' with bucket_only (prefix tgt)",
+              cfg.get("config_scheme") == "bucket_only" and cfg.get("report_name") == "target" and
+              cfg.get("bucket_prefix") == "tgt", str(ds)[:400])
+        lst = [q for q in sim.requests()[n0:] if q.get("service") == "bcm-data-exports" and
+               q.get("operation") == "ListExports"]
+        check("A3: the wizard read every page (NextToken followed)", len(lst) >= 4, str(len(lst)))
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]
     for fn in (tls_split_rerun, deny_blocks_billing, other_account_bucket, legacy_region, certerox_creates_bucket,
-               policy_propagation, lost_answers):
+               policy_propagation, lost_answers, legacy_split, legacy_split_existing, exports_beyond_first_page):
         if not only or fn.__name__ in only:
             fn()
     sys.exit(finish())

@@ -16,7 +16,9 @@ against CerteroX; "writes nothing" by the sim's request log.
   naming it; a member account's and a standalone account's credentials are refused with the
   reason;
 - a CerteroX without the assume-role keys: access defaults to user, role is refused;
-- a new key AWS accepts only later: CerteroX's refusals are waited through."""
+- a new key AWS accepts only later: CerteroX's refusals are waited through;
+- --dry-run: the plan per account (the management user's steps from reads of what is there;
+  already connected and suspended accounts said), and the request log holds no write."""
 
 import json
 import os
@@ -459,7 +461,7 @@ def user_access_and_refusals():
 
 
 def older_certerox():
-    """A CerteroX without the assume-role keys (OptScale before 2025-11): access defaults to
+    """A CerteroX without the assume-role keys (OptScale before 2025-07): access defaults to
     user; access role is refused before any write, saying why."""
     sim = Sim("--member-accounts", "1", "--certerox-version", "2025-06").start()
     try:
@@ -500,9 +502,68 @@ def key_delay():
         sim.cleanup()
 
 
+def wizard_writes(reqs):
+    """writes() of a slice, but the config-key probe's: CerteroX's check of the placeholder key
+    (the sim's newest release tries sts:AssumeRole with it, and AWS refuses it)."""
+    return writes([x for x in reqs if x.get("access_key_id") != "AKIA0000CERTEROXPROBE"
+                   or x.get("status") != 403])
+
+
+def dry_run_plan():
+    """--dry-run of action organization: the plan per account and no write (request log), before
+    and after one member is connected; a suspended account is skipped; no vault is made."""
+    sim = Sim("--member-accounts", "3").start()
+    try:
+        w = Wizard(sim, "org-dry")
+        client(sim, admin(sim), "organizations").close_account(AccountId=member_id(3))  # SUSPENDED
+        ans = {"action": "organization", "organization": {"access": "role"}}
+        n0 = len(sim.requests())
+        r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"])
+        wr = wizard_writes(sim.requests()[n0:])
+        check("dry-run: exit 0, the request log holds no write", r.returncode == 0 and wr == [],
+              f"{r.returncode} {wr} {r.stderr[-600:]}")
+        check("dry-run: no vault made", not os.path.exists(w.vault), w.vault)
+        j = r.json or {}
+        acc = {a.get("id"): a for a in j.get("accounts", [])}
+        mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
+        check("dry-run: the management user, its AssumeRole policy and a key would be made",
+              j.get("dry_run") is True and j.get("access") == "role"
+              and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey"], json.dumps(j)[:800])
+        steps = [x.get("step") for x in acc.get(member_id(1), {}).get("plan", [])]
+        check("dry-run: a member's plan: AssumeRole, CreateRole, PutRolePolicy, the data source",
+              acc.get(member_id(1), {}).get("outcome") == "would_connect"
+              and steps == ["sts AssumeRole", "iam CreateRole", "iam PutRolePolicy", "certerox create data source"],
+              json.dumps(acc.get(member_id(1)))[:600])
+        check("dry-run: the suspended account is skipped with its status",
+              acc.get(member_id(3), {}).get("outcome") == "skipped"
+              and "SUSPENDED" in acc.get(member_id(3), {}).get("reason", ""), json.dumps(acc.get(member_id(3))))
+        check("dry-run: the management account itself is skipped", acc.get(MGMT, {}).get("outcome") == "skipped")
+        check("dry-run: totals", (j.get("totals") or {}).get("would_connect") == 3, json.dumps(j.get("totals")))
+        check("dry-run: no secret printed", sim.env["AWS_SECRET_ACCESS_KEY"] not in r.stdout + r.stderr)
+        r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        check("dry-run: member 1 connected for real", r.returncode == 0, f"{r.returncode} {r.stderr[-600:]}")
+        n1 = len(sim.requests())
+        r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"])
+        wr = wizard_writes(sim.requests()[n1:])
+        j = r.json or {}
+        acc = {a.get("id"): a for a in j.get("accounts", [])}
+        mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
+        check("dry-run after a run: no write", r.returncode == 0 and wr == [], f"{r.returncode} {wr}")
+        check("dry-run after a run: member 1 already connected, the user and its policy in place",
+              acc.get(member_id(1), {}).get("outcome") == "already_connected" and mg == ["iam CreateAccessKey"]
+              and "vault lacks" in json.dumps(j.get("management")), json.dumps(j)[:800])
+        r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--format", "awscli")
+        check("dry-run --format awscli: refused (JSON only), exit 64", r.returncode == 64 and "JSON" in r.stderr,
+              f"{r.returncode} {r.stderr[-300:]}")
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
-    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox, key_delay):
+    for t in (user_access_and_refusals, role_access_twenty, killed_half_way, older_certerox, key_delay,
+              dry_run_plan):
         if not only or t.__name__ in only:
             t()
     finish()

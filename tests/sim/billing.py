@@ -30,6 +30,11 @@ from moto.s3.models import s3_backends
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BCM_NS = "com.amazonaws.bcmdataexports#"
+# Quotas. Data Exports are limited per table (AWS Data Exports User Guide, "Creating data exports":
+# CUR 2.0 5 exports; cost optimization recommendations, FOCUS 1.0, cost and usage dashboard and
+# carbon emissions 2 each); the sim has only the COST_AND_USAGE_REPORT table. Legacy CUR: 5 reports
+# an account (botocore cur ReportLimitReachedException: "This account already has five reports
+# defined"), which is also the only page size DescribeReportDefinitions allows (MaxResults 5-5).
 MAX_EXPORTS = 5
 MAX_REPORTS = 5
 TABLE = "COST_AND_USAGE_REPORT"
@@ -445,7 +450,9 @@ class Billing:
             return {"Export": rec["Export"], "ExportStatus": self._status_out(rec["Status"])}
 
     def bcm_ListExports(self, req, acct, body):
-        mr = body.get("MaxResults", 20)
+        # MaxResults 1-300 (botocore bcm-data-exports service-2.json, shape MaxResults); the page
+        # without it is not documented: `cloudsim start --exports-page N` (default 20)
+        mr = body.get("MaxResults", max(1, int(self.sim.opts.get("exports_page") or 20)))
         if not isinstance(mr, int) or not 1 <= mr <= 300:
             inv = Invalid()
             inv.add("maxResults", mr, "Member must have value between 1 and 300")
@@ -876,12 +883,19 @@ class Billing:
         ("lineItem", "UnblendedCost"), ("lineItem", "CurrencyCode"), ("lineItem", "ResourceId"),
     ]
 
+    # AWS CUR data dictionary, "Split line item details" (a report with SPLIT_COST_ALLOCATION_DATA)
+    LEGACY_SPLIT_COLUMNS = [("splitLineItem", n) for n in (
+        "ParentResourceId", "SplitUsage", "ReservedUsage", "ActualUsage", "SplitUsageRatio", "SplitCost",
+        "UnusedCost", "NetSplitCost", "NetUnusedCost", "PublicOnDemandSplitCost", "PublicOnDemandUnusedCost")]
+
     def _deliver_report(self, acct, rd, base, start, end):
         name = rd["ReportName"]
         rng = f"{start:%Y%m%d}-{end:%Y%m%d}"
         cols = self.LEGACY_COLUMNS
         if "RESOURCES" not in (rd.get("AdditionalSchemaElements") or []):
             cols = [c for c in cols if c[1] != "ResourceId"]
+        if "SPLIT_COST_ALLOCATION_DATA" in (rd.get("AdditionalSchemaElements") or []):
+            cols = cols + self.LEGACY_SPLIT_COLUMNS
         snake = {"LineItemId": "identity_line_item_id", "TimeInterval": "identity_time_interval",
                  "PayerAccountId": "bill_payer_account_id", "BillingPeriodStartDate":
                      "bill_billing_period_start_date", "BillingPeriodEndDate": "bill_billing_period_end_date",
@@ -892,6 +906,8 @@ class Billing:
                  "CurrencyCode": "line_item_currency_code", "ResourceId": "line_item_resource_id"}
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
+        for _, n in self.LEGACY_SPLIT_COLUMNS:  # the CUR 2.0 names: split_line_item_<snake case>
+            snake[n] = "split_line_item_" + re.sub(r"(?<!^)(?=[A-Z])", "_", n).lower()
         w.writerow([f"{c}/{n}" for c, n in cols])
         for i in range(3):
             w.writerow([self._sample(snake[n], acct, i, start) for _, n in cols])

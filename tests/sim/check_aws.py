@@ -209,6 +209,13 @@ def body(sim):
         allx += p["Exports"]
         tok = p.get("NextToken")
     check("ListExports pages with NextToken (5 exports, 2 a page)", len(allx) == 5 and "NextToken" in p1)
+    # without MaxResults: the sim's --exports-page (default 20; AWS documents no default)
+    p0 = bcm.list_exports()
+    check("ListExports without MaxResults: one page of the 5 (default page 20), no NextToken",
+          len(p0["Exports"]) == 5 and "NextToken" not in p0, str(p0.get("NextToken")))
+    st, h, b = json_call(sim, "bcm-data-exports", BCM + "ListExports", {"MaxResults": 301})
+    check("ListExports MaxResults 301 -> ValidationException (the model's 1-300)",
+          st == 400 and b"ValidationException" in b, b[:200])
     upd = export_def("q0", "billing-bkt", columns=cols, props=dict(props, TIME_GRANULARITY="HOURLY"))
     q0 = [e["ExportArn"] for e in allx if e["ExportName"] == "q0"][0]
     bcm.update_export(ExportArn=q0, Export=upd)
@@ -245,6 +252,19 @@ def body(sim):
           cur.describe_report_definitions()["ReportDefinitions"][0]["TimeUnit"] == "HOURLY")
     r = cur.describe_report_definitions()
     check("DescribeReportDefinitions lists the report", [d["ReportName"] for d in r["ReportDefinitions"]] == ["legacy"])
+    # C8: SchemaElement is RESOURCES | SPLIT_COST_ALLOCATION_DATA | MANUAL_DISCOUNT_COMPATIBILITY
+    # (botocore cur service-2.json); AWS stores and answers the list as sent
+    split = dict(report_def("legacy-split", "cur-bkt"),
+                 AdditionalSchemaElements=["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"])
+    cur.put_report_definition(ReportDefinition=split)
+    got = [d for d in cur.describe_report_definitions()["ReportDefinitions"] if d["ReportName"] == "legacy-split"]
+    check("C8: PutReportDefinition with SPLIT_COST_ALLOCATION_DATA -> DescribeReportDefinitions echoes "
+          "['RESOURCES', 'SPLIT_COST_ALLOCATION_DATA']",
+          got and got[0]["AdditionalSchemaElements"] == ["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"], str(got))
+    st, h, b = json_call(sim, "cur", "AWSOrigamiServiceGatewayService.PutReportDefinition",
+                         {"ReportDefinition": dict(split, ReportName="legacy-bad", AdditionalSchemaElements=["SPLIT"])})
+    check("C8: an AdditionalSchemaElements value outside the enum -> ValidationException naming the enum",
+          st == 400 and b"ValidationException" in b and b"SPLIT_COST_ALLOCATION_DATA" in b, b[:300])
 
     # Delivery
     r = sim.run("sh", os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudsim"), "deliver", sim.dir)
@@ -269,6 +289,15 @@ def body(sim):
     check("deliver: legacy layout <prefix>/<report>/YYYYMMDD-YYYYMMDD/<report>-00001.csv.gz + Manifest",
           re.search(r"cur/legacy/\d{8}-\d{8}/legacy-00001\.csv\.gz", r.stdout) and
           re.search(r"cur/legacy/\d{8}-\d{8}/legacy-Manifest\.json", r.stdout), r.stdout)
+    def header(report):
+        k = [o["Key"] for o in s3.list_objects_v2(Bucket="cur-bkt", Prefix=f"cur/{report}/").get("Contents", [])
+             if o["Key"].endswith("-00001.csv.gz")]
+        return gzip.decompress(s3.get_object(Bucket="cur-bkt", Key=k[0])["Body"].read()).decode().splitlines()[0] \
+            if k else ""
+    h_split, h_plain = header("legacy-split"), header("legacy")
+    check("C8: deliver: a legacy report with SPLIT_COST_ALLOCATION_DATA has the splitLineItem/* columns, "
+          "one without has none", "splitLineItem/SplitCost" in h_split and "splitLineItem/ParentResourceId" in
+          h_split and h_plain and "splitLineItem" not in h_plain, f"{h_split[-200:]} | {h_plain[-120:]}")
     x = bcm.get_export(ExportArn=arn)["ExportStatus"]
     check("after deliver: export HEALTHY with LastRefreshedAt", x["StatusCode"] == "HEALTHY" and "LastRefreshedAt" in x)
     s3.delete_bucket_policy(Bucket="billing-bkt")

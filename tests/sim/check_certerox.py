@@ -6,7 +6,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import Sim, check, main, bucket_policy  # noqa: E402
+from simtest import Sim, check, main, bucket_policy, report_def  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -330,6 +330,28 @@ def fidelity(sim, cas, keys):
           st == 201 and j["config"]["report_name"] == "sa-legacy", t)
     check("  (deleted again)", delete(j))
 
+    # C8: a legacy report with split cost allocation data. aws.py AWS.check_report_definition compares
+    # AdditionalSchemaElements with ['RESOURCES'] for equality (find_report, create_report); bucket_only
+    # reads only the bucket
+    cur = sim.client("cur", who="standalone")
+    cur.delete_report_definition(ReportName="sa-legacy")
+    cur.put_report_definition(ReportDefinition=dict(
+        report_def("sa-split", "sa-bkt", prefix="split", region="us-east-1"), Compression="ZIP",
+        AdditionalSchemaElements=["RESOURCES", "SPLIT_COST_ALLOCATION_DATA"]))
+    st, j, t = post("sa", cur_version=1, config_scheme="find_report")
+    check("C8: legacy find_report with only a report with SPLIT_COST_ALLOCATION_DATA -> OE0371 'Unable to find "
+          "report with required configuration'", st == 400 and j["error"]["reason"] == "Unable to configure "
+          "billing report: Unable to find report with required configuration", t)
+    st, j, t = post("sa", cur_version=1, config_scheme="create_report", bucket_name="sa-bkt", bucket_prefix="split",
+                    report_name="sa-split")
+    check("C8: legacy create_report naming it -> OE0371 \"... AdditionalSchemaElements must be ['RESOURCES']\"",
+          st == 400 and j["error"]["reason"] == "Unable to configure billing report: Invalid report "
+          "configuration: AdditionalSchemaElements must be ['RESOURCES']", t)
+    st, j, t = post("sa", cur_version=1, config_scheme="bucket_only", bucket_name="sa-bkt", bucket_prefix="split",
+                    report_name="sa-split")
+    check("C8: bucket_only with that report (prefix without '/', no files yet) -> 201", st == 201, t)
+    check("  (deleted again)", delete(j))
+
     # A6 (newest): assume_role_* -> sts:AssumeRole, the data source is the role's account
     iam.create_role(RoleName="cx-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -353,13 +375,26 @@ def releases():
             ("2024-09", {"cur_version": 2, "use_edp_discount": False}, "Unexpected parameters: ['use_edp_discount']"),
             ("2024-10", {"cur_version": 2, "use_edp_discount": False, "region_name": "eu-west-1"},
              "Unexpected parameters: ['region_name']"),
-            ("2024-10", {"cur_version": 2, "use_edp_discount": False}, None)):
+            ("2024-10", {"cur_version": 2, "use_edp_discount": False}, None),
+            ("2025-05", {"region_name": "eu-west-1"}, "Unexpected parameters: ['region_name']"),
+            ("2025-06", {"region_name": "eu-west-1", "assume_role_account_id": "345678901234",
+                         "assume_role_name": "r"}, "Unexpected parameters: ['assume_role_account_id', "
+                                                   "'assume_role_name']"),
+            ("2025-06", {"region_name": "xx-nowhere-1"}, "Cloud error: Invalid region: xx-nowhere-1"),
+            ("2025-07", {"assume_role_account_id": "345678901234", "assume_role_name": "no-such-role"},
+             "OE0433")):
         sim = Sim("--certerox-version", ver)
         try:
             sim.start()
             st, j, t = sim.curl("POST", "/restapi/v2/cloud_account_verify",
                                 {"type": "aws_cnr", "config": dict(keys(sim.env), **cfg)})
-            if want:
+            if want == "OE0433":  # the keys are known: sts:AssumeRole is tried (and refused)
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 403 OE0433 (keys accepted, AssumeRole refused)",
+                      st == 403 and (j or {}).get("error", {}).get("error_code") == "OE0433", t)
+            elif want and want.startswith("Cloud error"):
+                check(f"A6: release {ver}: verify with {sorted(cfg)} -> 403 OE0433 '{want}'",
+                      st == 403 and (j or {}).get("error", {}).get("reason") == want, t)
+            elif want:
                 check(f"A6: release {ver}: verify with {sorted(cfg)} -> 400 OE0212 '{want}'",
                       st == 400 and (j or {}).get("error", {}).get("reason") == want, t)
             else:

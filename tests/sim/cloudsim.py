@@ -4,6 +4,7 @@
 Usage:
   cloudsim start DIR [--latency-ms N] [--faults FILE] [--key-delay-ms N] [--policy-delay-ms N] [--handshake-ms N] [--no-tls]
                      [--organizations N] [--certerox-version YYYY-MM] [--member-accounts N]
+                     [--exports-page N]
   cloudsim stop DIR
   cloudsim deliver DIR
   cloudsim import DIR
@@ -187,7 +188,7 @@ def cmd_start(a):
             "faults": os.path.abspath(a.faults) if a.faults else None,
             "organizations": max(1, a.organizations), "policy_delay_ms": a.policy_delay_ms,
             "handshake_ms": a.handshake_ms, "certerox_version": a.certerox_version,
-            "member_accounts": max(0, a.member_accounts)}
+            "member_accounts": max(0, a.member_accounts), "exports_page": a.exports_page}
     write_json_atomic(os.path.join(d, "options.json"), opts)
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ)
@@ -313,6 +314,9 @@ def main(argv=None):
     s.add_argument("--member-accounts", type=int, default=0)  # orgsim.py
     s.add_argument("--certerox-version", metavar="YYYY-MM", default=None,
                    help="emulate the OptScale release of that month (default: the newest)")
+    # ListExports' page without MaxResults: AWS's model allows 1-300 and documents no default
+    s.add_argument("--exports-page", type=int, default=20, metavar="N",
+                   help="Data Exports a ListExports without MaxResults answers per page (default 20)")
     for n in ("stop", "deliver", "import", "status"):
         sub.add_parser(n).add_argument("dir")
     a = ap.parse_args(argv)

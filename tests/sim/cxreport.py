@@ -30,7 +30,9 @@ KEY_RE = r"[a-zA-Z0-9!_.*'()+,\-/:;<=>?@\[\\|]+"
 class Release:
     """What differs between OptScale releases (`cloudsim start --certerox-version YYYY-MM`;
     default: the newest).  Dates from `git log -S` on aws.py in hystax/optscale where the
-    mirror reaches (it ends 2024-10-18); later ones from the newest aws.py and its pull requests."""
+    mirror reaches (it ends 2024-10-18); later ones from the newest aws.py (BILLING_CREDS,
+    validate_credentials, _collect_s3_objects) and the release pull request that lists each change
+    (hystax/optscale "Pull request update/YYMMDD", merged the month named)."""
 
     NEWEST = "9999-12"
 
@@ -43,13 +45,20 @@ class Release:
         self.cur_version = v >= "2024-08"
         # 68428d24 2024-09-25 "OS-7806. Added use_edp_discount flag for aws cloud account"
         self.use_edp_discount = v >= "2024-10"
-        # newer aws.py (BILLING_CREDS region_name, assume_role_*; validate_credentials "Invalid
-        # region"; per-version date folders; paginated file listing): not in the 2024-10 mirror;
-        # the assume-role connection reached the web UI in hystax/optscale #772 (2025-11)
-        self.region_name = v >= "2025-11"
-        self.assume_role = v >= "2025-11"
-        self.dates_per_version = v >= "2025-11"
-        self.paginate_files = v >= "2025-11"
+        # #531 update/250123 (2025-01-23): 86373623 "OS-7822. Find report files based on cur version"
+        self.dates_per_version = v >= "2025-01"
+        # #680 update/250606 (2025-06-06): f25b82e6 "OSN-884. Allow setting bucket region_name in aws
+        # cloud config", 69917c66 "OSN-886. Support region_name on connecting AWS with bucket_only";
+        # #682 update/250611 (2025-06-10): f0658afa "OSN-922. Fixed 500 on invalid region_name"
+        # (validate_credentials "Invalid region"), a8154a32 "OSN-923. Updated error message on connect
+        # aws" (the region hint of create_report's bucket error)
+        self.region_name = v >= "2025-06"
+        # #721 update/250728 (2025-07-28): 97c8d209 "OSN-962: AWS cross account (#1623)"
+        # (BILLING_CREDS assume_role_account_id, assume_role_name, assume_role_session_name)
+        self.assume_role = v >= "2025-07"
+        # #817 update/260108 (2026-01-08): 9bd9ebd9 "OSN-1270. Fix missing report files on buckets with
+        # 1000+ files" (_collect_s3_objects pages each folder)
+        self.paginate_files = v >= "2026-01"
 
     def config_keys(self):
         keys = {"access_key_id": str, "secret_access_key": str, "config_scheme": str, "bucket_name": str,
@@ -169,7 +178,10 @@ class Report:
         # DescribeReportDefinitions without MaxResults: one page of at most 5, no NextToken followed
         return self.client("cur").describe_report_definitions()["ReportDefinitions"]
 
-    # -- aws.py Aws.check_report_definition: the problems of r, in the adapter's order and words
+    # -- aws.py Aws.check_report_definition: the problems of r, in the adapter's order and words.
+    # Each wanted value is compared with != : AdditionalSchemaElements must equal ['RESOURCES'], so a
+    # legacy report with SPLIT_COST_ALLOCATION_DATA (or MANUAL_DISCOUNT_COMPATIBILITY) fails find_report
+    # and create_report; _find_exports writes ['RESOURCES'] into every CUR 2.0 entry, so exports pass.
     def problems(self, r, exclude_s3=False, exclude_name=False):
         c = self.cfg
         want = {"ReportName": c.get("report_name", DEFAULT_REPORT_NAME),

@@ -20,7 +20,7 @@ static struct export_spec spec(bool legacy)
 	                        .region = "eu-west-1",
 	                        .granularity = ANSWERS_DAILY,
 	                        .format = ANSWERS_CSV,
-	                        .split_cost_allocation = true};
+	                        .split_cost_allocation = !legacy};
 	return s;
 }
 
@@ -225,6 +225,57 @@ START_TEST(accept_legacy)
 	set_path(d, K("Compression"), cJSON_CreateString("GZIP"));
 	ck_assert(export_accept(d, true, &dest, NULL));
 	cJSON_Delete(d);
+	/* split data on a legacy report: SPLIT_COST_ALLOCATION_DATA beside RESOURCES, which
+	 * OptScale's equality on ['RESOURCES'] refuses (issue 13 C8) */
+	s.split_cost_allocation = true;
+	d = export_legacy_definition(&s);
+	char *ase = json_compact(cJSON_GetObjectItem(d, "AdditionalSchemaElements"));
+	ck_assert_str_eq(ase, "[\"RESOURCES\",\"SPLIT_COST_ALLOCATION_DATA\"]");
+	free(ase);
+	struct strv r = STRV_INIT;
+	ck_assert(!export_accept(d, true, &dest, &r));
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(
+	    r.v[0],
+	    "Invalid report configuration: AdditionalSchemaElements must be [\"RESOURCES\"]");
+	strv_free(&r);
+	cJSON_Delete(d);
+}
+END_TEST
+
+/* The default (true) is for CUR 2.0; a legacy report gets split data only when asked for. */
+START_TEST(split_default)
+{
+	struct answers a;
+	struct export_spec s;
+	struct cx_err e;
+	answers_init(&a);
+	a.export.type = ANSWERS_LEGACY;
+	export_spec_from_answers(&s, &a, "reports", "us-east-1");
+	ck_assert(!s.split_cost_allocation);
+	ck_assert(!export_legacy_split_asked(&a));
+	answers_free(&a);
+	answers_init(&a);
+	const char *t = "{\"export\": {\"type\": \"legacy\", \"split_cost_allocation\": true}}";
+	ck_assert_int_eq(answers_load_text(&a, t, strlen(t), &e), CX_OK);
+	export_spec_from_answers(&s, &a, "reports", "us-east-1");
+	ck_assert(s.split_cost_allocation);
+	ck_assert(export_legacy_split_asked(&a));
+	/* the saved answers keep it asked for; a default is not written, so stays a default */
+	char *saved = answers_to_text(&a);
+	ck_assert_ptr_nonnull(strstr(saved, "\"split_cost_allocation\": true"));
+	free(saved);
+	answers_free(&a);
+	answers_init(&a);
+	a.export.type = ANSWERS_LEGACY;
+	saved = answers_to_text(&a);
+	ck_assert_ptr_null(strstr(saved, "split_cost_allocation"));
+	free(saved);
+	answers_free(&a);
+	answers_init(&a);
+	export_spec_from_answers(&s, &a, "reports", "us-east-1");
+	ck_assert(s.split_cost_allocation); /* CUR 2.0: on by default */
+	answers_free(&a);
 }
 END_TEST
 
@@ -316,6 +367,7 @@ static Suite *suite(void)
 	tcase_add_test(t, bodies);
 	tcase_add_test(t, columns);
 	tcase_add_test(t, accept_cur2);
+	tcase_add_test(t, split_default);
 	tcase_add_test(t, accept_legacy);
 	tcase_add_test(t, compare);
 	suite_add_tcase(s, t);

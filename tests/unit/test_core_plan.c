@@ -651,12 +651,66 @@ START_TEST(plan_cx_listing_rules)
 	ck_assert_int_eq(cx_pick_scheme(&l, true, "r6", false, "p/q", true, &scheme, &w, &err),
 	                 CX_OK);
 	ck_assert_str_eq(scheme, "bucket_only");
-	/* the facts carry what the key probe learnt */
-	cJSON *j = cJSON_Parse("{\"account_id\": \"123456789012\", \"certerox_unsupported_keys\": "
-	                       "[\"cur_version\", \"use_edp_discount\"]}");
+	/* Data Exports: the first page is the one discovery's ListExports saw (issue 13 A3) */
+	struct plan_export_fact dx[3];
+	memset(dx, 0, sizeof(dx));
+	char dnames[3][3] = {"d1", "d2", "d3"};
+	for (int i = 0; i < 3; i++) {
+		dx[i].name = dnames[i];
+		dx[i].definition = g;
+	}
+	struct plan_facts pg = {
+	    .account_id = acct, .exports = dx, .nexports = 3, .exports_first_page = 2};
+	ck_assert_int_eq(cx_exports_page(&pg), 2);
+	scheme = "create_report";
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "d2", false, "p", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "create_report");
+	size_t nw = w.n;
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "d3", false, "p", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	ck_assert_uint_eq(w.n, nw + 1);
+	ck_assert_ptr_nonnull(strstr(w.v[nw], "Data Export d3 is number 3"));
+	ck_assert_ptr_nonnull(strstr(w.v[nw], "first 2"));
+	scheme = "create_report";
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "d3", false, "p/q", false, &scheme, &w, &err),
+	                 CX_E_INPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "d3"));
+	/* everything on one page: the default page (20) */
+	pg.exports_first_page = 0;
+	ck_assert_int_eq(cx_exports_page(&pg), CX_EXPORTS_PAGE);
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "d3", false, "p/q", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "create_report");
+	/* one this run creates while the first page is already full */
+	pg.exports_first_page = 3;
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "new", true, "p/q", false, &scheme, &w, &err),
+	                 CX_E_INPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "may not be on it"));
+	ck_assert_int_eq(cx_pick_scheme(&pg, false, "new", true, "p", false, &scheme, &w, &err),
+	                 CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	/* a legacy report with SPLIT_COST_ALLOCATION_DATA: bucket_only, or refused (issue 13 C8) */
+	scheme = "create_report";
+	ck_assert_int_eq(cx_legacy_split_scheme(false, "r", "cur", &scheme, &w, &err), CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	ck_assert_ptr_nonnull(strstr(w.v[w.n - 1], "AWS.check_report_definition"));
+	scheme = "create_report";
+	ck_assert_int_eq(cx_legacy_split_scheme(false, "r", "a/b", &scheme, &w, &err), CX_E_INPUT);
+	ck_assert_str_eq(scheme, "create_report");
+	ck_assert_ptr_nonnull(strstr(err.msg, "export.split_cost_allocation: "));
+	ck_assert_ptr_nonnull(strstr(err.msg, "export.prefix \"a/b\""));
+	ck_assert_int_eq(cx_legacy_split_scheme(true, "r", "a/b", &scheme, &w, &err), CX_OK);
+	ck_assert_str_eq(scheme, "bucket_only");
+	/* the facts carry what the key probe learnt, and the listing's first page */
+	cJSON *j =
+	    cJSON_Parse("{\"account_id\": \"123456789012\", \"certerox_unsupported_keys\": "
+	                "[\"cur_version\", \"use_edp_discount\"], \"exports_first_page\": 7}");
 	struct plan_facts pf;
 	ck_assert_int_eq(plan_facts_from_json(&pf, j, &err), CX_OK);
 	ck_assert_uint_eq(pf.cx_unsupported, PLAN_CX_NO_CUR_VERSION | PLAN_CX_NO_USE_EDP_DISCOUNT);
+	ck_assert_uint_eq(pf.exports_first_page, 7);
 	plan_facts_free(&pf);
 	cJSON_Delete(j);
 	strv_free(&w);

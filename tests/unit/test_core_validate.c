@@ -308,6 +308,30 @@ START_TEST(cross_field)
 	ck_assert_str_eq(e.msg, "export: must be absent for a linked connection (a linked "
 	                        "account's billing data comes through its root account's export)");
 	answers_free(&a);
+	/* a legacy report with split data: only setup wizard makes it (issue 13 C8) */
+	ck_assert_int_eq(load(&a,
+	                      "{\"export\": {\"type\": \"legacy\", \"setup\": \"certerox\", "
+	                      "\"bucket\": \"acme-billing\", \"split_cost_allocation\": true}}",
+	                      &e),
+	                 CX_OK);
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
+	ck_assert_str_eq(
+	    e.msg,
+	    "export.split_cost_allocation: true asks for a legacy CUR report with "
+	    "SPLIT_COST_ALLOCATION_DATA, and with export.setup \"certerox\" CerteroX creates "
+	    "the report with AdditionalSchemaElements [\"RESOURCES\"] only (OptScale aws.py "
+	    "AWS.get_report_definition); use setup \"wizard\" (the wizard makes the report, "
+	    "CerteroX reads its files), export.type \"cur2\" (its split columns), or "
+	    "split_cost_allocation false");
+	a.export.setup = ANSWERS_DETECT;
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "AWS.check_report_definition"));
+	a.export.setup = ANSWERS_WIZARD;
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_OK);
+	a.export.setup = ANSWERS_SETUP_CERTEROX;
+	a.has_split = false; /* the default (true) is for CUR 2.0 */
+	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_OK);
+	answers_free(&a);
 	ck_assert_int_eq(load(&a, "{\"action\": \"migrate\"}", &e), CX_OK);
 	ck_assert_int_eq(validate_answers(&a, &w, &e), CX_E_INPUT);
 	ck_assert_str_eq(e.msg, "migrate.data_source_id: is required");
