@@ -1281,15 +1281,16 @@ static int apply_action(struct tui_page *pg, const struct tui_event *ev)
 		ret = tui_progress_action(&w->prog, ev);
 		break;
 	}
-	if (s->record) { /* the outcome has been drawn: now the journal (fsync) */
+	if (s->record) { /* the outcome has been drawn: now the summary and the journal */
 		s->record = false;
+		apply_finished(w);
 		wiz_resume_record(w);
 	}
 	if (w->apply_finished && !s->reported) {
 		s->reported = true;
-		s->record = true;
+		s->record = true; /* on the tick right after this frame */
+		tui_app_set_exit(w->app, w->apply_st == CX_OK ? 0 : 130);
 		tui_app_wake(w->app);
-		apply_finished(w);
 		if (w->apply_st == CX_E_CANCELLED)
 			tui_app_status(w->app, ROLE_WARN,
 			               "Cancelled: what was written stays; r retries, a re-run "
