@@ -18,6 +18,7 @@
 #include "run/keyintent.h"
 #include "run/session.h"
 #include "run/summary.h"
+#include "run/summary_text.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -426,7 +427,8 @@ int batch_apply(const struct cx_options *o)
 	const struct engine_result *r = engine_result(e);
 	cJSON *sum =
 	    run_summary(&p.a, &p.facts, &p.plan, &p.warnings, e, vault_path(vault), st, &err);
-	char *text = json_pretty(sum);
+	char *text = run_summary_as_text(o->format == FORMAT_JSON) ? run_summary_text(sum, NULL)
+	                                                           : json_pretty(sum);
 	fputs(text, stdout);
 	free(text);
 	cJSON_Delete(sum);

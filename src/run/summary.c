@@ -35,7 +35,10 @@ cJSON *run_summary(const struct answers *a, const struct plan_facts *facts, cons
 	const struct engine_result *r = engine_result(e);
 	const struct plan_target *t = &plan->target;
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "status", st == CX_OK ? "done" : "failed");
+	cJSON_AddStringToObject(j, "status",
+	                        st == CX_OK            ? "done"
+	                        : st == CX_E_CANCELLED ? "cancelled"
+	                                               : "failed");
 	if (st != CX_OK) {
 		char buf[1400];
 		cJSON_AddStringToObject(j, "error", cx_err_format(err, buf, sizeof(buf)));

@@ -11,7 +11,7 @@
 #include "run/engine.h"
 #include "util/err.h"
 
-/* {"status": "done"|"failed", "error"?, "data_source_id", "account_id", "action",
+/* {"status": "done"|"cancelled"|"failed", "error"?, "data_source_id", "account_id", "action",
  *  "connection", "export"?: {...}, "iam_user", "access_key_id"?, "vault"?, "warnings",
  *  "steps": [{"id", "title", "status", "ms"}]}. warnings (may be NULL) are discovery's;
  * the plan's are added. vault_path may be NULL. err is used when st != CX_OK. Caller frees. */

@@ -159,6 +159,11 @@ void tui_app_set_summary(struct tui_app *app, const char *text)
 	app->summary = xstrdup(text);
 }
 
+bool tui_app_has_summary(const struct tui_app *app)
+{
+	return app->summary != NULL;
+}
+
 void tui_app_status(struct tui_app *app, int role, const char *fmt, ...)
 {
 	app->status[0] = '\0';
@@ -248,6 +253,33 @@ static struct tui_page *cur_page(struct tui_app *app)
 	return app->pages[app->cur];
 }
 
+/* The page's keys ("Tab move  Enter continue  Esc back": items two spaces apart) in width
+ * columns: the rightmost other items go first, so "Enter ..." and "Esc ..." stay. */
+static void key_bar_fit(const char *keys, int width, char *out, size_t n)
+{
+	str_copy(out, n, keys);
+	while (tui_width(out, strlen(out)) > width) {
+		char *drop = NULL; /* start of the item to drop */
+		for (char *p = out; p; p = strstr(p, "  ")) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			if (strncmp(p, "Enter", 5) != 0 && strncmp(p, "Esc", 3) != 0)
+				drop = p;
+		}
+		if (!drop)
+			return; /* only Enter and Esc: tui_put clips */
+		char *end = strstr(drop, "  ");
+		if (end)
+			memmove(drop, end + 2, strlen(end + 2) + 1);
+		else if (drop > out + 1)
+			drop[-2] = '\0'; /* the last item, with its separator */
+		else
+			return;
+	}
+}
+
 void tui_app_draw(struct tui_app *app)
 {
 	tui_cursor_reset();
@@ -315,11 +347,14 @@ void tui_app_draw(struct tui_app *app)
 	attr_t ba = theme_attr(ROLE_BAR);
 	tui_fill(stdscr, LINES - 1, 0, COLS, ba);
 	const char *keys = pg ? (pg->keys ? pg->keys : pg->ops->keys) : NULL;
-	static const char app_keys[] = "F1 help  F10 quit ";
+	static const char app_keys[] = "? help  q/F10 quit ";
 	int ax = COLS - (int)strlen(app_keys);
 	tui_put(stdscr, LINES - 1, ax, (int)strlen(app_keys), app_keys, ba);
-	if (keys && *keys)
-		tui_put(stdscr, LINES - 1, 1, ax - 3, keys, ba);
+	if (keys && *keys) {
+		char fit[256];
+		key_bar_fit(keys, ax - 3, fit, sizeof(fit));
+		tui_put(stdscr, LINES - 1, 1, ax - 3, fit, ba);
+	}
 }
 
 void tui_app_flush(struct tui_app *app)
@@ -433,8 +468,11 @@ static void go(struct tui_app *app, int dir)
 	if (n < 0) {
 		if (dir > 0)
 			finish(app, TUI_DONE);
+		else if (tui_confirm(app, "Quit?", "This is the first page. Quit the wizard?",
+		                     false) == 1)
+			request_quit(app, true);
 		else
-			tui_app_status(app, ROLE_NORMAL, "This is the first page; F10 quits.");
+			tui_app_status(app, ROLE_NORMAL, "This is the first page.");
 		return;
 	}
 	if (pg && pg->ops->leave)

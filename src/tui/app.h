@@ -93,6 +93,7 @@ void tui_app_set_applied(struct tui_app *app, bool applied);
 void tui_app_set_exit(struct tui_app *app, int status);
 /* Text printed to stdout after endwin (the final summary; kept in the scrollback). */
 void tui_app_set_summary(struct tui_app *app, const char *text);
+bool tui_app_has_summary(const struct tui_app *app);
 /* Message on the status line (until the next page change or message; a message wider than
  * the line is wrapped over up to 3 rows above the key bar).
  * role: ROLE_NORMAL, ROLE_WARN, ROLE_ERROR, ... (theme.h). */

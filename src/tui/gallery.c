@@ -220,9 +220,9 @@ static int radios_action(struct tui_page *pg, const struct tui_event *ev)
 
 static const struct page_ops radios_ops = {
     .title = "Radio lists",
-    .keys = "Up/Down move  Space select  Tab next list  Enter continue  Esc back",
-    .help = "Up and Down move within a list; Space selects the item under the cursor; Enter "
-            "selects it and continues.",
+    .keys = "Up/Down choose  Tab next list  Enter continue  Esc back",
+    .help = "Up and Down choose within a list: the (*) mark follows the cursor; Enter "
+            "continues with what is marked.",
     .init = radios_init,
     .draw = radios_draw,
     .on_action = radios_action,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "run/summary_text.h"
 #include "tui/app.h"
 #include "tui/gallery.h"
 #include "tui/tui.h"
@@ -27,7 +28,12 @@ int tui_run(const struct cx_options *o)
 		gallery_add_pages(app);
 	else
 		w = wizard_add_pages(app, o);
-	tui_app_run(app);
+	int run = tui_app_run(app);
+	if (w && run == CX_EXIT_CANCELLED && !tui_app_has_summary(app) &&
+	    run_summary_as_text(o->format == FORMAT_JSON))
+		tui_app_set_summary(app,
+		                    "certerox-aws-setup: cancelled before anything was applied; "
+		                    "nothing was changed.\n");
 	int rc = tui_app_close(app);
 	wiz_free(w);
 	return rc;

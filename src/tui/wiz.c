@@ -16,6 +16,8 @@
 #include "run/keyintent.h"
 #include "run/resolve.h"
 #include "run/summary.h"
+#include "run/summary_text.h"
+#include "tui/resume.h"
 #include "tui/orgwork.h"
 #include "tui/term.h"
 #include "tui/widgets/theme.h"
@@ -33,12 +35,18 @@ struct wiz *wiz_new(struct tui_app *app, const struct cx_options *o)
 	if (o->answers_file) {
 		if (answers_load_file(&w->a, o->answers_file, &w->session_err) == CX_OK)
 			w->preloaded = true;
+	} else {
+		wiz_resume_load(w);
 	}
 	/* An answers file from someone else must not send the token to that person's server. */
 	bool url_from_file = w->a.certerox.url && *w->a.certerox.url && !o->certerox_url;
 	answers_override(&w->a, o->certerox_url, o->certerox_org);
 	if (w->a.action == ANSWERS_MIGRATE)
 		w->start = WIZ_MIGRATE;
+	else if (w->resume_step && w->a.action == ANSWERS_ROTATE)
+		w->start = WIZ_ROTATE;
+	else if (w->resume_step && w->a.action == ANSWERS_DISCONNECT)
+		w->start = WIZ_DISCONNECT;
 	tui_progress_init(&w->prog);
 	tui_log_init(&w->log, 300);
 	w->vault_file = o->vault_file ? xstrdup(o->vault_file) : vault_default_path();
@@ -486,7 +494,7 @@ void wiz_certerox_connect(struct wiz *w, const char *url, const char *email, con
 		w->cx_st =
 		    cx_err_set(&w->cx_err, CX_E_CREDENTIALS,
 		               "no CerteroX token (CERTEROX_TOKEN or --certerox-token-file): "
-		               "sign in with e-mail and password");
+		               "sign in with email and password");
 		return;
 	}
 	w->cx_busy = true;
@@ -592,6 +600,12 @@ static void on_event(void *ud, const struct engine_event *ev)
 		tui_log_add(&w->log, "%s: skipped: %s", t, ev->reason ? ev->reason : "");
 		break;
 	case ENGINE_FAILED: {
+		if (ev->err && ev->err->status == CX_E_CANCELLED) {
+			/* stopped by Esc/Ctrl-C: not a failure */
+			tui_progress_cancel(&w->prog, i);
+			tui_log_add(&w->log, "%s: cancelled: %s", t, ev->err->msg);
+			break;
+		}
 		char code[64] = "";
 		if (ev->err && ev->err->code[0])
 			str_copy(code, sizeof(code), ev->err->code);
@@ -681,13 +695,40 @@ void wiz_apply_cancel(struct wiz *w, bool inflight)
 	apply_check_finished(w);
 }
 
+char *wiz_policy_backup(const struct wiz *w)
+{
+	if (!w->eng || !w->jn)
+		return NULL;
+	for (size_t i = 0; i < w->plan.n; i++) {
+		const struct plan_step *ps = &w->plan.steps[i];
+		if (!str_eq(ps->service, "s3") ||
+		    !str_eq(engine_step_state(w->eng, i, NULL), "done") ||
+		    (!str_eq(ps->operation, "PutBucketPolicy") &&
+		     !str_eq(ps->operation, "DeleteBucketPolicy")))
+			continue;
+		cJSON *e = journal_find_last(w->jn, "bucket_policy_backup", "bucket",
+		                             json_str(ps->request, "Bucket"));
+		char *path = e && json_str(e, "backup") ? xstrdup(json_str(e, "backup")) : NULL;
+		cJSON_Delete(e);
+		return path;
+	}
+	return NULL;
+}
+
 char *wiz_summary_text(struct wiz *w)
 {
 	if (!w->have_plan || !w->eng)
 		return NULL;
 	cJSON *j = run_summary(&w->a, &w->facts, &w->plan, &w->warnings, w->eng,
 	                       w->vault ? vault_path(w->vault) : NULL, w->apply_st, &w->apply_err);
-	char *t = json_pretty(j);
+	char *t;
+	if (run_summary_as_text(w->o->format == FORMAT_JSON)) {
+		char *backup = wiz_policy_backup(w);
+		t = run_summary_text(j, backup);
+		free(backup);
+	} else {
+		t = json_pretty(j);
+	}
 	cJSON_Delete(j);
 	return t;
 }

@@ -91,6 +91,9 @@ struct wiz {
 	struct tui_log log;
 	char keycheck[160]; /* last key check progress */
 
+	/* an earlier run that stopped (tui/resume.h): its step (1-based; 0 = none) and answers */
+	int resume_step, resume_steps;
+	char resume_title[160];
 	/* page 1 choice */
 	enum wiz_start start;
 	bool conn_preselected;
@@ -130,8 +133,12 @@ enum cx_status wiz_apply_start(struct wiz *w);
  * steps still running (the key check) are stopped. Ctrl-C (inflight true): everything in flight
  * is stopped now. */
 void wiz_apply_cancel(struct wiz *w, bool inflight);
-/* The JSON summary text (caller frees). */
+/* The exit summary (caller frees): a few lines of text on a terminal, JSON when stdout is
+ * not a terminal or with --format json (run/summary_text.h). */
 char *wiz_summary_text(struct wiz *w);
+/* The bucket-policy backup file of this run's bucket-policy change (journal), or NULL. Caller
+ * frees. */
+char *wiz_policy_backup(const struct wiz *w);
 
 /* Text field validators built on core/validate (ctx unused). */
 bool wiz_valid_export_name(const char *v, char *msg, size_t n, void *ctx);

@@ -16,6 +16,8 @@
 #   tui_until SECONDS CMD...             until CMD succeeds, polled every 50 ms
 #   tui_hold_lock FILE / tui_release_lock
 #                                        another run holds FILE's flock (20 s at most)
+#   tui_apply_now [SECONDS]              the apply page's "Apply now?" (the final plan, made
+#                                        after the vault's unlock) answered y
 #   tui_settle                           until two masked captures in a row are identical
 #   tui_capture / tui_capture_e          the screen as text / with escape sequences
 #   tui_mask                             filter: masks times, ms, key ids, spinner frames
@@ -161,7 +163,8 @@ tui_release_lock() {
 	wait "$TUI_HOLDER" 2>/dev/null || true
 }
 
-# Dynamic values: elapsed times, clock times, access key ids, spinner frames.
+# Dynamic values: elapsed times, clock times, backup files' timestamps, access key ids,
+# spinner frames.
 tui_mask() {
 	perl -CSD -pe '
 		s/[\x{2800}-\x{28ff}]/*/g;
@@ -169,9 +172,15 @@ tui_mask() {
 		s/ +(\* )?\d+ ms\b/ $1# ms/g;
 		s/ +\d+(\.\d+)? s\b/ # s/g;
 		s/\b\d\d:\d\d:\d\d\b/HH:MM:SS/g;
+		s/\b\d{8}T\d{6}Z\b/YYYYMMDDTHHMMSSZ/g;
 		s/\b(AKIA|ASIA)[A-Z0-9]{16}\b/${1}XXXXXXXXXXXXXXXX/g;
 		s/[|\/\\-](  ?certerox-aws-setup\s*)$/*$1/;
 	' | if [ -n "${TUI_MASK_EXTRA:-}" ]; then perl -CSD -pe "$TUI_MASK_EXTRA"; else cat; fi
+}
+
+tui_apply_now() {
+	tui_wait "Apply now?" "${1:-30}" || return 1
+	tui_keys y
 }
 
 tui_settle() {
@@ -226,12 +235,12 @@ tui_page() {
 	check "page $1 at 120x40" tui_wait_wider 90
 	check "page $1 keeps its title at 120x40" tui_wait "Page $1 of $2: $3"
 	tui_resize 80 24
-	tui_wait "F1 help  F10 quit" 5 >/dev/null 2>&1 || true
+	tui_wait "? help  q/F10 quit" 5 >/dev/null 2>&1 || true
 	check "page $1 back at 80x24" tui_golden "$4"
 	tui_resize 60 20
 	check "page $1 at 60x20: too small" tui_wait "terminal too small (need 80x24, have 60x20)"
 	tui_resize 80 24
-	tui_wait "F1 help  F10 quit" 5 >/dev/null 2>&1 || true
+	tui_wait "? help  q/F10 quit" 5 >/dev/null 2>&1 || true
 	check "page $1 recovers from 60x20" tui_golden "$4"
 }
 

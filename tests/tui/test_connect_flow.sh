@@ -16,7 +16,10 @@ chmod 600 "$T_TMP/passfile"
 # Dynamic values: the sim's ports, ids, the temporary directory.
 TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
 	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
-	s/(Vault:? +)\S+/$1PATH/;'
+	s/(Vault:? +)\S+/$1PATH/;
+	s/(Policy backup: +)\S+/$1PATH/;
+	s/\d{8}T\d{6}Z/YYYYMMDDTHHMMSSZ/g;
+	s/cxtui\.\w{6}/cxtui.XXXXXX/g;'
 export TUI_MASK_EXTRA
 ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
 
@@ -31,6 +34,12 @@ check "CerteroX signed in with the token" tui_wait "(0 AWS data sources)" 20
 page 1 Welcome connect-01-start
 tui_keys Enter
 page 2 "Connection type" connect-02-connection
+tui_keys Down
+check "a payer account set to Linked is warned" \
+	tui_wait "This is the management (payer) account of an Organization" 5
+tui_keys Up
+check "back on Root: no warning" \
+	tui_wait_gone "This is the management (payer) account of an Organization" 5
 tui_keys Enter
 page 3 "Export type" connect-03-export-type
 tui_keys Enter
@@ -49,6 +58,10 @@ tui_type "$BUCKET"
 check "a valid field takes its message off the status line" tui_status_lacks "S3 bucket naming"
 tui_keys C-u
 tui_type "$BUCKET"
+tui_keys Enter
+check "a bucket that does not exist is flagged on this page" \
+	tui_status_has "$BUCKET does not exist in this account" 20
+check "the page stays" tui_wait "Page 4 of 12: Data export"
 tui_keys Tab Space
 check "create the bucket switch" tui_wait "[x] Create the bucket"
 check "region field shown" tui_wait "Bucket region"
@@ -56,10 +69,10 @@ page 4 "Data export" connect-04-export
 tui_resize 60 20
 check "60x20: too small" tui_wait "terminal too small (need 80x24, have 60x20)"
 tui_resize 80 24
-tui_wait "F1 help  F10 quit" 5
+tui_wait "? help  q/F10 quit" 5
 check "80x24 again: the page is back with its values" tui_wait "[$BUCKET"
 tui_keys Enter
-check "page 5 shows the diff" tui_wait "Current -> merged (diff)" 10
+check "page 5 shows the diff" tui_wait "Current → merged (diff)" 10
 page 5 "Bucket policy" connect-05-bucket-policy
 tui_keys Tab
 check "Tab shows the merged JSON" tui_wait "Merged policy (JSON)"
@@ -73,9 +86,43 @@ page 7 "IAM user and access key" connect-07-user
 tui_keys Enter
 check "page 8 signed in" tui_wait "Signed in; organization" 10
 page 8 CerteroX connect-08-certerox
-tui_keys Enter
+# another sign-in method: the stale "Signed in" is cleared; back to the token signs in again
+tui_keys Tab Right
+check "another sign-in method clears Signed in" tui_wait_gone "Signed in; organization" 5
+check "it asks to sign in" tui_wait "Not signed in yet: Enter signs in."
+tui_keys Left Enter
+check "back to the token: signed in again, on to page 9" tui_wait "Page 9 of 12" 20
 check "page 9 shows the plan" tui_wait "create  bcm-data-exports CreateExport certerox-cur2" 10
 page 9 "Review the plan" connect-09-review
+# s saves the plan as JSON, a shows and saves the awscli script, w the answers file
+tui_keys s
+check "s asks where to save the plan" tui_wait "Save the plan as (Enter: certerox-plan.json):"
+tui_type "$T_TMP/plan.json"
+tui_keys Enter
+check "s: saved" tui_wait "Saved the plan to $T_TMP/plan.json" 5
+check "the saved plan is the plan's JSON" python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))
+ops = [s['operation'] for s in p['steps']]
+sys.exit(0 if 'CreateExport' in ops and 'CreateAccessKey' in ops else 1)" "$T_TMP/plan.json"
+tui_keys a
+check "a shows the awscli script" tui_wait "aws s3api create-bucket --bucket '$BUCKET'" 5
+check "golden of the awscli script" tui_golden connect-09-review-awscli
+tui_keys q
+check "then asks where to save it" tui_wait "Save the awscli script as (Enter: certerox-plan.sh):"
+tui_type "$T_TMP/plan.sh"
+tui_keys Enter
+check "a: saved" tui_wait "Saved the awscli script to" 5
+check "the script is valid bash naming the bucket" sh -c "bash -n '$T_TMP/plan.sh' && grep -q '$BUCKET' '$T_TMP/plan.sh'"
+tui_keys w
+check "w asks where to write the answers" tui_wait "Save the answers file as"
+tui_type "$T_TMP/answers.json"
+tui_keys Enter
+check "w: saved" tui_wait "Saved the answers file to" 5
+check "the answers file has this session's bucket" python3 -c "
+import json, sys
+a = json.load(open(sys.argv[1]))
+sys.exit(0 if a['export']['bucket'] == sys.argv[2] else 1)" "$T_TMP/answers.json" "$BUCKET"
 tui_keys Enter
 page 10 "Credential vault" connect-10-vault
 check "the vault page warns that a forgotten passphrase is lost" \
@@ -97,6 +144,7 @@ tui_keys Tab
 tui_type "$PASS"
 check "passphrase masked" tui_wait "[*******"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 40
 TUI_GOLDEN_LINES=15 page 11 Apply connect-11-apply
 tui_keys Enter
@@ -106,8 +154,13 @@ tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 tui_tmux capture-pane -t cx -p -S -200 >"$T_TMP/scrollback"
 cat "$T_TMP/scrollback" >>"$TUI_ALL"
-check "summary printed after exit" grep -q '"status": "done"' "$T_TMP/scrollback"
-check "summary has the data source id" grep -q '"data_source_id": "' "$T_TMP/scrollback"
+check "summary printed after exit (text on a terminal)" grep -q '^certerox-aws-setup: done (connect)' "$T_TMP/scrollback"
+check "summary has the data source id" grep -q '^  Data source: ' "$T_TMP/scrollback"
+check "summary names the export and the bucket" sh -c "grep -q '^  Export: *certerox-cur2' '$T_TMP/scrollback' && grep -q '^  Bucket: *s3://' '$T_TMP/scrollback'"
+check "summary names the key id and the vault" sh -c "grep -q '^  Access key: *AKIA' '$T_TMP/scrollback' && grep -q '^  Vault: ' '$T_TMP/scrollback'"
+check "summary says what happens next" grep -q '^  Next: ' "$T_TMP/scrollback"
+check "no JSON on a terminal" sh -c "! grep -q '\"status\"' '$T_TMP/scrollback'"
+check "golden of the exit summary" tui_golden connect-13-summary
 
 # The data source exists in CerteroX.
 CXURL=$(tui_sim_var CERTEROX_URL)
@@ -116,7 +169,7 @@ TOKEN=$(tui_sim_var CERTEROX_TOKEN)
 curl -sS --cacert "$TUI_SIM/ca.pem" -H "Authorization: Bearer $TOKEN" \
 	"$CXURL/restapi/v2/organizations/$ORG/cloud_accounts" >"$T_TMP/ds.json" 2>&1 || true
 check "CerteroX has the data source" grep -q '"AWS 123456789012"' "$T_TMP/ds.json"
-DSID=$(sed -n 's/.*"data_source_id": "\([^"]*\)".*/\1/p' "$T_TMP/scrollback" | head -n 1)
+DSID=$(sed -n 's/^  Data source: *\([^ ]*\).*/\1/p' "$T_TMP/scrollback" | head -n 1)
 check "the summary's id is CerteroX's" grep -q "\"$DSID\"" "$T_TMP/ds.json"
 # The key is in the vault.
 env XDG_DATA_HOME="$HOMEDIR/data" "$CX_BIN" --list --passphrase-file "$T_TMP/passfile" \

@@ -80,7 +80,7 @@ page() { tui_page "$1" 7 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 tui_keys Down Down Down Down Down
 check "start page: the disconnect's note under the cursor" tui_wait "Delete it in CerteroX and, if asked" 5
 tui_page 1 12 Welcome disconnect-01-start
@@ -111,6 +111,7 @@ tui_keys y
 check "vault: unlock" tui_wait "Unlock the existing vault" 10
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 90
 TUI_GOLDEN_LINES=14 page 6 Apply disconnect-06-apply
 tui_keys Enter

@@ -56,7 +56,7 @@ check "page 3" next 3 "Export type"
 check "page 4" next 4 "[$BUCKET"
 check "page 5" next 5 "Bucket $BUCKET"
 check "page 6" next 6 "[CerteroXReadOnly]"
-check "the existing policy is noticed" tui_wait "Exists (default version v1, 1 versions)" 10
+check "the existing policy is noticed" tui_wait "Exists (default version v1, 1 version)" 10
 
 edit invalid
 check "invalid JSON: reported" tui_wait "The edited document is not valid JSON" 10
@@ -100,6 +100,7 @@ tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 check "the policy version step ran" tui_wait "done      iam CreatePolicyVersion CerteroXReadOnly"
 tui_keys Enter

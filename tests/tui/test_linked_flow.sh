@@ -66,6 +66,7 @@ tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 TUI_GOLDEN_LINES=12 page 8 Apply linked-08-apply
 tui_keys Enter

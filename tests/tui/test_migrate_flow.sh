@@ -43,7 +43,7 @@ page() { tui_page "$1" 10 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 # page 1 counts the connect flow's pages until the choice is made
 tui_page 1 12 Welcome migrate-01-start
 tui_keys Down Enter
@@ -76,6 +76,7 @@ check "vault: unlock" tui_wait "Unlock the existing vault" 10
 page 8 "Credential vault" migrate-08-vault
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 TUI_GOLDEN_LINES=12 page 9 Apply migrate-09-apply
 tui_keys Enter

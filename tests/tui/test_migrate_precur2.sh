@@ -73,7 +73,7 @@ page() { tui_page "$1" 10 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 tui_page 1 12 Welcome precur2-01-start
 tui_keys Down Enter
 check "migrate: CerteroX page next" tui_wait "Page 2 of 10: CerteroX" 10
@@ -113,8 +113,6 @@ page 7 "Review the plan" precur2-07-review
 tui_keys End
 check "review: the legacy report is deleted" tui_wait "delete  cur DeleteReportDefinition acme-cur" 5
 tui_keys Enter
-check "the deletion is confirmed first" tui_wait "Replace or delete?" 5
-tui_keys y
 check "vault: a new one" tui_wait "Page 8 of 10: Credential vault" 10
 tui_type "$PASS"
 tui_keys Tab
@@ -122,17 +120,21 @@ tui_type "$PASS"
 check "passphrase masked" tui_wait "[*******" 5
 page 8 "Credential vault" precur2-08-vault
 tui_keys Enter
+check "Apply now? asks" tui_wait "Apply now?" 30
+tui_capture >"$T_TMP/applynow.screen"
+check "Apply now? names the legacy report it deletes" grep -q "acme-cur" "$T_TMP/applynow.screen"
+tui_keys y
 check "apply finishes" tui_wait "Done: every step finished" 90
 TUI_GOLDEN_LINES=12 page 9 Apply precur2-09-apply
 tui_keys Enter
 check "done names the real user" tui_wait "IAM user         billing-reader" 5
-check "done names the new export" tui_wait "CUR 2.0 export   acme-cur2" 5
+check "done names the new export" tui_wait "Export           acme-cur2 (CUR 2.0)" 5
 check "done: the legacy report deleted, as chosen" tui_wait "Legacy report    acme-cur (deleted)" 5
 page 10 Done precur2-10-done
 tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 tui_tmux capture-pane -t cx -p -S -400 >"$T_TMP/summary.txt"
-check "the summary's iam_user is the real user" grep -qF '"iam_user": "billing-reader"' "$T_TMP/summary.txt"
+check "the summary's IAM user is the real user" grep -qE 'IAM user: +billing-reader' "$T_TMP/summary.txt"
 
 # boto3: the end state in AWS
 (

@@ -70,6 +70,7 @@ tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 tui_keys Enter
 check "done page" tui_wait "Data source id" 10

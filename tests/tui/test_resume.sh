@@ -48,6 +48,7 @@ tui_type "$PASS"
 tui_keys Tab
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply runs; CreateUser stalls" tui_wait "running   iam CreateUser" 20
 tui_keys C-c
 check "Ctrl-C during apply exits 130" tui_wait "[exit 130]" 10
@@ -69,6 +70,7 @@ tui_keys Enter
 check "a wrong passphrase is refused" tui_wait "wrong passphrase" 10
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "re-run finishes" tui_wait "Done: every step finished" 40
 tui_capture >"$T_TMP/apply"
 check "re-run does not create the user again" grep -q "skipped   iam CreateUser" "$T_TMP/apply"

@@ -36,7 +36,7 @@ page() { tui_page "$1" 7 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 tui_launch --vault-kdf interactive
-check "start page sees the data source" tui_wait "(1 AWS data sources)" 20
+check "start page sees the data source" tui_wait "(1 AWS data source)" 20
 check "start page offers the rotate" tui_wait "( ) Rotate a data source's access key" 5
 check "start page offers the disconnect" tui_wait "( ) Disconnect a data source" 5
 tui_page 1 12 Welcome rotate-01-start
@@ -59,6 +59,7 @@ check "vault: unlock" tui_wait "Unlock the existing vault" 10
 page 5 "Credential vault" rotate-05-vault
 tui_type "$PASS"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 90
 TUI_GOLDEN_LINES=12 page 6 Apply rotate-06-apply
 tui_keys Enter
@@ -69,7 +70,7 @@ tui_keys Enter
 check "exit 0" tui_wait "[exit 0]" 10
 # the summary printed on exit, with the scrollback
 tui_tmux capture-pane -t cx -p -S -400 >"$T_TMP/summary.txt"
-check "the summary names previous_access_key_id" grep -qF "\"previous_access_key_id\": \"$OLD\"" "$T_TMP/summary.txt"
+check "the summary names the previous key" grep -qE "^  Previous key: +$OLD\$" "$T_TMP/summary.txt"
 tui_aws_keys
 NEW=$(awk '$2 == "Active" {print $1}' "$T_TMP/keys.txt")
 check "boto3: one key left, Active" test "$(wc -l <"$T_TMP/keys.txt")" -eq 1 -a -n "$NEW"

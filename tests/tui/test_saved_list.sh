@@ -68,7 +68,7 @@ check "secret known" test -n "$SECRET"
 tui_start 80 24 $ENVS
 tui_launch
 check "page 1 again" tui_wait "management (payer) account" 20
-check "CerteroX has one data source" tui_wait "(1 AWS data sources)" 20
+check "CerteroX has one data source" tui_wait "(1 AWS data source)" 20
 check "the Welcome page names the account's data source" \
 	tui_wait 'Connected: "Saved list account"' 20
 check "... with its id" tui_wait "($DSID)"

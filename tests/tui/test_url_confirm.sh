@@ -59,6 +59,7 @@ tui_keys Tab
 tui_type "$LONG"
 check "the meter rates it" tui_wait "very strong"
 tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
 check "apply finishes" tui_wait "Done: every step finished" 60
 tui_keys Enter
 check "page 12" tui_wait "Data source id" 10

@@ -56,13 +56,20 @@ check "validation clears when fixed" tui_wait_gone "only letters, digits"
 tui_keys Enter
 check "page 2" tui_wait "Page 2 of 6: Radio lists"
 check "golden radio" tui_golden radio
-tui_keys Down Space Tab Down Down Space
+tui_keys Down
+check "the (*) mark follows the cursor" tui_wait "▸ (*) Legacy CUR export"
+check "the mark left the item above" tui_wait "( ) Standard data export"
+check "golden radio after Down" tui_golden radio-moved
+tui_keys Tab Down Down
 check "radio selection" tui_wait "Chosen: Legacy CUR export, Monthly"
 tui_keys Escape
 check "Esc goes back keeping state" tui_wait "Page 1 of 6: Form fields"
 check "state kept after back" tui_wait "[x_t "
 tui_keys Escape
-check "Esc on the first page stays" tui_wait "This is the first page; F10 quits."
+check "Esc on the first page asks whether to quit" tui_wait "This is the first page. Quit the wizard?"
+tui_keys n
+check "No: the first page stays" tui_wait "This is the first page."
+check "the key bar shows ? and q" tui_wait "? help  q/F10 quit"
 tui_keys Enter
 tui_wait "Page 2 of 6"
 check "radio state kept" tui_wait "Chosen: Legacy CUR export, Monthly"

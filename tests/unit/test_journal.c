@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "run/journal.h"
+#include "run/summary_text.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/paths.h"
@@ -78,11 +79,56 @@ START_TEST(journal_modes_and_entries)
 }
 END_TEST
 
+/* The exit summary's text form: outcome, data source, export, bucket, key, vault, backup,
+ * next; a cancelled run says so and counts what was not run; JSON when asked for. */
+START_TEST(summary_text_lines)
+{
+	static const char done[] =
+	    "{\"status\": \"done\", \"data_source_id\": \"ds-1\", \"account_id\": "
+	    "\"123456789012\", \"action\": \"connect\", \"export\": {\"type\": \"cur2\", "
+	    "\"name\": \"certerox-cur2\", \"bucket\": \"b1\", \"prefix\": \"reports\", "
+	    "\"region\": \"us-east-1\"}, \"iam_user\": \"certerox-billing\", "
+	    "\"access_key_id\": \"AKIAEXAMPLE\", \"vault\": \"/v/credentials.vault\", "
+	    "\"warnings\": [], \"steps\": []}";
+	cJSON *j = cJSON_Parse(done);
+	char *t = run_summary_text(j, "/s/backup/bucket-policy-b1.json");
+	ck_assert_ptr_nonnull(strstr(t, "certerox-aws-setup: done (connect)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Data source:   ds-1\n  AWS account:   123456789012\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(t, "  Export:        certerox-cur2 (standard data export, CUR 2.0)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Bucket:        s3://b1/reports (us-east-1)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Access key:    AKIAEXAMPLE\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Vault:         /v/credentials.vault\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Policy backup: /s/backup/bucket-policy-b1.json\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Next:          AWS delivers the first billing files "
+	                                "within 24 hours;\n                 CerteroX"));
+	ck_assert_ptr_null(strstr(t, "{"));
+	free(t);
+	cJSON_Delete(j);
+	static const char cancelled[] =
+	    "{\"status\": \"cancelled\", \"error\": \"cancelled; 2 steps not run\", "
+	    "\"data_source_id\": null, \"account_id\": \"123456789012\", \"action\": "
+	    "\"connect\", \"steps\": [{\"status\": \"done\"}, {\"status\": \"not run\"}, "
+	    "{\"status\": \"not run\"}]}";
+	j = cJSON_Parse(cancelled);
+	t = run_summary_text(j, NULL);
+	ck_assert_ptr_nonnull(strstr(t, "certerox-aws-setup: cancelled; 2 steps not run\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  Data source:   not created"));
+	ck_assert_ptr_nonnull(strstr(t, "  Next:          run the wizard again"));
+	ck_assert_ptr_null(strstr(t, "failed"));
+	ck_assert_ptr_null(strstr(t, "Policy backup"));
+	free(t);
+	cJSON_Delete(j);
+	ck_assert(!run_summary_as_text(true)); /* --format json */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("journal");
 	TCase *tc = tcase_create("journal");
 	tcase_add_test(tc, journal_modes_and_entries);
+	tcase_add_test(tc, summary_text_lines);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -11,6 +11,7 @@
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
 #include "tui/pages/page_migrate.h"
+#include "tui/words.h"
 #include "tui/wiz.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -186,14 +187,19 @@ static void bp_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		tui_put(win, y++, x, wd, s->err.msg, theme_attr(ROLE_ERROR));
 	}
 	for (size_t i = 0; i < s->m.warnings.n && i < 3; i++) {
-		snprintf(line, sizeof(line), "%s %s", theme_sym(SYM_WARN), s->m.warnings.v[i]);
+		char *plain = tui_words(s->m.warnings.v[i]);
+		snprintf(line, sizeof(line), "%s %s", theme_sym(SYM_WARN), plain);
+		free(plain);
 		tui_put(win, y++, x, wd, line, theme_attr(ROLE_WARN));
 	}
 	struct tui_rect vr = {y + 1, x + 1, b.y + b.h - y - 2, wd - 2};
 	if (s->show_json)
 		tui_view_draw_boxed(&s->json, win, vr, "Merged policy (JSON)", true);
-	else
-		tui_view_draw_boxed(&s->diff, win, vr, "Current -> merged (diff)", true);
+	else {
+		char title[64];
+		snprintf(title, sizeof(title), "Current %s merged (diff)", theme_sym(SYM_TO));
+		tui_view_draw_boxed(&s->diff, win, vr, title, true);
+	}
 }
 
 static int bp_action(struct tui_page *pg, const struct tui_event *ev)
@@ -351,6 +357,10 @@ static void iam_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct iam_state *s = pg->state;
 	struct wiz *w = W(pg);
+	/* "Tab other policy" only when there are two */
+	pg->keys = iam_has(w, 0) && iam_has(w, 1)
+	               ? NULL
+	               : "e edit  PgUp/PgDn scroll  Enter continue  Esc back";
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[300];
 	int n = 0;
@@ -385,8 +395,9 @@ static void iam_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			pf = &w->facts.policies[i];
 	bool edited = s->which == 0 ? w->edited_readonly != NULL : w->edited_discover != NULL;
 	if (pf)
-		snprintf(line, sizeof(line), "Exists (default version %s, %d versions); %s",
+		snprintf(line, sizeof(line), "Exists (default version %s, %d version%s); %s",
 		         pf->default_version ? pf->default_version : "?", pf->versions,
+		         pf->versions == 1 ? "" : "s",
 		         edited ? "your edited document will be used" : "updated when it differs");
 	else
 		snprintf(line, sizeof(line), "Will be created%s",
@@ -576,8 +587,9 @@ static void user_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		snprintf(line, sizeof(line), "  user %s: does not exist", w->a.iam.user);
 		tui_put(win, y++, x, wd, line, A_NORMAL);
 	} else {
-		snprintf(line, sizeof(line), "  user %s: exists, %zu attached policies, %zu keys",
-		         w->a.iam.user, w->facts.nattached, w->facts.nkeys);
+		snprintf(line, sizeof(line), "  user %s: exists, %zu attached polic%s, %zu key%s",
+		         w->a.iam.user, w->facts.nattached, w->facts.nattached == 1 ? "y" : "ies",
+		         w->facts.nkeys, w->facts.nkeys == 1 ? "" : "s");
 		tui_put(win, y++, x, wd, line, A_NORMAL);
 		if (!w->facts.user_owned) {
 			bool use = w->a.iam.existing_user == ANSWERS_EXISTING_USER_USE;
@@ -678,7 +690,7 @@ const struct page_ops page_user_ops = {
     .keys = "Enter continue  Esc back",
     .help = "The IAM user CerteroX signs in as, with its policies and one access key.\nIf the "
             "user has a key whose secret the vault does not hold, a new key is made (with "
-            "two such keys, --yes lets the wizard delete one).",
+            "two such keys, one must be deleted first: the page says which).",
     .init = user_init,
     .enter = user_enter,
     .draw = user_draw,

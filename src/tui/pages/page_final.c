@@ -12,7 +12,10 @@
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
 #include "tui/pages/unlock.h"
+#include "tui/pages/review_save.h"
+#include "tui/resume.h"
 #include "tui/wiz.h"
+#include "tui/words.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/secmem.h"
@@ -25,7 +28,7 @@
 /* ---- 8. CerteroX ---- */
 
 static const char *const auth_items[] = {"API token (CERTEROX_TOKEN or --certerox-token-file)",
-                                         "E-mail and password"};
+                                         "Email and password"};
 
 enum { C_URL, C_AUTH, C_EMAIL, C_PASS, C_ORG, C_NAME, C_EDP, C_COUNT };
 
@@ -47,7 +50,7 @@ static void cx_init(struct tui_page *pg)
 	tui_text_init(&s->url, "CerteroX URL", 512, w->a.certerox.url);
 	tui_text_set_validator(&s->url, wiz_valid_url, NULL);
 	tui_choice_init(&s->auth, "Sign in with", auth_items, 2, w->cx_token ? 0 : 1);
-	tui_text_init(&s->email, "E-mail", 256, getenv("CERTEROX_EMAIL"));
+	tui_text_init(&s->email, "Email", 256, getenv("CERTEROX_EMAIL"));
 	tui_masked_init(&s->pass, "Password", 256);
 	tui_choice_init(&s->org, "Organization", NULL, 0, 0);
 	tui_text_init(&s->name, "Data source name", 255, w->a.data_source.name);
@@ -214,9 +217,17 @@ static int cx_action(struct tui_page *pg, const struct tui_event *ev)
 	case C_URL:
 		r = tui_text_action(&s->url, ev);
 		break;
-	case C_AUTH:
+	case C_AUTH: {
+		int was = s->auth.sel;
 		r = tui_choice_action(&s->auth, ev);
+		if (s->auth.sel != was && !w->cx_busy) {
+			/* another sign-in method: the old "Signed in" (or its error) is stale */
+			w->cx_ready = false;
+			w->cx_st = CX_OK;
+			cx_err_clear(&w->cx_err);
+		}
 		break;
+	}
 	case C_EMAIL:
 		r = tui_text_action(&s->email, ev);
 		break;
@@ -261,7 +272,7 @@ static int cx_action(struct tui_page *pg, const struct tui_event *ev)
 	if (login && (tui_masked_len(&s->pass) > 0 || !w->cx_ready)) {
 		if (!*tui_text_value(&s->email) || tui_masked_len(&s->pass) == 0) {
 			s->focus = *tui_text_value(&s->email) ? C_PASS : C_EMAIL;
-			tui_app_status(w->app, ROLE_ERROR, "Give the e-mail and the password.");
+			tui_app_status(w->app, ROLE_ERROR, "Give the email and the password.");
 			return TUI_HANDLED;
 		}
 		wiz_certerox_connect(w, url, tui_text_value(&s->email), tui_masked_value(&s->pass));
@@ -300,7 +311,7 @@ const struct page_ops page_certerox_ops = {
     .title = "CerteroX",
     .keys = "Tab/arrows move  Enter sign in/continue  Esc back",
     .help = "Where CerteroX Cloud Management runs and how the wizard signs in: the API token "
-            "from CERTEROX_TOKEN (or --certerox-token-file), or e-mail and password (the "
+            "from CERTEROX_TOKEN (or --certerox-token-file), or email and password (the "
             "password is masked and never stored).\nWhen the sign-in sees several "
             "organizations, choose one.\nThe data source name is how the account appears in "
             "CerteroX; the EDP switch applies an Enterprise Discount Program discount.",
@@ -316,7 +327,7 @@ const struct page_ops page_certerox_migrate_ops = {
     .title = "CerteroX",
     .keys = "Tab/arrows move  Enter sign in/continue  Esc back",
     .help = "Where CerteroX Cloud Management runs and how the wizard signs in: the API token "
-            "from CERTEROX_TOKEN (or --certerox-token-file), or e-mail and password (the "
+            "from CERTEROX_TOKEN (or --certerox-token-file), or email and password (the "
             "password is masked and never stored).\nWhen the sign-in sees several "
             "organizations, choose one.\nThe data source name is how the account appears in "
             "CerteroX; the EDP switch applies an Enterprise Discount Program discount.",
@@ -619,8 +630,15 @@ static char *review_text(struct wiz *w)
 			break;
 		}
 	}
-	buf_printf(&b, "Account %s, %s %s\n", t->account_id ? t->account_id : "",
-	           answers_connection_name(w->a.connection), answers_action_name(w->a.action));
+	static const char *const what[] = {
+	    [ANSWERS_CONNECT] = "connect a new data source",
+	    [ANSWERS_MIGRATE] = "switch the data source to CUR 2.0",
+	    [ANSWERS_ROTATE] = "rotate the access key",
+	    [ANSWERS_DISCONNECT] = "disconnect the data source",
+	    [ANSWERS_ORGANIZATION] = "connect the Organization's accounts",
+	};
+	buf_printf(&b, "Account %s (%s): %s\n", t->account_id ? t->account_id : "",
+	           w->a.connection == ANSWERS_LINKED ? "Linked" : "Root", what[w->a.action]);
 	if (t->export_name)
 		buf_printf(&b, "Export %s (%s)\nBucket s3://%s/%s in %s\n", t->export_name,
 		           t->legacy ? "legacy CUR" : "CUR 2.0", t->bucket ? t->bucket : "?",
@@ -647,7 +665,9 @@ static char *review_text(struct wiz *w)
 		               "are recognised then and the plan is made again before anything "
 		               "is written.");
 	buf_puts(&b, "\n");
-	return buf_steal(&b);
+	char *plain = tui_words(buf_str(&b)); /* core's words are made for --batch */
+	buf_free(&b);
+	return plain;
 }
 
 static void review_update(struct wiz *w, struct review_state *s)
@@ -725,6 +745,11 @@ static int review_action(struct tui_page *pg, const struct tui_event *ev)
 		s->built = false;
 		review_update(w, s);
 		return TUI_HANDLED;
+	case ACT_CHAR:
+	case ACT_SEARCH_NEXT: /* n is bound; s, a and w arrive as characters */
+		if (ev->ch != L'n' && review_save_key(w, ev->ch))
+			return TUI_HANDLED;
+		return tui_view_action(&s->view, w->app, ev);
 	case ACT_ENTER:
 		if (!s->built) {
 			tui_app_status(w->app, ROLE_NORMAL,
@@ -752,14 +777,8 @@ static int review_action(struct tui_page *pg, const struct tui_event *ev)
 				return TUI_HANDLED;
 			return TUI_NEXT;
 		}
-		if (plan_needs_confirmation(&w->plan)) {
-			int yes = tui_confirm(w->app, "Replace or delete?",
-			                      "The plan replaces or deletes something (marked "
-			                      "\"replaces/deletes\"). Continue?",
-			                      false);
-			if (yes != 1)
-				return TUI_HANDLED;
-		}
+		/* what it replaces is named in "Apply now?" on the apply page, with the plan
+		 * made after the vault's unlock */
 		return TUI_NEXT;
 	default:
 		return tui_view_action(&s->view, w->app, ev);
@@ -773,10 +792,12 @@ static bool review_applies(struct tui_page *pg)
 
 const struct page_ops page_review_ops = {
     .title = "Review the plan",
-    .keys = "Tab text/JSON  PgUp/PgDn scroll  / search  Enter continue  Esc back",
+    .keys = "s save plan  a awscli  w answers  Tab JSON  Enter continue  Esc back",
     .help = "Every step of the plan in order: create, update, delete or skip (with the "
             "reason). Nothing has been written yet.\nTab shows the plan as JSON (the same as "
-            "--dry-run).",
+            "--dry-run); PgUp/PgDn scroll, / searches.\ns saves the plan as JSON, a shows "
+            "it as aws CLI commands and saves that script, w writes the answers given so far "
+            "as an answers file for --batch --answers FILE.",
     .init = review_init,
     .enter = review_enter,
     .draw = review_draw,
@@ -826,7 +847,9 @@ static void vault_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	struct wiz *w = W(pg);
 	int x = b.x + 1, wd = b.w - 2, y = b.y + 1;
 	char line[600];
-	snprintf(line, sizeof(line), "Vault: %s", w->vault_file);
+	char path[512];
+	tui_path_fit(w->vault_file, wd - 7, path, sizeof(path));
+	snprintf(line, sizeof(line), "Vault: %s", path);
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
 	struct tui_rect r = {y, x, 3, wd};
 	if (w->vault) {
@@ -970,8 +993,12 @@ const struct page_ops page_vault_ops = {
 /* ---- 11. apply ---- */
 
 struct apply_state {
-	bool waiting;  /* for the discovery with the vault */
-	bool reported; /* summary and exit status set */
+	bool waiting;   /* for the discovery with the vault */
+	bool asking;    /* the final plan is made: "Apply now?" is due */
+	bool in_dialog; /* "Apply now?" is open (ticks reach the page meanwhile) */
+	bool declined;  /* "Apply now?" was answered no: Enter asks again */
+	bool reported;  /* summary and exit status set */
+	bool record;    /* where the apply stopped is still to be journalled (after the draw) */
 };
 
 static void apply_init(struct tui_page *pg)
@@ -1005,11 +1032,103 @@ static void apply_try_start(struct wiz *w, struct apply_state *s)
 		tui_log_add(&w->log, "plan: %s", w->plan_err.msg);
 		return;
 	}
+	s->asking = true; /* the plan made after the vault's unlock is the one confirmed */
+	tui_app_wake(w->app);
+}
+
+/* The final plan's counts and what it replaces, for "Apply now?" (caller frees). */
+static char *apply_question(const struct wiz *w)
+{
+	size_t nc = 0, nu = 0, nd = 0;
+	struct buf rb;
+	buf_init(&rb);
+	for (size_t i = 0; i < w->plan.n; i++) {
+		const struct plan_step *st = &w->plan.steps[i];
+		nc += st->kind == PLAN_CREATE;
+		nu += st->kind == PLAN_UPDATE;
+		nd += st->kind == PLAN_DELETE;
+		if (st->destructive && st->kind != PLAN_SKIP && st->kind != PLAN_READ)
+			buf_printf(&rb, "\n  %s %s", theme_sym(SYM_ARROW), st->title);
+	}
+	char *q =
+	    xasprintf("The final plan (made after the vault was unlocked): %zu create%s, "
+	              "%zu update%s, %zu delete%s.%s%s\n\nApply now?",
+	              nc, nc == 1 ? "" : "s", nu, nu == 1 ? "" : "s", nd, nd == 1 ? "" : "s",
+	              rb.len ? "\n\nIt replaces or deletes:" : "", rb.len ? buf_str(&rb) : "");
+	buf_free(&rb);
+	return q;
+}
+
+/* "Apply now?": yes starts the engine; no keeps the page (Enter asks again, Esc goes back). */
+static void apply_ask(struct wiz *w, struct apply_state *s)
+{
+	if (s->in_dialog)
+		return;
+	s->asking = false;
+	s->in_dialog = true;
+	char *q = apply_question(w);
+	int yes = tui_confirm(w->app, "Apply now?", q, !plan_needs_confirmation(&w->plan));
+	free(q);
+	s->in_dialog = false;
+	if (yes != 1) {
+		s->declined = true;
+		tui_app_status(w->app, ROLE_NORMAL,
+		               "Nothing was applied. Enter asks again; Esc goes back.");
+		return;
+	}
+	s->declined = false;
+	tui_app_status_clear(w->app);
 	if (wiz_apply_start(w) != CX_OK) {
 		w->apply_finished = true;
 		w->apply_st = w->apply_err.status;
 		tui_log_add(&w->log, "apply: %s", w->apply_err.msg);
 	}
+}
+
+/* Steps a cancel left undone (not run, or stopped while they ran). */
+static int apply_not_run(const struct wiz *w)
+{
+	int n = 0;
+	for (int i = 0; i < w->prog.n; i++)
+		n += w->prog.steps[i].state == STEP_NOTRUN ||
+		     w->prog.steps[i].state == STEP_CANCELLED ||
+		     w->prog.steps[i].state == STEP_PENDING;
+	return n;
+}
+
+/* The key bar follows the apply: Esc cancels only while it runs; r retries after a cancel. */
+static void apply_keys(struct tui_page *pg)
+{
+	struct wiz *w = W(pg);
+	if (w->applying)
+		pg->keys = NULL;
+	else if (!w->apply_finished)
+		pg->keys = "Enter apply now  Esc back";
+	else if (w->apply_st == CX_E_CANCELLED)
+		pg->keys = "r retry  Up/Down steps  PgUp/PgDn log  Enter continue";
+	else
+		pg->keys = "Up/Down steps  PgUp/PgDn log  Enter continue";
+}
+
+/* r after a cancel: read the account again (what the cancelled run made is found and
+ * skipped), plan again and apply; the vault stays unlocked and the journal open. */
+static void apply_retry(struct tui_page *pg)
+{
+	struct apply_state *s = pg->state;
+	struct wiz *w = W(pg);
+	free(w->disc_key); /* the facts changed: discovery runs again */
+	w->disc_key = NULL;
+	w->have_facts = false;
+	w->apply_finished = false;
+	w->apply_st = CX_OK;
+	cx_err_clear(&w->apply_err);
+	w->keycheck[0] = '\0';
+	s->reported = false;
+	s->waiting = true;
+	tui_app_set_exit(w->app, 130);
+	tui_log_add(&w->log, "retry: reading the account again, then the rest of the plan");
+	tui_app_status(w->app, ROLE_NORMAL, "Retrying: what is done is skipped.");
+	apply_try_start(w, s);
 }
 
 static void apply_finished(struct wiz *w)
@@ -1036,6 +1155,7 @@ static void apply_enter(struct tui_page *pg, int how)
 	struct apply_state *s = pg->state;
 	struct wiz *w = W(pg);
 	if (!w->applying && !w->apply_finished) {
+		s->declined = false;
 		s->waiting = true;
 		apply_try_start(w, s);
 	}
@@ -1043,7 +1163,9 @@ static void apply_enter(struct tui_page *pg, int how)
 
 static void apply_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
+	struct apply_state *s = pg->state;
 	struct wiz *w = W(pg);
+	apply_keys(pg);
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[1400];
 	if (w->applying)
@@ -1051,15 +1173,24 @@ static void apply_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	else if (w->apply_finished && w->apply_st == CX_OK)
 		snprintf(line, sizeof(line), "%s Done: every step finished. Enter continues.",
 		         theme_sym(SYM_OK));
+	else if (w->apply_finished && w->apply_st == CX_E_CANCELLED)
+		snprintf(line, sizeof(line),
+		         "%s Cancelled: %d step%s not run; what was written stays. r retries now.",
+		         theme_sym(SYM_WARN), apply_not_run(w), apply_not_run(w) == 1 ? "" : "s");
 	else if (w->apply_finished) {
 		char buf[1200];
 		snprintf(line, sizeof(line), "%s Stopped: %s", theme_sym(SYM_FAIL),
 		         cx_err_format(&w->apply_err, buf, sizeof(buf)));
-	} else
+	} else if (s->declined || s->asking || s->in_dialog)
+		snprintf(line, sizeof(line), "Ready: %zu steps; nothing was applied yet.",
+		         w->plan.n);
+	else
 		snprintf(line, sizeof(line), "Preparing...");
 	tui_put(win, y++, x, wd, line,
-	        w->apply_finished ? theme_attr(w->apply_st == CX_OK ? ROLE_OK : ROLE_ERROR)
-	                          : theme_attr(ROLE_LABEL));
+	        !w->apply_finished              ? theme_attr(ROLE_LABEL)
+	        : w->apply_st == CX_OK          ? theme_attr(ROLE_OK)
+	        : w->apply_st == CX_E_CANCELLED ? theme_attr(ROLE_WARN)
+	                                        : theme_attr(ROLE_ERROR));
 	if (!w->applying && !w->apply_finished) {
 		wiz_draw_discovery(w, win, y, x, wd);
 		return;
@@ -1085,6 +1216,8 @@ static int apply_action(struct tui_page *pg, const struct tui_event *ev)
 	switch (ev->act) {
 	case ACT_TICK:
 		apply_try_start(w, s);
+		if (s->asking)
+			apply_ask(w, s);
 		ret = TUI_REDRAW;
 		break;
 	case ACT_BACK:
@@ -1107,15 +1240,31 @@ static int apply_action(struct tui_page *pg, const struct tui_event *ev)
 			w->apply_st = CX_E_CANCELLED;
 			s->reported = true;
 			apply_finished(w);
+			wiz_resume_record(w);
 			tui_app_set_applied(w->app, false);
 			tui_app_set_exit(w->app, 130);
 			return TUI_QUIT;
 		}
 		return 0;
+	case ACT_CHAR:
+		if ((ev->ch == 'r' || ev->ch == 'R') && w->apply_finished &&
+		    w->apply_st == CX_E_CANCELLED) {
+			apply_retry(pg);
+			apply_keys(pg);
+			return TUI_HANDLED;
+		}
+		return 0;
 	case ACT_ENTER:
+		if (s->declined && !w->applying && !w->apply_finished) {
+			apply_ask(w, s);
+			return TUI_HANDLED;
+		}
 		if (w->apply_finished && w->apply_st == CX_OK)
 			return TUI_NEXT;
-		if (w->apply_finished)
+		if (w->apply_finished && w->apply_st == CX_E_CANCELLED)
+			tui_app_status(w->app, ROLE_WARN,
+			               "Cancelled: r retries now; F10 quits (a re-run continues).");
+		else if (w->apply_finished)
 			tui_app_status(
 			    w->app, ROLE_ERROR,
 			    "Fix the problem and run the wizard again: it continues where "
@@ -1132,12 +1281,20 @@ static int apply_action(struct tui_page *pg, const struct tui_event *ev)
 		ret = tui_progress_action(&w->prog, ev);
 		break;
 	}
+	if (s->record) { /* the outcome has been drawn: now the summary and the journal */
+		s->record = false;
+		apply_finished(w);
+		wiz_resume_record(w);
+	}
 	if (w->apply_finished && !s->reported) {
 		s->reported = true;
-		apply_finished(w);
+		s->record = true; /* on the tick right after this frame */
+		tui_app_set_exit(w->app, w->apply_st == CX_OK ? 0 : 130);
+		tui_app_wake(w->app);
 		if (w->apply_st == CX_E_CANCELLED)
 			tui_app_status(w->app, ROLE_WARN,
-			               "Cancelled: what was written stays; a re-run continues.");
+			               "Cancelled: what was written stays; r retries, a re-run "
+			               "continues.");
 	}
 	return ret;
 }
@@ -1207,6 +1364,15 @@ static int done_steps(struct wiz *w, WINDOW *win, int y, int x, int wd, int rows
 	return n;
 }
 
+/* "  Label            /a/path", the path cut at the front with an ellipsis to fit. */
+static void done_path(WINDOW *win, int y, int x, int wd, const char *label, const char *path)
+{
+	char fit[512], line[600];
+	tui_path_fit(path, wd - 19, fit, sizeof(fit));
+	snprintf(line, sizeof(line), "  %-16s %s", label, fit);
+	tui_put(win, y, x, wd, line, A_NORMAL);
+}
+
 /* Rotate and disconnect: what changed, by the plan and the engine's result. */
 static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 {
@@ -1239,18 +1405,15 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 		         : deleted ? "deleted"
 		                   : "kept: the wizard did not make it");
 		tui_put(win, y++, x, wd, line, A_NORMAL);
-		if (w->vault) {
-			snprintf(line, sizeof(line), "  Vault            %s", vault_path(w->vault));
-			tui_put(win, y++, x, wd, line, A_NORMAL);
-		}
+		if (w->vault)
+			done_path(win, y++, x, wd, "Vault", vault_path(w->vault));
 		y++;
 		struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};
-		tui_put_wrapped(
-		    win, rr,
-		    "CerteroX reads the billing data with the new key from now on. The "
-		    "summary printed to the terminal when the wizard exits gives the old "
-		    "key as previous_access_key_id. Enter finishes.",
-		    A_NORMAL);
+		tui_put_wrapped(win, rr,
+		                "CerteroX reads the billing data with the new key from now on. The "
+		                "summary printed to the terminal when the wizard exits names the "
+		                "previous key too. Enter finishes.",
+		                A_NORMAL);
 		return;
 	}
 	snprintf(line, sizeof(line), "%s The data source \"%s\" was deleted in CerteroX.",
@@ -1286,7 +1449,7 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 	        theme_attr(ROLE_DIM));
 }
 
-/* Migrate: the real user (the summary's iam_user), the new export, the legacy report's fate. */
+/* Migrate: the real user (the summary's iam_user) and the legacy report's fate. */
 static int done_migrate_rows(struct wiz *w, const struct engine_result *r, WINDOW *win, int y,
                              int x, int wd)
 {
@@ -1296,9 +1459,7 @@ static int done_migrate_rows(struct wiz *w, const struct engine_result *r, WINDO
 	         : w->a.iam.user  ? w->a.iam.user
 	                          : "(unknown)");
 	tui_put(win, y++, x, wd, line, A_NORMAL);
-	snprintf(line, sizeof(line), "  CUR 2.0 export   %s",
-	         w->plan.target.export_name ? w->plan.target.export_name : "(unknown)");
-	tui_put(win, y++, x, wd, line, A_NORMAL);
+	/* the new export itself is the Export row every connect's Done page has */
 	const struct plan_step *lg = plan_find(&w->plan, "legacy-delete");
 	for (size_t i = 0; i < w->facts.ndata_sources; i++) {
 		const struct plan_data_source_fact *d = &w->facts.data_sources[i];
@@ -1345,10 +1506,21 @@ static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		         r->access_key_id);
 		tui_put(win, y++, x, wd, line, A_NORMAL);
 	}
-	if (w->vault) {
-		snprintf(line, sizeof(line), "  Vault            %s", vault_path(w->vault));
+	const struct plan_target *t = &w->plan.target;
+	if (w->have_plan && t->export_name) {
+		snprintf(line, sizeof(line), "  Export           %s (%s)", t->export_name,
+		         t->legacy ? "legacy CUR" : "CUR 2.0");
 		tui_put(win, y++, x, wd, line, A_NORMAL);
+		snprintf(line, sizeof(line), "  Bucket           s3://%s/%s",
+		         t->bucket ? t->bucket : "", t->prefix ? t->prefix : "");
+		tui_put_clipped(win, y++, x, wd, line, A_NORMAL);
 	}
+	char *backup = wiz_policy_backup(w);
+	if (backup)
+		done_path(win, y++, x, wd, "Policy backup", backup);
+	free(backup);
+	if (w->vault)
+		done_path(win, y++, x, wd, "Vault", vault_path(w->vault));
 	y++;
 	tui_put(win, y++, x, wd, "What happens next", theme_attr(ROLE_LABEL));
 	struct tui_rect rr = {y, x + 2, b.y + b.h - y, wd - 2};

@@ -12,6 +12,7 @@
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
 #include "tui/pages/unlock.h"
+#include "tui/pages/export_gate.h"
 #include "tui/wiz.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -118,8 +119,8 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		tui_put(win, y++, x, wd, "  ARN       ...", theme_attr(ROLE_DIM));
 	}
 	if (w->cx_ready && w->have_facts)
-		snprintf(line, sizeof(line), "  CerteroX  %s (%zu AWS data sources)", w->cx_url,
-		         w->facts.ndata_sources);
+		snprintf(line, sizeof(line), "  CerteroX  %s (%zu AWS data source%s)", w->cx_url,
+		         w->facts.ndata_sources, w->facts.ndata_sources == 1 ? "" : "s");
 	else if (w->cx_st != CX_OK)
 		snprintf(line, sizeof(line), "  CerteroX  %s: %s", w->cx_url ? w->cx_url : "",
 		         w->cx_err.msg);
@@ -175,6 +176,12 @@ static void start_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		tui_put(win, b.y + b.h - 1, x, wd,
 		        "Answers preloaded from --answers; review each page.",
 		        theme_attr(ROLE_DIM));
+	else if (w->resume_step && !w->disc) {
+		snprintf(line, sizeof(line),
+		         "An earlier run stopped at step %d of %d; its answers are loaded.",
+		         w->resume_step, w->resume_steps);
+		tui_put(win, b.y + b.h - 1, x, wd, line, theme_attr(ROLE_WARN));
+	}
 }
 
 /* The CerteroX data source with this id, NULL when none (or the list is not known). */
@@ -442,6 +449,16 @@ static void conn_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		                     "This is a member account of an Organization: Linked is "
 		                     "pre-selected.",
 		                     theme_attr(ROLE_DIM));
+	if (s->r.cursor == 1 && w->facts.org_role == PLAN_ORG_MANAGEMENT) {
+		char warn[300];
+		snprintf(warn, sizeof(warn),
+		         "%s This is the management (payer) account of an Organization: its "
+		         "billing data comes only through Root. As Linked, CerteroX gets none of "
+		         "it.",
+		         theme_sym(SYM_WARN));
+		struct tui_rect r2 = {y + 1, x, 3, wd};
+		y += tui_put_wrapped(win, r2, warn, theme_attr(ROLE_WARN)) + 1;
+	}
 	if (s->r.cursor == 1 && w->facts.data_sources_known && !has_root(w)) {
 		char warn[300];
 		snprintf(warn, sizeof(warn),
@@ -573,8 +590,8 @@ const struct page_ops page_export_type_ops = {
 static const char *const setup_items[] = {"Create it now (this wizard)", "Let CerteroX create it",
                                           "Use an existing export", "Let CerteroX detect it"};
 static const char *const setup_notes[] = {
-    "The wizard creates it with your AWS rights.", "CerteroX creates it (create_report).",
-    "Choose one found above (bucket_only).", "CerteroX finds it (find_report); bucket optional."};
+    "The wizard creates it with your AWS rights.", "CerteroX creates it with its own rights.",
+    "Choose one found above.", "CerteroX finds it; the bucket is optional."};
 static const char *const gran_items[] = {"DAILY", "HOURLY"};
 static const char *const fmt_items[] = {"csv", "parquet"};
 
@@ -600,6 +617,9 @@ struct export_state {
 	const char **pick_items; /* names of the found exports of the type */
 	int npick;
 	bool legacy;
+	bool gate_wait;       /* Enter taken: waiting for the account's facts (export_gate) */
+	char replace_ok[256]; /* the export name whose replacement Enter confirmed */
+	char gate_msg[400];   /* what export_gate flagged (the status line follows it) */
 };
 
 static void export_free(struct tui_page *pg)
@@ -853,6 +873,32 @@ static bool export_check(struct wiz *w, struct export_state *s)
 	return true;
 }
 
+/* After Enter: continue only when the account has nothing to flag for these answers. */
+static int export_gated(struct wiz *w, struct export_state *s)
+{
+	enum export_gate_result g = export_gate(w, s->gate_msg, sizeof(s->gate_msg));
+	s->gate_wait = g == GATE_WAIT;
+	const char *name = answers_export_name(&w->a);
+	if (g == GATE_REPLACE && str_eq(s->replace_ok, name))
+		g = GATE_OK; /* Enter again: replacing it is wanted (Apply now? names it) */
+	switch (g) {
+	case GATE_WAIT:
+		tui_app_status(w->app, ROLE_NORMAL, "Checking the bucket and the exports...");
+		return TUI_HANDLED;
+	case GATE_BUCKET:
+		s->focus = E_BUCKET;
+		tui_app_status(w->app, ROLE_ERROR, "%s", s->gate_msg);
+		return TUI_HANDLED;
+	case GATE_REPLACE:
+		s->focus = E_NAME;
+		str_copy(s->replace_ok, sizeof(s->replace_ok), name);
+		tui_app_status(w->app, ROLE_WARN, "%s", s->gate_msg);
+		return TUI_HANDLED;
+	default:
+		return TUI_NEXT;
+	}
+}
+
 static int export_action(struct tui_page *pg, const struct tui_event *ev)
 {
 	struct export_state *s = pg->state;
@@ -860,8 +906,15 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 	if (ev->act == ACT_TICK) {
 		if (!wiz_discovering(w))
 			export_pick_list(w, s);
+		if (s->gate_wait)
+			return export_gated(w, s);
 		wiz_refresh(w);
 		return TUI_REDRAW;
+	}
+	s->gate_wait = false;
+	if (s->gate_msg[0]) { /* the user acts on what was flagged: the message goes */
+		s->gate_msg[0] = '\0';
+		tui_app_status_clear(w->app);
 	}
 	int r = 0;
 	int before_setup = s->setup.sel, before_pick = s->pick.sel;
@@ -928,7 +981,7 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 		a->export.format = s->fmt.sel ? ANSWERS_PARQUET : ANSWERS_CSV;
 		a->export.split_cost_allocation = s->split.on;
 		a->has_export = true;
-		return TUI_NEXT;
+		return export_gated(w, s);
 	}
 	default:
 		return 0;

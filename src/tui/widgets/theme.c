@@ -78,11 +78,12 @@ static const char *const sym_utf8[SYM_COUNT] = {
     [SYM_OK] = "\u2714",   [SYM_RUN] = "\u280b",   [SYM_FAIL] = "\u2718",
     [SYM_SKIP] = "\u2013", [SYM_WAIT] = "\u00b7",  [SYM_RETRY] = "\u21bb",
     [SYM_WARN] = "!",      [SYM_ARROW] = "\u25b8", [SYM_ELLIPSIS] = "\u2026",
+    [SYM_TO] = "\u2192",
 };
 static const char *const sym_ascii[SYM_COUNT] = {
-    [SYM_OK] = "[ok]",   [SYM_RUN] = "[..]",  [SYM_FAIL] = "[!!]",
-    [SYM_SKIP] = "[--]", [SYM_WAIT] = "[  ]", [SYM_RETRY] = "[..]",
-    [SYM_WARN] = "[!]",  [SYM_ARROW] = ">",   [SYM_ELLIPSIS] = "~",
+    [SYM_OK] = "[ok]",    [SYM_RUN] = "[..]",   [SYM_FAIL] = "[!!]", [SYM_SKIP] = "[--]",
+    [SYM_WAIT] = "[  ]",  [SYM_RETRY] = "[..]", [SYM_WARN] = "[!]",  [SYM_ARROW] = ">",
+    [SYM_ELLIPSIS] = "~", [SYM_TO] = "->",
 };
 
 const char *theme_sym(enum tui_sym s)

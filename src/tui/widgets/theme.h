@@ -45,6 +45,7 @@ enum tui_sym {
 	SYM_WARN,     /* warning:  "⚠"  / "[!]" */
 	SYM_ARROW,    /* pointer:  "▸"  / ">" */
 	SYM_ELLIPSIS, /* clipped:  "…"  / "~" */
+	SYM_TO,       /* from/to:  "→"  / "->" */
 	SYM_COUNT
 };
 

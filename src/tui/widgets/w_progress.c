@@ -109,6 +109,15 @@ void tui_progress_fail(struct tui_progress *p, int i, const char *code, const ch
 	s->fix = xstrdup(fix);
 }
 
+void tui_progress_cancel(struct tui_progress *p, int i)
+{
+	struct tui_step *s = step(p, i);
+	if (!s)
+		return;
+	step_clear(s);
+	s->state = STEP_CANCELLED;
+}
+
 const char *tui_step_word(enum tui_step_state st)
 {
 	switch (st) {
@@ -126,6 +135,8 @@ const char *tui_step_word(enum tui_step_state st)
 		return "failed";
 	case STEP_NOTRUN:
 		return "not run";
+	case STEP_CANCELLED:
+		return "cancelled";
 	}
 	return "?";
 }
@@ -143,6 +154,7 @@ static enum tui_sym step_sym(enum tui_step_state st)
 	case STEP_DONE:
 		return SYM_OK;
 	case STEP_SKIPPED:
+	case STEP_CANCELLED:
 		return SYM_SKIP;
 	case STEP_FAILED:
 		return SYM_FAIL;
@@ -156,6 +168,7 @@ static enum tui_role step_role(enum tui_step_state st)
 	case STEP_DONE:
 		return ROLE_OK;
 	case STEP_RETRYING:
+	case STEP_CANCELLED:
 		return ROLE_WARN;
 	case STEP_FAILED:
 		return ROLE_ERROR;

@@ -1,4 +1,5 @@
-/* w_radio.c - radio list: one choice among items, each with an optional note. */
+/* w_radio.c - radio list: one choice among items, each with an optional note. The (*) mark
+ * follows the cursor, so what Enter takes is what is marked. */
 #include "tui/widgets/theme.h"
 #include "tui/widgets/widgets.h"
 
@@ -36,18 +37,18 @@ int tui_radio_action(struct tui_radio *r, const struct tui_event *ev)
 	case ACT_UP:
 		if (r->cursor == 0)
 			return 0;
-		r->cursor--;
+		r->selected = --r->cursor;
 		return TUI_HANDLED | TUI_REDRAW;
 	case ACT_DOWN:
 		if (r->cursor >= r->n - 1)
 			return 0;
-		r->cursor++;
+		r->selected = ++r->cursor;
 		return TUI_HANDLED | TUI_REDRAW;
 	case ACT_HOME:
-		r->cursor = 0;
+		r->selected = r->cursor = 0;
 		return TUI_HANDLED | TUI_REDRAW;
 	case ACT_END:
-		r->cursor = r->n - 1;
+		r->selected = r->cursor = r->n - 1;
 		return TUI_HANDLED | TUI_REDRAW;
 	case ACT_TOGGLE:
 		r->selected = r->cursor;

@@ -1,4 +1,4 @@
-/* w_switch.c - on/off switch drawn as a checkbox; Space toggles. */
+/* w_switch.c - on/off switch drawn as a checkbox ("[x]" on, "[ ]" off); Space toggles. */
 #include "tui/widgets/theme.h"
 #include "tui/widgets/widgets.h"
 
@@ -7,8 +7,7 @@ void tui_switch_draw(const struct tui_switch *s, WINDOW *w, int y, int x, int wi
 	attr_t a = focused ? theme_attr(ROLE_FOCUS) : A_NORMAL;
 	tui_put(w, y, x, 2, focused ? theme_sym(SYM_ARROW) : " ", theme_attr(ROLE_LABEL));
 	int n = tui_put(w, y, x + 2, 4, s->on ? "[x] " : "[ ] ", a);
-	n += tui_put(w, y, x + 2 + n, width - 2 - n, s->label, a);
-	tui_put(w, y, x + 3 + n, width - 3 - n, s->on ? "(on)" : "(off)", theme_attr(ROLE_DIM));
+	tui_put(w, y, x + 2 + n, width - 2 - n, s->label, a); /* the box says on or off */
 	if (focused)
 		tui_cursor_at(y, x + 3);
 }

@@ -1,4 +1,4 @@
-/* w_view.c - scrolling text view with wrapping, per-byte roles and search. */
+/* w_view.c - scrolling text view with word wrapping, per-byte roles and search. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +69,14 @@ static void layout(struct tui_view *v, int width)
 			size_t fit = tui_fit(s + pos, len - pos, width);
 			if (fit == 0 && pos < len)
 				fit = 1;
+			if (pos + fit < len && s[pos + fit] != ' ') {
+				/* never split a word: break after the last space that fits */
+				size_t b = fit;
+				while (b > 0 && s[pos + b - 1] != ' ')
+					b--;
+				if (b > 0)
+					fit = b;
+			}
 			if (v->nrows == cap) {
 				cap = cap ? cap * 2 : 64;
 				v->rows = xrealloc(v->rows, cap * sizeof(*v->rows));

@@ -91,8 +91,9 @@ struct tui_radio {
 void tui_radio_init(struct tui_radio *r, const struct tui_radio_item *items, int n, int selected);
 /* Draws at (y, x); returns the rows used (items plus note rows, wrapped to width). */
 int tui_radio_draw(struct tui_radio *r, WINDOW *w, int y, int x, int width, bool focused);
-/* Up/Down move the cursor (0 at the ends, so the page can move focus), Space selects the
- * cursor item, Home/End; Enter selects the cursor item and returns 0 (the page continues). */
+/* Up/Down/Home/End move the cursor and the (*) mark with it (0 at the ends, so the page can
+ * move focus); Space selects the cursor item; Enter selects it and returns 0 (the page
+ * continues). */
 int tui_radio_action(struct tui_radio *r, const struct tui_event *ev);
 
 /* ---- switch (checkbox): "[x] label" / "[ ] label"; Space toggles ---- */
@@ -176,7 +177,8 @@ enum tui_step_state {
 	STEP_DONE,
 	STEP_SKIPPED,
 	STEP_FAILED,
-	STEP_NOTRUN /* will not run (cancelled, or a step it needs failed) */
+	STEP_NOTRUN,   /* will not run (cancelled, or a step it needs failed) */
+	STEP_CANCELLED /* stopped by Esc/Ctrl-C while it ran (not a failure) */
 };
 struct tui_step {
 	char *label;
@@ -203,7 +205,10 @@ void tui_progress_done(struct tui_progress *p, int i, long ms);
 void tui_progress_skip(struct tui_progress *p, int i, const char *reason);
 void tui_progress_fail(struct tui_progress *p, int i, const char *code, const char *message,
                        const char *fix);
-/* Status word for a state ("waiting", "running", "retrying", "done", "skipped", "failed"). */
+/* The step was stopped by a cancel while it ran: "cancelled", dim, no error code. */
+void tui_progress_cancel(struct tui_progress *p, int i);
+/* Status word for a state ("waiting", "running", "retrying", "done", "skipped", "failed",
+ * "not run", "cancelled"). */
 const char *tui_step_word(enum tui_step_state s);
 void tui_progress_draw(struct tui_progress *p, WINDOW *w, struct tui_rect r, unsigned int tick);
 int tui_progress_action(struct tui_progress *p, const struct tui_event *ev);
