@@ -382,18 +382,19 @@ static struct aws_op *exec_op(const struct aws_op_def *def, const char *arn, con
 	return op;
 }
 
-static void list_exec_build(void *stp, struct aws_req *rq)
+/* A paged listing of one resource: {arn_key: ARN, "NextToken"}. */
+static void arn_paged_build(struct exec_st *s, struct aws_req *rq, const char *arn_key)
 {
-	struct exec_st *s = stp;
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "ExportArn", s->arn);
+	cJSON_AddStringToObject(j, arn_key, s->arn);
 	opkit_req_json_paged(rq, j, s->token);
 }
 
-static enum cx_status list_exec_parse(void *stp, const struct http_response *r, bool *more,
-                                      struct cx_err *err)
+/* One page of such a listing: the objects of array `list` that have `key`, added to s->out. */
+static enum cx_status arn_paged_collect(struct exec_st *s, const struct http_response *r,
+                                        bool *more, const char *list, const char *key,
+                                        struct cx_err *err)
 {
-	struct exec_st *s = stp;
 	*more = false;
 	cJSON *j = aws_json_doc(r, err);
 	if (!j)
@@ -401,14 +402,25 @@ static enum cx_status list_exec_parse(void *stp, const struct http_response *r, 
 	if (!s->out)
 		s->out = cJSON_CreateArray();
 	const cJSON *e;
-	cJSON_ArrayForEach(e, json_arr(j, "Executions"))
+	cJSON_ArrayForEach(e, json_arr(j, list))
 	{
-		if (cJSON_IsObject(e) && json_str(e, "ExecutionId"))
+		if (cJSON_IsObject(e) && json_str(e, key))
 			cJSON_AddItemToArray(s->out, cJSON_Duplicate(e, true));
 	}
 	opkit_json_next_token(j, &s->token, more);
 	cJSON_Delete(j);
 	return CX_OK;
+}
+
+static void list_exec_build(void *stp, struct aws_req *rq)
+{
+	arn_paged_build(stp, rq, "ExportArn");
+}
+
+static enum cx_status list_exec_parse(void *stp, const struct http_response *r, bool *more,
+                                      struct cx_err *err)
+{
+	return arn_paged_collect(stp, r, more, "Executions", "ExecutionId", err);
 }
 
 static const struct aws_op_def list_exec_def = {
@@ -494,31 +506,13 @@ enum cx_status bcm_get_execution(struct aws_client *c, const char *arn, const ch
  * Value}], "NextToken"} (botocore bcm-data-exports ListTagsForResourceRequest/Response). */
 static void list_tags_build(void *stp, struct aws_req *rq)
 {
-	struct exec_st *s = stp;
-	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "ResourceArn", s->arn);
-	opkit_req_json_paged(rq, j, s->token);
+	arn_paged_build(stp, rq, "ResourceArn");
 }
 
 static enum cx_status list_tags_parse(void *stp, const struct http_response *r, bool *more,
                                       struct cx_err *err)
 {
-	struct exec_st *s = stp;
-	*more = false;
-	cJSON *j = aws_json_doc(r, err);
-	if (!j)
-		return err->status;
-	if (!s->out)
-		s->out = cJSON_CreateArray();
-	const cJSON *t;
-	cJSON_ArrayForEach(t, json_arr(j, "ResourceTags"))
-	{
-		if (cJSON_IsObject(t) && json_str(t, "Key"))
-			cJSON_AddItemToArray(s->out, cJSON_Duplicate(t, true));
-	}
-	opkit_json_next_token(j, &s->token, more);
-	cJSON_Delete(j);
-	return CX_OK;
+	return arn_paged_collect(stp, r, more, "ResourceTags", "Key", err);
 }
 
 static const struct aws_op_def list_tags_def = {AWS_BCM_DATA_EXPORTS,  AWS_PROTO_JSON,

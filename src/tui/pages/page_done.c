@@ -80,6 +80,22 @@ static void done_path(WINDOW *win, int y, int x, int wd, const char *label, cons
 	tui_put(win, y, x, wd, line, A_NORMAL);
 }
 
+/* The Done page's first rows: the outcome with its mark, then the data source's id and name.
+ * Returns the next row. */
+static int done_heading(struct wiz *w, WINDOW *win, int y, int x, int wd, const char *outcome,
+                        const char *id)
+{
+	char line[600];
+	snprintf(line, sizeof(line), "%s %s", theme_sym(SYM_OK), outcome);
+	tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
+	y++;
+	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	snprintf(line, sizeof(line), "  Name             %s", wiz_ds_name(w));
+	tui_put(win, y++, x, wd, line, A_NORMAL);
+	return y;
+}
+
 /* Rotate and disconnect: what changed, by the plan and the engine's result. */
 static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 {
@@ -89,13 +105,7 @@ static void done_life_draw(struct wiz *w, WINDOW *win, struct tui_rect b)
 	const char *id = ds_chosen_id(w);
 	char line[600];
 	if (w->a.action == ANSWERS_ROTATE) {
-		snprintf(line, sizeof(line), "%s The access key was rotated.", theme_sym(SYM_OK));
-		tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
-		y++;
-		snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
-		tui_put(win, y++, x, wd, line, A_NORMAL);
-		snprintf(line, sizeof(line), "  Name             %s", wiz_ds_name(w));
-		tui_put(win, y++, x, wd, line, A_NORMAL);
+		y = done_heading(w, win, y, x, wd, "The access key was rotated.", id);
 		snprintf(line, sizeof(line), "  IAM user         %s",
 		         r && r->iam_user ? r->iam_user : "(unknown)");
 		tui_put(win, y++, x, wd, line, A_NORMAL);
@@ -196,13 +206,7 @@ static void done_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	if (!id)
 		id = w->a.migrate.data_source_id;
 	char line[600];
-	snprintf(line, sizeof(line), "%s CerteroX accepted the data source.", theme_sym(SYM_OK));
-	tui_put(win, y++, x, wd, line, theme_attr(ROLE_OK));
-	y++;
-	snprintf(line, sizeof(line), "  Data source id   %s", id ? id : "(unknown)");
-	tui_put(win, y++, x, wd, line, A_NORMAL);
-	snprintf(line, sizeof(line), "  Name             %s", wiz_ds_name(w));
-	tui_put(win, y++, x, wd, line, A_NORMAL);
+	y = done_heading(w, win, y, x, wd, "CerteroX accepted the data source.", id);
 	snprintf(line, sizeof(line), "  AWS account      %s",
 	         w->facts.account_id ? w->facts.account_id : "");
 	tui_put(win, y++, x, wd, line, A_NORMAL);
