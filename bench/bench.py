@@ -283,7 +283,8 @@ def apply_once(warm_ec2=True, keep=None, key_delay_ms=0):
         with open(logf) as f:
             log_text = f.read()
         res = {"W": t1 - t0, "t0": t0, "t1": t1, "rs": rs, "plan": plan, "admin_key": sim.env["AWS_ACCESS_KEY_ID"],
-               "a": analyse(rs, t0, t1, sim.env["AWS_ACCESS_KEY_ID"], log_text), "summary": b.json}
+               "a": analyse(rs, t0, t1, sim.env["AWS_ACCESS_KEY_ID"], log_text), "summary": b.json,
+               "log": log_text}
         if keep is not None:
             keep["state"] = aws_state(sim)
             keep["plan"] = plan
