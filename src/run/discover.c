@@ -1073,6 +1073,11 @@ static enum cx_status on_cx_probe(struct discover *d, struct rd *r, enum cx_stat
 		         (m & CERTEROX_KEY_USE_EDP_DISCOUNT) ? " use_edp_discount" : "");
 	else if (st == CX_OK || str_eq(e.code, "OE0433"))
 		snprintf(outcome, on, "accepts every config key");
+	/* The keys passed: CerteroX then checked the probe's key with AWS (sts GetCallerIdentity;
+	 * OptScale controllers/cloud_account.py handle_config -> validate_credentials) before it
+	 * answered: one more round trip this read waited for. */
+	if (!m && (st == CX_OK || str_eq(e.code, "OE0433")) && r->depth + 1 > d->f.discovery_depth)
+		d->f.discovery_depth = r->depth + 1;
 	else
 		snprintf(outcome, on, "unknown (%s)", e.code[0] ? e.code : cx_status_msg(st));
 	return CX_OK;
