@@ -135,7 +135,8 @@ def chain_depth(rs, admin_key, tol=0.002):
     verify's check of its placeholder key, the submission's of the new key), so it counts 1 +
     their own chain (tests/integration/test_dry_run.py chain_levels)."""
     rs = sorted(rs, key=lambda r: r["start"])
-    cx = [r for r in rs if r["service"] == "certerox"]
+    # only a POST or PATCH makes CerteroX check a key with AWS (a GET lists or reads)
+    cx = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith(("POST ", "PATCH "))]
 
     def inside(q):
         return (q["service"] != "certerox" and q.get("access_key_id") != admin_key
@@ -144,7 +145,7 @@ def chain_depth(rs, admin_key, tol=0.002):
     out = []
     for i, r in enumerate(outer):
         own = 1
-        if r["service"] == "certerox":
+        if any(r is c for c in cx):
             own += max(levels([q for q in rs if inside(q) and r["start"] <= q["start"] and q["end"] <= r["end"]]),
                        default=0)
         out.append(max((out[j] for j in range(i) if outer[j]["end"] <= r["start"] + tol), default=0) + own)

@@ -122,7 +122,8 @@ def chain_levels(reqs, tol=0.003, admin=None):
     also waits for the AWS calls CerteroX makes inside it with another key (the verify's
     check of its placeholder key), so it counts 1 + their chain."""
     rs = sorted(reqs, key=lambda r: r["start"])
-    cx = [r for r in rs if r["service"] == "certerox"]
+    # only a POST or PATCH makes CerteroX check a key with AWS (a GET lists or reads)
+    cx = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith(("POST ", "PATCH "))]
 
     def inside(q):
         return (admin is not None and q["service"] != "certerox" and q.get("access_key_id") != admin
@@ -131,7 +132,7 @@ def chain_levels(reqs, tol=0.003, admin=None):
     out = []
     for i, r in enumerate(outer):
         own = 1
-        if r["service"] == "certerox" and admin is not None:
+        if admin is not None and any(r is c for c in cx):
             own += chain_levels([q for q in rs if inside(q) and r["start"] <= q["start"] and q["end"] <= r["end"]],
                                 tol)
         out.append(own + max((out[j] for j in range(i) if outer[j]["end"] <= r["start"] + tol), default=0))
