@@ -112,13 +112,6 @@ static bool migrate(const struct discover *d)
 	return d->a.action == ANSWERS_MIGRATE;
 }
 
-/* A rotate reads its data source's real user and that user's policies (run/resolve.c), so
- * the answers' user and our policies by name are not read here: they would be read twice. */
-static bool rotate(const struct discover *d)
-{
-	return d->a.action == ANSWERS_ROTATE;
-}
-
 static const char *rkind_service(enum rkind k)
 {
 	switch (k) {
@@ -530,7 +523,7 @@ static void with_identity(struct discover *d)
 		enqueue(d, R_LIST_EXPORTS, 0, "");
 	if (d->want_legacy)
 		enqueue(d, R_REPORTS, 0, "");
-	if (!migrate(d) && !rotate(d) && a->iam.user) {
+	if (!migrate(d) && a->iam.user) {
 		enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
 		enqueue(d, R_USER_KEYS, 0, a->iam.user);
 		enqueue(d, R_USER_TAGS, 0, a->iam.user);
@@ -543,7 +536,7 @@ static void with_identity(struct discover *d)
  * default's document). */
 static void policy_reads(struct discover *d)
 {
-	if (!d->policies_named || d->plist == PL_FLIGHT || rotate(d))
+	if (!d->policies_named || d->plist == PL_FLIGHT)
 		return;
 	for (size_t i = 0; i < d->f.npolicies; i++) {
 		struct plan_policy_fact *p = &d->f.policies[i];
