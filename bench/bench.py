@@ -6,7 +6,7 @@ the simulated cloud's request log (DIR/requests.jsonl), the critical path from t
 (--dry-run --format json). Nothing is typed in. A part that cannot be measured yet says so
 ("not measurable yet: <why>") instead of giving a number.
 
-Usage: bench.py NAME [--json FILE] [--runs N]   NAME: apply keycheck vs-awscli tui startup memory
+Usage: bench.py NAME [--json FILE] [--runs N]   NAME: apply rotate keycheck vs-awscli tui startup memory
 Environment: CX_BIN (the binary; default: src/certerox-aws-setup under the build directory
 or the source tree), BENCH_LATENCY_MS (default 50)."""
 
@@ -128,10 +128,34 @@ def levels(rs, tol=0.002):
     return out
 
 
+def chain_depth(rs, admin_key, tol=0.002):
+    """Round trips the requests rs waited for one after another, as the log shows them: a
+    request is 1 + the deepest of those that ended before it started; a CerteroX request also
+    waits for the AWS calls CerteroX made inside it (not with the administrator's key: the
+    verify's check of its placeholder key, the submission's of the new key), so it counts 1 +
+    their own chain (tests/integration/test_dry_run.py chain_levels)."""
+    rs = sorted(rs, key=lambda r: r["start"])
+    # only a POST or PATCH makes CerteroX check a key with AWS (a GET lists or reads)
+    cx = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith(("POST ", "PATCH "))]
+
+    def inside(q):
+        return (q["service"] != "certerox" and q.get("access_key_id") != admin_key
+                and any(c["start"] <= q["start"] and q["end"] <= c["end"] for c in cx))
+    outer = [r for r in rs if not inside(r)]
+    out = []
+    for i, r in enumerate(outer):
+        own = 1
+        if any(r is c for c in cx):
+            own += max(levels([q for q in rs if inside(q) and r["start"] <= q["start"] and q["end"] <= r["end"]]),
+                       default=0)
+        out.append(max((out[j] for j in range(i) if outer[j]["end"] <= r["start"] + tol), default=0) + own)
+    return max(out, default=0)
+
+
 def analyse(rs, t0, t1, admin_key, log_text=None):
     """Splits one --batch run's requests into phases and finds where the time went."""
     rs = sorted(rs, key=lambda r: r["start"])
-    post = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith("POST ")]
+    post = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith(("POST ", "PATCH "))]
     post = post[-1] if post else None
     # requests CerteroX makes itself while it checks the submitted key (server side)
     server = [r for r in rs if post and r is not post and r["service"] != "certerox"
@@ -144,9 +168,9 @@ def analyse(rs, t0, t1, admin_key, log_text=None):
     keycheck = [r for r in client if r["start"] >= wstart and r.get("access_key_id") not in (None, admin_key)]
     a = {"n": len(rs), "n_client": len(client), "n_server": len(server), "disc": disc, "writes": writes_,
          "keycheck": keycheck, "post": post, "server": server, "wstart": wstart}
-    a["d_disc_observed"] = max(levels(disc), default=0)
+    a["d_disc_observed"] = chain_depth(disc, admin_key)
     a["d_cx"] = max(levels(server), default=0)
-    a["d_observed"] = max(levels(client), default=0)
+    a["d_observed"] = chain_depth(client, admin_key)
     # idle periods: nothing of ours in flight at the sim
     busy = sorted((r["start"], r["end"]) for r in client)
     gaps, cur = [], t0
@@ -174,7 +198,7 @@ def analyse(rs, t0, t1, admin_key, log_text=None):
         peak[host] = max(peak.get(host, 0), n)
     a["peak"] = peak
     # new connections opened while another one to the same host stood idle: from the wizard's
-    # own --log (needless_connections); CreateAccessKey's own is by design
+    # own --log (needless_connections)
     needless = needless_connections(log_text, client) if log_text is not None else None
     a["needless_conns"] = needless
     a["slow"] = [r for r in client if r is not post and r["end"] - r["start"] > LAT / 1000.0 + 0.025]
@@ -202,7 +226,8 @@ def needless_connections(log_text, client):
     its end (the line's time), its duration from the moment libcurl got it, whether it opened a
     connection and the connection's local port, which the sim's log (client_port) ties to the
     host. A connection is idle at instant t when a request on it ended before t and none on it is
-    in flight at t. CreateAccessKey opens its own connection by design (src/aws/http.h)."""
+    in flight at t. CreateAccessKey is no exception: it goes out on a pooled connection too
+    (src/aws/http.h never_resend)."""
     host = {}
     for r in client:
         if r.get("client_port"):
@@ -218,7 +243,7 @@ def needless_connections(log_text, client):
                    "end": end, "start": end - float(m.group(5)) / 1000.0})
     out = []
     for x in xs:
-        if not x["new"] or "CreateAccessKey" in x["label"] or x["port"] not in host:
+        if not x["new"] or x["port"] not in host:
             continue
         t = x["start"]
         for port in {y["port"] for y in xs if y["port"] != x["port"] and host.get(y["port"]) == host[x["port"]]}:
@@ -283,7 +308,8 @@ def apply_once(warm_ec2=True, keep=None, key_delay_ms=0):
         with open(logf) as f:
             log_text = f.read()
         res = {"W": t1 - t0, "t0": t0, "t1": t1, "rs": rs, "plan": plan, "admin_key": sim.env["AWS_ACCESS_KEY_ID"],
-               "a": analyse(rs, t0, t1, sim.env["AWS_ACCESS_KEY_ID"], log_text), "summary": b.json}
+               "a": analyse(rs, t0, t1, sim.env["AWS_ACCESS_KEY_ID"], log_text), "summary": b.json,
+               "log": log_text}
         if keep is not None:
             keep["state"] = aws_state(sim)
             keep["plan"] = plan
@@ -319,6 +345,10 @@ def bench_apply(runs):
     row(f"apply: W, wall time of --batch (median of {runs})", ms(W))
     r1 = W / (d * unit)
     row(f"apply: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
+    hs = handshake_rtts()
+    row(f"apply: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's handshake "
+        f"(--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the figure above)",
+        f"{W / ((d + hs) * unit):.2f}")
     ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
     row("apply: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
         "wizard's own requests)",
@@ -330,26 +360,7 @@ def bench_apply(runs):
     r0 = W / (d_req * unit)
     row(f"apply: W / (the plan's requests alone x {LAT} ms) (no target: W also waits for discovery and "
         f"CerteroX's check, {d_disc + d_cx} round trips)", f"{r0:.2f}")
-    # CreateAccessKey goes out on a connection of its own (src/aws/http.h fresh_connection): on a
-    # reused one that dies before the answer, libcurl would send it again, making a second key.
-    fresh = sum(1 for r in med["rs"] if r.get("operation") == "CreateAccessKey"
-                and r.get("access_key_id") == med["admin_key"])
-    conns = ", ".join(f"{h} {n} (peak {a['peak'].get(h, 0)} in flight)" for h, n in sorted(a["conns"].items()))
-    row("apply: connections opened per host (TLS handshakes)", conns + f", {fresh} of them CreateAccessKey's own")
-    nl = a["needless_conns"] or []
-    row("apply: connections opened while another to the host stood idle (the wizard's --log)", str(len(nl)), "0",
-        met(a["needless_conns"] is not None and not nl))
-    if nl:
-        note("- Connections opened while another stood idle: " + "; ".join(nl))
-    if all("request_digest" in r for r in med["rs"]):
-        rep = a["repeats"]
-        row("apply: reads repeated by the wizard (same key, same request)", str(len(rep)), "0", met(not rep))
-        if rep:
-            note("- Reads repeated by the wizard (same key and request_digest as an earlier read answered "
-                 "with a fact; median run): " + count_ops(rep))
-    else:
-        row("apply: reads repeated by the wizard (same key, same request)",
-            "not measurable yet: the sim's request log has no request_digest", "0", "not measurable yet")
+    connection_rows("apply", med)
 
     # where the time goes: the median run
     t0 = med["t0"]
@@ -407,6 +418,155 @@ def bench_apply(runs):
              f"{ms(slow['end'] - slow['start'])}.")
     NOTES_APPLY_EXTRA(med, a)
     return res
+
+
+# ---------------------------------------------------------------- rotate (issue 14)
+
+def rotate_once():
+    """One fresh sim: connect (apply's answers) in setup, untimed; then --dry-run of the rotate
+    of that data source (its plan) and the timed --batch rotate, with --log."""
+    sim = start_sim("--latency-ms", str(LAT), "--key-delay-ms", "0")
+    try:
+        sim.client("s3").create_bucket(Bucket=BUCKET)
+        w = Wizard(sim, "bench-rotate")
+        c = w.batch(ANSWERS)
+        if c.returncode != 0 or not c.json:
+            raise RuntimeError(f"setup: connect exit {c.returncode}: " + c.stderr[-800:])
+        rot = {"action": "rotate", "rotate": {"data_source_id": c.json["data_source_id"]}}
+        r = w.dry_run(rot, "--format", "json")
+        if r.returncode != 0 or not r.json:
+            raise RuntimeError("rotate --dry-run failed: " + r.stderr[-800:])
+        plan = r.json
+        n0 = len(sim.requests())
+        logf = os.path.join(w.home, "rotate.log")
+        t0 = time.time()
+        b = w.batch(rot, "--log", logf)
+        t1 = time.time()
+        if b.returncode != 0:
+            raise RuntimeError(f"rotate --batch exit {b.returncode}: " + b.stderr[-1500:])
+        if (b.json or {}).get("previous_access_key_id") == (b.json or {}).get("access_key_id"):
+            raise RuntimeError("rotate --batch: no new key in the summary: " + b.stdout[-600:])
+        rs = sim.requests()[n0:]
+        with open(logf) as f:
+            log_text = f.read()
+        admin = sim.env["AWS_ACCESS_KEY_ID"]
+        return {"W": t1 - t0, "t0": t0, "t1": t1, "rs": rs, "plan": plan, "admin_key": admin,
+                "a": analyse(rs, t0, t1, admin, log_text), "log": log_text}
+    finally:
+        sim.cleanup()
+
+
+def bench_rotate(runs):
+    print(f"rotate: {runs} runs, each on a fresh sim (--latency-ms {LAT} --key-delay-ms 0, handshakes charged "
+          f"by the sim's default --handshake-ms {2 * LAT}): connect in setup, then --batch rotate of that data "
+          f"source timed", flush=True)
+    res = []
+    for i in range(runs):
+        x = rotate_once()
+        res.append(x)
+        print(f"  run {i + 1}: W {ms(x['W'])}, {x['a']['n']} requests, plan depth {x['plan']['critical_path']}",
+              flush=True)
+    med = sorted(res, key=lambda x: x["W"])[len(res) // 2]
+    W = statistics.median(x["W"] for x in res)
+    a = med["a"]
+    parts = med["plan"].get("critical_path_parts") or {}
+    d = med["plan"]["critical_path"]
+    d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
+    unit = LAT / 1000.0
+    row("rotate: N, requests sent by the run (request log)", f"{a['n']} ({a['n_client']} by the wizard, "
+        f"{a['n_server']} by CerteroX checking the new key in the PATCH)")
+    row("rotate: D, critical path of the plan DAG (--dry-run critical_path)",
+        f"{d} = discovery {d_disc} + the plan's requests {d_req} + CerteroX's check {d_cx}")
+    row(f"rotate: W, wall time of --batch (median of {runs})", ms(W))
+    r1 = W / (d * unit)
+    row(f"rotate: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
+    hs = handshake_rtts()
+    row(f"rotate: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's handshake "
+        f"(--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the figure above)",
+        f"{W / ((d + hs) * unit):.2f}")
+    ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
+    row("rotate: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
+        "wizard's own requests)",
+        f"{a['d_disc_observed']}/{d_disc}, {a['d_cx']}/{d_cx}, {a['d_observed']}/{d_disc + d_req}", "equal",
+        met(ok))
+    w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
+    r3 = w_apply / ((d_req + d_cx) * unit)
+    row(f"rotate: apply phase (first write to exit) / ((requests + CerteroX's check) x {LAT} ms)", f"{r3:.2f}",
+        "<= 1.3", met(r3 <= 1.3))
+    connection_rows("rotate", med)
+    t0 = med["t0"]
+    note("")
+    note(f"### rotate: where the time goes (median run, W {ms(med['W'])}; times in ms from process start)")
+    note("")
+    note("```")
+    note("  start     end   dur  conn service operation")
+    for r in sorted(med["rs"], key=lambda r: r["start"]):
+        mark = "   (CerteroX, server side)" if any(r is q for q in a["server"]) else ""
+        note(fmt_req(r, t0) + mark)
+    note(f"{(med['t1'] - t0) * 1000:7.0f}                process exit")
+    note("```")
+    note("")
+    idle = sum(e - s for s, e, _, _ in a["gaps"])
+    note(f"- Idle (no request of the wizard in flight): {ms(idle)} in {len(a['gaps'])} gaps; the ideal is "
+         f"D x {LAT} ms = {ms(d * unit)}.")
+    for s_, e, before, after in a["gaps"]:
+        note(f"  - {ms(e - s_)} at {ms(s_ - t0)}: after `{before}`, before `{after}`")
+    note(f"- Discovery: {len(a['disc'])} reads, depth {a['d_disc_observed']} in the log ({d_disc} in the plan), "
+         f"{ms(a['wstart'] - t0)} from process start to the first write.")
+    if a["post"]:
+        p = a["post"]
+        note(f"- CerteroX PATCH: {ms(p['end'] - p['start'])}: 1 round trip of the wizard plus {a['n_server']} "
+             f"serial AWS calls CerteroX makes with the new key (depth {a['d_cx']}).")
+    return res
+
+
+def handshake_rtts():
+    """Round trips a new connection's handshakes cost in the sim: its default --handshake-ms
+    (tests/sim/simserver.py: twice --latency-ms) over the latency."""
+    return 2.0
+
+
+def connection_rows(name, med):
+    """Connections per host, the new ones on the critical path, those opened while another
+    stood idle, and the reads the wizard repeated, of the median run."""
+    a = med["a"]
+    conns = ", ".join(f"{h} {n} (peak {a['peak'].get(h, 0)} in flight)" for h, n in sorted(a["conns"].items()))
+    row(f"{name}: connections opened per host (TLS handshakes)", conns)
+    late = new_after_first_wave(med)
+    row(f"{name}: requests of the wizard that opened a connection after its first wave (each waits a handshake, "
+        f"--handshake-ms)", str(len(late)) + (": " + ", ".join(late) if late else ""))
+    nl = a["needless_conns"] or []
+    row(f"{name}: connections opened while another to the host stood idle (the wizard's --log)", str(len(nl)), "0",
+        met(a["needless_conns"] is not None and not nl))
+    if nl:
+        note("- Connections opened while another stood idle: " + "; ".join(nl))
+    if all("request_digest" in r for r in med["rs"]):
+        rep = a["repeats"]
+        row(f"{name}: reads repeated by the wizard (same key, same request)", str(len(rep)), "0", met(not rep))
+        if rep:
+            note(f"- Reads repeated by the wizard (same key and request_digest as an earlier read answered "
+                 f"with a fact; median run): " + count_ops(rep))
+    else:
+        row(f"{name}: reads repeated by the wizard (same key, same request)",
+            "not measurable yet: the sim's request log has no request_digest", "0", "not measurable yet")
+
+
+def new_after_first_wave(x):
+    """The wizard's requests that opened a new connection (its --log) after the first of its
+    requests had been answered: a handshake (--handshake-ms) on their way; those of the first
+    wave cannot avoid one."""
+    xs = []
+    for line in x["log"].splitlines():
+        m = TIMING.match(line)
+        if not m:
+            continue
+        end = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        xs.append((end - float(m.group(5)) / 1000.0, end, m.group(2), m.group(3) == "new"))
+    if not xs:
+        return []
+    first_end = min(e for _, e, _, _ in xs)
+    return [label for st, _, label, new in sorted(xs) if new and st > first_end + 0.001]
 
 
 def argon2_ms():
@@ -803,7 +963,7 @@ def bench_tui():
 
 # ---------------------------------------------------------------- bench/run
 
-ORDER = ["apply", "keycheck", "vs-awscli", "tui", "startup", "memory"]
+ORDER = ["apply", "rotate", "keycheck", "vs-awscli", "tui", "startup", "memory"]
 
 
 def machine():
@@ -829,7 +989,9 @@ def machine():
             ("binary", f"{CX_BIN} ({ver[0] if ver else '?'})"),
             ("simulated cloud", f"tests/sim/cloudsim, moto {moto.__version__}, Python {sys.version.split()[0]}, "
                                 f"--latency-ms {LAT} --key-delay-ms 0 (keycheck: {KEY_DELAY_MS} + "
-                                f"i x {KEY_DELAY_SPREAD_MS} / runs)"),
+                                f"i x {KEY_DELAY_SPREAD_MS} / runs), handshakes charged (the sim's default "
+                                f"--handshake-ms {handshake_rtts() * LAT:g}: a new connection's first answer comes "
+                                f"that much later)"),
             ("aws CLI", aws.split()[0] if aws else "none")]
 
 
@@ -844,13 +1006,19 @@ def table(rows):
 def run_all(o):
     mach = machine()
     rows, notes = [], []
-    for name in ORDER:
+    names = ORDER
+    if o.only:
+        names = [n for n in ORDER if n in o.only.split(",")]
+        bad = set(o.only.split(",")) - set(ORDER)
+        if bad or not names:
+            sys.exit(f"bench/run --only: unknown benchmark {', '.join(sorted(bad)) or o.only} (of {', '.join(ORDER)})")
+    for name in names:
         print(f"== {name}", flush=True)
         fd, path = tempfile.mkstemp(suffix=f".{name}.json")
         os.close(fd)
         try:
             cmd = [sys.executable, os.path.abspath(__file__), name, "--json", path]
-            if name in ("apply", "keycheck", "vs-awscli") and o.runs:
+            if name in ("apply", "rotate", "keycheck", "vs-awscli") and o.runs:
                 cmd += ["--runs", str(o.runs)]
             subprocess.run(cmd, check=False)
             with open(path) as f:
@@ -875,8 +1043,22 @@ def run_all(o):
             f.write("## Machine\n\n")
             for k, v in mach:
                 f.write(f"- {k}: {v}\n")
+            if names != ORDER:
+                f.write(f"- benchmarks run: {', '.join(names)} only (`bench/run --only`); not run: "
+                        f"{', '.join(n for n in ORDER if n not in names)}: a full `bench/run --write-results` "
+                        f"on a quiet machine is still needed for them\n")
             f.write("\n## Figures\n\n" + "\n".join(tab) + "\n\n")
             f.write("\n".join(notes).rstrip() + "\n")
+            # sections other scripts own (bench/status) stay
+            try:
+                with open(dest) as old:
+                    text = old.read()
+            except OSError:
+                text = ""
+            for head in ("## --status over 20 data sources (issue 15)",):
+                if "\n" + head + "\n" in text:
+                    f.write("\n" + head + "\n" + text.split("\n" + head + "\n", 1)[1].split("\n## ", 1)[0].rstrip("\n")
+                            + "\n")
         os.replace(dest + ".tmp", dest)
         print(f"\nwrote {dest}")
     return 0
@@ -888,14 +1070,17 @@ def main(argv):
     ap.add_argument("name", choices=ORDER + ["run"])
     ap.add_argument("--json")
     ap.add_argument("--runs", type=int, default=None,
-                    help="runs of apply and vs-awscli (default 5) and of keycheck (default 3)")
+                    help="runs of apply, rotate and vs-awscli (default 5) and of keycheck (default 3)")
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument("--only", help="bench/run: these benchmarks only, comma-separated (e.g. apply,rotate)")
     o = ap.parse_args(argv)
     if o.name == "run":
         return run_all(o)
     try:
         if o.name == "apply":
             bench_apply(o.runs or 5)
+        elif o.name == "rotate":
+            bench_rotate(o.runs or 5)
         elif o.name == "keycheck":
             bench_keycheck(o.runs or 3)
         elif o.name == "vs-awscli":

@@ -572,7 +572,7 @@ static void op_send(struct aws_op *op)
 	                          .body = body,
 	                          .body_len = body_len,
 	                          .label = label,
-	                          .fresh_connection = op->no_transport_retry};
+	                          .never_resend = op->no_transport_retry};
 	op->xfer = http_xfer_start(c->ctx, &hr, op_xfer_done, op);
 out:
 	for (size_t i = 0; i < nh; i++) {

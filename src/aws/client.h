@@ -84,8 +84,8 @@ enum cx_status aws_op_status(const struct aws_op *op);
 const struct cx_err *aws_op_error(const struct aws_op *op);
 /* Whether a connection reset or timeout is retried (default true). Off for operations that
  * are not idempotent (CreateAccessKey, CreatePolicyVersion): the caller then finds out what
- * the lost request did before sending it again; the request also goes out on a new
- * connection (see http_request.fresh_connection). Call before aws_op_start. */
+ * the lost request did before sending it again; libcurl never sends it twice either (see
+ * http_request.never_resend). Call before aws_op_start. */
 void aws_op_set_transport_retry(struct aws_op *op, bool on);
 /* Requests sent in total (all pages and retries). */
 int aws_op_attempts(const struct aws_op *op);

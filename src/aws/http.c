@@ -39,7 +39,10 @@ struct http_xfer {
 	void *ud;
 	struct http_response resp;
 	bool too_large;
-	bool sent; /* connected (TLS included) and the request handed to the socket */
+	bool sent;         /* connected (TLS included) and the request handed to the socket */
+	bool never_resend; /* http_request.never_resend */
+	int sends;         /* times libcurl was about to send it (on_prereq) */
+	bool resend_refused;
 	long long t0;
 	CURLcode result;
 	enum cx_status pre_status; /* CX_OK, or an error decided before/without curl */
@@ -485,8 +488,7 @@ static enum cx_status xfer_setup(struct http_ctx *ctx, struct http_xfer *x,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ctx->opts.total_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "certerox-aws-setup/" CX_VERSION);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	if (req->fresh_connection)
-		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	x->never_resend = req->never_resend;
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -614,6 +616,11 @@ static enum cx_status xfer_result(struct http_xfer *x, struct cx_err *err)
 		return cx_err_set(err, CX_E_TOO_LARGE,
 		                  "response from %s is larger than the %zu-byte limit", origin,
 		                  x->ctx->opts.max_response);
+	if (x->resend_refused)
+		return cx_err_set(err, CX_E_NETWORK,
+		                  "network error talking to %s: the connection closed before the "
+		                  "answer (not sent again: the request may have taken effect)",
+		                  origin);
 	switch (x->result) {
 	case CURLE_OK:
 		return CX_OK;
@@ -632,6 +639,14 @@ static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_por
 {
 	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
 	struct http_xfer *x = ud;
+	/* libcurl sends a request again, on a new connection, when the reused one it went out
+	 * on closed before any answer (lib/transfer.c Curl_retry_request); each send passes
+	 * here. A request that must never go out twice (it may have taken effect) stops at the
+	 * second: its caller finds out what the first did. */
+	if (++x->sends > 1 && x->never_resend) {
+		x->resend_refused = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
 	x->sent = true;
 	return CURL_PREREQFUNC_OK;
 }

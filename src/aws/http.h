@@ -130,10 +130,13 @@ struct http_request {
 	const void *body; /* may be NULL when body_len is 0 */
 	size_t body_len;
 	const char *label; /* for logs and events, e.g. "certerox POST /api/v2/x" */
-	/* Send on a new connection: libcurl silently sends a request again when the reused
-	 * connection it went out on dies before an answer, which a write that is not
-	 * idempotent (CreateAccessKey) must never do. */
-	bool fresh_connection;
+	/* Never sent twice: libcurl silently sends a request again, on a new connection, when
+	 * the reused connection it went out on dies before an answer, which a write that is
+	 * not idempotent (CreateAccessKey) must never do. Such a request still goes out on a
+	 * pooled (warm) connection, with no handshake on its way; should libcurl try to send
+	 * it again, the attempt is stopped before anything is sent and the transfer ends with
+	 * CX_E_NETWORK ("not sent again"). */
+	bool never_resend;
 };
 
 /* Retry policy of a generic call. Zero = defaults. */

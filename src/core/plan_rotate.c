@@ -11,6 +11,7 @@
 
 #include "core/diff.h"
 #include "core/owner.h"
+#include "core/cxrules.h"
 #include "core/plan_int.h"
 #include "core/plan_life.h"
 #include "core/policy.h"
@@ -151,6 +152,31 @@ void plan_add_retire_old_key(struct builder *b)
 	planb_depend(b, s, "certerox");
 }
 
+/* The AWS calls CerteroX makes one after another before it answers the PATCH: a new key
+ * changes the config, so it checks the config it is sent as for a create, by the
+ * config_scheme the PATCH carries (find_report when none) (OptScale
+ * rest_api_server/controllers/cloud_account.py CloudAccountController.edit: handle_config,
+ * then _configure_report when the config changed; tools/cloud_adapter/clouds/aws.py
+ * Aws.configure_report). The data source imports from its bucket: it exists. */
+static int patch_server_chain(const struct plan_facts *f, const struct plan_data_source_fact *ds,
+                              bool legacy)
+{
+	if (ds->linked)
+		return plan_server_chain(true, NULL, legacy, 0, false, true, false);
+	const char *scheme =
+	    ds->config_scheme && *ds->config_scheme ? ds->config_scheme : "find_report";
+	size_t exports = 0;
+	for (size_t i = 0; i < f->nexports; i++)
+		exports += f->exports[i].legacy == legacy;
+	/* CerteroX's listing gets GetExport of its first page only */
+	if (!legacy && exports > (size_t)cx_exports_page(f))
+		exports = (size_t)cx_exports_page(f);
+	const struct plan_export_fact *ex =
+	    ds->report_name ? plan_facts_export(f, ds->report_name, legacy) : NULL;
+	return plan_server_chain(false, scheme, legacy, exports, ex != NULL, true,
+	                         ex && ex->delivered);
+}
+
 /* The PATCH of ds with its whole config (the engine adds the key pair). */
 static struct plan_step *patch_whole(struct builder *b, const struct plan_data_source_fact *ds)
 {
@@ -175,13 +201,7 @@ static struct plan_step *patch_whole(struct builder *b, const struct plan_data_s
 	}
 	struct plan_step *s = planb_add(b, "certerox", "certerox", "UpdateDataSource", PLAN_UPDATE,
 	                                req, ds_label(ds));
-	/* "bucket_only" is what CerteroX checks for a data source that already imports */
-	s->server_requests =
-	    planb_server_chain(b, ds->linked,
-	                       ds->linked                                 ? NULL
-	                       : str_eq(ds->config_scheme, "find_report") ? "find_report"
-	                                                                  : "bucket_only",
-	                       legacy, ds->report_name);
+	s->server_requests = patch_server_chain(b->f, ds, legacy);
 	planb_depend(b, s, "key-check");
 	return s;
 }

@@ -9,6 +9,14 @@ bool dsc_migrate(const struct discover *d)
 	return d->a.action == ANSWERS_MIGRATE;
 }
 
+/* A rotate reads the policies of its data source's real user (run/resolve.c): ours are not
+ * read here by name, they would be read twice. (The answers' user is still read in the first
+ * wave: its connections are the ones the key check's parallel probes reuse.) */
+static bool rotate(const struct discover *d)
+{
+	return d->a.action == ANSWERS_ROTATE;
+}
+
 static const char *rkind_service(enum rkind k)
 {
 	switch (k) {
@@ -433,7 +441,7 @@ static void with_identity(struct discover *d)
  * default's document). */
 void dsc_policy_reads(struct discover *d)
 {
-	if (!d->policies_named || d->plist == PL_FLIGHT)
+	if (!d->policies_named || d->plist == PL_FLIGHT || rotate(d))
 		return;
 	for (size_t i = 0; i < d->f.npolicies; i++) {
 		struct plan_policy_fact *p = &d->f.policies[i];

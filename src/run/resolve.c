@@ -167,60 +167,6 @@ static bool policy_tagged(struct aws_client *aws, const char *arn, int *reads)
 	return made;
 }
 
-/* tags: ask AWS for the owner tag when the journal does not name the policy (disconnect) */
-static void read_policy(struct aws_client *aws, struct plan_life_policy *p, struct journal *jn,
-                        bool tags, int *reads)
-{
-	struct cx_err e;
-	cx_err_clear(&e);
-	p->local = strstr(p->arn, ":aws:policy/") == NULL;
-	p->made = journal_has(jn, "created_policy", "arn", p->arn);
-	p->attachment_count = 1;
-	if (!p->local)
-		return;
-	if (!p->made && tags)
-		p->made = policy_tagged(aws, p->arn, reads);
-	struct iam_policy pol;
-	memset(&pol, 0, sizeof(pol));
-	*reads += 3; /* GetPolicy, ListPolicyVersions, GetPolicyVersion */
-	if (iam_get_policy(aws, p->arn, &pol, &e) == CX_OK) {
-		p->attachment_count = pol.attachment_count;
-		p->default_version = xstrdup(pol.default_version_id);
-	}
-	iam_policy_free(&pol);
-	cx_err_clear(&e);
-	struct iam_policy_version_list vl;
-	memset(&vl, 0, sizeof(vl));
-	if (iam_list_policy_versions(aws, p->arn, &vl, &e) == CX_OK) {
-		p->versions = (int)vl.n;
-		const struct iam_policy_version *oldest = NULL;
-		for (size_t i = 0; i < vl.n; i++) {
-			const struct iam_policy_version *v = &vl.items[i];
-			if (v->is_default) {
-				if (!p->default_version)
-					p->default_version = xstrdup(v->version_id);
-				continue;
-			}
-			strv_push(&p->nondefault, v->version_id);
-			if (!oldest || strcmp(v->create_date ? v->create_date : "",
-			                      oldest->create_date ? oldest->create_date : "") < 0)
-				oldest = v;
-		}
-		if (oldest)
-			p->oldest_nondefault = xstrdup(oldest->version_id);
-	}
-	iam_policy_version_list_free(&vl);
-	cx_err_clear(&e);
-	if (p->default_version) {
-		struct iam_policy_version v;
-		memset(&v, 0, sizeof(v));
-		if (iam_get_policy_version(aws, p->arn, p->default_version, &v, &e) == CX_OK &&
-		    v.document)
-			p->document = policy_parse(v.document, &e);
-		iam_policy_version_free(&v);
-	}
-}
-
 /* A key whose CreateAccessKey a killed run sent but never saw answered (a rotate killed with
  * the request in flight) has no description on the user yet: the journal's intent says the
  * wizard made it (run/keyintent.h). */
@@ -243,48 +189,179 @@ static void intent_keys(struct plan_life *l, const struct iam_access_key_list *k
 	free(tmp.keys);
 }
 
+/* Reads that do not depend on each other go out together: a wave of ops on the run's
+ * http_ctx, waited for as one round trip. */
+struct wave {
+	int pending;
+	bool done;
+};
+
+static void wave_op_done(struct aws_op *op, void *ud)
+{
+	(void)op;
+	struct wave *w = ud;
+	if (--w->pending == 0)
+		w->done = true;
+}
+
+static struct aws_op *wave_start(struct aws_client *aws, struct wave *w, struct aws_op *op)
+{
+	if (!op)
+		return NULL;
+	w->pending++;
+	w->done = false;
+	aws_op_start(aws, op, wave_op_done, w);
+	return op;
+}
+
+static void wave_wait(struct aws_client *aws, struct wave *w)
+{
+	if (w->pending > 0)
+		http_ctx_run_until(aws_client_ctx(aws), &w->done);
+}
+
+static enum cx_status op_status(const struct aws_op *op, struct cx_err *err)
+{
+	enum cx_status st = aws_op_status(op);
+	if (st != CX_OK && err)
+		*err = *aws_op_error(op);
+	return st;
+}
+
+/* The attached policies' metadata and versions (one wave: GetPolicy and ListPolicyVersions of
+ * each), then their default documents (a second: GetPolicyVersion of each). */
+static void read_policies(struct aws_client *aws, struct plan_life *l, struct journal *jn,
+                          bool tags, int *depth)
+{
+	size_t n = l->npolicies;
+	struct aws_op **gp = xcalloc(n + 1, sizeof(*gp));
+	struct aws_op **lv = xcalloc(n + 1, sizeof(*lv));
+	struct wave w = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct plan_life_policy *p = &l->policies[i];
+		p->local = strstr(p->arn, ":aws:policy/") == NULL;
+		p->made = journal_has(jn, "created_policy", "arn", p->arn);
+		p->attachment_count = 1;
+		if (!p->local)
+			continue;
+		gp[i] = wave_start(aws, &w, iam_get_policy_op(p->arn));
+		lv[i] = wave_start(aws, &w, iam_list_policy_versions_op(p->arn));
+	}
+	if (w.pending)
+		++*depth;
+	wave_wait(aws, &w);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_life_policy *p = &l->policies[i];
+		/* tags (disconnect): a policy the journal does not name is the wizard's when it
+		 * carries the owner tag; one ListPolicyTags each, after the wave */
+		if (tags && p->local && !p->made)
+			p->made = policy_tagged(aws, p->arn, depth);
+		if (gp[i] && aws_op_status(gp[i]) == CX_OK) {
+			const struct iam_policy *pol = iam_get_policy_result(gp[i]);
+			p->attachment_count = pol->attachment_count;
+			p->default_version = xstrdup(pol->default_version_id);
+		}
+		if (lv[i] && aws_op_status(lv[i]) == CX_OK) {
+			const struct iam_policy_version_list *vl =
+			    iam_list_policy_versions_result(lv[i]);
+			p->versions = (int)vl->n;
+			const struct iam_policy_version *oldest = NULL;
+			for (size_t k = 0; k < vl->n; k++) {
+				const struct iam_policy_version *v = &vl->items[k];
+				if (v->is_default) {
+					if (!p->default_version)
+						p->default_version = xstrdup(v->version_id);
+					continue;
+				}
+				strv_push(&p->nondefault, v->version_id);
+				if (!oldest ||
+				    strcmp(v->create_date ? v->create_date : "",
+				           oldest->create_date ? oldest->create_date : "") < 0)
+					oldest = v;
+			}
+			if (oldest)
+				p->oldest_nondefault = xstrdup(oldest->version_id);
+		}
+		aws_op_free(gp[i]);
+		aws_op_free(lv[i]);
+		gp[i] = NULL;
+	}
+	struct wave w2 = {0};
+	for (size_t i = 0; i < n; i++)
+		if (l->policies[i].local && l->policies[i].default_version)
+			gp[i] = wave_start(aws, &w2,
+			                   iam_get_policy_version_op(
+			                       l->policies[i].arn, l->policies[i].default_version));
+	if (w2.pending)
+		++*depth;
+	wave_wait(aws, &w2);
+	for (size_t i = 0; i < n; i++) {
+		if (!gp[i])
+			continue;
+		const struct iam_policy_version *v =
+		    aws_op_status(gp[i]) == CX_OK ? iam_get_policy_version_result(gp[i]) : NULL;
+		struct cx_err e;
+		cx_err_clear(&e);
+		if (v && v->document)
+			l->policies[i].document = policy_parse(v->document, &e);
+		aws_op_free(gp[i]);
+	}
+	free(gp);
+	free(lv);
+}
+
+/* The user's keys and tags, and (not for a connect) its attached and inline policies: one
+ * wave; then the policies (read_policies) and the inline documents, together. */
 static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
-                                struct plan_life *l, struct journal *jn, struct strv *w, int *reads,
+                                struct plan_life *l, struct journal *jn, struct strv *w, int *depth,
                                 struct cx_err *err)
 {
-	*reads += 2; /* ListAccessKeys, ListUserTags */
 	struct aws_client *aws = o->aws;
-	struct iam_access_key_list keys;
-	memset(&keys, 0, sizeof(keys));
-	enum cx_status st = iam_list_access_keys(aws, l->user, &keys, err);
+	bool more = a->action != ANSWERS_CONNECT;
+	struct wave wv = {0};
+	struct aws_op *ko = wave_start(aws, &wv, iam_list_access_keys_op(l->user));
+	struct aws_op *to = wave_start(aws, &wv, iam_list_user_tags_op(l->user));
+	struct aws_op *ao =
+	    more ? wave_start(aws, &wv, iam_list_attached_user_policies_op(l->user)) : NULL;
+	struct aws_op *io = more ? wave_start(aws, &wv, iam_list_user_policies_op(l->user)) : NULL;
+	++*depth;
+	wave_wait(aws, &wv);
+	enum cx_status st = op_status(ko, err);
 	if (st == CX_E_NOT_FOUND) {
 		cx_err_clear(err);
 		l->user_exists = false;
-		return CX_OK;
+		st = CX_OK;
+		goto out;
 	}
 	if (!soft(st, err, w, "iam ListAccessKeys"))
-		return st;
+		goto out;
+	st = CX_OK;
 	l->user_exists = true;
-	l->keys = xcalloc(keys.n + 1, sizeof(*l->keys));
-	for (size_t i = 0; i < keys.n; i++) {
-		l->keys[l->nkeys].id = xstrdup(keys.items[i].access_key_id);
+	const struct iam_access_key_list *keys = iam_list_access_keys_result(ko);
+	l->keys = xcalloc(keys->n + 1, sizeof(*l->keys));
+	for (size_t i = 0; i < keys->n; i++) {
+		l->keys[l->nkeys].id = xstrdup(keys->items[i].access_key_id);
 		l->keys[l->nkeys].status =
-		    xstrdup(keys.items[i].status ? keys.items[i].status : "Active");
+		    xstrdup(keys->items[i].status ? keys->items[i].status : "Active");
 		l->nkeys++;
 	}
-	intent_keys(l, &keys);
-	iam_access_key_list_free(&keys);
+	intent_keys(l, keys);
 
 	/* what the wizard made: user tags (key = access key id, or the owner tag) */
-	struct iam_tag_list tags;
-	memset(&tags, 0, sizeof(tags));
-	st = iam_list_user_tags(aws, l->user, &tags, err);
+	st = op_status(to, err);
 	if (!soft(st, err, w, "iam ListUserTags"))
-		return st;
-	for (size_t i = 0; i < tags.n; i++) {
-		if (str_eq(tags.items[i].key, OWNER_TAG_KEY))
+		goto out;
+	st = CX_OK;
+	const struct iam_tag_list *tags =
+	    aws_op_status(to) == CX_OK ? iam_list_user_tags_result(to) : NULL;
+	for (size_t i = 0; tags && i < tags->n; i++) {
+		if (str_eq(tags->items[i].key, OWNER_TAG_KEY))
 			l->user_made = true;
 		for (size_t k = 0; k < l->nkeys; k++)
-			if (str_eq(tags.items[i].key, l->keys[k].id) &&
+			if (str_eq(tags->items[i].key, l->keys[k].id) &&
 			    !strv_has(&l->made_keys, l->keys[k].id))
 				strv_push(&l->made_keys, l->keys[k].id);
 	}
-	iam_tag_list_free(&tags);
 	/* ... and keys the vault holds or held, or the journal names as created */
 	for (size_t i = 0; o->vault && i < vault_count(o->vault); i++) {
 		const struct vault_record *r = vault_get(o->vault, i);
@@ -301,41 +378,55 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	    journal_has(jn, "applied", "step", "user"))
 		l->user_made = true;
 
-	if (a->action == ANSWERS_CONNECT)
-		return CX_OK;
-	struct iam_attached_list at;
-	memset(&at, 0, sizeof(at));
-	*reads += 2; /* ListAttachedUserPolicies, ListUserPolicies */
-	st = iam_list_attached_user_policies(aws, l->user, &at, err);
+	if (!more)
+		goto out;
+	st = op_status(ao, err);
 	if (!soft(st, err, w, "iam ListAttachedUserPolicies"))
-		return st;
-	l->policies = xcalloc(at.n + 1, sizeof(*l->policies));
-	for (size_t i = 0; i < at.n; i++) {
+		goto out;
+	const struct iam_attached_list *at =
+	    aws_op_status(ao) == CX_OK ? iam_list_attached_user_policies_result(ao) : NULL;
+	size_t nat = at ? at->n : 0;
+	l->policies = xcalloc(nat + 1, sizeof(*l->policies));
+	for (size_t i = 0; i < nat; i++) {
 		struct plan_life_policy *p = &l->policies[l->npolicies++];
-		p->arn = xstrdup(at.items[i].arn);
-		p->name = xstrdup(at.items[i].name);
-		read_policy(aws, p, jn, a->action == ANSWERS_DISCONNECT, reads);
+		p->arn = xstrdup(at->items[i].arn);
+		p->name = xstrdup(at->items[i].name);
 	}
-	iam_attached_list_free(&at);
-	struct iam_names in;
-	memset(&in, 0, sizeof(in));
-	st = iam_list_user_policies(aws, l->user, &in, err);
+	st = op_status(io, err);
 	if (!soft(st, err, w, "iam ListUserPolicies"))
-		return st;
-	for (size_t i = 0; i < in.n; i++) {
-		char *doc = NULL;
+		goto out;
+	st = CX_OK;
+	/* the inline documents go out with the policies' first wave */
+	const struct iam_names *in =
+	    aws_op_status(io) == CX_OK ? iam_list_user_policies_result(io) : NULL;
+	size_t nin = in ? in->n : 0;
+	struct aws_op **go = xcalloc(nin + 1, sizeof(*go));
+	struct wave wi = {0};
+	for (size_t i = 0; i < nin; i++) {
+		strv_push(&l->inline_names, in->names[i]);
+		go[i] = wave_start(aws, &wi, iam_get_user_policy_op(l->user, in->names[i]));
+	}
+	int before = *depth;
+	read_policies(aws, l, jn, a->action == ANSWERS_DISCONNECT, depth);
+	if (nin && *depth == before)
+		++*depth; /* no policy wave carried them */
+	wave_wait(aws, &wi);
+	for (size_t i = 0; i < nin; i++) {
 		struct cx_err e;
 		cx_err_clear(&e);
-		strv_push(&l->inline_names, in.names[i]);
-		cJSON *d = NULL;
-		++*reads;
-		if (iam_get_user_policy(aws, l->user, in.names[i], &doc, &e) == CX_OK)
-			d = policy_parse(doc, &e);
-		free(doc);
+		const char *doc =
+		    aws_op_status(go[i]) == CX_OK ? iam_get_user_policy_result(go[i]) : NULL;
+		cJSON *d = doc ? policy_parse(doc, &e) : NULL;
 		cJSON_AddItemToArray(l->inline_docs, d ? d : cJSON_CreateObject());
+		aws_op_free(go[i]);
 	}
-	iam_names_free(&in);
-	return CX_OK;
+	free(go);
+out:
+	aws_op_free(ko);
+	aws_op_free(to);
+	aws_op_free(ao);
+	aws_op_free(io);
+	return st;
 }
 
 /* disconnect: the export / report of the data source and whether the wizard made it; the
@@ -427,9 +518,18 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	l->data_source_id = xstrdup(ds->id);
 	l->account_id = xstrdup(f->account_id);
 	l->access_key_id = xstrdup(ds->access_key_id);
-	int reads = 0; /* the reads below, one after another */
+	int reads = 0; /* round trips of the reads below, one after another */
 	struct cx_err e;
 	cx_err_clear(&e);
+	bool here = !ds->account_id || str_eq(ds->account_id, f->account_id);
+	/* the key's owner in AWS goes out with CerteroX's read of the data source */
+	struct wave w0 = {0};
+	struct aws_op *luo =
+	    l->access_key_id && here
+	        ? wave_start(o->aws, &w0, iam_get_access_key_last_used_op(l->access_key_id))
+	        : NULL;
+	if (luo)
+		reads = 1;
 	if (a->action == ANSWERS_CONNECT) {
 		/* a connect reconciled by key keeps the answers' settings (the listing has the
 		 * rest) */
@@ -437,38 +537,35 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	} else {
 		struct certerox_ds full;
 		memset(&full, 0, sizeof(full));
-		reads++;
+		reads = 1;
 		if (certerox_get_ds(o->certerox, ds->id, &full, &e) == CX_OK && full.has_config) {
 			l->use_edp_discount = full.config.use_edp_discount;
 			l->region_name = xstrdup(full.config.region_name);
 		}
 		certerox_ds_free(&full);
 	}
+	wave_wait(o->aws, &w0);
 
 	/* the user: the key's owner in AWS, else the vault's record */
 	enum cx_status st = CX_OK;
-	bool here = !ds->account_id || str_eq(ds->account_id, f->account_id);
 	if (!here)
 		strv_add(
 		    warnings,
 		    "data source %s connects account %s, not %s (the AWS credentials' account): "
 		    "nothing of it is read in AWS",
 		    ds->id, ds->account_id, f->account_id);
-	if (l->access_key_id && here) {
-		struct iam_key_last_used lu;
-		memset(&lu, 0, sizeof(lu));
+	if (luo) {
 		cx_err_clear(&e);
-		reads++;
-		st = iam_get_access_key_last_used(o->aws, l->access_key_id, &lu, &e);
-		if (st == CX_OK && lu.user_name && *lu.user_name) {
-			l->user = xstrdup(lu.user_name);
+		st = op_status(luo, &e);
+		const struct iam_key_last_used *lu =
+		    st == CX_OK ? iam_get_access_key_last_used_result(luo) : NULL;
+		if (lu && lu->user_name && *lu->user_name) {
+			l->user = xstrdup(lu->user_name);
 			l->user_source = xstrdup("iam GetAccessKeyLastUsed");
-			iam_key_last_used_free(&lu);
 		} else {
-			if (st == CX_OK)
-				iam_key_last_used_free(&lu);
 			if (st != CX_OK && st != CX_E_NOT_FOUND && st != CX_E_DENIED &&
 			    st != CX_E_CREDENTIALS && st != CX_E_INVALID) {
+				aws_op_free(luo);
 				*err = e;
 				return st;
 			}
@@ -477,6 +574,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 			         "from the vault",
 			         l->access_key_id, st == CX_OK ? "no user named" : e.msg);
 		}
+		aws_op_free(luo);
 	}
 	const struct vault_record *vr = o->vault ? vault_find_data_source(o->vault, ds->id) : NULL;
 	if (!l->user && vr && vr->iam_user && *vr->iam_user) {
@@ -508,7 +606,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	if (st == CX_OK && a->action == ANSWERS_DISCONNECT)
 		read_export(o, ds, f, l, jn, &reads);
 	journal_close(jn);
-	/* these reads came one after another, after discovery's */
+	/* these reads' waves came one after another, after discovery's */
 	f->discovery_depth += reads;
 	if (st != CX_OK)
 		return st;

@@ -8,6 +8,8 @@
  *     --secret-file PATH  CreateAccessKey: write the new secret there (mode 0600)
  *     --cancel-after-ms N cancel everything (http_ctx_cancel_all) after N ms
  *     --repeat R          run the (parallel) batch R times in a row on the same ctx
+ *     --no-transport-retry aws_op_set_transport_retry(op, false) (as the engine does for
+ *                         CreateAccessKey): never sent twice, neither by the op nor by libcurl
  *     --when-sent         http_ctx_when_sent: print "when-sent: T" (wall clock) when it fires
  *                         and "first-answer: T" at the end
  *   Credentials, region, endpoint and CA bundle come from the usual environment
@@ -441,7 +443,7 @@ int main(int argc, char **argv)
 {
 	int parallel = 1, cancel_ms = -1, repeat = 1;
 	long clock_skew = 0; /* pretend the local clock is off by this many seconds */
-	bool sync = false, want_when_sent = false;
+	bool sync = false, want_when_sent = false, no_transport_retry = false;
 	struct http_opts hopts = {0};
 	int i = 1;
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
@@ -453,6 +455,8 @@ int main(int argc, char **argv)
 			sync = true;
 		else if (!strcmp(argv[i], "--when-sent"))
 			want_when_sent = true;
+		else if (!strcmp(argv[i], "--no-transport-retry"))
+			no_transport_retry = true;
 		else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc)
 			hopts.total_timeout_ms = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--connect-timeout-ms") && i + 1 < argc)
@@ -538,6 +542,8 @@ int main(int argc, char **argv)
 		ndone = 0;
 		for (int k = 0; k < parallel; k++) {
 			w[k] = make_op(name, args);
+			if (w[k] && no_transport_retry)
+				aws_op_set_transport_retry(w[k], false);
 			if (w[k])
 				aws_op_start(c, w[k], op_done, NULL);
 			else
@@ -564,8 +570,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (int k = 0; k < parallel; k++)
+	for (int k = 0; k < parallel; k++) {
+		if (no_transport_retry)
+			aws_op_set_transport_retry(ops[k], false);
 		aws_op_start(c, ops[k], op_done, NULL);
+	}
 	if (want_when_sent)
 		http_ctx_when_sent(ctx, when_sent, NULL);
 	if (cancel_ms >= 0)

@@ -405,6 +405,37 @@ def body(sim):
           o.rc == 130 and len(res) == 4 and all(x["status"] == "CX_E_CANCELLED" for x in res), o.detail())
 
 
+def never_resent():
+    """A request that must never go out twice (CreateAccessKey: aws_op_set_transport_retry off)
+    goes out on a pooled connection, not on a new one (no handshake on its way); when that
+    connection is reset after the request took effect, libcurl does not send it again on a new
+    connection (src/aws/http.h never_resend): the caller gets a network error and finds out
+    what the request did. The sim's request log and boto3 judge it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([{"service": "iam", "operation": "CreateAccessKey", "nth": 2, "count": 1, "fault": "reset"}], f)
+        faults = f.name
+    sim = Sim("--faults", faults)
+    try:
+        sim.start()
+        iam = sim.client("iam")
+        iam.create_user(UserName="cx-once")
+        since = len(sim.requests())
+        o = Op(sim, "CreateAccessKey", {"user": "cx-once"}, opts=("--repeat", "2", "--no-transport-retry"))
+        reqs = requests_of(sim, "CreateAccessKey", since)
+        check("never resent: two CreateAccessKey in the log (the second reset), not a third from libcurl",
+              len(reqs) == 2 and reqs[1].get("error") == "reset", str([(r["connection"], r.get("error")) for r in reqs]))
+        check("never resent: the second went out on the first's (pooled) connection",
+              len(reqs) == 2 and reqs[0]["connection"] == reqs[1]["connection"],
+              str([r["connection"] for r in reqs]))
+        check("never resent: a network error saying it was not sent again, exit 69",
+              o.rc == 69 and o.status == "CX_E_NETWORK" and "not sent again" in o.out.get("message", ""), o.detail())
+        keys = iam.list_access_keys(UserName="cx-once")["AccessKeyMetadata"]
+        check("never resent: boto3 sees the two keys the two requests made, no more", len(keys) == 2, str(keys))
+    finally:
+        sim.cleanup()
+        os.unlink(faults)
+
+
 def main():
     if not os.path.exists(AWSOP):
         print(f"SKIP: {AWSOP} not built")
@@ -423,6 +454,7 @@ def main():
     finally:
         sim.cleanup()
         os.unlink(faults)
+    never_resent()
     sys.exit(finish())
 
 
