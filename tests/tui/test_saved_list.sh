@@ -100,6 +100,11 @@ check "present in CerteroX" tui_wait "present in CerteroX"
 check "the access key id" tui_wait "$AKID"
 tui_capture >"$T_TMP/list"
 check "the secret is not on the list" sh -c "! grep -qF -- '$SECRET' '$T_TMP/list'"
+# one key bar: the list's keys on the bottom line, no second bar of the page's keys
+check "one key bar: the list's keys at the bottom" \
+	sh -c "tail -n 1 '$T_TMP/list' | grep -q 'Enter or Esc close'"
+check "... shown once" test "$(grep -c 'Enter or Esc close' "$T_TMP/list")" -eq 1
+check "... and not the page's keys" sh -c "! grep -q 'Enter continue' '$T_TMP/list'"
 tui_keys Escape
 check "list closed" tui_wait_gone "present in CerteroX"
 check "wizard still on page 1" tui_wait "Page 1 of 12: Welcome"
