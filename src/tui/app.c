@@ -59,7 +59,7 @@ struct tui_app *tui_app_open(const struct cx_options *o)
 	app->exit_done = CX_EXIT_OK;
 	app->exit_quit = CX_EXIT_CANCELLED;
 	app->result = CX_EXIT_CANCELLED;
-	theme_init(!o->no_color, o->ascii || !term_locale_utf8());
+	theme_init(!o->no_color, o->ascii || !term_has_glyphs());
 	update_size(app);
 	return app;
 }
