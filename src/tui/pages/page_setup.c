@@ -50,6 +50,7 @@ struct start_state {
 	 * account's data source fit in 80x24 */
 	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
+	bool enter_kept; /* Enter pressed while the account was read: acted on once it is */
 };
 
 static void start_init(struct tui_page *pg)
@@ -335,8 +336,15 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);
+		if (s->enter_kept && !wiz_discovering(w) && !w->cx_busy) {
+			s->enter_kept = false; /* read (or failed): the kept Enter now */
+			const struct tui_event enter = {ACT_ENTER, 0};
+			return start_action(pg, &enter) | TUI_REDRAW;
+		}
 		return TUI_REDRAW;
 	}
+	if (ev->act != ACT_ENTER)
+		s->enter_kept = false; /* another key: the choice may change, Enter again */
 	start_count(w, s);
 	int r = tui_radio_action(&s->r, ev);
 	if (r)
@@ -361,7 +369,9 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
 			return TUI_HANDLED;
 		}
-		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
+		s->enter_kept = true;
+		tui_app_status(w->app, ROLE_NORMAL,
+		               "Still reading the account; the wizard goes on when it is read.");
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
