@@ -704,25 +704,26 @@ static const struct plan_export_fact *picked(struct wiz *w, struct export_state 
 	return plan_facts_export(&w->facts, s->pick_items[s->pick.sel], s->legacy);
 }
 
+/* An export's destination (NULLs when its definition is unknown). */
+static void export_dest(const struct plan_export_fact *e, const char **bucket, const char **prefix,
+                        const char **region)
+{
+	const cJSON *d = e->definition;
+	if (!e->legacy) /* a Data Export: DestinationConfigurations.S3Destination */
+		d = json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
+	*bucket = d ? json_str(d, "S3Bucket") : NULL;
+	*prefix = d ? json_str(d, "S3Prefix") : NULL;
+	*region = d ? json_str(d, "S3Region") : NULL;
+}
+
 /* Fills name, bucket, prefix and region from the picked export's destination. */
 static void export_use_picked(struct wiz *w, struct export_state *s)
 {
 	const struct plan_export_fact *e = picked(w, s);
 	if (!e || !e->definition)
 		return;
-	const cJSON *d = e->definition;
 	const char *bucket, *prefix, *region;
-	if (e->legacy) {
-		bucket = json_str(d, "S3Bucket");
-		prefix = json_str(d, "S3Prefix");
-		region = json_str(d, "S3Region");
-	} else {
-		const cJSON *s3 =
-		    json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
-		bucket = json_str(s3, "S3Bucket");
-		prefix = json_str(s3, "S3Prefix");
-		region = json_str(s3, "S3Region");
-	}
+	export_dest(e, &bucket, &prefix, &region);
 	tui_text_set(&s->name, e->name);
 	if (bucket)
 		tui_text_set(&s->bucket, bucket);
@@ -800,6 +801,13 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
+			const char *eb, *ep, *er;
+			export_dest(e, &eb, &ep, &er);
+			if (eb) { /* where it delivers: its bucket and prefix */
+				snprintf(line, sizeof(line), "    bucket %s, prefix %s", eb,
+				         ep && *ep ? ep : "(none)");
+				tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
+			}
 			shown++;
 		}
 		if (total == 0)
