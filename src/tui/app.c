@@ -39,6 +39,7 @@ struct tui_app {
 	int status_role;
 	const char *status_field; /* tui_app_status_field: the field's live error */
 	enum tui_action pending;
+	const char *modal_keys; /* tui_app_set_modal_keys: the open modal's keys */
 	bool too_small;
 	bool wake;
 };
@@ -58,7 +59,7 @@ struct tui_app *tui_app_open(const struct cx_options *o)
 	app->exit_done = CX_EXIT_OK;
 	app->exit_quit = CX_EXIT_CANCELLED;
 	app->result = CX_EXIT_CANCELLED;
-	theme_init(!o->no_color, o->ascii || !term_locale_utf8());
+	theme_init(!o->no_color, o->ascii || !term_has_glyphs());
 	update_size(app);
 	return app;
 }
@@ -346,6 +347,12 @@ void tui_app_draw(struct tui_app *app)
 	/* key bar */
 	attr_t ba = theme_attr(ROLE_BAR);
 	tui_fill(stdscr, LINES - 1, 0, COLS, ba);
+	if (app->modal_keys) { /* one key bar: the modal's, in place of the page's */
+		char fit[256];
+		key_bar_fit(app->modal_keys, COLS - 2, fit, sizeof(fit));
+		tui_put(stdscr, LINES - 1, 1, COLS - 2, fit, ba);
+		return;
+	}
 	const char *keys = pg ? (pg->keys ? pg->keys : pg->ops->keys) : NULL;
 	static const char app_keys[] = "? help  q/F10 quit ";
 	int ax = COLS - (int)strlen(app_keys);
@@ -355,6 +362,11 @@ void tui_app_draw(struct tui_app *app)
 		key_bar_fit(keys, ax - 3, fit, sizeof(fit));
 		tui_put(stdscr, LINES - 1, 1, ax - 3, fit, ba);
 	}
+}
+
+void tui_app_set_modal_keys(struct tui_app *app, const char *keys)
+{
+	app->modal_keys = keys;
 }
 
 void tui_app_flush(struct tui_app *app)

@@ -87,6 +87,9 @@ int tui_app_run(struct tui_app *app);
  * calls count (busy while count > 0). */
 void tui_app_set_busy(struct tui_app *app, bool busy);
 unsigned int tui_app_tick(const struct tui_app *app); /* increments once per tick */
+/* Keys of an open full-screen modal (NULL: none): the key bar shows them alone, in place of
+ * the page's keys and "? help  q/F10 quit", so the screen has one key bar. */
+void tui_app_set_modal_keys(struct tui_app *app, const char *keys);
 /* Something was written (AWS/CerteroX/vault): quitting now asks first. */
 void tui_app_set_applied(struct tui_app *app, bool applied);
 /* Exit status to use when the loop ends with TUI_DONE or TUI_QUIT (default 0 / 130). */

@@ -261,9 +261,6 @@ static void show_text_draw(void *ctx)
 	struct tui_rect r = {1, 1, LINES - 3, COLS - 2}; /* between the title and status lines */
 	for (int i = 0; i < r.h; i++)
 		tui_fill(stdscr, r.y + i, r.x, r.w, A_NORMAL);
-	tui_put(stdscr, r.y + r.h - 1, r.x + 1, r.w - 2,
-	        "Up/Down PgUp/PgDn scroll  / search  Enter or Esc close", theme_attr(ROLE_DIM));
-	r.h--;
 	tui_view_draw_boxed(&t->v, stdscr, r, t->title, true);
 }
 
@@ -285,7 +282,10 @@ void tui_show_text(struct tui_app *app, const char *title, const char *text)
 {
 	struct show_text t = {title, {0}, app};
 	tui_view_init(&t.v, NULL, text);
+	/* its keys in the key bar (the page's keys do not apply under it) */
+	tui_app_set_modal_keys(app, "Up/Down PgUp/PgDn scroll  / search  Enter or Esc close");
 	modal_run(app, show_text_draw, show_text_key, &t);
+	tui_app_set_modal_keys(app, NULL);
 	tui_view_free(&t.v);
 }
 

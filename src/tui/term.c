@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -131,8 +132,40 @@ static void add_cap(const char *name)
 
 bool term_locale_utf8(void)
 {
+	/* the codeset of LC_CTYPE as setlocale(LC_ALL, "") chose it (main.c): LC_ALL, LC_CTYPE,
+	 * then LANG, and only a locale that exists */
 	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+}
+
+/* Consoles whose usual fonts lack the glyphs drawn in UTF-8 (check marks, arrows, boxes), by
+ * terminfo name: the Linux and BSD text consoles and the hardware terminals they emulate. */
+static const char *const no_glyph_terms[] = {"linux",  "con",   "cons25", "pcvt",  "wsvt25", "vt52",
+                                             "vt100",  "vt102", "vt220",  "vt320", "vt420",  "ansi",
+                                             "pcansi", "sun",   "dumb",   NULL};
+
+/* name is one of the list, or one of its variants (linux-16color, vt100-am, con80x25, ...) */
+static bool no_glyph_name(const char *name)
+{
+	for (int i = 0; no_glyph_terms[i]; i++) {
+		size_t n = strlen(no_glyph_terms[i]);
+		if (strncmp(name, no_glyph_terms[i], n) == 0 &&
+		    (name[n] == '\0' || name[n] == '-' || (name[n] >= '0' && name[n] <= '9')))
+			return true;
+	}
+	return false;
+}
+
+bool term_has_glyphs(void)
+{
+	if (!term_locale_utf8())
+		return false;
+	const char *name = termname(); /* the terminal newterm set up */
+	if (name && no_glyph_name(name))
+		return false;
+	/* a description without line drawing (acsc) is a simple terminal: no box glyphs either */
+	char *acsc = tigetstr("acsc");
+	return acsc && acsc != (char *)-1 && *acsc;
 }
 
 static void close_files(struct tui_term *t)

@@ -22,6 +22,10 @@ bool term_open(struct tui_term *t);
 void term_close(struct tui_term *t);
 /* True when the locale's codeset is UTF-8. */
 bool term_locale_utf8(void);
+/* The terminal can show the UTF-8 glyphs: the locale's codeset is UTF-8, the terminal is not a
+ * console known to lack them (TERM=linux, vt100, ...) and its terminfo describes line drawing
+ * (acsc). Call after term_open. */
+bool term_has_glyphs(void);
 /* Signal flags set by the handlers. SIGINT is taken (cleared) once; SIGTERM/SIGHUP stay set. */
 bool term_take_sigint(void);
 bool term_sigterm(void);

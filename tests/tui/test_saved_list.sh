@@ -100,11 +100,37 @@ check "present in CerteroX" tui_wait "present in CerteroX"
 check "the access key id" tui_wait "$AKID"
 tui_capture >"$T_TMP/list"
 check "the secret is not on the list" sh -c "! grep -qF -- '$SECRET' '$T_TMP/list'"
+# one key bar: the list's keys on the bottom line, no second bar of the page's keys
+check "one key bar: the list's keys at the bottom" \
+	sh -c "tail -n 1 '$T_TMP/list' | grep -q 'Enter or Esc close'"
+check "... shown once" test "$(grep -c 'Enter or Esc close' "$T_TMP/list")" -eq 1
+check "... and not the page's keys" sh -c "! grep -q 'Enter continue' '$T_TMP/list'"
 tui_keys Escape
 check "list closed" tui_wait_gone "present in CerteroX"
 check "wizard still on page 1" tui_wait "Page 1 of 12: Welcome"
 tui_keys Up Up Enter
 check "the wizard goes on to page 2" tui_wait "Page 2 of 12: Connection type" 20
+# the Data export page lists the export the batch run made, with its bucket and prefix
+tui_keys Enter
+check "page 3" tui_wait "Page 3 of 12: Export type" 20
+tui_keys Enter
+check "page 4" tui_wait "Page 4 of 12: Data export" 20
+check "the existing export is listed" tui_wait "found in account" 20
+check "... with its bucket and prefix" tui_wait "bucket cx-tui-saved, prefix " 20
+tui_capture >"$T_TMP/exports"
+PFX=$(
+	. "$TUI_SIM/env"
+	"$CLOUDSIM_PYTHON" - <<'EOF2'
+import boto3
+c = boto3.client("bcm-data-exports", region_name="us-east-1")
+for x in c.list_exports()["Exports"]:
+    d = c.get_export(ExportArn=x["ExportArn"])["Export"]["DestinationConfigurations"]["S3Destination"]
+    if d["S3Bucket"] == "cx-tui-saved":
+        print(d["S3Prefix"] or "(none)")
+EOF2
+)
+check "the sim (boto3) knows the export's prefix" test -n "$PFX"
+check "... and the page shows that prefix" grep -qF "bucket cx-tui-saved, prefix $PFX" "$T_TMP/exports"
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
 check "wizard exits" tui_wait "[exit" 10

@@ -218,7 +218,9 @@ all_pages_e() { # captures every page with escapes into $1
 	tui_keys c
 	tui_wait "Yes"
 	tui_capture_e >>"$1"
-	tui_keys Escape F1
+	tui_keys Escape
+	tui_wait "Confirm answered"
+	tui_keys "${HELPKEY:-F1}" # F1 is sent as TERM=screen's; with another TERM, use ?
 	tui_wait "Help:"
 	tui_capture_e >>"$1"
 	tui_keys x C-c
@@ -256,6 +258,24 @@ goto 5
 check "golden progress (ASCII)" tui_golden progress-ascii
 tui_keys C-c
 tui_wait "[exit 130]"
+# a console without the glyphs (TERM=linux) gets ASCII though the locale is UTF-8, judged from
+# the terminal type; its terminfo describes line drawing, so that alone does not decide it
+tui_start 80 24 $UTF8 CX_TUI_GALLERY=1 TERM=linux
+tui_launch
+HELPKEY="?" all_pages_e "$T_TMP/ascii3"
+unset HELPKEY
+check "TERM=linux, UTF-8 locale: no bytes >= 0x80 on any page" tui_no_8bit "$T_TMP/ascii3"
+tui_launch
+tui_wait "Page 1 of 6"
+goto 5
+check "TERM=linux: the ASCII golden" tui_golden progress-ascii
+tui_keys C-c
+tui_wait "[exit 130]"
+# the locale decides, not LANG alone: LC_ALL=C over LANG=C.UTF-8 is ASCII
+tui_start 80 24 $UTF8 LC_ALL=C CX_TUI_GALLERY=1
+tui_launch
+all_pages_e "$T_TMP/ascii4"
+check "LC_ALL=C over a UTF-8 LANG: no bytes >= 0x80 on any page" tui_no_8bit "$T_TMP/ascii4"
 
 # ---- a terminal that cannot address the cursor is refused clearly ----
 tui_cmd "clear; TERM=dumb '$CX_BIN'; echo \"[exit \$?]\""

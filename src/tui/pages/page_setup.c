@@ -50,6 +50,7 @@ struct start_state {
 	 * account's data source fit in 80x24 */
 	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
+	bool enter_kept; /* Enter pressed while the account was read: acted on once it is */
 };
 
 static void start_init(struct tui_page *pg)
@@ -335,8 +336,15 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);
+		if (s->enter_kept && !wiz_discovering(w) && !w->cx_busy) {
+			s->enter_kept = false; /* read (or failed): the kept Enter now */
+			const struct tui_event enter = {ACT_ENTER, 0};
+			return start_action(pg, &enter) | TUI_REDRAW;
+		}
 		return TUI_REDRAW;
 	}
+	if (ev->act != ACT_ENTER)
+		s->enter_kept = false; /* another key: the choice may change, Enter again */
 	start_count(w, s);
 	int r = tui_radio_action(&s->r, ev);
 	if (r)
@@ -361,7 +369,9 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
 			return TUI_HANDLED;
 		}
-		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
+		s->enter_kept = true;
+		tui_app_status(w->app, ROLE_NORMAL,
+		               "Still reading the account; the wizard goes on when it is read.");
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
@@ -694,25 +704,26 @@ static const struct plan_export_fact *picked(struct wiz *w, struct export_state 
 	return plan_facts_export(&w->facts, s->pick_items[s->pick.sel], s->legacy);
 }
 
+/* An export's destination (NULLs when its definition is unknown). */
+static void export_dest(const struct plan_export_fact *e, const char **bucket, const char **prefix,
+                        const char **region)
+{
+	const cJSON *d = e->definition;
+	if (!e->legacy) /* a Data Export: DestinationConfigurations.S3Destination */
+		d = json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
+	*bucket = d ? json_str(d, "S3Bucket") : NULL;
+	*prefix = d ? json_str(d, "S3Prefix") : NULL;
+	*region = d ? json_str(d, "S3Region") : NULL;
+}
+
 /* Fills name, bucket, prefix and region from the picked export's destination. */
 static void export_use_picked(struct wiz *w, struct export_state *s)
 {
 	const struct plan_export_fact *e = picked(w, s);
 	if (!e || !e->definition)
 		return;
-	const cJSON *d = e->definition;
 	const char *bucket, *prefix, *region;
-	if (e->legacy) {
-		bucket = json_str(d, "S3Bucket");
-		prefix = json_str(d, "S3Prefix");
-		region = json_str(d, "S3Region");
-	} else {
-		const cJSON *s3 =
-		    json_obj(json_obj(d, "DestinationConfigurations"), "S3Destination");
-		bucket = json_str(s3, "S3Bucket");
-		prefix = json_str(s3, "S3Prefix");
-		region = json_str(s3, "S3Region");
-	}
+	export_dest(e, &bucket, &prefix, &region);
 	tui_text_set(&s->name, e->name);
 	if (bucket)
 		tui_text_set(&s->bucket, bucket);
@@ -790,6 +801,13 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
+			const char *eb, *ep, *er;
+			export_dest(e, &eb, &ep, &er);
+			if (eb) { /* where it delivers: its bucket and prefix */
+				snprintf(line, sizeof(line), "    bucket %s, prefix %s", eb,
+				         ep && *ep ? ep : "(none)");
+				tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
+			}
 			shown++;
 		}
 		if (total == 0)
