@@ -16,6 +16,7 @@
 #   tui_until SECONDS CMD...             until CMD succeeds, polled every 50 ms
 #   tui_hold_lock FILE / tui_release_lock
 #                                        another run holds FILE's flock (20 s at most)
+#   tui_mask_data_source                 sets TUI_MASK_EXTRA for the flows on a data source
 #   tui_apply_now [SECONDS]              the apply page's "Apply now?" (the final plan, made
 #                                        after the vault's unlock) answered y
 #   tui_settle                           until two masked captures in a row are identical
@@ -176,6 +177,16 @@ tui_mask() {
 		s/\b(AKIA|ASIA)[A-Z0-9]{16}\b/${1}XXXXXXXXXXXXXXXX/g;
 		s/[|\/\\-](  ?certerox-aws-setup\s*)$/*$1/;
 	' | if [ -n "${TUI_MASK_EXTRA:-}" ]; then perl -CSD -pe "$TUI_MASK_EXTRA"; else cat; fi
+}
+
+# The masks of the flows on a connected data source (rotate, disconnect, migrate): the sim's
+# port, data source ids, the vault's path and access key ids cut with an ellipsis.
+tui_mask_data_source() {
+	TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
+	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
+	s/(Vault(: | {2,}))\S+/$1PATH/;
+	s/\bAKIA[A-Z0-9]{0,15}\x{2026}/AKIA.../g;'
+	export TUI_MASK_EXTRA
 }
 
 tui_apply_now() {

@@ -64,11 +64,7 @@ check "curl: CerteroX's legacy data source holds billing-reader's key" grep -q "
 DSID=$(awk '{print $1}' "$T_TMP/cx.txt")
 
 ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
-TUI_MASK_EXTRA='s/127\.0\.0\.1:\d+/127.0.0.1:PORT/g;
-	s/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g;
-	s/(Vault(: | {2,}))\S+/$1PATH/;
-	s/\bAKIA[A-Z0-9]{0,15}\x{2026}/AKIA.../g;'
-export TUI_MASK_EXTRA
+tui_mask_data_source
 page() { tui_page "$1" 10 "$2" "$3"; }
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
