@@ -318,6 +318,46 @@ def apply_once(warm_ec2=True, keep=None, key_delay_ms=0):
         sim.cleanup()
 
 
+def depth_rows(name, runs, W, a, d, parts, server_what):
+    """The figure rows every timed flow shares: N, D (the plan DAG's critical path and its parts),
+    W, W / (D x RTT) with its target, the same with the first handshake's round trips, and the
+    plan's parts against the chain the request log shows."""
+    d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
+    unit = LAT / 1000.0
+    row(f"{name}: N, requests sent by the run (request log)", f"{a['n']} ({a['n_client']} by the wizard, "
+        f"{a['n_server']} by CerteroX {server_what})")
+    row(f"{name}: D, critical path of the plan DAG (--dry-run critical_path)",
+        f"{d} = discovery {d_disc} + the plan's requests {d_req} + CerteroX's check {d_cx}")
+    row(f"{name}: W, wall time of --batch (median of {runs})", ms(W))
+    r1 = W / (d * unit)
+    row(f"{name}: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
+    hs = handshake_rtts()
+    row(f"{name}: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's "
+        f"handshake (--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the "
+        f"figure above)", f"{W / ((d + hs) * unit):.2f}")
+    ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
+    row(f"{name}: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
+        "wizard's own requests)",
+        f"{a['d_disc_observed']}/{d_disc}, {a['d_cx']}/{d_cx}, {a['d_observed']}/{d_disc + d_req}", "equal",
+        met(ok))
+
+
+def timeline_notes(name, med, a):
+    """The median run's requests in start order, as a note section."""
+    t0 = med["t0"]
+    note("")
+    note(f"### {name}: where the time goes (median run, W {ms(med['W'])}; times in ms from process start)")
+    note("")
+    note("```")
+    note("  start     end   dur  conn service operation")
+    for r in sorted(med["rs"], key=lambda r: r["start"]):
+        mark = "   (CerteroX, server side)" if any(r is q for q in a["server"]) else ""
+        note(fmt_req(r, t0) + mark)
+    note(f"{(med['t1'] - t0) * 1000:7.0f}                process exit")
+    note("```")
+    note("")
+
+
 def bench_apply(runs):
     print(f"apply: {runs} runs of --batch (root/cur2/wizard), each on a fresh sim "
           f"(--latency-ms {LAT} --key-delay-ms 0, EC2 warmed at start)", flush=True)
@@ -338,22 +378,7 @@ def bench_apply(runs):
     d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
     unit = LAT / 1000.0
     w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
-    row("apply: N, requests sent by the run (request log)", f"{a['n']} ({a['n_client']} by the wizard, "
-        f"{a['n_server']} by CerteroX checking the key)")
-    row("apply: D, critical path of the plan DAG (--dry-run critical_path)",
-        f"{d} = discovery {d_disc} + the plan's requests {d_req} + CerteroX's check {d_cx}")
-    row(f"apply: W, wall time of --batch (median of {runs})", ms(W))
-    r1 = W / (d * unit)
-    row(f"apply: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
-    hs = handshake_rtts()
-    row(f"apply: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's handshake "
-        f"(--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the figure above)",
-        f"{W / ((d + hs) * unit):.2f}")
-    ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
-    row("apply: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
-        "wizard's own requests)",
-        f"{a['d_disc_observed']}/{d_disc}, {a['d_cx']}/{d_cx}, {a['d_observed']}/{d_disc + d_req}", "equal",
-        met(ok))
+    depth_rows("apply", runs, W, a, d, parts, "checking the key")
     r3 = w_apply / ((d_req + d_cx) * unit)
     row(f"apply: apply phase (first write to exit) / ((requests + CerteroX's check) x {LAT} ms)", f"{r3:.2f}",
         "<= 1.3", met(r3 <= 1.3))
@@ -364,17 +389,7 @@ def bench_apply(runs):
 
     # where the time goes: the median run
     t0 = med["t0"]
-    note("")
-    note(f"### apply: where the time goes (median run, W {ms(med['W'])}; times in ms from process start)")
-    note("")
-    note("```")
-    note("  start     end   dur  conn service operation")
-    for r in sorted(med["rs"], key=lambda r: r["start"]):
-        mark = "   (CerteroX, server side)" if any(r is s for s in a["server"]) else ""
-        note(fmt_req(r, t0) + mark)
-    note(f"{(med['t1'] - t0) * 1000:7.0f}                process exit")
-    note("```")
-    note("")
+    timeline_notes("apply", med, a)
     net = sum(e - s for s, e in merge([(r["start"], r["end"]) for r in med["rs"]]))
     idle = sum(e - s for s, e, _, _ in a["gaps"])
     note(f"- Network busy (at least one request in flight): {ms(net)}; idle (no request of the wizard "
@@ -473,39 +488,14 @@ def bench_rotate(runs):
     d = med["plan"]["critical_path"]
     d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
     unit = LAT / 1000.0
-    row("rotate: N, requests sent by the run (request log)", f"{a['n']} ({a['n_client']} by the wizard, "
-        f"{a['n_server']} by CerteroX checking the new key in the PATCH)")
-    row("rotate: D, critical path of the plan DAG (--dry-run critical_path)",
-        f"{d} = discovery {d_disc} + the plan's requests {d_req} + CerteroX's check {d_cx}")
-    row(f"rotate: W, wall time of --batch (median of {runs})", ms(W))
-    r1 = W / (d * unit)
-    row(f"rotate: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
-    hs = handshake_rtts()
-    row(f"rotate: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's handshake "
-        f"(--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the figure above)",
-        f"{W / ((d + hs) * unit):.2f}")
-    ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
-    row("rotate: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
-        "wizard's own requests)",
-        f"{a['d_disc_observed']}/{d_disc}, {a['d_cx']}/{d_cx}, {a['d_observed']}/{d_disc + d_req}", "equal",
-        met(ok))
+    depth_rows("rotate", runs, W, a, d, parts, "checking the new key in the PATCH")
     w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
     r3 = w_apply / ((d_req + d_cx) * unit)
     row(f"rotate: apply phase (first write to exit) / ((requests + CerteroX's check) x {LAT} ms)", f"{r3:.2f}",
         "<= 1.3", met(r3 <= 1.3))
     connection_rows("rotate", med)
     t0 = med["t0"]
-    note("")
-    note(f"### rotate: where the time goes (median run, W {ms(med['W'])}; times in ms from process start)")
-    note("")
-    note("```")
-    note("  start     end   dur  conn service operation")
-    for r in sorted(med["rs"], key=lambda r: r["start"]):
-        mark = "   (CerteroX, server side)" if any(r is q for q in a["server"]) else ""
-        note(fmt_req(r, t0) + mark)
-    note(f"{(med['t1'] - t0) * 1000:7.0f}                process exit")
-    note("```")
-    note("")
+    timeline_notes("rotate", med, a)
     idle = sum(e - s for s, e, _, _ in a["gaps"])
     note(f"- Idle (no request of the wizard in flight): {ms(idle)} in {len(a['gaps'])} gaps; the ideal is "
          f"D x {LAT} ms = {ms(d * unit)}.")
