@@ -114,7 +114,7 @@ static void mig_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	tui_choice_draw(&s->gran, win, y++, x, wd, s->focus == M_GRAN);
 	tui_choice_draw(&s->fmt, win, y++, x, wd, s->focus == M_FMT);
 	y++;
-	if (!has_legacy(w)) {
+	if (!d || !has_legacy(w)) {
 		tui_put(win, y, x, wd, "CerteroX names no legacy report for this data source.",
 		        theme_attr(ROLE_DIM));
 		return;
