@@ -335,7 +335,6 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	}
 	if (!soft(st, err, w, "iam ListAccessKeys"))
 		goto out;
-	st = CX_OK;
 	l->user_exists = true;
 	const struct iam_access_key_list *keys = iam_list_access_keys_result(ko);
 	l->keys = xcalloc(keys->n + 1, sizeof(*l->keys));
