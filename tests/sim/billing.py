@@ -19,13 +19,11 @@ import time
 import uuid
 import zipfile
 
+import iamauth
 import iampolicy
 import simhttp
 from simhttp import Resp
 
-from moto.iam.access_control import IAMRequest
-from moto.iam.models import get_account_id_from
-from moto.core.exceptions import AccessDeniedError, InvalidClientTokenIdError, SignatureDoesNotMatchError
 from moto.s3.models import s3_backends
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -223,28 +221,18 @@ class Billing:
                                      json_type=(BCM_NS + code) if bcm else code)
 
     def authorize(self, req, resource="*"):
-        hdrs = {}
-        for k, v in req.headers:
-            hdrs["-".join(p.capitalize() for p in k.split("-"))] = v
-        if "X-Amz-Date" not in hdrs:
+        if not any(k.lower() == "x-amz-date" for k, _ in req.headers):
             raise ApiError("IncompleteSignatureException", "Authorization header requires existence of either a "
                            "'X-Amz-Date' or a 'Date' header.", 400)
-        with self.sim.moto_lock:
-            acct = get_account_id_from(req.access_key_id or "")
-            try:
-                r = IAMRequest(account_id=acct, method=req.method, path=req.raw_path, data={}, body=req.body,
-                               headers=hdrs, action=req.operation)
-                r.check_signature()
-                r.check_action_permitted(resource)
-            except InvalidClientTokenIdError:
-                raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.",
-                               400)
-            except SignatureDoesNotMatchError as e:
-                raise ApiError("InvalidSignatureException", e.message, 400)
-            except AccessDeniedError as e:
-                raise ApiError("AccessDeniedException", e.message + " because no identity-based policy allows the "
-                               "action", 400)
-        return acct
+        acct, denied = iamauth.check(self.sim, req, req.operation, resource)
+        if denied is None:
+            return acct
+        code, message = denied
+        if code == "InvalidClientTokenId":
+            raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+        if code == "SignatureDoesNotMatch":
+            raise ApiError("InvalidSignatureException", message, 400)
+        raise ApiError("AccessDeniedException", message + " because no identity-based policy allows the action", 400)
 
     # -- bucket lookup -------------------------------------------------------
     def find_bucket(self, name):

@@ -92,6 +92,26 @@ def body(sim):
           f"{st} {b[:200]}")
     st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15", "DryRun": "true"})
     check("EC2 DryRun allowed -> 412 DryRunOperation", st == 412 and b"<Code>DryRunOperation</Code>" in b, b[:200])
+    # tests/sim/ec2regions.py: DescribeRegions as the EC2 API Reference describes it
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15"})
+    names = re.findall(rb"<regionName>([^<]+)</regionName>", b)
+    check("EC2 DescribeRegions lists the enabled regions only: us-east-1 yes, opt-in af-south-1 no",
+          st == 200 and b"us-east-1" in names and b"af-south-1" not in names and len(names) == 17, f"{st} {names}")
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15", "AllRegions": "true"})
+    check("EC2 DescribeRegions AllRegions=true adds the opt-in regions as not-opted-in",
+          st == 200 and re.search(rb"<regionName>af-south-1</regionName><regionEndpoint>[^<]*</regionEndpoint>"
+                                  rb"<optInStatus>not-opted-in</optInStatus>", b) is not None, b[:300])
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15",
+                                       "Filter.1.Name": "region-name", "Filter.1.Value.1": "eu-west-*"})
+    check("EC2 DescribeRegions Filter region-name eu-west-* -> eu-west-1..3",
+          re.findall(rb"<regionName>([^<]+)</regionName>", b) == [b"eu-west-1", b"eu-west-2", b"eu-west-3"], b[:300])
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15",
+                                       "RegionName.1": "xx-west-9"})
+    check("EC2 DescribeRegions of an unknown region -> 400 InvalidParameterValue",
+          st == 400 and b"<Code>InvalidParameterValue</Code>" in b, f"{st} {b[:200]}")
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15"},
+                          creds=("AKIAUNKNOWNUNKNOWN00", "x" * 40))
+    check("EC2 unknown key -> 401 AuthFailure", st == 401 and b"<Code>AuthFailure</Code>" in b, f"{st} {b[:200]}")
 
     # Data Exports / CUR authorization
     r = sim.aws("bcm-data-exports", "list-exports", who=nobody)
