@@ -66,6 +66,7 @@ struct http_ctx {
 	CURLSH *share;
 	struct http_opts opts;
 	char *ca_bundle;
+	const char *trust_file;  /* ca_bundle, or libcurl's built-in CA file; NULL: defaults */
 	struct http_xfer *xfers; /* all transfers, any state; appended at the tail */
 	struct http_xfer *tail;
 	int nactive;
@@ -244,6 +245,10 @@ struct http_ctx *http_ctx_new(const struct http_opts *opts, struct cx_err *err)
 		ctx->opts.max_parallel = DEFAULT_PARALLEL;
 	ctx->ca_bundle = xstrdup(opts ? opts->ca_bundle : NULL);
 	ctx->opts.ca_bundle = ctx->ca_bundle;
+	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+	ctx->trust_file = ctx->ca_bundle                                      ? ctx->ca_bundle
+	                  : vi && vi->cainfo && access(vi->cainfo, R_OK) == 0 ? vi->cainfo
+	                                                                      : NULL;
 	ctx->multi = curl_multi_init();
 	ctx->share = curl_share_init();
 	if (!ctx->multi || !ctx->share) {
@@ -496,8 +501,18 @@ static enum cx_status xfer_setup(struct http_ctx *ctx, struct http_xfer *x,
 #else
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	if (ctx->ca_bundle)
-		curl_easy_setopt(e, CURLOPT_CAINFO, ctx->ca_bundle);
+	/* One trust source, a CA file, so that libcurl parses it once and keeps the store for
+	 * every later connection of the multi handle (CURLOPT_CA_CACHE_TIMEOUT, 24 h by default).
+	 * libcurl caches it only when no CA directory is set (lib/vtls/openssl.c,
+	 * Curl_ssl_setup_x509_store), and Debian's libcurl sets /etc/ssl/certs as its default
+	 * CA path: without this, each new connection parsed the whole bundle again on the event
+	 * loop, one after another. The file: the configured bundle (AWS_CA_BUNDLE), else
+	 * libcurl's built-in one, which on Debian holds the directory's certificates
+	 * (update-ca-certificates); without a built-in file the defaults stay. */
+	if (ctx->trust_file) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, ctx->trust_file);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 
 	bool has_ct = false;

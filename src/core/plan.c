@@ -61,6 +61,10 @@ void plan_facts_free(struct plan_facts *f)
 	for (size_t i = 0; i < f->nattached; i++)
 		free(f->attached[i]);
 	free(f->attached);
+	free(f->user_read);
+	for (size_t i = 0; i < f->nuser_tag_keys; i++)
+		free(f->user_tag_keys[i]);
+	free(f->user_tag_keys);
 	for (size_t i = 0; i < f->nkeys; i++) {
 		free(f->keys[i].id);
 		free(f->keys[i].status);

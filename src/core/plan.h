@@ -84,6 +84,10 @@ struct plan_facts {
 	                       passphrase): in_vault says nothing */
 	char **attached;    /* policy ARNs attached to the user */
 	size_t nattached;
+	char *user_read;      /* the user whose keys, tags and attached policies discovery read
+	                         (all three answered): later reads of that user reuse them */
+	char **user_tag_keys; /* that user's tag keys */
+	size_t nuser_tag_keys;
 	struct plan_key_fact *keys; /* the user's access keys */
 	size_t nkeys;
 	bool data_sources_known; /* the organization's data sources were listed */

@@ -331,6 +331,8 @@ enum cx_status dsc_on_policy_doc(struct discover *d, struct rd *r, enum cx_statu
 	return CX_OK;
 }
 
+static void mark_owned(struct discover *d);
+
 enum cx_status dsc_on_user_attached(struct discover *d, struct rd *r, enum cx_status st,
                                     char *outcome, size_t on, struct cx_err *err)
 {
@@ -343,6 +345,9 @@ enum cx_status dsc_on_user_attached(struct discover *d, struct rd *r, enum cx_st
 	d->f.attached = xcalloc(l->n + 1, sizeof(char *));
 	for (size_t i = 0; i < l->n; i++)
 		d->f.attached[d->f.nattached++] = xstrdup(l->items[i].arn);
+	d->attached_done = true;
+	if (!d->f.user_read && d->tags_done && d->keys_done)
+		mark_owned(d);
 	snprintf(outcome, on, "%zu attached", l->n);
 	return CX_OK;
 }
@@ -392,6 +397,14 @@ static void mark_owned(struct discover *d)
 {
 	if (!d->tags_done || !d->keys_done)
 		return;
+	if (d->attached_done && !d->f.user_read && d->a.iam.user) {
+		/* the user's three reads answered: resolve (run/resolve.c) reuses them */
+		d->f.user_read = xstrdup(d->a.iam.user);
+		d->f.user_tag_keys = xcalloc(d->user_tags.n + 1, sizeof(char *));
+		for (size_t i = 0; i < d->user_tags.n; i++)
+			d->f.user_tag_keys[d->f.nuser_tag_keys++] =
+			    xstrdup(d->user_tags.items[i].key);
+	}
 	d->f.user_owned = iam_tag_get(&d->user_tags, OWNER_TAG_KEY) != NULL;
 	for (size_t i = 0; i < d->f.nkeys; i++)
 		d->f.keys[i].owned =

@@ -106,6 +106,7 @@ struct discover {
 	bool org_answered;   /* ... it has answered, role pending on the account id */
 	struct iam_tag_list user_tags; /* ListUserTags of the answers' user */
 	bool tags_done, keys_done;     /* both known: ownership marked (mark_owned) */
+	bool attached_done;            /* with tags_done and keys_done: f.user_read is set */
 };
 
 bool dsc_migrate(const struct discover *d);

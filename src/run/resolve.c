@@ -310,23 +310,75 @@ static void read_policies(struct aws_client *aws, struct plan_life *l, struct jo
 	free(lv);
 }
 
+/* Discovery's answers about the user it read (f->user_read), as the lists the reads give:
+ * its keys, its tag keys and its attached policies (the name is the ARN's last part). */
+struct known_user {
+	struct iam_access_key_list keys;
+	struct iam_tag_list tags;
+	struct iam_attached_list attached;
+};
+
+static void known_user_of(const struct plan_facts *f, struct known_user *k)
+{
+	k->keys.items = xcalloc(f->nkeys + 1, sizeof(*k->keys.items));
+	for (size_t i = 0; i < f->nkeys; i++) { /* borrowed strings: only the arrays are freed */
+		k->keys.items[i].access_key_id = f->keys[i].id;
+		k->keys.items[i].status = f->keys[i].status;
+		k->keys.items[i].create_date = f->keys[i].create_date;
+	}
+	k->keys.n = f->nkeys;
+	k->tags.items = xcalloc(f->nuser_tag_keys + 1, sizeof(*k->tags.items));
+	for (size_t i = 0; i < f->nuser_tag_keys; i++)
+		k->tags.items[i].key = f->user_tag_keys[i];
+	k->tags.n = f->nuser_tag_keys;
+	k->attached.items = xcalloc(f->nattached + 1, sizeof(*k->attached.items));
+	for (size_t i = 0; i < f->nattached; i++) {
+		const char *slash = strrchr(f->attached[i], '/');
+		k->attached.items[i].arn = f->attached[i];
+		k->attached.items[i].name = (char *)(slash ? slash + 1 : f->attached[i]);
+	}
+	k->attached.n = f->nattached;
+}
+
+static void known_user_free(struct known_user *k)
+{
+	free(k->keys.items);
+	free(k->tags.items);
+	free(k->attached.items);
+}
+
 /* The user's keys and tags, and (not for a connect) its attached and inline policies: one
- * wave; then the policies (read_policies) and the inline documents, together. */
+ * wave; then the policies (read_policies) and the inline documents, together. When discovery
+ * read this user already (f->user_read), its keys, tags and attached policies are not read
+ * again: the inline policies' listing goes out with the policies' first wave. */
 static enum cx_status read_user(const struct resolve_opts *o, const struct answers *a,
-                                struct plan_life *l, struct journal *jn, struct strv *w, int *depth,
-                                struct cx_err *err)
+                                const struct plan_facts *f, struct plan_life *l, struct journal *jn,
+                                struct strv *w, int *depth, struct cx_err *err)
 {
 	struct aws_client *aws = o->aws;
 	bool more = a->action != ANSWERS_CONNECT;
+	bool known = f->user_read && str_eq(f->user_read, l->user);
+	struct known_user ku;
+	memset(&ku, 0, sizeof(ku));
 	struct wave wv = {0};
-	struct aws_op *ko = wave_start(aws, &wv, iam_list_access_keys_op(l->user));
-	struct aws_op *to = wave_start(aws, &wv, iam_list_user_tags_op(l->user));
-	struct aws_op *ao =
-	    more ? wave_start(aws, &wv, iam_list_attached_user_policies_op(l->user)) : NULL;
-	struct aws_op *io = more ? wave_start(aws, &wv, iam_list_user_policies_op(l->user)) : NULL;
-	++*depth;
-	wave_wait(aws, &wv);
-	enum cx_status st = op_status(ko, err);
+	struct aws_op *ko = NULL, *to = NULL, *ao = NULL, *io = NULL;
+	if (known) {
+		known_user_of(f, &ku);
+		log_debug("resolve: user %s as discovery read it (keys, tags, attached policies)",
+		          l->user);
+	} else {
+		ko = wave_start(aws, &wv, iam_list_access_keys_op(l->user));
+		to = wave_start(aws, &wv, iam_list_user_tags_op(l->user));
+		ao =
+		    more ? wave_start(aws, &wv, iam_list_attached_user_policies_op(l->user)) : NULL;
+	}
+	struct wave wu = {0}; /* the inline listing: with the wave above, or with the policies' */
+	io = more ? wave_start(aws, known ? &wu : &wv, iam_list_user_policies_op(l->user)) : NULL;
+	if (!known) {
+		++*depth;
+		wave_wait(aws, &wv);
+	}
+	enum cx_status st = known ? CX_OK : op_status(ko, err);
 	if (st == CX_E_NOT_FOUND) {
 		cx_err_clear(err);
 		l->user_exists = false;
@@ -336,7 +388,7 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	if (!soft(st, err, w, "iam ListAccessKeys"))
 		goto out;
 	l->user_exists = true;
-	const struct iam_access_key_list *keys = iam_list_access_keys_result(ko);
+	const struct iam_access_key_list *keys = known ? &ku.keys : iam_list_access_keys_result(ko);
 	l->keys = xcalloc(keys->n + 1, sizeof(*l->keys));
 	for (size_t i = 0; i < keys->n; i++) {
 		l->keys[l->nkeys].id = xstrdup(keys->items[i].access_key_id);
@@ -347,12 +399,14 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	intent_keys(l, keys);
 
 	/* what the wizard made: user tags (key = access key id, or the owner tag) */
-	st = op_status(to, err);
+	st = known ? CX_OK : op_status(to, err);
 	if (!soft(st, err, w, "iam ListUserTags"))
 		goto out;
 	st = CX_OK;
-	const struct iam_tag_list *tags =
-	    aws_op_status(to) == CX_OK ? iam_list_user_tags_result(to) : NULL;
+	const struct iam_tag_list *tags = known ? &ku.tags
+	                                  : aws_op_status(to) == CX_OK
+	                                      ? iam_list_user_tags_result(to)
+	                                      : NULL;
 	for (size_t i = 0; tags && i < tags->n; i++) {
 		if (str_eq(tags->items[i].key, OWNER_TAG_KEY))
 			l->user_made = true;
@@ -379,11 +433,13 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 
 	if (!more)
 		goto out;
-	st = op_status(ao, err);
+	st = known ? CX_OK : op_status(ao, err);
 	if (!soft(st, err, w, "iam ListAttachedUserPolicies"))
 		goto out;
-	const struct iam_attached_list *at =
-	    aws_op_status(ao) == CX_OK ? iam_list_attached_user_policies_result(ao) : NULL;
+	const struct iam_attached_list *at = known ? &ku.attached
+	                                     : aws_op_status(ao) == CX_OK
+	                                         ? iam_list_attached_user_policies_result(ao)
+	                                         : NULL;
 	size_t nat = at ? at->n : 0;
 	l->policies = xcalloc(nat + 1, sizeof(*l->policies));
 	for (size_t i = 0; i < nat; i++) {
@@ -391,11 +447,20 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		p->arn = xstrdup(at->items[i].arn);
 		p->name = xstrdup(at->items[i].name);
 	}
+	int before = *depth;
+	if (known) {
+		/* the inline listing flies with the policies' waves; the documents follow it */
+		read_policies(aws, l, jn, a->action == ANSWERS_DISCONNECT, depth);
+		if (*depth == before)
+			++*depth; /* no policy wave carried the listing */
+		wave_wait(aws, &wu);
+	}
 	st = op_status(io, err);
 	if (!soft(st, err, w, "iam ListUserPolicies"))
 		goto out;
 	st = CX_OK;
-	/* the inline documents go out with the policies' first wave */
+	/* the inline documents go out with the policies' first wave (after them when the user
+	 * was known) */
 	const struct iam_names *in =
 	    aws_op_status(io) == CX_OK ? iam_list_user_policies_result(io) : NULL;
 	size_t nin = in ? in->n : 0;
@@ -405,10 +470,13 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 		strv_push(&l->inline_names, in->names[i]);
 		go[i] = wave_start(aws, &wi, iam_get_user_policy_op(l->user, in->names[i]));
 	}
-	int before = *depth;
-	read_policies(aws, l, jn, a->action == ANSWERS_DISCONNECT, depth);
-	if (nin && *depth == before)
-		++*depth; /* no policy wave carried them */
+	if (!known) {
+		read_policies(aws, l, jn, a->action == ANSWERS_DISCONNECT, depth);
+		if (nin && *depth == before)
+			++*depth; /* no policy wave carried them */
+	} else if (nin) {
+		++*depth;
+	}
 	wave_wait(aws, &wi);
 	for (size_t i = 0; i < nin; i++) {
 		struct cx_err e;
@@ -421,10 +489,12 @@ static enum cx_status read_user(const struct resolve_opts *o, const struct answe
 	}
 	free(go);
 out:
+	wave_wait(aws, &wu); /* an early exit in the known case: the listing may still fly */
 	aws_op_free(ko);
 	aws_op_free(to);
 	aws_op_free(ao);
 	aws_op_free(io);
+	known_user_free(&ku);
 	return st;
 }
 
@@ -601,7 +671,7 @@ enum cx_status resolve_life(const struct resolve_opts *o, struct answers *a, str
 	}
 	struct journal *jn = journal_if_any(f->account_id);
 	cx_err_clear(err);
-	st = read_user(o, a, l, jn, warnings, &reads, err);
+	st = read_user(o, a, f, l, jn, warnings, &reads, err);
 	if (st == CX_OK && a->action == ANSWERS_DISCONNECT)
 		read_export(o, ds, f, l, jn, &reads);
 	journal_close(jn);
