@@ -116,6 +116,10 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 		                                      VAULT_LOCK_WAIT_DEFAULT, &vo, &verr);
 		if (vst != CX_OK)
 			return vault_failed(vr, vst, &verr);
+		/* an apply saves (the key it makes, the data source): the first save's key is
+		 * derived while discovery still reads, not after CreateAccessKey answers */
+		if (!vr->dry_run)
+			vault_open_prepare_save(vo);
 	}
 	struct http_ctx *ctx = aws_client_ctx(p->s.aws);
 	struct discover_opts dopts = {.aws = p->s.aws, .certerox = p->s.cx};
@@ -138,10 +142,6 @@ static int discover_with_vault(struct prep *p, const struct vault_req *vr, struc
 	} else if (st != CX_OK) {
 		rc = fail("discovery", &err, session_exit_status(st, false));
 	} else {
-		/* a rotate saves a new key whatever it finds: the key of that save is derived
-		 * while the data source is read (resolve), not after CreateAccessKey */
-		if (*vault && !vr->dry_run && p->a.action == ANSWERS_ROTATE)
-			vault_prepare_save(*vault);
 		discover_take_facts(d, &p->facts);
 		discover_mark_vault_keys(&p->facts, *vault);
 		keyintent_mark(&p->facts, p->a.iam.user, NULL);

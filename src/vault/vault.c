@@ -311,6 +311,10 @@ static void *open_thread(void *arg)
 	struct vault_opening *o = arg;
 	background_priority();
 	o->st = open_complete(o, &o->err);
+	if (o->st == CX_OK && o->prepare_save) {
+		log_debug("vault: deriving the next save's key ahead, after the opening");
+		prefetch_start(o->v); /* its own thread; joined by the save or vault_close */
+	}
 	atomic_store(&o->ready, true);
 	return NULL;
 }
@@ -371,6 +375,12 @@ enum cx_status vault_open_begin(const char *path, const char *passphrase, const 
 	return CX_OK;
 }
 
+void vault_open_prepare_save(struct vault_opening *o)
+{
+	if (o)
+		o->prepare_save = true;
+}
+
 void vault_open_derive(struct vault_opening *o)
 {
 	if (!o || o->started || o->done)
@@ -391,10 +401,15 @@ bool vault_open_ready(const struct vault_opening *o)
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err)
 {
 	*out = NULL;
-	if (o->started)
+	if (o->started) {
 		pthread_join(o->thread, NULL);
-	else if (!o->done)
+	} else if (!o->done) {
 		o->st = open_complete(o, &o->err);
+		if (o->st == CX_OK && o->prepare_save) {
+			log_debug("vault: deriving the next save's key ahead, after the opening");
+			prefetch_start(o->v);
+		}
+	}
 	return opening_end(o, out, err);
 }
 

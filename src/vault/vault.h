@@ -119,6 +119,10 @@ enum cx_status vault_open_begin(const char *path, const char *passphrase, const 
                                 int lock_wait_seconds, struct vault_opening **out,
                                 struct cx_err *err);
 void vault_open_derive(struct vault_opening *o);
+/* A run that will save: once the vault is open, the worker goes on to derive the next save's
+ * key (vault_prepare_save), so that the first save after discovery finds it ready. Call
+ * before vault_open_derive. NULL allowed. */
+void vault_open_prepare_save(struct vault_opening *o);
 bool vault_open_ready(const struct vault_opening *o);
 enum cx_status vault_open_finish(struct vault_opening *o, struct vault **out, struct cx_err *err);
 /* Writes the vault atomically (temporary file 0600 in the same directory, fsync, rename, fsync

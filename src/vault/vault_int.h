@@ -75,6 +75,7 @@ struct vault_opening {
 	bool missing;
 	bool done;         /* open_complete ran without a thread */
 	atomic_bool ready; /* the worker has finished (vault_open_ready) */
+	bool prepare_save; /* then derive the next save's key (vault_open_prepare_save) */
 	enum cx_status st;
 	struct cx_err err;
 };

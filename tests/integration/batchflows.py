@@ -118,7 +118,18 @@ def root_flow(typ, setup):
             check(f"{flow}: cloudsim deliver", d.returncode == 0, d.stdout + d.stderr)
         if setup == "detect":
             ans["export"] = {"type": typ, "setup": "detect", "bucket": bucket, "prefix": "reports"}
-        r = w.batch(ans)
+        logf = os.path.join(w.home, "run.log")
+        r = w.batch(ans, "--log", logf)
+        if setup == "wizard":
+            # the vault opening goes on to derive the first save's key (vault_open_prepare_save):
+            # the saves after the vault's creation never derive while the run waits
+            with open(logf) as f:
+                lines = [ln for ln in f if "vault: " in ln]
+            first = next((i for i, ln in enumerate(lines) if "key ahead, after the opening" in ln), None)
+            saves = [i for i, ln in enumerate(lines) if "vault: saved" in ln]
+            check(f"{flow}: once the vault is created, the next save's key is derived ahead (--log)",
+                  first is not None and len(saves) >= 3 and saves[0] < first < saves[1]
+                  and all("(derived ahead)" in lines[i] for i in saves[1:]), "".join(lines))
         ds = assert_common(sim, w, r, flow, ans)
         if not ds:
             return
