@@ -199,6 +199,15 @@ bool wiz_discovering(const struct wiz *w)
 	return w->disc != NULL;
 }
 
+const char *wiz_loading(struct wiz *w)
+{
+	if (!w->session_ok || (wiz_refresh(w) && w->have_facts))
+		return NULL;
+	if (!w->disc && !w->cx_busy && !w->lent && w->disc_st != CX_OK)
+		return NULL; /* failed: the page shows why */
+	return "Still reading the account; the wizard goes on when it is read.";
+}
+
 bool wiz_refresh(struct wiz *w)
 {
 	if (!w->session_ok)

@@ -116,6 +116,10 @@ struct tui_io wiz_io(struct wiz *w);
  * none ran yet). Returns true when the facts are current (have_facts, or disc_st failed). */
 bool wiz_refresh(struct wiz *w);
 bool wiz_discovering(const struct wiz *w);
+/* For page_ops.loading: while the account is read (or CerteroX signs in) for the current
+ * answers, the status line that says an Enter waits for it; NULL when the facts are there or
+ * the read failed (the page says why). */
+const char *wiz_loading(struct wiz *w);
 /* Builds the plan from the current facts (answers defaults filled, validated). Returns the
  * status (plan_err filled). */
 enum cx_status wiz_build_plan(struct wiz *w);

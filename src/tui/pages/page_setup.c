@@ -50,7 +50,6 @@ struct start_state {
 	 * account's data source fit in 80x24 */
 	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
-	bool enter_kept; /* Enter pressed while the account was read: acted on once it is */
 };
 
 static void start_init(struct tui_page *pg)
@@ -336,15 +335,8 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);
-		if (s->enter_kept && !wiz_discovering(w) && !w->cx_busy) {
-			s->enter_kept = false; /* read (or failed): the kept Enter now */
-			const struct tui_event enter = {ACT_ENTER, 0};
-			return start_action(pg, &enter) | TUI_REDRAW;
-		}
 		return TUI_REDRAW;
 	}
-	if (ev->act != ACT_ENTER)
-		s->enter_kept = false; /* another key: the choice may change, Enter again */
 	start_count(w, s);
 	int r = tui_radio_action(&s->r, ev);
 	if (r)
@@ -369,9 +361,7 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
 			return TUI_HANDLED;
 		}
-		s->enter_kept = true;
-		tui_app_status(w->app, ROLE_NORMAL,
-		               "Still reading the account; the wizard goes on when it is read.");
+		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
@@ -386,6 +376,17 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		    w->facts.org_role == PLAN_ORG_MEMBER ? ANSWERS_LINKED : ANSWERS_ROOT;
 	}
 	return TUI_NEXT;
+}
+
+/* An Enter while the account is read is kept by the app (page_ops.loading) when the choice
+ * needs the account's facts; Show and Check do not wait for them. */
+static const char *start_loading(struct tui_page *pg)
+{
+	struct start_state *s = pg->state;
+	if (tui_unlock_running(&s->unlock) || s->r.selected == WIZ_SHOW ||
+	    s->r.selected == WIZ_CHECK)
+		return NULL;
+	return wiz_loading(W(pg));
 }
 
 const struct page_ops page_start_ops = {
@@ -408,6 +409,7 @@ const struct page_ops page_start_ops = {
     .enter = start_enter,
     .draw = start_draw,
     .on_action = start_action,
+    .loading = start_loading,
     .destroy = start_destroy,
 };
 
