@@ -28,6 +28,7 @@ static const char *rkind_service(enum rkind k)
 	case R_LOCATION:
 	case R_BUCKET_POLICY:
 	case R_DELIVERED:
+	case R_LIST_BUCKETS:
 		return "s3";
 	case R_LIST_EXPORTS:
 	case R_GET_EXPORT:
@@ -64,6 +65,8 @@ static const char *rkind_operation(enum rkind k)
 		return "GetBucketPolicy";
 	case R_DELIVERED:
 		return "ListObjectsV2";
+	case R_LIST_BUCKETS:
+		return "ListBuckets";
 	case R_LIST_EXPORTS:
 		return "ListExports";
 	case R_GET_EXPORT:
@@ -310,6 +313,9 @@ static void start_rd(struct discover *d, struct rd *r)
 	case R_POLICY_VERSIONS:
 		r->op = iam_list_policy_versions_op(d->f.policies[r->idx].arn);
 		break;
+	case R_LIST_BUCKETS:
+		r->op = s3_list_buckets_regions_op();
+		break;
 	case R_POLICY_DOC:
 		r->op = iam_get_policy_version_op(d->f.policies[r->idx].arn, r->aux);
 		break;
@@ -428,6 +434,8 @@ static void with_identity(struct discover *d)
 		dsc_enqueue(d, R_LIST_EXPORTS, 0, "");
 	if (d->want_legacy)
 		dsc_enqueue(d, R_REPORTS, 0, "");
+	if (d->o.list_buckets)
+		dsc_enqueue(d, R_LIST_BUCKETS, 0, "");
 	if (!dsc_migrate(d) && a->iam.user) {
 		dsc_enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
 		dsc_enqueue(d, R_USER_KEYS, 0, a->iam.user);
@@ -541,6 +549,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 			break;
 		case R_DELIVERED:
 			res = dsc_on_delivered(d, r, st, outcome, sizeof(outcome));
+			break;
+		case R_LIST_BUCKETS:
+			res = dsc_on_buckets(d, r, st, outcome, sizeof(outcome));
 			break;
 		case R_LIST_POLICIES:
 			res = dsc_on_list_policies(d, r, st, outcome, sizeof(outcome));
@@ -728,6 +739,7 @@ void discover_free(struct discover *d)
 		free(d->dlv[i].key_prefix);
 	}
 	free(d->dlv);
+	s3_bucket_list_free(&d->buckets);
 	free(d->bucket);
 	free(d->certerox_org);
 	iam_policy_list_free(&d->listed);

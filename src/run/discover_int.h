@@ -43,7 +43,8 @@ enum rkind {
 	R_USER_TAGS,
 	R_CX_ORGS,
 	R_CX_DS,
-	R_CX_PROBE
+	R_CX_PROBE,
+	R_LIST_BUCKETS
 };
 
 enum rstate { RS_QUEUED = 0, RS_FLIGHT, RS_DONE };
@@ -106,6 +107,11 @@ struct discover {
 	bool org_answered;   /* ... it has answered, role pending on the account id */
 	struct iam_tag_list user_tags; /* ListUserTags of the answers' user */
 	bool tags_done, keys_done;     /* both known: ownership marked (mark_owned) */
+	/* opts.list_buckets: the account's buckets (discover_buckets.c) */
+	bool buckets_done;
+	enum cx_status buckets_st;
+	struct cx_err buckets_err;
+	struct s3_bucket_list buckets;
 };
 
 bool dsc_migrate(const struct discover *d);
@@ -136,6 +142,8 @@ enum cx_status dsc_on_reports(struct discover *d, struct rd *r, enum cx_status s
                               size_t on, struct cx_err *err);
 enum cx_status dsc_on_delivered(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                                 size_t on);
+enum cx_status dsc_on_buckets(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
+                              size_t on);
 enum cx_status dsc_on_list_policies(struct discover *d, struct rd *r, enum cx_status st,
                                     char *outcome, size_t on);
 enum cx_status dsc_on_policy_versions(struct discover *d, struct rd *r, enum cx_status st,

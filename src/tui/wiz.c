@@ -96,6 +96,7 @@ void wiz_free(struct wiz *w)
 	if (w->have_plan)
 		plan_free(&w->plan);
 	plan_facts_free(&w->facts);
+	s3_bucket_list_free(&w->buckets);
 	strv_free(&w->warnings);
 	certerox_org_list_free(&w->orgs);
 	if (w->session_ok)
@@ -174,6 +175,16 @@ static void disc_done(struct discover *d, void *ud)
 	struct wiz *w = ud;
 	cx_err_clear(&w->disc_err);
 	w->disc_st = discover_status(d, &w->disc_err);
+	if (!w->buckets_read) {
+		struct s3_bucket_list l;
+		enum cx_status bst = discover_take_buckets(d, &l, &w->buckets_err);
+		if (bst != CX_E_NOT_FOUND) {
+			w->buckets_read = true;
+			w->buckets_st = bst;
+			s3_bucket_list_free(&w->buckets);
+			w->buckets = l;
+		}
+	}
 	plan_facts_free(&w->facts);
 	strv_free(&w->warnings);
 	if (w->disc_st == CX_OK) {
@@ -242,6 +253,7 @@ bool wiz_refresh(struct wiz *w)
 	    .aws = w->s.aws,
 	    .certerox = w->cx_ready ? w->s.cx : NULL,
 	    .vault = w->vault,
+	    .list_buckets = !w->buckets_read, /* once a session: the bucket picker's list */
 	    .progress = disc_progress,
 	    .progress_ud = w,
 	};

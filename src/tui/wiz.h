@@ -56,6 +56,12 @@ struct wiz {
 	struct cx_err disc_err;
 	int disc_started, disc_finished;
 	char disc_last[160]; /* label of the last read */
+	/* the account's buckets (the Data export page's picker): listed by the first discovery
+	 * that gets its answer (discover_opts.list_buckets), kept for the session */
+	bool buckets_read;
+	struct s3_bucket_list buckets;
+	enum cx_status buckets_st;
+	struct cx_err buckets_err;
 
 	/* the plan (built from facts; valid while have_plan) */
 	bool have_plan;

@@ -12,6 +12,7 @@
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
 #include "tui/pages/unlock.h"
+#include "tui/pages/bucket_pick.h"
 #include "tui/pages/export_gate.h"
 #include "tui/wiz.h"
 #include "util/json.h"
@@ -750,10 +751,14 @@ static bool export_visible(const struct export_state *s, int f)
 	}
 }
 
+/* The page's keys; on the bucket field, with the picker's key. */
+#define EXPORT_KEYS "Tab/arrows move  Space toggle  Enter continue  Esc back"
+
 static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct export_state *s = pg->state;
 	struct wiz *w = W(pg);
+	pg->keys = s->focus == E_BUCKET ? "F4 buckets  " EXPORT_KEYS : NULL;
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[400];
 	snprintf(line, sizeof(line), "%s found in account %s:",
@@ -893,6 +898,24 @@ static bool export_check(struct wiz *w, struct export_state *s)
 	return true;
 }
 
+/* F4 / Ctrl-L on the bucket field: the account's buckets; the one picked fills the field (and
+ * the region field, used when the bucket is to be created). */
+static int export_pick_bucket(struct wiz *w, struct export_state *s)
+{
+	char name[64], region[32];
+	int r = bucket_pick(w, s->legacy, tui_text_value(&s->bucket), name, sizeof(name), region,
+	                    sizeof(region));
+	if (r != 1)
+		return TUI_HANDLED | TUI_REDRAW;
+	tui_text_set(&s->bucket, name);
+	tui_text_check(&s->bucket);
+	if (*region)
+		tui_text_set(&s->region, region);
+	s->create.on = false; /* it exists */
+	tui_app_status(w->app, ROLE_NORMAL, "Bucket %s%s%s.", name, *region ? " in " : "", region);
+	return TUI_HANDLED | TUI_REDRAW;
+}
+
 /* After Enter: continue only when the account has nothing to flag for these answers. */
 static int export_gated(struct wiz *w, struct export_state *s)
 {
@@ -936,6 +959,8 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 		s->gate_msg[0] = '\0';
 		tui_app_status_clear(w->app);
 	}
+	if (ev->act == ACT_PICK && s->focus == E_BUCKET)
+		return export_pick_bucket(w, s);
 	int r = 0;
 	int before_setup = s->setup.sel, before_pick = s->pick.sel;
 	switch (s->focus) {
@@ -1015,12 +1040,15 @@ static bool export_applies(struct tui_page *pg)
 
 const struct page_ops page_export_ops = {
     .title = "Data export",
-    .keys = "Tab/arrows move  Space toggle  Enter continue  Esc back",
+    .keys = EXPORT_KEYS,
     .help = "The exports found in the account are listed with CerteroX's verdict (accepted, or "
             "the rule it breaks) and whether AWS has delivered files yet.\nSetup: create the "
             "export now, let CerteroX create it, use an existing one, or let CerteroX detect "
             "it.\nBucket: an existing bucket, or switch on 'Create the bucket' and give its "
-            "region. Each field is checked as you type.",
+            "region. F4 (or Ctrl-L, where the terminal takes F4) on the bucket field lists the "
+            "account's buckets with their regions: Enter fills the field, Esc leaves it; a "
+            "bucket legacy CUR cannot deliver to (its region) is marked. Each field is checked "
+            "as you type.",
     .init = export_init,
     .enter = export_enter,
     .draw = export_draw,
