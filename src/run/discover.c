@@ -245,11 +245,12 @@ static void export_destination(const struct plan_export_fact *e, const char **bu
 	*prefix = json_str(s3, "S3Prefix");
 }
 
-/* A definition of the answered export arrived: make sure its destination gets listed. */
+/* A definition of the answered export (with opts.every_delivery: of any export) arrived: make
+ * sure its destination gets listed. */
 void dsc_export_known(struct discover *d, size_t i)
 {
 	const struct plan_export_fact *e = &d->f.exports[i];
-	if (!answered_export(d, e) || !e->definition)
+	if (!(answered_export(d, e) || d->o.every_delivery) || !e->definition)
 		return;
 	const char *b, *p;
 	export_destination(e, &b, &p);
@@ -720,6 +721,30 @@ const struct strv *discover_warnings(const struct discover *d)
 const char *discover_certerox_org(const struct discover *d)
 {
 	return d->certerox_listed ? d->certerox_org : NULL;
+}
+
+enum discover_delivery discover_export_delivery(const struct discover *d, size_t i)
+{
+	if (i >= d->f.nexports || !d->f.exports[i].definition)
+		return DISCOVER_DELIVERY_UNREAD;
+	const struct plan_export_fact *e = &d->f.exports[i];
+	const char *b, *p;
+	export_destination(e, &b, &p);
+	if (!b)
+		return DISCOVER_DELIVERY_UNREAD;
+	char *k = delivery_prefix(p, e->name);
+	enum discover_delivery st = DISCOVER_DELIVERY_UNREAD;
+	for (size_t j = 0; j < d->ndlv; j++) {
+		const struct delivery *v = &d->dlv[j];
+		if (!str_eq(v->bucket, b) || !str_eq(v->key_prefix, k))
+			continue;
+		st = !v->done       ? DISCOVER_DELIVERY_READING
+		     : v->failed    ? DISCOVER_DELIVERY_UNKNOWN
+		     : v->delivered ? DISCOVER_DELIVERY_FILES
+		                    : DISCOVER_DELIVERY_NONE;
+	}
+	free(k);
+	return st;
 }
 
 int discover_reads(const struct discover *d)

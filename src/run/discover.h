@@ -88,6 +88,11 @@ struct discover_opts {
 	/* also list the account's buckets (s3 ListBuckets with their regions, in the first
 	 * wave; a failure is no discovery error): discover_take_buckets */
 	bool list_buckets;
+	/* list the destination of every export read (ListObjectsV2 under <prefix>/<name>/, as for
+	 * setup "existing"), not only the answered one's: the wizard's export list shows each
+	 * one's delivered files as soon as they are known (discover_export_delivery). The facts'
+	 * delivered stays the answered export's only. */
+	bool every_delivery;
 	discover_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 };
@@ -123,6 +128,17 @@ size_t discover_mark_vault_keys(struct plan_facts *f, const struct vault *v);
  * CX_E_NOT_FOUND when they were not read (not asked, not answered yet, or taken). */
 enum cx_status discover_take_buckets(struct discover *d, struct s3_bucket_list *out,
                                      struct cx_err *err);
+/* Whether export i of discover_facts(d) has delivered files, as known now (during discovery
+ * too: each export's state comes with its own listing's answer). */
+enum discover_delivery {
+	DISCOVER_DELIVERY_UNREAD = 0, /* not listed: its definition is not known (yet), or no
+	                                 listing was asked for it */
+	DISCOVER_DELIVERY_READING,    /* its listing is under way */
+	DISCOVER_DELIVERY_NONE,       /* listed: no data file yet */
+	DISCOVER_DELIVERY_FILES,      /* listed: data files delivered */
+	DISCOVER_DELIVERY_UNKNOWN     /* the listing failed (a warning says why) */
+};
+enum discover_delivery discover_export_delivery(const struct discover *d, size_t i);
 /* Reads sent (each AWS/CerteroX operation once; pages/retries not counted separately). */
 int discover_reads(const struct discover *d);
 /* Cancels when still running, frees. NULL ok. */

@@ -67,6 +67,7 @@ struct delivery {
 	char *bucket;
 	char *key_prefix; /* "<prefix>/<name>/" */
 	bool done, delivered;
+	bool failed; /* the listing failed: delivered unknown */
 };
 
 struct discover {

@@ -56,6 +56,9 @@ struct wiz {
 	struct cx_err disc_err;
 	int disc_started, disc_finished;
 	char disc_last[160]; /* label of the last read */
+	/* each export's delivered files as the last discovery knew them (index of facts.exports) */
+	enum discover_delivery *delivery;
+	size_t ndelivery;
 	/* the account's buckets (the Data export page's picker): listed by the first discovery
 	 * that gets its answer (discover_opts.list_buckets), kept for the session */
 	bool buckets_read;
@@ -122,6 +125,11 @@ struct tui_io wiz_io(struct wiz *w);
  * none ran yet). Returns true when the facts are current (have_facts, or disc_st failed). */
 bool wiz_refresh(struct wiz *w);
 bool wiz_discovering(const struct wiz *w);
+/* The facts as known now: while discovery runs, what it has read so far (its exports appear
+ * and change as their reads answer); else the facts. Valid until the next event. */
+const struct plan_facts *wiz_live_facts(const struct wiz *w);
+/* Export i of wiz_live_facts: its delivered files as known now (run/discover.h). */
+enum discover_delivery wiz_export_delivery(const struct wiz *w, size_t i);
 /* For page_ops.loading: while the account is read (or CerteroX signs in) for the current
  * answers, the status line that says an Enter waits for it; NULL when the facts are there or
  * the read failed (the page says why). */

@@ -751,6 +751,23 @@ static bool export_visible(const struct export_state *s, int f)
 	}
 }
 
+/* An export's delivered files, as known now (its own ListObjectsV2 under <prefix>/<name>/). */
+static const char *delivery_words(enum discover_delivery d, bool reading)
+{
+	switch (d) {
+	case DISCOVER_DELIVERY_FILES:
+		return "files delivered";
+	case DISCOVER_DELIVERY_NONE:
+		return "no files delivered yet";
+	case DISCOVER_DELIVERY_UNKNOWN:
+		return "delivered files unknown (not listed)";
+	case DISCOVER_DELIVERY_READING:
+		return "looking for delivered files";
+	default:
+		return reading ? "looking for delivered files" : "delivered files not looked for";
+	}
+}
+
 /* The page's keys; on the bucket field, with the picker's key. */
 #define EXPORT_KEYS "Tab/arrows move  Space toggle  Enter continue  Esc back"
 
@@ -761,16 +778,22 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	pg->keys = s->focus == E_BUCKET ? "F4 buckets  " EXPORT_KEYS : NULL;
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[400];
+	/* the facts as they arrive: each export's row follows its own reads (its definition, its
+	 * delivered files) while the rest of the account is still read */
+	const struct plan_facts *f = wiz_live_facts(w);
+	bool reading = wiz_discovering(w);
 	snprintf(line, sizeof(line), "%s found in account %s:",
 	         s->legacy ? "Legacy CUR reports" : "Data exports (CUR 2.0)",
-	         w->facts.account_id ? w->facts.account_id : "");
+	         f->account_id         ? f->account_id
+	         : w->facts.account_id ? w->facts.account_id
+	                               : "");
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
-	if (wiz_discovering(w) || w->cx_busy) {
+	if (reading || w->cx_busy)
 		wiz_draw_discovery(w, win, y++, x + 2, wd - 2);
-	} else {
+	if (!w->cx_busy) {
 		int shown = 0, total = 0;
-		for (size_t i = 0; i < w->facts.nexports; i++) {
-			const struct plan_export_fact *e = &w->facts.exports[i];
+		for (size_t i = 0; i < f->nexports; i++) {
+			const struct plan_export_fact *e = &f->exports[i];
 			if (e->legacy != s->legacy)
 				continue;
 			total++;
@@ -791,20 +814,20 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 				snprintf(line, sizeof(line),
 				         "  %s  no %s: CerteroX's listing fails on it (HTTP 500)",
 				         e->name, odd);
-			} else if (total >
-			           (s->legacy ? CX_LEGACY_PAGE : cx_exports_page(&w->facts))) {
+			} else if (total > (s->legacy ? CX_LEGACY_PAGE : cx_exports_page(f))) {
 				ok = false;
 				snprintf(line, sizeof(line),
 				         "  %s  beyond the first %ld CerteroX reads", e->name,
-				         s->legacy ? (long)CX_LEGACY_PAGE
-				                   : cx_exports_page(&w->facts));
+				         s->legacy ? (long)CX_LEGACY_PAGE : cx_exports_page(f));
 			} else {
 				snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
 				         ok          ? "accepted by CerteroX"
 				         : reasons.n ? reasons.v[0]
+				         : reading   ? "reading its definition"
 				                     : "definition unknown",
-				         e->delivered ? "files delivered"
-				                      : "no files delivered yet");
+				         delivery_words(wiz_export_delivery(w, i), reading));
+				if (reading && !e->definition)
+					ok = true; /* not flagged before it is known */
 			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
@@ -817,7 +840,7 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			}
 			shown++;
 		}
-		if (total == 0)
+		if (total == 0 && !reading)
 			tui_put(win, y++, x, wd, "  none", theme_attr(ROLE_DIM));
 		else if (total > shown) {
 			snprintf(line, sizeof(line), "  ... and %d more", total - shown);
