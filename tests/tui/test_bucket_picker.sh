@@ -5,7 +5,8 @@
 # - buckets made by boto3 in three regions: each listed with its region (golden); Esc leaves the
 #   field as it was; Enter fills it; the review shows the bucket; after the apply boto3 sees
 #   the Data Export delivering to the picked bucket;
-# - legacy CUR: the bucket in a region the legacy CUR API does not deliver to is marked.
+# - legacy CUR: the bucket in a region the legacy CUR API does not deliver to is marked;
+# - ListBuckets denied: no discovery error; F4 says the list could not be read.
 # The picker's key is in the key bar on the bucket field only.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
@@ -141,4 +142,28 @@ tui_keys Escape
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
 check "legacy: exits" tui_wait "[exit" 10
+
+# 4. ListBuckets refused (s3:ListAllMyBuckets denied): the account is still read, the page works,
+# and F4 says why there is no list.
+sh "$top_srcdir/tests/sim/cloudsim" stop "$TUI_SIM" >/dev/null 2>&1 || true
+cat >"$T_TMP/faults.json" <<'EOF2'
+[{"service": "s3", "operation": "ListBuckets", "nth": 1, "count": 5, "fault": "access_denied"}]
+EOF2
+tui_sim_start --faults "$T_TMP/faults.json"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch
+to_bucket_field cur2 "denied"
+tui_keys F4
+check "denied: F4 says the buckets could not be listed" \
+	tui_status_has "The account's buckets could not be listed" 5
+check "denied: ... and to type the name" tui_status_has "type the bucket's name." 5
+check "denied: no picker opened" tui_wait_gone "buckets in account" 1
+tui_type "cx-pick-alpha"
+tui_keys Enter
+check "denied: a typed existing bucket still goes on" tui_wait "Page 5 of 12: Bucket policy" 20
+tui_keys F10
+tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+check "denied: exits" tui_wait "[exit" 10
 finish
