@@ -2,8 +2,8 @@
 # An Enter pressed while the Welcome page still reads the account is kept: the simulated cloud
 # stalls discovery's iam ListPolicies for 4 s; Enter during the read says the wizard goes on when it
 # is read, and page 2 appears once the read ends, with no other key. Another key after Enter
-# (the choice may change) drops the kept Enter. Then the same on another page that loads: the
-# rotate flow's data source page.
+# (the choice may change) drops the kept Enter. Then the same on other pages that load: the
+# rotate flow's data source page, and a data source still being checked on the Check page.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
@@ -88,4 +88,31 @@ check "rotate: the review is the chosen data source's plan" \
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
 check "wizard exits (rotate)" tui_wait "[exit" 10
+
+# The Check page: Enter on a data source still being checked (its bcm-data-exports
+# ListExecutions stalls 5 s) is kept; its details open once its checks end, with no other key.
+sh "$top_srcdir/tests/sim/cloudsim" stop "$TUI_SIM" >/dev/null 2>&1 || true
+cat >"$T_TMP/faults3.json" <<'EOF2'
+[{"service": "bcm-data-exports", "operation": "ListExecutions", "nth": 1, "count": 1,
+  "fault": "stall:5000"}]
+EOF2
+tui_sim_start --faults "$T_TMP/faults3.json"
+ENVS="$TUI_HOME_ENV $TUI_SIM_ENV"
+# shellcheck disable=SC2086
+tui_start 80 24 $ENVS
+tui_launch
+check "check: page 1 sees the data source" tui_wait "(1 AWS data source)" 20
+tui_keys Down Down Down Enter
+check "check: the data source is being checked" tui_wait "Checking 1 AWS data source" 10
+tui_keys Enter
+check "check: Enter while it is checked: kept" \
+	tui_status_has "Still checking Kept billing; its details open when it is checked." 3
+check "... still checking then" tui_wait "Checking 1 AWS data source" 1
+check "check: its details open once it is checked, with no other key" \
+	tui_wait "Enter or Esc close" 20
+check "check: the checks had ended" tui_wait_gone "Checking 1 AWS data source" 1
+tui_keys Escape
+tui_keys F10
+tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+check "wizard exits (check)" tui_wait "[exit" 10
 finish
