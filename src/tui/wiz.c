@@ -277,7 +277,8 @@ bool wiz_refresh(struct wiz *w)
 	    .certerox = w->cx_ready ? w->s.cx : NULL,
 	    .vault = w->vault,
 	    .list_buckets = !w->buckets_read, /* once a session: the bucket picker's list */
-	    .every_delivery = true,           /* the export list's delivered files */
+	    /* the Data export page's list: each export's delivered files */
+	    .every_delivery = w->a.action == ANSWERS_CONNECT,
 	    .progress = disc_progress,
 	    .progress_ud = w,
 	};
