@@ -97,6 +97,11 @@ struct discover {
 	bool certerox_listed; /* ... and they were */
 	struct delivery *dlv;
 	size_t ndlv;
+	/* opts.list_buckets: the account's buckets (discover_buckets.c) */
+	bool buckets_done;
+	enum cx_status buckets_st;
+	struct cx_err buckets_err;
+	struct s3_bucket_list buckets;
 	int answering; /* depth of the read whose answer is being handled (0: none) */
 	/* our policies: a one-page listing sent with GetCallerIdentity tells which exist (and
 	 * their default version) without the account id; unusable (denied, truncated): by ARN */
@@ -108,11 +113,6 @@ struct discover {
 	bool org_answered;   /* ... it has answered, role pending on the account id */
 	struct iam_tag_list user_tags; /* ListUserTags of the answers' user */
 	bool tags_done, keys_done;     /* both known: ownership marked (mark_owned) */
-	/* opts.list_buckets: the account's buckets (discover_buckets.c) */
-	bool buckets_done;
-	enum cx_status buckets_st;
-	struct cx_err buckets_err;
-	struct s3_bucket_list buckets;
 };
 
 bool dsc_migrate(const struct discover *d);
