@@ -171,12 +171,21 @@ def esc_cancel(cx_bin, row, note, start_sim, lat):
         if not tm.wait("Page 11 of 12", 10):
             return row(fig, "not measurable yet: the vault page did not lead to the apply page", tgt,
                        "not measurable yet")
+        # the apply page asks "Apply now?" (with the plan's counts) before it writes anything
+        if not tm.wait("Apply now?", 15):
+            return row(fig, "not measurable yet: the apply page did not ask 'Apply now?': "
+                       + " ".join(tm.screen().split())[:160], tgt, "not measurable yet")
+        tm.keys("y")
+        if not tm.wait("Applying", 10):
+            return row(fig, "not measurable yet: 'y' to 'Apply now?' did not start the apply: "
+                       + " ".join(tm.screen().split())[:160], tgt, "not measurable yet")
         time.sleep(1.0)  # the other steps finish; PutBucketPolicy stays stalled
         t_esc = time.time()
         tm.keys("Escape")
         fb = tm.wait("Cancelling", 2, poll=0)
         t_fb = time.time() if fb else None
-        s = tm.wait("Stopped", 12)
+        # the apply page says "Cancelled: N steps not run" once the call in flight returned
+        s = tm.wait("Cancelled:", 12)
         t_stop = time.time()
         if not s:
             scr = tm.screen()
@@ -195,7 +204,7 @@ def esc_cancel(cx_bin, row, note, start_sim, lat):
                      "followed by pending steps ends the same way). Fix: call apply_check_finished() on "
                      "ACT_TICK too, or let the engine emit an event when pump() marks steps not-run.")
                 return None
-            return row(fig, "not measurable yet: no 'Stopped' on the apply page within 12 s of Esc: "
+            return row(fig, "not measurable yet: no 'Cancelled' on the apply page within 12 s of Esc: "
                        + " ".join(scr.split())[:160], tgt, "not measurable yet")
         stalled = [r for r in sim.requests() if (r.get("fault") or "").startswith("stall")]
         if not stalled:
@@ -214,7 +223,7 @@ def esc_cancel(cx_bin, row, note, start_sim, lat):
                  and not (r.get("operation") or "").startswith(("Get", "List", "Describe", "Head"))]
         note(f"- tui Esc: writes started after Esc: {len(later)} "
              f"({', '.join(r['operation'] for r in later) or 'none'}); the cancel waits for the call in flight "
-             "by design (page_final.c: 'Cancelling after the call in flight'); a call that times out ends the "
+             "by design (page_apply.c: 'Cancelling after the call in flight'); a call that times out ends the "
              "same way (not measured: the sim's stall answers, it does not time out).")
     finally:
         end_session(sim, tm, home)

@@ -2,6 +2,7 @@
 #include "aws/s3.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,14 @@ static void list_buckets_build(void *stp, struct aws_req *rq)
 {
 	struct s3_st *s = stp;
 	rq->method = "GET";
+	/* any parameter makes S3 answer each bucket's BucketRegion (S3 API Reference,
+	 * ListBuckets: "BucketRegion ... included in the response if the request contains at
+	 * least one valid parameter") */
+	if (s->max_total) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", s->max_total);
+		aws_query_add(&rq->query, "max-buckets", n);
+	}
 	if (s->token)
 		aws_query_add(&rq->query, "continuation-token", s->token);
 }
@@ -399,6 +408,20 @@ static const struct aws_op_def list_buckets_def = {
 struct aws_op *s3_list_buckets_op(void)
 {
 	return op_new(&list_buckets_def, st_new(NULL));
+}
+
+struct aws_op *s3_list_buckets_regions_op(void)
+{
+	struct s3_st *s = st_new(NULL);
+	s->max_total = 10000; /* ListBuckets' largest max-buckets; more come in pages */
+	return op_new(&list_buckets_def, s);
+}
+
+void s3_list_buckets_take(struct aws_op *op, struct s3_bucket_list *out)
+{
+	struct s3_st *s = aws_op_state(op);
+	*out = s->buckets;
+	memset(&s->buckets, 0, sizeof(s->buckets));
 }
 
 const struct s3_bucket_list *s3_list_buckets_result(const struct aws_op *op)

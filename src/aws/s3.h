@@ -59,6 +59,11 @@ struct s3_bucket_list {
 };
 void s3_bucket_list_free(struct s3_bucket_list *l);
 struct aws_op *s3_list_buckets_op(void);
+/* ListBuckets with max-buckets (10000 a page, every page): S3 then gives each bucket's
+ * region (s3_bucket.region). */
+struct aws_op *s3_list_buckets_regions_op(void);
+/* Moves a finished ListBuckets op's list into *out (overwritten, not freed). */
+void s3_list_buckets_take(struct aws_op *op, struct s3_bucket_list *out);
 const struct s3_bucket_list *s3_list_buckets_result(const struct aws_op *op);
 enum cx_status s3_list_buckets(struct aws_client *c, struct s3_bucket_list *out,
                                struct cx_err *err);

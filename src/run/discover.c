@@ -28,6 +28,7 @@ static const char *rkind_service(enum rkind k)
 	case R_LOCATION:
 	case R_BUCKET_POLICY:
 	case R_DELIVERED:
+	case R_LIST_BUCKETS:
 		return "s3";
 	case R_LIST_EXPORTS:
 	case R_GET_EXPORT:
@@ -64,6 +65,8 @@ static const char *rkind_operation(enum rkind k)
 		return "GetBucketPolicy";
 	case R_DELIVERED:
 		return "ListObjectsV2";
+	case R_LIST_BUCKETS:
+		return "ListBuckets";
 	case R_LIST_EXPORTS:
 		return "ListExports";
 	case R_GET_EXPORT:
@@ -242,11 +245,12 @@ static void export_destination(const struct plan_export_fact *e, const char **bu
 	*prefix = json_str(s3, "S3Prefix");
 }
 
-/* A definition of the answered export arrived: make sure its destination gets listed. */
+/* A definition of the answered export (with opts.every_delivery: of any export) arrived: make
+ * sure its destination gets listed. */
 void dsc_export_known(struct discover *d, size_t i)
 {
 	const struct plan_export_fact *e = &d->f.exports[i];
-	if (!answered_export(d, e) || !e->definition)
+	if (!(answered_export(d, e) || d->o.every_delivery) || !e->definition)
 		return;
 	const char *b, *p;
 	export_destination(e, &b, &p);
@@ -309,6 +313,9 @@ static void start_rd(struct discover *d, struct rd *r)
 		break;
 	case R_POLICY_VERSIONS:
 		r->op = iam_list_policy_versions_op(d->f.policies[r->idx].arn);
+		break;
+	case R_LIST_BUCKETS:
+		r->op = s3_list_buckets_regions_op();
 		break;
 	case R_POLICY_DOC:
 		r->op = iam_get_policy_version_op(d->f.policies[r->idx].arn, r->aux);
@@ -428,6 +435,8 @@ static void with_identity(struct discover *d)
 		dsc_enqueue(d, R_LIST_EXPORTS, 0, "");
 	if (d->want_legacy)
 		dsc_enqueue(d, R_REPORTS, 0, "");
+	if (d->o.list_buckets)
+		dsc_enqueue(d, R_LIST_BUCKETS, 0, "");
 	if (!dsc_migrate(d) && a->iam.user) {
 		dsc_enqueue(d, R_USER_ATTACHED, 0, a->iam.user);
 		dsc_enqueue(d, R_USER_KEYS, 0, a->iam.user);
@@ -541,6 +550,9 @@ static void rd_finished(struct discover *d, struct rd *r, enum cx_status st)
 			break;
 		case R_DELIVERED:
 			res = dsc_on_delivered(d, r, st, outcome, sizeof(outcome));
+			break;
+		case R_LIST_BUCKETS:
+			res = dsc_on_buckets(d, r, st, outcome, sizeof(outcome));
 			break;
 		case R_LIST_POLICIES:
 			res = dsc_on_list_policies(d, r, st, outcome, sizeof(outcome));
@@ -711,6 +723,30 @@ const char *discover_certerox_org(const struct discover *d)
 	return d->certerox_listed ? d->certerox_org : NULL;
 }
 
+enum discover_delivery discover_export_delivery(const struct discover *d, size_t i)
+{
+	if (i >= d->f.nexports || !d->f.exports[i].definition)
+		return DISCOVER_DELIVERY_UNREAD;
+	const struct plan_export_fact *e = &d->f.exports[i];
+	const char *b, *p;
+	export_destination(e, &b, &p);
+	if (!b)
+		return DISCOVER_DELIVERY_UNREAD;
+	char *k = delivery_prefix(p, e->name);
+	enum discover_delivery st = DISCOVER_DELIVERY_UNREAD;
+	for (size_t j = 0; j < d->ndlv; j++) {
+		const struct delivery *v = &d->dlv[j];
+		if (!str_eq(v->bucket, b) || !str_eq(v->key_prefix, k))
+			continue;
+		st = !v->done       ? DISCOVER_DELIVERY_READING
+		     : v->failed    ? DISCOVER_DELIVERY_UNKNOWN
+		     : v->delivered ? DISCOVER_DELIVERY_FILES
+		                    : DISCOVER_DELIVERY_NONE;
+	}
+	free(k);
+	return st;
+}
+
 int discover_reads(const struct discover *d)
 {
 	return d->started;
@@ -728,6 +764,7 @@ void discover_free(struct discover *d)
 		free(d->dlv[i].key_prefix);
 	}
 	free(d->dlv);
+	s3_bucket_list_free(&d->buckets);
 	free(d->bucket);
 	free(d->certerox_org);
 	iam_policy_list_free(&d->listed);

@@ -25,6 +25,9 @@
  *     (NoSuchEntity = absent), then GetPolicyVersion of the default;
  *   - connect: the user: iam ListAttachedUserPolicies and ListAccessKeys (NoSuchEntity =
  *     absent user), in_vault from the vault when given;
+ *   - opts.list_buckets (the wizard's bucket picker): s3 ListBuckets with max-buckets (so S3
+ *     gives each bucket's region), with GetCallerIdentity; its failure is kept for
+ *     discover_take_buckets, never a discovery error;
  *   - with a CerteroX client: the organization's AWS data sources (organization from
  *     answers.certerox.organization_id, else the only one the token sees). For migrate
  *     without export.bucket the bucket reads start when the data source names its bucket.
@@ -42,6 +45,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/client.h"
+#include "aws/s3.h"
 #include "certerox/certerox.h"
 #include "core/answers.h"
 #include "core/plan.h"
@@ -77,10 +81,18 @@ typedef void (*discover_progress_fn)(void *ud, const struct discover_event *ev);
 typedef void (*discover_done_fn)(struct discover *d, void *ud);
 
 struct discover_opts {
-	struct aws_client *aws;        /* the administrator's client (required; borrowed) */
-	struct certerox *certerox;     /* NULL = the data sources stay unknown (borrowed) */
-	struct vault *vault;           /* NULL = no key is in the vault (borrowed) */
-	int max_parallel;              /* reads in flight; 0 = 16*/
+	struct aws_client *aws;    /* the administrator's client (required; borrowed) */
+	struct certerox *certerox; /* NULL = the data sources stay unknown (borrowed) */
+	struct vault *vault;       /* NULL = no key is in the vault (borrowed) */
+	int max_parallel;          /* reads in flight; 0 = 16*/
+	/* also list the account's buckets (s3 ListBuckets with their regions, in the first
+	 * wave; a failure is no discovery error): discover_take_buckets */
+	bool list_buckets;
+	/* list the destination of every export read (ListObjectsV2 under <prefix>/<name>/, as for
+	 * setup "existing"), not only the answered one's: the wizard's export list shows each
+	 * one's delivered files as soon as they are known (discover_export_delivery). The facts'
+	 * delivered stays the answered export's only. */
+	bool every_delivery;
 	discover_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 };
@@ -110,6 +122,23 @@ const char *discover_certerox_org(const struct discover *d);
 /* Sets in_vault on each of f's keys from v (NULL: none is) and returns how many are: for
  * a caller that discovers before its vault is open. */
 size_t discover_mark_vault_keys(struct plan_facts *f, const struct vault *v);
+/* With opts.list_buckets, once its read answered: the account's buckets moved into *out (which
+ * is overwritten, not freed; s3_bucket_list_free). Returns CX_OK when they were listed, the
+ * read's status (err filled, e.g. CX_E_DENIED for s3:ListAllMyBuckets) when it failed, and
+ * CX_E_NOT_FOUND when they were not read (not asked, not answered yet, or taken). */
+enum cx_status discover_take_buckets(struct discover *d, struct s3_bucket_list *out,
+                                     struct cx_err *err);
+/* Whether export i of discover_facts(d) has delivered files, as known now (during discovery
+ * too: each export's state comes with its own listing's answer). */
+enum discover_delivery {
+	DISCOVER_DELIVERY_UNREAD = 0, /* not listed: its definition is not known (yet), or no
+	                                 listing was asked for it */
+	DISCOVER_DELIVERY_READING,    /* its listing is under way */
+	DISCOVER_DELIVERY_NONE,       /* listed: no data file yet */
+	DISCOVER_DELIVERY_FILES,      /* listed: data files delivered */
+	DISCOVER_DELIVERY_UNKNOWN     /* the listing failed (a warning says why) */
+};
+enum discover_delivery discover_export_delivery(const struct discover *d, size_t i);
 /* Reads sent (each AWS/CerteroX operation once; pages/retries not counted separately). */
 int discover_reads(const struct discover *d);
 /* Cancels when still running, frees. NULL ok. */

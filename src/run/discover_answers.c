@@ -217,6 +217,7 @@ enum cx_status dsc_on_delivered(struct discover *d, struct rd *r, enum cx_status
 {
 	struct delivery *v = &d->dlv[r->idx];
 	v->done = true;
+	v->failed = st != CX_OK && st != CX_E_NOT_FOUND;
 	if (st != CX_OK) {
 		const struct cx_err *e = aws_op_error(r->op);
 		if (st != CX_E_NOT_FOUND)

@@ -43,7 +43,8 @@ enum rkind {
 	R_USER_TAGS,
 	R_CX_ORGS,
 	R_CX_DS,
-	R_CX_PROBE
+	R_CX_PROBE,
+	R_LIST_BUCKETS
 };
 
 enum rstate { RS_QUEUED = 0, RS_FLIGHT, RS_DONE };
@@ -66,6 +67,7 @@ struct delivery {
 	char *bucket;
 	char *key_prefix; /* "<prefix>/<name>/" */
 	bool done, delivered;
+	bool failed; /* the listing failed: delivered unknown */
 };
 
 struct discover {
@@ -95,6 +97,11 @@ struct discover {
 	bool certerox_listed; /* ... and they were */
 	struct delivery *dlv;
 	size_t ndlv;
+	/* opts.list_buckets: the account's buckets (discover_buckets.c) */
+	bool buckets_done;
+	enum cx_status buckets_st;
+	struct cx_err buckets_err;
+	struct s3_bucket_list buckets;
 	int answering; /* depth of the read whose answer is being handled (0: none) */
 	/* our policies: a one-page listing sent with GetCallerIdentity tells which exist (and
 	 * their default version) without the account id; unusable (denied, truncated): by ARN */
@@ -137,6 +144,8 @@ enum cx_status dsc_on_reports(struct discover *d, struct rd *r, enum cx_status s
                               size_t on, struct cx_err *err);
 enum cx_status dsc_on_delivered(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                                 size_t on);
+enum cx_status dsc_on_buckets(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
+                              size_t on);
 enum cx_status dsc_on_list_policies(struct discover *d, struct rd *r, enum cx_status st,
                                     char *outcome, size_t on);
 enum cx_status dsc_on_policy_versions(struct discover *d, struct rd *r, enum cx_status st,

@@ -42,6 +42,8 @@ struct tui_app {
 	const char *modal_keys; /* tui_app_set_modal_keys: the open modal's keys */
 	bool too_small;
 	bool wake;
+	struct tui_page
+	    *enter_kept; /* an Enter pressed while this page loaded (page_ops.loading) */
 };
 
 static void update_size(struct tui_app *app)
@@ -234,6 +236,7 @@ static void enter_page(struct tui_app *app, int idx, int how)
 {
 	struct tui_page *pg = app->pages[idx];
 	app->cur = idx;
+	app->enter_kept = NULL; /* a kept Enter belongs to the page it was pressed on */
 	app->status[0] = '\0';
 	app->status_field = NULL;
 	if (!pg->inited) {
@@ -492,6 +495,35 @@ static void go(struct tui_app *app, int dir)
 	enter_page(app, n, dir > 0 ? TUI_NEXT : TUI_BACK);
 }
 
+/* An Enter while the page loads is kept (page_ops.loading), and given to the page once it is
+ * ready; another key drops it (what Enter would take may change). */
+static bool keep_enter(struct tui_app *app, struct tui_page *pg, const struct tui_event *ev)
+{
+	if (ev->act == ACT_TICK)
+		return false;
+	app->enter_kept = NULL;
+	const char *why =
+	    ev->act == ACT_ENTER && pg && pg->ops->loading ? pg->ops->loading(pg) : NULL;
+	if (!why)
+		return false;
+	app->enter_kept = pg;
+	tui_app_status(app, ROLE_NORMAL, "%s", why);
+	return true;
+}
+
+/* After a tick: the kept Enter, when its page is still shown and now ready. */
+static int kept_enter_due(struct tui_app *app, int f)
+{
+	struct tui_page *pg = cur_page(app);
+	if (!app->enter_kept || app->enter_kept != pg || !app->running ||
+	    (f & (TUI_NEXT | TUI_BACK | TUI_DONE | TUI_QUIT)) || pg->ops->loading(pg))
+		return f;
+	app->enter_kept = NULL;
+	tui_app_status_clear(app);
+	const struct tui_event enter = {ACT_ENTER, 0};
+	return tui_app_dispatch(app, &enter) | TUI_REDRAW;
+}
+
 int tui_app_dispatch(struct tui_app *app, const struct tui_event *ev)
 {
 	struct tui_page *pg = cur_page(app);
@@ -501,8 +533,12 @@ int tui_app_dispatch(struct tui_app *app, const struct tui_event *ev)
 	if (app->too_small && ev->act != ACT_TICK && ev->act != ACT_INTERRUPT &&
 	    ev->act != ACT_TERMINATE && !(ev->act == ACT_QUIT && ev->ch == 0))
 		return 0;
+	if (keep_enter(app, pg, ev))
+		return TUI_HANDLED | TUI_REDRAW;
 	if (pg && pg->ops->on_action)
 		f = pg->ops->on_action(pg, ev);
+	if (ev->act == ACT_TICK && !(f & (TUI_NEXT | TUI_BACK | TUI_DONE | TUI_QUIT)))
+		return kept_enter_due(app, f);
 	if (ev->act == ACT_TERMINATE) {
 		finish(app, TUI_QUIT);
 		return f;

@@ -55,6 +55,12 @@ struct page_ops {
 	bool (*applies)(struct tui_page *pg);
 	/* Frees pg->state at the end. Optional. */
 	void (*destroy)(struct tui_page *pg);
+	/* Whether Enter must wait: NULL when the page can act on it now, else the status line
+	 * to show (e.g. "Still reading the account; the wizard goes on when it is read.") while
+	 * the page loads. An Enter pressed then is kept by the app and given to the page on the
+	 * first tick after which this returns NULL; any other key, or leaving the page, drops it.
+	 * Optional (NULL: Enter is never kept). */
+	const char *(*loading)(struct tui_page *pg);
 };
 
 struct tui_page {

@@ -289,6 +289,106 @@ void tui_show_text(struct tui_app *app, const char *title, const char *text)
 	tui_view_free(&t.v);
 }
 
+struct pick {
+	const char *title, *text, *empty;
+	const char *const *rows;
+	const bool *marked;
+	int n, cur, top, page;
+};
+
+static void pick_draw(void *ctx)
+{
+	struct pick *p = ctx;
+	int bw = COLS - 4 < 76 ? COLS - 4 : 76;
+	struct tui_rect tr = {0, 0, 0, bw - 4};
+	int th = p->text ? tui_put_wrapped(stdscr, tr, p->text, A_NORMAL) + 1 : 0;
+	int want = p->n ? p->n : 1;
+	int room = LINES - 5 - th; /* borders, the position row, the status and key rows */
+	p->page = want < room ? want : (room > 1 ? room : 1);
+	int bh = th + p->page + 3; /* the last inner row: "1-13 of 52" when it scrolls */
+	int y = (LINES - bh) / 2, x = (COLS - bw) / 2;
+	attr_t da = theme_attr(ROLE_DIALOG);
+	for (int i = 0; i < bh; i++)
+		tui_fill(stdscr, y + i, x, bw, da);
+	tui_box(stdscr, y, x, bh, bw, p->title, theme_attr(ROLE_LABEL));
+	if (p->text) {
+		struct tui_rect in = {y + 1, x + 2, th - 1, bw - 4};
+		tui_put_wrapped(stdscr, in, p->text, da);
+	}
+	int ly = y + 1 + th;
+	if (!p->n) {
+		tui_put(stdscr, ly, x + 2, bw - 4, p->empty ? p->empty : "(none)",
+		        theme_attr(ROLE_DIM));
+		return;
+	}
+	if (p->cur < p->top)
+		p->top = p->cur;
+	if (p->cur >= p->top + p->page)
+		p->top = p->cur - p->page + 1;
+	for (int i = 0; i < p->page && p->top + i < p->n; i++) {
+		int k = p->top + i;
+		bool f = k == p->cur;
+		char line[300];
+		snprintf(line, sizeof(line), "%s %s", f ? ">" : " ", p->rows[k]);
+		attr_t a = f                           ? theme_attr(ROLE_FOCUS)
+		           : p->marked && p->marked[k] ? theme_attr(ROLE_WARN)
+		                                       : da;
+		tui_put(stdscr, ly + i, x + 2, bw - 4, line, a);
+		if (f)
+			tui_cursor_at(ly + i, x + 2);
+	}
+	if (p->n > p->page) {
+		char pos[48];
+		snprintf(pos, sizeof(pos), "%d-%d of %d", p->top + 1,
+		         p->top + p->page < p->n ? p->top + p->page : p->n, p->n);
+		tui_put(stdscr, y + bh - 2, x + bw - 2 - (int)strlen(pos), (int)strlen(pos), pos,
+		        theme_attr(ROLE_DIM));
+	}
+}
+
+static int pick_key(void *ctx, const struct tui_event *ev)
+{
+	struct pick *p = ctx;
+	int last = p->n - 1;
+	switch (ev->act) {
+	case ACT_UP:
+		p->cur = p->cur > 0 ? p->cur - 1 : 0;
+		return CONTINUE;
+	case ACT_DOWN:
+		p->cur = p->cur < last ? p->cur + 1 : last;
+		return CONTINUE;
+	case ACT_PGUP:
+		p->cur = p->cur > p->page ? p->cur - p->page : 0;
+		return CONTINUE;
+	case ACT_PGDN:
+		p->cur = p->cur + p->page < last ? p->cur + p->page : last;
+		return CONTINUE;
+	case ACT_HOME:
+		p->cur = 0;
+		return CONTINUE;
+	case ACT_END:
+		p->cur = last;
+		return CONTINUE;
+	case ACT_ENTER:
+		return p->n ? p->cur : -2;
+	case ACT_BACK:
+	case ACT_QUIT:
+		return -2;
+	default:
+		return CONTINUE;
+	}
+}
+
+int tui_pick(struct tui_app *app, const char *title, const char *text, const char *const *rows,
+             const bool *marked, int n, int sel, const char *empty)
+{
+	struct pick p = {title, text, empty, rows, marked, n, sel >= 0 && sel < n ? sel : 0, 0, 1};
+	tui_app_set_modal_keys(app, n ? "Up/Down choose  Enter pick  Esc close" : "Esc close");
+	int r = modal_run(app, pick_draw, pick_key, &p);
+	tui_app_set_modal_keys(app, NULL);
+	return r;
+}
+
 int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_event *ev)
 {
 	if (ev->act != ACT_SEARCH && ev->act != ACT_SEARCH_NEXT)

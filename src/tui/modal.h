@@ -30,6 +30,14 @@ bool tui_prompt_masked(struct tui_app *app, const char *title, const char *text,
  * `/` search, `n` next); Enter, Esc or q closes. text is copied. */
 void tui_show_text(struct tui_app *app, const char *title, const char *text);
 
+/* A list to pick one row from, in a box: text (wrapped; may be NULL) above the rows; rows[i]
+ * one line each, those with marked[i] (marked may be NULL) in the warning colour; the cursor
+ * starts on sel; with n == 0 the line empty stands in their place. Up/Down, PgUp/PgDn,
+ * Home/End move; Enter picks. Returns the row picked, -2 on Esc (nothing picked), -1 when
+ * interrupted (re-posted to the main loop). */
+int tui_pick(struct tui_app *app, const char *title, const char *text, const char *const *rows,
+             const bool *marked, int n, int sel, const char *empty);
+
 /* A view's keys: scrolling (tui_view_scroll), and `/` search and `n` next with the prompt on
  * the status line and the result as a status message. */
 int tui_view_action(struct tui_view *v, struct tui_app *app, const struct tui_event *ev);

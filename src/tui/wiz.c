@@ -96,6 +96,8 @@ void wiz_free(struct wiz *w)
 	if (w->have_plan)
 		plan_free(&w->plan);
 	plan_facts_free(&w->facts);
+	s3_bucket_list_free(&w->buckets);
+	free(w->delivery);
 	strv_free(&w->warnings);
 	certerox_org_list_free(&w->orgs);
 	if (w->session_ok)
@@ -174,6 +176,26 @@ static void disc_done(struct discover *d, void *ud)
 	struct wiz *w = ud;
 	cx_err_clear(&w->disc_err);
 	w->disc_st = discover_status(d, &w->disc_err);
+	free(w->delivery);
+	w->delivery = NULL;
+	w->ndelivery = 0;
+	if (w->disc_st == CX_OK) {
+		const struct plan_facts *f = discover_facts(d);
+		w->ndelivery = f->nexports;
+		w->delivery = xcalloc(f->nexports + 1, sizeof(*w->delivery));
+		for (size_t i = 0; i < f->nexports; i++)
+			w->delivery[i] = discover_export_delivery(d, i);
+	}
+	if (!w->buckets_read) {
+		struct s3_bucket_list l;
+		enum cx_status bst = discover_take_buckets(d, &l, &w->buckets_err);
+		if (bst != CX_E_NOT_FOUND) {
+			w->buckets_read = true;
+			w->buckets_st = bst;
+			s3_bucket_list_free(&w->buckets);
+			w->buckets = l;
+		}
+	}
 	plan_facts_free(&w->facts);
 	strv_free(&w->warnings);
 	if (w->disc_st == CX_OK) {
@@ -197,6 +219,27 @@ static void disc_done(struct discover *d, void *ud)
 bool wiz_discovering(const struct wiz *w)
 {
 	return w->disc != NULL;
+}
+
+const struct plan_facts *wiz_live_facts(const struct wiz *w)
+{
+	return w->disc ? discover_facts(w->disc) : &w->facts;
+}
+
+enum discover_delivery wiz_export_delivery(const struct wiz *w, size_t i)
+{
+	if (w->disc)
+		return discover_export_delivery(w->disc, i);
+	return w->have_facts && i < w->ndelivery ? w->delivery[i] : DISCOVER_DELIVERY_UNREAD;
+}
+
+const char *wiz_loading(struct wiz *w)
+{
+	if (!w->session_ok || (wiz_refresh(w) && w->have_facts))
+		return NULL;
+	if (!w->disc && !w->cx_busy && !w->lent && w->disc_st != CX_OK)
+		return NULL; /* failed: the page shows why */
+	return "Still reading the account; the wizard goes on when it is read.";
 }
 
 bool wiz_refresh(struct wiz *w)
@@ -233,6 +276,9 @@ bool wiz_refresh(struct wiz *w)
 	    .aws = w->s.aws,
 	    .certerox = w->cx_ready ? w->s.cx : NULL,
 	    .vault = w->vault,
+	    .list_buckets = !w->buckets_read, /* once a session: the bucket picker's list */
+	    /* the Data export page's list: each export's delivered files */
+	    .every_delivery = w->a.action == ANSWERS_CONNECT,
 	    .progress = disc_progress,
 	    .progress_ud = w,
 	};

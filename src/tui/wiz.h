@@ -56,6 +56,15 @@ struct wiz {
 	struct cx_err disc_err;
 	int disc_started, disc_finished;
 	char disc_last[160]; /* label of the last read */
+	/* each export's delivered files as the last discovery knew them (index of facts.exports) */
+	enum discover_delivery *delivery;
+	size_t ndelivery;
+	/* the account's buckets (the Data export page's picker): listed by the first discovery
+	 * that gets its answer (discover_opts.list_buckets), kept for the session */
+	bool buckets_read;
+	struct s3_bucket_list buckets;
+	enum cx_status buckets_st;
+	struct cx_err buckets_err;
 
 	/* the plan (built from facts; valid while have_plan) */
 	bool have_plan;
@@ -116,6 +125,15 @@ struct tui_io wiz_io(struct wiz *w);
  * none ran yet). Returns true when the facts are current (have_facts, or disc_st failed). */
 bool wiz_refresh(struct wiz *w);
 bool wiz_discovering(const struct wiz *w);
+/* The facts as known now: while discovery runs, what it has read so far (its exports appear
+ * and change as their reads answer); else the facts. Valid until the next event. */
+const struct plan_facts *wiz_live_facts(const struct wiz *w);
+/* Export i of wiz_live_facts: its delivered files as known now (run/discover.h). */
+enum discover_delivery wiz_export_delivery(const struct wiz *w, size_t i);
+/* For page_ops.loading: while the account is read (or CerteroX signs in) for the current
+ * answers, the status line that says an Enter waits for it; NULL when the facts are there or
+ * the read failed (the page says why). */
+const char *wiz_loading(struct wiz *w);
 /* Builds the plan from the current facts (answers defaults filled, validated). Returns the
  * status (plan_err filled). */
 enum cx_status wiz_build_plan(struct wiz *w);

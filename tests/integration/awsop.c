@@ -132,7 +132,8 @@ static struct aws_op *make_op(const char *name, const cJSON *a)
 	if (!strcmp(name, "PutBucketPolicy"))
 		return s3_put_bucket_policy_op(a_str(a, "bucket"), a_str(a, "policy"));
 	if (!strcmp(name, "ListBuckets"))
-		return s3_list_buckets_op();
+		return json_bool(a, "regions", false) ? s3_list_buckets_regions_op()
+		                                      : s3_list_buckets_op();
 	if (!strcmp(name, "ListObjectsV2"))
 		return s3_list_objects_op(a_str(a, "bucket"), a_str(a, "prefix"),
 		                          a_str(a, "delimiter"),

@@ -257,6 +257,10 @@ def body(sim):
     check("HeadBucket of a missing bucket (no body) -> CX_E_NOT_FOUND", o.status == "CX_E_NOT_FOUND", o.detail())
     o = op("ListBuckets")
     expect_ok("ListBuckets", o, {"cx-east", "cx-west"} <= {b["name"] for b in o.result})
+    o = op("ListBuckets", {"regions": True})
+    expect_ok("ListBuckets with max-buckets: each bucket's region (the wizard's bucket picker)", o,
+              {(b["name"], b.get("region")) for b in o.result} >= {("cx-east", "us-east-1"),
+                                                                    ("cx-west", "eu-west-1")})
     o = op("GetBucketPolicy", {"bucket": "cx-west"})
     check("GetBucketPolicy without a policy -> CX_E_NOT_FOUND NoSuchBucketPolicy",
           o.status == "CX_E_NOT_FOUND" and o.out.get("code") == "NoSuchBucketPolicy", o.detail())

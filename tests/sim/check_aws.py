@@ -141,6 +141,11 @@ def body(sim):
     except s3.exceptions.ClientError as e:
         code = e.response["Error"]["Code"]
     check("the bucket still works after the rejected policy (NoSuchBucketPolicy)", code == "NoSuchBucketPolicy", code)
+    # ListBuckets: BucketRegion only when a parameter is given (S3 API Reference, ListBuckets)
+    plain = {b["Name"]: b.get("BucketRegion") for b in s3.list_buckets()["Buckets"]}
+    paged = {b["Name"]: b.get("BucketRegion") for b in s3.list_buckets(MaxBuckets=1000)["Buckets"]}
+    check("ListBuckets without a parameter: no BucketRegion", plain.get("billing-bkt", "x") is None, plain)
+    check("ListBuckets with max-buckets: each bucket's BucketRegion", paged.get("billing-bkt") == "eu-west-1", paged)
 
     # CreateExport before and after the bucket policy
     exp = export_def("cx-export", "billing-bkt")

@@ -379,6 +379,10 @@ class Sim:
             if old and time.time() - old[0] < self.policy_delay:
                 prev_policy = old[1]  # still propagating: the billing services still see the older one
             self.policy_changed[req.bucket] = (time.time(), prev_policy)
+        if req.service == "s3" and req.operation == "ListBuckets":
+            import s3buckets
+            with self.moto_lock:
+                resp = s3buckets.add_regions(req, resp)
         if req.service == "organizations" and resp.status >= 400:
             resp = self.orgs_error_to_json(req, resp)
         elif req.protocol in ("query", "ec2") and resp.status >= 400 and b"<ErrorResponse><Errors>" in resp.body:

@@ -252,6 +252,12 @@ static bool ds_applies_life(struct tui_page *pg)
 	return W(pg)->a.action != ANSWERS_MIGRATE && wiz_in_flow(W(pg), FLOW_CHOOSE_DATA_SOURCE);
 }
 
+/* An Enter while the data sources are read is kept by the app (page_ops.loading). */
+static const char *ds_loading(struct tui_page *pg)
+{
+	return wiz_loading(W(pg));
+}
+
 const struct page_ops page_choose_ds_ops = {
     .title = "Data source to migrate",
     .keys = "Up/Down choose  Enter continue  Esc back",
@@ -262,6 +268,7 @@ const struct page_ops page_choose_ds_ops = {
     .enter = ds_enter,
     .draw = ds_draw,
     .on_action = ds_action,
+    .loading = ds_loading,
     .applies = ds_applies,
     .destroy = ds_destroy,
 };
@@ -280,6 +287,7 @@ const struct page_ops page_choose_ds_life_ops = {
     .enter = ds_enter,
     .draw = ds_draw,
     .on_action = ds_action,
+    .loading = ds_loading,
     .applies = ds_applies_life,
     .destroy = ds_destroy,
 };

@@ -236,6 +236,12 @@ static bool bp_applies(struct tui_page *pg)
 	return wiz_in_flow(W(pg), FLOW_BUCKET_POLICY);
 }
 
+/* An Enter while the bucket's policy is read is kept by the app (page_ops.loading). */
+static const char *bp_loading(struct tui_page *pg)
+{
+	return wiz_loading(W(pg));
+}
+
 const struct page_ops page_bucket_policy_ops = {
     .title = "Bucket policy",
     .keys = "Tab diff/JSON  PgUp/PgDn scroll  / search  Enter continue  Esc back",
@@ -248,6 +254,7 @@ const struct page_ops page_bucket_policy_ops = {
     .enter = bp_enter,
     .draw = bp_draw,
     .on_action = bp_action,
+    .loading = bp_loading,
     .applies = bp_applies,
     .destroy = bp_destroy,
 };

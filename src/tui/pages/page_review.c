@@ -180,8 +180,12 @@ static int review_action(struct tui_page *pg, const struct tui_event *ev)
 		return tui_view_action(&s->view, w->app, ev);
 	case ACT_ENTER:
 		if (!s->built) {
-			tui_app_status(w->app, ROLE_NORMAL,
-			               "Still reading the account; one moment.");
+			if (!wiz_discovering(w) && w->disc_st != CX_OK)
+				tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s",
+				               w->disc_err.msg);
+			else
+				tui_app_status(w->app, ROLE_NORMAL,
+				               "Still reading the account; one moment.");
 			return TUI_HANDLED;
 		}
 		if (!w->have_plan) {
@@ -218,6 +222,14 @@ static bool review_applies(struct tui_page *pg)
 	return wiz_in_flow(W(pg), FLOW_REVIEW);
 }
 
+/* An Enter while the plan is made (the account read for it) is kept by the app
+ * (page_ops.loading) and acted on once the plan is shown. */
+static const char *review_loading(struct tui_page *pg)
+{
+	struct review_state *s = pg->state;
+	return s->built ? NULL : wiz_loading(W(pg));
+}
+
 const struct page_ops page_review_ops = {
     .title = "Review the plan",
     .keys = "s save plan  a awscli  w answers  Tab JSON  Enter continue  Esc back",
@@ -230,6 +242,7 @@ const struct page_ops page_review_ops = {
     .enter = review_enter,
     .draw = review_draw,
     .on_action = review_action,
+    .loading = review_loading,
     .applies = review_applies,
     .destroy = review_destroy,
 };

@@ -12,6 +12,7 @@
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
 #include "tui/pages/unlock.h"
+#include "tui/pages/bucket_pick.h"
 #include "tui/pages/export_gate.h"
 #include "tui/wiz.h"
 #include "util/json.h"
@@ -50,7 +51,6 @@ struct start_state {
 	 * account's data source fit in 80x24 */
 	struct tui_radio_item items[NSTART];
 	struct tui_unlock unlock; /* "Show saved data sources": the vault being unlocked */
-	bool enter_kept; /* Enter pressed while the account was read: acted on once it is */
 };
 
 static void start_init(struct tui_page *pg)
@@ -336,15 +336,8 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 	}
 	if (ev->act == ACT_TICK) {
 		wiz_refresh(w);
-		if (s->enter_kept && !wiz_discovering(w) && !w->cx_busy) {
-			s->enter_kept = false; /* read (or failed): the kept Enter now */
-			const struct tui_event enter = {ACT_ENTER, 0};
-			return start_action(pg, &enter) | TUI_REDRAW;
-		}
 		return TUI_REDRAW;
 	}
-	if (ev->act != ACT_ENTER)
-		s->enter_kept = false; /* another key: the choice may change, Enter again */
 	start_count(w, s);
 	int r = tui_radio_action(&s->r, ev);
 	if (r)
@@ -369,9 +362,7 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 			tui_app_status(w->app, ROLE_ERROR, "Discovery failed: %s", w->disc_err.msg);
 			return TUI_HANDLED;
 		}
-		s->enter_kept = true;
-		tui_app_status(w->app, ROLE_NORMAL,
-		               "Still reading the account; the wizard goes on when it is read.");
+		tui_app_status(w->app, ROLE_NORMAL, "Still reading the account; one moment.");
 		return TUI_HANDLED;
 	}
 	w->start = (enum wiz_start)s->r.selected;
@@ -386,6 +377,17 @@ static int start_action(struct tui_page *pg, const struct tui_event *ev)
 		    w->facts.org_role == PLAN_ORG_MEMBER ? ANSWERS_LINKED : ANSWERS_ROOT;
 	}
 	return TUI_NEXT;
+}
+
+/* An Enter while the account is read is kept by the app (page_ops.loading) when the choice
+ * needs the account's facts; Show and Check do not wait for them. */
+static const char *start_loading(struct tui_page *pg)
+{
+	struct start_state *s = pg->state;
+	if (tui_unlock_running(&s->unlock) || s->r.selected == WIZ_SHOW ||
+	    s->r.selected == WIZ_CHECK)
+		return NULL;
+	return wiz_loading(W(pg));
 }
 
 const struct page_ops page_start_ops = {
@@ -408,6 +410,7 @@ const struct page_ops page_start_ops = {
     .enter = start_enter,
     .draw = start_draw,
     .on_action = start_action,
+    .loading = start_loading,
     .destroy = start_destroy,
 };
 
@@ -748,22 +751,49 @@ static bool export_visible(const struct export_state *s, int f)
 	}
 }
 
+/* An export's delivered files, as known now (its own ListObjectsV2 under <prefix>/<name>/). */
+static const char *delivery_words(enum discover_delivery d, bool reading)
+{
+	switch (d) {
+	case DISCOVER_DELIVERY_FILES:
+		return "files delivered";
+	case DISCOVER_DELIVERY_NONE:
+		return "no files delivered yet";
+	case DISCOVER_DELIVERY_UNKNOWN:
+		return "delivered files unknown (not listed)";
+	case DISCOVER_DELIVERY_READING:
+		return "looking for delivered files";
+	default:
+		return reading ? "looking for delivered files" : "delivered files not looked for";
+	}
+}
+
+/* The page's keys; on the bucket field, with the picker's key. */
+#define EXPORT_KEYS "Tab/arrows move  Space toggle  Enter continue  Esc back"
+
 static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 {
 	struct export_state *s = pg->state;
 	struct wiz *w = W(pg);
+	pg->keys = s->focus == E_BUCKET ? "F4 buckets  " EXPORT_KEYS : NULL;
 	int x = b.x + 1, wd = b.w - 2, y = b.y;
 	char line[400];
+	/* the facts as they arrive: each export's row follows its own reads (its definition, its
+	 * delivered files) while the rest of the account is still read */
+	const struct plan_facts *f = wiz_live_facts(w);
+	bool reading = wiz_discovering(w);
 	snprintf(line, sizeof(line), "%s found in account %s:",
 	         s->legacy ? "Legacy CUR reports" : "Data exports (CUR 2.0)",
-	         w->facts.account_id ? w->facts.account_id : "");
+	         f->account_id         ? f->account_id
+	         : w->facts.account_id ? w->facts.account_id
+	                               : "");
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_LABEL));
-	if (wiz_discovering(w) || w->cx_busy) {
+	if (reading || w->cx_busy)
 		wiz_draw_discovery(w, win, y++, x + 2, wd - 2);
-	} else {
+	if (!w->cx_busy) {
 		int shown = 0, total = 0;
-		for (size_t i = 0; i < w->facts.nexports; i++) {
-			const struct plan_export_fact *e = &w->facts.exports[i];
+		for (size_t i = 0; i < f->nexports; i++) {
+			const struct plan_export_fact *e = &f->exports[i];
 			if (e->legacy != s->legacy)
 				continue;
 			total++;
@@ -784,20 +814,20 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 				snprintf(line, sizeof(line),
 				         "  %s  no %s: CerteroX's listing fails on it (HTTP 500)",
 				         e->name, odd);
-			} else if (total >
-			           (s->legacy ? CX_LEGACY_PAGE : cx_exports_page(&w->facts))) {
+			} else if (total > (s->legacy ? CX_LEGACY_PAGE : cx_exports_page(f))) {
 				ok = false;
 				snprintf(line, sizeof(line),
 				         "  %s  beyond the first %ld CerteroX reads", e->name,
-				         s->legacy ? (long)CX_LEGACY_PAGE
-				                   : cx_exports_page(&w->facts));
+				         s->legacy ? (long)CX_LEGACY_PAGE : cx_exports_page(f));
 			} else {
 				snprintf(line, sizeof(line), "  %s  %s; %s", e->name,
 				         ok          ? "accepted by CerteroX"
 				         : reasons.n ? reasons.v[0]
+				         : reading   ? "reading its definition"
 				                     : "definition unknown",
-				         e->delivered ? "files delivered"
-				                      : "no files delivered yet");
+				         delivery_words(wiz_export_delivery(w, i), reading));
+				if (reading && !e->definition)
+					ok = true; /* not flagged before it is known */
 			}
 			strv_free(&reasons);
 			tui_put(win, y++, x, wd, line, ok ? A_NORMAL : theme_attr(ROLE_WARN));
@@ -810,7 +840,7 @@ static void export_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			}
 			shown++;
 		}
-		if (total == 0)
+		if (total == 0 && !reading)
 			tui_put(win, y++, x, wd, "  none", theme_attr(ROLE_DIM));
 		else if (total > shown) {
 			snprintf(line, sizeof(line), "  ... and %d more", total - shown);
@@ -891,6 +921,24 @@ static bool export_check(struct wiz *w, struct export_state *s)
 	return true;
 }
 
+/* F4 / Ctrl-L on the bucket field: the account's buckets; the one picked fills the field (and
+ * the region field, used when the bucket is to be created). */
+static int export_pick_bucket(struct wiz *w, struct export_state *s)
+{
+	char name[64], region[32];
+	int r = bucket_pick(w, s->legacy, tui_text_value(&s->bucket), name, sizeof(name), region,
+	                    sizeof(region));
+	if (r != 1)
+		return TUI_HANDLED | TUI_REDRAW;
+	tui_text_set(&s->bucket, name);
+	tui_text_check(&s->bucket);
+	if (*region)
+		tui_text_set(&s->region, region);
+	s->create.on = false; /* it exists */
+	tui_app_status(w->app, ROLE_NORMAL, "Bucket %s%s%s.", name, *region ? " in " : "", region);
+	return TUI_HANDLED | TUI_REDRAW;
+}
+
 /* After Enter: continue only when the account has nothing to flag for these answers. */
 static int export_gated(struct wiz *w, struct export_state *s)
 {
@@ -934,6 +982,8 @@ static int export_action(struct tui_page *pg, const struct tui_event *ev)
 		s->gate_msg[0] = '\0';
 		tui_app_status_clear(w->app);
 	}
+	if (ev->act == ACT_PICK && s->focus == E_BUCKET)
+		return export_pick_bucket(w, s);
 	int r = 0;
 	int before_setup = s->setup.sel, before_pick = s->pick.sel;
 	switch (s->focus) {
@@ -1013,12 +1063,15 @@ static bool export_applies(struct tui_page *pg)
 
 const struct page_ops page_export_ops = {
     .title = "Data export",
-    .keys = "Tab/arrows move  Space toggle  Enter continue  Esc back",
+    .keys = EXPORT_KEYS,
     .help = "The exports found in the account are listed with CerteroX's verdict (accepted, or "
             "the rule it breaks) and whether AWS has delivered files yet.\nSetup: create the "
             "export now, let CerteroX create it, use an existing one, or let CerteroX detect "
             "it.\nBucket: an existing bucket, or switch on 'Create the bucket' and give its "
-            "region. Each field is checked as you type.",
+            "region. F4 (or Ctrl-L, where the terminal takes F4) on the bucket field lists the "
+            "account's buckets with their regions: Enter fills the field, Esc leaves it; a "
+            "bucket legacy CUR cannot deliver to (its region) is marked. Each field is checked "
+            "as you type.",
     .init = export_init,
     .enter = export_enter,
     .draw = export_draw,

@@ -530,6 +530,22 @@ static bool status_applies(struct tui_page *pg)
 	return W(pg)->start == WIZ_CHECK;
 }
 
+/* An Enter on a data source still being checked is kept by the app (page_ops.loading): its
+ * details open once its checks end. */
+static const char *status_loading(struct tui_page *pg)
+{
+	struct status_page *s = pg->state;
+	static char why[200];
+	if (tui_unlock_running(&s->unlock) || !s->run || !status_count(s->run))
+		return NULL;
+	const struct status_ds *d = status_get(s->run, s->cursor);
+	if (d->done)
+		return NULL;
+	snprintf(why, sizeof(why), "Still checking %s; its details open when it is checked.",
+	         dash(d->name));
+	return why;
+}
+
 const struct page_ops page_status_ops = {
     .title = "Check connected data sources",
     .keys = "Up/Down  Enter details  r recheck  u unlock  Esc back",
@@ -544,6 +560,7 @@ const struct page_ops page_status_ops = {
     .enter = status_enter,
     .draw = status_draw,
     .on_action = status_action,
+    .loading = status_loading,
     .leave = status_leave,
     .applies = status_applies,
     .destroy = status_destroy,

@@ -44,6 +44,8 @@ static const struct binding bindings[] = {
     {4, 0, ACT_DELETE},     /* Ctrl-D */
     {21, 0, ACT_KILL_LINE}, /* Ctrl-U */
     {KEY_RESIZE, 1, ACT_RESIZE},
+    {KEY_F(4), 1, ACT_PICK},
+    {12, 0, ACT_PICK}, /* Ctrl-L */
 };
 
 static const char *const names[ACT_COUNT] = {
@@ -74,6 +76,7 @@ static const char *const names[ACT_COUNT] = {
     [ACT_KILL_LINE] = "kill-line",
     [ACT_RESIZE] = "resize",
     [ACT_TICK] = "tick",
+    [ACT_PICK] = "pick",
 };
 
 struct tui_event keys_map(int is_key, unsigned int code)

@@ -35,6 +35,7 @@ enum tui_action {
 	ACT_KILL_LINE,   /* Ctrl-U */
 	ACT_RESIZE,      /* the terminal changed size (handled by the app; pages get resize()) */
 	ACT_TICK,        /* timer tick (about 100 ms) while the app is busy */
+	ACT_PICK,        /* F4 or Ctrl-L: a list to pick the focused field's value from */
 	ACT_COUNT
 };
 
