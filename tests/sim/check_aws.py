@@ -105,6 +105,15 @@ def body(sim):
                                        "Filter.1.Name": "region-name", "Filter.1.Value.1": "eu-west-*"})
     check("EC2 DescribeRegions Filter region-name eu-west-* -> eu-west-1..3",
           re.findall(rb"<regionName>([^<]+)</regionName>", b) == [b"eu-west-1", b"eu-west-2", b"eu-west-3"], b[:300])
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15", "AllRegions": "true",
+                                       "Filter.1.Name": "opt-in-status", "Filter.1.Value.1": "not-opted-in"})
+    names = re.findall(rb"<regionName>([^<]+)</regionName>", b)
+    check("EC2 DescribeRegions Filter opt-in-status not-opted-in -> opt-in regions only",
+          st == 200 and b"af-south-1" in names and b"us-east-1" not in names, f"{st} {names}")
+    st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15",
+                                       "Filter.1.Name": "zone-name", "Filter.1.Value.1": "x"})
+    check("EC2 DescribeRegions of an unknown filter name -> 400 InvalidParameterValue",
+          st == 400 and b"<Code>InvalidParameterValue</Code>" in b, f"{st} {b[:200]}")
     st, h, b = query_call(sim, "ec2", {"Action": "DescribeRegions", "Version": "2016-11-15",
                                        "RegionName.1": "xx-west-9"})
     check("EC2 DescribeRegions of an unknown region -> 400 InvalidParameterValue",

@@ -32,6 +32,13 @@ OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-sout
                   "ap-southeast-5", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2",
                   "il-central-1", "me-central-1", "me-south-1", "mx-central-1")
 
+# DescribeRegions' filter names (EC2 API reference), each with the field of a region it matches.
+REGION_FILTERS = {
+    "endpoint": lambda name, status: f"ec2.{name}.amazonaws.com",
+    "opt-in-status": lambda name, status: status,
+    "region-name": lambda name, status: name,
+}
+
 
 def regions(opted_in=()):
     """(name, opt-in status) of every region, for an account that enabled opted_in."""
@@ -89,11 +96,10 @@ def describe_regions(sim, req, authorize):
     if names:
         listed = [(n, s) for n, s in listed if n in names]
     for fname, values in _filters(form):
-        def value(n, s):
-            return {"region-name": n, "opt-in-status": s, "endpoint": f"ec2.{n}.amazonaws.com"}.get(fname)
-        if value("x", "x") is None:
+        if fname not in REGION_FILTERS:
             return _error(req, "InvalidParameterValue", f"The filter '{fname}' is invalid", 400)
-        listed = [(n, s) for n, s in listed if any(fnmatch.fnmatchcase(value(n, s), v) for v in values)]
+        field = REGION_FILTERS[fname]
+        listed = [(n, s) for n, s in listed if any(fnmatch.fnmatchcase(field(n, s), v) for v in values)]
     items = "".join(f"<item><regionName>{n}</regionName><regionEndpoint>ec2.{n}.amazonaws.com</regionEndpoint>"
                     f"<optInStatus>{s}</optInStatus></item>" for n, s in listed)
     body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="{EC2_NS}">'
