@@ -333,7 +333,8 @@ static void known_user_of(const struct plan_facts *f, struct known_user *k)
 	k->tags.n = f->nuser_tag_keys;
 	k->attached.items = xcalloc(f->nattached + 1, sizeof(*k->attached.items));
 	for (size_t i = 0; i < f->nattached; i++) {
-		char *slash = strrchr(f->attached[i], '/'); /* f->attached's strings are not const */
+		char *slash =
+		    strrchr(f->attached[i], '/'); /* f->attached's strings are not const */
 		k->attached.items[i].arn = f->attached[i];
 		k->attached.items[i].name = slash ? slash + 1 : f->attached[i];
 	}
