@@ -281,6 +281,33 @@ check "signed in" tui_wait "Signed in; organization" 10
 tui_keys Enter
 check "rotate: the data source page" tui_wait "Page 3 of 7: Data source" 10
 check "... the row's data source chosen" tui_wait "(*) Payer (account 123456789012, CUR 2.0)" 10
-check "... its key, Inactive" tui_wait "$OLD" 10
-sleep 2; tui_capture >&2
+check "... with its key" tui_wait "key $OLD, 0 days old" 10
+tui_keys Enter
+check "review: a new key" tui_wait "create  iam CreateAccessKey certerox-billing" 20
+tui_keys Enter
+check "vault: unlock" tui_wait "Unlock the existing vault" 10
+tui_type "status-Page-Passphrase-83"
+tui_keys Enter
+check "Apply now? after the vault" tui_apply_now
+check "apply finishes" tui_wait "Done: every step finished" 90
+tui_keys Enter
+check "done: rotated" tui_wait "The access key was rotated." 5
+tui_keys Enter
+check "exit 0" tui_wait "[exit 0]" 10
+tui_aws_keys
+NEW=$(awk '$2 == "Active" {print $1}' "$T_TMP/keys.txt")
+check "boto3: one Active key, a new one" test -n "$NEW" -a "$NEW" != "$OLD"
+check "boto3: the old key no longer Active" sh -c "! grep -q '^$OLD Active' '$T_TMP/keys.txt'"
+tui_cx_keys
+check "curl: CerteroX's data source holds the new key" grep -q " $NEW\$" "$T_TMP/cx.txt"
+check "curl: ... and no longer the old one" sh -c "! grep -q ' $OLD\$' '$T_TMP/cx.txt'"
+# the page again: the key problem is gone, the Root row is back to waiting
+launch
+open_page
+check "after the rotate: ⧗ Payer again" tui_wait "⧗ Payer"
+check "... no key problem" tui_screen_lacks "key_inactive"
+check "passphrase never on screen" sh -c "! grep -qF -- 'status-Page-Passphrase-83' '$TUI_ALL'"
+tui_keys F10
+tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+check "wizard exits" tui_wait "[exit" 10
 finish
