@@ -212,22 +212,37 @@ tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
 check "wizard exits" tui_wait "[exit" 10
 
-# The policy put back and the delivered files removed: no_delivery_yet alone, the Root row is
-# waiting; its fix is a wait, so no action is offered.
-sim_py '
-import boto3, sys
-s3 = boto3.client("s3")
-s3.put_bucket_policy(Bucket="cx-tui-status", Policy=open(sys.argv[1]).read())
-for o in s3.list_objects_v2(Bucket="cx-tui-status", Prefix="reports/").get("Contents", []):
-    s3.delete_object(Bucket="cx-tui-status", Key=o["Key"])
-left = s3.list_objects_v2(Bucket="cx-tui-status", Prefix="reports/").get("KeyCount")
-print("left", left)' "$T_TMP/policy.json" >"$T_TMP/py.out" 2>&1 || true
-check "boto3: policy back, files removed" grep -qx "left 0" "$T_TMP/py.out"
+# AWS delivers with the policy still removed: the export turns UNHEALTHY, its cell red.
+check "cloudsim deliver (refused)" sh "$top_srcdir/tests/sim/cloudsim" deliver "$TUI_SIM"
 # shellcheck disable=SC2086
 tui_start 80 24 $ENVS
 launch
 open_page
-check "waiting: ⧗ Payer" tui_wait "⧗ Payer"
+check "export_unhealthy" tui_wait "export_unhealthy" 10
+check "the export cell: UNHEALTHY" tui_wait "✘ Payer         123456789012 UNHEALTHY" 5
+tui_keys Down
+check "the cursor on the Member row" tui_wait "account_unreachable. Enter" 5
+tui_capture_e >"$T_TMP/color"
+check "the export cell holds the problem: red" \
+	test "$(tui_color_at "$T_TMP/color" "Payer " "UNHEALTHY")" = "fg=31 bold"
+check "the account cell: not coloured" \
+	test "$(tui_color_at "$T_TMP/color" "Payer " "123456789012")" = "fg=default"
+tui_keys Up
+# The policy put back, delivered again, then the files removed: no_delivery_yet alone, the
+# Root row is waiting; its fix is a wait, so no action is offered.
+sim_py '
+import boto3, subprocess, sys
+s3 = boto3.client("s3")
+s3.put_bucket_policy(Bucket="cx-tui-status", Policy=open(sys.argv[1]).read())
+subprocess.run(["sh", sys.argv[2], "deliver", sys.argv[3]], check=True, stdout=subprocess.DEVNULL)
+for o in s3.list_objects_v2(Bucket="cx-tui-status", Prefix="reports/").get("Contents", []):
+    s3.delete_object(Bucket="cx-tui-status", Key=o["Key"])
+left = s3.list_objects_v2(Bucket="cx-tui-status", Prefix="reports/").get("KeyCount")
+print("left", left)' "$T_TMP/policy.json" "$top_srcdir/tests/sim/cloudsim" "$TUI_SIM" >"$T_TMP/py.out" 2>&1 || true
+check "boto3: policy back, files removed" grep -qx "left 0" "$T_TMP/py.out"
+tui_keys r
+check "r: waiting: ⧗ Payer" tui_wait "⧗ Payer" 30
+check "r: the checks end" tui_wait "2 AWS data sources checked" 30
 check "waiting: its code" tui_wait "no_delivery_yet. Enter: the checks and the fix."
 check "golden: waiting and unreachable" tui_golden status-07-waiting
 tui_keys Down
