@@ -9,8 +9,9 @@
 # row turns to a problem; Enter shows its checks and the fix, then offers Connect, which
 # starts the Connect flow. Then the delivered files removed (no_delivery_yet: waiting, its
 # fix a wait, no action offered), the key deactivated (key_inactive): Rotate is offered and
-# rotates the key (boto3: a new Active key; curl: CerteroX holds it). The sim's request log
-# shows no write from the page's checks (first check, `u`, `r`). Goldens at 80x24; 120x40.
+# rotates the key (boto3: a new Active key; curl: CerteroX holds it); the second row's Rotate
+# offer starts the rotate with that row's data source chosen. The sim's request log shows no
+# write from the page's checks (first check, `u`, `r`). Goldens at 80x24; 120x40.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 tui_require
@@ -76,9 +77,10 @@ EOF3
 	[ "$rc" -eq 0 ] || sed 's/^/# write: /' "$T_TMP/writes" >&2
 	return "$rc"
 }
-# The page's checks were in the slice: GetExport and CerteroX's data sources were read.
+# The page's checks were in the slice: ListExecutions (no other part of the wizard reads it)
+# and CerteroX's data sources were read.
 log_read_checks() {
-	grep -q '^bcm-data-exports GetExport$' "$T_TMP/reads" &&
+	grep -q '^bcm-data-exports ListExecutions$' "$T_TMP/reads" &&
 		grep -q '^certerox GET .*/cloud_accounts' "$T_TMP/reads"
 }
 # sim_py CODE: python (boto3) with the sim's administrator environment
@@ -100,7 +102,7 @@ launch() {
 open_page() {
 	check "page 1" tui_wait "management (payer) account" 30
 	check "the choice and its note" tui_wait "Check connected data sources"
-	check "Welcome's discovery ends" tui_until 30 probe_seen
+	check "Welcome's discovery has probed CerteroX" tui_until 30 probe_seen
 	M=$(log_mark)
 	tui_keys Down Down Down Enter
 	check "the page is live while the checks run" tui_wait "Checking 2 AWS data sources" 10
@@ -321,6 +323,27 @@ launch
 open_page
 check "after the rotate: ⧗ Payer again" tui_wait "⧗ Payer"
 check "... no key problem" tui_screen_lacks "key_inactive"
+# the second row's offer: the vault unlocked, the Member's key is not in it (key_not_in_vault,
+# fixed by Rotate); the rotate starts with the Member chosen, not the first data source
+tui_keys u
+check "u: the passphrase is asked" tui_wait "Unlock the vault" 10
+tui_type "status-Page-Passphrase-83"
+tui_keys Enter
+check "unlocked: checked again with the keys" tui_wait "vault unlocked: keys checked" 30
+check "... and the checks end" tui_wait "2 AWS data sources checked" 30
+tui_keys Down
+check "the Member: key_not_in_vault" tui_wait "key_not_in_vault, account_unreachable. Enter" 10
+tui_keys Enter
+check "Enter: the Member's checks" tui_wait "Member (" 10
+tui_keys Escape
+check "Rotate is offered for the Member" tui_wait "Start Rotate now for Member?" 10
+tui_keys Enter
+check "rotate: the CerteroX page" tui_wait "Page 2 of 7: CerteroX" 20
+check "signed in" tui_wait "Signed in; organization" 10
+tui_keys Enter
+check "rotate: the data source page" tui_wait "Page 3 of 7: Data source" 10
+check "... the Member chosen" tui_wait "(*) Member (account 234567890123, linked)" 10
+check "... the Payer not" tui_wait "( ) Payer (account 123456789012, CUR 2.0)" 5
 check "passphrase never on screen" sh -c "! grep -qF -- 'status-Page-Passphrase-83' '$TUI_ALL'"
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
