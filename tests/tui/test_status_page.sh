@@ -209,6 +209,11 @@ check "NO_COLOR: no colour" tui_no_color "$T_TMP/mono"
 check "ASCII symbols" tui_wait "[!!] Payer"
 check "ASCII: unreachable" tui_wait "[??] Member"
 check "ASCII legend" tui_wait "[ok] no problem  [!!] problem  [~~] waiting  [??] unreachable"
+# without colour each state keeps an attribute of its own besides its symbol
+check "monochrome: a problem bold and underlined" \
+	test "$(tui_color_at "$T_TMP/mono" "Payer " "[!!]")" = "fg=default bold underline"
+check "monochrome: unreachable dim" \
+	test "$(tui_color_at "$T_TMP/mono" "Member " "[??]")" = "fg=default dim"
 check "golden: monochrome ASCII table" tui_golden status-05-ascii
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
