@@ -349,6 +349,28 @@ tui_keys Enter
 check "rotate: the data source page" tui_wait "Page 3 of 7: Data source" 10
 check "... the Member chosen" tui_wait "(*) Member (account 234567890123, linked)" 10
 check "... the Payer not" tui_wait "( ) Payer (account 123456789012, CUR 2.0)" 5
+tui_keys F10
+tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+check "wizard exits" tui_wait "[exit" 10
+
+# A name longer than its column ends with an ellipsis; the row keeps its columns.
+check "CerteroX API: the Member renamed" sim_py '
+import json, os, ssl, urllib.request
+ctx = ssl.create_default_context(cafile=os.environ["AWS_CA_BUNDLE"])
+base, tok = os.environ["CERTEROX_URL"], os.environ["CERTEROX_TOKEN"]
+def call(method, path, body=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=json.dumps(body).encode() if body else None,
+                                 headers={"Authorization": "Bearer " + tok,
+                                          "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req, context=ctx))
+org = os.environ["CERTEROX_ORGANIZATION_ID"]
+ds = [d for d in call("GET", f"/restapi/v2/organizations/{org}/cloud_accounts")["cloud_accounts"]
+      if d["name"] == "Member"][0]
+call("PATCH", "/restapi/v2/cloud_accounts/" + ds["id"], {"name": "Member account of the Organization"})'
+launch
+open_page
+check "a long name is cut with an ellipsis" tui_wait "? Member accou… 234567890123 (linked)"
 check "passphrase never on screen" sh -c "! grep -qF -- 'status-Page-Passphrase-83' '$TUI_ALL'"
 tui_keys F10
 tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y

@@ -289,13 +289,14 @@ static int cell_col(enum srow_cell c)
 	}
 }
 
-/* Draws the cells v from (y, x) within wd columns, attrs[i] for cell i. */
+/* Draws the cells v from (y, x) within wd columns, attrs[i] for cell i; a cell wider than
+ * its column ends with an ellipsis where it is cut. */
 static void put_cells(WINDOW *win, int y, int x, int wd, const char *const *v, const attr_t *attrs)
 {
 	int cx = x;
 	for (int i = 0; i < NCOLS && cx < x + wd; i++) {
 		int w = col_w[i] < x + wd - cx ? col_w[i] : x + wd - cx;
-		tui_put(win, y, cx, w, v[i], attrs[i]);
+		tui_put_clipped(win, y, cx, w, v[i], attrs[i]);
 		cx += col_w[i] + 1;
 	}
 }
