@@ -25,6 +25,8 @@
 #   tui_golden NAME                      masked screen vs tests/tui/golden/NAME.golden
 #                                        (GENERATE=1 rewrites it)
 #   tui_resize COLS ROWS                 resize the window
+#   tui_color_at FILE LINE TEXT          the colour and attributes of TEXT on the first line
+#                                        holding LINE of a capture with escapes
 #   tui_page N TOTAL TITLE GOLDEN        page N of TOTAL matches its golden; 120x40 and back;
 #                                        60x20 shows the too-small screen and the page recovers
 #   tui_child_pid                        pid of the program run by the pane's shell
