@@ -25,6 +25,8 @@
 #   tui_golden NAME                      masked screen vs tests/tui/golden/NAME.golden
 #                                        (GENERATE=1 rewrites it)
 #   tui_resize COLS ROWS                 resize the window
+#   tui_color_at FILE LINE TEXT          the colour and attributes of TEXT on the first line
+#                                        holding LINE of a capture with escapes
 #   tui_page N TOTAL TITLE GOLDEN        page N of TOTAL matches its golden; 120x40 and back;
 #                                        60x20 shows the too-small screen and the page recovers
 #   tui_child_pid                        pid of the program run by the pane's shell
@@ -338,4 +340,52 @@ tui_cx_keys() {
 import json, sys
 for d in json.load(open(sys.argv[1]))["cloud_accounts"]:
     print(d["id"], (d.get("config") or {}).get("access_key_id"))' "$T_TMP/ds.json" >"$T_TMP/cx.txt" 2>&1
+}
+# tui_color_at FILE LINE TEXT: the SGR state of TEXT's first character on the first line of a
+# capture with escapes (FILE) whose plain text contains LINE: "fg=N" (30-37, 90-97, 38:5:N as
+# 5:N; "fg=default"), then " bold", " dim", " underline", " reverse" when set. Fails when no
+# such line or text.
+tui_color_at() {
+	perl -CSDA -e '
+		my ($file, $want_line, $text) = @ARGV;
+		open(my $fh, "<:encoding(UTF-8)", $file) or exit 2;
+		while (my $l = <$fh>) {
+			chomp $l;
+			my (@chars, @st);
+			my %s = (fg => "default");
+			my @parts = split /(\e\[[0-9;:]*m)/, $l;
+			for my $p (@parts) {
+				if ($p =~ /^\e\[([0-9;:]*)m$/) {
+					my @a = split /;/, ($1 eq "" ? "0" : $1);
+					while (@a) {
+						my $c = shift @a;
+						if ($c eq "0" || $c eq "") { %s = (fg => "default") }
+						elsif ($c =~ /^(3[0-7]|9[0-7])$/) { $s{fg} = $c }
+						elsif ($c eq "39") { $s{fg} = "default" }
+						elsif ($c eq "38") { my $m = shift @a; my $n = shift @a; $s{fg} = "$m:$n" }
+						elsif ($c =~ /^38:/) { $s{fg} = substr($c, 3) }
+						elsif ($c eq "1") { $s{bold} = 1 }
+						elsif ($c eq "2") { $s{dim} = 1 }
+						elsif ($c eq "22") { delete @s{qw(bold dim)} }
+						elsif ($c eq "4") { $s{underline} = 1 }
+						elsif ($c eq "24") { delete $s{underline} }
+						elsif ($c eq "7") { $s{reverse} = 1 }
+						elsif ($c eq "27") { delete $s{reverse} }
+					}
+					next;
+				}
+				for my $ch (split //, $p) {
+					push @chars, $ch;
+					push @st, join("", "fg=$s{fg}",
+						map { $s{$_} ? " $_" : "" } qw(bold dim underline reverse));
+				}
+			}
+			my $plain = join("", @chars);
+			next unless index($plain, $want_line) >= 0;
+			my $i = index($plain, $text);
+			exit 1 if $i < 0;
+			print "$st[$i]\n";
+			exit 0;
+		}
+		exit 1;' "$@"
 }

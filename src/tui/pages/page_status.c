@@ -1,8 +1,9 @@
 /* page_status.c - "Check connected data sources": the read-only checks of run/status.h over
  * every AWS data source of the organization, in parallel, with the screen live. A table (data
  * source, account, export, last delivery, key age, last import) with a symbol and a colour
- * per state (the symbols and the words carry it without colour); Enter shows a row's checks
- * and offers the wizard action that fixes its problem. */
+ * per state (status_rows.h: checking, ok, problem, waiting, unreachable; the symbols, distinct
+ * in ASCII too, and a legend carry it without colour), the cells that hold a problem in its
+ * colour; Enter shows a row's checks and offers the wizard action that fixes its problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "run/status.h"
 #include "tui/modal.h"
 #include "tui/widgets/theme.h"
+#include "tui/pages/status_rows.h"
 #include "tui/pages/unlock.h"
 #include "tui/wiz.h"
 #include "util/buf.h"
@@ -215,31 +217,133 @@ static const char *export_cell(const struct status_ds *d)
 	return d->export_status ? d->export_status : "-";
 }
 
-/* The columns after the state symbol (the symbol is 1 column, 4 in ASCII: drawn apart). */
-#define ROW_FMT "%-13.13s %-12s %-10.10s %-13s %-7s %-11s"
+/* The columns after the state symbol (the symbol is 1 column, 4 in ASCII: drawn apart), each
+ * cell drawn on its own so that a cell holding a problem has its colour. */
+enum { COL_NAME, COL_ACCOUNT, COL_EXPORT, COL_DELIVERY, COL_KEY, COL_IMPORT, NCOLS };
+static const int col_w[NCOLS] = {13, 12, 10, 13, 7, 11};
+static const char *const col_head[NCOLS] = {"Data source",   "Account", "Export",
+                                            "Last delivery", "Key age", "Last import"};
 
-static const char *row_sym(const struct status_ds *d, unsigned tick)
+static enum tui_role state_role(enum srow_state st)
 {
-	return !d->done       ? theme_spinner(tick)
-	       : d->nproblems ? theme_sym(SYM_FAIL)
-	                      : theme_sym(SYM_OK);
+	switch (st) {
+	case SROW_OK:
+		return ROLE_OK;
+	case SROW_PROBLEM:
+		return ROLE_ERROR;
+	case SROW_WAITING:
+		return ROLE_WARN;
+	case SROW_UNREACHABLE:
+		return ROLE_UNKNOWN;
+	default:
+		return ROLE_DIM;
+	}
 }
 
-static void row_text(const struct status_ds *d, char *line, size_t n)
+static const char *state_sym(enum srow_state st, unsigned tick)
 {
-	char name[18], deliv[16], imp[16], age[12];
-	snprintf(name, sizeof(name), "%s", dash(d->name));
+	const char *sym = srow_symbol(st, theme_ascii());
+	return sym ? sym : theme_spinner(tick);
+}
+
+struct row_cells {
+	char name[64], deliv[16], imp[16], age[24];
+	const char *v[NCOLS];
+};
+
+static void row_cells(const struct status_ds *d, struct row_cells *c)
+{
+	snprintf(c->name, sizeof(c->name), "%s", dash(d->name));
 	if (d->linked)
-		snprintf(deliv, sizeof(deliv), "-");
+		snprintf(c->deliv, sizeof(c->deliv), "-");
 	else
-		short_time(d->last_delivery ? d->last_delivery : d->report_last_delivery, deliv,
-		           sizeof(deliv));
-	short_epoch(d->last_import_at, imp, sizeof(imp));
+		short_time(d->last_delivery ? d->last_delivery : d->report_last_delivery, c->deliv,
+		           sizeof(c->deliv));
+	short_epoch(d->last_import_at, c->imp, sizeof(c->imp));
 	if (d->key_age_days >= 0)
-		snprintf(age, sizeof(age), "%ld d", d->key_age_days);
+		snprintf(c->age, sizeof(c->age), "%ld d", d->key_age_days);
 	else
-		snprintf(age, sizeof(age), "-");
-	snprintf(line, n, ROW_FMT, name, dash(d->account_id), export_cell(d), deliv, age, imp);
+		snprintf(c->age, sizeof(c->age), "-");
+	c->v[COL_NAME] = c->name;
+	c->v[COL_ACCOUNT] = dash(d->account_id);
+	c->v[COL_EXPORT] = export_cell(d);
+	c->v[COL_DELIVERY] = c->deliv;
+	c->v[COL_KEY] = c->age;
+	c->v[COL_IMPORT] = c->imp;
+}
+
+/* The column of a problem cell of status_rows.h; -1 none. */
+static int cell_col(enum srow_cell c)
+{
+	switch (c) {
+	case SROW_CELL_EXPORT:
+		return COL_EXPORT;
+	case SROW_CELL_DELIVERY:
+		return COL_DELIVERY;
+	case SROW_CELL_KEY:
+		return COL_KEY;
+	case SROW_CELL_IMPORT:
+		return COL_IMPORT;
+	default:
+		return -1;
+	}
+}
+
+/* Draws the cells v from (y, x) within wd columns, attrs[i] for cell i; a cell wider than
+ * its column ends with an ellipsis where it is cut. */
+static void put_cells(WINDOW *win, int y, int x, int wd, const char *const *v, const attr_t *attrs)
+{
+	int cx = x;
+	for (int i = 0; i < NCOLS && cx < x + wd; i++) {
+		int w = col_w[i] < x + wd - cx ? col_w[i] : x + wd - cx;
+		tui_put_clipped(win, y, cx, w, v[i], attrs[i]);
+		cx += col_w[i] + 1;
+	}
+}
+
+/* One table row: the symbol and the name in the state's colour, the cells that hold a
+ * problem in that problem's colour (bold and underlined on the highlighted row). */
+static void draw_row(WINDOW *win, int y, int x, int wd, int symw, const struct status_ds *d,
+                     bool cursor, unsigned tick)
+{
+	enum srow_state st = srow_state(d);
+	attr_t a = theme_attr(state_role(st));
+	attr_t base = cursor ? theme_attr(ROLE_FOCUS) : A_NORMAL;
+	struct row_cells c;
+	row_cells(d, &c);
+	attr_t attrs[NCOLS];
+	for (int i = 0; i < NCOLS; i++)
+		attrs[i] = base;
+	attrs[COL_NAME] = cursor ? base : a;
+	for (size_t k = 0; d->done && k < d->nproblems; k++) {
+		int col = cell_col(srow_code_cell(d->problems[k].code));
+		if (col < 0)
+			continue;
+		attrs[col] = cursor ? base | A_BOLD | A_UNDERLINE
+		                    : theme_attr(state_role(srow_code_state(d->problems[k].code)));
+	}
+	if (cursor)
+		tui_fill(win, y, x, wd, base);
+	tui_put(win, y, x, symw, state_sym(st, tick), a);
+	put_cells(win, y, x + symw + 1, wd - symw - 1, c.v, attrs);
+}
+
+/* The legend: each state's symbol in its colour, and its word. */
+static void draw_legend(WINDOW *win, int y, int x, int wd)
+{
+	static const enum srow_state order[] = {SROW_OK, SROW_PROBLEM, SROW_WAITING,
+	                                        SROW_UNREACHABLE, SROW_CHECKING};
+	size_t n = sizeof(order) / sizeof(order[0]);
+	int cx = x;
+	for (size_t i = 0; i < n && cx < x + wd; i++) {
+		enum srow_state st = order[i];
+		cx +=
+		    tui_put(win, y, cx, x + wd - cx, state_sym(st, 0), theme_attr(state_role(st)));
+		char w[40];
+		snprintf(w, sizeof(w), " %s%s", srow_word(st), i + 1 < n ? "  " : "");
+		if (cx < x + wd)
+			cx += tui_put(win, y, cx, x + wd - cx, w, theme_attr(ROLE_DIM));
+	}
 }
 
 static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
@@ -280,9 +384,10 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 	tui_put(win, y++, x, wd, line, theme_attr(ROLE_DIM));
 	y++;
 	int symw = theme_ascii() ? 4 : 1;
-	snprintf(line, sizeof(line), ROW_FMT, "Data source", "Account", "Export", "Last delivery",
-	         "Key age", "Last import");
-	tui_put(win, y++, x + symw + 1, wd - symw - 1, line, theme_attr(ROLE_LABEL));
+	attr_t heads[NCOLS];
+	for (int i = 0; i < NCOLS; i++)
+		heads[i] = theme_attr(ROLE_LABEL);
+	put_cells(win, y++, x + symw + 1, wd - symw - 1, col_head, heads);
 	int rows = b.y + b.h - y - 4;
 	if (rows < 1)
 		rows = 1;
@@ -292,20 +397,13 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 		s->top = s->cursor;
 	if (s->cursor >= s->top + (size_t)rows)
 		s->top = s->cursor - (size_t)rows + 1;
-	for (size_t i = s->top; i < n && (int)(i - s->top) < rows; i++) {
-		const struct status_ds *d = status_get(s->run, i);
-		row_text(d, line, sizeof(line));
-		attr_t a = !d->done       ? theme_attr(ROLE_DIM)
-		           : d->nproblems ? theme_attr(ROLE_ERROR)
-		                          : theme_attr(ROLE_OK);
-		attr_t ta = i == s->cursor ? theme_attr(ROLE_FOCUS) : a;
-		if (i == s->cursor)
-			tui_fill(win, y, x, wd, ta);
-		tui_put(win, y, x, symw, row_sym(d, tui_app_tick(pg->app)), a);
-		tui_put(win, y++, x + symw + 1, wd - symw - 1, line, ta);
-	}
+	for (size_t i = s->top; i < n && (int)(i - s->top) < rows; i++)
+		draw_row(win, y++, x, wd, symw, status_get(s->run, i), i == s->cursor,
+		         tui_app_tick(pg->app));
 	if (n == 0 && done)
 		tui_put(win, y++, x, wd, "No AWS data source in the organization.", A_NORMAL);
+	if (n)
+		draw_legend(win, b.y + b.h - 4, x, wd);
 	const struct status_ds *d = n ? status_get(s->run, s->cursor) : NULL;
 	if (d && d->done) {
 		struct buf bb;
@@ -318,8 +416,9 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 			buf_printf(&bb, "%s: no problem. Enter: the checks.", dash(d->name));
 		}
 		struct tui_rect r = {b.y + b.h - 3, x, 3, wd};
+		enum srow_state st = srow_state(d);
 		tui_put_wrapped(win, r, buf_str(&bb),
-		                d->nproblems ? theme_attr(ROLE_ERROR) : theme_attr(ROLE_DIM));
+		                st == SROW_OK ? theme_attr(ROLE_DIM) : theme_attr(state_role(st)));
 		buf_free(&bb);
 	}
 }
@@ -327,6 +426,13 @@ static void status_draw(struct tui_page *pg, WINDOW *win, struct tui_rect b)
 static const char *tri(enum status_tri t, const char *yes, const char *no)
 {
 	return t == STATUS_YES ? yes : t == STATUS_NO ? no : "not checked";
+}
+
+static const char *action_name(const char *a)
+{
+	return str_eq(a, "rotate")    ? "Rotate"
+	       : str_eq(a, "migrate") ? "Switch to CUR 2.0"
+	                              : "Connect";
 }
 
 static char *details(const struct status_ds *d)
@@ -374,10 +480,16 @@ static char *details(const struct status_ds *d)
 	if (d->nproblems)
 		buf_printf(&b, "\n\nProblems\n");
 	for (size_t k = 0; k < d->nproblems; k++)
-		buf_printf(&b, "\n%s %s\n  %s\n  Fix: %s\n", theme_sym(SYM_FAIL),
+		buf_printf(&b, "\n%s %s\n  %s\n  Fix: %s\n",
+		           srow_symbol(srow_code_state(d->problems[k].code), theme_ascii()),
 		           d->problems[k].code, d->problems[k].message, d->problems[k].fix);
 	if (!d->nproblems)
-		buf_printf(&b, "\n%s No problem.\n", theme_sym(SYM_OK));
+		buf_printf(&b, "\n%s No problem.\n", srow_symbol(SROW_OK, theme_ascii()));
+	else if (srow_fix_action(d))
+		buf_printf(&b, "\nOn closing this, the wizard offers %s.\n",
+		           action_name(srow_fix_action(d)));
+	else
+		buf_printf(&b, "\nNo wizard action repairs this: the fix above says what to do.\n");
 	char *out = xstrdup(buf_str(&b));
 	buf_free(&b);
 	return out;
@@ -425,22 +537,10 @@ static char *wrap(const char *text, int cols)
 	return out;
 }
 
-/* The wizard action of the row's first problem that has one: "connect", "migrate" or
- * "rotate"; NULL when none. */
-static const char *fix_action(const struct status_ds *d)
-{
-	for (size_t k = 0; k < d->nproblems; k++) {
-		const char *a = d->problems[k].action;
-		if (str_eq(a, "connect") || str_eq(a, "migrate") || str_eq(a, "rotate"))
-			return a;
-	}
-	return NULL;
-}
-
 static int offer_fix(struct tui_page *pg, const struct status_ds *d)
 {
 	struct wiz *w = W(pg);
-	const char *a = fix_action(d);
+	const char *a = srow_fix_action(d);
 	if (!a)
 		return TUI_HANDLED | TUI_REDRAW;
 	char q[400];
@@ -553,7 +653,11 @@ const struct page_ops page_status_ops = {
             "parallel: its export (status, latest execution), bucket (exists, policy lets AWS "
             "deliver, files delivered), access key (exists, active, age, last use; with the "
             "vault unlocked, each permission proved with the key itself) and CerteroX's last "
-            "import.\nA row is marked with a check mark (no problem) or a cross (a problem); "
+            "import.\nA row's symbol and colour give its state (the legend under the table): "
+            "a check mark, no problem; a cross, a problem; an hourglass, waiting for AWS's "
+            "first delivery; a question mark, its account not reachable with these "
+            "credentials; a spinner, still checking. In ASCII: [ok], [!!], [~~], [??]. A cell "
+            "that holds a problem is in its colour.\n"
             "Enter shows its checks and offers the wizard action that fixes the problem.\n"
             "Nothing is written.",
     .init = status_init,

@@ -35,6 +35,7 @@ static const struct role_style styles[ROLE_COUNT] = {
     [ROLE_DIFF_HUNK] = {COLOR_CYAN, -1, 0, A_UNDERLINE},
     [ROLE_DIFF_FILE] = {-1, -1, A_BOLD, A_BOLD},
     [ROLE_DIALOG] = {-1, -1, 0, 0},
+    [ROLE_UNKNOWN] = {COLOR_MAGENTA, -1, 0, A_DIM},
 };
 
 static bool use_color;

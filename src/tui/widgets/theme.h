@@ -31,7 +31,8 @@ enum tui_role {
 	ROLE_DIFF_DEL,
 	ROLE_DIFF_HUNK,
 	ROLE_DIFF_FILE,
-	ROLE_DIALOG, /* dialog box body */
+	ROLE_DIALOG,  /* dialog box body */
+	ROLE_UNKNOWN, /* not known / not reachable: magenta (dim without colour) */
 	ROLE_COUNT
 };
 
