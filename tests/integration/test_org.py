@@ -458,6 +458,20 @@ def user_access_and_refusals():
               r.returncode == 0 and len(keys) == 1 and keys[0]["AccessKeyId"] == cfg.get("access_key_id")
               and keys[0]["AccessKeyId"] in vkeys and old_key != keys[0]["AccessKeyId"],
               f"{r.returncode} {keys} {cfg} {r.stderr[-500:]}")
+        new2 = keys[0]["AccessKeyId"] if keys else None
+        check("ownership: the member's new key is described on its user (tag key = key id)",
+              tags_of(iam2.list_user_tags(UserName="certerox-discover")["Tags"]).get(new2, "").startswith(
+                  "certerox-aws-setup"), str(iam2.list_user_tags(UserName="certerox-discover")["Tags"]))
+        # a hand-made key on the wizard's tagged user survives --yes; the wizard's unused one does not
+        hand = iam2.create_access_key(UserName="certerox-discover")["AccessKey"]["AccessKeyId"]
+        drop_ds()
+        r = Wizard(sim, "org-user4").batch(ans2, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = {k["AccessKeyId"] for k in iam2.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]}
+        o = outcomes(r).get(m2, {})
+        check("ownership: --yes deletes the wizard's unused key, keeps the hand-made one, and connects",
+              r.returncode == 0 and hand in keys and new2 not in keys and len(keys) == 2
+              and o.get("outcome") == "connected" and hand in o.get("warning", ""),
+              f"{r.returncode} {sorted(keys)} hand {hand} ours {new2} {json.dumps(o)}")
         # someone else's CerteroXDiscover role (no tag) in member 4: untouched, the account fails
         m4 = member_id(4)
         foreign = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -755,10 +769,127 @@ def dry_run_plan():
         sim.cleanup()
 
 
+def mgmt_keys(sim):
+    iam = client(sim, admin(sim), "iam")
+    return {k["AccessKeyId"] for k in iam.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]}
+
+
+def working_keys(sim, w, accounts):
+    """Each account's data source (curl): its key is a live key of the management user whose
+    secret the vault holds, and that key assumes CerteroXDiscover in the account (boto3).
+    {account: problem} of those that do not work."""
+    dss = by_account(data_sources(sim) or [])
+    live = mgmt_keys(sim)
+    secrets = {x.get("access_key_id"): x.get("secret_access_key") for x in vault_records(w)
+               if x.get("secret_access_key")}
+    bad = {}
+    for a in accounts:
+        ds = dss.get(a) or []
+        akid = ((ds[0] if ds else {}).get("config") or {}).get("access_key_id")
+        if len(ds) != 1 or akid not in live:
+            bad[a] = f"data sources {ds}, live keys {sorted(live)}"
+            continue
+        if akid not in secrets:
+            bad[a] = f"the vault lacks the secret of {akid}"
+            continue
+        try:
+            client(sim, assume(sim, session(sim, akid, secrets[akid]), a, ROLE), "ec2").describe_regions()
+        except Exception as e:  # noqa: BLE001
+            bad[a] = f"{akid} does not assume {ROLE}: {e}"
+    return bad
+
+
+def lost_vault():
+    """Issue 14's rule for the organization action: a re-run from an empty vault with --yes never
+    deletes the management key live data sources use; it makes a new key (described on the user
+    as the wizard's), moves those data sources to it (PATCH) once CerteroX accepted it, and keeps
+    the old key. --yes deletes only a key the wizard made (user tag = key id) that nothing uses; a
+    hand-made key on the wizard's user survives. With no room for a new key the run stops naming
+    the key and the data sources. Judged by boto3 (keys, tags, AssumeRole with the vault's secrets)
+    and curl (each data source's config)."""
+    sim = Sim("--member-accounts", "4").start()
+    try:
+        w = Wizard(sim, "org-lost")
+        m1, m2, m3, m4 = (member_id(i) for i in (1, 2, 3, 4))
+        ans = {"action": "organization", "organization": {"accounts": [m1, m2], "access": "role"}}
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"])
+        check("lost vault: first run connects 2 members", r.returncode == 0, f"{r.returncode} {r.stderr[-600:]}")
+        k1 = (r.json or {}).get("access_key_id")
+        iam = client(sim, admin(sim), "iam")
+        utags = tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"])
+        check("ownership: the management key is described on its user (tag key = key id)",
+              k1 and utags.get(k1, "").startswith("certerox-aws-setup"), json.dumps(utags))
+        os.remove(w.vault)  # the vault is lost; the journal stays
+        ans["organization"]["accounts"] = [m1, m2, m3]
+        n0 = len(sim.requests())
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        check("lost vault + --yes, one new member: exit 0", r.returncode == 0, f"{r.returncode} {r.stderr[-1500:]}")
+        keys = mgmt_keys(sim)
+        k2 = (r.json or {}).get("access_key_id")
+        check("lost vault: the key live data sources use still exists (boto3), a new one beside it",
+              k1 in keys and k2 in keys and k1 != k2 and len(keys) == 2, f"{sorted(keys)} {k1} {k2}")
+        dels = [x for x in sim.requests()[n0:] if x.get("operation") == "DeleteAccessKey"]
+        check("lost vault: no DeleteAccessKey", not dels, str(dels))
+        bad = working_keys(sim, w, [m1, m2, m3])
+        check("lost vault: every data source has a working key the vault holds (curl + boto3)", not bad,
+              json.dumps(bad)[:1500])
+        moves = (r.json or {}).get("key_moves") or []
+        check("lost vault: the summary names the data sources moved from the old key to the new",
+              sorted(x.get("account") for x in moves if x.get("outcome") == "moved"
+                     and x.get("from_access_key_id") == k1 and x.get("to_access_key_id") == k2) == [m1, m2],
+              json.dumps(moves))
+        check("lost vault: the old key is named as kept", k1 in json.dumps((r.json or {}).get("management_warnings")),
+              json.dumps((r.json or {}).get("management_warnings")))
+        out = outcomes(r)
+        check("lost vault: the new member connected, the others already connected",
+              out.get(m3, {}).get("outcome") == "connected"
+              and all(out.get(a, {}).get("outcome") == "already_connected" for a in (m1, m2)),
+              json.dumps({a: o.get("outcome") for a, o in out.items()}))
+        # lost again: k1 (the wizard's, now unused) is deleted with --yes, k2 (in use) kept
+        os.remove(w.vault)
+        ans["organization"]["accounts"] = [m1, m2, m3, m4]
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = mgmt_keys(sim)
+        k3 = (r.json or {}).get("access_key_id")
+        check("lost twice + --yes: the wizard's unused key deleted, the used one kept, a new one made",
+              r.returncode == 0 and k1 not in keys and keys == {k2, k3} and k3 != k2,
+              f"{r.returncode} {sorted(keys)} k1 {k1} k2 {k2} k3 {k3} {r.stderr[-800:]}")
+        bad = working_keys(sim, w, [m1, m2, m3, m4])
+        check("lost twice: every data source has a working key the vault holds", not bad, json.dumps(bad)[:1500])
+        # a hand-made key on the wizard's tagged user is never the wizard's to delete
+        iam.delete_access_key(UserName="certerox-discover", AccessKeyId=k2)  # unused now
+        hand = iam.create_access_key(UserName="certerox-discover")["AccessKey"]["AccessKeyId"]
+        os.remove(w.vault)
+        ans["organization"]["accounts"] = [m1, m2, m3, m4, BOOT_MEMBER]
+        n1 = len(sim.requests())
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = mgmt_keys(sim)
+        text = r.stderr + json.dumps(r.json or {})
+        check("ownership: --yes keeps a hand-made key of the wizard's user", hand in keys and k3 in keys,
+              f"{sorted(keys)} hand {hand}")
+        check("two keys, neither the vault's nor deletable: the run stops before any member, naming both keys, "
+              "the data sources using k3 and the fix",
+              r.returncode != 0 and hand in text and k3 in text and "rotate" in text
+              and all(by_account(data_sources(sim) or []).get(a, [{}])[0].get("id", "?") in text for a in (m1, m4))
+              and BOOT_MEMBER not in by_account(data_sources(sim) or []), f"{r.returncode} {r.stderr[-1500:]}")
+        wr = [x for x in writes(sim.requests()[n1:]) if x.startswith("iam ")]
+        check("that stop writes nothing in IAM", wr == [], str(wr))
+        # the owner removes the hand-made key: room for a new key, the data sources moved to it
+        iam.delete_access_key(UserName="certerox-discover", AccessKeyId=hand)
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        check("after the owner freed a key: exit 0", r.returncode == 0, f"{r.returncode} {r.stderr[-1200:]}")
+        check("after the owner freed a key: k3 (in use until moved) still exists", k3 in mgmt_keys(sim))
+        bad = working_keys(sim, w, [m1, m2, m3, m4, BOOT_MEMBER])
+        check("after the owner freed a key: every data source works with a key the vault holds", not bad,
+              json.dumps(bad)[:1500])
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
     for t in (user_access_and_refusals, role_access_twenty, killed_half_way, managed_policy_cases, older_certerox,
-              key_delay, dry_run_plan):
+              key_delay, dry_run_plan, lost_vault):
         if not only or t.__name__ in only:
             t()
     finish()
