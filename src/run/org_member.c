@@ -242,6 +242,11 @@ static void job_next(struct job *j, struct aws_op *op)
 		const struct iam_entity *e = iam_entity_result(op);
 		bool tagged = e->tagged;
 		bool trusts = role && org_trust_allows(e->trust, r->user_arn);
+		/* ours but not trusting this management user (an earlier one, or someone added
+		 * principals): our statement is added, every other one kept (never narrowed) */
+		char *merged = role && !trusts && st == CX_OK && tagged
+		                   ? org_trust_merge(e->trust, r->user_arn)
+		                   : NULL;
 		aws_op_free(op);
 		if (st == CX_E_NOT_FOUND) {
 			char *t = role ? trust_text(r) : NULL;
@@ -274,11 +279,17 @@ static void job_next(struct job *j, struct aws_op *op)
 			               role ? r->a->role_name : r->a->user, a->id, ORG_TAG_KEY));
 			return;
 		}
-		if (role &&
-		    !trusts) { /* ours, trusting another user (an earlier management user) */
-			char *t = trust_text(r);
-			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, t));
-			free(t);
+		if (role && !trusts && !merged) {
+			job_finish(j,
+			           orgi_refuse(a, "fix the role's trust policy by hand",
+			                       "the trust policy of role %s in account %s is not a "
+			                       "JSON policy; it is left untouched",
+			                       r->a->role_name, a->id));
+			return;
+		}
+		if (role && !trusts) {
+			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, merged));
+			free(merged);
 			return;
 		}
 		get_policy(j);

@@ -811,9 +811,23 @@ def lost_vault():
     try:
         w = Wizard(sim, "org-lost")
         m1, m2, m3, m4 = (member_id(i) for i in (1, 2, 3, 4))
+        # never narrowing: m1 holds the wizard's role (tagged) whose trust names someone else's
+        # principal, not this management user: our principal is added, theirs kept
+        theirs = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{m1}:root"},
+                  "Action": "sts:AssumeRole"}
+        in_member(sim, m1).create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [theirs]}), Tags=[{"Key": "certerox-aws-setup",
+                                                                   "Value": "organization"}])
         ans = {"action": "organization", "organization": {"accounts": [m1, m2], "access": "role"}}
         r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"])
         check("lost vault: first run connects 2 members", r.returncode == 0, f"{r.returncode} {r.stderr[-600:]}")
+        trust = in_member(sim, m1).get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        sts_ = trust.get("Statement") or []
+        user_arn = client(sim, admin(sim), "iam").get_user(UserName="certerox-discover")["User"]["Arn"]
+        check("never narrowing: the role's trust keeps the other principal and adds the management user (get_role)",
+              theirs in sts_ and any(x.get("Principal", {}).get("AWS") == user_arn and x.get("Effect") == "Allow"
+                                     for x in sts_) and len(sts_) == 2, json.dumps(trust))
         k1 = (r.json or {}).get("access_key_id")
         iam = client(sim, admin(sim), "iam")
         utags = tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"])
