@@ -6,8 +6,8 @@
  * arn:aws:iam::{assume_role_account_id}:role/{assume_role_name} (session name
  * assume_role_session_name, default "opt-session") and does everything else with the role's
  * credentials; the web UI's AwsAssumedRoleCredentials form sends those two keys beside the
- * key pair of a Linked account. The mirror this was written against predates #772; the keys
- * are those of the issue and of the sim's newest release (tests/sim/cxreport.py). */
+ * key pair of a Linked account. The keys are accepted since ORG_ASSUME_ROLE_RELEASE (org.h:
+ * #721, 2025-07); the web form (#772, 2025-11) came later. */
 #include "run/org.h"
 #include "run/orgint.h"
 
@@ -525,7 +525,8 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		st = cx_err_set(err, CX_E_INPUT,
 		                "organization.access: \"role\" needs a CerteroX that accepts the "
 		                "config keys assume_role_account_id and assume_role_name (OptScale "
-		                "2025-07 and later); this one does not: use \"user\"");
+		                "%s and later); this one does not: use \"user\"",
+		                ORG_ASSUME_ROLE_RELEASE);
 		goto out;
 	}
 	orgi_line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n,

@@ -26,6 +26,14 @@
 #include "run/session.h"
 #include "vault/vault.h"
 
+/* The first OptScale release whose REST API and AWS cloud adapter accept the config keys
+ * assume_role_account_id / assume_role_name / assume_role_session_name: hystax/optscale
+ * #721 "Pull request update/250728" (merged 2025-07-28), commit 97c8d209 "OSN-962: AWS cross
+ * account (#1623)". The web form (#772, 2025-11) came later and is not what the API accepts.
+ * (The local mirror ends at 2024-10-18, so `git log -S assume_role_account_id` finds nothing
+ * there; the date is that of the release pull request, as tests/sim/cxreport.py dates it.) */
+#define ORG_ASSUME_ROLE_RELEASE "2025-07"
+
 enum org_outcome {
 	ORG_OUT_CONNECTED = 0, /* connected by this run */
 	ORG_OUT_ALREADY,       /* already a data source in CerteroX */

@@ -274,7 +274,8 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 		    err, CX_E_INPUT,
 		    "organization.access: \"role\" needs a CerteroX that accepts the "
 		    "config keys assume_role_account_id and assume_role_name (OptScale "
-		    "2025-11 and later); this one does not: use \"user\"");
+		    "%s and later); this one does not: use \"user\"",
+		    ORG_ASSUME_ROLE_RELEASE);
 	}
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "action", "organization");

@@ -678,8 +678,13 @@ def older_certerox():
         r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("older CerteroX: access role refused naming the keys, exit 65",
-              r.returncode == 65 and "assume_role_account_id" in r.stderr, f"{r.returncode} {r.stderr[-500:]}")
+              r.returncode == 65 and "assume_role_account_id" in r.stderr and "OptScale 2025-07 and later" in r.stderr,
+              f"{r.returncode} {r.stderr[-500:]}")
         check("older CerteroX: nothing written", writes(sim.requests()[n0:]) == [], str(writes(sim.requests()[n0:])))
+        d = w.dry_run({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
+                      "--certerox-url", sim.env["CERTEROX_URL"])
+        check("older CerteroX: --dry-run refuses access role with the same release (OptScale 2025-07, #721)",
+              d.returncode == 65 and "OptScale 2025-07 and later" in d.stderr, f"{d.returncode} {d.stderr[-400:]}")
         r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)]}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("older CerteroX: access defaults to user and connects", r.returncode == 0
