@@ -235,6 +235,17 @@ def role_access_twenty():
         check("role: members worked on concurrently, at most max_parallel (8) at once",
               1 < peak <= 8 and nkeys >= 20, f"peak {peak}, {nkeys} member sessions")
         check("role: the summary says access role", (r.json or {}).get("access") == "role", r.stdout[:300])
+        pages = [x for x in sim.requests()[n0:] if x.get("service") == "organizations"
+                 and x.get("operation") == "ListAccounts"]
+        everyone = [a for p in client(sim, admin(sim), "organizations").get_paginator("list_accounts").paginate()
+                    for a in p["Accounts"]]
+        check("role: ListAccounts read page by page, once each (MaxResults 20: 22 accounts = 2 calls)",
+              len(everyone) == 22 and len(pages) == 2 and all(x.get("status") == 200 for x in pages),
+              f"{len(everyone)} accounts, {[(x.get('status'), x.get('error')) for x in pages]}")
+        check("role: the summary gives each account's ms (a number; > 0 for each connected one)",
+              all(isinstance(a.get("ms"), (int, float)) for a in (r.json or {}).get("accounts", []))
+              and all(a["ms"] > 0 for a in (r.json or {}).get("accounts", []) if a.get("outcome") == "connected"),
+              json.dumps([(a.get("id"), a.get("ms")) for a in (r.json or {}).get("accounts", [])])[:600])
         bad = out.get(missing, {})
         check("role: the member without its member role is reported, naming the role",
               bad.get("outcome") == "failed" and f"arn:aws:iam::{missing}:role/{ADMIN_ROLE}" in bad.get("reason", "")
@@ -506,8 +517,10 @@ def user_access_and_refusals():
             check(f"refused from a {who.lower()} account: nothing written", writes(sim.requests()[n3:]) == [],
                   str(writes(sim.requests()[n3:])))
         r = w.run("--answers", w.answers({"action": "organization"}), "--certerox-url", sim.env["CERTEROX_URL"])
-        check("without --batch: refused (no TUI pages for it), exit 64",
-              r.returncode == 64 and "--batch" in r.stderr, f"{r.returncode} {r.stderr[-300:]}")
+        check("without --batch: an answers file with action organization is refused, naming --batch and "
+              "the TUI's Welcome choice, exit 64",
+              r.returncode == 64 and "--batch" in r.stderr and "Connect member accounts" in r.stderr,
+              f"{r.returncode} {r.stderr[-300:]}")
         r = w.batch({"action": "organization", "organization": {"accounts": ["12345"]}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("answers: a bad account id is refused naming the field and the value",

@@ -594,7 +594,10 @@ static void take_events(struct wiz *w, struct tui_org *t)
 			tui_progress_done(&t->prog, i, e->ms);
 			tui_app_set_applied(w->app, true);
 			break;
-		case ORG_OUT_ALREADY:
+		case ORG_OUT_ALREADY: /* "already" + its reason: "already connected in CerteroX
+		                       * as ...", as the totals count it (not "skipped") */
+			tui_progress_skip_as(&t->prog, i, "already", e->reason ? e->reason : "");
+			break;
 		case ORG_OUT_SKIPPED:
 			tui_progress_skip(&t->prog, i, e->reason ? e->reason : "");
 			break;
