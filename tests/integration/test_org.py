@@ -752,9 +752,10 @@ def dry_run_plan():
         j = r.json or {}
         acc = {a.get("id"): a for a in j.get("accounts", [])}
         mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
-        check("dry-run: the management user, its AssumeRole policy and a key would be made",
+        check("dry-run: the management user, its AssumeRole policy and a key (described as the wizard's) would be made",
               j.get("dry_run") is True and j.get("access") == "role"
-              and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey"], json.dumps(j)[:800])
+              and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey", "iam TagUser"],
+              json.dumps(j)[:800])
         steps = [x.get("step") for x in acc.get(member_id(1), {}).get("plan", [])]
         check("dry-run: a member's plan: AssumeRole, CreateRole, the managed policy and its attachment, "
               "the data source",
@@ -779,7 +780,8 @@ def dry_run_plan():
         mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
         check("dry-run after a run: no write", r.returncode == 0 and wr == [], f"{r.returncode} {wr}")
         check("dry-run after a run: member 1 already connected, the user and its policy in place",
-              acc.get(member_id(1), {}).get("outcome") == "already_connected" and mg == ["iam CreateAccessKey"]
+              acc.get(member_id(1), {}).get("outcome") == "already_connected"
+              and mg == ["iam CreateAccessKey", "iam TagUser"]
               and "vault lacks" in json.dumps(j.get("management")), json.dumps(j)[:800])
         r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--format", "awscli")
         check("dry-run --format awscli: refused (JSON only), exit 64", r.returncode == 64 and "JSON" in r.stderr,
