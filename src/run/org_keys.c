@@ -26,7 +26,8 @@
 #include "util/secmem.h"
 #include "util/str.h"
 
-/* The CerteroX data source that uses key akid ("" when none); ds of r->dsl. */
+/* The CerteroX data source (of r->dsl, from index from; its index in *at) whose config names
+ * akid; NULL when none. */
 const struct certerox_ds *orgi_key_user(const struct run *r, const char *akid, size_t from,
                                         size_t *at)
 {
@@ -244,6 +245,14 @@ void orgi_move_stale(struct run *r)
 		size_t at = 0;
 		for (const struct certerox_ds *d = orgi_key_user(r, old, 0, &at); d;
 		     d = orgi_key_user(r, old, at + 1, &at)) {
+			if (!str_eq(d->type, "aws_cnr") || !d->account_id) {
+				orgi_mwarn(
+				    r,
+				    "data source %s uses access key %s but is not an AWS data "
+				    "source with an account id: it is left as it is",
+				    d->id, old);
+				continue;
+			}
 			struct cx_err e;
 			cx_err_clear(&e);
 			enum cx_status st = CX_OK;
@@ -253,7 +262,7 @@ void orgi_move_stale(struct run *r)
 				st = cx_retrying(r, d, true, &e);
 			cJSON *m = cJSON_CreateObject();
 			cJSON_AddStringToObject(m, "data_source_id", d->id);
-			cJSON_AddStringToObject(m, "account", d->account_id ? d->account_id : "");
+			cJSON_AddStringToObject(m, "account", d->account_id);
 			cJSON_AddStringToObject(m, "from_access_key_id", old);
 			cJSON_AddStringToObject(m, "to_access_key_id", r->akid);
 			cJSON_AddStringToObject(m, "outcome", st == CX_OK ? "moved" : "failed");
