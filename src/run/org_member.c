@@ -385,6 +385,7 @@ static void job_next(struct job *j, struct aws_op *op)
 			make_key(j);
 		}
 		free(k);
+		strv_free(&kept);
 		return;
 	}
 	case J_KEY_DELETED:
