@@ -113,10 +113,9 @@ enum cx_status orgi_mgmt_key(struct run *r, struct aws_client *c, const char *ac
 	if (st != CX_OK)
 		return orgi_fail(a, err, "IAM ListAccessKeys", NULL);
 	bool have = orgi_vault_key(r, acct_id, user, &keys, &r->akid, &r->secret);
-	bool need_tags = false;
-	for (size_t i = 0; i < keys.n; i++)
-		need_tags = need_tags || !str_eq(keys.items[i].access_key_id, r->akid);
-	if (need_tags && (st = iam_list_user_tags(c, user, &tags, err)) != CX_OK) {
+	/* which keys the wizard made: the user's tags (also whether the vault's key is described,
+	 * which a run stopped between the save and TagUser left undone) */
+	if (keys.n && (st = iam_list_user_tags(c, user, &tags, err)) != CX_OK) {
 		iam_access_key_list_free(&keys);
 		return orgi_fail(a, err, "IAM ListUserTags", NULL);
 	}
@@ -166,10 +165,15 @@ enum cx_status orgi_mgmt_key(struct run *r, struct aws_client *c, const char *ac
 		nkeys--;
 	}
 	iam_access_key_list_free(&keys);
+	bool described = have && orgi_key_is_ours(&tags, r->akid);
 	iam_tag_list_free(&tags);
 	if (have) {
 		strv_free(&kept);
 		r->key_new = false;
+		if (!described) { /* the vault's key: the wizard made it (as connect does) */
+			describe_key(r, c, user, r->akid);
+			*wrote = true;
+		}
 		return CX_OK;
 	}
 	if (nkeys >= 2) {

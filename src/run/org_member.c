@@ -2,6 +2,7 @@
  * on the shared http ctx (AssumeRole into member_role, the role or user, the customer managed
  * Discover Resources policy attached to it (org_mpolicy.c), the key (access user), CerteroX's
  * data source), at most max_parallel members in flight. See org.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,21 @@ static char *trust_text(const struct run *r)
 	return s;
 }
 
+/* Appends a warning to the account's (several may happen: a key deleted, another kept). */
+static void warn_add(struct acct *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn_add(struct acct *a, const char *fmt, ...)
+{
+	size_t n = strlen(a->warn);
+	if (n && n + 2 < sizeof(a->warn)) {
+		memcpy(a->warn + n, "; ", 3);
+		n += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->warn + n, sizeof(a->warn) - n, fmt, ap);
+	va_end(ap);
+}
+
 static void make_key(struct job *j)
 {
 	struct aws_op *kop = iam_create_access_key_op(j->r->a->user);
@@ -361,8 +377,8 @@ static void job_next(struct job *j, struct aws_op *op)
 		char *k = strv_join(&kept, "; ");
 		if (del) {
 			a->wrote = true;
-			snprintf(
-			    a->warn, sizeof(a->warn),
+			warn_add(
+			    a,
 			    "deleted the access key %s of %s: made by certerox-aws-setup, not in "
 			    "the vault, used by no data source (--yes)",
 			    del, r->a->user);
@@ -378,8 +394,8 @@ static void job_next(struct job *j, struct aws_op *op)
 			                       "kept: %s",
 			                       r->a->user, a->id, j->keys.n, k));
 		} else {
-			snprintf(
-			    a->warn, sizeof(a->warn),
+			warn_add(
+			    a,
 			    "the access key %s of %s is not in the vault; it is left in place: %s",
 			    j->keys.v[0], r->a->user, k);
 			make_key(j);
@@ -421,7 +437,7 @@ static void job_next(struct job *j, struct aws_op *op)
 	case J_KEY_TAGGED:
 		aws_op_free(op);
 		if (st != CX_OK) /* not fatal: the key is then never deleted by a later --yes */
-			snprintf(a->warn, sizeof(a->warn),
+			warn_add(a,
 			         "could not describe access key %s on user %s as the wizard's "
 			         "(TagUser: %s); a later --yes will not delete it",
 			         j->akid, r->a->user, err.msg);

@@ -18,7 +18,7 @@ struct acct {
 	char *ds_akid; /* already connected: the key its config names */
 	char reason[1200];
 	char fix[400];
-	char warn[300];
+	char warn[1200];
 	long ms;
 	bool wrote;
 	/* already connected, and the journal does not say its Discover policy is the managed one

@@ -300,7 +300,10 @@ def role_access_twenty():
               not problems, json.dumps(problems)[:1500])
         check("role: no data source for the failed member", missing not in dss, str(dss.get(missing)))
         check("role: no secret on stdout/stderr", not recs or recs[0]["secret_access_key"] not in r.stdout + r.stderr)
-        # the member role is back: a re-run connects only that one
+        # the member role is back: a re-run connects only that one. The key's description is
+        # taken away first (as a run stopped between the vault's save and TagUser leaves it):
+        # the vault's key is described again
+        iam.untag_user(UserName="certerox-discover", TagKeys=[akid])
         restore_member_role(sim, missing, spare_trust)
         n1 = len(sim.requests())
         r = w.batch({"action": "organization", "organization": {"accounts": "all"}},
@@ -312,9 +315,13 @@ def role_access_twenty():
               and all(out.get(a, {}).get("outcome") == "already_connected" for a in others),
               json.dumps({a: o.get("outcome") for a, o in out.items()}))
         wr = [x for x in writes(sim.requests()[n1:]) if x != "sts AssumeRole"]  # stores nothing
-        check("role: re-run writes only the fixed member's role, policy and data source",
-              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam AttachRolePolicy", "iam CreatePolicy", "iam CreateRole"],
-              str(wr))
+        check("role: re-run writes only the fixed member's role, policy and data source (and the key's "
+              "description)",
+              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam AttachRolePolicy", "iam CreatePolicy", "iam CreateRole",
+                                                       "iam TagUser"], str(wr))
+        check("role: the vault's key is described on its user again",
+              tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"]).get(akid, "").startswith(
+                  "certerox-aws-setup"), str(iam.list_user_tags(UserName="certerox-discover")["Tags"]))
         dss = by_account(data_sources(sim) or [])
         p = check_role_member(sim, missing, user["Arn"], akid, dss.get(missing))
         check("role: the fixed member's role and data source", not p, p)
