@@ -182,12 +182,24 @@ enum cx_status orgi_mgmt_key(struct run *r, struct aws_client *c, const char *ac
 		         "user %s has two access keys and the vault holds the secret of neither "
 		         "(IAM allows 2); none is deleted: %s",
 		         user, k);
-		snprintf(a->fix, sizeof(a->fix),
-		         "free one key: delete a key no data source uses (aws iam "
-		         "delete-access-key --user-name %s --access-key-id ID, or --yes when the "
-		         "wizard made it), then run again: a new key is made and the data sources "
-		         "of the other are moved to it (or rotate them with action rotate)",
-		         user);
+		if (r->stale.n >= 2) /* both in use: no key can go while its data sources live */
+			snprintf(
+			    a->fix, sizeof(a->fix),
+			    "disconnect the data sources of one key (action disconnect; rotate "
+			    "needs room for a key as well), delete that key (aws iam "
+			    "delete-access-key --user-name %s --access-key-id ID), then run "
+			    "again: a new key is made, the other key's data sources are moved "
+			    "to it and the disconnected accounts are connected anew",
+			    user);
+		else
+			snprintf(
+			    a->fix, sizeof(a->fix),
+			    "free one key: delete the key no data source uses (aws iam "
+			    "delete-access-key --user-name %s --access-key-id ID, or --yes when "
+			    "the wizard made it), then run again: a new key is made and the data "
+			    "sources of the other are moved to it (action rotate does the same "
+			    "for one data source)",
+			    user);
 		a->outcome = ORG_OUT_FAILED;
 		free(k);
 		strv_free(&kept);
