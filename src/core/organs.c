@@ -246,6 +246,36 @@ bool org_trust_allows(const char *trust_text, const char *user_arn)
 	return ok;
 }
 
+char *org_trust_merge(const char *trust_text, const char *user_arn)
+{
+	cJSON *d = trust_text ? cJSON_Parse(trust_text) : NULL;
+	if (!cJSON_IsObject(d)) {
+		cJSON_Delete(d);
+		return NULL;
+	}
+	cJSON *stm = cJSON_GetObjectItemCaseSensitive(d, "Statement");
+	if (cJSON_IsObject(stm)) { /* one statement object: the same, as a list of one */
+		cJSON *arr = cJSON_CreateArray();
+		cJSON_AddItemToArray(arr, cJSON_DetachItemViaPointer(d, stm));
+		cJSON_AddItemToObject(d, "Statement", arr);
+		stm = arr;
+	} else if (!stm) {
+		stm = cJSON_AddArrayToObject(d, "Statement");
+	} else if (!cJSON_IsArray(stm)) {
+		cJSON_Delete(d);
+		return NULL;
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(d, "Version"))
+		cJSON_AddStringToObject(d, "Version", "2012-10-17");
+	cJSON *ours = org_trust_policy(user_arn);
+	cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ours, "Statement"), 0);
+	cJSON_AddItemToArray(stm, cJSON_Duplicate(st, 1));
+	cJSON_Delete(ours);
+	char *out = json_compact(d);
+	cJSON_Delete(d);
+	return out;
+}
+
 char *org_role_arn(const char *account, const char *name)
 {
 	return xasprintf("arn:aws:iam::%s:role/%s", account, name);

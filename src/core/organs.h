@@ -46,6 +46,11 @@ cJSON *org_trust_policy(const char *user_arn);
 /* Whether a trust document (text) already lets user_arn assume the role (an Allow of
  * sts:AssumeRole whose Principal AWS names it). */
 bool org_trust_allows(const char *trust_text, const char *user_arn);
+/* The trust document (text) with one statement added that lets user_arn assume the role;
+ * every other statement and principal is kept (never narrowed: a role's trust may name
+ * others' principals, or an earlier management user a live data source still needs). NULL
+ * when the text is not a JSON policy (the caller refuses to touch it). Caller frees. */
+char *org_trust_merge(const char *trust_text, const char *user_arn);
 /* arn:aws:iam::<account>:role/<name> */
 char *org_role_arn(const char *account, const char *name);
 

@@ -6,8 +6,8 @@
  * arn:aws:iam::{assume_role_account_id}:role/{assume_role_name} (session name
  * assume_role_session_name, default "opt-session") and does everything else with the role's
  * credentials; the web UI's AwsAssumedRoleCredentials form sends those two keys beside the
- * key pair of a Linked account. The mirror this was written against predates #772; the keys
- * are those of the issue and of the sim's newest release (tests/sim/cxreport.py). */
+ * key pair of a Linked account. The keys are accepted since ORG_ASSUME_ROLE_RELEASE (org.h:
+ * #721, 2025-07); the web form (#772, 2025-11) came later. */
 #include "run/org.h"
 #include "run/orgint.h"
 
@@ -180,17 +180,6 @@ bool orgi_vault_key(const struct run *r, const char *acct_id, const char *user,
 	return false;
 }
 
-enum cx_status orgi_too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n)
-{
-	return orgi_refuse(
-	    a,
-	    "delete one of the user's keys, or run again with --yes to delete those the "
-	    "vault lacks",
-	    "the IAM user %s in account %s has %zu access keys and the vault holds "
-	    "neither secret (IAM allows 2)",
-	    user, acct_id, n);
-}
-
 /* A new key is saved at once: a key whose secret is lost is useless. */
 enum cx_status orgi_save_key(const struct run *r, const char *acct_id, const char *user,
                              const char *akid, const char *secret, struct cx_err *err)
@@ -212,53 +201,6 @@ enum cx_status orgi_save_key(const struct run *r, const char *acct_id, const cha
 	return st;
 }
 
-/* The management user's key (synchronous: once per run, before the members). */
-static enum cx_status ensure_key(const struct run *r, struct aws_client *c, const char *acct_id,
-                                 const char *user, char **akid, char **secret, bool *is_new,
-                                 bool *wrote, struct acct *a, struct cx_err *err)
-{
-	struct iam_access_key_list keys;
-	memset(&keys, 0, sizeof(keys));
-	enum cx_status st = iam_list_access_keys(c, user, &keys, err);
-	if (st != CX_OK)
-		return orgi_fail(a, err, "IAM ListAccessKeys", NULL);
-	bool have = orgi_vault_key(r, acct_id, user, &keys, akid, secret);
-	size_t nkeys = keys.n;
-	for (size_t i = 0; !have && r->env->yes && i < keys.n; i++) {
-		/* our user's keys the vault lacks (a run killed before the save), with consent */
-		st = iam_delete_access_key(c, user, keys.items[i].access_key_id, err);
-		if (st != CX_OK && st != CX_E_NOT_FOUND) {
-			iam_access_key_list_free(&keys);
-			return orgi_fail(a, err, "IAM DeleteAccessKey", NULL);
-		}
-		*wrote = true;
-		nkeys--;
-	}
-	iam_access_key_list_free(&keys);
-	if (have) {
-		*is_new = false;
-		return CX_OK;
-	}
-	if (nkeys >= 2)
-		return orgi_too_many_keys(a, acct_id, user, nkeys);
-	struct aws_op *op = iam_create_access_key_op(user);
-	aws_op_set_transport_retry(op, false);
-	st = aws_op_run(c, op, err);
-	if (st != CX_OK) {
-		aws_op_free(op);
-		return orgi_fail(a, err, "IAM CreateAccessKey", NULL);
-	}
-	const struct iam_access_key *k = iam_create_access_key_result(op);
-	*akid = xstrdup(k->access_key_id);
-	*secret = secmem_strdup(k->secret_access_key);
-	aws_op_free(op);
-	*is_new = *wrote = true;
-	st = orgi_save_key(r, acct_id, user, *akid, *secret, err);
-	if (st != CX_OK)
-		return orgi_fail(a, err, "vault", NULL);
-	return CX_OK;
-}
-
 /* ---- the management account ---- */
 
 static enum cx_status management_user(struct run *r, struct cx_err *err)
@@ -273,9 +215,8 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 	                                       ASSUME_POLICY_NAME, doc, &wrote, err)) != CX_OK)
 		orgi_fail(&m, err, "IAM PutUserPolicy", NULL);
 	cJSON_Delete(doc);
-	if (st == CX_OK)
-		st = ensure_key(r, r->env->s->aws, r->mgmt, r->a->user, &r->akid, &r->secret,
-		                &r->key_new, &wrote, &m, err);
+	if (st == CX_OK) /* org_keys.c */
+		st = orgi_mgmt_key(r, r->env->s->aws, r->mgmt, r->a->user, &wrote, &m, err);
 	if (st != CX_OK) {
 		cx_err_set(err, st, "management account %s: %s%s%s", r->mgmt, m.reason,
 		           m.fix[0] ? "; fix: " : "", m.fix);
@@ -379,27 +320,32 @@ static void adopt_records(struct run *r)
 		}
 		if (!k || !str_eq(k->access_key_id, a->ds_akid) || !k->secret_access_key)
 			continue;
-		struct vault_record rec;
-		memset(&rec, 0, sizeof(rec));
-		char *name = xasprintf("AWS %s", a->id);
-		rec.name = name;
-		rec.aws_account_id = a->id;
-		rec.iam_user = (char *)user;
-		rec.connection = (char *)"linked";
-		rec.access_key_id = a->ds_akid;
-		rec.secret_access_key = k->secret_access_key;
-		rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
-		rec.organization_id = r->env->s->org_id;
-		rec.data_source_id = a->ds_id;
-		struct cx_err e;
-		cx_err_clear(&e);
-		char *secret = secmem_strdup(k->secret_access_key); /* k moves on upsert */
-		rec.secret_access_key = secret;
-		if (vault_upsert_data_source(r->env->vault, &rec, &e) == CX_OK)
-			r->vault_dirty = true;
-		secmem_free(secret);
-		free(name);
+		orgi_save_ds_record(r, a->id, user, a->ds_id, a->ds_akid, k->secret_access_key);
 	}
+}
+
+void orgi_save_ds_record(struct run *r, const char *account, const char *user, const char *ds_id,
+                         const char *akid, const char *secret)
+{
+	struct vault_record rec;
+	memset(&rec, 0, sizeof(rec));
+	char *name = xasprintf("AWS %s", account);
+	rec.name = name;
+	rec.aws_account_id = (char *)account;
+	rec.iam_user = (char *)user;
+	rec.connection = (char *)"linked";
+	rec.access_key_id = (char *)akid;
+	rec.certerox_url = (char *)certerox_base_url(r->env->s->cx);
+	rec.organization_id = r->env->s->org_id;
+	rec.data_source_id = (char *)ds_id;
+	struct cx_err e;
+	cx_err_clear(&e);
+	char *sec = secmem_strdup(secret); /* the vault's own copy moves on upsert */
+	rec.secret_access_key = sec;
+	if (vault_upsert_data_source(r->env->vault, &rec, &e) == CX_OK)
+		r->vault_dirty = true;
+	secmem_free(sec);
+	free(name);
 }
 
 static cJSON *summary(const struct run *r)
@@ -413,6 +359,13 @@ static cJSON *summary(const struct run *r)
 		cJSON_AddStringToObject(j, "role_name", r->a->role_name);
 		if (r->akid)
 			cJSON_AddStringToObject(j, "access_key_id", r->akid);
+		if (r->moves)
+			cJSON_AddItemToObject(j, "key_moves", cJSON_Duplicate(r->moves, 1));
+	}
+	if (r->mwarn.n) {
+		cJSON *w = cJSON_AddArrayToObject(j, "management_warnings");
+		for (size_t i = 0; i < r->mwarn.n; i++)
+			cJSON_AddItemToArray(w, cJSON_CreateString(r->mwarn.v[i]));
 	}
 	cJSON *arr = cJSON_AddArrayToObject(j, "accounts");
 	int tot[5] = {0};
@@ -433,6 +386,7 @@ static cJSON *summary(const struct run *r)
 		if (a->warn[0])
 			cJSON_AddStringToObject(o, "warning", a->warn);
 		cJSON_AddBoolToObject(o, "wrote", a->wrote);
+		cJSON_AddNumberToObject(o, "ms", (double)a->ms);
 		cJSON_AddItemToArray(arr, o);
 		tot[a->outcome]++;
 	}
@@ -458,6 +412,9 @@ static void run_free(struct run *r)
 	free(r->user_arn);
 	free(r->akid);
 	secmem_free(r->secret);
+	strv_free(&r->stale);
+	strv_free(&r->mwarn);
+	cJSON_Delete(r->moves);
 }
 
 static void add_acct(struct run *r, const char *id, const char *name, const char *email,
@@ -495,6 +452,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		st = certerox_list_ds(env->s->cx, env->s->org_id, &dsl, err);
 	if (st != CX_OK)
 		goto out;
+	r.dsl = &dsl;
 	/* the accounts chosen, in the Organization's order; ids not in it fail */
 	for (size_t i = 0; i < list.n; i++) {
 		const struct org_account *o = &list.items[i];
@@ -567,7 +525,8 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 		st = cx_err_set(err, CX_E_INPUT,
 		                "organization.access: \"role\" needs a CerteroX that accepts the "
 		                "config keys assume_role_account_id and assume_role_name (OptScale "
-		                "2025-07 and later); this one does not: use \"user\"");
+		                "%s and later); this one does not: use \"user\"",
+		                ORG_ASSUME_ROLE_RELEASE);
 		goto out;
 	}
 	orgi_line(&r, "Organization of %s: %zu accounts, %zu to connect, access %s", r.mgmt, r.n,
@@ -580,6 +539,7 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 	orgi_launch(&r);
 	if (!r.all_done)
 		http_ctx_run_until(env->s->http, &r.all_done);
+	orgi_move_stale(&r); /* data sources on a key whose secret is lost (org_keys.c) */
 	adopt_records(&r);
 	if (orgi_vault_flush(&r, err) != CX_OK) {
 		st = err->status;
@@ -592,6 +552,12 @@ enum cx_status org_run(const struct org_env *env, cJSON **sum, int *left, struct
 			(*left)++;
 			first = first ? first : &r.acc[i];
 		}
+	*left += r.moves_failed;
+	if (!first && r.moves_failed)
+		st = cx_err_set(err, CX_E_PARTIAL,
+		                "%d data sources still use an access key whose secret the vault "
+		                "lacks; see the summary's key_moves",
+		                r.moves_failed);
 	if (first)
 		st = cx_err_set(err, CX_E_PARTIAL,
 		                "%d of %zu accounts are not connected (the first, %s: %s); see the "

@@ -15,7 +15,10 @@
  * Every write is preceded by the read that shows whether it is needed, so a re-run writes
  * nothing for what is done; an account already connected in CerteroX is marked and left
  * alone; an entity of the same name without the tag is never changed (the account fails,
- * naming it). A failed account does not stop the others. */
+ * naming it). A failed account does not stop the others. Each key it makes is described on
+ * its user as the wizard's; keys, lost secrets and the data sources moved off them follow
+ * run/org_keys.c. The wizard's role that does not trust this management user gets it added
+ * to its trust policy, every other statement kept (core/organs.c org_trust_merge). */
 #ifndef CX_RUN_ORG_H
 #define CX_RUN_ORG_H
 
@@ -25,6 +28,14 @@
 #include "run/journal.h"
 #include "run/session.h"
 #include "vault/vault.h"
+
+/* The first OptScale release whose REST API and AWS cloud adapter accept the config keys
+ * assume_role_account_id / assume_role_name / assume_role_session_name: hystax/optscale
+ * #721 "Pull request update/250728" (merged 2025-07-28), commit 97c8d209 "OSN-962: AWS cross
+ * account (#1623)". The web form (#772, 2025-11) came later and is not what the API accepts.
+ * (The local mirror ends at 2024-10-18, so `git log -S assume_role_account_id` finds nothing
+ * there; the date is that of the release pull request, as tests/sim/cxreport.py dates it.) */
+#define ORG_ASSUME_ROLE_RELEASE "2025-07"
 
 enum org_outcome {
 	ORG_OUT_CONNECTED = 0, /* connected by this run */
@@ -49,7 +60,8 @@ struct org_env {
 	const char *state_dir; /* of the journal (journal-<management account>.jsonl); NULL =
 	                        * the default */
 	const struct org_answers *answers;
-	bool yes;         /* --yes: keys of our users that the vault lacks may be deleted */
+	bool yes; /* --yes: keys of our users that the vault lacks may be deleted, only those the
+	           * wizard made (described on the user) that no data source uses (org_keys.c) */
 	long key_wait_ms; /* how long CerteroX's check may refuse a new key or role (propagation) */
 	/* a line of progress (stderr of --batch); NULL = quiet */
 	void (*on_line)(void *ud, const char *line);
@@ -64,9 +76,11 @@ struct org_env {
 
 /* Runs the action. *summary gets the JSON summary (caller frees): management account,
  * access, one object per account {id, name, email, status, outcome, data_source_id, reason,
- * fix, ms}, totals. Returns CX_OK when no account failed or is left; the first failure's
- * status otherwise (err filled); a refusal (not the management account, CerteroX without
- * the assume-role keys for access role) before any write. *left = accounts failed or left. */
+ * fix, warning, wrote, ms}, totals; access role: user, role_name, access_key_id, key_moves
+ * (data sources moved off a key whose secret the vault lacks); management_warnings. Returns CX_OK
+ * when no account failed or is left; the first failure's status otherwise (err filled); a refusal
+ * (not the management account, CerteroX without the assume-role keys for access role) before any
+ * write. *left = accounts failed or left. */
 enum cx_status org_run(const struct org_env *env, cJSON **summary, int *left, struct cx_err *err);
 
 /* ---- what the TUI's checklist and --dry-run read first (read-only) ---- */

@@ -2,12 +2,14 @@
  * on the shared http ctx (AssumeRole into member_role, the role or user, the customer managed
  * Discover Resources policy attached to it (org_mpolicy.c), the key (access user), CerteroX's
  * data source), at most max_parallel members in flight. See org.h. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/iam.h"
 #include "aws/orgops.h"
+#include "core/owner.h"
 #include "core/policy.h"
 #include "run/orgint.h"
 #include "util/json.h"
@@ -24,7 +26,9 @@ enum jstate {
 	J_ENTITY_W,    /* CreateRole / UpdateAssumeRolePolicy / CreateUser answered */
 	J_POLICY,      /* the managed Discover policy is attached (org_mpolicy.c) */
 	J_KEYS,        /* ListAccessKeys answered (access user) */
+	J_TAGS,        /* ListUserTags answered (which keys are the wizard's) */
 	J_KEY_MADE,    /* CreateAccessKey answered */
+	J_KEY_TAGGED,  /* TagUser (the new key described as the wizard's) answered */
 	J_KEY_DELETED, /* DeleteAccessKey (a key the vault lacks, --yes) answered */
 	J_CERTEROX     /* the data source's creation answered */
 };
@@ -42,6 +46,7 @@ struct job {
 	long t0, until;
 	bool entity_made;      /* the role / user was created by this run (nothing attached yet) */
 	struct orgi_mpol mpol; /* the managed policy's chain (org_mpolicy.c) */
+	struct strv keys;      /* access user: the user's key ids the vault lacks */
 };
 
 static void job_next(struct job *j, struct aws_op *op);
@@ -82,6 +87,8 @@ static void on_cx(struct certerox_call *call, void *ud)
 	cx_err_clear(&err);
 	enum cx_status st = certerox_call_status(call, &err);
 	if (st == CX_OK) {
+		if (r->access == ORG_ACCESS_ROLE)
+			r->key_proven = true; /* CerteroX checked the management key (org_keys.c) */
 		a->ds_id = xstrdup(certerox_call_result(call)->ds.id);
 		certerox_call_free(call);
 		a->wrote = true;
@@ -187,6 +194,28 @@ static char *trust_text(const struct run *r)
 	return s;
 }
 
+/* Appends a warning to the account's (several may happen: a key deleted, another kept). */
+static void warn_add(struct acct *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn_add(struct acct *a, const char *fmt, ...)
+{
+	size_t n = strlen(a->warn);
+	if (n && n + 2 < sizeof(a->warn)) {
+		memcpy(a->warn + n, "; ", 3);
+		n += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->warn + n, sizeof(a->warn) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void make_key(struct job *j)
+{
+	struct aws_op *kop = iam_create_access_key_op(j->r->a->user);
+	aws_op_set_transport_retry(kop, false);
+	start(j, J_KEY_MADE, j->mc, kop);
+}
+
 static void job_next(struct job *j, struct aws_op *op)
 {
 	struct run *r = j->r;
@@ -229,6 +258,11 @@ static void job_next(struct job *j, struct aws_op *op)
 		const struct iam_entity *e = iam_entity_result(op);
 		bool tagged = e->tagged;
 		bool trusts = role && org_trust_allows(e->trust, r->user_arn);
+		/* ours but not trusting this management user (an earlier one, or someone added
+		 * principals): our statement is added, every other one kept (never narrowed) */
+		char *merged = role && !trusts && st == CX_OK && tagged
+		                   ? org_trust_merge(e->trust, r->user_arn)
+		                   : NULL;
 		aws_op_free(op);
 		if (st == CX_E_NOT_FOUND) {
 			char *t = role ? trust_text(r) : NULL;
@@ -261,11 +295,17 @@ static void job_next(struct job *j, struct aws_op *op)
 			               role ? r->a->role_name : r->a->user, a->id, ORG_TAG_KEY));
 			return;
 		}
-		if (role &&
-		    !trusts) { /* ours, trusting another user (an earlier management user) */
-			char *t = trust_text(r);
-			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, t));
-			free(t);
+		if (role && !trusts && !merged) {
+			job_finish(j,
+			           orgi_refuse(a, "fix the role's trust policy by hand",
+			                       "the trust policy of role %s in account %s is not a "
+			                       "JSON policy; it is left untouched",
+			                       r->a->role_name, a->id));
+			return;
+		}
+		if (role && !trusts) {
+			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, merged));
+			free(merged);
 			return;
 		}
 		get_policy(j);
@@ -291,34 +331,77 @@ static void job_next(struct job *j, struct aws_op *op)
 		}
 		const struct iam_access_key_list *keys = iam_list_access_keys_result(op);
 		bool have = orgi_vault_key(r, a->id, r->a->user, keys, &j->akid, &j->secret);
-		size_t n = keys->n;
+		strv_free(&j->keys);
+		for (size_t i = 0; !have && i < keys->n; i++)
+			strv_push(&j->keys, keys->items[i].access_key_id);
+		aws_op_free(op);
 		if (have) {
 			orgi_jlog(r, a->id, "user-ready", NULL);
 			j->until = orgi_now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
 			cx_start(j);
-		} else if (n >= 1 && r->env->yes) {
-			/* keys of our user the vault lacks (a run killed before the save): deleted
-			 * with consent, one at a time, then the list is read again */
-			a->wrote = true;
-			snprintf(a->warn, sizeof(a->warn),
-			         "deleted the access key %s of %s, which the vault lacks (--yes)",
-			         keys->items[0].access_key_id, r->a->user);
-			start(j, J_KEY_DELETED, j->mc,
-			      iam_delete_access_key_op(r->a->user, keys->items[0].access_key_id));
-		} else if (n >= 2) {
-			job_finish(j, orgi_too_many_keys(a, a->id, r->a->user, n));
+		} else if (j->keys.n) { /* which of them the wizard made: its user's tags */
+			start(j, J_TAGS, j->mc, iam_list_user_tags_op(r->a->user));
 		} else {
-			if (n == 1)
-				snprintf(a->warn, sizeof(a->warn),
-				         "the access key %s of %s is not in the vault; it is left "
-				         "in place "
-				         "(--yes deletes it)",
-				         keys->items[0].access_key_id, r->a->user);
-			struct aws_op *kop = iam_create_access_key_op(r->a->user);
-			aws_op_set_transport_retry(kop, false);
-			start(j, J_KEY_MADE, j->mc, kop);
+			make_key(j);
+		}
+		return;
+	}
+	case J_TAGS: {
+		if (st != CX_OK) {
+			aws_op_free(op);
+			job_finish(j, orgi_fail(a, &err, "IAM ListUserTags", NULL));
+			return;
+		}
+		/* keys of our user the vault lacks: deleted with --yes only when the wizard made
+		 * them (described on the user) and no CerteroX data source uses them; one at a
+		 * time, then the list is read again. The others are kept, and the summary says
+		 * why (core/plan.c ensure_key does the same for action connect). */
+		const struct iam_tag_list *tags = iam_list_user_tags_result(op);
+		const char *del = NULL;
+		struct strv kept = STRV_INIT;
+		for (size_t i = 0; i < j->keys.n; i++) {
+			char why[1200];
+			const char *keep =
+			    orgi_key_keep_reason(r, tags, j->keys.v[i], why, sizeof(why));
+			if (keep)
+				strv_add(&kept, "%s (%s)", j->keys.v[i], keep);
+			else if (r->env->yes && !del)
+				del = j->keys.v[i];
+			else
+				strv_add(&kept,
+				         "%s (made by certerox-aws-setup and unused: --yes "
+				         "deletes it)",
+				         j->keys.v[i]);
 		}
 		aws_op_free(op);
+		char *k = strv_join(&kept, "; ");
+		if (del) {
+			a->wrote = true;
+			warn_add(
+			    a,
+			    "deleted the access key %s of %s: made by certerox-aws-setup, not in "
+			    "the vault, used by no data source (--yes)",
+			    del, r->a->user);
+			start(j, J_KEY_DELETED, j->mc, iam_delete_access_key_op(r->a->user, del));
+		} else if (j->keys.n >= 2) {
+			job_finish(j,
+			           orgi_refuse(a,
+			                       "delete one of the user's keys that no data source "
+			                       "uses, or run again with --yes to delete those the "
+			                       "wizard made",
+			                       "the IAM user %s in account %s has %zu access keys "
+			                       "and the vault holds neither secret (IAM allows 2); "
+			                       "kept: %s",
+			                       r->a->user, a->id, j->keys.n, k));
+		} else {
+			warn_add(
+			    a,
+			    "the access key %s of %s is not in the vault; it is left in place: %s",
+			    j->keys.v[0], r->a->user, k);
+			make_key(j);
+		}
+		free(k);
+		strv_free(&kept);
 		return;
 	}
 	case J_KEY_DELETED:
@@ -346,11 +429,22 @@ static void job_next(struct job *j, struct aws_op *op)
 			job_finish(j, orgi_fail(a, &verr, "vault", NULL));
 			return;
 		}
+		/* the secret saved, the key is described on its user as the wizard's */
+		start(j, J_KEY_TAGGED, j->mc,
+		      iam_tag_user_op(r->a->user, j->akid, OWNER_KEY_DESCRIPTION));
+		return;
+	}
+	case J_KEY_TAGGED:
+		aws_op_free(op);
+		if (st != CX_OK) /* not fatal: the key is then never deleted by a later --yes */
+			warn_add(a,
+			         "could not describe access key %s on user %s as the wizard's "
+			         "(TagUser: %s); a later --yes will not delete it",
+			         j->akid, r->a->user, err.msg);
 		orgi_jlog(r, a->id, "user-ready", NULL);
 		j->until = orgi_now_ms() + r->env->key_wait_ms;
 		cx_start(j);
 		return;
-	}
 	case J_CERTEROX:
 		aws_op_free(op); /* not reached: CerteroX calls end in on_cx */
 		return;
@@ -385,6 +479,7 @@ static void job_finish(struct job *j, enum cx_status st)
 	free(j->akid);
 	secmem_free(j->secret);
 	cJSON_Delete(j->doc);
+	strv_free(&j->keys);
 	free(j);
 	r->active--;
 	orgi_launch(r);

@@ -171,10 +171,17 @@ static enum cx_status management_plan(struct session *s, const struct org_answer
 	if (st != CX_OK)
 		return st;
 	if (nkeys)
-		step(plan, "iam CreateAccessKey",
-		     "only when the vault lacks the secret of the user's key (saved in the vault)");
+		step(
+		    plan, "iam CreateAccessKey",
+		    "only when the vault lacks the secret of the user's key (saved in the vault); "
+		    "a key the vault lacks is never deleted while a data source uses it, nor when "
+		    "the wizard did not make it (--yes deletes only the wizard's unused keys); the "
+		    "data sources on a key whose secret is lost are moved to the new key (PATCH) "
+		    "once CerteroX accepts it");
 	else
 		step(plan, "iam CreateAccessKey", "saved in the vault at once");
+	step(plan, "iam TagUser",
+	     "the new key described on its user as the wizard's (tag key = the access key id)");
 	return CX_OK;
 }
 
@@ -207,8 +214,9 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 	free(arn);
 	char *what = NULL;
 	if (access == ORG_ACCESS_ROLE) {
-		what = xasprintf("%s trusting %s, tagged %s (UpdateAssumeRolePolicy when the "
-		                 "role is ours and its trust differs)",
+		what = xasprintf("%s trusting %s, tagged %s (when the role is ours and does not "
+		                 "trust that user, UpdateAssumeRolePolicy adds it, keeping every "
+		                 "other statement)",
 		                 a->role_name, user_arn ? user_arn : "the management user",
 		                 ORG_TAG_KEY);
 		step(plan, "iam CreateRole", what);
@@ -225,6 +233,9 @@ static void member_plan(const struct org_answers *a, enum org_access access, con
 		step(plan, "iam CreateAccessKey",
 		     "unless the vault holds a key of the user; saved "
 		     "in the vault at once");
+		step(plan, "iam TagUser",
+		     "the new key described on its user as the wizard's (tag key = the access "
+		     "key id)");
 		what = xasprintf("\"AWS %s\": linked, the member user's key", id);
 	}
 	step(plan, "certerox create data source", what);
@@ -274,7 +285,8 @@ enum cx_status org_dry_run(struct session *s, const struct org_answers *a, cJSON
 		    err, CX_E_INPUT,
 		    "organization.access: \"role\" needs a CerteroX that accepts the "
 		    "config keys assume_role_account_id and assume_role_name (OptScale "
-		    "2025-11 and later); this one does not: use \"user\"");
+		    "%s and later); this one does not: use \"user\"",
+		    ORG_ASSUME_ROLE_RELEASE);
 	}
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "action", "organization");

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/iam.h"
+#include "core/strv.h"
 #include "run/org.h"
 
 struct acct {
@@ -17,7 +18,7 @@ struct acct {
 	char *ds_akid; /* already connected: the key its config names */
 	char reason[1200];
 	char fix[400];
-	char warn[300];
+	char warn[1200];
 	long ms;
 	bool wrote;
 	/* already connected, and the journal does not say its Discover policy is the managed one
@@ -44,7 +45,15 @@ struct run {
 	long last_save;
 	int active; /* members in flight */
 	bool all_done;
-	struct journal *jn; /* of the management account: each account's progress */
+	struct journal *jn;                 /* of the management account: each account's progress */
+	const struct certerox_ds_list *dsl; /* CerteroX's data sources at the start */
+	/* access role: keys of the management user that data sources use but whose secret the
+	 * vault lacks (org_keys.c): kept, their data sources moved to r->akid once proven */
+	struct strv stale;
+	bool key_proven;   /* CerteroX accepted r->akid in this run */
+	cJSON *moves;      /* [{data_source_id, account, from/to_access_key_id, outcome}] */
+	int moves_failed;  /* data sources left on a stale key */
+	struct strv mwarn; /* the management account's warnings (the summary's) */
 };
 
 /* ---- a member's customer managed Discover Resources policy (org_mpolicy.c) ----
@@ -108,7 +117,6 @@ enum cx_status orgi_refuse(struct acct *a, const char *fix, const char *fmt, ...
 /* The vault's key of (acct_id, user) when IAM still lists it; new copies in *akid, *secret. */
 bool orgi_vault_key(const struct run *r, const char *acct_id, const char *user,
                     const struct iam_access_key_list *keys, char **akid, char **secret);
-enum cx_status orgi_too_many_keys(struct acct *a, const char *acct_id, const char *user, size_t n);
 /* Saves a new key in the vault at once (a pending record of (acct_id, user)). */
 enum cx_status orgi_save_key(const struct run *r, const char *acct_id, const char *user,
                              const char *akid, const char *secret, struct cx_err *err);
@@ -122,5 +130,29 @@ void orgi_progress(const struct run *r, const struct acct *a, bool running);
 enum cx_status orgi_check_management(struct run *r, struct cx_err *err);
 /* Whether CerteroX accepts the assume-role keys (the config-key probe). */
 enum cx_status orgi_has_assume_role(const struct run *r, bool *yes, struct cx_err *err);
+
+/* ---- access keys and their ownership (org_keys.c) ---- */
+/* The data source (from index from of r->dsl) whose config names akid; NULL when none. */
+const struct certerox_ds *orgi_key_user(const struct run *r, const char *akid, size_t from,
+                                        size_t *at);
+/* "\"NAME\" (ID, account A), ..." of the data sources using akid ("" when none); free(). */
+char *orgi_key_users(const struct run *r, const char *akid);
+/* The key is described on its user as the wizard's (a user tag whose key is the key id). */
+bool orgi_key_is_ours(const struct iam_tag_list *tags, const char *akid);
+/* Why a key of our user the vault lacks must be kept (in buf), or NULL when --yes may delete
+ * it (the wizard's and used by no data source). */
+const char *orgi_key_keep_reason(const struct run *r, const struct iam_tag_list *tags,
+                                 const char *akid, char *buf, size_t n);
+/* A warning of the management account: r->mwarn and a line of progress. */
+void orgi_mwarn(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The management user's key into r->akid / r->secret (the vault's, or a new one, saved then
+ * described as the wizard's); keys the vault lacks handled by the rules above; r->stale set. */
+enum cx_status orgi_mgmt_key(struct run *r, struct aws_client *c, const char *acct_id,
+                             const char *user, bool *wrote, struct acct *a, struct cx_err *err);
+/* Moves each data source of r->stale to r->akid (proven first), saving their vault records. */
+void orgi_move_stale(struct run *r);
+/* Upserts the vault record of a data source (account, iam_user, key) and marks it unsaved. */
+void orgi_save_ds_record(struct run *r, const char *account, const char *user, const char *ds_id,
+                         const char *akid, const char *secret);
 
 #endif

@@ -9,7 +9,8 @@ against CerteroX; "writes nothing" by the sim's request log.
   source config, role, trust, policy, tag; the management user's only permission; the key in
   the vault works through the role); once the member role is back a re-run connects only it;
   a third run writes nothing;
-- a run killed half-way (SIGKILL) resumes to completion: one data source per member, one key;
+- a run killed half-way (SIGKILL) through 20 members resumes to completion: one data source per
+  member, one key;
 - user access for 3 members: a tagged user, the Discover policy, one key each (secret in the
   vault), plain Linked data sources;
 - an untagged CerteroXDiscover role of someone else is left untouched and the account fails
@@ -234,6 +235,17 @@ def role_access_twenty():
         check("role: members worked on concurrently, at most max_parallel (8) at once",
               1 < peak <= 8 and nkeys >= 20, f"peak {peak}, {nkeys} member sessions")
         check("role: the summary says access role", (r.json or {}).get("access") == "role", r.stdout[:300])
+        pages = [x for x in sim.requests()[n0:] if x.get("service") == "organizations"
+                 and x.get("operation") == "ListAccounts"]
+        everyone = [a for p in client(sim, admin(sim), "organizations").get_paginator("list_accounts").paginate()
+                    for a in p["Accounts"]]
+        check("role: ListAccounts read page by page, once each (MaxResults 20: 22 accounts = 2 calls)",
+              len(everyone) == 22 and len(pages) == 2 and all(x.get("status") == 200 for x in pages),
+              f"{len(everyone)} accounts, {[(x.get('status'), x.get('error')) for x in pages]}")
+        check("role: the summary gives each account's ms (a number; > 0 for each connected one)",
+              all(isinstance(a.get("ms"), (int, float)) for a in (r.json or {}).get("accounts", []))
+              and all(a["ms"] > 0 for a in (r.json or {}).get("accounts", []) if a.get("outcome") == "connected"),
+              json.dumps([(a.get("id"), a.get("ms")) for a in (r.json or {}).get("accounts", [])])[:600])
         bad = out.get(missing, {})
         check("role: the member without its member role is reported, naming the role",
               bad.get("outcome") == "failed" and f"arn:aws:iam::{missing}:role/{ADMIN_ROLE}" in bad.get("reason", "")
@@ -288,7 +300,10 @@ def role_access_twenty():
               not problems, json.dumps(problems)[:1500])
         check("role: no data source for the failed member", missing not in dss, str(dss.get(missing)))
         check("role: no secret on stdout/stderr", not recs or recs[0]["secret_access_key"] not in r.stdout + r.stderr)
-        # the member role is back: a re-run connects only that one
+        # the member role is back: a re-run connects only that one. The key's description is
+        # taken away first (as a run stopped between the vault's save and TagUser leaves it):
+        # the vault's key is described again
+        iam.untag_user(UserName="certerox-discover", TagKeys=[akid])
         restore_member_role(sim, missing, spare_trust)
         n1 = len(sim.requests())
         r = w.batch({"action": "organization", "organization": {"accounts": "all"}},
@@ -300,9 +315,13 @@ def role_access_twenty():
               and all(out.get(a, {}).get("outcome") == "already_connected" for a in others),
               json.dumps({a: o.get("outcome") for a, o in out.items()}))
         wr = [x for x in writes(sim.requests()[n1:]) if x != "sts AssumeRole"]  # stores nothing
-        check("role: re-run writes only the fixed member's role, policy and data source",
-              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam AttachRolePolicy", "iam CreatePolicy", "iam CreateRole"],
-              str(wr))
+        check("role: re-run writes only the fixed member's role, policy and data source (and the key's "
+              "description)",
+              sorted(x.split(" /")[0] for x in wr) == ["POST", "iam AttachRolePolicy", "iam CreatePolicy", "iam CreateRole",
+                                                       "iam TagUser"], str(wr))
+        check("role: the vault's key is described on its user again",
+              tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"]).get(akid, "").startswith(
+                  "certerox-aws-setup"), str(iam.list_user_tags(UserName="certerox-discover")["Tags"]))
         dss = by_account(data_sources(sim) or [])
         p = check_role_member(sim, missing, user["Arn"], akid, dss.get(missing))
         check("role: the fixed member's role and data source", not p, p)
@@ -322,10 +341,10 @@ def role_access_twenty():
 
 
 def killed_half_way():
-    sim = Sim("--member-accounts", "8", "--latency-ms", "20").start()
+    sim = Sim("--member-accounts", "20", "--latency-ms", "20").start()
     try:
         w = Wizard(sim, "org-kill")
-        closed = member_id(8)
+        closed = member_id(20)
         client(sim, admin(sim), "organizations").close_account(AccountId=closed)  # SUSPENDED
         args = [CX_BIN, "--batch", "--answers", w.answers({"action": "organization",
                                                            "organization": {"max_parallel": 2}}),
@@ -343,14 +362,14 @@ def killed_half_way():
         for ln in p.stderr:
             if ": connected (" in ln:
                 seen += 1
-            if seen >= 3 or time.time() - t0 > 60:
+            if seen >= 10 or time.time() - t0 > 60:  # half of the 20
                 break
         p.send_signal(signal.SIGKILL)
         p.wait()
         p.stdout.close()
         p.stderr.close()
         before = by_account(data_sources(sim) or [])
-        members = [member_id(i) for i in range(1, 8)] + [BOOT_MEMBER]
+        members = [member_id(i) for i in range(1, 20)] + [BOOT_MEMBER]
         check("kill: killed with some members connected and some not",
               0 < sum(1 for a in members if a in before) < len(members), str(sorted(before)))
         r = w.batch({"action": "organization", "organization": {}}, "--certerox-url", sim.env["CERTEROX_URL"])
@@ -359,7 +378,7 @@ def killed_half_way():
         o = outcomes(r).get(closed, {})
         check("suspended account: skipped, the summary says its status, no data source",
               o.get("outcome") == "skipped" and "SUSPENDED" in o.get("reason", "") and closed not in after
-              and f"{closed} member-008: skipped: status SUSPENDED" in r.stderr, json.dumps(o))
+              and f"{closed} member-020: skipped: status SUSPENDED" in r.stderr, json.dumps(o))
         check("kill: every member has exactly one data source", all(len(after.get(a, [])) == 1 for a in members),
               json.dumps({a: len(after.get(a, [])) for a in members}))
         keys = client(sim, admin(sim), "iam").list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]
@@ -458,6 +477,20 @@ def user_access_and_refusals():
               r.returncode == 0 and len(keys) == 1 and keys[0]["AccessKeyId"] == cfg.get("access_key_id")
               and keys[0]["AccessKeyId"] in vkeys and old_key != keys[0]["AccessKeyId"],
               f"{r.returncode} {keys} {cfg} {r.stderr[-500:]}")
+        new2 = keys[0]["AccessKeyId"] if keys else None
+        check("ownership: the member's new key is described on its user (tag key = key id)",
+              tags_of(iam2.list_user_tags(UserName="certerox-discover")["Tags"]).get(new2, "").startswith(
+                  "certerox-aws-setup"), str(iam2.list_user_tags(UserName="certerox-discover")["Tags"]))
+        # a hand-made key on the wizard's tagged user survives --yes; the wizard's unused one does not
+        hand = iam2.create_access_key(UserName="certerox-discover")["AccessKey"]["AccessKeyId"]
+        drop_ds()
+        r = Wizard(sim, "org-user4").batch(ans2, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = {k["AccessKeyId"] for k in iam2.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]}
+        o = outcomes(r).get(m2, {})
+        check("ownership: --yes deletes the wizard's unused key, keeps the hand-made one, and connects",
+              r.returncode == 0 and hand in keys and new2 not in keys and len(keys) == 2
+              and o.get("outcome") == "connected" and hand in o.get("warning", ""),
+              f"{r.returncode} {sorted(keys)} hand {hand} ours {new2} {json.dumps(o)}")
         # someone else's CerteroXDiscover role (no tag) in member 4: untouched, the account fails
         m4 = member_id(4)
         foreign = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -491,8 +524,10 @@ def user_access_and_refusals():
             check(f"refused from a {who.lower()} account: nothing written", writes(sim.requests()[n3:]) == [],
                   str(writes(sim.requests()[n3:])))
         r = w.run("--answers", w.answers({"action": "organization"}), "--certerox-url", sim.env["CERTEROX_URL"])
-        check("without --batch: refused (no TUI pages for it), exit 64",
-              r.returncode == 64 and "--batch" in r.stderr, f"{r.returncode} {r.stderr[-300:]}")
+        check("without --batch: an answers file with action organization is refused, naming --batch and "
+              "the TUI's Welcome choice, exit 64",
+              r.returncode == 64 and "--batch" in r.stderr and "Connect member accounts" in r.stderr,
+              f"{r.returncode} {r.stderr[-300:]}")
         r = w.batch({"action": "organization", "organization": {"accounts": ["12345"]}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("answers: a bad account id is refused naming the field and the value",
@@ -663,8 +698,13 @@ def older_certerox():
         r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("older CerteroX: access role refused naming the keys, exit 65",
-              r.returncode == 65 and "assume_role_account_id" in r.stderr, f"{r.returncode} {r.stderr[-500:]}")
+              r.returncode == 65 and "assume_role_account_id" in r.stderr and "OptScale 2025-07 and later" in r.stderr,
+              f"{r.returncode} {r.stderr[-500:]}")
         check("older CerteroX: nothing written", writes(sim.requests()[n0:]) == [], str(writes(sim.requests()[n0:])))
+        d = w.dry_run({"action": "organization", "organization": {"accounts": [member_id(1)], "access": "role"}},
+                      "--certerox-url", sim.env["CERTEROX_URL"])
+        check("older CerteroX: --dry-run refuses access role with the same release (OptScale 2025-07, #721)",
+              d.returncode == 65 and "OptScale 2025-07 and later" in d.stderr, f"{d.returncode} {d.stderr[-400:]}")
         r = w.batch({"action": "organization", "organization": {"accounts": [member_id(1)]}},
                     "--certerox-url", sim.env["CERTEROX_URL"])
         check("older CerteroX: access defaults to user and connects", r.returncode == 0
@@ -719,9 +759,10 @@ def dry_run_plan():
         j = r.json or {}
         acc = {a.get("id"): a for a in j.get("accounts", [])}
         mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
-        check("dry-run: the management user, its AssumeRole policy and a key would be made",
+        check("dry-run: the management user, its AssumeRole policy and a key (described as the wizard's) would be made",
               j.get("dry_run") is True and j.get("access") == "role"
-              and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey"], json.dumps(j)[:800])
+              and mg == ["iam CreateUser", "iam PutUserPolicy", "iam CreateAccessKey", "iam TagUser"],
+              json.dumps(j)[:800])
         steps = [x.get("step") for x in acc.get(member_id(1), {}).get("plan", [])]
         check("dry-run: a member's plan: AssumeRole, CreateRole, the managed policy and its attachment, "
               "the data source",
@@ -746,7 +787,8 @@ def dry_run_plan():
         mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]
         check("dry-run after a run: no write", r.returncode == 0 and wr == [], f"{r.returncode} {wr}")
         check("dry-run after a run: member 1 already connected, the user and its policy in place",
-              acc.get(member_id(1), {}).get("outcome") == "already_connected" and mg == ["iam CreateAccessKey"]
+              acc.get(member_id(1), {}).get("outcome") == "already_connected"
+              and mg == ["iam CreateAccessKey", "iam TagUser"]
               and "vault lacks" in json.dumps(j.get("management")), json.dumps(j)[:800])
         r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--format", "awscli")
         check("dry-run --format awscli: refused (JSON only), exit 64", r.returncode == 64 and "JSON" in r.stderr,
@@ -755,10 +797,141 @@ def dry_run_plan():
         sim.cleanup()
 
 
+def mgmt_keys(sim):
+    iam = client(sim, admin(sim), "iam")
+    return {k["AccessKeyId"] for k in iam.list_access_keys(UserName="certerox-discover")["AccessKeyMetadata"]}
+
+
+def working_keys(sim, w, accounts):
+    """Each account's data source (curl): its key is a live key of the management user whose
+    secret the vault holds, and that key assumes CerteroXDiscover in the account (boto3).
+    {account: problem} of those that do not work."""
+    dss = by_account(data_sources(sim) or [])
+    live = mgmt_keys(sim)
+    secrets = {x.get("access_key_id"): x.get("secret_access_key") for x in vault_records(w)
+               if x.get("secret_access_key")}
+    bad = {}
+    for a in accounts:
+        ds = dss.get(a) or []
+        akid = ((ds[0] if ds else {}).get("config") or {}).get("access_key_id")
+        if len(ds) != 1 or akid not in live:
+            bad[a] = f"data sources {ds}, live keys {sorted(live)}"
+            continue
+        if akid not in secrets:
+            bad[a] = f"the vault lacks the secret of {akid}"
+            continue
+        try:
+            client(sim, assume(sim, session(sim, akid, secrets[akid]), a, ROLE), "ec2").describe_regions()
+        except Exception as e:  # noqa: BLE001
+            bad[a] = f"{akid} does not assume {ROLE}: {e}"
+    return bad
+
+
+def lost_vault():
+    """Issue 14's rule for the organization action: a re-run from an empty vault with --yes never
+    deletes the management key live data sources use; it makes a new key (described on the user
+    as the wizard's), moves those data sources to it (PATCH) once CerteroX accepted it, and keeps
+    the old key. --yes deletes only a key the wizard made (user tag = key id) that nothing uses; a
+    hand-made key on the wizard's user survives. With no room for a new key the run stops naming
+    the key and the data sources. Judged by boto3 (keys, tags, AssumeRole with the vault's secrets)
+    and curl (each data source's config)."""
+    sim = Sim("--member-accounts", "4").start()
+    try:
+        w = Wizard(sim, "org-lost")
+        m1, m2, m3, m4 = (member_id(i) for i in (1, 2, 3, 4))
+        # never narrowing: m1 holds the wizard's role (tagged) whose trust names someone else's
+        # principal, not this management user: our principal is added, theirs kept
+        theirs = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{m1}:root"},
+                  "Action": "sts:AssumeRole"}
+        in_member(sim, m1).create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [theirs]}), Tags=[{"Key": "certerox-aws-setup",
+                                                                   "Value": "organization"}])
+        ans = {"action": "organization", "organization": {"accounts": [m1, m2], "access": "role"}}
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"])
+        check("lost vault: first run connects 2 members", r.returncode == 0, f"{r.returncode} {r.stderr[-600:]}")
+        trust = in_member(sim, m1).get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        sts_ = trust.get("Statement") or []
+        user_arn = client(sim, admin(sim), "iam").get_user(UserName="certerox-discover")["User"]["Arn"]
+        check("never narrowing: the role's trust keeps the other principal and adds the management user (get_role)",
+              theirs in sts_ and any(x.get("Principal", {}).get("AWS") == user_arn and x.get("Effect") == "Allow"
+                                     for x in sts_) and len(sts_) == 2, json.dumps(trust))
+        k1 = (r.json or {}).get("access_key_id")
+        iam = client(sim, admin(sim), "iam")
+        utags = tags_of(iam.list_user_tags(UserName="certerox-discover")["Tags"])
+        check("ownership: the management key is described on its user (tag key = key id)",
+              k1 and utags.get(k1, "").startswith("certerox-aws-setup"), json.dumps(utags))
+        os.remove(w.vault)  # the vault is lost; the journal stays
+        ans["organization"]["accounts"] = [m1, m2, m3]
+        n0 = len(sim.requests())
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        check("lost vault + --yes, one new member: exit 0", r.returncode == 0, f"{r.returncode} {r.stderr[-1500:]}")
+        keys = mgmt_keys(sim)
+        k2 = (r.json or {}).get("access_key_id")
+        check("lost vault: the key live data sources use still exists (boto3), a new one beside it",
+              k1 in keys and k2 in keys and k1 != k2 and len(keys) == 2, f"{sorted(keys)} {k1} {k2}")
+        dels = [x for x in sim.requests()[n0:] if x.get("operation") == "DeleteAccessKey"]
+        check("lost vault: no DeleteAccessKey", not dels, str(dels))
+        bad = working_keys(sim, w, [m1, m2, m3])
+        check("lost vault: every data source has a working key the vault holds (curl + boto3)", not bad,
+              json.dumps(bad)[:1500])
+        moves = (r.json or {}).get("key_moves") or []
+        check("lost vault: the summary names the data sources moved from the old key to the new",
+              sorted(x.get("account") for x in moves if x.get("outcome") == "moved"
+                     and x.get("from_access_key_id") == k1 and x.get("to_access_key_id") == k2) == [m1, m2],
+              json.dumps(moves))
+        check("lost vault: the old key is named as kept", k1 in json.dumps((r.json or {}).get("management_warnings")),
+              json.dumps((r.json or {}).get("management_warnings")))
+        out = outcomes(r)
+        check("lost vault: the new member connected, the others already connected",
+              out.get(m3, {}).get("outcome") == "connected"
+              and all(out.get(a, {}).get("outcome") == "already_connected" for a in (m1, m2)),
+              json.dumps({a: o.get("outcome") for a, o in out.items()}))
+        # lost again: k1 (the wizard's, now unused) is deleted with --yes, k2 (in use) kept
+        os.remove(w.vault)
+        ans["organization"]["accounts"] = [m1, m2, m3, m4]
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = mgmt_keys(sim)
+        k3 = (r.json or {}).get("access_key_id")
+        check("lost twice + --yes: the wizard's unused key deleted, the used one kept, a new one made",
+              r.returncode == 0 and k1 not in keys and keys == {k2, k3} and k3 != k2,
+              f"{r.returncode} {sorted(keys)} k1 {k1} k2 {k2} k3 {k3} {r.stderr[-800:]}")
+        bad = working_keys(sim, w, [m1, m2, m3, m4])
+        check("lost twice: every data source has a working key the vault holds", not bad, json.dumps(bad)[:1500])
+        # a hand-made key on the wizard's tagged user is never the wizard's to delete
+        iam.delete_access_key(UserName="certerox-discover", AccessKeyId=k2)  # unused now
+        hand = iam.create_access_key(UserName="certerox-discover")["AccessKey"]["AccessKeyId"]
+        os.remove(w.vault)
+        ans["organization"]["accounts"] = [m1, m2, m3, m4, BOOT_MEMBER]
+        n1 = len(sim.requests())
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        keys = mgmt_keys(sim)
+        text = r.stderr + json.dumps(r.json or {})
+        check("ownership: --yes keeps a hand-made key of the wizard's user", hand in keys and k3 in keys,
+              f"{sorted(keys)} hand {hand}")
+        check("two keys, neither the vault's nor deletable: the run stops before any member, naming both keys, "
+              "the data sources using k3 and the fix",
+              r.returncode != 0 and hand in text and k3 in text and "rotate" in text
+              and all(by_account(data_sources(sim) or []).get(a, [{}])[0].get("id", "?") in text for a in (m1, m4))
+              and BOOT_MEMBER not in by_account(data_sources(sim) or []), f"{r.returncode} {r.stderr[-1500:]}")
+        wr = [x for x in writes(sim.requests()[n1:]) if x.startswith("iam ")]
+        check("that stop writes nothing in IAM", wr == [], str(wr))
+        # the owner removes the hand-made key: room for a new key, the data sources moved to it
+        iam.delete_access_key(UserName="certerox-discover", AccessKeyId=hand)
+        r = w.batch(ans, "--certerox-url", sim.env["CERTEROX_URL"], "--yes")
+        check("after the owner freed a key: exit 0", r.returncode == 0, f"{r.returncode} {r.stderr[-1200:]}")
+        check("after the owner freed a key: k3 (in use until moved) still exists", k3 in mgmt_keys(sim))
+        bad = working_keys(sim, w, [m1, m2, m3, m4, BOOT_MEMBER])
+        check("after the owner freed a key: every data source works with a key the vault holds", not bad,
+              json.dumps(bad)[:1500])
+    finally:
+        sim.cleanup()
+
+
 if __name__ == "__main__":
     only = sys.argv[1:]  # names of the scenarios to run (all by default)
     for t in (user_access_and_refusals, role_access_twenty, killed_half_way, managed_policy_cases, older_certerox,
-              key_delay, dry_run_plan):
+              key_delay, dry_run_plan, lost_vault):
         if not only or t.__name__ in only:
             t()
     finish()

@@ -408,6 +408,7 @@ def body(sim):
     check("after restart: the member is still in the Organization", o["MasterAccountId"] == "123456789012")
     policy_delay()
     assume_role_checks(sim)
+    member_accounts()
 
 
 def assume_role_checks(sim):
@@ -623,6 +624,62 @@ def policy_delay():
         code, msg = _err(lambda: bcm.create_export(Export=export_def("slow", "slow-bkt")))
         code2, msg2 = _err(lambda: cur.put_report_definition(ReportDefinition=report_def("slow", "slow-bkt")))
         check("C7: once the policy has propagated both succeed", code is None and code2 is None, f"{msg} {msg2}")
+    finally:
+        sim.cleanup()
+
+
+def member_accounts():
+    """`cloudsim start --member-accounts N` (orgsim.py): N ACTIVE member accounts that
+    organizations ListAccounts lists, page after page (MaxResults 5), and in each an
+    OrganizationAccountAccessRole whose trust names the management account: the management
+    administrator assumes it (boto3) and acts in that account."""
+    import boto3
+    from simtest import Sim
+    n = 12
+    sim = Sim("--member-accounts", str(n)).start()
+    try:
+        org = sim.client("organizations")
+        mgmt = org.describe_organization()["Organization"]["MasterAccountId"]
+        pages, accts, token = 0, [], None
+        while True:
+            kw = {"MaxResults": 5}
+            if token:
+                kw["NextToken"] = token
+            r = org.list_accounts(**kw)
+            pages += 1
+            accts += r["Accounts"]
+            token = r.get("NextToken")
+            if not token or pages > 20:
+                break
+        ids = [a["Id"] for a in accts]
+        want = [f"{400000000000 + i:012d}" for i in range(1, n + 1)]
+        check(f"--member-accounts {n}: ListAccounts lists each member once, over every page (MaxResults 5)",
+              set(want) <= set(ids) and len(ids) == len(set(ids)) and mgmt in ids
+              and pages >= (len(ids) + 4) // 5 and pages > 1, f"{pages} pages, {sorted(ids)}")
+        check(f"--member-accounts {n}: the members are ACTIVE",
+              all(a["Status"] == "ACTIVE" for a in accts if a["Id"] in want), str([a["Status"] for a in accts]))
+        bad = {}
+        for acct in want:
+            arn = f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole"
+            try:
+                c = sim.client("sts").assume_role(RoleArn=arn, RoleSessionName="chk")["Credentials"]
+                sess = boto3.session.Session(aws_access_key_id=c["AccessKeyId"],
+                                             aws_secret_access_key=c["SecretAccessKey"],
+                                             aws_session_token=c["SessionToken"], region_name="us-east-1")
+                sts, iam = (sess.client(x, endpoint_url=sim.env["AWS_ENDPOINT_URL"], verify=sim.env["AWS_CA_BUNDLE"])
+                            for x in ("sts", "iam"))
+                got = sts.get_caller_identity()["Account"]
+                trust = iam.get_role(RoleName="OrganizationAccountAccessRole")["Role"]["AssumeRolePolicyDocument"]
+                trust = json.loads(trust) if isinstance(trust, str) else trust
+                names = json.dumps(trust)
+                if got != acct:
+                    bad[acct] = f"acts in {got}"
+                elif f"arn:aws:iam::{mgmt}:root" not in names and f'"{mgmt}"' not in names:
+                    bad[acct] = f"trust {names}"
+            except Exception as e:  # noqa: BLE001
+                bad[acct] = str(e)
+        check(f"--member-accounts {n}: each member's OrganizationAccountAccessRole trusts the management account; "
+              "assumed with boto3 it acts in that member", not bad, json.dumps(bad)[:1200])
     finally:
         sim.cleanup()
 

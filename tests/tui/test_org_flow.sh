@@ -98,6 +98,8 @@ tui_keys Enter
 check "apply page" tui_wait "Page 6 of 7: Apply to the member accounts" 30
 check "apply finishes" tui_wait "Done: every chosen account is connected" 90
 check "totals" tui_wait "connected 2  already 1  skipped 0  failed 0  running 0  waiting 0" 5
+check "the already connected member shows \"already\" (as the totals count it), not \"skipped\"" \
+	tui_wait "already   $M4" 5
 check "golden of the apply page" tui_golden org-06-apply
 tui_keys Enter
 check "Done page" tui_wait "Page 7 of 7: Done" 10

@@ -121,6 +121,22 @@ START_TEST(documents)
 	                      u));
 	ck_assert(!org_trust_allows("not json", u));
 	ck_assert(!org_trust_allows(NULL, u));
+	/* merged, never narrowed: others' statements and principals kept, ours added */
+	char *m = org_trust_merge("{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"Theirs\","
+	                          "\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+	                          "\"Principal\":{\"AWS\":[\"arn:aws:iam::1:root\","
+	                          "\"arn:aws:iam::2:user/old\"]}}}",
+	                          u);
+	ck_assert_str_eq(m,
+	                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Theirs\","
+	                 "\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":"
+	                 "{\"AWS\":[\"arn:aws:iam::1:root\",\"arn:aws:iam::2:user/old\"]}},"
+	                 "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+	                 "123456789012:user/certerox-discover\"},\"Action\":\"sts:AssumeRole\"}]}");
+	ck_assert(org_trust_allows(m, u) && org_trust_allows(m, "arn:aws:iam::2:user/old"));
+	free(m);
+	ck_assert_ptr_null(org_trust_merge("not json", u));
+	ck_assert_ptr_null(org_trust_merge("{\"Statement\":\"x\"}", u));
 	char *arn = org_role_arn("400000000001", "CerteroXDiscover");
 	ck_assert_str_eq(arn, "arn:aws:iam::400000000001:role/CerteroXDiscover");
 	free(arn);

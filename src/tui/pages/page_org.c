@@ -174,7 +174,8 @@ static void acc_note(const struct tui_org *t, const struct org_scan *sc, char *o
 		if (!sc->can_role)
 			snprintf(out, n,
 			         "This CerteroX does not accept the assume-role keys (OptScale "
-			         "before 2025-11): user access only.");
+			         "before %s): user access only.",
+			         ORG_ASSUME_ROLE_RELEASE);
 		else if (t->access.sel == 0)
 			snprintf(out, n,
 			         "Role: one IAM user and key in the management account may "
@@ -291,7 +292,8 @@ static int acc_continue(struct wiz *w, struct tui_org *t, const struct org_scan 
 		tui_app_status(
 		    w->app, ROLE_ERROR,
 		    "Access mode role needs a CerteroX that accepts assume_role_account_id "
-		    "and assume_role_name (OptScale 2025-11 and later): choose user.");
+		    "and assume_role_name (OptScale " ORG_ASSUME_ROLE_RELEASE " and later): choose "
+		    "user.");
 		t->focus = F_ACCESS;
 		return TUI_HANDLED;
 	}
@@ -592,7 +594,10 @@ static void take_events(struct wiz *w, struct tui_org *t)
 			tui_progress_done(&t->prog, i, e->ms);
 			tui_app_set_applied(w->app, true);
 			break;
-		case ORG_OUT_ALREADY:
+		case ORG_OUT_ALREADY: /* "already" + its reason: "already connected in CerteroX
+		                       * as ...", as the totals count it (not "skipped") */
+			tui_progress_skip_as(&t->prog, i, "already", e->reason ? e->reason : "");
+			break;
 		case ORG_OUT_SKIPPED:
 			tui_progress_skip(&t->prog, i, e->reason ? e->reason : "");
 			break;

@@ -96,6 +96,14 @@ void tui_progress_skip(struct tui_progress *p, int i, const char *reason)
 	s->state = STEP_SKIPPED;
 }
 
+void tui_progress_skip_as(struct tui_progress *p, int i, const char *word, const char *reason)
+{
+	tui_progress_skip(p, i, reason);
+	struct tui_step *s = step(p, i);
+	if (s)
+		s->word = word;
+}
+
 void tui_progress_fail(struct tui_progress *p, int i, const char *code, const char *message,
                        const char *fix)
 {
@@ -232,7 +240,7 @@ void tui_progress_draw(struct tui_progress *p, WINDOW *w, struct tui_rect r, uns
 		const struct tui_step *s = &p->steps[i];
 		attr_t a = theme_attr(step_role(s->state));
 		tui_put(w, r.y + y, r.x, 4, theme_sym(step_sym(s->state)), a);
-		tui_put(w, r.y + y, r.x + 5, 9, tui_step_word(s->state), a);
+		tui_put(w, r.y + y, r.x + 5, 9, s->word ? s->word : tui_step_word(s->state), a);
 		char tm[48] = "";
 		if (s->state == STEP_RUNNING || s->state == STEP_RETRYING)
 			snprintf(tm, sizeof(tm), "%s %ld ms", theme_spinner(tick),

@@ -188,6 +188,7 @@ struct tui_step {
 	char *reason;               /* retry or skip reason */
 	char *code, *message, *fix; /* failure */
 	long started_ms;            /* monotonic ms when started */
+	const char *word;           /* static status word shown instead of the state's; NULL */
 };
 struct tui_progress {
 	struct tui_step *steps;
@@ -203,6 +204,8 @@ void tui_progress_start(struct tui_progress *p, int i);
 void tui_progress_retry(struct tui_progress *p, int i, const char *reason);
 void tui_progress_done(struct tui_progress *p, int i, long ms);
 void tui_progress_skip(struct tui_progress *p, int i, const char *reason);
+/* Skipped, with its own status word (static, at most 9 columns), e.g. "already". */
+void tui_progress_skip_as(struct tui_progress *p, int i, const char *word, const char *reason);
 void tui_progress_fail(struct tui_progress *p, int i, const char *code, const char *message,
                        const char *fix);
 /* The step was stopped by a cancel while it ran: "cancelled", dim, no error code. */
