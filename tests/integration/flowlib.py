@@ -86,7 +86,8 @@ class Wizard:
 
 def writes(requests):
     """Write operations in a request log slice (CerteroX: POST/PATCH/DELETE, but the
-    cloud_account_verify dry run, which stores nothing)."""
+    cloud_account_verify dry run, which stores nothing; AWS: every operation but the reads,
+    GetCallerIdentity and sts AssumeRole, which changes nothing)."""
     ro = ("Get", "List", "Describe", "Head")
     out = []
     for r in requests:
@@ -95,7 +96,7 @@ def writes(requests):
             if (op.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/auth/" not in op
                     and not op.endswith("/cloud_account_verify")):
                 out.append(op)
-        elif not op.startswith(ro) and op not in ("GetCallerIdentity",):
+        elif not op.startswith(ro) and op not in ("GetCallerIdentity", "AssumeRole"):
             out.append(f"{r.get('service')} {op}")
     return out
 

@@ -21,6 +21,8 @@ CODES = ["export_missing", "export_unhealthy", "no_delivery_yet", "bucket_missin
          "bucket_policy_blocks_delivery", "key_missing", "key_inactive", "key_old", "key_not_in_vault",
          "permission_missing", "import_failed", "linked_without_root", "account_unreachable"]
 SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+MGMT = "123456789012"
+MEMBER_ROLE = "OrganizationAccountAccessRole"
 
 
 class Status:
@@ -151,7 +153,11 @@ def cur2_flow(sim, st):
         rl = st.run(wl, "--data-source", linked_id, env=member_env(sim), label="linked healthy")
         expect(rl, linked_id, [], "linked with a Root in the organization, with the member's credentials")
         rl = st.run(wl, "--data-source", linked_id, label="linked as management")
-        expect(rl, linked_id, ["account_unreachable"], "linked, with the management account's credentials")
+        expect(rl, linked_id, [], "linked, with the management account's credentials (through the member role)")
+        dl = ds_of(rl, linked_id) or {}
+        check("linked as management: reached through the member's OrganizationAccountAccessRole",
+              dl.get("reached_via_role") == f"arn:aws:iam::{sim.env['MEMBER_AWS_ACCOUNT_ID']}:role/{MEMBER_ROLE}"
+              and dl.get("key", {}).get("exists") is True, json.dumps(dl)[:1200])
 
     # 4. the key ages: key_old past 90 days only
     now = int(time.time())
@@ -233,6 +239,139 @@ def cur2_flow(sim, st):
           f"{r.returncode} {r.stderr}")
 
 
+def boto_session(akid, secret, token=None):
+    import boto3
+    return boto3.session.Session(aws_access_key_id=akid, aws_secret_access_key=secret, aws_session_token=token,
+                                 region_name="us-east-1")
+
+
+def in_account(sim, acct, svc, role=MEMBER_ROLE):
+    """A boto3 client inside a member account, through its role (as the management administrator)."""
+    adm = boto_session(sim.env["AWS_ACCESS_KEY_ID"], sim.env["AWS_SECRET_ACCESS_KEY"])
+    c = adm.client("sts", endpoint_url=sim.env["AWS_ENDPOINT_URL"], verify=sim.env["AWS_CA_BUNDLE"]).assume_role(
+        RoleArn=f"arn:aws:iam::{acct}:role/{role}", RoleSessionName="test-status")["Credentials"]
+    return boto_session(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]).client(
+        svc, endpoint_url=sim.env["AWS_ENDPOINT_URL"], verify=sim.env["AWS_CA_BUNDLE"])
+
+
+def org_flow():
+    """Member accounts of the management account's Organization, connected by action organization
+    (role access for two, user access for one), checked from the management account: through the
+    member role (user access) and with the management account's key (role access)."""
+    sim = Sim("--member-accounts", "3").start()
+    try:
+        st = Status(sim)
+        w = Wizard(sim, "status-org")
+        m1, m2, m3 = (f"{400000000000 + i:012d}" for i in (1, 2, 3))
+        sim.client("s3").create_bucket(Bucket="acme-status-org")
+        r = w.batch({"connection": "root", "export": {"type": "cur2", "setup": "wizard", "name": "certerox-cur2",
+                                                      "bucket": "acme-status-org", "prefix": "reports"}})
+        if not check("org: the management account connected (Root)", r.returncode == 0, r.stderr[-800:]):
+            return
+        root_id = r.json["data_source_id"]
+        r = w.batch({"action": "organization", "organization": {"accounts": [m1, m2], "access": "role"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        check("org: two members connected with role access", r.returncode == 0, r.stderr[-800:])
+        r = w.batch({"action": "organization", "organization": {"accounts": [m3], "access": "user"}},
+                    "--certerox-url", sim.env["CERTEROX_URL"])
+        check("org: one member connected with user access", r.returncode == 0, r.stderr[-800:])
+        cloudsim(sim, "deliver")
+        cloudsim(sim, "import")
+        code, j, _ = sim.curl("GET", f"/restapi/v2/organizations/{sim.env['CERTEROX_ORGANIZATION_ID']}/cloud_accounts")
+        dss = {d.get("account_id"): d for d in (j or {}).get("cloud_accounts", [])}
+        ids = {a: (dss.get(a) or {}).get("id") for a in (m1, m2, m3)}
+        cfg1 = (dss.get(m1) or {}).get("config") or {}
+        check("org: CerteroX has the three member data sources, m1 with role access",
+              all(ids.values()) and cfg1.get("assume_role_account_id") == m1, json.dumps(dss)[:1500])
+
+        r = rh = st.run(w, label="org healthy")
+        for a in (m1, m2, m3):
+            expect(r, ids[a], [], f"org member {a} healthy")
+        expect(r, root_id, [], "org: the management account's Root")
+        check("org healthy: exit 0", r.returncode == 0, f"exit {r.returncode}")
+        d3 = ds_of(r, ids[m3]) or {}
+        iam3 = in_account(sim, m3, "iam")
+        akid3 = (dss.get(m3) or {}).get("config", {}).get("access_key_id")
+        lu3 = iam3.get_access_key_last_used(AccessKeyId=akid3)
+        check("org: the user-access member is reached through its member role; its key is the member's (boto3)",
+              d3.get("reached_via_role") == f"arn:aws:iam::{m3}:role/{MEMBER_ROLE}"
+              and d3.get("key", {}).get("user") == lu3["UserName"] and d3["key"]["exists"] is True
+              and d3["key"]["permissions_proved"] is True, json.dumps(d3)[:1500])
+        d1 = ds_of(r, ids[m1]) or {}
+        akid1 = cfg1.get("access_key_id")
+        lu1 = sim.client("iam").get_access_key_last_used(AccessKeyId=akid1)
+        check("org: the role-access member's key is the management account's (boto3), proved to assume its role",
+              d1.get("key", {}).get("user") == lu1["UserName"] and d1["key"]["status"] == "Active"
+              and d1["key"]["assume_role_arn"] == f"arn:aws:iam::{m1}:role/{cfg1.get('assume_role_name')}"
+              and d1["key"]["permissions_proved"] is True and d1["account_reachable"] is True,
+              json.dumps(d1)[:1500])
+        # a Root data source of an account outside the Organization
+        sa = Wizard(sim, "status-standalone")
+        senv = {"AWS_ACCESS_KEY_ID": sim.env["STANDALONE_AWS_ACCESS_KEY_ID"],
+                "AWS_SECRET_ACCESS_KEY": sim.env["STANDALONE_AWS_SECRET_ACCESS_KEY"]}
+        boto_session(senv["AWS_ACCESS_KEY_ID"], senv["AWS_SECRET_ACCESS_KEY"]).client(
+            "s3", endpoint_url=sim.env["AWS_ENDPOINT_URL"], verify=sim.env["AWS_CA_BUNDLE"]).create_bucket(
+            Bucket="acme-standalone")
+        r = sa.batch({"connection": "root", "export": {"type": "cur2", "setup": "wizard", "name": "certerox-cur2",
+                                                       "bucket": "acme-standalone", "prefix": "reports"}}, env=senv)
+        check("org: a standalone account connected (Root)", r.returncode == 0, r.stderr[-800:])
+        alone_id = (r.json or {}).get("data_source_id")
+        r = st.run(w, label="org standalone")
+        expect(r, alone_id, ["account_unreachable", "key_not_in_vault"],
+               "org: a Root data source outside the Organization (its key in another vault)")
+        da = ds_of(r, alone_id) or {}
+        check("org: outside the Organization: export and bucket not checked, saying it is not a member",
+              da.get("export", {}).get("exists") is None and da.get("bucket", {}).get("exists") is None
+              and "not a member" in (da.get("unreachable_reason") or "")
+              and any("not a member" in p["message"] for p in da.get("problems", [])), json.dumps(da)[:1500])
+        r = st.run(sa, "--data-source", alone_id, env=senv, label="standalone itself")
+        expect(r, alone_id, ["no_delivery_yet"], "org: the standalone account with its own credentials")
+        check("org: AssumeRole is the only sts call beside GetCallerIdentity",
+              {x.get("operation") for x in rh.requests if x.get("service") == "sts"} == {"GetCallerIdentity",
+                                                                                      "AssumeRole"},
+              str({x.get("operation") for x in rh.requests if x.get("service") == "sts"}))
+
+        # the CerteroXDiscover role of m1 no longer trusts the management user
+        iam1 = in_account(sim, m1, "iam")
+        role = cfg1.get("assume_role_name")
+        trust = iam1.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        iam1.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{m1}:root"},
+                                                    "Action": "sts:AssumeRole"}]}))
+        r = st.run(w, label="org trust removed")
+        expect(r, ids[m1], ["permission_missing"], "org: m1's role no longer trusts the key's user")
+        expect(r, ids[m2], [], "org: m2 unaffected")
+        d1 = ds_of(r, ids[m1]) or {}
+        check("org: permission_missing names sts:AssumeRole and the role",
+              "sts:AssumeRole" in (d1.get("key", {}).get("permission_error") or "")
+              and f"arn:aws:iam::{m1}:role/{role}" in d1["key"]["permission_error"], json.dumps(d1.get("key")))
+        iam1.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(trust) if isinstance(trust, dict)
+                                       else trust)
+        r = st.run(w, "--data-source", ids[m1], label="org trust back")
+        expect(r, ids[m1], [], "org: m1's trust restored")
+
+        # m3's member role deleted: the administrator cannot reach it
+        iam3.create_role(RoleName="TestSpare", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MGMT}:root"},
+                                                    "Action": "sts:AssumeRole"}]}))
+        iam3.put_role_policy(RoleName="TestSpare", PolicyName="all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        spare = in_account(sim, m3, "iam", role="TestSpare")
+        for p in spare.list_role_policies(RoleName=MEMBER_ROLE)["PolicyNames"]:
+            spare.delete_role_policy(RoleName=MEMBER_ROLE, PolicyName=p)
+        spare.delete_role(RoleName=MEMBER_ROLE)
+        r = st.run(w, label="org member role deleted")
+        expect(r, ids[m3], ["account_unreachable"], "org: m3 without its member role")
+        expect(r, ids[m1], [], "org: m1 (role access) does not need the member role")
+        d3 = ds_of(r, ids[m3]) or {}
+        why = d3.get("unreachable_reason") or ""
+        check("org: account_unreachable says AssumeRole of the member role was refused",
+              f"arn:aws:iam::{m3}:role/{MEMBER_ROLE}" in why and "AccessDenied" in why
+              and d3.get("key", {}).get("exists") is None, why)
+    finally:
+        sim.cleanup()
+
+
 def legacy_flow(sim, st):
     w = Wizard(sim, "status-legacy")
     bucket = "acme-status-legacy"
@@ -270,6 +409,7 @@ def main():
         legacy_flow(sim, st)
     finally:
         sim.cleanup()
+    org_flow()
     return finish()
 
 
