@@ -189,7 +189,8 @@ def cur2_flow(sim, st):
     iam.update_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"], Status="Active")
 
     # 8. the bucket policy no longer lets Data Exports deliver; then AWS's delivery fails
-    pol = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    good_policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    pol = json.loads(good_policy)
     pol["Statement"] = [s for s in pol["Statement"] if s.get("Sid") != SID] or [{
         "Sid": "Other", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{sim.env['AWS_ACCOUNT_ID']}:root"},
         "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]
@@ -206,17 +207,33 @@ def cur2_flow(sim, st):
           and d["export"]["status_reason"] == got.get("StatusReason") == "INSUFFICIENT_PERMISSION"
           and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
 
-    # 9. the export deleted
-    bcm.delete_export(ExportArn=exp[0]["ExportArn"])
-    r = st.run(w, "--data-source", ds_id, label="export deleted")
-    expect(r, ds_id, ["bucket_policy_blocks_delivery", "export_missing"], "export deleted")
-
-    # 10. the bucket deleted
+    # 9. the policy back and delivered again (HEALTHY); then the bucket deleted, the export kept: AWS's
+    # next delivery fails for want of the bucket
+    s3.put_bucket_policy(Bucket=bucket, Policy=good_policy)
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, label="healthy again")
+    expect(r, ds_id, [], "policy restored and delivered again")
+    check("healthy again: AWS's export status", bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
+          ["StatusCode"] == (ds_of(r, ds_id) or {}).get("export", {}).get("status") == "HEALTHY", r.stdout[:600])
     for k in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
         s3.delete_object(Bucket=bucket, Key=k["Key"])
     s3.delete_bucket(Bucket=bucket)
-    r = st.run(w, "--data-source", ds_id, label="bucket deleted")
-    expect(r, ds_id, ["bucket_missing", "export_missing"], "bucket deleted")
+    r = st.run(w, "--data-source", ds_id, label="bucket gone")
+    expect(r, ds_id, ["bucket_missing"], "bucket deleted, before AWS's next delivery")
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, label="bucket gone, delivered")
+    expect(r, ds_id, ["bucket_missing", "export_unhealthy"], "bucket deleted, after AWS's delivery")
+    got = bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
+    d = ds_of(r, ds_id) or {}
+    check("bucket gone: export status and reason are AWS's (boto3 GetExport)",
+          d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
+          and d["export"]["status_reason"] == got.get("StatusReason") and d["bucket"]["exists"] is False
+          and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
+
+    # 10. the export deleted too
+    bcm.delete_export(ExportArn=exp[0]["ExportArn"])
+    r = st.run(w, "--data-source", ds_id, label="export deleted")
+    expect(r, ds_id, ["bucket_missing", "export_missing"], "bucket and export deleted")
 
     # 11. the key deleted
     iam.delete_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"])
@@ -399,6 +416,20 @@ def legacy_flow(sim, st):
     cloudsim(sim, "deliver")
     r = st.run(w, "--data-source", ds_id, env=env, label="legacy unhealthy")
     expect(r, ds_id, ["bucket_policy_blocks_delivery", "export_unhealthy"], "legacy: bucket policy removed")
+    # the bucket gone, the report kept: AWS's next delivery says ERROR_NO_BUCKET
+    for k in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        s3.delete_object(Bucket=bucket, Key=k["Key"])
+    s3.delete_bucket(Bucket=bucket)
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, env=env, label="legacy bucket gone")
+    expect(r, ds_id, ["bucket_missing", "export_unhealthy"], "legacy: bucket deleted, after AWS's delivery")
+    rep = [x for x in sim.client("cur").describe_report_definitions()["ReportDefinitions"]
+           if x["ReportName"] == "certerox-cur"]
+    d = ds_of(r, ds_id) or {}
+    check("legacy bucket gone: ReportStatus is AWS's ERROR_NO_BUCKET (boto3)",
+          rep and d.get("export", {}).get("last_status") == rep[0].get("ReportStatus", {}).get("lastStatus")
+          == "ERROR_NO_BUCKET" and any("ERROR_NO_BUCKET" in p["message"] for p in d.get("problems", [])),
+          json.dumps(d.get("export")))
 
 
 def main():
