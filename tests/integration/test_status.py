@@ -188,6 +188,35 @@ def cur2_flow(sim, st):
     expect(r, ds_id, ["key_inactive"], "key inactive")
     iam.update_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"], Status="Active")
 
+    # 7b. the key may not read the files: CerteroX's import fails with OptScale's text. OptScale
+    # diworker/diworker/main.py DIWorker.report_import stores str(exc) through
+    # importers/base.py update_cloud_import_attempt; the S3 calls are those of
+    # tools/cloud_adapter/clouds/aws.py Aws.get_report_files (get_bucket_location,
+    # _collect_s3_objects) and download_report_file: a refusal is botocore's ClientError text.
+    for action, op, want in (("s3:GetObject", "GetObject", ["import_failed"]),
+                             ("s3:ListBucket", "ListObjectsV2", ["import_failed", "permission_missing"])):
+        res = f"arn:aws:s3:::{bucket}/*" if action == "s3:GetObject" else f"arn:aws:s3:::{bucket}"
+        iam.put_user_policy(UserName="certerox-billing", PolicyName="TestDeny", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": action, "Resource": res}]}))
+        cloudsim(sim, "import")
+        _, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+        err = (ca or {}).get("last_import_attempt_error") or ""
+        check(f"import without {action}: CerteroX stores botocore's error text",
+              err.startswith(f"An error occurred (AccessDenied) when calling the {op} operation: ")
+              and ca["last_import_attempt_at"] > ca["last_import_at"], json.dumps(ca)[:800])
+        r = st.run(w, "--data-source", ds_id, label=f"import without {action}")
+        expect(r, ds_id, want, f"import without {action}")
+        d = ds_of(r, ds_id) or {}
+        check(f"import without {action}: import_failed carries CerteroX's error, the JSON its fields",
+              any(p["code"] == "import_failed" and err in p["message"] for p in d.get("problems", []))
+              and d.get("certerox", {}).get("last_import_attempt_error") == err
+              and d["certerox"]["last_import_attempt_at"] == time.strftime(
+                  "%Y-%m-%dT%H:%M:%SZ", time.gmtime(ca["last_import_attempt_at"])), json.dumps(d.get("certerox")))
+        iam.delete_user_policy(UserName="certerox-billing", PolicyName="TestDeny")
+    cloudsim(sim, "import")
+    r = st.run(w, "--data-source", ds_id, label="imported again")
+    expect(r, ds_id, [], "the key may read again, imported")
+
     # 8. the bucket policy no longer lets Data Exports deliver; then AWS's delivery fails
     good_policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     pol = json.loads(good_policy)
@@ -229,16 +258,27 @@ def cur2_flow(sim, st):
           d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
           and d["export"]["status_reason"] == got.get("StatusReason") and d["bucket"]["exists"] is False
           and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
+    # CerteroX's import then fails: Aws.get_bucket_region's BucketNotFoundException text
+    cloudsim(sim, "import")
+    _, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
+    check("bucket gone: CerteroX's import error is OptScale's", (ca or {}).get("last_import_attempt_error")
+          == f"Bucket {bucket} not found", json.dumps(ca)[:600])
+    r = st.run(w, "--data-source", ds_id, label="bucket gone, imported")
+    expect(r, ds_id, ["bucket_missing", "export_unhealthy", "import_failed"], "bucket deleted, import failed")
+    d = ds_of(r, ds_id) or {}
+    check("bucket gone: import_failed says CerteroX's error",
+          any(p["code"] == "import_failed" and f"Bucket {bucket} not found" in p["message"]
+              for p in d.get("problems", [])), json.dumps(d.get("problems")))
 
     # 10. the export deleted too
     bcm.delete_export(ExportArn=exp[0]["ExportArn"])
     r = st.run(w, "--data-source", ds_id, label="export deleted")
-    expect(r, ds_id, ["bucket_missing", "export_missing"], "bucket and export deleted")
+    expect(r, ds_id, ["bucket_missing", "export_missing", "import_failed"], "bucket and export deleted")
 
     # 11. the key deleted
     iam.delete_access_key(UserName="certerox-billing", AccessKeyId=keys[0]["AccessKeyId"])
     r = st.run(w, "--data-source", ds_id, label="key deleted")
-    expect(r, ds_id, ["bucket_missing", "export_missing", "key_missing"], "key deleted")
+    expect(r, ds_id, ["bucket_missing", "export_missing", "import_failed", "key_missing"], "key deleted")
 
     # 12. the whole organization: both data sources, one line each
     r = st.run(w, fmt="text", vault=False, label="organization")
