@@ -55,6 +55,7 @@ struct status_run {
 	struct shared accounts;  /* organizations ListAccounts: the members reachable by role */
 	struct assumed *members; /* per data source: the member role's client (c NULL: none) */
 	struct assumed *keys;    /* per data source: its own key's client (role access) */
+	struct walk *walks;      /* per data source */
 	struct probe **probes;   /* per data source, NULL when none */
 	struct aws_op **ops;     /* every op in flight, for cancel/free */
 	size_t nops;
@@ -70,7 +71,8 @@ enum kind {
 	K_GET_EXEC,
 	K_LOCATION,
 	K_POLICY,
-	K_OBJECTS,
+	K_OBJECTS,   /* every key under a directory of the latest billing period */
+	K_DIRS,      /* the directories (Delimiter "/") under the report's prefix, a level deeper */
 	K_ASSUME,    /* sts AssumeRole into the member role (administrator's credentials) */
 	K_EXPORTS,   /* bcm ListExports in a member account */
 	K_REPORTS,   /* cur DescribeReportDefinitions in a member account */
@@ -84,7 +86,19 @@ struct opctx {
 	struct status_run *r;
 	size_t i;
 	enum kind kind;
+	int depth; /* K_DIRS: levels below <prefix>/<report>/ */
 };
+
+/* The walk to the latest billing period's directories of a data source (K_DIRS). */
+struct walk {
+	struct strv periods; /* directories named for a billing period */
+	int pending;         /* K_DIRS in flight */
+	bool failed;
+};
+
+/* Directory levels below <prefix>/<report>/ walked to reach a billing period's directory
+ * (legacy Parquet: <report>/year=YYYY/month=M/). */
+#define WALK_MAX_DEPTH 3
 
 static void ds_start_stage1(struct status_run *r, size_t i);
 static void maybe_finish(struct status_run *r);
@@ -312,24 +326,14 @@ static char *period_of(const char *key)
 	return NULL;
 }
 
+/* The keys of one of the latest period's directories: its data files and manifest. */
 static void objects_done(struct status_ds *d, const struct s3_listing *l)
 {
 	d->listed = STATUS_YES;
-	d->files = 0;
-	char *latest = NULL;
-	for (size_t k = 0; k < l->nobjects; k++) {
-		char *p = period_of(l->objects[k].key);
-		if (p && data_file(l->objects[k].key) && (!latest || strcmp(p, latest) > 0)) {
-			free(latest);
-			latest = p;
-			p = NULL;
-		}
-		free(p);
-	}
-	for (size_t k = 0; latest && k < l->nobjects; k++) {
+	for (size_t k = 0; d->latest_period && k < l->nobjects; k++) {
 		const struct s3_object_info *o = &l->objects[k];
 		char *p = period_of(o->key);
-		bool in = p && str_eq(p, latest);
+		bool in = p && str_eq(p, d->latest_period);
 		free(p);
 		if (!in)
 			continue;
@@ -342,8 +346,71 @@ static void objects_done(struct status_ds *d, const struct s3_listing *l)
 			set(&d->manifest, o->key);
 		}
 	}
+}
+
+static void start_dirs(struct status_run *r, size_t i, const char *prefix, int depth);
+
+/* The walk of the directories is over: only the latest period's are listed in full (a bucket
+ * that holds years of reports has far more keys than one listing page, and ListObjectsV2
+ * returns them oldest period first). */
+static void walk_over(struct status_run *r, size_t i)
+{
+	struct status_ds *d = &r->ds[i];
+	struct walk *w = &r->walks[i];
+	if (w->failed)
+		return;
+	char *latest = NULL;
+	for (size_t k = 0; k < w->periods.n; k++) {
+		char *p = period_of(w->periods.v[k]);
+		if (p && (!latest || strcmp(p, latest) > 0)) {
+			free(latest);
+			latest = p;
+			p = NULL;
+		}
+		free(p);
+	}
+	d->files = 0;
 	free(d->latest_period);
 	d->latest_period = latest;
+	if (!latest) {
+		d->listed = STATUS_YES; /* no billing period delivered */
+		return;
+	}
+	for (size_t k = 0; k < w->periods.n; k++) {
+		char *p = period_of(w->periods.v[k]);
+		if (str_eq(p, latest))
+			start_op(r, i, K_OBJECTS,
+			         s3_list_objects_op(d->bucket, w->periods.v[k], NULL, 0));
+		free(p);
+	}
+}
+
+static void start_dirs(struct status_run *r, size_t i, const char *prefix, int depth)
+{
+	struct opctx *c = xcalloc(1, sizeof(*c));
+	struct aws_op *op = s3_list_objects_op(r->ds[i].bucket, prefix, "/", 0);
+	c->r = r;
+	c->i = i;
+	c->kind = K_DIRS;
+	c->depth = depth;
+	r->walks[i].pending++;
+	r->pending++;
+	r->ds[i].pending++;
+	track(r, op);
+	aws_op_start(client_of(r, i), op, op_done, c);
+}
+
+static void dirs_done(struct status_run *r, size_t i, int depth, const struct s3_listing *l)
+{
+	struct walk *w = &r->walks[i];
+	for (size_t k = 0; k < l->nprefixes; k++) {
+		char *p = period_of(l->prefixes[k]);
+		if (p)
+			strv_add(&w->periods, "%s", l->prefixes[k]);
+		else if (depth + 1 < WALK_MAX_DEPTH)
+			start_dirs(r, i, l->prefixes[k], depth + 1);
+		free(p);
+	}
 }
 
 static char *listing_prefix(const struct status_ds *d)
@@ -542,7 +609,7 @@ static void op_done(struct aws_op *op, void *ud)
 			                             d->bucket_region);
 			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
 			char *pfx = listing_prefix(d);
-			start_op(r, i, K_OBJECTS, s3_list_objects_op(d->bucket, pfx, NULL, 1000));
+			start_dirs(r, i, pfx, 0);
 			free(pfx);
 		} else if (st == CX_E_NOT_FOUND || str_eq(e->code, "NoSuchBucket")) {
 			d->bucket_exists = STATUS_NO;
@@ -567,8 +634,19 @@ static void op_done(struct aws_op *op, void *ud)
 	} else if (c->kind == K_OBJECTS) {
 		if (st == CX_OK)
 			objects_done(d, s3_list_objects_result(op));
-		else
+		else if (st != CX_E_CANCELLED)
 			note_error(d, "s3 ListObjectsV2", e);
+	} else if (c->kind == K_DIRS) {
+		struct walk *w = &r->walks[i];
+		w->pending--;
+		if (st == CX_OK) {
+			dirs_done(r, i, c->depth, s3_list_objects_result(op));
+		} else {
+			w->failed = true;
+			note_error(d, "s3 ListObjectsV2", e);
+		}
+		if (w->pending == 0)
+			walk_over(r, i);
 	} else if (c->kind == K_EXPORTS) {
 		if (st == CX_OK)
 			exports_listed(r, i, bcm_list_exports_result(op));
@@ -802,6 +880,7 @@ static void begin_checks(struct status_run *r)
 	r->probes = xcalloc(found ? found : 1, sizeof(*r->probes));
 	r->members = xcalloc(found ? found : 1, sizeof(*r->members));
 	r->keys = xcalloc(found ? found : 1, sizeof(*r->keys));
+	r->walks = xcalloc(found ? found : 1, sizeof(*r->walks));
 	for (size_t k = 0; k < l->n; k++) {
 		const struct certerox_ds *c = &l->items[k];
 		if (!str_eq(c->type, "aws_cnr") || (r->only && !str_eq(r->only, c->id)))
@@ -1012,7 +1091,10 @@ void status_free(struct status_run *r)
 			assumed_free(&r->members[i]);
 		if (r->keys)
 			assumed_free(&r->keys[i]);
+		if (r->walks)
+			strv_free(&r->walks[i].periods);
 	}
+	free(r->walks);
 	free(r->members);
 	free(r->keys);
 	free(r->accounts.waiters);

@@ -159,6 +159,27 @@ def cur2_flow(sim, st):
               dl.get("reached_via_role") == f"arn:aws:iam::{sim.env['MEMBER_AWS_ACCOUNT_ID']}:role/{MEMBER_ROLE}"
               and dl.get("key", {}).get("exists") is True, json.dumps(dl)[:1200])
 
+    # 3b. years of old reports before the current period (more keys than one ListObjectsV2 page,
+    # the oldest first): the latest period is still the one found, judged by boto3's paginator
+    from concurrent.futures import ThreadPoolExecutor
+    old = [f"reports/certerox-cur2/data/BILLING_PERIOD={2015 + n // 120}-{n // 10 % 12 + 1:02d}/"
+           f"certerox-cur2-{n % 10:05d}.csv.gz" for n in range(1010)]
+    with ThreadPoolExecutor(8) as ex:
+        list(ex.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"x"), old))
+    allkeys = [o["Key"] for pg in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="reports/certerox-cur2/") for o in pg.get("Contents", [])]
+    periods = sorted({k.split("BILLING_PERIOD=")[1][:7] for k in allkeys if "BILLING_PERIOD=" in k})
+    newest = [k for k in allkeys if f"BILLING_PERIOD={periods[-1]}/" in k]
+    r = st.run(w, "--data-source", ds_id, label="many old reports")
+    expect(r, ds_id, [], "more than 1000 keys of older periods")
+    d = ds_of(r, ds_id) or {}
+    check("many old reports: the latest period and its files are boto3's",
+          len(allkeys) > 1000 and d.get("bucket", {}).get("latest_billing_period") == periods[-1]
+          and d["bucket"]["files"] == len([k for k in newest if k.endswith(".csv.gz")])
+          and d["bucket"]["manifest"] in newest, f"{len(allkeys)} keys, {periods[-1]}: {json.dumps(d.get('bucket'))}")
+    for n in range(0, len(old), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in old[n:n + 1000]]})
+
     # 4. the key ages: key_old past 90 days only
     now = int(time.time())
     r = st.run(w, "--data-source", ds_id, env={"CX_TEST_NOW": str(now + 89 * 86400)}, label="89 days")
