@@ -180,6 +180,26 @@ def cur2_flow(sim, st):
     for n in range(0, len(old), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in old[n:n + 1000]]})
 
+    # 3c. AWS's side fails the delivery (the bill owner changed, an internal failure): the export
+    # alone is unhealthy, the bucket is fine
+    for reason in ("BILL_OWNER_CHANGED", "INTERNAL_FAILURE"):
+        rr = sim.run("sh", CLOUDSIM, "deliver", sim.dir, "--fail", reason)
+        check(f"cloudsim deliver --fail {reason}", rr.returncode == 0, rr.stdout + rr.stderr)
+        r = st.run(w, "--data-source", ds_id, label=reason)
+        expect(r, ds_id, ["export_unhealthy"], f"delivery failed on AWS's side ({reason})")
+        got = bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
+        ex = bcm.list_executions(ExportArn=exp[0]["ExportArn"])["Executions"]
+        d = ds_of(r, ds_id) or {}
+        check(f"{reason}: status, reason and latest execution are AWS's (boto3)",
+              d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
+              and d["export"]["status_reason"] == got.get("StatusReason") == reason
+              and d["export"]["last_execution"]["id"] == ex[0]["ExecutionId"]
+              and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE"
+              and any(reason in p["message"] for p in d["problems"]), json.dumps(d.get("export")))
+    cloudsim(sim, "deliver")
+    r = st.run(w, "--data-source", ds_id, label="delivered after the failures")
+    expect(r, ds_id, [], "delivered again after AWS's failures")
+
     # 4. the key ages: key_old past 90 days only
     now = int(time.time())
     r = st.run(w, "--data-source", ds_id, env={"CX_TEST_NOW": str(now + 89 * 86400)}, label="89 days")
@@ -464,6 +484,13 @@ def legacy_flow(sim, st):
     if not check("legacy: the wizard connects the account", r.returncode == 0, r.stderr[-800:]):
         return
     ds_id = r.json["data_source_id"]
+    r = st.run(w, "--data-source", ds_id, env=env, label="legacy new")
+    expect(r, ds_id, ["no_delivery_yet"], "legacy: nothing delivered yet")
+    d = ds_of(r, ds_id) or {}
+    check("legacy new: no ReportStatus yet, no file (boto3)",
+          d.get("export", {}).get("last_status") is None and d["bucket"]["files"] == 0
+          and not s3.list_objects_v2(Bucket=bucket, Prefix="reports/certerox-cur/").get("Contents"),
+          json.dumps(d)[:800])
     cloudsim(sim, "deliver")
     cloudsim(sim, "import")
     r = st.run(w, "--data-source", ds_id, env=env, label="legacy healthy")
