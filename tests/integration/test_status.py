@@ -66,6 +66,20 @@ def expect(r, ds_id, want, label):
     return ok
 
 
+def same_time(text, when):
+    """Whether the JSON's timestamp text is boto3's datetime (to the second)."""
+    import datetime as dt
+    if not isinstance(text, str):
+        return False
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return abs((t - when).total_seconds()) < 1
+
+
 def cloudsim(sim, cmd):
     r = sim.run("sh", CLOUDSIM, cmd, sim.dir)
     check(f"cloudsim {cmd}", r.returncode == 0, r.stdout + r.stderr)
@@ -119,6 +133,8 @@ def cur2_flow(sim, st):
     # 3. healthy: delivered and imported
     cloudsim(sim, "deliver")
     cloudsim(sim, "import")
+    ak = sim.client("iam").list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"][0]["AccessKeyId"]
+    lu = sim.client("iam").get_access_key_last_used(AccessKeyId=ak)["AccessKeyLastUsed"]
     r = st.run(w, "--data-source", ds_id, label="healthy")
     expect(r, ds_id, [], "healthy")
     d = ds_of(r, ds_id) or {}
@@ -133,6 +149,13 @@ def cur2_flow(sim, st):
           ex and d["export"]["last_execution"]["id"] == ex[0]["ExecutionId"]
           and d["export"]["last_execution"]["status"] == "DELIVERY_SUCCESS", json.dumps(d.get("export")))
     keys = sim.client("iam").list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]
+    check("healthy: the key's last use is AWS's before the run's own key check (boto3 GetAccessKeyLastUsed)",
+          "LastUsedDate" in lu and same_time(d.get("key", {}).get("last_used_at"), lu["LastUsedDate"])
+          and d["key"]["last_used_service"] == lu.get("ServiceName"), f"{json.dumps(d.get('key'))} {lu}")
+    check("healthy: the export's last refresh is AWS's (boto3 GetExport)",
+          "LastRefreshedAt" in got["ExportStatus"]
+          and same_time(d["export"].get("last_refreshed_at"), got["ExportStatus"]["LastRefreshedAt"]),
+          f"{json.dumps(d.get('export'))} {got['ExportStatus']}")
     check("healthy: the key is the user's active key",
           d.get("key", {}).get("access_key_id") == keys[0]["AccessKeyId"] and d["key"]["status"] == "Active"
           and d["key"]["age_days"] == 0 and d["key"]["in_vault"] is True and d["key"]["permissions_proved"] is True,
