@@ -605,8 +605,7 @@ static void op_done(struct aws_op *op, void *ud)
 			d->bucket_exists = STATUS_YES;
 			const char *reg = s3_get_bucket_location_result(op);
 			set(&d->bucket_region, reg && *reg ? reg : "us-east-1");
-			aws_client_set_bucket_region(r->o.session->aws, d->bucket,
-			                             d->bucket_region);
+			aws_client_set_bucket_region(client_of(r, i), d->bucket, d->bucket_region);
 			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
 			char *pfx = listing_prefix(d);
 			start_dirs(r, i, pfx, 0);
@@ -774,6 +773,14 @@ static void accounts_done(struct aws_op *op, void *ud)
 		struct status_ds *d = &r->ds[i];
 		if (st == CX_E_CANCELLED)
 			continue;
+		if (!l && d->assume_role_arn) {
+			unreachable(d,
+			            "its key (role access to %s) is the Organization's management "
+			            "account's, and account %s does not manage an Organization "
+			            "(organizations ListAccounts: %s)",
+			            d->assume_role_arn, r->admin, why);
+			continue;
+		}
 		if (!l) {
 			unreachable(
 			    d,
