@@ -85,7 +85,7 @@ class Wizard:
 
 
 def writes(requests):
-    """Write operations in a request log slice (CerteroX: POST/PATCH/DELETE, but the
+    """Write operations in a request log slice (CerteroX: POST/PUT/PATCH/DELETE, but the
     cloud_account_verify dry run, which stores nothing; AWS: every operation but the reads,
     GetCallerIdentity and sts AssumeRole, which changes nothing)."""
     ro = ("Get", "List", "Describe", "Head")
@@ -93,7 +93,7 @@ def writes(requests):
     for r in requests:
         op = r.get("operation") or ""
         if r.get("service") == "certerox":
-            if (op.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/auth/" not in op
+            if (op.split(" ")[0] in ("POST", "PUT", "PATCH", "DELETE") and "/auth/" not in op
                     and not op.endswith("/cloud_account_verify")):
                 out.append(op)
         elif not op.startswith(ro) and op not in ("GetCallerIdentity", "AssumeRole"):

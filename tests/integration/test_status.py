@@ -544,6 +544,11 @@ def legacy_flow(sim, st):
 
 
 def main():
+    # the "writes nothing" check itself: every CerteroX method that changes state counts
+    check("writes(): CerteroX PUT, PATCH, DELETE and POST are writes, GET and sts AssumeRole are not",
+          [len(writes([{"service": "certerox", "operation": f"{m} /restapi/v2/cloud_accounts/x"}]))
+           for m in ("PUT", "PATCH", "DELETE", "POST", "GET")] == [1, 1, 1, 1, 0]
+          and writes([{"service": "sts", "operation": "AssumeRole"}]) == [])
     sim = Sim("--organizations", "2").start()
     try:
         st = Status(sim)
