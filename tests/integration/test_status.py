@@ -447,6 +447,30 @@ def org_flow():
               and any("not a member" in p["message"] for p in da.get("problems", [])), json.dumps(da)[:1500])
         r = st.run(sa, "--data-source", alone_id, env=senv, label="standalone itself")
         expect(r, alone_id, ["no_delivery_yet"], "org: the standalone account with its own credentials")
+        # a Root data source in a member account (its own export and bucket), checked from the
+        # management account through the member role
+        mw = Wizard(sim, "status-member-root")
+        menv = member_env(sim)
+        boto_session(menv["AWS_ACCESS_KEY_ID"], menv["AWS_SECRET_ACCESS_KEY"]).client(
+            "s3", endpoint_url=sim.env["AWS_ENDPOINT_URL"], verify=sim.env["AWS_CA_BUNDLE"]).create_bucket(
+            Bucket="acme-member-root")
+        r = mw.batch({"connection": "root", "export": {"type": "cur2", "setup": "wizard", "name": "member-cur2",
+                                                       "bucket": "acme-member-root", "prefix": "reports"}}, env=menv)
+        if check("org: a member account connected as Root with its own credentials", r.returncode == 0,
+                 r.stderr[-800:]):
+            mroot = r.json["data_source_id"]
+            cloudsim(sim, "deliver")
+            r = st.run(w, "--data-source", mroot, vault=False, label="member Root")
+            expect(r, mroot, [], "org: a member's Root data source, through the member role")
+            d = ds_of(r, mroot) or {}
+            bcm = in_account(sim, sim.env["MEMBER_AWS_ACCOUNT_ID"], "bcm-data-exports")
+            ex = [e for e in bcm.list_exports()["Exports"] if e["ExportName"] == "member-cur2"]
+            got = bcm.get_export(ExportArn=ex[0]["ExportArn"])["ExportStatus"] if ex else {}
+            check("org: the member's export and bucket are the member's (boto3 in the member)",
+                  ex and d.get("export", {}).get("arn") == ex[0]["ExportArn"]
+                  and d["export"]["status"] == got.get("StatusCode") == "HEALTHY"
+                  and d["bucket"]["exists"] is True and d["bucket"]["files"] == 1
+                  and d["reached_via_role"].endswith(f":role/{MEMBER_ROLE}"), json.dumps(d)[:1500])
         check("org: AssumeRole is the only sts call beside GetCallerIdentity",
               {x.get("operation") for x in rh.requests if x.get("service") == "sts"} == {"GetCallerIdentity",
                                                                                       "AssumeRole"},
