@@ -5,7 +5,12 @@ Every problem code is produced from a state broken with boto3 (or the sim's own 
 `import`, which do what AWS and CerteroX do), and every code is absent in the healthy state.
 Each run of --status must only read (the sim's request log), exit 0 without a problem and 3
 with one, and its facts must agree with what an independent client (boto3, the CerteroX API)
-sees."""
+sees.
+
+Member accounts of the Organization (`cloudsim start --member-accounts`, connected by action
+organization with role and user access) are checked from the management account: through the
+member role, or with the management account's key for role access; an account outside the
+Organization, or a member whose member role is gone, is account_unreachable with the reason."""
 
 import json
 import os
