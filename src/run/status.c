@@ -71,6 +71,7 @@ enum kind {
 	K_GET_EXEC,
 	K_LOCATION,
 	K_POLICY,
+	K_LISTING,   /* every key under <prefix>/<report>/ when one page holds them */
 	K_OBJECTS,   /* every key under a directory of the latest billing period */
 	K_DIRS,      /* the directories (Delimiter "/") under the report's prefix, a level deeper */
 	K_ASSUME,    /* sts AssumeRole into the member role (administrator's credentials) */
@@ -99,6 +100,9 @@ struct walk {
 /* Directory levels below <prefix>/<report>/ walked to reach a billing period's directory
  * (legacy Parquet: <report>/year=YYYY/month=M/). */
 #define WALK_MAX_DEPTH 3
+/* Up to this many keys under <prefix>/<report>/ are read in one listing (one page); more, and
+ * the directories are walked instead. */
+#define LIST_WHOLE_MAX 1000
 
 static void ds_start_stage1(struct status_run *r, size_t i);
 static void maybe_finish(struct status_run *r);
@@ -400,6 +404,35 @@ static void start_dirs(struct status_run *r, size_t i, const char *prefix, int d
 	aws_op_start(client_of(r, i), op, op_done, c);
 }
 
+static char *listing_prefix(const struct status_ds *d);
+
+/* The first listing of <prefix>/<report>/: every key when they fit in one page (the latest
+ * period found among them), else the walk of the directories. */
+static void listing_done(struct status_run *r, size_t i, const struct s3_listing *l)
+{
+	struct status_ds *d = &r->ds[i];
+	if (l->nobjects > LIST_WHOLE_MAX) {
+		char *pfx = listing_prefix(d);
+		start_dirs(r, i, pfx, 0);
+		free(pfx);
+		return;
+	}
+	char *latest = NULL;
+	for (size_t k = 0; k < l->nobjects; k++) {
+		char *p = data_file(l->objects[k].key) ? period_of(l->objects[k].key) : NULL;
+		if (p && (!latest || strcmp(p, latest) > 0)) {
+			free(latest);
+			latest = p;
+			p = NULL;
+		}
+		free(p);
+	}
+	d->files = 0;
+	free(d->latest_period);
+	d->latest_period = latest;
+	objects_done(d, l);
+}
+
 static void dirs_done(struct status_run *r, size_t i, int depth, const struct s3_listing *l)
 {
 	struct walk *w = &r->walks[i];
@@ -608,7 +641,8 @@ static void op_done(struct aws_op *op, void *ud)
 			aws_client_set_bucket_region(client_of(r, i), d->bucket, d->bucket_region);
 			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
 			char *pfx = listing_prefix(d);
-			start_dirs(r, i, pfx, 0);
+			start_op(r, i, K_LISTING,
+			         s3_list_objects_op(d->bucket, pfx, NULL, LIST_WHOLE_MAX + 1));
 			free(pfx);
 		} else if (st == CX_E_NOT_FOUND || str_eq(e->code, "NoSuchBucket")) {
 			d->bucket_exists = STATUS_NO;
@@ -633,6 +667,11 @@ static void op_done(struct aws_op *op, void *ud)
 	} else if (c->kind == K_OBJECTS) {
 		if (st == CX_OK)
 			objects_done(d, s3_list_objects_result(op));
+		else if (st != CX_E_CANCELLED)
+			note_error(d, "s3 ListObjectsV2", e);
+	} else if (c->kind == K_LISTING) {
+		if (st == CX_OK)
+			listing_done(r, i, s3_list_objects_result(op));
 		else if (st != CX_E_CANCELLED)
 			note_error(d, "s3 ListObjectsV2", e);
 	} else if (c->kind == K_DIRS) {
