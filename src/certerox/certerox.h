@@ -77,6 +77,10 @@ struct certerox_config {
 	char *report_name;
 	char *region_name;
 	bool use_edp_discount;
+	/* role access (action organization): the key assumes
+	 * arn:aws:iam::<assume_role_account_id>:role/<assume_role_name>; NULL when absent */
+	char *assume_role_account_id;
+	char *assume_role_name;
 };
 
 struct certerox_ds {

@@ -50,6 +50,8 @@ void certerox_ds_free(struct certerox_ds *ds)
 	free(ds->config.bucket_prefix);
 	free(ds->config.report_name);
 	free(ds->config.region_name);
+	free(ds->config.assume_role_account_id);
+	free(ds->config.assume_role_name);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -131,7 +133,10 @@ static enum cx_status parse_config(const cJSON *cfg, struct certerox_config *out
 	    (st = get_str(cfg, w, "bucket_prefix", false, &out->bucket_prefix, err)) ||
 	    (st = get_str(cfg, w, "report_name", false, &out->report_name, err)) ||
 	    (st = get_str(cfg, w, "region_name", false, &out->region_name, err)) ||
-	    (st = get_bool(cfg, w, "use_edp_discount", &out->use_edp_discount, err)))
+	    (st = get_bool(cfg, w, "use_edp_discount", &out->use_edp_discount, err)) ||
+	    (st = get_str(cfg, w, "assume_role_account_id", false, &out->assume_role_account_id,
+	                  err)) ||
+	    (st = get_str(cfg, w, "assume_role_name", false, &out->assume_role_name, err)))
 		return st;
 	out->cur_version = (int)v;
 	return CX_OK;

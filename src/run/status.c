@@ -5,15 +5,20 @@
  * and the bucket to exist, else its failures would only repeat those problems). */
 #include "run/status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/bcm.h"
 #include "aws/cur.h"
 #include "aws/iam.h"
+#include "aws/orgops.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "core/organs.h"
 #include "core/policy.h"
+#include "run/assumed.h"
 #include "run/probe.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -47,8 +52,12 @@ struct status_run {
 	enum cx_status st;
 	struct cx_err err;
 	struct shared exports, reports;
-	struct probe **probes; /* per data source, NULL when none */
-	struct aws_op **ops;   /* every op in flight, for cancel/free */
+	struct shared accounts;  /* organizations ListAccounts: the members reachable by role */
+	struct assumed *members; /* per data source: the member role's client (c NULL: none) */
+	struct assumed *keys;    /* per data source: its own key's client (role access) */
+	struct walk *walks;      /* per data source */
+	struct probe **probes;   /* per data source, NULL when none */
+	struct aws_op **ops;     /* every op in flight, for cancel/free */
 	size_t nops;
 	struct certerox_call *call;
 	struct aws_op *sts_op;
@@ -62,14 +71,38 @@ enum kind {
 	K_GET_EXEC,
 	K_LOCATION,
 	K_POLICY,
-	K_OBJECTS
+	K_LISTING,   /* every key under <prefix>/<report>/ when one page holds them */
+	K_OBJECTS,   /* every key under a directory of the latest billing period */
+	K_DIRS,      /* the directories (Delimiter "/") under the report's prefix, a level deeper */
+	K_ASSUME,    /* sts AssumeRole into the member role (administrator's credentials) */
+	K_EXPORTS,   /* bcm ListExports in a member account */
+	K_REPORTS,   /* cur DescribeReportDefinitions in a member account */
+	K_KEY_ASSUME /* role access: sts AssumeRole with the data source's own key */
 };
+
+#define SESSION_NAME        "certerox-aws-setup-status"
+#define DEFAULT_MEMBER_ROLE "OrganizationAccountAccessRole"
 
 struct opctx {
 	struct status_run *r;
 	size_t i;
 	enum kind kind;
+	int depth; /* K_DIRS: levels below <prefix>/<report>/ */
 };
+
+/* The walk to the latest billing period's directories of a data source (K_DIRS). */
+struct walk {
+	struct strv periods; /* directories named for a billing period */
+	int pending;         /* K_DIRS in flight */
+	bool failed;
+};
+
+/* Directory levels below <prefix>/<report>/ walked to reach a billing period's directory
+ * (legacy Parquet: <report>/year=YYYY/month=M/). */
+#define WALK_MAX_DEPTH 3
+/* Up to this many keys under <prefix>/<report>/ are read in one listing (one page); more, and
+ * the directories are walked instead. */
+#define LIST_WHOLE_MAX 1000
 
 static void ds_start_stage1(struct status_run *r, size_t i);
 static void maybe_finish(struct status_run *r);
@@ -97,7 +130,8 @@ static void untrack(struct status_run *r, struct aws_op *op)
 
 static void op_done(struct aws_op *op, void *ud);
 
-static void start_op(struct status_run *r, size_t i, enum kind kind, struct aws_op *op)
+static void start_op_on(struct status_run *r, size_t i, enum kind kind, struct aws_client *cl,
+                        struct aws_op *op)
 {
 	struct opctx *c = xcalloc(1, sizeof(*c));
 	c->r = r;
@@ -106,7 +140,19 @@ static void start_op(struct status_run *r, size_t i, enum kind kind, struct aws_
 	r->pending++;
 	r->ds[i].pending++;
 	track(r, op);
-	aws_op_start(r->o.session->aws, op, op_done, c);
+	aws_op_start(cl, op, op_done, c);
+}
+
+/* The client that reaches data source i's account: the member role's, else the
+ * administrator's. */
+static struct aws_client *client_of(struct status_run *r, size_t i)
+{
+	return r->members && r->members[i].c ? r->members[i].c : r->o.session->aws;
+}
+
+static void start_op(struct status_run *r, size_t i, enum kind kind, struct aws_op *op)
+{
+	start_op_on(r, i, kind, client_of(r, i), op);
 }
 
 static void note_error(struct status_ds *d, const char *what, const struct cx_err *e)
@@ -175,6 +221,29 @@ static void export_found(struct status_run *r, size_t i, const char *arn)
 	start_op(r, i, K_LIST_EXEC, bcm_list_executions_op(arn));
 }
 
+static void reports_listed(struct status_ds *d, const struct cur_report_list *l)
+{
+	d->export_exists = STATUS_NO;
+	for (size_t k = 0; k < l->n; k++) {
+		if (!str_eq(l->items[k].name, d->report))
+			continue;
+		d->export_exists = STATUS_YES;
+		const cJSON *rs = json_obj(l->items[k].json, "ReportStatus");
+		set(&d->report_last_delivery, json_str(rs, "lastDelivery"));
+		set(&d->report_last_status, json_str(rs, "lastStatus"));
+	}
+}
+
+static void exports_listed(struct status_run *r, size_t i, const struct bcm_export_list *l)
+{
+	r->ds[i].export_exists = STATUS_NO;
+	for (size_t k = 0; k < l->n; k++)
+		if (str_eq(l->items[k].name, r->ds[i].report)) {
+			export_found(r, i, l->items[k].arn);
+			break;
+		}
+}
+
 static void shared_done(struct aws_op *op, void *ud)
 {
 	struct status_run *r = ud;
@@ -192,25 +261,9 @@ static void shared_done(struct aws_op *op, void *ud)
 				    d, legacy ? "cur DescribeReportDefinitions" : "bcm ListExports",
 				    aws_op_error(op));
 		} else if (legacy) {
-			const struct cur_report_list *l =
-			    cur_describe_report_definitions_result(op);
-			d->export_exists = STATUS_NO;
-			for (size_t k = 0; k < l->n; k++) {
-				if (!str_eq(l->items[k].name, d->report))
-					continue;
-				d->export_exists = STATUS_YES;
-				const cJSON *rs = json_obj(l->items[k].json, "ReportStatus");
-				set(&d->report_last_delivery, json_str(rs, "lastDelivery"));
-				set(&d->report_last_status, json_str(rs, "lastStatus"));
-			}
+			reports_listed(d, cur_describe_report_definitions_result(op));
 		} else {
-			const struct bcm_export_list *l = bcm_list_exports_result(op);
-			d->export_exists = STATUS_NO;
-			for (size_t k = 0; k < l->n; k++)
-				if (str_eq(l->items[k].name, d->report)) {
-					export_found(r, i, l->items[k].arn);
-					break;
-				}
+			exports_listed(r, i, bcm_list_exports_result(op));
 		}
 	}
 	size_t nw = sh->nwait;
@@ -277,24 +330,14 @@ static char *period_of(const char *key)
 	return NULL;
 }
 
+/* The keys of one of the latest period's directories: its data files and manifest. */
 static void objects_done(struct status_ds *d, const struct s3_listing *l)
 {
 	d->listed = STATUS_YES;
-	d->files = 0;
-	char *latest = NULL;
-	for (size_t k = 0; k < l->nobjects; k++) {
-		char *p = period_of(l->objects[k].key);
-		if (p && data_file(l->objects[k].key) && (!latest || strcmp(p, latest) > 0)) {
-			free(latest);
-			latest = p;
-			p = NULL;
-		}
-		free(p);
-	}
-	for (size_t k = 0; latest && k < l->nobjects; k++) {
+	for (size_t k = 0; d->latest_period && k < l->nobjects; k++) {
 		const struct s3_object_info *o = &l->objects[k];
 		char *p = period_of(o->key);
-		bool in = p && str_eq(p, latest);
+		bool in = p && str_eq(p, d->latest_period);
 		free(p);
 		if (!in)
 			continue;
@@ -307,8 +350,100 @@ static void objects_done(struct status_ds *d, const struct s3_listing *l)
 			set(&d->manifest, o->key);
 		}
 	}
+}
+
+static void start_dirs(struct status_run *r, size_t i, const char *prefix, int depth);
+
+/* The walk of the directories is over: only the latest period's are listed in full (a bucket
+ * that holds years of reports has far more keys than one listing page, and ListObjectsV2
+ * returns them oldest period first). */
+static void walk_over(struct status_run *r, size_t i)
+{
+	struct status_ds *d = &r->ds[i];
+	struct walk *w = &r->walks[i];
+	if (w->failed)
+		return;
+	char *latest = NULL;
+	for (size_t k = 0; k < w->periods.n; k++) {
+		char *p = period_of(w->periods.v[k]);
+		if (p && (!latest || strcmp(p, latest) > 0)) {
+			free(latest);
+			latest = p;
+			p = NULL;
+		}
+		free(p);
+	}
+	d->files = 0;
 	free(d->latest_period);
 	d->latest_period = latest;
+	if (!latest) {
+		d->listed = STATUS_YES; /* no billing period delivered */
+		return;
+	}
+	for (size_t k = 0; k < w->periods.n; k++) {
+		char *p = period_of(w->periods.v[k]);
+		if (str_eq(p, latest))
+			start_op(r, i, K_OBJECTS,
+			         s3_list_objects_op(d->bucket, w->periods.v[k], NULL, 0));
+		free(p);
+	}
+}
+
+static void start_dirs(struct status_run *r, size_t i, const char *prefix, int depth)
+{
+	struct opctx *c = xcalloc(1, sizeof(*c));
+	struct aws_op *op = s3_list_objects_op(r->ds[i].bucket, prefix, "/", 0);
+	c->r = r;
+	c->i = i;
+	c->kind = K_DIRS;
+	c->depth = depth;
+	r->walks[i].pending++;
+	r->pending++;
+	r->ds[i].pending++;
+	track(r, op);
+	aws_op_start(client_of(r, i), op, op_done, c);
+}
+
+static char *listing_prefix(const struct status_ds *d);
+
+/* The first listing of <prefix>/<report>/: every key when they fit in one page (the latest
+ * period found among them), else the walk of the directories. */
+static void listing_done(struct status_run *r, size_t i, const struct s3_listing *l)
+{
+	struct status_ds *d = &r->ds[i];
+	if (l->nobjects > LIST_WHOLE_MAX) {
+		char *pfx = listing_prefix(d);
+		start_dirs(r, i, pfx, 0);
+		free(pfx);
+		return;
+	}
+	char *latest = NULL;
+	for (size_t k = 0; k < l->nobjects; k++) {
+		char *p = data_file(l->objects[k].key) ? period_of(l->objects[k].key) : NULL;
+		if (p && (!latest || strcmp(p, latest) > 0)) {
+			free(latest);
+			latest = p;
+			p = NULL;
+		}
+		free(p);
+	}
+	d->files = 0;
+	free(d->latest_period);
+	d->latest_period = latest;
+	objects_done(d, l);
+}
+
+static void dirs_done(struct status_run *r, size_t i, int depth, const struct s3_listing *l)
+{
+	struct walk *w = &r->walks[i];
+	for (size_t k = 0; k < l->nprefixes; k++) {
+		char *p = period_of(l->prefixes[k]);
+		if (p)
+			strv_add(&w->periods, "%s", l->prefixes[k]);
+		else if (depth + 1 < WALK_MAX_DEPTH)
+			start_dirs(r, i, l->prefixes[k], depth + 1);
+		free(p);
+	}
 }
 
 static char *listing_prefix(const struct status_ds *d)
@@ -332,6 +467,98 @@ static void key_age(struct status_run *r, struct status_ds *d)
 	long long t = status_parse_time(d->key_created_at);
 	if (t >= 0)
 		d->key_age_days = (long)((r->o.now - t) / 86400);
+}
+
+/* The reads of data source i in its account (client_of): the key; for a Root one its export
+ * and bucket. key_only: role access, whose key is the management account's. */
+static void stage0_reads(struct status_run *r, size_t i, bool key_only)
+{
+	struct status_ds *d = &r->ds[i];
+	if (d->access_key_id)
+		start_op(r, i, K_LAST_USED, iam_get_access_key_last_used_op(d->access_key_id));
+	if (key_only || d->linked)
+		return;
+	if (d->report) {
+		if (r->members && r->members[i].c)
+			start_op(r, i, d->legacy ? K_REPORTS : K_EXPORTS,
+			         d->legacy ? cur_describe_report_definitions_op()
+			                   : bcm_list_exports_op());
+		else
+			wait_shared(r, i, d->legacy);
+	}
+	if (d->bucket)
+		start_op(r, i, K_LOCATION, s3_get_bucket_location_op(d->bucket));
+}
+
+static const char *member_role(const struct status_run *r)
+{
+	return r->o.member_role && *r->o.member_role ? r->o.member_role : DEFAULT_MEMBER_ROLE;
+}
+
+static void unreachable(struct status_ds *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void unreachable(struct status_ds *d, const char *fmt, ...)
+{
+	char buf[1600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	d->reachable = false;
+	set(&d->unreachable_reason, buf);
+}
+
+/* sts AssumeRole into the member role answered (K_ASSUME): the account's checks go on with
+ * the role's credentials, as action organization reaches a member (run/org_member.c). */
+static void member_assumed(struct status_run *r, size_t i, struct aws_op *op)
+{
+	struct status_ds *d = &r->ds[i];
+	enum cx_status st = aws_op_status(op);
+	char buf[1400];
+	char *arn = org_role_arn(d->account_id, member_role(r));
+	if (st == CX_OK && assumed_from_role(&r->members[i], r->o.session->http, &r->o.session->cfg,
+	                                     op, "assumed member role")) {
+		d->reachable = true;
+		set(&d->via_role, arn);
+		stage0_reads(r, i, false);
+	} else if (st != CX_E_CANCELLED) {
+		unreachable(d,
+		            "account %s is a member of the Organization of account %s, but the "
+		            "administrator's credentials cannot assume %s: %s",
+		            d->account_id, r->admin, arn,
+		            st == CX_OK ? "the answer has no credentials"
+		                        : cx_err_format(aws_op_error(op), buf, sizeof(buf)));
+	}
+	free(arn);
+}
+
+/* Role access, vault open: sts AssumeRole with the data source's own key answered. */
+static void key_assumed(struct status_run *r, size_t i, struct aws_op *op)
+{
+	struct status_ds *d = &r->ds[i];
+	enum cx_status st = aws_op_status(op);
+	const struct cx_err *e = aws_op_error(op);
+	if (st == CX_OK) {
+		struct aws_creds tmp;
+		memset(&tmp, 0, sizeof(tmp));
+		if (sts_assume_role_take(op, &tmp))
+			aws_creds_free(&tmp);
+		d->permissions = STATUS_YES;
+	} else if (st == CX_E_DENIED || str_eq(e->code, "AccessDenied")) {
+		char buf[1800];
+		snprintf(
+		    buf, sizeof(buf),
+		    "access key %s%s%s may not perform sts:AssumeRole on %s (%s): the role must "
+		    "exist and trust the key's user, and the user needs the %s policy",
+		    d->access_key_id, d->key_user ? " of user " : "",
+		    d->key_user ? d->key_user : "", d->assume_role_arn,
+		    e->msg[0] ? e->msg : e->code, "CerteroXAssumeDiscover");
+		d->permissions = STATUS_NO;
+		set(&d->permission_error, buf);
+	} else if (st != CX_E_CANCELLED) {
+		note_error(d, "key check sts AssumeRole", e);
+	}
 }
 
 static void op_done(struct aws_op *op, void *ud)
@@ -411,11 +638,11 @@ static void op_done(struct aws_op *op, void *ud)
 			d->bucket_exists = STATUS_YES;
 			const char *reg = s3_get_bucket_location_result(op);
 			set(&d->bucket_region, reg && *reg ? reg : "us-east-1");
-			aws_client_set_bucket_region(r->o.session->aws, d->bucket,
-			                             d->bucket_region);
+			aws_client_set_bucket_region(client_of(r, i), d->bucket, d->bucket_region);
 			start_op(r, i, K_POLICY, s3_get_bucket_policy_op(d->bucket));
 			char *pfx = listing_prefix(d);
-			start_op(r, i, K_OBJECTS, s3_list_objects_op(d->bucket, pfx, NULL, 1000));
+			start_op(r, i, K_LISTING,
+			         s3_list_objects_op(d->bucket, pfx, NULL, LIST_WHOLE_MAX + 1));
 			free(pfx);
 		} else if (st == CX_E_NOT_FOUND || str_eq(e->code, "NoSuchBucket")) {
 			d->bucket_exists = STATUS_NO;
@@ -440,8 +667,38 @@ static void op_done(struct aws_op *op, void *ud)
 	} else if (c->kind == K_OBJECTS) {
 		if (st == CX_OK)
 			objects_done(d, s3_list_objects_result(op));
-		else
+		else if (st != CX_E_CANCELLED)
 			note_error(d, "s3 ListObjectsV2", e);
+	} else if (c->kind == K_LISTING) {
+		if (st == CX_OK)
+			listing_done(r, i, s3_list_objects_result(op));
+		else if (st != CX_E_CANCELLED)
+			note_error(d, "s3 ListObjectsV2", e);
+	} else if (c->kind == K_DIRS) {
+		struct walk *w = &r->walks[i];
+		w->pending--;
+		if (st == CX_OK) {
+			dirs_done(r, i, c->depth, s3_list_objects_result(op));
+		} else {
+			w->failed = true;
+			note_error(d, "s3 ListObjectsV2", e);
+		}
+		if (w->pending == 0)
+			walk_over(r, i);
+	} else if (c->kind == K_EXPORTS) {
+		if (st == CX_OK)
+			exports_listed(r, i, bcm_list_exports_result(op));
+		else
+			note_error(d, "bcm ListExports", e);
+	} else if (c->kind == K_REPORTS) {
+		if (st == CX_OK)
+			reports_listed(d, cur_describe_report_definitions_result(op));
+		else
+			note_error(d, "cur DescribeReportDefinitions", e);
+	} else if (c->kind == K_ASSUME) {
+		member_assumed(r, i, op);
+	} else if (c->kind == K_KEY_ASSUME) {
+		key_assumed(r, i, op);
 	}
 	free(c);
 	aws_op_free(op);
@@ -497,7 +754,14 @@ static void ds_start_stage1(struct status_run *r, size_t i)
 	if (d->in_vault != STATUS_YES)
 		return;
 	if (d->reachable && (d->key_exists != STATUS_YES || !str_eq(d->key_status, "Active")))
-		return; /* key_missing / key_inactive say it */
+		return;           /* key_missing / key_inactive say it */
+	if (d->assume_role_arn) { /* role access: the key must reach the role */
+		assumed_from_key(&r->keys[i], aws_client_ctx(r->o.session->aws), &r->o.session->cfg,
+		                 d->access_key_id, rec->secret_access_key, "data source key");
+		start_op_on(r, i, K_KEY_ASSUME, r->keys[i].c,
+		            sts_assume_role_op(d->assume_role_arn, SESSION_NAME));
+		return;
+	}
 	if (!d->linked && d->reachable && d->bucket_exists != STATUS_YES)
 		return; /* bucket_missing says it */
 	if (!d->linked && !d->bucket)
@@ -526,19 +790,111 @@ static void ds_start_stage1(struct status_run *r, size_t i)
 
 /* ---- stage 0 ---- */
 
+/* organizations ListAccounts answered: the data sources of other accounts that wait on it. */
+static void accounts_done(struct aws_op *op, void *ud)
+{
+	struct status_run *r = ud;
+	struct shared *sh = &r->accounts;
+	sh->finished = true;
+	untrack(r, op);
+	enum cx_status st = aws_op_status(op);
+	char buf[1400];
+	const char *why = st == CX_OK || st == CX_E_CANCELLED
+	                      ? NULL
+	                      : cx_err_format(aws_op_error(op), buf, sizeof(buf));
+	const struct org_account_list *l = st == CX_OK ? org_list_accounts_result(op) : NULL;
+	size_t nw = sh->nwait;
+	size_t *ws = sh->waiters;
+	sh->waiters = NULL;
+	sh->nwait = 0;
+	for (size_t w = 0; w < nw; w++) {
+		size_t i = ws[w];
+		struct status_ds *d = &r->ds[i];
+		if (st == CX_E_CANCELLED)
+			continue;
+		if (!l && d->assume_role_arn) {
+			unreachable(d,
+			            "its key (role access to %s) is the Organization's management "
+			            "account's, and account %s does not manage an Organization "
+			            "(organizations ListAccounts: %s)",
+			            d->assume_role_arn, r->admin, why);
+			continue;
+		}
+		if (!l) {
+			unreachable(
+			    d,
+			    "account %s is not the administrator's (%s), and account %s does not "
+			    "manage an Organization whose members it could reach (organizations "
+			    "ListAccounts: %s)",
+			    d->account_id, r->admin, r->admin, why);
+			continue;
+		}
+		if (d->assume_role_arn) { /* the key is the management account's: checked here */
+			d->reachable = true;
+			stage0_reads(r, i, true);
+			continue;
+		}
+		const struct org_account *m = NULL;
+		for (size_t k = 0; k < l->n; k++)
+			if (str_eq(l->items[k].id, d->account_id))
+				m = &l->items[k];
+		if (!m) {
+			unreachable(
+			    d,
+			    "account %s is not the administrator's (%s) and not a member of the "
+			    "Organization that account %s manages",
+			    d->account_id, r->admin, r->admin);
+		} else if (m->status && !str_eq(m->status, "ACTIVE")) {
+			unreachable(d, "account %s is %s in the Organization of account %s",
+			            d->account_id, m->status, r->admin);
+		} else {
+			char *arn = org_role_arn(d->account_id, member_role(r));
+			start_op_on(r, i, K_ASSUME, r->o.session->aws,
+			            sts_assume_role_op(arn, SESSION_NAME));
+			free(arn);
+		}
+	}
+	r->pending--; /* the shared op itself */
+	for (size_t w = 0; w < nw; w++) {
+		r->ds[ws[w]].pending--;
+		ds_settle(r, ws[w]);
+	}
+	free(ws);
+	aws_op_free(op);
+	sh->op = NULL;
+	maybe_finish(r);
+}
+
+static void wait_accounts(struct status_run *r, size_t i)
+{
+	struct shared *sh = &r->accounts;
+	sh->waiters = xrealloc(sh->waiters, (sh->nwait + 1) * sizeof(*sh->waiters));
+	sh->waiters[sh->nwait++] = i;
+	r->ds[i].pending++;
+	if (!sh->started) {
+		sh->started = true;
+		sh->op = org_list_accounts_op();
+		r->pending++;
+		track(r, sh->op);
+		aws_op_start(r->o.session->aws, sh->op, accounts_done, r);
+	}
+}
+
 static void ds_start(struct status_run *r, size_t i)
 {
 	struct status_ds *d = &r->ds[i];
-	d->reachable = d->account_id && r->have_admin && str_eq(d->account_id, r->admin);
 	d->pending++; /* held while starting */
-	if (d->reachable) {
-		if (d->access_key_id)
-			start_op(r, i, K_LAST_USED,
-			         iam_get_access_key_last_used_op(d->access_key_id));
-		if (!d->linked && d->report)
-			wait_shared(r, i, d->legacy);
-		if (!d->linked && d->bucket)
-			start_op(r, i, K_LOCATION, s3_get_bucket_location_op(d->bucket));
+	bool own = d->account_id && r->have_admin && str_eq(d->account_id, r->admin);
+	if (!r->have_admin) {
+		unreachable(d, "the administrator's AWS credentials were refused (sts "
+		               "GetCallerIdentity)");
+	} else if (own && !d->assume_role_arn) {
+		d->reachable = true;
+		stage0_reads(r, i, false);
+	} else if (d->account_id) {
+		wait_accounts(r, i);
+	} else {
+		unreachable(d, "CerteroX names no account for it");
 	}
 	d->pending--;
 	ds_settle(r, i);
@@ -568,6 +924,9 @@ static void begin_checks(struct status_run *r)
 	}
 	r->ds = xcalloc(found ? found : 1, sizeof(*r->ds));
 	r->probes = xcalloc(found ? found : 1, sizeof(*r->probes));
+	r->members = xcalloc(found ? found : 1, sizeof(*r->members));
+	r->keys = xcalloc(found ? found : 1, sizeof(*r->keys));
+	r->walks = xcalloc(found ? found : 1, sizeof(*r->walks));
 	for (size_t k = 0; k < l->n; k++) {
 		const struct certerox_ds *c = &l->items[k];
 		if (!str_eq(c->type, "aws_cnr") || (r->only && !str_eq(r->only, c->id)))
@@ -587,6 +946,9 @@ static void begin_checks(struct status_run *r)
 			d->bucket = xstrdup(c->config.bucket_name);
 			d->prefix = xstrdup(c->config.bucket_prefix);
 			d->report = xstrdup(c->config.report_name);
+			if (c->config.assume_role_account_id && c->config.assume_role_name)
+				d->assume_role_arn = org_role_arn(c->config.assume_role_account_id,
+				                                  c->config.assume_role_name);
 		}
 	}
 	for (size_t i = 0; i < r->n; i++)
@@ -771,7 +1133,17 @@ void status_free(struct status_run *r)
 		if (r->probes && r->probes[i])
 			probe_free(r->probes[i]);
 		status_ds_free(&r->ds[i]);
+		if (r->members)
+			assumed_free(&r->members[i]);
+		if (r->keys)
+			assumed_free(&r->keys[i]);
+		if (r->walks)
+			strv_free(&r->walks[i].periods);
 	}
+	free(r->walks);
+	free(r->members);
+	free(r->keys);
+	free(r->accounts.waiters);
 	certerox_call_free(r->call);
 	free(r->probes);
 	free(r->ds);

@@ -13,8 +13,15 @@
  *             age); with a vault: whether it holds the key, and then the key check of
  *             run/probe.h with the data source's own key (each permission proved).
  *   CerteroX: last_import_at, last_import_attempt_at, last_import_attempt_error.
- * The administrator's credentials reach one account (sts GetCallerIdentity); data sources of
- * other accounts get account_unreachable (their key is still checked with the vault's copy).
+ * The administrator's credentials act in one account (sts GetCallerIdentity). A data source of
+ * another account is checked there when that account is a member of the Organization the
+ * administrator's account manages (organizations ListAccounts, once per run): through the
+ * member role (opts.member_role, as action organization assumes it: sts AssumeRole with the
+ * administrator's credentials). Else, or when AssumeRole is refused, account_unreachable says
+ * why (its key is still checked with the vault's copy).
+ * A data source of action organization's role access (config assume_role_account_id and
+ * assume_role_name) has the management account's key: the key is checked there, and with the
+ * vault the key itself must be able to sts AssumeRole into that role (else permission_missing).
  * Problems carry a stable code (status_codes below), one sentence, the fix and the wizard
  * action that repairs it. */
 #ifndef CX_RUN_STATUS_H
@@ -67,7 +74,11 @@ struct status_ds {
 	char *bucket, *prefix, *report;
 	long long last_import_at, last_import_attempt_at;
 	char *last_import_attempt_error;
-	bool reachable; /* its account was checked with the administrator's credentials */
+	bool reachable; /* its account was checked with the administrator's credentials (its
+	                 * key's account for role access) */
+	char *via_role; /* the member role assumed to reach it; NULL: own account */
+	char *unreachable_reason; /* !reachable: why (NULL while unknown) */
+	char *assume_role_arn;    /* role access: the role the data source's key assumes */
 	/* export */
 	enum status_tri export_exists;
 	char *export_arn, *export_status, *export_reason, *export_refreshed_at;
@@ -104,6 +115,7 @@ struct status_opts {
 	bool vault_pending; /* the vault comes later (status_set_vault): its key derivation runs
 	                     * while the AWS reads are out; the key checks wait for it */
 	const char *data_source;     /* NULL: every AWS data source; else only this id */
+	const char *member_role;     /* NULL: OrganizationAccountAccessRole */
 	time_t now;                  /* 0 = time(NULL) (ages, key_old) */
 	status_progress_fn progress; /* a data source's checks ended (index into status_ds) */
 	void *progress_ud;

@@ -56,7 +56,10 @@ void status_ds_free(struct status_ds *d)
 	                 &d->key_created_at,
 	                 &d->key_last_used_at,
 	                 &d->key_last_used_service,
-	                 &d->permission_error};
+	                 &d->permission_error,
+	                 &d->via_role,
+	                 &d->unreachable_reason,
+	                 &d->assume_role_arn};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;
@@ -258,9 +261,10 @@ void status_evaluate(struct status_ds *d, bool org_has_root, time_t now)
 		    "%s (e.g. --profile NAME).",
 		    or_q(d->id), or_q(d->account_id));
 		add(d, "account_unreachable", "command", f,
-		    "The administrator's credentials do not act in account %s: its export, bucket "
-		    "and key were not checked.",
-		    or_q(d->account_id));
+		    "The administrator's credentials do not reach account %s, so its export, "
+		    "bucket and key were not checked: %s.",
+		    or_q(d->account_id),
+		    d->unreachable_reason ? d->unreachable_reason : "no reason known");
 	}
 	(void)now;
 }
@@ -313,6 +317,8 @@ static cJSON *ds_json(const struct status_ds *d)
 	cJSON_AddStringToObject(o, "connection", d->linked ? "linked" : "root");
 	cJSON_AddStringToObject(o, "state", ds_state(d));
 	cJSON_AddBoolToObject(o, "account_reachable", d->reachable);
+	add_str(o, "reached_via_role", d->via_role);
+	add_str(o, "unreachable_reason", d->reachable ? NULL : d->unreachable_reason);
 	if (!d->linked) {
 		cJSON *e = cJSON_AddObjectToObject(o, "export");
 		cJSON_AddStringToObject(e, "type", d->legacy ? "legacy" : "cur2");
@@ -348,6 +354,7 @@ static cJSON *ds_json(const struct status_ds *d)
 	}
 	cJSON *k = cJSON_AddObjectToObject(o, "key");
 	add_str(k, "access_key_id", d->access_key_id);
+	add_str(k, "assume_role_arn", d->assume_role_arn);
 	add_tri(k, "exists", d->key_exists);
 	add_str(k, "user", d->key_user);
 	add_str(k, "status", d->key_status);

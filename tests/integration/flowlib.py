@@ -85,17 +85,18 @@ class Wizard:
 
 
 def writes(requests):
-    """Write operations in a request log slice (CerteroX: POST/PATCH/DELETE, but the
-    cloud_account_verify dry run, which stores nothing)."""
+    """Write operations in a request log slice (CerteroX: POST/PUT/PATCH/DELETE, but the
+    cloud_account_verify dry run, which stores nothing; AWS: every operation but the reads,
+    GetCallerIdentity and sts AssumeRole, which changes nothing)."""
     ro = ("Get", "List", "Describe", "Head")
     out = []
     for r in requests:
         op = r.get("operation") or ""
         if r.get("service") == "certerox":
-            if (op.split(" ")[0] in ("POST", "PATCH", "DELETE") and "/auth/" not in op
+            if (op.split(" ")[0] in ("POST", "PUT", "PATCH", "DELETE") and "/auth/" not in op
                     and not op.endswith("/cloud_account_verify")):
                 out.append(op)
-        elif not op.startswith(ro) and op not in ("GetCallerIdentity",):
+        elif not op.startswith(ro) and op not in ("GetCallerIdentity", "AssumeRole"):
             out.append(f"{r.get('service')} {op}")
     return out
 

@@ -711,7 +711,10 @@ class Billing:
             return {"Tags": rec.get("Tags", [])}
 
     # -- delivery --------------------------------------------------------------------
-    def deliver(self):
+    def deliver(self, fail=None):
+        """fail: an ExecutionStatusReason of AWS's side (BILL_OWNER_CHANGED, INTERNAL_FAILURE):
+        every export's delivery fails with it, whatever its bucket (legacy reports have no such
+        lastStatus and deliver as usual)."""
         now = dt.datetime.now(dt.timezone.utc)
         start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         end = (start + dt.timedelta(days=32)).replace(day=1)
@@ -725,6 +728,11 @@ class Billing:
                     ok = self.bucket_ok(acct, s3["S3Bucket"], s3["S3Region"], base,
                                         "bcm-data-exports.amazonaws.com", exp["ExportArn"])
                     st = rec["Status"]
+                    if fail:
+                        st["StatusCode"], st["StatusReason"] = "UNHEALTHY", fail
+                        failed.append(f"export {acct}/{exp['Name']}: {fail}")
+                        self._add_execution(rec, False, fail)
+                        continue
                     if not ok:
                         st["StatusCode"], st["StatusReason"] = "UNHEALTHY", "INSUFFICIENT_PERMISSION"
                         failed.append(f"export {acct}/{exp['Name']}: INSUFFICIENT_PERMISSION")

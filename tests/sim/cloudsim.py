@@ -6,7 +6,7 @@ Usage:
                      [--organizations N] [--certerox-version YYYY-MM] [--member-accounts N]
                      [--exports-page N]
   cloudsim stop DIR
-  cloudsim deliver DIR
+  cloudsim deliver DIR [--fail BILL_OWNER_CHANGED|INTERNAL_FAILURE]
   cloudsim import DIR
   cloudsim status DIR
 
@@ -244,13 +244,14 @@ def cmd_stop(a):
     print("cloudsim: stopped")
 
 
-def control(d, what):
+def control(d, what, body=None):
     info = read_json(os.path.join(d, "ready"))
     pid = read_pid(d)
     if not info or not pid or not pid_alive(pid):
         die(f"not running in {d}")
     tok = open(os.path.join(d, "control-token")).read().strip()
-    req = urllib.request.Request(info["aws_url"] + "/__cloudsim/" + what, data=b"{}", method="POST",
+    req = urllib.request.Request(info["aws_url"] + "/__cloudsim/" + what, data=json.dumps(body or {}).encode(),
+                                 method="POST",
                                  headers={"X-Cloudsim-Control": tok})
     ctx = ssl.create_default_context(cafile=info["ca_bundle"]) if info["aws_url"].startswith("https") else None
     with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
@@ -259,7 +260,7 @@ def control(d, what):
 
 def cmd_deliver(a):
     d = os.path.abspath(a.dir)
-    res = control(d, "deliver")
+    res = control(d, "deliver", {"fail": a.fail} if getattr(a, "fail", None) else None)
     for line in res.get("delivered", []):
         print("delivered:", line)
     for line in res.get("failed", []):
@@ -319,6 +320,8 @@ def main(argv=None):
                    help="Data Exports a ListExports without MaxResults answers per page (default 20)")
     for n in ("stop", "deliver", "import", "status"):
         sub.add_parser(n).add_argument("dir")
+    # an AWS-side failure of the exports' delivery (billing.py Billing.deliver)
+    sub.choices["deliver"].add_argument("--fail", choices=("BILL_OWNER_CHANGED", "INTERNAL_FAILURE"))
     a = ap.parse_args(argv)
     {"start": cmd_start, "stop": cmd_stop, "deliver": cmd_deliver, "import": cmd_import,
      "status": cmd_status}[a.cmd](a)

@@ -534,7 +534,11 @@ class Sim:
             return Resp(403, [("Content-Type", "text/plain")], b"forbidden\n")
         what = req.path[len("/__cloudsim/"):]
         if what == "deliver":
-            res = self.billing.deliver()
+            try:
+                fail = json.loads(req.body or b"{}").get("fail")
+            except ValueError:
+                fail = None
+            res = self.billing.deliver(fail)
             return Resp(200, [("Content-Type", "application/json")], json.dumps(res))
         if what == "import":
             import cximport

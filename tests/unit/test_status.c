@@ -213,6 +213,10 @@ START_TEST(evaluate_each_code)
 	d.reachable = false;
 	ck_assert_str_eq(only(&d), "account_unreachable");
 	ck_assert(strstr(d.problems[0].fix, "--status --data-source ds-1"));
+	ck_assert_str_eq(d.problems[0].action, "command");
+	d.unreachable_reason = xstrdup("account 234567890123 is not a member");
+	ck_assert_str_eq(only(&d), "account_unreachable");
+	ck_assert(strstr(d.problems[0].message, "account 234567890123 is not a member"));
 	d.reachable = true;
 	d.linked = true;
 	status_evaluate(&d, false, 0);
