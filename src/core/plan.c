@@ -832,17 +832,11 @@ static void certerox_create(struct builder *b, const char *scheme, const char *b
 	cJSON *cfg = cJSON_AddObjectToObject(body, "config");
 	cJSON_AddBoolToObject(cfg, "linked", linked);
 	if (!linked) {
-		/* only the keys this CerteroX accepts (an older OptScale answers OE0212) */
-		if (!(b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT))
-			cJSON_AddBoolToObject(cfg, "use_edp_discount",
-			                      a->data_source.use_edp_discount);
-		else if (a->data_source.use_edp_discount)
+		if (planb_cx_version_keys(b, cfg, a->data_source.use_edp_discount, legacy ? 1 : 2))
 			strv_add(
 			    &b->p->warnings,
 			    "data_source.use_edp_discount: this CerteroX does not accept the key "
 			    "(OptScale before 2024-10); the data source is connected without it");
-		if (!(b->f->cx_unsupported & PLAN_CX_NO_CUR_VERSION))
-			cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
 		cJSON_AddStringToObject(cfg, "config_scheme", scheme);
 		if (!str_eq(scheme, "find_report")) {
 			cJSON_AddStringToObject(cfg, "bucket_name", bucket);
@@ -1199,6 +1193,16 @@ static enum cx_status build_linked(struct builder *b)
 	return CX_OK;
 }
 
+bool planb_cx_version_keys(const struct builder *b, cJSON *cfg, bool use_edp_discount,
+                           int cur_version)
+{
+	if (!(b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT))
+		cJSON_AddBoolToObject(cfg, "use_edp_discount", use_edp_discount);
+	if (!(b->f->cx_unsupported & PLAN_CX_NO_CUR_VERSION))
+		cJSON_AddNumberToObject(cfg, "cur_version", cur_version);
+	return use_edp_discount && (b->f->cx_unsupported & PLAN_CX_NO_USE_EDP_DISCOUNT);
+}
+
 static enum cx_status build_migrate(struct builder *b)
 {
 	const struct answers *a = b->a;
@@ -1217,6 +1221,14 @@ static enum cx_status build_migrate(struct builder *b)
 		    b->err, CX_E_INPUT,
 		    "migrate.data_source_id: data source \"%s\" is a linked connection; "
 		    "only a root connection has an export to migrate",
+		    a->migrate.data_source_id);
+	if (f->cx_unsupported & PLAN_CX_NO_CUR_VERSION)
+		return cx_err_set(
+		    b->err, CX_E_INPUT,
+		    "action: \"migrate\" needs a CerteroX that accepts config.cur_version, and "
+		    "this one refuses it (OE0212: an OptScale release before 2024-08, without "
+		    "CUR 2.0); data source \"%s\" stays on its legacy CUR report: upgrade "
+		    "CerteroX, then migrate",
 		    a->migrate.data_source_id);
 	if (ds->account_id && !str_eq(ds->account_id, f->account_id))
 		return cx_err_set(
@@ -1304,8 +1316,10 @@ static enum cx_status build_migrate(struct builder *b)
 	cJSON *body = cJSON_AddObjectToObject(req, "body");
 	cJSON *cfg = cJSON_AddObjectToObject(body, "config");
 	cJSON_AddBoolToObject(cfg, "linked", false);
-	cJSON_AddBoolToObject(cfg, "use_edp_discount", a->data_source.use_edp_discount);
-	cJSON_AddNumberToObject(cfg, "cur_version", 2);
+	if (planb_cx_version_keys(b, cfg, a->data_source.use_edp_discount, 2))
+		strv_add(&b->p->warnings,
+		         "data_source.use_edp_discount: this CerteroX does not accept the key "
+		         "(OptScale before 2024-10); the data source is updated without it");
 	cJSON_AddStringToObject(cfg, "config_scheme", "create_report");
 	cJSON_AddStringToObject(cfg, "bucket_name", bucket);
 	cJSON_AddStringToObject(cfg, "bucket_prefix", prefix);

@@ -45,6 +45,11 @@ void plan_migrate_grants(struct builder *b, const char *bucket);
 /* plan_rotate.c: an attached or inline policy of the data source's user grants action (on
  * "*"); the key check proves the Discover Resources actions only for a user that has them. */
 bool plan_life_grants(const struct plan_life *l, const char *action);
+/* Adds a Root config's use_edp_discount and cur_version to cfg, each only when this CerteroX
+ * accepts it (plan_facts.cx_unsupported: older OptScale releases answer OE0212 to a key they
+ * do not know). Returns whether use_edp_discount, asked for, was left out. */
+bool planb_cx_version_keys(const struct builder *b, cJSON *cfg, bool use_edp_discount,
+                           int cur_version);
 /* plan_disconnect.c */
 enum cx_status plan_build_disconnect(struct builder *b);
 

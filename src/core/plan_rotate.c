@@ -188,8 +188,9 @@ static struct plan_step *patch_whole(struct builder *b, const struct plan_data_s
 	cJSON_AddBoolToObject(cfg, "linked", ds->linked);
 	bool legacy = ds->cur_version != 2;
 	if (!ds->linked) {
-		cJSON_AddBoolToObject(cfg, "use_edp_discount", l->use_edp_discount);
-		cJSON_AddNumberToObject(cfg, "cur_version", legacy ? 1 : 2);
+		/* the whole config as the server stores it: a key this CerteroX does not know
+		 * (an older OptScale release) is not sent */
+		planb_cx_version_keys(b, cfg, l->use_edp_discount, legacy ? 1 : 2);
 		if (ds->config_scheme)
 			cJSON_AddStringToObject(cfg, "config_scheme", ds->config_scheme);
 		if (ds->bucket)

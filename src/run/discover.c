@@ -417,9 +417,10 @@ static void certerox_reads(struct discover *d)
 	} else {
 		dsc_enqueue(d, R_CX_ORGS, 0, "");
 	}
-	/* which config keys this CerteroX accepts, before any write (a Root connection sends
-	 * cur_version and use_edp_discount, which older OptScale releases refuse) */
-	if (a->connection != ANSWERS_LINKED && !dsc_migrate(d))
+	/* which config keys this CerteroX accepts, before any write (a Root connection's
+	 * create, and the PATCH of a migrate or rotate, send cur_version and use_edp_discount,
+	 * which older OptScale releases refuse) */
+	if (a->connection != ANSWERS_LINKED || dsc_migrate(d) || rotate(d))
 		dsc_enqueue(d, R_CX_PROBE, 0, "");
 }
 

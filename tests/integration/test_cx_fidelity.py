@@ -137,6 +137,54 @@ def b2_releases():
         sim.cleanup()
 
 
+def b2_lifecycle_releases():
+    """Rotate and migrate on older releases: the PATCH carries the data source's whole config, so
+    it must leave out the keys the release does not know (OptScale before 2024-08 has no
+    cur_version, before 2024-10 no use_edp_discount: OE0212), and a migrate to CUR 2.0 on a
+    release without cur_version is refused before any write."""
+    for ver, has_cur in (("2024-07", False), ("2024-09", True)):
+        sim = Sim("--certerox-version", ver).start()
+        try:
+            sim.client("s3").create_bucket(Bucket="b2l-bkt")
+            w = Wizard(sim, "b2l" + ver)
+            r = w.batch(cur2_answers("b2l-bkt", typ="legacy", name="certerox-cur"))
+            if not check(f"B2 {ver}: legacy CUR connected", r.returncode == 0, r.stderr[-800:]):
+                continue
+            ds_id = r.json["data_source_id"]
+            old = [k["AccessKeyId"] for k in
+                   sim.client("iam").list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]]
+            r = w.batch({"action": "rotate", "rotate": {"data_source_id": ds_id}})
+            ds = [d for d in data_sources(sim) or [] if d["id"] == ds_id]
+            keys = [k["AccessKeyId"] for k in
+                    sim.client("iam").list_access_keys(UserName="certerox-billing")["AccessKeyMetadata"]]
+            cfg = ds[0]["config"] if ds else {}
+            check(f"B2 {ver}: rotate exits 0; CerteroX holds the new key, the only one left (curl, boto3)",
+                  r.returncode == 0 and len(keys) == 1 and keys != old and cfg.get("access_key_id") == keys[0],
+                  f"rc={r.returncode} {r.stderr[-800:]} keys={keys} old={old} cfg={cfg}")
+            check(f"B2 {ver}: ... the PATCH sent no key the release refuses (curl: use_edp_discount absent, "
+                  f"cur_version {'1' if has_cur else 'absent'})",
+                  "use_edp_discount" not in cfg and cfg.get("cur_version") == (1 if has_cur else None), str(cfg))
+            n0 = len(sim.requests())
+            r = w.batch({"action": "migrate", "migrate": {"data_source_id": ds_id, "export_name": "certerox-cur2"}})
+            new = writes(sim.requests()[n0:])
+            ds = [d for d in data_sources(sim) or [] if d["id"] == ds_id]
+            cfg = ds[0]["config"] if ds else {}
+            if has_cur:
+                exps = [e["ExportName"] for e in sim.client("bcm-data-exports").list_exports()["Exports"]]
+                check(f"B2 {ver}: migrate exits 0: cur_version 2 and the export, use_edp_discount not sent "
+                      "(curl, boto3)",
+                      r.returncode == 0 and cfg.get("cur_version") == 2 and cfg.get("report_name") == "certerox-cur2"
+                      and "use_edp_discount" not in cfg and exps == ["certerox-cur2"],
+                      f"rc={r.returncode} {r.stderr[-800:]} cfg={cfg} exports={exps}")
+            else:
+                check(f"B2 {ver}: migrate refused before any write, naming config.cur_version and the release",
+                      r.returncode == 65 and "config.cur_version" in r.stderr and "2024-08" in r.stderr
+                      and new == [] and cfg.get("report_name") == "certerox-cur",
+                      f"rc={r.returncode} {r.stderr[-800:]} writes={new} cfg={cfg}")
+        finally:
+            sim.cleanup()
+
+
 def b3_prefix_verbatim():
     sim = Sim().start()
     try:
@@ -193,7 +241,8 @@ def b4_odd_export():
 
 if __name__ == "__main__":
     only = sys.argv[1:]
-    for fn in (b1_lost_create, b5_server_error, b2_releases, b3_prefix_verbatim, b4_odd_export):
+    for fn in (b1_lost_create, b5_server_error, b2_releases, b2_lifecycle_releases, b3_prefix_verbatim,
+               b4_odd_export):
         if not only or fn.__name__ in only:
             try:
                 fn()
