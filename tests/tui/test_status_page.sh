@@ -1,7 +1,7 @@
 #!/bin/sh
 # Page "Check connected data sources" (Welcome, 4th choice) by keystrokes: a Root CUR 2.0 data
-# source (delivered and imported: healthy) and a Linked member account (not reachable with the
-# management account's credentials) in one organization. The page is live while the checks run
+# source (delivered and imported: healthy) and a Linked member account (out of reach: its
+# OrganizationAccountAccessRole trusts another account) in one organization. The page is live while the checks run
 # (the sim answers 150 ms late), then shows the table with a symbol and a colour per state (ok
 # ✔ green, problem ✘ red, waiting ⧗ yellow, unreachable ? magenta; a legend), a monochrome
 # form with NO_COLOR and --ascii symbols ([ok] [!!] [~~] [??]). `u` unlocks the vault and each
@@ -44,31 +44,43 @@ env $ENVS AWS_ACCESS_KEY_ID="$MEMBER_ID" AWS_SECRET_ACCESS_KEY="$MEMBER_SECRET" 
 	XDG_DATA_HOME="$T_TMP/member" "$CX_BIN" --batch --answers "$T_TMP/linked.json" \
 	--passphrase-file "$T_TMP/pass" --vault-kdf interactive >"$T_TMP/linked.out" 2>"$T_TMP/linked.err"
 check "Linked onboarding exits 0" test $? -eq 0
+# The member account stays out of reach: its OrganizationAccountAccessRole (the role --status
+# assumes from the management account) is made to trust another account only (aws cli, with
+# the member's own administrator).
+cat >"$T_TMP/trust.json" <<'EOF2'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+ "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}]}
+EOF2
+# shellcheck disable=SC2086
+env $ENVS AWS_ACCESS_KEY_ID="$MEMBER_ID" AWS_SECRET_ACCESS_KEY="$MEMBER_SECRET" \
+	aws iam update-assume-role-policy --role-name OrganizationAccountAccessRole \
+	--policy-document "file://$T_TMP/trust.json" >"$T_TMP/aws.out" 2>&1
+check "the member's OrganizationAccountAccessRole no longer trusts the management account (aws cli)" \
+	test $? -eq 0
 check "cloudsim deliver" sh "$top_srcdir/tests/sim/cloudsim" deliver "$TUI_SIM"
 check "cloudsim import" sh "$top_srcdir/tests/sim/cloudsim" import "$TUI_SIM"
 
 # The request log: log_mark prints its line count; log_writes MARK lists the writes logged
-# after line MARK in $T_TMP/writes (AWS: an operation that is not Get*, List*, Describe*,
-# Head*; CerteroX: POST, PUT, PATCH or DELETE but for /auth/ tokens: flowlib.writes' rule with
-# PUT too) and the operations read in $T_TMP/reads; it fails when a write is there.
+# after line MARK in $T_TMP/writes (tests/integration/flowlib.py writes(): the rule every
+# read-only check of the suite uses) and the other operations in $T_TMP/reads; it fails when
+# a write is there.
 LOG="$TUI_SIM/requests.jsonl"
 log_mark() { wc -l <"$LOG" | tr -d ' '; }
 log_writes() {
 	"$CLOUDSIM_PYTHON" - "$LOG" "$1" "$T_TMP/writes" "$T_TMP/reads" <<'EOF3'
-import json, sys
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests", "integration"))
+from flowlib import writes as write_ops
 log, mark, wfile, rfile = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-writes, reads = [], []
 with open(log) as f:
-    for n, line in enumerate(f):
-        if n < mark or not line.endswith("\n"):
-            continue
-        r = json.loads(line)
-        op, svc = r.get("operation") or "", r.get("service")
-        if svc == "certerox":
-            w = op.split(" ")[0] in ("POST", "PUT", "PATCH", "DELETE") and "/auth/" not in op
-        else:
-            w = not op.startswith(("Get", "List", "Describe", "Head"))
-        (writes if w else reads).append(f"{svc} {op}")
+    reqs = [json.loads(line) for n, line in enumerate(f) if n >= mark and line.endswith("\n")]
+writes = []
+reads = []
+for r in reqs:
+    w = write_ops([r])
+    writes += w
+    if not w:
+        reads.append(f"{r.get('service')} {r.get('operation') or ''}")
 open(wfile, "w").write("".join(x + "\n" for x in writes))
 open(rfile, "w").write("".join(x + "\n" for x in reads))
 sys.exit(1 if writes else 0)
