@@ -11,6 +11,7 @@
 #include "aws/orgops.h"
 #include "core/owner.h"
 #include "core/policy.h"
+#include "run/assumed.h"
 #include "run/orgint.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -37,9 +38,7 @@ struct job {
 	struct run *r;
 	struct acct *a;
 	enum jstate state;
-	struct aws_config cfg; /* the member role's credentials */
-	bool have_cfg;
-	struct aws_client *mc;
+	struct assumed role; /* the member role's client (run/assumed.h) */
 	bool fresh; /* a key or role made by this run: CerteroX may see it before it propagates */
 	char *akid, *secret;
 	cJSON *doc; /* the Discover policy */
@@ -161,7 +160,7 @@ static void after_policy(struct job *j)
 		cx_start(j);
 		return;
 	}
-	start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
+	start(j, J_KEYS, j->role.c, iam_list_access_keys_op(r->a->user));
 }
 
 static void policy_done(struct orgi_mpol *m, enum cx_status st, void *ud)
@@ -181,7 +180,7 @@ static void get_policy(struct job *j)
 {
 	bool role = j->r->access == ORG_ACCESS_ROLE;
 	j->state = J_POLICY;
-	orgi_mpol_start(&j->mpol, j->r, j->a, j->mc, role,
+	orgi_mpol_start(&j->mpol, j->r, j->a, j->role.c, role,
 	                role ? j->r->a->role_name : j->r->a->user, j->entity_made, j->doc,
 	                policy_done, j);
 }
@@ -213,7 +212,7 @@ static void make_key(struct job *j)
 {
 	struct aws_op *kop = iam_create_access_key_op(j->r->a->user);
 	aws_op_set_transport_retry(kop, false);
-	start(j, J_KEY_MADE, j->mc, kop);
+	start(j, J_KEY_MADE, j->role.c, kop);
 }
 
 static void job_next(struct job *j, struct aws_op *op)
@@ -236,22 +235,20 @@ static void job_next(struct job *j, struct aws_op *op)
 			job_finish(j, orgi_fail(a, &err, "cannot reach the account", fix));
 			return;
 		}
-		const struct aws_config *base = &r->env->s->cfg;
-		memset(&j->cfg, 0, sizeof(j->cfg));
-		sts_assume_role_take(op, &j->cfg.creds);
+		bool got = assumed_from_role(&j->role, r->env->s->http, &r->env->s->cfg, op,
+		                             "assumed member role");
 		aws_op_free(op);
-		j->have_cfg = true;
-		j->cfg.profile = xstrdup("assumed member role");
-		j->cfg.region = xstrdup(base->region);
-		j->cfg.ca_bundle = base->ca_bundle ? xstrdup(base->ca_bundle) : NULL;
-		j->cfg.endpoint_url = base->endpoint_url ? xstrdup(base->endpoint_url) : NULL;
-		j->cfg.endpoint_url_is_option = base->endpoint_url_is_option;
-		j->cfg.ignore_configured_endpoints = base->ignore_configured_endpoints;
-		j->mc = aws_client_new(r->env->s->http, &j->cfg);
+		if (!got) { /* an answer without credentials */
+			cx_err_set(&err, CX_E_PARSE, "sts AssumeRole answered without credentials");
+			job_finish(j, orgi_fail(a, &err, "cannot reach the account", NULL));
+			return;
+		}
 		if (role)
-			start(j, J_ENTITY, j->mc, iam_get_role_op(r->a->role_name, ORG_TAG_KEY));
+			start(j, J_ENTITY, j->role.c,
+			      iam_get_role_op(r->a->role_name, ORG_TAG_KEY));
 		else
-			start(j, J_ENTITY, j->mc, iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY));
+			start(j, J_ENTITY, j->role.c,
+			      iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY));
 		return;
 	}
 	case J_ENTITY: {
@@ -268,11 +265,11 @@ static void job_next(struct job *j, struct aws_op *op)
 			char *t = role ? trust_text(r) : NULL;
 			j->entity_made = true; /* nothing is attached to it, no inline policy */
 			if (role)
-				start(j, J_ENTITY_W, j->mc,
+				start(j, J_ENTITY_W, j->role.c,
 				      iam_create_role_op(r->a->role_name, t, ORG_TAG_KEY,
 				                         "organization"));
 			else
-				start(j, J_ENTITY_W, j->mc,
+				start(j, J_ENTITY_W, j->role.c,
 				      iam_create_user_tagged_op(r->a->user, ORG_TAG_KEY,
 				                                "organization"));
 			free(t);
@@ -304,7 +301,8 @@ static void job_next(struct job *j, struct aws_op *op)
 			return;
 		}
 		if (role && !trusts) {
-			start(j, J_ENTITY_W, j->mc, iam_update_trust_op(r->a->role_name, merged));
+			start(j, J_ENTITY_W, j->role.c,
+			      iam_update_trust_op(r->a->role_name, merged));
 			free(merged);
 			return;
 		}
@@ -340,7 +338,7 @@ static void job_next(struct job *j, struct aws_op *op)
 			j->until = orgi_now_ms() + (j->fresh ? r->env->key_wait_ms : 0);
 			cx_start(j);
 		} else if (j->keys.n) { /* which of them the wizard made: its user's tags */
-			start(j, J_TAGS, j->mc, iam_list_user_tags_op(r->a->user));
+			start(j, J_TAGS, j->role.c, iam_list_user_tags_op(r->a->user));
 		} else {
 			make_key(j);
 		}
@@ -382,7 +380,8 @@ static void job_next(struct job *j, struct aws_op *op)
 			    "deleted the access key %s of %s: made by certerox-aws-setup, not in "
 			    "the vault, used by no data source (--yes)",
 			    del, r->a->user);
-			start(j, J_KEY_DELETED, j->mc, iam_delete_access_key_op(r->a->user, del));
+			start(j, J_KEY_DELETED, j->role.c,
+			      iam_delete_access_key_op(r->a->user, del));
 		} else if (j->keys.n >= 2) {
 			job_finish(j,
 			           orgi_refuse(a,
@@ -410,7 +409,7 @@ static void job_next(struct job *j, struct aws_op *op)
 			job_finish(j, orgi_fail(a, &err, "IAM DeleteAccessKey", NULL));
 			return;
 		}
-		start(j, J_KEYS, j->mc, iam_list_access_keys_op(r->a->user));
+		start(j, J_KEYS, j->role.c, iam_list_access_keys_op(r->a->user));
 		return;
 	case J_KEY_MADE: {
 		if (st != CX_OK) {
@@ -430,7 +429,7 @@ static void job_next(struct job *j, struct aws_op *op)
 			return;
 		}
 		/* the secret saved, the key is described on its user as the wizard's */
-		start(j, J_KEY_TAGGED, j->mc,
+		start(j, J_KEY_TAGGED, j->role.c,
 		      iam_tag_user_op(r->a->user, j->akid, OWNER_KEY_DESCRIPTION));
 		return;
 	}
@@ -473,9 +472,7 @@ static void job_finish(struct job *j, enum cx_status st)
 	if (a->warn[0])
 		orgi_line(r, "        warning: %s", a->warn);
 	orgi_mpol_free(&j->mpol);
-	aws_client_free(j->mc);
-	if (j->have_cfg)
-		aws_config_free(&j->cfg);
+	assumed_free(&j->role);
 	free(j->akid);
 	secmem_free(j->secret);
 	cJSON_Delete(j->doc);

@@ -9,6 +9,7 @@
 
 #include "aws/orgops.h"
 #include "core/policy.h"
+#include "run/assumed.h"
 #include "run/orgint.h"
 #include "util/mem.h"
 
@@ -18,9 +19,7 @@ struct upg {
 	struct run *r;
 	struct acct *a;
 	int state;
-	struct aws_config cfg;
-	bool have_cfg;
-	struct aws_client *mc;
+	struct assumed role; /* the member role's client (run/assumed.h) */
 	cJSON *doc;
 	struct orgi_mpol mpol;
 };
@@ -48,9 +47,7 @@ static void done(struct upg *u, bool ok)
 	if (a->warn[0])
 		orgi_line(r, "%s %s: already connected; %s", a->id, a->name, a->warn);
 	orgi_mpol_free(&u->mpol);
-	aws_client_free(u->mc);
-	if (u->have_cfg)
-		aws_config_free(&u->cfg);
+	assumed_free(&u->role);
 	cJSON_Delete(u->doc);
 	free(u);
 	r->active--;
@@ -105,20 +102,16 @@ static void on_op(struct aws_op *op, void *ud)
 			warn_fail(u, "sts AssumeRole", &err);
 			return;
 		}
-		const struct aws_config *base = &r->env->s->cfg;
-		memset(&u->cfg, 0, sizeof(u->cfg));
-		sts_assume_role_take(op, &u->cfg.creds);
+		bool got = assumed_from_role(&u->role, r->env->s->http, &r->env->s->cfg, op,
+		                             "assumed member role");
 		aws_op_free(op);
-		u->have_cfg = true;
-		u->cfg.profile = xstrdup("assumed member role");
-		u->cfg.region = xstrdup(base->region);
-		u->cfg.ca_bundle = base->ca_bundle ? xstrdup(base->ca_bundle) : NULL;
-		u->cfg.endpoint_url = base->endpoint_url ? xstrdup(base->endpoint_url) : NULL;
-		u->cfg.endpoint_url_is_option = base->endpoint_url_is_option;
-		u->cfg.ignore_configured_endpoints = base->ignore_configured_endpoints;
-		u->mc = aws_client_new(r->env->s->http, &u->cfg);
+		if (!got) { /* an answer without credentials */
+			cx_err_set(&err, CX_E_PARSE, "sts AssumeRole answered without credentials");
+			warn_fail(u, "sts AssumeRole", &err);
+			return;
+		}
 		u->state = U_ROLE;
-		aws_op_start(u->mc, iam_get_role_op(r->a->role_name, ORG_TAG_KEY), on_op, u);
+		aws_op_start(u->role.c, iam_get_role_op(r->a->role_name, ORG_TAG_KEY), on_op, u);
 		return;
 	}
 	case U_ROLE:
@@ -128,8 +121,8 @@ static void on_op(struct aws_op *op, void *ud)
 		aws_op_free(op);
 		if (role && st == CX_E_NOT_FOUND) { /* access user: the member's user */
 			u->state = U_USER;
-			aws_op_start(u->mc, iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY), on_op,
-			             u);
+			aws_op_start(u->role.c, iam_get_user_tagged_op(r->a->user, ORG_TAG_KEY),
+			             on_op, u);
 			return;
 		}
 		if (st == CX_E_NOT_FOUND) { /* neither: connected some other way */
@@ -152,8 +145,8 @@ static void on_op(struct aws_op *op, void *ud)
 			return;
 		}
 		u->state = U_POLICY;
-		orgi_mpol_start(&u->mpol, r, u->a, u->mc, role, role ? r->a->role_name : r->a->user,
-		                false, u->doc, policy_done, u);
+		orgi_mpol_start(&u->mpol, r, u->a, u->role.c, role,
+		                role ? r->a->role_name : r->a->user, false, u->doc, policy_done, u);
 		return;
 	}
 	default:
