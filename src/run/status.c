@@ -357,6 +357,18 @@ static void start_dirs(struct status_run *r, size_t i, const char *prefix, int d
 /* The walk of the directories is over: only the latest period's are listed in full (a bucket
  * that holds years of reports has far more keys than one listing page, and ListObjectsV2
  * returns them oldest period first). */
+/* The later of two billing periods as period_of gives them ("YYYY-MM": they sort by time);
+ * takes both, frees the other (either may be NULL). */
+static char *later_period(char *latest, char *p)
+{
+	if (p && (!latest || strcmp(p, latest) > 0)) {
+		free(latest);
+		return p;
+	}
+	free(p);
+	return latest;
+}
+
 static void walk_over(struct status_run *r, size_t i)
 {
 	struct status_ds *d = &r->ds[i];
@@ -364,15 +376,8 @@ static void walk_over(struct status_run *r, size_t i)
 	if (w->failed)
 		return;
 	char *latest = NULL;
-	for (size_t k = 0; k < w->periods.n; k++) {
-		char *p = period_of(w->periods.v[k]);
-		if (p && (!latest || strcmp(p, latest) > 0)) {
-			free(latest);
-			latest = p;
-			p = NULL;
-		}
-		free(p);
-	}
+	for (size_t k = 0; k < w->periods.n; k++)
+		latest = later_period(latest, period_of(w->periods.v[k]));
 	d->files = 0;
 	free(d->latest_period);
 	d->latest_period = latest;
@@ -418,15 +423,9 @@ static void listing_done(struct status_run *r, size_t i, const struct s3_listing
 		return;
 	}
 	char *latest = NULL;
-	for (size_t k = 0; k < l->nobjects; k++) {
-		char *p = data_file(l->objects[k].key) ? period_of(l->objects[k].key) : NULL;
-		if (p && (!latest || strcmp(p, latest) > 0)) {
-			free(latest);
-			latest = p;
-			p = NULL;
-		}
-		free(p);
-	}
+	for (size_t k = 0; k < l->nobjects; k++)
+		latest = later_period(
+		    latest, data_file(l->objects[k].key) ? period_of(l->objects[k].key) : NULL);
 	d->files = 0;
 	free(d->latest_period);
 	d->latest_period = latest;
