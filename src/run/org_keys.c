@@ -115,7 +115,7 @@ enum cx_status orgi_mgmt_key(struct run *r, struct aws_client *c, const char *ac
 	bool have = orgi_vault_key(r, acct_id, user, &keys, &r->akid, &r->secret);
 	/* which keys the wizard made: the user's tags (also whether the vault's key is described,
 	 * which a run stopped between the save and TagUser left undone) */
-	if (keys.n && (st = iam_list_user_tags(c, user, &tags, err)) != CX_OK) {
+	if (keys.n && iam_list_user_tags(c, user, &tags, err) != CX_OK) {
 		iam_access_key_list_free(&keys);
 		return orgi_fail(a, err, "IAM ListUserTags", NULL);
 	}
