@@ -238,6 +238,14 @@ tui_resize() {
 	tui_tmux resize-window -t cx -x "$1" -y "$2"
 }
 
+# tui_confirm_quit: after F10, answers y when the wizard asks whether to quit (past the first
+# page, or with work under way), else lets it exit; the caller then checks "[exit".
+tui_exit_or_quit_asked() { tui_capture | grep -qF -e "[exit" -e "Quit?"; }
+tui_confirm_quit() {
+	tui_until 10 tui_exit_or_quit_asked || return 0
+	if tui_screen_lacks "[exit"; then tui_keys y; fi
+}
+
 # tui_page N TOTAL TITLE GOLDEN: page N of TOTAL is shown and matches its golden at 80x24; at
 # 120x40 it is redrawn wider with its title, back at 80x24 it matches again; at 60x20 the
 # too-small screen is shown, and back at 80x24 the page is back as it was.

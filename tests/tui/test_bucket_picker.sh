@@ -47,7 +47,7 @@ tui_keys Escape
 check "no bucket: Esc closes the picker" tui_wait_gone "has no buckets" 5
 check "no bucket: still on page 4" tui_wait "Page 4 of 12: Data export" 1
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "no bucket: exits" tui_wait "[exit" 10
 
 # Three buckets, by boto3: us-east-1, eu-west-1, and ca-west-1 (not in the legacy CUR API's
@@ -88,11 +88,15 @@ check "cur2: the picker is closed" tui_wait_gone "3 buckets in account" 5
 check "golden: the page with the picked bucket" tui_golden picker-cur2-picked
 tui_keys Enter
 check "cur2: the picked bucket exists: page 5" tui_wait "Page 5 of 12: Bucket policy" 20
-for p in 6 7 8; do
-	tui_wait "Current → merged (diff)" 10 >/dev/null 2>&1 || true
-	tui_keys Enter
-	check "cur2: page $p" tui_wait "Page $p of 12" 20
-done
+# each page once its content is drawn (the diff, the IAM policies, the user's steps), then on
+check "cur2: page 5 shows the diff" tui_wait "Current → merged (diff)" 10
+tui_keys Enter
+check "cur2: page 6" tui_wait "Page 6 of 12: IAM policies" 20
+tui_keys Enter
+check "cur2: page 7" tui_wait "Page 7 of 12" 20
+check "cur2: page 7 says what will be created" tui_wait "create  iam CreateAccessKey certerox-billing" 10
+tui_keys Enter
+check "cur2: page 8" tui_wait "Page 8 of 12" 20
 tui_keys Enter
 check "cur2: review" tui_wait "Page 9 of 12: Review the plan" 20
 check "cur2: the review names the picked bucket and its region" \
@@ -140,7 +144,7 @@ check "legacy: only that one is marked" test "$(grep -c 'cannot deliver here' "$
 check "golden: the legacy picker" tui_golden picker-legacy
 tui_keys Escape
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "legacy: exits" tui_wait "[exit" 10
 
 # 4. ListBuckets refused (s3:ListAllMyBuckets denied): the account is still read, the page works,
@@ -164,6 +168,6 @@ tui_type "cx-pick-alpha"
 tui_keys Enter
 check "denied: a typed existing bucket still goes on" tui_wait "Page 5 of 12: Bucket policy" 20
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "denied: exits" tui_wait "[exit" 10
 finish

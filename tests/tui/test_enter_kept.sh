@@ -27,7 +27,7 @@ check "still on page 1 while reading" tui_wait "Page 1 of 12: Welcome" 1
 check "page 2 once the account is read, with no other key" \
 	tui_wait "Page 2 of 12: Connection type" 20
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 
 # Enter, then Down: the kept Enter is dropped (the choice under the cursor changed)
@@ -43,7 +43,7 @@ check "the read ends" tui_wait_gone "Reading the account" 20
 sleep 1
 check "a key after Enter dropped it: still on page 1" tui_wait "Page 1 of 12: Welcome" 1
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits (second run)" tui_wait "[exit" 10
 
 # Another page: the rotate flow's data source page reads the account again for the rotate (the
@@ -86,7 +86,7 @@ check "rotate: the review once the data sources are read, with no other key" \
 check "rotate: the review is the chosen data source's plan" \
 	tui_wait "create  iam CreateAccessKey certerox-billing" 20
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits (rotate)" tui_wait "[exit" 10
 
 # The Check page: Enter on a data source still being checked (its bcm-data-exports
@@ -113,6 +113,6 @@ check "check: its details open once it is checked, with no other key" \
 check "check: the checks had ended" tui_wait_gone "Checking 1 AWS data source" 1
 tui_keys Escape
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits (check)" tui_wait "[exit" 10
 finish

@@ -66,6 +66,6 @@ check "the export's delivered files are shown while the account is still read" \
 	tui_until 6 both "Reading the account" "certerox-cur2  accepted by CerteroX; files delivered"
 check "the read then ends: page 5" tui_wait "Page 5 of 12: Bucket policy" 30
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 finish

@@ -34,7 +34,7 @@ check "no vault: the message" tui_wait "nothing saved yet"
 tui_keys Enter
 check "back on page 1" tui_wait_gone "nothing saved yet"
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 
 # The onboarding, by --batch (passphrase from a file, never on the command line's screen).
@@ -132,7 +132,7 @@ EOF2
 check "the sim (boto3) knows the export's prefix" test -n "$PFX"
 check "... and the page shows that prefix" grep -qF "bucket cx-tui-saved, prefix $PFX" "$T_TMP/exports"
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 check "passphrase never on screen" sh -c "! grep -qF -- '$PASS' '$TUI_ALL'"
 check "secret never on screen" sh -c "! grep -qF -- '$SECRET' '$TUI_ALL'"

@@ -208,7 +208,7 @@ check "golden: the Fix dialog (Connect)" tui_golden status-06-fix-connect
 tui_keys Enter
 check "Connect starts" tui_wait "Connection type" 20
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 
 # monochrome and ASCII
@@ -228,7 +228,7 @@ check "monochrome: unreachable dim" \
 	test "$(tui_color_at "$T_TMP/mono" "Member " "[??]")" = "fg=default dim"
 check "golden: monochrome ASCII table" tui_golden status-05-ascii
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 
 # AWS delivers with the policy still removed: the export turns UNHEALTHY, its cell red.
@@ -362,7 +362,7 @@ check "rotate: the data source page" tui_wait "Page 3 of 7: Data source" 10
 check "... the Member chosen" tui_wait "(*) Member (account 234567890123, linked)" 10
 check "... the Payer not" tui_wait "( ) Payer (account 123456789012, CUR 2.0)" 5
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 
 # A name longer than its column ends with an ellipsis; the row keeps its columns.
@@ -385,6 +385,6 @@ open_page
 check "a long name is cut with an ellipsis" tui_wait "? Member accou… 234567890123 (linked)"
 check "passphrase never on screen" sh -c "! grep -qF -- 'status-Page-Passphrase-83' '$TUI_ALL'"
 tui_keys F10
-tui_wait "[exit" 10 >/dev/null 2>&1 || tui_keys y
+tui_confirm_quit
 check "wizard exits" tui_wait "[exit" 10
 finish
