@@ -244,6 +244,23 @@ static void exports_listed(struct status_run *r, size_t i, const struct bcm_expo
 		}
 }
 
+/* A read shared by data sources (one listing of an account's exports or reports, one of the
+ * Organization's accounts) has answered and its waiters took their part: each waiter's
+ * count goes down and settles; the op is freed. */
+static void shared_release(struct status_run *r, struct shared *sh, struct aws_op *op, size_t *ws,
+                           size_t nw)
+{
+	r->pending--; /* the shared op itself */
+	for (size_t w = 0; w < nw; w++) {
+		r->ds[ws[w]].pending--;
+		ds_settle(r, ws[w]);
+	}
+	free(ws);
+	aws_op_free(op);
+	sh->op = NULL;
+	maybe_finish(r);
+}
+
 static void shared_done(struct aws_op *op, void *ud)
 {
 	struct status_run *r = ud;
@@ -270,15 +287,7 @@ static void shared_done(struct aws_op *op, void *ud)
 	size_t *ws = sh->waiters;
 	sh->waiters = NULL;
 	sh->nwait = 0;
-	r->pending--; /* the shared op itself */
-	for (size_t w = 0; w < nw; w++) {
-		r->ds[ws[w]].pending--;
-		ds_settle(r, ws[w]);
-	}
-	free(ws);
-	aws_op_free(op);
-	sh->op = NULL;
-	maybe_finish(r);
+	shared_release(r, sh, op, ws, nw);
 }
 
 static void wait_shared(struct status_run *r, size_t i, bool legacy)
@@ -853,15 +862,7 @@ static void accounts_done(struct aws_op *op, void *ud)
 			free(arn);
 		}
 	}
-	r->pending--; /* the shared op itself */
-	for (size_t w = 0; w < nw; w++) {
-		r->ds[ws[w]].pending--;
-		ds_settle(r, ws[w]);
-	}
-	free(ws);
-	aws_op_free(op);
-	sh->op = NULL;
-	maybe_finish(r);
+	shared_release(r, sh, op, ws, nw);
 }
 
 static void wait_accounts(struct status_run *r, size_t i)
