@@ -47,6 +47,14 @@ class Status:
         return r
 
 
+def failed_as_aws_says(d, got):
+    """The data source's export as --status reports it is UNHEALTHY with GetExport's StatusCode and
+    StatusReason (got: boto3's ExportStatus), its latest execution a DELIVERY_FAILURE."""
+    e = d.get("export", {})
+    return (e.get("status") == got["StatusCode"] == "UNHEALTHY" and e.get("status_reason") == got.get("StatusReason")
+            and e.get("last_execution", {}).get("status") == "DELIVERY_FAILURE")
+
+
 def ds_of(r, ds_id):
     for d in (r.json or {}).get("data_sources", []):
         if d["id"] == ds_id:
@@ -219,10 +227,8 @@ def cur2_flow(sim, st):
         ex = bcm.list_executions(ExportArn=exp[0]["ExportArn"])["Executions"]
         d = ds_of(r, ds_id) or {}
         check(f"{reason}: status, reason and latest execution are AWS's (boto3)",
-              d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
-              and d["export"]["status_reason"] == got.get("StatusReason") == reason
+              failed_as_aws_says(d, got) and got.get("StatusReason") == reason
               and d["export"]["last_execution"]["id"] == ex[0]["ExecutionId"]
-              and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE"
               and any(reason in p["message"] for p in d["problems"]), json.dumps(d.get("export")))
     cloudsim(sim, "deliver")
     r = st.run(w, "--data-source", ds_id, label="delivered after the failures")
@@ -301,9 +307,8 @@ def cur2_flow(sim, st):
     got = bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
     d = ds_of(r, ds_id) or {}
     check("unhealthy: status and reason are AWS's",
-          d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
-          and d["export"]["status_reason"] == got.get("StatusReason") == "INSUFFICIENT_PERMISSION"
-          and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
+          failed_as_aws_says(d, got) and got.get("StatusReason") == "INSUFFICIENT_PERMISSION",
+          json.dumps(d.get("export")))
 
     # 9. the policy back and delivered again (HEALTHY); then the bucket deleted, the export kept: AWS's
     # next delivery fails for want of the bucket
@@ -324,9 +329,7 @@ def cur2_flow(sim, st):
     got = bcm.get_export(ExportArn=exp[0]["ExportArn"])["ExportStatus"]
     d = ds_of(r, ds_id) or {}
     check("bucket gone: export status and reason are AWS's (boto3 GetExport)",
-          d.get("export", {}).get("status") == got["StatusCode"] == "UNHEALTHY"
-          and d["export"]["status_reason"] == got.get("StatusReason") and d["bucket"]["exists"] is False
-          and d["export"]["last_execution"]["status"] == "DELIVERY_FAILURE", json.dumps(d.get("export")))
+          failed_as_aws_says(d, got) and d["bucket"]["exists"] is False, json.dumps(d.get("export")))
     # CerteroX's import then fails: Aws.get_bucket_region's BucketNotFoundException text
     cloudsim(sim, "import")
     _, ca, _ = sim.curl("GET", f"/restapi/v2/cloud_accounts/{ds_id}")
