@@ -203,6 +203,14 @@ def analyse(rs, t0, t1, admin_key, log_text=None):
     a["needless_conns"] = needless
     a["slow"] = [r for r in client if r is not post and r["end"] - r["start"] > LAT / 1000.0 + 0.025]
     a["conns_server"] = len({r["connection"] for r in server})
+    # CerteroX's server-side requests that were the first on their connection (each paid a
+    # handshake at the sim, --handshake-ms)
+    seen, new = set(), 0
+    for r in rs:
+        if r["connection"] not in seen and any(r is q for q in server):
+            new += 1
+        seen.add(r["connection"])
+    a["server_new_conns"] = new
     a["repeats"] = repeated_reads(client)
     return a
 
@@ -329,12 +337,16 @@ def depth_rows(name, runs, W, a, d, parts, server_what):
     row(f"{name}: D, critical path of the plan DAG (--dry-run critical_path)",
         f"{d} = discovery {d_disc} + the plan's requests {d_req} + CerteroX's check {d_cx}")
     row(f"{name}: W, wall time of --batch (median of {runs})", ms(W))
-    r1 = W / (d * unit)
-    row(f"{name}: W / (D x {LAT} ms)", f"{r1:.2f}", "<= 1.3", met(r1 <= 1.3))
     hs = handshake_rtts()
-    row(f"{name}: W / ((D + {hs:g}) x {LAT} ms), with the {hs:g} round trips of the first connection's "
-        f"handshake (--handshake-ms {hs * LAT:g}), which no run avoids (no target: the target is on the "
-        f"figure above)", f"{W / ((d + hs) * unit):.2f}")
+    h = handshakes_charged(a)
+    r1 = W / (d * unit)
+    row(f"{name}: W / (D x {LAT} ms), handshakes not charged (no target: the target is on the next figure, "
+        f"which charges the handshakes no run avoids)", f"{r1:.2f}")
+    r2 = W / ((d + h) * unit)
+    row(f"{name}: W / ((D + H) x {LAT} ms), handshakes charged: H = {h:g} round trips, {hs:g} for the "
+        f"first connection's handshakes (--handshake-ms {hs * LAT:g}) and {h - hs:g} for the "
+        f"{a['server_new_conns']} new connections CerteroX opens to AWS in its check (OptScale's adapter: "
+        f"a client per call)", f"{r2:.2f}", "<= 1.3", met(r2 <= 1.3))
     ok = (a["d_disc_observed"], a["d_cx"], a["d_observed"]) == (d_disc, d_cx, d_disc + d_req)
     row(f"{name}: the plan's parts against the chain the log shows (discovery, CerteroX's check, the "
         "wizard's own requests)",
@@ -377,11 +389,8 @@ def bench_apply(runs):
     d = med["plan"]["critical_path"]
     d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
     unit = LAT / 1000.0
-    w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
     depth_rows("apply", runs, W, a, d, parts, "checking the key")
-    r3 = w_apply / ((d_req + d_cx) * unit)
-    row(f"apply: apply phase (first write to exit) / ((requests + CerteroX's check) x {LAT} ms)", f"{r3:.2f}",
-        "<= 1.3", met(r3 <= 1.3))
+    apply_phase_row("apply", res, a, d_req, d_cx)
     r0 = W / (d_req * unit)
     row(f"apply: W / (the plan's requests alone x {LAT} ms) (no target: W also waits for discovery and "
         f"CerteroX's check, {d_disc + d_cx} round trips)", f"{r0:.2f}")
@@ -421,7 +430,7 @@ def bench_apply(runs):
         inner = sum(r["end"] - r["start"] for r in a["server"])
         note(f"- The sim's CerteroX spends {ms(p['end'] - p['start'] - inner - LAT / 1000.0)} of the POST outside "
              f"its {len(a['server'])} AWS calls and its {LAT} ms latency (botocore's work between the calls; "
-             f"tests/sim/certerox.py keeps warm clients on one connection pool).")
+             f"tests/sim/certerox.py keeps its clients loaded, each call on a new connection as OptScale's).")
     if a["slow"]:
         note(f"- Requests slower than latency + 25 ms (time inside the sim: moto runs under one global lock, "
              f"tests/sim/simserver.py): " + ", ".join(f"{r['service']} {r['operation']} {ms(r['end'] - r['start'])}"
@@ -489,10 +498,7 @@ def bench_rotate(runs):
     d_disc, d_req, d_cx = parts.get("discovery", 0), parts.get("requests", 0), parts.get("certerox_check", 0)
     unit = LAT / 1000.0
     depth_rows("rotate", runs, W, a, d, parts, "checking the new key in the PATCH")
-    w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
-    r3 = w_apply / ((d_req + d_cx) * unit)
-    row(f"rotate: apply phase (first write to exit) / ((requests + CerteroX's check) x {LAT} ms)", f"{r3:.2f}",
-        "<= 1.3", met(r3 <= 1.3))
+    apply_phase_row("rotate", res, a, d_req, d_cx)
     connection_rows("rotate", med)
     t0 = med["t0"]
     timeline_notes("rotate", med, a)
@@ -508,6 +514,24 @@ def bench_rotate(runs):
         note(f"- CerteroX PATCH: {ms(p['end'] - p['start'])}: 1 round trip of the wizard plus {a['n_server']} "
              f"serial AWS calls CerteroX makes with the new key (depth {a['d_cx']}).")
     return res
+
+
+def apply_phase_row(name, res, a, d_req, d_cx):
+    """The apply phase (first write to exit, median of the runs) against the plan's requests and
+    CerteroX's check, with the handshake round trips of CerteroX's own new connections."""
+    w_apply = statistics.median(x["t1"] - x["a"]["wstart"] for x in res)
+    h_cx = handshakes_charged(a) - handshake_rtts()
+    r3 = w_apply / ((d_req + d_cx + h_cx) * (LAT / 1000.0))
+    row(f"{name}: apply phase (first write to exit) / ((requests + CerteroX's check + its {h_cx:g} handshake "
+        f"round trips) x {LAT} ms)", f"{r3:.2f}", "<= 1.3", met(r3 <= 1.3))
+
+
+def handshakes_charged(a):
+    """H: the handshake round trips on the critical path that no run of the wizard avoids: its
+    first connection's (every run opens one), and those of each new connection CerteroX opens to
+    AWS while it checks the key (its server-side calls are serial, so all are on the path). New
+    connections the wizard opens after its first wave are not in H: W pays them."""
+    return handshake_rtts() * (1 + a["server_new_conns"])
 
 
 def handshake_rtts():

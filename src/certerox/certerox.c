@@ -576,8 +576,15 @@ static char *config_body(const struct certerox_config_in *cfg, const char *name,
 	return sjson_steal(&s);
 }
 
-static bool bad_config(struct certerox_call *k, const struct certerox_config_in *cfg)
+/* probe_ok: the config may be the key probe's (certerox_probe_config): verify only, never a
+ * create or an update. */
+static bool bad_config(struct certerox_call *k, const struct certerox_config_in *cfg, bool probe_ok)
 {
+	if (cfg && cfg->probe && !probe_ok) {
+		cx_err_set(&k->err, CX_E_INTERNAL, "CerteroX config: the key probe's config is for verify only");
+		fail_later(k);
+		return true;
+	}
 	if (certerox_config_check(cfg, &k->err) == CX_OK) {
 		log_redact_add(cfg->secret_access_key);
 		return false;
@@ -606,7 +613,7 @@ struct certerox_call *certerox_create_ds_start(struct certerox *c, const char *o
 		           "no control characters");
 		return fail_later(k);
 	}
-	if (bad_config(k, cfg))
+	if (bad_config(k, cfg, false))
 		return k;
 	return send_org_ds(k, "POST", org_id, config_body(cfg, name, "aws_cnr"));
 }
@@ -620,7 +627,7 @@ struct certerox_call *certerox_patch_ds_start(struct certerox *c, const char *id
 	if (bad_id(k, "data source id", id))
 		return k;
 	snprintf(k->where, sizeof(k->where), "certerox update data source %s", id);
-	if (bad_config(k, cfg))
+	if (bad_config(k, cfg, false))
 		return k;
 	return send_ds(k, "PATCH", id, config_body(cfg, NULL, NULL));
 }
@@ -642,7 +649,7 @@ struct certerox_call *certerox_verify_config_start(struct certerox *c,
 	struct certerox_call *k = call_new(c, CERTEROX_OP_VERIFY, done, ud);
 	k->refused = true;
 	str_copy(k->where, sizeof(k->where), "certerox verify data source credentials");
-	if (bad_config(k, cfg))
+	if (bad_config(k, cfg, true))
 		return k;
 	return send_req(k, "POST", "/restapi/v2/cloud_account_verify",
 	                config_body(cfg, NULL, "aws_cnr"), true);

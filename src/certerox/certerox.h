@@ -116,6 +116,9 @@ enum certerox_scheme {
 
 /* Typed input of a config; strings are borrowed. */
 struct certerox_config_in {
+	/* The config-key probe (certerox_probe_config): access_key_id is sent as the number 0,
+	 * not as a string (access_key_id below is then ignored). */
+	bool probe;
 	const char *access_key_id;
 	const char *secret_access_key; /* should point into secmem */
 	bool linked;                   /* Linked: only the key pair (and linked:true) is sent */
@@ -142,11 +145,19 @@ struct certerox_config_in {
 #define CERTEROX_KEY_ASSUME_ROLE      4u /* assume_role_*: OptScale 2025-07 (#721, OSN-962) */
 /* The keys an answer to certerox_probe_config names as unexpected: OE0212 "Unexpected
  * parameters: ['cur_version', ...]" (OptScale validate_config lists every unexpected key).
- * 0 for any other answer (OE0433 = the dummy key was refused, so every key is known). */
+ * 0 for any other answer. */
 unsigned certerox_unsupported_keys(const struct cx_err *err);
-/* The config of the key probe: a dummy key pair (never a real one) and every optional key
- * the wizard may send; POSTed to cloud_account_verify, it costs the server one rejected
- * sts:GetCallerIdentity and changes nothing. */
+/* Whether an answer to the probe says the server knows every key it was sent: OE0214
+ * "access_key_id should be a string" (its type check, which OptScale runs after the check of
+ * unexpected keys), or OE0433 (a server that went on to AWS with the key). */
+bool certerox_probe_all_known(enum cx_status st, const struct cx_err *err);
+/* Whether that answer cost the server a call to AWS (OE0433: sts GetCallerIdentity). */
+bool certerox_probe_asked_aws(enum cx_status st, const struct cx_err *err);
+/* The config of the key probe: every optional key the wizard may send, with an access_key_id
+ * that is not a string. OptScale (controllers/cloud_account.py CloudAccountController
+ * validate_config, validate_part) checks required keys, then unexpected keys (OE0212), then
+ * the types (OE0214) before handle_config calls AWS: the probe costs one round trip, no call
+ * to AWS, and changes nothing. */
 void certerox_probe_config(struct certerox_config_in *out);
 
 /* "find_report", "create_report", "bucket_only". */

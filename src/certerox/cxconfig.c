@@ -138,11 +138,25 @@ unsigned certerox_unsupported_keys(const struct cx_err *err)
 	return m;
 }
 
+bool certerox_probe_all_known(enum cx_status st, const struct cx_err *err)
+{
+	if (st == CX_OK || !err)
+		return false; /* a number accepted as a key id: not an OptScale we know */
+	if (str_eq(err->code, "OE0214"))
+		return strstr(err->msg, "access_key_id") != NULL;
+	return str_eq(err->code, "OE0433");
+}
+
+bool certerox_probe_asked_aws(enum cx_status st, const struct cx_err *err)
+{
+	return st != CX_OK && err && str_eq(err->code, "OE0433");
+}
+
 void certerox_probe_config(struct certerox_config_in *out)
 {
 	memset(out, 0, sizeof(*out));
-	/* not credentials: a well-formed id no account has, and a placeholder secret */
-	out->access_key_id = "AKIA0000CERTEROXPROBE";
+	out->probe = true;
+	/* not a credential: the server stops at the key id's type (OE0214) before it reads it */
 	out->secret_access_key = "certerox-aws-setup-config-key-probe";
 	out->cur_version = 2;
 	out->config_scheme = CERTEROX_SCHEME_FIND_REPORT;
@@ -172,7 +186,10 @@ char *certerox_config_build(const struct certerox_config_in *in)
 	struct sjson s;
 	sjson_init(&s);
 	sjson_open(&s);
-	sjson_str(&s, "access_key_id", in->access_key_id);
+	if (in->probe)
+		sjson_int(&s, "access_key_id", 0);
+	else
+		sjson_str(&s, "access_key_id", in->access_key_id);
 	sjson_str(&s, "secret_access_key", in->secret_access_key);
 	if (in->linked) {
 		sjson_bool(&s, "linked", true);
@@ -227,7 +244,7 @@ enum cx_status certerox_config_check(const struct certerox_config_in *in, struct
 	enum cx_status st;
 	if (!in)
 		return cx_err_set(err, CX_E_INPUT, "CerteroX config: missing");
-	if ((st = check_field("access_key_id", in->access_key_id, false, err)))
+	if (!in->probe && (st = check_field("access_key_id", in->access_key_id, false, err)))
 		return st;
 	/* The secret is checked without naming its value. */
 	if (!in->secret_access_key || !in->secret_access_key[0])

@@ -493,14 +493,14 @@ enum cx_status dsc_on_cx_probe(struct discover *d, struct rd *r, enum cx_status 
 		snprintf(outcome, on, "refuses%s%s",
 		         (m & CERTEROX_KEY_CUR_VERSION) ? " cur_version" : "",
 		         (m & CERTEROX_KEY_USE_EDP_DISCOUNT) ? " use_edp_discount" : "");
-	else if (st == CX_OK || str_eq(e.code, "OE0433"))
+	else if (certerox_probe_all_known(st, &e))
 		snprintf(outcome, on, "accepts every config key");
 	else
 		snprintf(outcome, on, "unknown (%s)", e.code[0] ? e.code : cx_status_msg(st));
-	/* The keys passed: CerteroX then checked the probe's key with AWS (sts GetCallerIdentity;
-	 * OptScale controllers/cloud_account.py handle_config -> validate_credentials) before it
-	 * answered: one more round trip this read waited for. */
-	if (!m && (st == CX_OK || str_eq(e.code, "OE0433")) && r->depth + 1 > d->f.discovery_depth)
+	/* A server that answered OE0433 checked the key with AWS (sts GetCallerIdentity; OptScale
+	 * controllers/cloud_account.py handle_config -> validate_credentials) before it answered:
+	 * one more round trip this read waited for. Its type check (OE0214) answers at once. */
+	if (certerox_probe_asked_aws(st, &e) && r->depth + 1 > d->f.discovery_depth)
 		d->f.discovery_depth = r->depth + 1;
 	return CX_OK;
 }

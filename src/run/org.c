@@ -228,8 +228,9 @@ static enum cx_status management_user(struct run *r, struct cx_err *err)
 	return CX_OK;
 }
 
-/* Whether CerteroX accepts the assume-role keys: the config-key probe (a dummy key; OE0212
- * names the keys an older release does not know, OE0433 = every key known). */
+/* Whether CerteroX accepts the assume-role keys: the config-key probe (certerox_probe_config:
+ * OE0212 names the keys an older release does not know; its type check, OE0214, says every
+ * key is known). */
 enum cx_status orgi_has_assume_role(const struct run *r, bool *yes, struct cx_err *err)
 {
 	struct certerox_config_in in;
@@ -241,7 +242,7 @@ enum cx_status orgi_has_assume_role(const struct run *r, bool *yes, struct cx_er
 	cx_err_clear(&e);
 	enum cx_status st = certerox_verify_config(r->env->s->cx, &in, &e);
 	*yes = false;
-	if (st != CX_OK && str_eq(e.code, "OE0433")) { /* every key known; the dummy key refused */
+	if (certerox_probe_all_known(st, &e)) {
 		*yes = true;
 		return CX_OK;
 	}

@@ -47,8 +47,9 @@ class CxError(Exception):
 class SubmittedKey(Credentials):
     """What the server-side clients sign with: the key submitted in the CerteroX request this
     thread is serving (set by CerteroX._client, cleared when the request is answered).  One set of
-    clients thus serves every key, warm, as a real server's do: a client per key cost 2-10 ms
-    per service and a TLS handshake per service, a cold service 50-130 ms (model loading)."""
+    clients thus serves every key with its service model loaded (a cold service costs the sim
+    50-130 ms of model loading); the connections are new at each use, as OptScale's are (see
+    CerteroX._client)."""
 
     def __init__(self):  # no super().__init__: access_key and secret_key are per thread
         self._tl = threading.local()
@@ -336,15 +337,27 @@ class CerteroX:
         if missing:
             raise CxError(400, "OE0216", f"{', '.join(missing)} is not provided", [", ".join(missing)])
         self._check_unexpected(cfg, keys)
+        # validate_part: type by type (str, int, bool), each in BILLING_CREDS order, every key
+        # that is present (a null too): utils.py check_string_attribute (OE0214 for null or a
+        # number, OE0215 length, OE0416 blank), check_int_attribute (null: OE0216; OE0223),
+        # check_bool_attribute (OE0226). bucket_prefix goes through handle_config's own
+        # check_string instead: any string, "" included, no length limit.
         for t in (str, int, bool):
             for k, kt in keys.items():
-                if kt is not t or k not in cfg or cfg[k] is None:
+                if kt is not t or k not in cfg:
                     continue
                 v = cfg[k]
-                if t is str:
-                    self._check_str(k, v, allow_empty=(k == "bucket_prefix"))
+                if t is str and k == "bucket_prefix":
+                    if not isinstance(v, str):
+                        raise CxError(400, "OE0214", f"{k} should be a string", [k])
+                    if v.isspace():
+                        raise CxError(400, "OE0416", f"{k} should not contain only whitespaces", [k])
+                elif t is str:
+                    self._check_str(k, v)
                 elif t is bool and not isinstance(v, bool):
                     raise CxError(400, "OE0226", f"{k} should be True or False", [k])
+                elif t is int and v is None:
+                    raise CxError(400, "OE0216", f"{k} is not provided", [k])
                 elif t is int and (isinstance(v, bool) or not isinstance(v, int)):
                     raise CxError(400, "OE0223", f"{k} should be integer", [k])
 
@@ -478,13 +491,24 @@ class CerteroX:
 
     def _client(self, cfg, service, region="us-east-1"):
         """The client of service in region, signing this thread's calls with cfg's key (or the
-        role it assumed, see caller_account)."""
+        role it assumed, see caller_account).
+
+        Each use goes out on a new connection: OptScale's adapter makes a new botocore client,
+        with its own connection pool, every time it names one (tools/cloud_adapter/clouds/
+        base.py Base.s3, aws.py Aws.sts and Aws.cur_2: session.client() inside a property, e.g.
+        _find_exports calls self.cur_2 once for ListExports and again for each GetExport), so each
+        AWS call of its check pays the TCP and TLS handshakes (--handshake-ms on the AWS side).
+        The sim's clients stay loaded; only their kept-alive connections are dropped here."""
         creds = getattr(self._role, "creds", None)
         if creds:
             self._key.use(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
         else:
             self._key.use(cfg["access_key_id"], cfg["secret_access_key"])
-        return self._shared_client(service, region)
+        c = self._shared_client(service, region)
+        with self.boto_lock:
+            if self._http is not None:
+                self._http.close()  # idle connections only: a call in flight keeps its own
+        return c
 
     @staticmethod
     def _cloud_error(text):

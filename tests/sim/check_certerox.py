@@ -76,6 +76,26 @@ def body(sim):
     check("linked not a bool -> 400 OE0226", st == 400 and envelope(j, 400, "OE0226"), t)
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), cur_version="2")})
     check("cur_version not an integer -> 400 OE0223", st == 400 and envelope(j, 400, "OE0223"), t)
+    # validate_part runs type by type over every key present, before handle_config calls AWS
+    # (controllers/cloud_account.py; utils.py check_string_attribute / check_int_attribute)
+    ver = "/restapi/v2/cloud_account_verify"
+    n0 = len(sim.requests())
+    st, j, t = sim.curl("POST", ver, {"type": "aws_cnr", "config": dict(keys(), access_key_id=0, cur_version=2)})
+    aws_calls = [r for r in sim.requests()[n0:] if r["service"] != "certerox"]
+    check("verify: access_key_id a number -> 400 OE0214 'access_key_id should be a string', no call to AWS",
+          st == 400 and envelope(j, 400, "OE0214") and j["error"]["reason"] == "access_key_id should be a string"
+          and not aws_calls, f"{t} {aws_calls}")
+    st, j, t = sim.curl("POST", ver, {"type": "aws_cnr", "config": dict(keys(), access_key_id=0, zz=1)})
+    check("verify: an unexpected key before the types -> OE0212", st == 400 and envelope(j, 400, "OE0212"), t)
+    st, j, t = sim.curl("POST", ver, {"type": "aws_cnr", "config": dict(keys(), access_key_id=None)})
+    check("verify: access_key_id null -> 400 OE0214 (present, so type-checked)",
+          st == 400 and envelope(j, 400, "OE0214"), t)
+    st, j, t = sim.curl("POST", ver, {"type": "aws_cnr", "config": dict(keys(), cur_version=None)})
+    check("verify: cur_version null -> 400 OE0216 'cur_version is not provided'",
+          st == 400 and envelope(j, 400, "OE0216") and j["error"]["reason"] == "cur_version is not provided", t)
+    st, j, t = sim.curl("POST", ver, {"type": "aws_cnr", "config": dict(keys("member"), bucket_prefix="p" * 300)})
+    check("verify: bucket_prefix of 300 characters passes (handle_config's check_string has no length limit)",
+          st == 200, t)
     st, j, t = sim.curl("POST", cas, {"name": "x", "type": "aws_cnr", "config": dict(keys(), secret_access_key="x" * 40)})
     check("rejected key -> 403 OE0433 with botocore's text (aws.py validate_credentials str(ClientError))",
           st == 403 and envelope(j, 403, "OE0433") and j["error"]["reason"].startswith(
@@ -152,7 +172,8 @@ def body(sim):
     check("bucket_only with a missing bucket -> OE0371 'Bucket no-such-bkt not found'",
           st == 400 and envelope(j, 400, "OE0371") and "Bucket no-such-bkt not found" in j["error"]["reason"], t)
     st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
-                                      "config": dict(root, config_scheme="create_report", bucket_name=None)})
+                                      "config": {k: v for k, v in dict(root, config_scheme="create_report").items()
+                                                 if k != "bucket_name"}})
     check("create_report without bucket_name -> OE0371 'bucket_name is required'",
           st == 400 and envelope(j, 400, "OE0371") and "bucket_name is required" in j["error"]["reason"], t)
     st, j, t = sim.curl("POST", cas, {"name": "root", "type": "aws_cnr",
@@ -287,6 +308,13 @@ def fidelity(sim, cas, keys):
           st == 201 and got and all(r.get("access_key_id") == sa["access_key_id"] for r in got), t + str(got))
     lists = [r for r in sim.requests()[n0:] if r["operation"] == "ListObjectsV2"]
     check("A4: one ListObjectsV2 (15 keys of the prefix)", len(lists) == 1, str(lists))
+    # C11: OptScale's adapter makes a new client (a new connection pool) at each use
+    # (tools/cloud_adapter/clouds/base.py Base.s3, aws.py Aws.sts): its calls do not share one
+    # connection; HeadObject and GetObject are one download_fileobj of one client
+    mine = [r for r in sim.requests()[n0:] if r["service"] != "certerox" and r["operation"] != "GetObject"]
+    check("C11: each AWS call of CerteroX's check goes out on a new connection",
+          len(mine) >= 4 and len({r["connection"] for r in mine}) == len(mine),
+          str([(r["operation"], r["connection"]) for r in mine]))
     check("  (deleted again)", delete(j))
     iam = sim.client("iam", who="standalone")
     iam.create_user(UserName="nodl")

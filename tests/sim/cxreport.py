@@ -144,17 +144,19 @@ class Report:
         if not isinstance(report, str) or not re.fullmatch(KEY_RE, report):
             raise ReportError(f'Report name "{report}" has incorrect format')
 
-    # -- aws.py Aws.download_report_file: s3 download_fileobj = HeadObject, then GetObject
-    def download(self, s3, bucket, key):
+    # -- aws.py Aws.download_report_file: self.s3.download_fileobj (a client of its own, so a
+    # connection of its own) = HeadObject, then GetObject
+    def download(self, region, bucket, key):
+        s3 = self.client("s3", region)
         s3.head_object(Bucket=bucket, Key=key)
         s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
     # -- aws.py Aws._find_exports / find_reports: the first page only
     def _exports(self):
-        bcm = self.client("bcm-data-exports")
         out = []
-        for r in bcm.list_exports()["Exports"]:  # no NextToken followed
-            ex = bcm.get_export(ExportArn=r["ExportArn"])["Export"]
+        # a client (a new connection) per call, as the adapter's self.cur_2 property makes one
+        for r in self.client("bcm-data-exports").list_exports()["Exports"]:  # no NextToken followed
+            ex = self.client("bcm-data-exports").get_export(ExportArn=r["ExportArn"])["Export"]
             fmt = {"TEXT_OR_CSV": "textORcsv", "PARQUET": "Parquet"}
             try:
                 dest = ex["DestinationConfigurations"]["S3Destination"]
@@ -233,7 +235,7 @@ class Report:
                               key=lambda o: o.get("Size", 0))
                 if objs:
                     self.cfg["bucket_name"] = b
-                    self.download(s3, b, objs[0]["Key"])
+                    self.download(r.get("S3Region") or "us-east-1", b, objs[0]["Key"])
                 # no region_name: the adapter returns these three only
                 return {"bucket_name": b, "report_name": name, "bucket_prefix": p}
             except ClientError:
@@ -282,7 +284,7 @@ class Report:
         objs = sorted(resp.get("Contents", []), key=lambda o: o.get("Size", 0))
         if objs:
             k = objs[0]["Key"]
-            self.wrap(f"perform test {k} download", lambda: self.download(s3, b, k))
+            self.wrap(f"perform test {k} download", lambda: self.download(region, b, k))
         return {}
 
     def create(self, name, b, prefix, region):
@@ -365,8 +367,7 @@ class Report:
         files = self.wrap(f"check {b}/{prefix_for_message} access", self.report_files)
         if files:
             obj = list(files.values())[-1][0]  # dict.popitem(): the last group
-            s3 = self.client("s3", self.cfg["region_name"])
-            self.wrap(f"perform test {obj} download", lambda: self.download(s3, b, obj["Key"]))
+            self.wrap(f"perform test {obj} download", lambda: self.download(self.cfg["region_name"], b, obj["Key"]))
 
     def report_files(self):
         c = self.cfg
