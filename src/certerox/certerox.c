@@ -581,7 +581,8 @@ static char *config_body(const struct certerox_config_in *cfg, const char *name,
 static bool bad_config(struct certerox_call *k, const struct certerox_config_in *cfg, bool probe_ok)
 {
 	if (cfg && cfg->probe && !probe_ok) {
-		cx_err_set(&k->err, CX_E_INTERNAL, "CerteroX config: the key probe's config is for verify only");
+		cx_err_set(&k->err, CX_E_INTERNAL,
+		           "CerteroX config: the key probe's config is for verify only");
 		fail_later(k);
 		return true;
 	}
