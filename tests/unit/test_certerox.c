@@ -84,12 +84,28 @@ START_TEST(config_keys_an_older_server_refuses)
 	snprintf(e.msg, sizeof(e.msg), "Cloud error: An error occurred (InvalidClientTokenId) ...");
 	ck_assert_uint_eq(certerox_unsupported_keys(&e), 0);
 	ck_assert_uint_eq(certerox_unsupported_keys(NULL), 0);
+	/* what the probe's answers say: OptScale's type check of access_key_id (after the check of
+	 * unexpected keys) or, from a server that asked AWS, OE0433 */
+	ck_assert(certerox_probe_all_known(CX_E_CREDENTIALS, &e));
+	ck_assert(certerox_probe_asked_aws(CX_E_CREDENTIALS, &e));
+	snprintf(e.code, sizeof(e.code), "OE0214");
+	snprintf(e.msg, sizeof(e.msg), "access_key_id should be a string");
+	ck_assert(certerox_probe_all_known(CX_E_INPUT, &e));
+	ck_assert(!certerox_probe_asked_aws(CX_E_INPUT, &e));
+	snprintf(e.msg, sizeof(e.msg), "bucket_name should be a string");
+	ck_assert(!certerox_probe_all_known(CX_E_INPUT, &e));
+	snprintf(e.code, sizeof(e.code), "OE0212");
+	snprintf(e.msg, sizeof(e.msg), "Unexpected parameters: ['cur_version']");
+	ck_assert(!certerox_probe_all_known(CX_E_INPUT, &e));
+	ck_assert(!certerox_probe_all_known(CX_OK, NULL));
 	struct certerox_config_in in;
 	certerox_probe_config(&in);
-	ck_assert_str_ne(in.access_key_id, "");
+	ck_assert(in.probe);
 	in.omit_cur_version = in.omit_use_edp_discount = true;
 	cJSON *j = build(&in);
 	ck_assert_str_eq(keys_of(j), "access_key_id,secret_access_key,linked,config_scheme");
+	/* not a string: the server stops at its type check, before it calls AWS */
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "access_key_id")));
 	cJSON_Delete(j);
 	in.omit_cur_version = false;
 	j = build(&in);
