@@ -1063,13 +1063,13 @@ def run_all(o):
                         f"on a quiet machine is still needed for them\n")
             f.write("\n## Figures\n\n" + "\n".join(tab) + "\n\n")
             f.write("\n".join(notes).rstrip() + "\n")
-            # sections other scripts own (bench/status) stay
+            # sections other scripts own (bench/org, bench/status) stay, in that order
             try:
                 with open(dest) as old:
                     text = old.read()
             except OSError:
                 text = ""
-            for head in ("## --status over 20 data sources (issue 15)",):
+            for head in ("## Organizations (issue 16)", "## --status over 20 data sources (issue 15)"):
                 if "\n" + head + "\n" in text:
                     f.write("\n" + head + "\n" + text.split("\n" + head + "\n", 1)[1].split("\n## ", 1)[0].rstrip("\n")
                             + "\n")

@@ -476,8 +476,9 @@ static enum cx_status cx_failed(struct discover *d, struct rd *r, enum cx_status
 	return CX_OK;
 }
 
-/* The key probe: OE0212 names the keys this OptScale does not know; OE0433 (the dummy key
- * refused) means it knows them all. Anything else leaves the keys as they are (sent). */
+/* The key probe (certerox_probe_config): OE0212 names the keys this OptScale does not know;
+ * OE0214 on access_key_id (its type check, which follows the check of unexpected keys) means it
+ * knows them all. Anything else leaves the keys as they are (sent). */
 enum cx_status dsc_on_cx_probe(struct discover *d, struct rd *r, enum cx_status st, char *outcome,
                                size_t on)
 {

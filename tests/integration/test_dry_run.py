@@ -119,8 +119,8 @@ def chain_levels(reqs, tol=0.003, admin=None):
     """Depth of each request as the log shows it: 1 + the deepest one that ended before it
     started (the sim adds a latency to every request, so a request that waited on another's
     answer starts after it ended). With admin (the administrator's key): a CerteroX request
-    also waits for the AWS calls CerteroX makes inside it with another key (the verify's
-    check of its placeholder key), so it counts 1 + their chain."""
+    also waits for the AWS calls CerteroX makes inside it with another key (a verify or a
+    submission checking a key), so it counts 1 + their chain."""
     rs = sorted(reqs, key=lambda r: r["start"])
     # only a POST or PATCH makes CerteroX check a key with AWS (a GET lists or reads)
     cx = [r for r in rs if r["service"] == "certerox" and (r["operation"] or "").startswith(("POST ", "PATCH "))]
@@ -170,8 +170,9 @@ def critical_path_matches_log():
         post = [q for q in run if q["service"] == "certerox" and (q["operation"] or "").startswith("POST ")]
         server = [q for q in run if post and q["service"] != "certerox" and q.get("access_key_id") != admin
                   and q["start"] >= post[-1]["start"] and q["end"] <= post[-1]["end"]]
-        # the key probe's verify makes CerteroX call STS with the probe's placeholder key: the
-        # server's work inside that request, which the wizard waits for (chain_levels nests it)
+        # a CerteroX request that calls AWS before it answers (a verify that passes the type
+        # check): the server's work inside that request, which the wizard waits for
+        # (chain_levels nests it)
         client = [q for q in run if not any(q is x for x in server)]
         check(f"critical path: CerteroX's chain in the log {chain_levels(server)} = the plan's "
               f"{parts.get('certerox_check')}", chain_levels(server) == parts.get("certerox_check"),
