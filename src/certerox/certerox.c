@@ -580,13 +580,12 @@ static char *config_body(const struct certerox_config_in *cfg, const char *name,
  * create or an update. */
 static bool bad_config(struct certerox_call *k, const struct certerox_config_in *cfg, bool probe_ok)
 {
-	if (cfg && cfg->probe && !probe_ok) {
+	if (!cfg) {
+		cx_err_set(&k->err, CX_E_INPUT, "CerteroX config: missing");
+	} else if (cfg->probe && !probe_ok) {
 		cx_err_set(&k->err, CX_E_INTERNAL,
 		           "CerteroX config: the key probe's config is for verify only");
-		fail_later(k);
-		return true;
-	}
-	if (certerox_config_check(cfg, &k->err) == CX_OK) {
+	} else if (certerox_config_check(cfg, &k->err) == CX_OK) {
 		log_redact_add(cfg->secret_access_key);
 		return false;
 	}
