@@ -226,7 +226,9 @@ def diff(a, b, path=""):
 
 
 def restart(sim, *opts):
-    sim.stop()
+    r = sim.stop()
+    if r.returncode != 0:  # the sim lost state as it stopped (cloudsim stop says how)
+        raise RuntimeError(f"cloudsim stop: {r.stdout[-3000:]}")
     sim.opts = list(opts)
     sim.start()
     return sim

@@ -228,11 +228,18 @@ def cmd_stop(a):
             except FileNotFoundError:
                 pass
         return
+    logp = os.path.join(d, "server.log")
+    try:
+        log0 = os.path.getsize(logp)
+    except OSError:
+        log0 = 0
     os.kill(pid, signal.SIGTERM)
     t0 = time.time()
+    killed = False
     while pid_alive(pid):
         if time.time() - t0 > 10:
             os.kill(pid, signal.SIGKILL)
+            killed = True
             time.sleep(0.1)
             break
         time.sleep(0.02)
@@ -241,6 +248,18 @@ def cmd_stop(a):
             os.unlink(os.path.join(d, n))
         except FileNotFoundError:
             pass
+    # The state is saved as the server stops: a server that had to be killed, or that could not
+    # save, lost what changed since its last save. Said, with the exit status, so that a test
+    # restarting the sim fails there and not later on a resource that seems to have vanished.
+    try:
+        with open(logp, errors="replace") as f:
+            f.seek(log0)
+            said = f.read()
+    except OSError:
+        said = ""
+    if killed or "state not saved" in said:
+        die(("did not stop within 10 s and was killed" if killed else "the server could not save its state")
+            + f"; what changed since its last save is lost. server.log since the stop:\n{said[-3000:]}")
     print("cloudsim: stopped")
 
 

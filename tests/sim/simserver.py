@@ -706,8 +706,9 @@ def main():
         sim.save()
         sim.billing.save()
         sim.certerox.save()
-    except Exception:
+    except Exception as e:
         traceback.print_exc()
+        sys.stderr.write(f"cloudsim server: state not saved: {e!r}\n")  # cloudsim stop says so
     for n in ("ready", "pid"):
         try:
             os.unlink(os.path.join(d, n))
