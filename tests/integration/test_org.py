@@ -735,12 +735,6 @@ def key_delay():
         sim.cleanup()
 
 
-def wizard_writes(reqs):
-    """writes() of a slice (the config-key probe makes CerteroX call no AWS: it stops at the
-    type check of its key id)."""
-    return writes(reqs)
-
-
 def dry_run_plan():
     """--dry-run of action organization: the plan per account and no write (request log), before
     and after one member is connected; a suspended account is skipped; no vault is made."""
@@ -751,7 +745,7 @@ def dry_run_plan():
         ans = {"action": "organization", "organization": {"access": "role"}}
         n0 = len(sim.requests())
         r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"])
-        wr = wizard_writes(sim.requests()[n0:])
+        wr = writes(sim.requests()[n0:])
         check("dry-run: exit 0, the request log holds no write", r.returncode == 0 and wr == [],
               f"{r.returncode} {wr} {r.stderr[-600:]}")
         check("dry-run: no vault made", not os.path.exists(w.vault), w.vault)
@@ -780,7 +774,7 @@ def dry_run_plan():
         check("dry-run: member 1 connected for real", r.returncode == 0, f"{r.returncode} {r.stderr[-600:]}")
         n1 = len(sim.requests())
         r = w.dry_run(ans, "--certerox-url", sim.env["CERTEROX_URL"])
-        wr = wizard_writes(sim.requests()[n1:])
+        wr = writes(sim.requests()[n1:])
         j = r.json or {}
         acc = {a.get("id"): a for a in j.get("accounts", [])}
         mg = [x.get("step") for x in (j.get("management") or {}).get("plan", [])]

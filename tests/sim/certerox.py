@@ -318,10 +318,12 @@ class CerteroX:
             raise CxError(400, "OE0212", f"Unexpected parameters: {extra!r}", [extra])
 
     @staticmethod
-    def _check_str(key, v, allow_empty=False):
+    def _check_str(key, v, check_length=True):
+        """utils.py check_string_attribute; check_length=False: check_string alone (any length,
+        "" included)."""
         if not isinstance(v, str):
             raise CxError(400, "OE0214", f"{key} should be a string", [key])
-        if not allow_empty and not 1 <= len(v) <= 255 or allow_empty and len(v) > 255:
+        if check_length and not 1 <= len(v) <= 255:
             raise CxError(400, "OE0215", f"{key} should contain 1-255 characters", [key, "1-255"])
         if v and not v.strip():
             raise CxError(400, "OE0416", f"{key} should not contain only whitespaces", [key])
@@ -347,13 +349,8 @@ class CerteroX:
                 if kt is not t or k not in cfg:
                     continue
                 v = cfg[k]
-                if t is str and k == "bucket_prefix":
-                    if not isinstance(v, str):
-                        raise CxError(400, "OE0214", f"{k} should be a string", [k])
-                    if v.isspace():
-                        raise CxError(400, "OE0416", f"{k} should not contain only whitespaces", [k])
-                elif t is str:
-                    self._check_str(k, v)
+                if t is str:
+                    self._check_str(k, v, check_length=(k != "bucket_prefix"))
                 elif t is bool and not isinstance(v, bool):
                     raise CxError(400, "OE0226", f"{k} should be True or False", [k])
                 elif t is int and v is None:
